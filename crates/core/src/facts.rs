@@ -1,0 +1,109 @@
+//! What a condition can read about a slate at one moment.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+
+use crate::money::Cents;
+
+/// The state of a slate as the condition language sees it.
+pub trait Facts {
+    /// Number of candidates whose signature currently stands (any version).
+    fn signers(&self) -> u64;
+    /// Number of distinct states among current signers.
+    fn states(&self) -> u64;
+    /// Every signer endorses every other signer (true with fewer than two signers).
+    fn mutual(&self) -> bool;
+    /// Whether the candidate with this slug currently has a signature.
+    fn signed(&self, candidate: &str) -> bool;
+    /// Whether `from` currently endorses `to`.
+    fn endorses(&self, from: &str, to: &str) -> bool;
+    /// Money pledged to the slate: pending plus unlocked (not expired or cancelled).
+    fn pledged(&self) -> Cents;
+    /// Distinct pledgers (by email) with a pending or unlocked pledge of any kind.
+    fn pledgers(&self) -> u64;
+    /// Volunteer hours per week pledged: pending plus unlocked.
+    fn hours(&self) -> u64;
+    /// The date the evaluation happens on.
+    fn today(&self) -> NaiveDate;
+}
+
+/// A plain, owned snapshot of a slate's facts: what the engine loads from the
+/// store and what tests build by hand.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    /// Current signers, each with their state (two-letter code).
+    pub signers: BTreeMap<String, String>,
+    /// Current endorsements `(from, to)`.
+    pub endorsements: BTreeSet<(String, String)>,
+    pub pledged: Cents,
+    pub pledgers: u64,
+    pub hours: u64,
+    pub today: NaiveDate,
+}
+
+impl Snapshot {
+    pub fn new(today: NaiveDate) -> Self {
+        Snapshot {
+            signers: BTreeMap::new(),
+            endorsements: BTreeSet::new(),
+            pledged: Cents::ZERO,
+            pledgers: 0,
+            hours: 0,
+            today,
+        }
+    }
+}
+
+impl Facts for Snapshot {
+    fn signers(&self) -> u64 {
+        self.signers.len() as u64
+    }
+    fn states(&self) -> u64 {
+        self.signers.values().collect::<BTreeSet<_>>().len() as u64
+    }
+    fn mutual(&self) -> bool {
+        self.signers.keys().all(|a| {
+            self.signers
+                .keys()
+                .all(|b| a == b || self.endorsements.contains(&(a.clone(), b.clone())))
+        })
+    }
+    fn signed(&self, candidate: &str) -> bool {
+        self.signers.contains_key(candidate)
+    }
+    fn endorses(&self, from: &str, to: &str) -> bool {
+        self.endorsements.contains(&(from.to_owned(), to.to_owned()))
+    }
+    fn pledged(&self) -> Cents {
+        self.pledged
+    }
+    fn pledgers(&self) -> u64 {
+        self.pledgers
+    }
+    fn hours(&self) -> u64 {
+        self.hours
+    }
+    fn today(&self) -> NaiveDate {
+        self.today
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mutual_needs_every_ordered_pair() {
+        let mut s = Snapshot::new(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
+        assert!(s.mutual(), "no signers is vacuously mutual");
+        s.signers.insert("a".into(), "NY".into());
+        s.signers.insert("b".into(), "NY".into());
+        assert!(!s.mutual());
+        s.endorsements.insert(("a".into(), "b".into()));
+        assert!(!s.mutual(), "one direction is not mutual");
+        s.endorsements.insert(("b".into(), "a".into()));
+        assert!(s.mutual());
+        assert_eq!(s.states(), 1);
+    }
+}

@@ -1,0 +1,19 @@
+//! Cohort's pure domain.
+//!
+//! Architecture invariant: nothing in this crate performs IO, spawns tasks,
+//! reads the clock or draws random numbers. Time arrives as a parameter
+//! (`today`), identifiers arrive from the caller. That keeps every rule here
+//! deterministic and testable with property tests.
+
+pub mod condition;
+pub mod facts;
+pub mod limits;
+pub mod model;
+pub mod money;
+pub mod slug;
+pub mod split;
+
+pub use condition::{Condition, ParseError, Reads};
+pub use facts::Facts;
+pub use money::Cents;
+pub use slug::{Email, Slug};

@@ -1,0 +1,127 @@
+-- Cohort schema, PostgreSQL dialect: native TIMESTAMPTZ and DATE,
+-- money integer cents. Keep in step with store-sqlite/migrations.
+CREATE TABLE slates (
+    id BIGSERIAL PRIMARY KEY,
+    slug TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    cycle INTEGER NOT NULL,
+    description TEXT NOT NULL,
+    condition TEXT NOT NULL,
+    limits TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE pots (
+    slate_id BIGINT PRIMARY KEY REFERENCES slates(id),
+    pending_cents BIGINT NOT NULL DEFAULT 0,
+    unlocked_cents BIGINT NOT NULL DEFAULT 0,
+    pledgers BIGINT NOT NULL DEFAULT 0,
+    hours_pending BIGINT NOT NULL DEFAULT 0,
+    hours_unlocked BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE candidates (
+    id BIGSERIAL PRIMARY KEY,
+    slate_id BIGINT NOT NULL REFERENCES slates(id),
+    slug TEXT NOT NULL,
+    name TEXT NOT NULL,
+    office TEXT NOT NULL,
+    state TEXT NOT NULL,
+    district TEXT,
+    primary_date DATE,
+    general_date DATE NOT NULL,
+    UNIQUE (slate_id, slug)
+);
+CREATE TABLE compacts (
+    slate_id BIGINT NOT NULL REFERENCES slates(id),
+    version INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    content TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (slate_id, version)
+);
+CREATE TABLE signatures (
+    slate_id BIGINT NOT NULL REFERENCES slates(id),
+    candidate_id BIGINT NOT NULL REFERENCES candidates(id),
+    version INTEGER NOT NULL,
+    signed_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (slate_id, candidate_id)
+);
+CREATE TABLE endorsements (
+    slate_id BIGINT NOT NULL REFERENCES slates(id),
+    from_id BIGINT NOT NULL REFERENCES candidates(id),
+    to_id BIGINT NOT NULL REFERENCES candidates(id),
+    created_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (slate_id, from_id, to_id)
+);
+CREATE TABLE conditions (
+    id BIGSERIAL PRIMARY KEY,
+    slate_id BIGINT NOT NULL REFERENCES slates(id),
+    source TEXT NOT NULL,
+    reads BIGINT NOT NULL,
+    UNIQUE (slate_id, source)
+);
+CREATE TABLE pledges (
+    id BIGSERIAL PRIMARY KEY,
+    slate_id BIGINT NOT NULL REFERENCES slates(id),
+    kind TEXT NOT NULL CHECK (kind IN ('money', 'hours', 'actions')),
+    amount_cents BIGINT NOT NULL CHECK (amount_cents >= 0),
+    recurring TEXT CHECK (recurring IN ('once', 'monthly')),
+    hours_per_week BIGINT NOT NULL DEFAULT 0,
+    weeks BIGINT NOT NULL DEFAULT 0,
+    skills TEXT NOT NULL DEFAULT '[]',
+    doors BIGINT NOT NULL DEFAULT 0,
+    calls BIGINT NOT NULL DEFAULT 0,
+    texts BIGINT NOT NULL DEFAULT 0,
+    condition_id BIGINT NOT NULL REFERENCES conditions(id),
+    candidates TEXT,
+    deadline DATE NOT NULL,
+    email TEXT NOT NULL,
+    donor TEXT NOT NULL,
+    ref_code TEXT,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'unlocked', 'fulfilled', 'expired', 'cancelled')),
+    receipt_hash TEXT NOT NULL,
+    idempotency_key TEXT UNIQUE,
+    request_hash TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    unlocked_at TIMESTAMPTZ
+);
+CREATE INDEX pledges_waiting ON pledges (condition_id, deadline) WHERE status = 'pending';
+CREATE INDEX pledges_slate_status ON pledges (slate_id, status);
+CREATE TABLE installments (
+    pledge_id BIGINT NOT NULL REFERENCES pledges(id),
+    period INTEGER NOT NULL,
+    amount_cents BIGINT NOT NULL,
+    unallocated_cents BIGINT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (pledge_id, period)
+);
+CREATE TABLE allocations (
+    pledge_id BIGINT NOT NULL,
+    period INTEGER NOT NULL,
+    candidate_id BIGINT NOT NULL REFERENCES candidates(id),
+    election TEXT NOT NULL CHECK (election IN ('primary', 'general')),
+    cents BIGINT NOT NULL,
+    PRIMARY KEY (pledge_id, period, candidate_id),
+    FOREIGN KEY (pledge_id, period) REFERENCES installments (pledge_id, period)
+);
+CREATE INDEX allocations_candidate ON allocations (candidate_id);
+CREATE TABLE pledgers (
+    slate_id BIGINT NOT NULL REFERENCES slates(id),
+    email TEXT NOT NULL,
+    live BIGINT NOT NULL,
+    PRIMARY KEY (slate_id, email)
+);
+CREATE TABLE events (
+    seq BIGSERIAL PRIMARY KEY,
+    slate_id BIGINT NOT NULL REFERENCES slates(id),
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX events_slate ON events (slate_id, seq);
+CREATE TABLE tokens (
+    hash TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    slate_id BIGINT REFERENCES slates(id),
+    candidate_id BIGINT REFERENCES candidates(id),
+    created_at TIMESTAMPTZ NOT NULL
+);

@@ -1,0 +1,96 @@
+//! Cohort's production store: PostgreSQL through sqlx.
+//!
+//! Writers of one slate serialize on a row lock of that slate
+//! (`SELECT … FOR UPDATE`), so an event and the unlocks it causes are decided
+//! against a state no other writer can change underneath them.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use cohort_store::{Result, Store, StoreError, Tx};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+struct PgTx {
+    tx: sqlx::Transaction<'static, sqlx::Postgres>,
+}
+
+cohort_store_sql::impl_sql_tx!(PgTx, sqlx::Postgres, lock_slate = "SELECT id FROM slates WHERE id = $1 FOR UPDATE");
+
+fn unavailable(e: sqlx::Error) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+impl PostgresStore {
+    /// Connect to `url` (`postgres://user@host:port/db`).
+    pub async fn connect(url: &str) -> Result<PostgresStore> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(60))
+            .connect(url)
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("cannot connect to {}: {e}", redact(url))))?;
+        Ok(PostgresStore { pool })
+    }
+
+    /// Use an existing pool (tests create a fresh schema per test this way).
+    pub fn from_pool(pool: PgPool) -> PostgresStore {
+        PostgresStore { pool }
+    }
+}
+
+/// Hide a password in a connection URL before it reaches a log or an error.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn migrate(&self) -> Result<()> {
+        MIGRATOR
+            .run(&self.pool)
+            .await
+            .map_err(|e| StoreError::Other(format!("migration failed: {e}")))
+    }
+
+    async fn write(&self) -> Result<Box<dyn Tx>> {
+        let tx = self.pool.begin().await.map_err(unavailable)?;
+        Ok(Box::new(PgTx { tx }))
+    }
+
+    async fn read(&self) -> Result<Box<dyn Tx>> {
+        let tx = self
+            .pool
+            .begin_with("BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await
+            .map_err(unavailable)?;
+        Ok(Box::new(PgTx { tx }))
+    }
+
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
+    }
+}

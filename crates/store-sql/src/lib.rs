@@ -1,0 +1,259 @@
+//! The SQL both backends share.
+//!
+//! SQLite and PostgreSQL accept the same SQL for everything Cohort does
+//! (`$n` placeholders, `RETURNING`, `ON CONFLICT`, `CAST(… AS BIGINT)`), so
+//! the [`Tx`](cohort_store::Tx) implementation is written once, in
+//! [`impl_sql_tx!`], and expanded in each backend crate against its own sqlx
+//! driver. What differs between the databases — connection setup, migrations,
+//! how a write transaction begins — lives in the backend crates.
+//!
+//! This crate itself depends on no driver: the plain functions here convert
+//! between domain values and the primitive column values both databases store.
+
+use cohort_core::model::{Actions, PledgeKind, Recurrence};
+use cohort_core::Cents;
+use cohort_store::{Id, StoreError};
+
+/// Rows per multi-row statement in bulk writes; keeps every statement well
+/// under SQLite's 32,766 and PostgreSQL's 65,535 bind-parameter limits.
+pub const CHUNK: usize = 2_000;
+
+/// A pledge's kind as the columns of the `pledges` table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KindColumns {
+    pub kind: &'static str,
+    pub amount_cents: i64,
+    pub recurring: Option<&'static str>,
+    pub hours_per_week: i64,
+    pub weeks: i64,
+    pub skills: String,
+    pub doors: i64,
+    pub calls: i64,
+    pub texts: i64,
+}
+
+impl KindColumns {
+    pub fn from_kind(k: &PledgeKind) -> KindColumns {
+        let mut c = KindColumns {
+            kind: k.kind_str(),
+            amount_cents: 0,
+            recurring: None,
+            hours_per_week: 0,
+            weeks: 0,
+            skills: "[]".to_owned(),
+            doors: 0,
+            calls: 0,
+            texts: 0,
+        };
+        match k {
+            PledgeKind::Money { amount, recurring } => {
+                c.amount_cents = amount.get();
+                c.recurring = Some(recurring.as_str());
+            }
+            PledgeKind::Hours {
+                hours_per_week,
+                weeks,
+                skills,
+            } => {
+                c.hours_per_week = i64::from(*hours_per_week);
+                c.weeks = i64::from(*weeks);
+                c.skills = serde_json::to_string(skills).unwrap_or_else(|_| "[]".to_owned());
+            }
+            PledgeKind::Actions(a) => {
+                c.doors = i64::from(a.doors);
+                c.calls = i64::from(a.calls);
+                c.texts = i64::from(a.texts);
+            }
+        }
+        c
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn to_kind(
+        kind: &str,
+        amount_cents: i64,
+        recurring: Option<&str>,
+        hours_per_week: i64,
+        weeks: i64,
+        skills: &str,
+        doors: i64,
+        calls: i64,
+        texts: i64,
+    ) -> Result<PledgeKind, StoreError> {
+        let small = |v: i64| u32::try_from(v).map_err(|_| corrupt("pledges", format!("count {v} out of range")));
+        match kind {
+            "money" => Ok(PledgeKind::Money {
+                amount: Cents(amount_cents),
+                recurring: match recurring {
+                    Some("monthly") => Recurrence::Monthly,
+                    _ => Recurrence::Once,
+                },
+            }),
+            "hours" => Ok(PledgeKind::Hours {
+                hours_per_week: small(hours_per_week)?,
+                weeks: small(weeks)?,
+                skills: serde_json::from_str(skills).map_err(|e| corrupt("pledges", e))?,
+            }),
+            "actions" => Ok(PledgeKind::Actions(Actions {
+                doors: small(doors)?,
+                calls: small(calls)?,
+                texts: small(texts)?,
+            })),
+            other => Err(corrupt("pledges", format!("unknown kind {other:?}"))),
+        }
+    }
+}
+
+pub fn corrupt(table: &'static str, detail: impl ToString) -> StoreError {
+    StoreError::Corrupt {
+        table,
+        detail: detail.to_string(),
+    }
+}
+
+pub fn ids_to_json(ids: &Option<Vec<Id>>) -> Option<String> {
+    ids.as_ref()
+        .map(|v| serde_json::to_string(v).unwrap_or_else(|_| "[]".to_owned()))
+}
+
+pub fn ids_from_json(s: Option<String>) -> Result<Option<Vec<Id>>, StoreError> {
+    s.map(|s| serde_json::from_str(&s).map_err(|e| corrupt("pledges", e)))
+        .transpose()
+}
+
+/// `($1, $2, $3), ($4, $5, $6), …` for `rows` rows of `cols` columns.
+pub fn values_placeholders(rows: usize, cols: usize) -> String {
+    let mut s = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        if r > 0 {
+            s.push_str(", ");
+        }
+        s.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                s.push_str(", ");
+            }
+            s.push('$');
+            s.push_str(&(r * cols + c + 1).to_string());
+        }
+        s.push(')');
+    }
+    s
+}
+
+/// `$1, $2, …, $n`.
+pub fn list_placeholders(n: usize) -> String {
+    values_placeholders(1, n)
+        .trim_start_matches('(')
+        .trim_end_matches(')')
+        .to_owned()
+}
+
+mod tx_macro;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_number_rows_then_columns() {
+        assert_eq!(values_placeholders(2, 2), "($1, $2), ($3, $4)");
+        assert_eq!(list_placeholders(3), "$1, $2, $3");
+    }
+
+    #[test]
+    fn kind_columns_round_trip() {
+        let kinds = [
+            PledgeKind::Money {
+                amount: Cents(5000),
+                recurring: Recurrence::Monthly,
+            },
+            PledgeKind::Hours {
+                hours_per_week: 5,
+                weeks: 8,
+                skills: vec!["web".into(), "data".into()],
+            },
+            PledgeKind::Actions(Actions {
+                doors: 100,
+                calls: 200,
+                texts: 0,
+            }),
+        ];
+        for k in kinds {
+            let c = KindColumns::from_kind(&k);
+            let back = KindColumns::to_kind(
+                c.kind,
+                c.amount_cents,
+                c.recurring,
+                c.hours_per_week,
+                c.weeks,
+                &c.skills,
+                c.doors,
+                c.calls,
+                c.texts,
+            )
+            .unwrap();
+            assert_eq!(back, k);
+        }
+    }
+}
+
+/// The invariants `cohort verify` checks in SQL, each a query whose rows (a
+/// single `detail` column) are violations. Limits need the limit table and
+/// are checked by the engine over [`cohort_store::Tx::given`].
+pub const INVARIANT_QUERIES: &[(&str, &str)] = &[
+    (
+        "conservation",
+        "SELECT 'pledge ' || CAST(i.pledge_id AS TEXT) || ' period ' || CAST(i.period AS TEXT) || ': allocated ' || \
+         CAST(COALESCE(a.s, 0) AS TEXT) || ' + unallocated ' || CAST(i.unallocated_cents AS TEXT) || ' != amount ' || \
+         CAST(i.amount_cents AS TEXT) AS detail FROM installments i LEFT JOIN (SELECT pledge_id, period, \
+         SUM(cents) AS s FROM allocations GROUP BY pledge_id, period) a ON a.pledge_id = i.pledge_id AND a.period = i.period \
+         WHERE COALESCE(a.s, 0) + i.unallocated_cents != i.amount_cents OR i.unallocated_cents < 0 LIMIT 100",
+    ),
+    (
+        "installment amount",
+        "SELECT 'pledge ' || CAST(p.id AS TEXT) || ' pledged ' || CAST(p.amount_cents AS TEXT) || \
+         ' but installment ' || CAST(i.period AS TEXT) || ' is ' || CAST(i.amount_cents AS TEXT) AS detail \
+         FROM installments i JOIN pledges p ON p.id = i.pledge_id WHERE i.amount_cents != p.amount_cents LIMIT 100",
+    ),
+    (
+        "non-negative shares",
+        "SELECT 'pledge ' || CAST(pledge_id AS TEXT) || ' gives ' || CAST(cents AS TEXT) || ' to candidate ' || \
+         CAST(candidate_id AS TEXT) AS detail FROM allocations WHERE cents < 0 LIMIT 100",
+    ),
+    (
+        "allocated only once unlocked",
+        "SELECT 'pledge ' || CAST(p.id AS TEXT) || ' is ' || p.status || ' but has installment ' || \
+         CAST(i.period AS TEXT) AS detail FROM installments i JOIN pledges p ON p.id = i.pledge_id \
+         WHERE p.status NOT IN ('unlocked', 'fulfilled') LIMIT 100",
+    ),
+    (
+        "one-off pledges unlock once",
+        "SELECT 'one-off pledge ' || CAST(i.pledge_id AS TEXT) || ' has installment ' || CAST(i.period AS TEXT) AS detail \
+         FROM installments i JOIN pledges p ON p.id = i.pledge_id WHERE p.recurring = 'once' AND i.period != 0 LIMIT 100",
+    ),
+    (
+        "unlocked money is split",
+        "SELECT 'pledge ' || CAST(p.id AS TEXT) || ' is ' || p.status || ' with no first installment' AS detail \
+         FROM pledges p WHERE p.kind = 'money' AND p.status IN ('unlocked', 'fulfilled') AND NOT EXISTS \
+         (SELECT 1 FROM installments i WHERE i.pledge_id = p.id AND i.period = 0) LIMIT 100",
+    ),
+    (
+        "allocations stay in the slate",
+        "SELECT 'pledge ' || CAST(p.id AS TEXT) || ' allocated to candidate ' || CAST(a.candidate_id AS TEXT) || \
+         ' of another slate' AS detail FROM allocations a JOIN pledges p ON p.id = a.pledge_id \
+         JOIN candidates c ON c.id = a.candidate_id WHERE c.slate_id != p.slate_id LIMIT 100",
+    ),
+    (
+        "pot matches pledges",
+        "SELECT 'slate ' || CAST(t.id AS TEXT) || ': pot says pending ' || CAST(t.pending_cents AS TEXT) || \
+         ', unlocked ' || CAST(t.unlocked_cents AS TEXT) || ', pledgers ' || CAST(t.pledgers AS TEXT) || \
+         '; pledges say ' || CAST(t.pend AS TEXT) || ', ' || CAST(t.unl AS TEXT) || ', ' || CAST(t.ppl AS TEXT) AS detail \
+         FROM (SELECT s.id, o.pending_cents, o.unlocked_cents, o.pledgers, \
+           COALESCE((SELECT SUM(amount_cents) FROM pledges p WHERE p.slate_id = s.id AND p.status = 'pending'), 0) AS pend, \
+           COALESCE((SELECT SUM(amount_cents) FROM pledges p WHERE p.slate_id = s.id AND p.status IN ('unlocked', 'fulfilled')), 0) AS unl, \
+           (SELECT COUNT(DISTINCT email) FROM pledges p WHERE p.slate_id = s.id AND p.status IN ('pending', 'unlocked', 'fulfilled')) AS ppl \
+           FROM slates s JOIN pots o ON o.slate_id = s.id) t \
+         WHERE t.pending_cents != t.pend OR t.unlocked_cents != t.unl OR t.pledgers != t.ppl LIMIT 100",
+    ),
+];

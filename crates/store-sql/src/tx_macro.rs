@@ -1,0 +1,821 @@
+//! [`impl_sql_tx!`]: the one implementation of `cohort_store::Tx`.
+
+/// Implements `cohort_store::Tx` for `$tx`, a struct with a field
+/// `tx: sqlx::Transaction<'static, $db>`. `$lock_slate` is the statement that
+/// locks a slate's row for the rest of the transaction, or `""` where write
+/// transactions are already exclusive.
+///
+/// The expanding crate must depend on `sqlx`, `async-trait`, `chrono`,
+/// `serde_json`, `cohort-core` and `cohort-store`.
+#[macro_export]
+macro_rules! impl_sql_tx {
+    ($tx:ty, $db:ty, lock_slate = $lock_slate:expr) => {
+        const _: () = {
+            use ::chrono::{DateTime, NaiveDate, Utc};
+            use ::cohort_core::limits::LimitTable;
+            use ::cohort_core::model::{CompactContent, Election, Office, PledgeStatus, Race};
+            use ::cohort_core::{Cents, Condition, Email, Reads, Slug};
+            use ::cohort_store::*;
+            use ::sqlx::Row as _;
+            use $crate::{corrupt, ids_from_json, ids_to_json, list_placeholders, values_placeholders, KindColumns, CHUNK};
+
+            type DbRow = <$db as ::sqlx::Database>::Row;
+
+            fn db(e: ::sqlx::Error) -> StoreError {
+                match &e {
+                    ::sqlx::Error::Database(d) if d.is_unique_violation() => {
+                        let msg = d.message().to_owned();
+                        let what = if msg.contains("slug") {
+                            "slug"
+                        } else if msg.contains("idempotency") {
+                            "idempotency key"
+                        } else {
+                            "record"
+                        };
+                        StoreError::Conflict { what }
+                    }
+                    ::sqlx::Error::PoolTimedOut | ::sqlx::Error::Io(_) | ::sqlx::Error::PoolClosed => {
+                        StoreError::Unavailable(e.to_string())
+                    }
+                    _ => StoreError::Other(e.to_string()),
+                }
+            }
+
+            fn get<'r, T>(row: &'r DbRow, col: &str) -> Result<T>
+            where
+                T: ::sqlx::Decode<'r, $db> + ::sqlx::Type<$db>,
+            {
+                row.try_get(col).map_err(db)
+            }
+
+            fn slate_from(row: &DbRow) -> Result<SlateRow> {
+                let slug: String = get(row, "slug")?;
+                let condition: String = get(row, "condition")?;
+                let limits: String = get(row, "limits")?;
+                Ok(SlateRow {
+                    id: get(row, "id")?,
+                    slug: Slug::parse(&slug).map_err(|e| corrupt("slates", e))?,
+                    name: get(row, "name")?,
+                    cycle: get(row, "cycle")?,
+                    description: get(row, "description")?,
+                    condition: Condition::parse(&condition).map_err(|e| corrupt("slates", e))?,
+                    limits: ::serde_json::from_str::<LimitTable>(&limits).map_err(|e| corrupt("slates", e))?,
+                    created_at: get(row, "created_at")?,
+                })
+            }
+
+            fn candidate_from(row: &DbRow) -> Result<CandidateRow> {
+                let slug: String = get(row, "slug")?;
+                let office: String = get(row, "office")?;
+                Ok(CandidateRow {
+                    id: get(row, "id")?,
+                    slate_id: get(row, "slate_id")?,
+                    slug: Slug::parse(&slug).map_err(|e| corrupt("candidates", e))?,
+                    name: get(row, "name")?,
+                    race: Race {
+                        office: office.parse::<Office>().map_err(|e| corrupt("candidates", e))?,
+                        state: get(row, "state")?,
+                        district: get(row, "district")?,
+                        primary_date: get(row, "primary_date")?,
+                        general_date: get(row, "general_date")?,
+                    },
+                })
+            }
+
+            fn compact_from(row: &DbRow) -> Result<CompactRow> {
+                let content: String = get(row, "content")?;
+                Ok(CompactRow {
+                    version: get(row, "version")?,
+                    hash: get(row, "hash")?,
+                    content: ::serde_json::from_str::<CompactContent>(&content).map_err(|e| corrupt("compacts", e))?,
+                    created_at: get(row, "created_at")?,
+                })
+            }
+
+            fn email_from(row: &DbRow, table: &'static str) -> Result<Email> {
+                let email: String = get(row, "email")?;
+                Email::parse(&email).map_err(|e| corrupt(table, e))
+            }
+
+            const PLEDGE_COLUMNS: &str = "p.id, p.slate_id, p.kind, p.amount_cents, p.recurring, p.hours_per_week, \
+                p.weeks, p.skills, p.doors, p.calls, p.texts, p.condition_id, c.source AS condition_source, \
+                p.candidates, p.deadline, p.email, p.donor, p.ref_code, p.status, p.receipt_hash, \
+                p.idempotency_key, p.request_hash, p.created_at, p.unlocked_at";
+
+            fn kind_from(row: &DbRow) -> Result<::cohort_core::model::PledgeKind> {
+                let kind: String = get(row, "kind")?;
+                let recurring: Option<String> = get(row, "recurring")?;
+                let skills: String = get(row, "skills")?;
+                KindColumns::to_kind(
+                    &kind,
+                    get(row, "amount_cents")?,
+                    recurring.as_deref(),
+                    get(row, "hours_per_week")?,
+                    get(row, "weeks")?,
+                    &skills,
+                    get(row, "doors")?,
+                    get(row, "calls")?,
+                    get(row, "texts")?,
+                )
+            }
+
+            fn pledge_from(row: &DbRow) -> Result<PledgeRow> {
+                let condition: String = get(row, "condition_source")?;
+                let donor: String = get(row, "donor")?;
+                let status: String = get(row, "status")?;
+                Ok(PledgeRow {
+                    id: get(row, "id")?,
+                    slate_id: get(row, "slate_id")?,
+                    kind: kind_from(row)?,
+                    condition_id: get(row, "condition_id")?,
+                    condition: Condition::parse(&condition).map_err(|e| corrupt("conditions", e))?,
+                    candidates: ids_from_json(get(row, "candidates")?)?,
+                    deadline: get(row, "deadline")?,
+                    email: email_from(row, "pledges")?,
+                    donor: ::serde_json::from_str(&donor).map_err(|e| corrupt("pledges", e))?,
+                    ref_code: get(row, "ref_code")?,
+                    status: status.parse::<PledgeStatus>().map_err(|e| corrupt("pledges", e))?,
+                    receipt_hash: get(row, "receipt_hash")?,
+                    idempotency_key: get(row, "idempotency_key")?,
+                    request_hash: get(row, "request_hash")?,
+                    created_at: get(row, "created_at")?,
+                    unlocked_at: get(row, "unlocked_at")?,
+                })
+            }
+
+            fn pending_from(row: &DbRow) -> Result<PendingPledge> {
+                Ok(PendingPledge {
+                    id: get(row, "id")?,
+                    email: email_from(row, "pledges")?,
+                    amount: Cents(get(row, "amount_cents")?),
+                    hours_per_week: get(row, "hours_per_week")?,
+                    candidates: ids_from_json(get(row, "candidates")?)?,
+                })
+            }
+
+            fn election_from(row: &DbRow, table: &'static str) -> Result<Election> {
+                let e: String = get(row, "election")?;
+                e.parse::<Election>().map_err(|e| corrupt(table, e))
+            }
+
+            impl $tx {
+                async fn insert_installments(&mut self, installments: &[Installment], at: DateTime<Utc>) -> Result<()> {
+                    for chunk in installments.chunks(CHUNK) {
+                        let sql = format!(
+                            "INSERT INTO installments (pledge_id, period, amount_cents, unallocated_cents, created_at) VALUES {}",
+                            values_placeholders(chunk.len(), 5)
+                        );
+                        let mut q = ::sqlx::query(&sql);
+                        for i in chunk {
+                            q = q.bind(i.pledge_id).bind(i.period).bind(i.amount.get()).bind(i.unallocated.get()).bind(at);
+                        }
+                        q.execute(&mut *self.tx).await.map_err(db)?;
+                    }
+                    let shares: Vec<(&Installment, &AllocationShare)> = installments
+                        .iter()
+                        .flat_map(|i| i.allocations.iter().map(move |a| (i, a)))
+                        .collect();
+                    for chunk in shares.chunks(CHUNK) {
+                        let sql = format!(
+                            "INSERT INTO allocations (pledge_id, period, candidate_id, election, cents) VALUES {}",
+                            values_placeholders(chunk.len(), 5)
+                        );
+                        let mut q = ::sqlx::query(&sql);
+                        for (i, a) in chunk {
+                            q = q.bind(i.pledge_id).bind(i.period).bind(a.candidate_id).bind(a.election.as_str()).bind(a.cents.get());
+                        }
+                        q.execute(&mut *self.tx).await.map_err(db)?;
+                    }
+                    Ok(())
+                }
+
+                async fn violations(&mut self, rule: &'static str, sql: &str) -> Result<Vec<Violation>> {
+                    let rows = ::sqlx::query(sql).fetch_all(&mut *self.tx).await.map_err(db)?;
+                    rows.iter()
+                        .map(|r| Ok(Violation { rule, detail: get::<String>(r, "detail")? }))
+                        .collect()
+                }
+            }
+
+            #[::async_trait::async_trait]
+            impl Tx for $tx {
+                async fn commit(self: Box<Self>) -> Result<()> {
+                    self.tx.commit().await.map_err(db)
+                }
+
+                async fn lock_slate(&mut self, slate_id: Id) -> Result<()> {
+                    let sql: &str = $lock_slate;
+                    if !sql.is_empty() {
+                        ::sqlx::query(sql).bind(slate_id).execute(&mut *self.tx).await.map_err(db)?;
+                    }
+                    Ok(())
+                }
+
+                async fn insert_slate(&mut self, s: &NewSlate) -> Result<SlateRow> {
+                    let limits = ::serde_json::to_string(&s.limits).map_err(|e| StoreError::Other(e.to_string()))?;
+                    let row = ::sqlx::query(
+                        "INSERT INTO slates (slug, name, cycle, description, condition, limits, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *",
+                    )
+                    .bind(s.slug.as_str())
+                    .bind(&s.name)
+                    .bind(s.cycle)
+                    .bind(&s.description)
+                    .bind(s.condition.source())
+                    .bind(limits)
+                    .bind(s.created_at)
+                    .fetch_one(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    let slate = slate_from(&row)?;
+                    ::sqlx::query("INSERT INTO pots (slate_id) VALUES ($1)")
+                        .bind(slate.id)
+                        .execute(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    Ok(slate)
+                }
+
+                async fn slate_by_slug(&mut self, slug: &str) -> Result<Option<SlateRow>> {
+                    let row = ::sqlx::query("SELECT * FROM slates WHERE slug = $1")
+                        .bind(slug)
+                        .fetch_optional(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    row.as_ref().map(slate_from).transpose()
+                }
+
+                async fn slate(&mut self, id: Id) -> Result<Option<SlateRow>> {
+                    let row = ::sqlx::query("SELECT * FROM slates WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    row.as_ref().map(slate_from).transpose()
+                }
+
+                async fn slates(&mut self) -> Result<Vec<SlateRow>> {
+                    let rows = ::sqlx::query("SELECT * FROM slates ORDER BY created_at, id")
+                        .fetch_all(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    rows.iter().map(slate_from).collect()
+                }
+
+                async fn insert_candidate(&mut self, slate_id: Id, c: &NewCandidate) -> Result<CandidateRow> {
+                    let row = ::sqlx::query(
+                        "INSERT INTO candidates (slate_id, slug, name, office, state, district, primary_date, general_date) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
+                    )
+                    .bind(slate_id)
+                    .bind(c.slug.as_str())
+                    .bind(&c.name)
+                    .bind(c.race.office.as_str())
+                    .bind(&c.race.state)
+                    .bind(&c.race.district)
+                    .bind(c.race.primary_date)
+                    .bind(c.race.general_date)
+                    .fetch_one(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    candidate_from(&row)
+                }
+
+                async fn candidates(&mut self, slate_id: Id) -> Result<Vec<CandidateRow>> {
+                    let rows = ::sqlx::query("SELECT * FROM candidates WHERE slate_id = $1 ORDER BY id")
+                        .bind(slate_id)
+                        .fetch_all(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    rows.iter().map(candidate_from).collect()
+                }
+
+                async fn insert_compact(&mut self, slate_id: Id, c: &CompactRow) -> Result<()> {
+                    let content = ::serde_json::to_string(&c.content).map_err(|e| StoreError::Other(e.to_string()))?;
+                    ::sqlx::query(
+                        "INSERT INTO compacts (slate_id, version, hash, content, created_at) VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(slate_id)
+                    .bind(c.version)
+                    .bind(&c.hash)
+                    .bind(content)
+                    .bind(c.created_at)
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    Ok(())
+                }
+
+                async fn latest_compact(&mut self, slate_id: Id) -> Result<Option<CompactRow>> {
+                    let row = ::sqlx::query("SELECT * FROM compacts WHERE slate_id = $1 ORDER BY version DESC LIMIT 1")
+                        .bind(slate_id)
+                        .fetch_optional(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    row.as_ref().map(compact_from).transpose()
+                }
+
+                async fn compact_version(&mut self, slate_id: Id, version: i32) -> Result<Option<CompactRow>> {
+                    let row = ::sqlx::query("SELECT * FROM compacts WHERE slate_id = $1 AND version = $2")
+                        .bind(slate_id)
+                        .bind(version)
+                        .fetch_optional(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    row.as_ref().map(compact_from).transpose()
+                }
+
+                async fn upsert_signature(&mut self, slate_id: Id, s: &SignatureRow) -> Result<()> {
+                    ::sqlx::query(
+                        "INSERT INTO signatures (slate_id, candidate_id, version, signed_at) VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT (slate_id, candidate_id) DO UPDATE SET version = excluded.version, signed_at = excluded.signed_at",
+                    )
+                    .bind(slate_id)
+                    .bind(s.candidate_id)
+                    .bind(s.version)
+                    .bind(s.signed_at)
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    Ok(())
+                }
+
+                async fn delete_signature(&mut self, slate_id: Id, candidate_id: Id) -> Result<bool> {
+                    let r = ::sqlx::query("DELETE FROM signatures WHERE slate_id = $1 AND candidate_id = $2")
+                        .bind(slate_id)
+                        .bind(candidate_id)
+                        .execute(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    Ok(r.rows_affected() > 0)
+                }
+
+                async fn signatures(&mut self, slate_id: Id) -> Result<Vec<SignatureRow>> {
+                    let rows = ::sqlx::query("SELECT * FROM signatures WHERE slate_id = $1 ORDER BY signed_at, candidate_id")
+                        .bind(slate_id)
+                        .fetch_all(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok(SignatureRow {
+                                candidate_id: get(r, "candidate_id")?,
+                                version: get(r, "version")?,
+                                signed_at: get(r, "signed_at")?,
+                            })
+                        })
+                        .collect()
+                }
+
+                async fn insert_endorsement(&mut self, slate_id: Id, e: &EndorsementRow) -> Result<bool> {
+                    let r = ::sqlx::query(
+                        "INSERT INTO endorsements (slate_id, from_id, to_id, created_at) VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT DO NOTHING",
+                    )
+                    .bind(slate_id)
+                    .bind(e.from_id)
+                    .bind(e.to_id)
+                    .bind(e.at)
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    Ok(r.rows_affected() > 0)
+                }
+
+                async fn delete_endorsement(&mut self, slate_id: Id, from_id: Id, to_id: Id) -> Result<bool> {
+                    let r = ::sqlx::query("DELETE FROM endorsements WHERE slate_id = $1 AND from_id = $2 AND to_id = $3")
+                        .bind(slate_id)
+                        .bind(from_id)
+                        .bind(to_id)
+                        .execute(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    Ok(r.rows_affected() > 0)
+                }
+
+                async fn endorsements(&mut self, slate_id: Id) -> Result<Vec<EndorsementRow>> {
+                    let rows = ::sqlx::query("SELECT * FROM endorsements WHERE slate_id = $1 ORDER BY created_at, from_id, to_id")
+                        .bind(slate_id)
+                        .fetch_all(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok(EndorsementRow {
+                                from_id: get(r, "from_id")?,
+                                to_id: get(r, "to_id")?,
+                                at: get(r, "created_at")?,
+                            })
+                        })
+                        .collect()
+                }
+
+                async fn condition_id(&mut self, slate_id: Id, condition: &Condition) -> Result<Id> {
+                    let source = condition.canonical();
+                    let found = ::sqlx::query("SELECT id FROM conditions WHERE slate_id = $1 AND source = $2")
+                        .bind(slate_id)
+                        .bind(&source)
+                        .fetch_optional(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    if let Some(row) = found {
+                        return get(&row, "id");
+                    }
+                    let row = ::sqlx::query("INSERT INTO conditions (slate_id, source, reads) VALUES ($1, $2, $3) RETURNING id")
+                        .bind(slate_id)
+                        .bind(&source)
+                        .bind(condition.reads().to_bits())
+                        .fetch_one(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    get(&row, "id")
+                }
+
+                async fn pending_conditions(&mut self, slate_id: Id) -> Result<Vec<ConditionRow>> {
+                    let rows = ::sqlx::query(
+                        "SELECT c.id, c.source, c.reads FROM conditions c WHERE c.slate_id = $1 AND EXISTS \
+                         (SELECT 1 FROM pledges p WHERE p.condition_id = c.id AND p.status = 'pending') ORDER BY c.id",
+                    )
+                    .bind(slate_id)
+                    .fetch_all(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    rows.iter()
+                        .map(|r| {
+                            let source: String = get(r, "source")?;
+                            Ok(ConditionRow {
+                                id: get(r, "id")?,
+                                condition: Condition::parse(&source).map_err(|e| corrupt("conditions", e))?,
+                                reads: Reads::from_bits(get(r, "reads")?),
+                            })
+                        })
+                        .collect()
+                }
+
+                async fn insert_pledge(&mut self, p: &NewPledge) -> Result<Id> {
+                    let k = KindColumns::from_kind(&p.kind);
+                    let donor = ::serde_json::to_string(&p.donor).map_err(|e| StoreError::Other(e.to_string()))?;
+                    let row = ::sqlx::query(
+                        "INSERT INTO pledges (slate_id, kind, amount_cents, recurring, hours_per_week, weeks, skills, \
+                         doors, calls, texts, condition_id, candidates, deadline, email, donor, ref_code, status, \
+                         receipt_hash, idempotency_key, request_hash, created_at) VALUES \
+                         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'pending', $17, $18, $19, $20) \
+                         RETURNING id",
+                    )
+                    .bind(p.slate_id)
+                    .bind(k.kind)
+                    .bind(k.amount_cents)
+                    .bind(k.recurring)
+                    .bind(k.hours_per_week)
+                    .bind(k.weeks)
+                    .bind(k.skills)
+                    .bind(k.doors)
+                    .bind(k.calls)
+                    .bind(k.texts)
+                    .bind(p.condition_id)
+                    .bind(ids_to_json(&p.candidates))
+                    .bind(p.deadline)
+                    .bind(p.email.as_str())
+                    .bind(donor)
+                    .bind(&p.ref_code)
+                    .bind(&p.receipt_hash)
+                    .bind(&p.idempotency_key)
+                    .bind(&p.request_hash)
+                    .bind(p.created_at)
+                    .fetch_one(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    get(&row, "id")
+                }
+
+                async fn pledge(&mut self, id: Id) -> Result<Option<PledgeRow>> {
+                    let sql = format!(
+                        "SELECT {PLEDGE_COLUMNS} FROM pledges p JOIN conditions c ON c.id = p.condition_id WHERE p.id = $1"
+                    );
+                    let row = ::sqlx::query(&sql).bind(id).fetch_optional(&mut *self.tx).await.map_err(db)?;
+                    row.as_ref().map(pledge_from).transpose()
+                }
+
+                async fn pledge_by_idempotency_key(&mut self, key: &str) -> Result<Option<PledgeRow>> {
+                    let sql = format!(
+                        "SELECT {PLEDGE_COLUMNS} FROM pledges p JOIN conditions c ON c.id = p.condition_id \
+                         WHERE p.idempotency_key = $1"
+                    );
+                    let row = ::sqlx::query(&sql).bind(key).fetch_optional(&mut *self.tx).await.map_err(db)?;
+                    row.as_ref().map(pledge_from).transpose()
+                }
+
+                async fn set_status(&mut self, id: Id, from: PledgeStatus, to: PledgeStatus) -> Result<bool> {
+                    let r = ::sqlx::query("UPDATE pledges SET status = $1 WHERE id = $2 AND status = $3")
+                        .bind(to.as_str())
+                        .bind(id)
+                        .bind(from.as_str())
+                        .execute(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    Ok(r.rows_affected() > 0)
+                }
+
+                async fn pending_pledges(&mut self, slate_id: Id, conditions: &[Id], today: NaiveDate) -> Result<Vec<PendingPledge>> {
+                    let mut out = Vec::new();
+                    for cond in conditions {
+                        let rows = ::sqlx::query(
+                            "SELECT id, email, amount_cents, hours_per_week, candidates FROM pledges \
+                             WHERE condition_id = $1 AND status = 'pending' AND slate_id = $2 AND deadline >= $3 ORDER BY id",
+                        )
+                        .bind(cond)
+                        .bind(slate_id)
+                        .bind(today)
+                        .fetch_all(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                        for r in &rows {
+                            out.push(pending_from(r)?);
+                        }
+                    }
+                    Ok(out)
+                }
+
+                async fn record_unlocks(&mut self, ids: &[Id], installments: &[Installment], at: DateTime<Utc>) -> Result<u64> {
+                    let mut moved = 0;
+                    for chunk in ids.chunks(CHUNK) {
+                        let sql = format!(
+                            "UPDATE pledges SET status = 'unlocked', unlocked_at = $1 WHERE status = 'pending' AND id IN ({})",
+                            list_placeholders(chunk.len() + 1).split_once(", ").map(|x| x.1).unwrap_or("")
+                        );
+                        let mut q = ::sqlx::query(&sql).bind(at);
+                        for id in chunk {
+                            q = q.bind(id);
+                        }
+                        moved += q.execute(&mut *self.tx).await.map_err(db)?.rows_affected();
+                    }
+                    self.insert_installments(installments, at).await?;
+                    Ok(moved)
+                }
+
+                async fn record_installments(&mut self, installments: &[Installment], at: DateTime<Utc>) -> Result<()> {
+                    self.insert_installments(installments, at).await
+                }
+
+                async fn monthly_pledges(&mut self, slate_id: Id) -> Result<Vec<(PendingPledge, DateTime<Utc>, i32)>> {
+                    let rows = ::sqlx::query(
+                        "SELECT p.id, p.email, p.amount_cents, p.hours_per_week, p.candidates, p.unlocked_at, \
+                         CAST((SELECT COUNT(*) FROM installments i WHERE i.pledge_id = p.id) AS INTEGER) AS periods \
+                         FROM pledges p WHERE p.slate_id = $1 AND p.status = 'unlocked' AND p.kind = 'money' \
+                         AND p.recurring = 'monthly' ORDER BY p.id",
+                    )
+                    .bind(slate_id)
+                    .fetch_all(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    rows.iter()
+                        .map(|r| {
+                            let at: Option<DateTime<Utc>> = get(r, "unlocked_at")?;
+                            let at = at.ok_or_else(|| corrupt("pledges", "unlocked pledge without unlocked_at"))?;
+                            Ok((pending_from(r)?, at, get(r, "periods")?))
+                        })
+                        .collect()
+                }
+
+                async fn expire_pending(&mut self, slate_id: Id, today: NaiveDate) -> Result<Vec<PendingPledge>> {
+                    let rows = ::sqlx::query(
+                        "UPDATE pledges SET status = 'expired' WHERE slate_id = $1 AND status = 'pending' AND deadline < $2 \
+                         RETURNING id, email, amount_cents, hours_per_week, candidates",
+                    )
+                    .bind(slate_id)
+                    .bind(today)
+                    .fetch_all(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    rows.iter().map(pending_from).collect()
+                }
+
+                async fn installments(&mut self, pledge_id: Id) -> Result<Vec<Installment>> {
+                    let rows = ::sqlx::query("SELECT * FROM installments WHERE pledge_id = $1 ORDER BY period")
+                        .bind(pledge_id)
+                        .fetch_all(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    let allocs = ::sqlx::query("SELECT * FROM allocations WHERE pledge_id = $1 ORDER BY period, candidate_id")
+                        .bind(pledge_id)
+                        .fetch_all(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    let mut out = rows
+                        .iter()
+                        .map(|r| {
+                            Ok(Installment {
+                                pledge_id,
+                                period: get(r, "period")?,
+                                amount: Cents(get(r, "amount_cents")?),
+                                unallocated: Cents(get(r, "unallocated_cents")?),
+                                allocations: Vec::new(),
+                            })
+                        })
+                        .collect::<Result<Vec<_>>>()?;
+                    for a in &allocs {
+                        let period: i32 = get(a, "period")?;
+                        let share = AllocationShare {
+                            candidate_id: get(a, "candidate_id")?,
+                            election: election_from(a, "allocations")?,
+                            cents: Cents(get(a, "cents")?),
+                        };
+                        match out.iter_mut().find(|i| i.period == period) {
+                            Some(i) => i.allocations.push(share),
+                            None => return Err(corrupt("allocations", format!("pledge {pledge_id} period {period} has no installment"))),
+                        }
+                    }
+                    Ok(out)
+                }
+
+                async fn given(&mut self, slate_id: Id) -> Result<Vec<GivenRow>> {
+                    let rows = ::sqlx::query(
+                        "SELECT p.email, a.candidate_id, a.election, CAST(SUM(a.cents) AS BIGINT) AS cents \
+                         FROM allocations a JOIN pledges p ON p.id = a.pledge_id WHERE p.slate_id = $1 \
+                         GROUP BY p.email, a.candidate_id, a.election",
+                    )
+                    .bind(slate_id)
+                    .fetch_all(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok(GivenRow {
+                                email: email_from(r, "allocations")?,
+                                candidate_id: get(r, "candidate_id")?,
+                                election: election_from(r, "allocations")?,
+                                cents: Cents(get(r, "cents")?),
+                            })
+                        })
+                        .collect()
+                }
+
+                async fn candidate_totals(&mut self, slate_id: Id) -> Result<Vec<CandidateTotal>> {
+                    let rows = ::sqlx::query(
+                        "SELECT c.id, CAST(COALESCE(SUM(a.cents), 0) AS BIGINT) AS cents, \
+                         CAST(COUNT(a.pledge_id) AS BIGINT) AS contributions \
+                         FROM candidates c LEFT JOIN allocations a ON a.candidate_id = c.id AND a.cents > 0 \
+                         WHERE c.slate_id = $1 GROUP BY c.id ORDER BY c.id",
+                    )
+                    .bind(slate_id)
+                    .fetch_all(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok(CandidateTotal {
+                                candidate_id: get(r, "id")?,
+                                cents: Cents(get(r, "cents")?),
+                                contributions: get(r, "contributions")?,
+                            })
+                        })
+                        .collect()
+                }
+
+                async fn waiting(&mut self, slate_id: Id) -> Result<Vec<WaitingRow>> {
+                    let rows = ::sqlx::query(
+                        "SELECT candidates, CAST(SUM(amount_cents) AS BIGINT) AS cents, \
+                         CAST(SUM(hours_per_week) AS BIGINT) AS hours, CAST(COUNT(*) AS BIGINT) AS n \
+                         FROM pledges WHERE slate_id = $1 AND status = 'pending' GROUP BY candidates",
+                    )
+                    .bind(slate_id)
+                    .fetch_all(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok(WaitingRow {
+                                chosen: ids_from_json(get(r, "candidates")?)?,
+                                cents: Cents(get(r, "cents")?),
+                                hours_per_week: get(r, "hours")?,
+                                pledges: get(r, "n")?,
+                            })
+                        })
+                        .collect()
+                }
+
+                async fn pot(&mut self, slate_id: Id) -> Result<Pot> {
+                    let r = ::sqlx::query("SELECT * FROM pots WHERE slate_id = $1")
+                        .bind(slate_id)
+                        .fetch_one(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    Ok(Pot {
+                        pending_cents: get(&r, "pending_cents")?,
+                        unlocked_cents: get(&r, "unlocked_cents")?,
+                        pledgers: get(&r, "pledgers")?,
+                        hours_per_week_pending: get(&r, "hours_pending")?,
+                        hours_per_week_unlocked: get(&r, "hours_unlocked")?,
+                    })
+                }
+
+                async fn add_to_pot(&mut self, slate_id: Id, d: &PotDelta) -> Result<()> {
+                    ::sqlx::query(
+                        "UPDATE pots SET pending_cents = pending_cents + $1, unlocked_cents = unlocked_cents + $2, \
+                         pledgers = pledgers + $3, hours_pending = hours_pending + $4, hours_unlocked = hours_unlocked + $5 \
+                         WHERE slate_id = $6",
+                    )
+                    .bind(d.pending_cents)
+                    .bind(d.unlocked_cents)
+                    .bind(d.pledgers)
+                    .bind(d.hours_per_week_pending)
+                    .bind(d.hours_per_week_unlocked)
+                    .bind(slate_id)
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    Ok(())
+                }
+
+                async fn adjust_pledger(&mut self, slate_id: Id, email: &Email, delta: i64) -> Result<i64> {
+                    let row = ::sqlx::query(
+                        "INSERT INTO pledgers (slate_id, email, live) VALUES ($1, $2, $3) \
+                         ON CONFLICT (slate_id, email) DO UPDATE SET live = pledgers.live + excluded.live RETURNING live",
+                    )
+                    .bind(slate_id)
+                    .bind(email.as_str())
+                    .bind(delta)
+                    .fetch_one(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    get(&row, "live")
+                }
+
+                async fn append_event(&mut self, slate_id: Id, kind: &str, payload: &str, at: DateTime<Utc>) -> Result<i64> {
+                    let row = ::sqlx::query("INSERT INTO events (slate_id, kind, payload, at) VALUES ($1, $2, $3, $4) RETURNING seq")
+                        .bind(slate_id)
+                        .bind(kind)
+                        .bind(payload)
+                        .bind(at)
+                        .fetch_one(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    get(&row, "seq")
+                }
+
+                async fn events(&mut self, slate_id: Id, after: i64, limit: i64) -> Result<Vec<EventRow>> {
+                    let rows = ::sqlx::query("SELECT * FROM events WHERE slate_id = $1 AND seq > $2 ORDER BY seq LIMIT $3")
+                        .bind(slate_id)
+                        .bind(after)
+                        .bind(limit)
+                        .fetch_all(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok(EventRow {
+                                seq: get(r, "seq")?,
+                                slate_id: get(r, "slate_id")?,
+                                kind: get(r, "kind")?,
+                                payload: get(r, "payload")?,
+                                at: get(r, "at")?,
+                            })
+                        })
+                        .collect()
+                }
+
+                async fn insert_token(&mut self, hash: &str, t: &TokenRow, at: DateTime<Utc>) -> Result<()> {
+                    ::sqlx::query("INSERT INTO tokens (hash, role, slate_id, candidate_id, created_at) VALUES ($1, $2, $3, $4, $5)")
+                        .bind(hash)
+                        .bind(t.role.as_str())
+                        .bind(t.slate_id)
+                        .bind(t.candidate_id)
+                        .bind(at)
+                        .execute(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    Ok(())
+                }
+
+                async fn token(&mut self, hash: &str) -> Result<Option<TokenRow>> {
+                    let row = ::sqlx::query("SELECT * FROM tokens WHERE hash = $1")
+                        .bind(hash)
+                        .fetch_optional(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    row.map(|r| {
+                        let role: String = get(&r, "role")?;
+                        Ok(TokenRow {
+                            role: match role.as_str() {
+                                "organizer" => Role::Organizer,
+                                "candidate" => Role::Candidate,
+                                other => return Err(corrupt("tokens", format!("unknown role {other:?}"))),
+                            },
+                            slate_id: get(&r, "slate_id")?,
+                            candidate_id: get(&r, "candidate_id")?,
+                        })
+                    })
+                    .transpose()
+                }
+
+                async fn check_invariants(&mut self) -> Result<Vec<Violation>> {
+                    let mut out = Vec::new();
+                    for (rule, sql) in $crate::INVARIANT_QUERIES {
+                        out.extend(self.violations(rule, sql).await?);
+                    }
+                    Ok(out)
+                }
+            }
+        };
+    };
+}

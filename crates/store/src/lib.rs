@@ -1,0 +1,379 @@
+//! The storage boundary: one [`Store`] trait over core types, implemented once
+//! per database (`cohort-store-sqlite`, `cohort-store-postgres`), and the
+//! conformance suite in [`conformance`] that every backend must pass.
+//!
+//! Architecture invariant: no driver type (sqlx, a row, a pool) appears in
+//! this crate's API. Backends translate their errors into [`StoreError`].
+//!
+//! Architecture invariant: the store makes no decisions. It loads and saves;
+//! what unlocks and how money splits is decided in `cohort-core` and
+//! orchestrated by `cohort-engine`, inside one [`Tx`].
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use cohort_core::limits::LimitTable;
+use cohort_core::model::{CompactContent, Election, PledgeKind, PledgeStatus, Race};
+use cohort_core::{Cents, Condition, Email, Reads, Slug};
+use serde::{Deserialize, Serialize};
+
+pub mod conformance;
+
+pub type Id = i64;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness rule was broken; `what` names the rule (e.g. "slate slug").
+    #[error("{what} already exists")]
+    Conflict { what: &'static str },
+    /// Stored data that does not parse back into a domain value.
+    #[error("corrupt row in {table}: {detail}")]
+    Corrupt { table: &'static str, detail: String },
+    /// The database is busy or unreachable; the operation may be retried.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("database error: {0}")]
+    Other(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewSlate {
+    pub slug: Slug,
+    pub name: String,
+    pub cycle: i32,
+    pub description: String,
+    pub condition: Condition,
+    pub limits: LimitTable,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SlateRow {
+    pub id: Id,
+    pub slug: Slug,
+    pub name: String,
+    pub cycle: i32,
+    pub description: String,
+    pub condition: Condition,
+    pub limits: LimitTable,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewCandidate {
+    pub slug: Slug,
+    pub name: String,
+    pub race: Race,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CandidateRow {
+    pub id: Id,
+    pub slate_id: Id,
+    pub slug: Slug,
+    pub name: String,
+    pub race: Race,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompactRow {
+    pub version: i32,
+    pub hash: String,
+    pub content: CompactContent,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignatureRow {
+    pub candidate_id: Id,
+    pub version: i32,
+    pub signed_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EndorsementRow {
+    pub from_id: Id,
+    pub to_id: Id,
+    pub at: DateTime<Utc>,
+}
+
+/// A distinct condition text within a slate. Pledges point at one, so an
+/// event evaluates each distinct condition once, not each pledge.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConditionRow {
+    pub id: Id,
+    pub condition: Condition,
+    pub reads: Reads,
+}
+
+/// Who pledged. Personal data: never shown to the public.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Donor {
+    pub name: String,
+    pub address: String,
+    pub city: String,
+    pub state: String,
+    pub zip: String,
+    pub employer: String,
+    pub occupation: String,
+    pub attests_eligible: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewPledge {
+    pub slate_id: Id,
+    pub kind: PledgeKind,
+    pub condition_id: Id,
+    /// The candidates the supporter chose to split across; `None` means every signer.
+    pub candidates: Option<Vec<Id>>,
+    pub deadline: NaiveDate,
+    pub email: Email,
+    pub donor: Donor,
+    pub ref_code: Option<String>,
+    /// SHA-256 of the receipt token; the token itself is never stored.
+    pub receipt_hash: String,
+    pub idempotency_key: Option<String>,
+    /// SHA-256 of the request body, to tell a retry from a different request under the same key.
+    pub request_hash: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PledgeRow {
+    pub id: Id,
+    pub slate_id: Id,
+    pub kind: PledgeKind,
+    pub condition_id: Id,
+    pub condition: Condition,
+    pub candidates: Option<Vec<Id>>,
+    pub deadline: NaiveDate,
+    pub email: Email,
+    pub donor: Donor,
+    pub ref_code: Option<String>,
+    pub status: PledgeStatus,
+    pub receipt_hash: String,
+    pub idempotency_key: Option<String>,
+    pub request_hash: String,
+    pub created_at: DateTime<Utc>,
+    pub unlocked_at: Option<DateTime<Utc>>,
+}
+
+/// What the unlock step needs to know about a pending pledge.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingPledge {
+    pub id: Id,
+    pub email: Email,
+    pub amount: Cents,
+    pub hours_per_week: i64,
+    pub candidates: Option<Vec<Id>>,
+}
+
+/// One installment of a money pledge (period 0 for one-off pledges, then one
+/// per month for monthly ones) and how it was split.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Installment {
+    pub pledge_id: Id,
+    pub period: i32,
+    pub amount: Cents,
+    pub unallocated: Cents,
+    pub allocations: Vec<AllocationShare>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AllocationShare {
+    pub candidate_id: Id,
+    pub election: Election,
+    pub cents: Cents,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AllocationRow {
+    pub pledge_id: Id,
+    pub period: i32,
+    pub candidate_id: Id,
+    pub election: Election,
+    pub cents: Cents,
+}
+
+/// What a donor has already given a candidate for one election, through Cohort.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GivenRow {
+    pub email: Email,
+    pub candidate_id: Id,
+    pub election: Election,
+    pub cents: Cents,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CandidateTotal {
+    pub candidate_id: Id,
+    pub cents: Cents,
+    pub contributions: i64,
+}
+
+/// A slate's running totals, kept up to date with every write so that pages
+/// never scan pledges.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pot {
+    pub pending_cents: i64,
+    pub unlocked_cents: i64,
+    pub pledgers: i64,
+    pub hours_per_week_pending: i64,
+    pub hours_per_week_unlocked: i64,
+}
+
+/// A change to [`Pot`], applied atomically by the store.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PotDelta {
+    pub pending_cents: i64,
+    pub unlocked_cents: i64,
+    pub pledgers: i64,
+    pub hours_per_week_pending: i64,
+    pub hours_per_week_unlocked: i64,
+}
+
+/// What each unsigned candidate would get now: per candidate, pending money
+/// that would include them, grouped by how many recipients it would split across.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WaitingRow {
+    /// `None` for pledges that split across every signer.
+    pub chosen: Option<Vec<Id>>,
+    pub cents: Cents,
+    pub hours_per_week: i64,
+    pub pledges: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Organizer,
+    Candidate,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Organizer => "organizer",
+            Role::Candidate => "candidate",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenRow {
+    pub role: Role,
+    pub slate_id: Option<Id>,
+    pub candidate_id: Option<Id>,
+}
+
+/// An entry of the append-only public log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EventRow {
+    pub seq: i64,
+    pub slate_id: Id,
+    pub kind: String,
+    pub payload: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Something `cohort verify` found wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    pub rule: &'static str,
+    pub detail: String,
+}
+
+/// A database. Cheap to clone behind an `Arc`; all work happens in a [`Tx`].
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Apply pending migrations. Idempotent.
+    async fn migrate(&self) -> Result<()>;
+    /// Begin a write transaction. On SQLite this is `BEGIN IMMEDIATE` on the
+    /// single writer connection, so writers queue instead of failing.
+    async fn write(&self) -> Result<Box<dyn Tx>>;
+    /// Begin a read-only transaction (a consistent snapshot).
+    async fn read(&self) -> Result<Box<dyn Tx>>;
+    /// A short name for logs and benchmarks: "sqlite" or "postgres".
+    fn backend(&self) -> &'static str;
+}
+
+/// A transaction. Dropping it without [`Tx::commit`] rolls back.
+#[async_trait]
+pub trait Tx: Send {
+    async fn commit(self: Box<Self>) -> Result<()>;
+    /// Serialize writers of one slate (PostgreSQL: a row lock on the slate;
+    /// SQLite: nothing to do, its write transactions are already exclusive).
+    async fn lock_slate(&mut self, slate_id: Id) -> Result<()>;
+
+    // --- slates, candidates, compacts
+    async fn insert_slate(&mut self, slate: &NewSlate) -> Result<SlateRow>;
+    async fn slate_by_slug(&mut self, slug: &str) -> Result<Option<SlateRow>>;
+    async fn slate(&mut self, id: Id) -> Result<Option<SlateRow>>;
+    async fn slates(&mut self) -> Result<Vec<SlateRow>>;
+    async fn insert_candidate(&mut self, slate_id: Id, c: &NewCandidate) -> Result<CandidateRow>;
+    async fn candidates(&mut self, slate_id: Id) -> Result<Vec<CandidateRow>>;
+    async fn insert_compact(&mut self, slate_id: Id, compact: &CompactRow) -> Result<()>;
+    async fn latest_compact(&mut self, slate_id: Id) -> Result<Option<CompactRow>>;
+    async fn compact_version(&mut self, slate_id: Id, version: i32) -> Result<Option<CompactRow>>;
+
+    // --- commitments between candidates
+    /// Insert or replace the candidate's standing signature.
+    async fn upsert_signature(&mut self, slate_id: Id, sig: &SignatureRow) -> Result<()>;
+    /// Remove a standing signature; false if there was none.
+    async fn delete_signature(&mut self, slate_id: Id, candidate_id: Id) -> Result<bool>;
+    async fn signatures(&mut self, slate_id: Id) -> Result<Vec<SignatureRow>>;
+    /// False if the endorsement already stood.
+    async fn insert_endorsement(&mut self, slate_id: Id, e: &EndorsementRow) -> Result<bool>;
+    async fn delete_endorsement(&mut self, slate_id: Id, from_id: Id, to_id: Id) -> Result<bool>;
+    async fn endorsements(&mut self, slate_id: Id) -> Result<Vec<EndorsementRow>>;
+
+    // --- conditions and pledges
+    /// The id of this condition text within the slate, created if new.
+    async fn condition_id(&mut self, slate_id: Id, condition: &Condition) -> Result<Id>;
+    /// Conditions that at least one pending pledge of the slate waits on.
+    async fn pending_conditions(&mut self, slate_id: Id) -> Result<Vec<ConditionRow>>;
+    async fn insert_pledge(&mut self, p: &NewPledge) -> Result<Id>;
+    async fn pledge(&mut self, id: Id) -> Result<Option<PledgeRow>>;
+    async fn pledge_by_idempotency_key(&mut self, key: &str) -> Result<Option<PledgeRow>>;
+    /// Move a pledge from one status to another; false if it was not in `from`.
+    async fn set_status(&mut self, id: Id, from: PledgeStatus, to: PledgeStatus) -> Result<bool>;
+    /// Pending pledges waiting on any of `conditions` whose deadline is on or after `today`.
+    async fn pending_pledges(&mut self, slate_id: Id, conditions: &[Id], today: NaiveDate) -> Result<Vec<PendingPledge>>;
+    /// Mark pledges unlocked (only those still pending; returns how many moved)
+    /// and record their first installments, all or nothing.
+    async fn record_unlocks(&mut self, pledge_ids: &[Id], installments: &[Installment], at: DateTime<Utc>) -> Result<u64>;
+    /// Record later installments of monthly pledges.
+    async fn record_installments(&mut self, installments: &[Installment], at: DateTime<Utc>) -> Result<()>;
+    /// Unlocked monthly pledges and the number of installments each has.
+    async fn monthly_pledges(&mut self, slate_id: Id) -> Result<Vec<(PendingPledge, DateTime<Utc>, i32)>>;
+    /// Move every pending pledge whose deadline is before `today` to expired; returns them.
+    async fn expire_pending(&mut self, slate_id: Id, today: NaiveDate) -> Result<Vec<PendingPledge>>;
+    async fn installments(&mut self, pledge_id: Id) -> Result<Vec<Installment>>;
+    /// Everything each donor has already been allocated per candidate and election in this slate.
+    async fn given(&mut self, slate_id: Id) -> Result<Vec<GivenRow>>;
+    async fn candidate_totals(&mut self, slate_id: Id) -> Result<Vec<CandidateTotal>>;
+    /// Pending money and hours grouped by the supporter's chosen candidates.
+    async fn waiting(&mut self, slate_id: Id) -> Result<Vec<WaitingRow>>;
+
+    // --- the pot
+    async fn pot(&mut self, slate_id: Id) -> Result<Pot>;
+    async fn add_to_pot(&mut self, slate_id: Id, delta: &PotDelta) -> Result<()>;
+    /// Change a donor's count of live pledges in the slate; returns the new count.
+    async fn adjust_pledger(&mut self, slate_id: Id, email: &Email, delta: i64) -> Result<i64>;
+
+    // --- log and tokens
+    async fn append_event(&mut self, slate_id: Id, kind: &str, payload: &str, at: DateTime<Utc>) -> Result<i64>;
+    async fn events(&mut self, slate_id: Id, after: i64, limit: i64) -> Result<Vec<EventRow>>;
+    async fn insert_token(&mut self, hash: &str, token: &TokenRow, at: DateTime<Utc>) -> Result<()>;
+    async fn token(&mut self, hash: &str) -> Result<Option<TokenRow>>;
+
+    // --- invariants, for `cohort verify`
+    /// Installments whose allocations plus unallocated differ from the amount,
+    /// allocations on pledges that are not unlocked or fulfilled, pots that
+    /// disagree with the pledges, and similar facts the schema alone can't enforce.
+    async fn check_invariants(&mut self) -> Result<Vec<Violation>>;
+}
+
+/// Lets engine code write `tx.get(...)` helpers generically.
+pub type BoxTx = Box<dyn Tx>;
