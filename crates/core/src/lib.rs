@@ -12,6 +12,7 @@ pub mod model;
 pub mod money;
 pub mod slug;
 pub mod split;
+pub mod unlock;
 
 pub use condition::{Condition, ParseError, Reads};
 pub use facts::Facts;

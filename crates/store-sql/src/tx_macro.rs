@@ -99,7 +99,7 @@ macro_rules! impl_sql_tx {
 
             const PLEDGE_COLUMNS: &str = "p.id, p.slate_id, p.kind, p.amount_cents, p.recurring, p.hours_per_week, \
                 p.weeks, p.skills, p.doors, p.calls, p.texts, p.condition_id, c.source AS condition_source, \
-                p.candidates, p.deadline, p.email, p.donor, p.ref_code, p.status, p.receipt_hash, \
+                p.candidates, p.deadline, p.email, p.donor, p.ref_code, p.status, p.receipt_token, \
                 p.idempotency_key, p.request_hash, p.created_at, p.unlocked_at";
 
             fn kind_from(row: &DbRow) -> Result<::cohort_core::model::PledgeKind> {
@@ -135,7 +135,7 @@ macro_rules! impl_sql_tx {
                     donor: ::serde_json::from_str(&donor).map_err(|e| corrupt("pledges", e))?,
                     ref_code: get(row, "ref_code")?,
                     status: status.parse::<PledgeStatus>().map_err(|e| corrupt("pledges", e))?,
-                    receipt_hash: get(row, "receipt_hash")?,
+                    receipt_token: get(row, "receipt_token")?,
                     idempotency_key: get(row, "idempotency_key")?,
                     request_hash: get(row, "request_hash")?,
                     created_at: get(row, "created_at")?,
@@ -458,7 +458,7 @@ macro_rules! impl_sql_tx {
                     let row = ::sqlx::query(
                         "INSERT INTO pledges (slate_id, kind, amount_cents, recurring, hours_per_week, weeks, skills, \
                          doors, calls, texts, condition_id, candidates, deadline, email, donor, ref_code, status, \
-                         receipt_hash, idempotency_key, request_hash, created_at) VALUES \
+                         receipt_token, idempotency_key, request_hash, created_at) VALUES \
                          ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'pending', $17, $18, $19, $20) \
                          RETURNING id",
                     )
@@ -478,7 +478,7 @@ macro_rules! impl_sql_tx {
                     .bind(p.email.as_str())
                     .bind(donor)
                     .bind(&p.ref_code)
-                    .bind(&p.receipt_hash)
+                    .bind(&p.receipt_token)
                     .bind(&p.idempotency_key)
                     .bind(&p.request_hash)
                     .bind(p.created_at)
@@ -557,10 +557,10 @@ macro_rules! impl_sql_tx {
                     self.insert_installments(installments, at).await
                 }
 
-                async fn monthly_pledges(&mut self, slate_id: Id) -> Result<Vec<(PendingPledge, DateTime<Utc>, i32)>> {
+                async fn monthly_pledges(&mut self, slate_id: Id) -> Result<Vec<MonthlyPledge>> {
                     let rows = ::sqlx::query(
-                        "SELECT p.id, p.email, p.amount_cents, p.hours_per_week, p.candidates, p.unlocked_at, \
-                         CAST((SELECT COUNT(*) FROM installments i WHERE i.pledge_id = p.id) AS INTEGER) AS periods \
+                        "SELECT p.id, p.email, p.amount_cents, p.hours_per_week, p.candidates, p.condition_id, p.unlocked_at, \
+                         CAST((SELECT MAX(i.period) FROM installments i WHERE i.pledge_id = p.id) AS INTEGER) AS last_period \
                          FROM pledges p WHERE p.slate_id = $1 AND p.status = 'unlocked' AND p.kind = 'money' \
                          AND p.recurring = 'monthly' ORDER BY p.id",
                     )
@@ -571,8 +571,13 @@ macro_rules! impl_sql_tx {
                     rows.iter()
                         .map(|r| {
                             let at: Option<DateTime<Utc>> = get(r, "unlocked_at")?;
-                            let at = at.ok_or_else(|| corrupt("pledges", "unlocked pledge without unlocked_at"))?;
-                            Ok((pending_from(r)?, at, get(r, "periods")?))
+                            let last: Option<i32> = get(r, "last_period")?;
+                            Ok(MonthlyPledge {
+                                pledge: pending_from(r)?,
+                                condition_id: get(r, "condition_id")?,
+                                unlocked_at: at.ok_or_else(|| corrupt("pledges", "unlocked pledge without unlocked_at"))?,
+                                last_period: last.unwrap_or(0),
+                            })
                         })
                         .collect()
                 }

@@ -78,7 +78,7 @@ CREATE TABLE pledges (
     donor TEXT NOT NULL,
     ref_code TEXT,
     status TEXT NOT NULL CHECK (status IN ('pending', 'unlocked', 'fulfilled', 'expired', 'cancelled')),
-    receipt_hash TEXT NOT NULL,
+    receipt_token TEXT NOT NULL,
     idempotency_key TEXT UNIQUE,
     request_hash TEXT NOT NULL,
     created_at TEXT NOT NULL,

@@ -131,8 +131,8 @@ pub struct NewPledge {
     pub email: Email,
     pub donor: Donor,
     pub ref_code: Option<String>,
-    /// SHA-256 of the receipt token; the token itself is never stored.
-    pub receipt_hash: String,
+    /// The bearer secret that lets the pledger see and cancel this pledge.
+    pub receipt_token: String,
     pub idempotency_key: Option<String>,
     /// SHA-256 of the request body, to tell a retry from a different request under the same key.
     pub request_hash: String,
@@ -152,7 +152,7 @@ pub struct PledgeRow {
     pub donor: Donor,
     pub ref_code: Option<String>,
     pub status: PledgeStatus,
-    pub receipt_hash: String,
+    pub receipt_token: String,
     pub idempotency_key: Option<String>,
     pub request_hash: String,
     pub created_at: DateTime<Utc>,
@@ -167,6 +167,15 @@ pub struct PendingPledge {
     pub amount: Cents,
     pub hours_per_week: i64,
     pub candidates: Option<Vec<Id>>,
+}
+
+/// An unlocked monthly pledge, for the monthly re-check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MonthlyPledge {
+    pub pledge: PendingPledge,
+    pub condition_id: Id,
+    pub unlocked_at: DateTime<Utc>,
+    pub last_period: i32,
 }
 
 /// One installment of a money pledge (period 0 for one-off pledges, then one
@@ -345,8 +354,8 @@ pub trait Tx: Send {
     async fn record_unlocks(&mut self, pledge_ids: &[Id], installments: &[Installment], at: DateTime<Utc>) -> Result<u64>;
     /// Record later installments of monthly pledges.
     async fn record_installments(&mut self, installments: &[Installment], at: DateTime<Utc>) -> Result<()>;
-    /// Unlocked monthly pledges and the number of installments each has.
-    async fn monthly_pledges(&mut self, slate_id: Id) -> Result<Vec<(PendingPledge, DateTime<Utc>, i32)>>;
+    /// Unlocked monthly pledges of the slate, with their latest installment.
+    async fn monthly_pledges(&mut self, slate_id: Id) -> Result<Vec<MonthlyPledge>>;
     /// Move every pending pledge whose deadline is before `today` to expired; returns them.
     async fn expire_pending(&mut self, slate_id: Id, today: NaiveDate) -> Result<Vec<PendingPledge>>;
     async fn installments(&mut self, pledge_id: Id) -> Result<Vec<Installment>>;

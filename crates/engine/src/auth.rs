@@ -1,0 +1,155 @@
+//! Who is asking, and what they may do.
+
+use cohort_store::{Id, Role, SlateRow, TokenRow};
+use sha2::{Digest, Sha256};
+
+use crate::{Engine, EngineError, Result};
+
+/// The authenticated party behind a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Actor {
+    /// Anyone: may read public pages and pledge.
+    Public,
+    /// An organizer; `slate: None` may manage every slate and create new ones.
+    Organizer { slate: Option<Id> },
+    /// One candidate's campaign account.
+    Candidate { slate: Id, candidate: Id },
+}
+
+impl Actor {
+    /// Organizers of this slate (or of every slate).
+    pub fn require_organizer(&self, slate: &SlateRow) -> Result<()> {
+        match self {
+            Actor::Organizer { slate: None } => Ok(()),
+            Actor::Organizer { slate: Some(s) } if *s == slate.id => Ok(()),
+            Actor::Public => Err(EngineError::Unauthenticated(
+                "this needs an organizer token: send Authorization: Bearer TOKEN".into(),
+            )),
+            _ => Err(EngineError::Forbidden(format!(
+                "only an organizer of {} may do this",
+                slate.slug
+            ))),
+        }
+    }
+
+    /// Organizers who may create slates.
+    pub fn require_global_organizer(&self) -> Result<()> {
+        match self {
+            Actor::Organizer { slate: None } => Ok(()),
+            Actor::Public => Err(EngineError::Unauthenticated(
+                "this needs an organizer token: send Authorization: Bearer TOKEN".into(),
+            )),
+            _ => Err(EngineError::Forbidden(
+                "only an organizer may create slates".into(),
+            )),
+        }
+    }
+
+    /// The campaign account of exactly this candidate.
+    pub fn require_candidate(&self, slate: Id, candidate: Id, slug: &str) -> Result<()> {
+        match self {
+            Actor::Candidate {
+                slate: s,
+                candidate: c,
+            } if *s == slate && *c == candidate => Ok(()),
+            Actor::Public => Err(EngineError::Unauthenticated(format!(
+                "this needs {slug}'s campaign token: send Authorization: Bearer TOKEN"
+            ))),
+            _ => Err(EngineError::Forbidden(format!(
+                "only {slug}'s own campaign account may do this"
+            ))),
+        }
+    }
+}
+
+pub(crate) fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Compare secrets in time independent of where they first differ.
+pub(crate) fn secrets_equal(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl Engine {
+    /// The actor a bearer token stands for.
+    pub async fn authenticate(&self, token: Option<&str>) -> Result<Actor> {
+        let Some(token) = token else {
+            return Ok(Actor::Public);
+        };
+        let mut tx = self.store.read().await?;
+        match tx.token(&token_hash(token)).await? {
+            Some(TokenRow {
+                role: Role::Organizer,
+                slate_id,
+                ..
+            }) => Ok(Actor::Organizer { slate: slate_id }),
+            Some(TokenRow {
+                role: Role::Candidate,
+                slate_id: Some(slate),
+                candidate_id: Some(candidate),
+            }) => Ok(Actor::Candidate { slate, candidate }),
+            _ => Err(EngineError::Unauthenticated(
+                "that token is not valid".into(),
+            )),
+        }
+    }
+
+    /// Issue an organizer token (for every slate, or one).
+    pub async fn issue_organizer_token(&self, slate: Option<&str>) -> Result<String> {
+        let mut tx = self.store.write().await?;
+        let slate_id = match slate {
+            Some(slug) => Some(
+                tx.slate_by_slug(slug)
+                    .await?
+                    .ok_or_else(|| EngineError::not_found("slate", slug))?
+                    .id,
+            ),
+            None => None,
+        };
+        let token = self.tokens.token();
+        let row = TokenRow {
+            role: Role::Organizer,
+            slate_id,
+            candidate_id: None,
+        };
+        tx.insert_token(&token_hash(&token), &row, self.now()).await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    /// Issue a token for one candidate's campaign account.
+    pub async fn issue_candidate_token(&self, slate: &str, candidate: &str) -> Result<String> {
+        let mut tx = self.store.write().await?;
+        let s = tx
+            .slate_by_slug(slate)
+            .await?
+            .ok_or_else(|| EngineError::not_found("slate", slate))?;
+        let c = tx
+            .candidates(s.id)
+            .await?
+            .into_iter()
+            .find(|c| c.slug.as_str() == candidate)
+            .ok_or_else(|| EngineError::not_found("candidate", candidate))?;
+        let token = self.tokens.token();
+        let row = TokenRow {
+            role: Role::Candidate,
+            slate_id: Some(s.id),
+            candidate_id: Some(c.id),
+        };
+        tx.insert_token(&token_hash(&token), &row, self.now()).await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secrets_compare_by_value() {
+        assert!(super::secrets_equal("abc", "abc"));
+        assert!(!super::secrets_equal("abc", "abd"));
+        assert!(!super::secrets_equal("abc", "ab"));
+    }
+}

@@ -1,0 +1,128 @@
+//! Cohort's use cases.
+//!
+//! Every public method of [`Engine`] is one use case and runs in one store
+//! transaction: load what the decision needs, let `cohort-core` decide, write
+//! the result, commit. An event (a signature, an endorsement, a new pledge,
+//! the date passing) and every unlock and allocation it causes commit
+//! together or not at all.
+//!
+//! Architecture invariant: the engine never names a database, a driver or
+//! HTTP. It sees the store only as `dyn Store`, and the clock and the token
+//! source are injected, so tests can pin time and randomness.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use cohort_store::{Store, StoreError};
+
+mod auth;
+mod commitments;
+pub mod demo;
+mod error;
+mod pledges;
+mod settle;
+mod slates;
+mod verify;
+pub mod views;
+
+pub use auth::Actor;
+pub use error::EngineError;
+pub use pledges::{ActionsInput, DonorInput, PledgeInput, PledgeOutcome};
+pub use slates::{CandidateInput, CompactInput, SlateInput};
+pub use views::*;
+
+pub type Result<T, E = EngineError> = std::result::Result<T, E>;
+
+/// Where the engine learns the time. Production uses [`SystemClock`].
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+    fn today(&self) -> NaiveDate {
+        self.now().date_naive()
+    }
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock that says whatever a test sets it to.
+#[derive(Debug)]
+pub struct FixedClock(std::sync::Mutex<DateTime<Utc>>);
+
+impl FixedClock {
+    pub fn new(at: DateTime<Utc>) -> Self {
+        FixedClock(std::sync::Mutex::new(at))
+    }
+    pub fn set(&self, at: DateTime<Utc>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = at;
+    }
+}
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Where secrets (API and receipt tokens) come from.
+pub trait TokenSource: Send + Sync {
+    fn token(&self) -> String;
+}
+
+/// 192 bits from the operating system's generator, hex encoded.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct OsTokens;
+
+impl TokenSource for OsTokens {
+    fn token(&self) -> String {
+        use rand::RngCore;
+        let mut bytes = [0u8; 24];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        hex::encode(bytes)
+    }
+}
+
+#[derive(Clone)]
+pub struct Engine {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    tokens: Arc<dyn TokenSource>,
+}
+
+impl Engine {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, tokens: Arc<dyn TokenSource>) -> Self {
+        Engine { store, clock, tokens }
+    }
+
+    /// The engine over `store` with the real clock and the OS's randomness.
+    pub fn with_store(store: Arc<dyn Store>) -> Self {
+        Engine::new(store, Arc::new(SystemClock), Arc::new(OsTokens))
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.clock.today()
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        Ok(self.store.migrate().await?)
+    }
+}
+
+impl From<StoreError> for EngineError {
+    fn from(e: StoreError) -> Self {
+        EngineError::Store(e)
+    }
+}

@@ -1,0 +1,325 @@
+//! The unlock step: after any event, find the pending pledges whose condition
+//! has just become true and unlock them, splitting their money, inside the
+//! event's own transaction.
+//!
+//! Pledges are not evaluated one by one. Each distinct condition text of a
+//! slate is stored once and pledges point at it, so an event evaluates only
+//! the conditions that read a fact the event changed, and loads only the
+//! pledges of conditions that came out true. An event that unlocks nothing
+//! costs a handful of evaluations however many pledges wait.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use cohort_core::facts::Snapshot;
+use cohort_core::unlock::{allocate, Ledger, MoneyToSplit, Payee};
+use cohort_core::{Cents, Facts, Reads};
+use cohort_store::{
+    AllocationShare, CandidateRow, EndorsementRow, Id, Installment, PendingPledge, PotDelta, SignatureRow, SlateRow, Tx,
+};
+
+use crate::{Engine, EngineError, Result, Settlement};
+
+/// Which facts an event changed.
+pub(crate) fn signatures_changed() -> Reads {
+    Reads { signers: true, states: true, mutual: true, signed: true, ..Reads::default() }
+}
+
+pub(crate) fn endorsements_changed() -> Reads {
+    Reads { mutual: true, endorses: true, ..Reads::default() }
+}
+
+pub(crate) fn pot_changed() -> Reads {
+    Reads { pledged: true, pledgers: true, hours: true, ..Reads::default() }
+}
+
+pub(crate) fn date_changed() -> Reads {
+    Reads { today: true, ..Reads::default() }
+}
+
+fn intersects(a: Reads, b: Reads) -> bool {
+    a.to_bits() & b.to_bits() != 0
+}
+
+/// Everything about a slate that conditions and splits read, loaded once per event.
+pub(crate) struct SlateState {
+    pub candidates: Vec<CandidateRow>,
+    pub signatures: Vec<SignatureRow>,
+    pub endorsements: Vec<EndorsementRow>,
+    pub facts: Snapshot,
+}
+
+impl SlateState {
+    pub async fn load(tx: &mut dyn Tx, slate: &SlateRow, today: NaiveDate) -> Result<SlateState> {
+        let candidates = tx.candidates(slate.id).await?;
+        let signatures = tx.signatures(slate.id).await?;
+        let endorsements = tx.endorsements(slate.id).await?;
+        let pot = tx.pot(slate.id).await?;
+        let slug_of: HashMap<Id, &CandidateRow> = candidates.iter().map(|c| (c.id, c)).collect();
+        let mut facts = Snapshot::new(today);
+        for s in &signatures {
+            if let Some(c) = slug_of.get(&s.candidate_id) {
+                facts.signers.insert(c.slug.to_string(), c.race.state.clone());
+            }
+        }
+        for e in &endorsements {
+            if let (Some(f), Some(t)) = (slug_of.get(&e.from_id), slug_of.get(&e.to_id)) {
+                facts.endorsements.insert((f.slug.to_string(), t.slug.to_string()));
+            }
+        }
+        facts.pledged = Cents(pot.pending_cents + pot.unlocked_cents);
+        facts.pledgers = u64::try_from(pot.pledgers).unwrap_or(0);
+        facts.hours = u64::try_from(pot.hours_per_week_pending + pot.hours_per_week_unlocked).unwrap_or(0);
+        Ok(SlateState { candidates, signatures, endorsements, facts })
+    }
+
+    pub fn slug(&self, id: Id) -> String {
+        self.candidates
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.slug.to_string())
+            .unwrap_or_else(|| format!("#{id}"))
+    }
+
+    /// Current signers, as the candidates money can go to.
+    pub fn payees(&self) -> Vec<Payee> {
+        let signed: std::collections::HashSet<Id> = self.signatures.iter().map(|s| s.candidate_id).collect();
+        self.candidates
+            .iter()
+            .filter(|c| signed.contains(&c.id))
+            .map(|c| Payee { id: c.id, race: c.race.clone() })
+            .collect()
+    }
+}
+
+/// Months from `from` to `to`, counting a month only once its day has come.
+pub(crate) fn months_between(from: NaiveDate, to: NaiveDate) -> i32 {
+    let months = (to.year() - from.year()) * 12 + to.month() as i32 - from.month() as i32;
+    if to.day() < from.day() {
+        months - 1
+    } else {
+        months
+    }
+}
+
+impl Engine {
+    /// Unlock every pending pledge of `slate` whose condition reads a fact in
+    /// `changed` (or is condition `also`) and is now true. Runs inside the
+    /// caller's transaction; the caller commits.
+    pub(crate) async fn settle(
+        &self,
+        tx: &mut dyn Tx,
+        slate: &SlateRow,
+        changed: Reads,
+        also: Option<Id>,
+        at: DateTime<Utc>,
+    ) -> Result<Settlement> {
+        let today = at.date_naive();
+        let state = SlateState::load(tx, slate, today).await?;
+        let conditions = tx.pending_conditions(slate.id).await?;
+        let ready: Vec<Id> = conditions
+            .iter()
+            .filter(|c| intersects(c.reads, changed) || Some(c.id) == also)
+            .filter(|c| c.condition.eval(&state.facts))
+            .map(|c| c.id)
+            .collect();
+        if ready.is_empty() {
+            return Ok(Settlement::default());
+        }
+        let pledges = tx.pending_pledges(slate.id, &ready, today).await?;
+        if pledges.is_empty() {
+            return Ok(Settlement::default());
+        }
+        let payees = state.payees();
+        let mut ledger = if pledges.iter().any(|p| p.amount > Cents::ZERO) {
+            load_ledger(tx, slate.id).await?
+        } else {
+            Ledger::new()
+        };
+        let mut outcome = Settlement::default();
+        let mut installments = Vec::new();
+        let mut delta = PotDelta::default();
+        for p in &pledges {
+            delta.pending_cents -= p.amount.get();
+            delta.unlocked_cents += p.amount.get();
+            delta.hours_per_week_pending -= p.hours_per_week;
+            delta.hours_per_week_unlocked += p.hours_per_week;
+            if p.amount > Cents::ZERO {
+                let i = split_installment(p, 0, &payees, &mut ledger, slate, today);
+                outcome.allocated_cents += p.amount.get() - i.unallocated.get();
+                outcome.unallocated_cents += i.unallocated.get();
+                installments.push(i);
+            }
+        }
+        let ids: Vec<Id> = pledges.iter().map(|p| p.id).collect();
+        let moved = tx.record_unlocks(&ids, &installments, at).await?;
+        if moved != ids.len() as u64 {
+            // Another writer unlocked some of these first; abort so nothing is split twice.
+            return Err(EngineError::conflict(
+                "concurrent_unlock",
+                "another event unlocked these pledges at the same moment; try again",
+            ));
+        }
+        tx.add_to_pot(slate.id, &delta).await?;
+        outcome.unlocked = moved;
+        outcome.installments = installments.len() as u64;
+        let payload = serde_json::json!({
+            "pledges": moved,
+            "allocated_cents": outcome.allocated_cents,
+            "unallocated_cents": outcome.unallocated_cents,
+            "signers": state.facts.signers(),
+        });
+        tx.append_event(slate.id, "unlock", &payload.to_string(), at).await?;
+        tracing::info!(slate = %slate.slug, unlocked = moved, cents = outcome.allocated_cents, "pledges unlocked");
+        Ok(outcome)
+    }
+
+    /// The date passing: expire pledges past their deadline, unlock pledges
+    /// whose condition reads `today`, and split this month's installment of
+    /// every monthly pledge whose condition still holds. Each slate commits
+    /// on its own.
+    pub async fn tick(&self) -> Result<Settlement> {
+        let at = self.now();
+        let today = at.date_naive();
+        let slates = {
+            let mut tx = self.store.read().await?;
+            tx.slates().await?
+        };
+        let mut total = Settlement::default();
+        for slate in slates {
+            let mut tx = self.store.write().await?;
+            tx.lock_slate(slate.id).await?;
+            let expired = tx.expire_pending(slate.id, today).await?;
+            if !expired.is_empty() {
+                self.leave_pot(tx.as_mut(), slate.id, &expired).await?;
+                let payload = serde_json::json!({ "pledges": expired.len() });
+                tx.append_event(slate.id, "expire", &payload.to_string(), at).await?;
+            }
+            let mut changed = date_changed();
+            if !expired.is_empty() {
+                changed = changed.union(pot_changed());
+            }
+            let s = self.settle(tx.as_mut(), &slate, changed, None, at).await?;
+            let installments = self.monthly(tx.as_mut(), &slate, at).await?;
+            tx.commit().await?;
+            total.expired += expired.len() as u64;
+            total.unlocked += s.unlocked;
+            total.allocated_cents += s.allocated_cents;
+            total.unallocated_cents += s.unallocated_cents;
+            total.installments += s.installments + installments;
+        }
+        Ok(total)
+    }
+
+    /// Take pledges that stopped being live (expired, cancelled) out of the pot.
+    pub(crate) async fn leave_pot(&self, tx: &mut dyn Tx, slate_id: Id, gone: &[PendingPledge]) -> Result<()> {
+        let mut delta = PotDelta::default();
+        let mut per_donor: BTreeMap<&str, i64> = BTreeMap::new();
+        for p in gone {
+            delta.pending_cents -= p.amount.get();
+            delta.hours_per_week_pending -= p.hours_per_week;
+            *per_donor.entry(p.email.as_str()).or_default() += 1;
+        }
+        for (email, n) in per_donor {
+            let email = cohort_core::Email::parse(email).map_err(|e| EngineError::invalid("email", e.to_string()))?;
+            if tx.adjust_pledger(slate_id, &email, -n).await? == 0 {
+                delta.pledgers -= 1;
+            }
+        }
+        tx.add_to_pot(slate_id, &delta).await?;
+        Ok(())
+    }
+
+    async fn monthly(&self, tx: &mut dyn Tx, slate: &SlateRow, at: DateTime<Utc>) -> Result<u64> {
+        let today = at.date_naive();
+        let monthly = tx.monthly_pledges(slate.id).await?;
+        let due: Vec<_> = monthly
+            .into_iter()
+            .filter(|m| months_between(m.unlocked_at.date_naive(), today) > m.last_period)
+            .collect();
+        if due.is_empty() {
+            return Ok(0);
+        }
+        let state = SlateState::load(tx, slate, today).await?;
+        let payees = state.payees();
+        let mut ledger = load_ledger(tx, slate.id).await?;
+        let mut verdicts: HashMap<Id, bool> = HashMap::new();
+        let mut installments = Vec::new();
+        for m in due {
+            let holds = match verdicts.get(&m.condition_id) {
+                Some(v) => *v,
+                None => {
+                    let pledge = tx
+                        .pledge(m.pledge.id)
+                        .await?
+                        .ok_or_else(|| EngineError::not_found("pledge", m.pledge.id.to_string()))?;
+                    let v = pledge.condition.eval(&state.facts);
+                    verdicts.insert(m.condition_id, v);
+                    v
+                }
+            };
+            if holds {
+                let period = months_between(m.unlocked_at.date_naive(), today);
+                installments.push(split_installment(&m.pledge, period, &payees, &mut ledger, slate, today));
+            }
+        }
+        tx.record_installments(&installments, at).await?;
+        if !installments.is_empty() {
+            let payload = serde_json::json!({ "installments": installments.len() });
+            tx.append_event(slate.id, "installments", &payload.to_string(), at).await?;
+        }
+        Ok(installments.len() as u64)
+    }
+}
+
+async fn load_ledger(tx: &mut dyn Tx, slate_id: Id) -> Result<Ledger> {
+    let mut ledger = Ledger::new();
+    for g in tx.given(slate_id).await? {
+        ledger.record(g.email.as_str(), g.candidate_id, g.election, g.cents);
+    }
+    Ok(ledger)
+}
+
+fn split_installment(
+    p: &PendingPledge,
+    period: i32,
+    payees: &[Payee],
+    ledger: &mut Ledger,
+    slate: &SlateRow,
+    today: NaiveDate,
+) -> Installment {
+    let a = allocate(
+        &MoneyToSplit { donor: p.email.as_str(), amount: p.amount, chosen: p.candidates.as_deref() },
+        payees,
+        ledger,
+        &slate.limits,
+        slate.cycle,
+        today,
+    );
+    Installment {
+        pledge_id: p.id,
+        period,
+        amount: p.amount,
+        unallocated: a.unallocated,
+        allocations: a
+            .shares
+            .into_iter()
+            .map(|s| AllocationShare { candidate_id: s.candidate_id, election: s.election, cents: s.cents })
+            .collect(),
+    }
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::months_between;
+
+    #[test]
+    fn months_count_only_once_the_day_comes() {
+        let d = |s: &str| s.parse().unwrap();
+        assert_eq!(months_between(d("2026-01-31"), d("2026-02-28")), 0);
+        assert_eq!(months_between(d("2026-01-15"), d("2026-02-15")), 1);
+        assert_eq!(months_between(d("2026-11-20"), d("2027-01-19")), 1);
+        assert_eq!(months_between(d("2026-11-20"), d("2026-11-20")), 0);
+    }
+}

@@ -1,0 +1,51 @@
+//! `cohort verify`: every invariant, checked on a live database.
+
+use std::collections::HashMap;
+
+use cohort_core::limits::LimitTable;
+use cohort_store::Violation;
+
+use crate::{Engine, Result};
+
+impl Engine {
+    /// Conservation per installment, allocations only on unlocked pledges,
+    /// one-off pledges unlocked once, pots that match their pledges (all in
+    /// SQL, in the store), and no donor over any contribution limit (here,
+    /// with each slate's limit table).
+    pub async fn verify(&self) -> Result<Vec<Violation>> {
+        let mut tx = self.store.read().await?;
+        let mut out = tx.check_invariants().await?;
+        for slate in tx.slates().await? {
+            let candidates: HashMap<_, _> = tx.candidates(slate.id).await?.into_iter().map(|c| (c.id, c)).collect();
+            for g in tx.given(slate.id).await? {
+                let Some(c) = candidates.get(&g.candidate_id) else {
+                    out.push(Violation {
+                        rule: "allocations stay in the slate",
+                        detail: format!("{} was allocated to unknown candidate {}", g.email, g.candidate_id),
+                    });
+                    continue;
+                };
+                if let Some(limit) = limit_of(&slate.limits, c.race.office, slate.cycle) {
+                    if g.cents > limit {
+                        out.push(Violation {
+                            rule: "contribution limit",
+                            detail: format!(
+                                "{} gave {} {} for the {} election, over the {} limit",
+                                g.email,
+                                c.slug,
+                                g.cents,
+                                g.election.as_str(),
+                                limit
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn limit_of(limits: &LimitTable, office: cohort_core::model::Office, cycle: i32) -> Option<cohort_core::Cents> {
+    limits.limit(office, cycle)
+}

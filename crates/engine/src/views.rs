@@ -1,0 +1,126 @@
+//! What use cases answer with: plain, serializable views whose field names
+//! are the JSON API's (see API.md in the repository root).
+
+use cohort_core::model::Plank;
+use cohort_store::Pot;
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SlateView {
+    pub slug: String,
+    pub name: String,
+    pub cycle: i32,
+    pub description: String,
+    pub condition: String,
+    pub condition_text: String,
+    pub compact: Option<CompactView>,
+    pub candidates: Vec<CandidateView>,
+    pub signers: u64,
+    pub states: u64,
+    pub mutual: bool,
+    pub unlocked: bool,
+    pub pot: Pot,
+    pub waiting: Vec<WaitingView>,
+    pub endorsements: Vec<EndorsementView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CompactView {
+    pub version: i32,
+    pub hash: String,
+    pub commitments: Vec<String>,
+    pub planks: Vec<Plank>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CandidateView {
+    pub slug: String,
+    pub name: String,
+    pub office: String,
+    pub state: String,
+    pub district: Option<String>,
+    pub primary_date: Option<String>,
+    pub general_date: String,
+    pub signed: bool,
+    pub signed_version: Option<i32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct WaitingView {
+    pub candidate: String,
+    pub cents: i64,
+    pub hours_per_week: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EndorsementView {
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PledgeView {
+    pub id: i64,
+    pub slate: String,
+    pub kind: String,
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount_cents: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recurring: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hours_per_week: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weeks: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skills: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actions: Option<cohort_core::model::Actions>,
+    pub condition: String,
+    pub condition_text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub candidates: Option<Vec<String>>,
+    pub deadline: String,
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub ref_code: Option<String>,
+    pub created_at: String,
+    pub unlocked_at: Option<String>,
+    /// Present only in the answer that created the pledge (or its idempotent replay).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipt_token: Option<String>,
+    pub allocations: Vec<AllocationView>,
+    pub unallocated_cents: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AllocationView {
+    pub candidate: String,
+    pub cents: i64,
+    pub election: String,
+    /// 0 for the first (or only) installment, then one per month.
+    pub period: i32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CandidateTotalView {
+    pub candidate: String,
+    pub name: String,
+    pub cents: i64,
+    pub contributions: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CompactVersionView {
+    pub version: i32,
+    pub hash: String,
+}
+
+/// What one event did: used by tests, logs and benchmarks.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Settlement {
+    pub unlocked: u64,
+    pub allocated_cents: i64,
+    pub unallocated_cents: i64,
+    pub expired: u64,
+    pub installments: u64,
+}
