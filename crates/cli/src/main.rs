@@ -1,1 +1,196 @@
-fn main() {}
+//! The `cohort` binary: the only place that names concrete stores.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use cohort_engine::demo::DemoSpec;
+use cohort_engine::Engine;
+use cohort_store::Store;
+
+/// The demo slate, committed with the code so the quick start needs nothing else.
+const DEMO: &str = include_str!("../../../data/demo/slate.json");
+
+#[derive(Parser)]
+#[command(name = "cohort", version, about = "Pledges to a slate of candidates that unlock when they commit to each other.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct Db {
+    /// Directory for the embedded SQLite database.
+    #[arg(long, default_value = "./cohort-data")]
+    data_dir: PathBuf,
+    /// Use PostgreSQL instead: postgres://user@host:port/db
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web app and JSON API.
+    Serve {
+        #[command(flatten)]
+        db: Db,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Load the demo slate first (into an empty database).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Print a new API token.
+    Token {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long, value_enum)]
+        role: TokenRole,
+        /// The slate (required for candidates; limits an organizer to one slate).
+        #[arg(long)]
+        slate: Option<String>,
+        /// The candidate's slug (candidate tokens).
+        #[arg(long)]
+        candidate: Option<String>,
+    },
+    /// Apply database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Check every invariant on the database; exits non-zero naming any violation.
+    Verify {
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Process the date passing now: expire, unlock date conditions, monthly installments.
+    Tick {
+        #[command(flatten)]
+        db: Db,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TokenRole {
+    Organizer,
+    Candidate,
+}
+
+async fn open(db: &Db) -> Result<Engine> {
+    let store: Arc<dyn Store> = match &db.database_url {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Arc::new(cohort_store_postgres::PostgresStore::connect(url).await?)
+        }
+        Some(url) => bail!("--database-url must start with postgres:// (got {url:?}); leave it out to use SQLite"),
+        None => Arc::new(cohort_store_sqlite::SqliteStore::open_dir(&db.data_dir).await?),
+    };
+    store.migrate().await.context("migrating the database")?;
+    Ok(Engine::with_store(store))
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Serve { db, addr, demo } => serve(&db, addr, demo).await,
+        Command::Token { db, role, slate, candidate } => {
+            let engine = open(&db).await?;
+            let token = match role {
+                TokenRole::Organizer => engine.issue_organizer_token(slate.as_deref()).await?,
+                TokenRole::Candidate => {
+                    let (Some(slate), Some(candidate)) = (slate, candidate) else {
+                        bail!("a candidate token needs --slate SLUG and --candidate CSLUG");
+                    };
+                    engine.issue_candidate_token(&slate, &candidate).await?
+                }
+            };
+            println!("{token}");
+            Ok(())
+        }
+        Command::Migrate { db } => {
+            open(&db).await?;
+            eprintln!("migrations applied");
+            Ok(())
+        }
+        Command::Verify { db } => {
+            let engine = open(&db).await?;
+            let violations = engine.verify().await?;
+            if violations.is_empty() {
+                println!("ok: every invariant holds");
+                Ok(())
+            } else {
+                for v in &violations {
+                    println!("VIOLATION [{}] {}", v.rule, v.detail);
+                }
+                bail!("{} invariant violation(s)", violations.len())
+            }
+        }
+        Command::Tick { db } => {
+            let engine = open(&db).await?;
+            let s = engine.tick().await?;
+            println!("{}", serde_json::to_string(&s)?);
+            Ok(())
+        }
+    }
+}
+
+async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
+    let engine = open(db).await?;
+    let mut demo_path = None;
+    if demo {
+        let spec: DemoSpec = serde_json::from_str(DEMO).context("parsing the bundled demo")?;
+        let started = std::time::Instant::now();
+        match engine.load_demo(&spec).await? {
+            Some(s) => {
+                eprintln!(
+                    "demo loaded: {} pledges ({} already unlocked) in {:.1}s",
+                    s.pledges,
+                    s.unlocked,
+                    started.elapsed().as_secs_f64()
+                );
+                demo_path = Some(s.slug);
+            }
+            None => {
+                eprintln!("demo already loaded; keeping the existing data");
+                demo_path = Some(spec.slate.slug);
+            }
+        }
+    }
+    engine.tick().await.context("processing the date on start")?;
+    let ticker = engine.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            if let Err(e) = ticker.tick().await {
+                tracing::warn!(error = %e, "date tick failed; will retry");
+            }
+        }
+    });
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let url = format!("http://{}/", listener.local_addr()?);
+    println!("Cohort is running at {url}");
+    if let Some(slug) = demo_path {
+        println!("  demo slate:      {url}slates/{slug}");
+        println!("  its JSON:        {url}api/slates/{slug}");
+        let token = engine.issue_organizer_token(None).await?;
+        println!("  organizer token: {token}");
+    }
+    axum::serve(listener, cohort_web::router(engine))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

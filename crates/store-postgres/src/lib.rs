@@ -38,9 +38,26 @@ impl PostgresStore {
         Ok(PostgresStore { pool })
     }
 
-    /// Use an existing pool (tests create a fresh schema per test this way).
-    pub fn from_pool(pool: PgPool) -> PostgresStore {
-        PostgresStore { pool }
+    /// Create an empty database with a unique name on the server `admin_url`
+    /// points at, and return its URL. For tests and benchmarks.
+    pub async fn create_scratch_database(admin_url: &str) -> Result<String> {
+        use sqlx::Connection;
+        let mut conn = sqlx::PgConnection::connect(admin_url)
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("cannot connect to {}: {e}", redact(admin_url))))?;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let name = format!("cohort_scratch_{}_{}", std::process::id(), nanos);
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await
+            .map_err(|e| StoreError::Other(e.to_string()))?;
+        let base = match admin_url.rfind('/') {
+            Some(i) if i > admin_url.find("://").map_or(0, |s| s + 2) => &admin_url[..i],
+            _ => admin_url,
+        };
+        Ok(format!("{base}/{name}"))
     }
 }
 
