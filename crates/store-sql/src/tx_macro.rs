@@ -488,6 +488,80 @@ macro_rules! impl_sql_tx {
                     get(&row, "id")
                 }
 
+                async fn insert_pledges(&mut self, pledges: &[NewPledge]) -> Result<()> {
+                    const COLS: usize = 20;
+                    for chunk in pledges.chunks(CHUNK / 2) {
+                        let sql = format!(
+                            "INSERT INTO pledges (slate_id, kind, amount_cents, recurring, hours_per_week, weeks, skills, \
+                             doors, calls, texts, condition_id, candidates, deadline, email, donor, ref_code, \
+                             receipt_token, idempotency_key, request_hash, created_at, status) VALUES {}",
+                            values_placeholders(chunk.len(), COLS).replace(")", ", 'pending')")
+                        );
+                        let mut q = ::sqlx::query(&sql);
+                        for p in chunk {
+                            let k = KindColumns::from_kind(&p.kind);
+                            let donor = ::serde_json::to_string(&p.donor).map_err(|e| StoreError::Other(e.to_string()))?;
+                            q = q
+                                .bind(p.slate_id)
+                                .bind(k.kind)
+                                .bind(k.amount_cents)
+                                .bind(k.recurring)
+                                .bind(k.hours_per_week)
+                                .bind(k.weeks)
+                                .bind(k.skills)
+                                .bind(k.doors)
+                                .bind(k.calls)
+                                .bind(k.texts)
+                                .bind(p.condition_id)
+                                .bind(ids_to_json(&p.candidates))
+                                .bind(p.deadline)
+                                .bind(p.email.as_str())
+                                .bind(donor)
+                                .bind(&p.ref_code)
+                                .bind(&p.receipt_token)
+                                .bind(&p.idempotency_key)
+                                .bind(&p.request_hash)
+                                .bind(p.created_at);
+                        }
+                        q.execute(&mut *self.tx).await.map_err(db)?;
+                    }
+                    let mut per_slate: ::std::collections::BTreeMap<Id, (PotDelta, ::std::collections::BTreeMap<&str, i64>)> =
+                        ::std::collections::BTreeMap::new();
+                    for p in pledges {
+                        let (d, donors) = per_slate.entry(p.slate_id).or_default();
+                        d.pending_cents += p.kind.money().get();
+                        d.hours_per_week_pending += i64::from(p.kind.hours_per_week());
+                        *donors.entry(p.email.as_str()).or_default() += 1;
+                    }
+                    for (slate_id, (mut delta, donors)) in per_slate {
+                        let donors: Vec<(&str, i64)> = donors.into_iter().collect();
+                        for chunk in donors.chunks(CHUNK) {
+                            let sql = format!(
+                                "INSERT INTO pledgers (slate_id, email, live) VALUES {} \
+                                 ON CONFLICT (slate_id, email) DO UPDATE SET live = pledgers.live + excluded.live \
+                                 RETURNING email, live",
+                                values_placeholders(chunk.len(), 3)
+                            );
+                            let mut q = ::sqlx::query(&sql);
+                            for (email, n) in chunk {
+                                q = q.bind(slate_id).bind(*email).bind(*n);
+                            }
+                            let rows = q.fetch_all(&mut *self.tx).await.map_err(db)?;
+                            // A donor is new to the pot when their live count is exactly what this call added.
+                            let added: ::std::collections::HashMap<&str, i64> = chunk.iter().copied().collect();
+                            for row in &rows {
+                                let email: String = get(row, "email")?;
+                                let live: i64 = get(row, "live")?;
+                                if added.get(email.as_str()) == Some(&live) {
+                                    delta.pledgers += 1;
+                                }
+                            }
+                        }
+                        self.add_to_pot(slate_id, &delta).await?;
+                    }
+                    Ok(())
+                }
+
                 async fn pledge(&mut self, id: Id) -> Result<Option<PledgeRow>> {
                     let sql = format!(
                         "SELECT {PLEDGE_COLUMNS} FROM pledges p JOIN conditions c ON c.id = p.condition_id WHERE p.id = $1"

@@ -376,6 +376,26 @@ pub async fn bulk_unlocks_span_many_statements(store: &dyn Store) {
     tx.commit().await.expect("commit");
 }
 
+pub async fn bulk_inserted_pledges_keep_the_pot_right(store: &dyn Store) {
+    let s = slate(store, "nu").await;
+    let mut tx = store.write().await.expect("begin");
+    let cond = tx.condition_id(s.id, &s.condition).await.expect("cond");
+    tx.insert_pledge(&money(s.id, cond, "d0@x.org", 100, "2028-01-01", None)).await.expect("one");
+    tx.adjust_pledger(s.id, &email("d0@x.org"), 1).await.expect("pledger");
+    tx.add_to_pot(s.id, &PotDelta { pending_cents: 100, pledgers: 1, ..PotDelta::default() }).await.expect("pot");
+    // 2,500 pledges from 1,000 donors, one of whom (d0) already pledged.
+    let many: Vec<NewPledge> = (0..2_500).map(|i| money(s.id, cond, &format!("d{}@x.org", i % 1_000), 10, "2028-01-01", None)).collect();
+    tx.insert_pledges(&many).await.expect("bulk");
+    let pot = tx.pot(s.id).await.expect("pot");
+    assert_eq!(pot.pending_cents, 100 + 25_000);
+    assert_eq!(pot.pledgers, 1_000, "d0 is counted once");
+    assert_eq!(tx.adjust_pledger(s.id, &email("d0@x.org"), 0).await.expect("count"), 4);
+    assert_eq!(tx.pending_pledges(s.id, &[cond], date("2026-11-24")).await.expect("pending").len(), 2_501);
+    tx.commit().await.expect("commit");
+    let mut tx = store.read().await.expect("read");
+    assert_eq!(tx.check_invariants().await.expect("check"), vec![]);
+}
+
 /// Expands to one `#[tokio::test]` per conformance check, each on a fresh
 /// store from `$fresh` (an async fn returning `Arc<dyn Store>`).
 #[macro_export]
@@ -394,6 +414,7 @@ macro_rules! conformance_tests {
             check_invariants_names_a_planted_violation,
             a_clean_database_has_no_violations,
             bulk_unlocks_span_many_statements,
+            bulk_inserted_pledges_keep_the_pot_right,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {

@@ -343,6 +343,9 @@ pub trait Tx: Send {
     /// Conditions that at least one pending pledge of the slate waits on.
     async fn pending_conditions(&mut self, slate_id: Id) -> Result<Vec<ConditionRow>>;
     async fn insert_pledge(&mut self, p: &NewPledge) -> Result<Id>;
+    /// Insert many pledges at once, keeping the pot and the pledger counts
+    /// right (for imports and benchmarks). Idempotency keys must be unused.
+    async fn insert_pledges(&mut self, pledges: &[NewPledge]) -> Result<()>;
     async fn pledge(&mut self, id: Id) -> Result<Option<PledgeRow>>;
     async fn pledge_by_idempotency_key(&mut self, key: &str) -> Result<Option<PledgeRow>>;
     /// Move a pledge from one status to another; false if it was not in `from`.
