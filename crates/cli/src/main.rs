@@ -11,6 +11,8 @@ use cohort_engine::demo::DemoSpec;
 use cohort_engine::Engine;
 use cohort_store::Store;
 
+mod bench;
+
 /// The demo slate, committed with the code so the quick start needs nothing else.
 const DEMO: &str = include_str!("../../../data/demo/slate.json");
 
@@ -66,6 +68,30 @@ enum Command {
     Verify {
         #[command(flatten)]
         db: Db,
+    },
+    /// Measure pledge intake and unlock speed beside the database's raw insert rate.
+    Bench {
+        /// Backends to measure: sqlite, postgres, or both.
+        #[arg(long, value_delimiter = ',', default_value = "sqlite,postgres")]
+        backend: Vec<String>,
+        /// Pending-pledge counts for the unlock benchmark.
+        #[arg(long, value_delimiter = ',', default_value = "100000,1000000")]
+        sizes: Vec<usize>,
+        /// Requests per intake measurement.
+        #[arg(long, default_value_t = 2000)]
+        requests: usize,
+        /// Concurrent clients for intake.
+        #[arg(long, value_delimiter = ',', default_value = "1,64,512")]
+        concurrency: Vec<usize>,
+        /// PostgreSQL server to create scratch databases on.
+        #[arg(long, env = "COHORT_TEST_PG", default_value = "postgres://postgres@127.0.0.1:5432/test")]
+        pg: String,
+        /// Where SQLite benchmark databases go.
+        #[arg(long, default_value = "./cohort-bench")]
+        data_dir: PathBuf,
+        /// Also write the Markdown report to this file.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Process the date passing now: expire, unlock date conditions, monthly installments.
     Tick {
@@ -133,6 +159,22 @@ async fn main() -> Result<()> {
                 }
                 bail!("{} invariant violation(s)", violations.len())
             }
+        }
+        Command::Bench { backend, sizes, requests, concurrency, pg, data_dir, out } => {
+            let report = bench::run(bench::BenchArgs {
+                backends: backend,
+                sizes,
+                requests,
+                concurrency,
+                pg_admin: pg,
+                data_dir,
+            })
+            .await?;
+            println!("{report}");
+            if let Some(out) = out {
+                std::fs::write(&out, &report).with_context(|| format!("writing {}", out.display()))?;
+            }
+            Ok(())
         }
         Command::Tick { db } => {
             let engine = open(&db).await?;

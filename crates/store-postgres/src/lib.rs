@@ -20,7 +20,7 @@ struct PgTx {
     tx: sqlx::Transaction<'static, sqlx::Postgres>,
 }
 
-cohort_store_sql::impl_sql_tx!(PgTx, sqlx::Postgres, lock_slate = "SELECT id FROM slates WHERE id = $1 FOR UPDATE");
+cohort_store_sql::impl_sql_tx!(PgTx, sqlx::Postgres, lock_slate = "SELECT id FROM slates WHERE id = $1 FOR UPDATE", sigil = '$');
 
 fn unavailable(e: sqlx::Error) -> StoreError {
     StoreError::Unavailable(e.to_string())

@@ -121,9 +121,14 @@ pub fn ids_from_json(s: Option<String>) -> Result<Option<Vec<Id>>, StoreError> {
         .transpose()
 }
 
-/// `($1, $2, $3), ($4, $5, $6), …` for `rows` rows of `cols` columns.
-pub fn values_placeholders(rows: usize, cols: usize) -> String {
-    let mut s = String::with_capacity(rows * cols * 5);
+/// `($1, $2, $3), ($4, $5, $6), …` for `rows` rows of `cols` columns; with
+/// `sigil` `'?'`, plain positional `(?, ?, ?), …` instead. SQLite needs the
+/// plain form for big statements: sqlx asks SQLite for every parameter's name,
+/// a linear walk per parameter for `$n` or `?n`, which makes binding a
+/// statement with thousands of numbered parameters quadratic (measured: 90% of
+/// a bulk insert's time).
+pub fn values_placeholders(sigil: char, rows: usize, cols: usize) -> String {
+    let mut s = String::with_capacity(rows * cols * 7);
     for r in 0..rows {
         if r > 0 {
             s.push_str(", ");
@@ -133,20 +138,30 @@ pub fn values_placeholders(rows: usize, cols: usize) -> String {
             if c > 0 {
                 s.push_str(", ");
             }
-            s.push('$');
-            s.push_str(&(r * cols + c + 1).to_string());
+            push_placeholder(&mut s, sigil, r * cols + c + 1);
         }
         s.push(')');
     }
     s
 }
 
-/// `$1, $2, …, $n`.
-pub fn list_placeholders(n: usize) -> String {
-    values_placeholders(1, n)
-        .trim_start_matches('(')
-        .trim_end_matches(')')
-        .to_owned()
+/// `$from, …, $to` (inclusive), or `?, …, ?` with `sigil` `'?'`.
+pub fn list_placeholders(sigil: char, from: usize, to: usize) -> String {
+    let mut s = String::new();
+    for i in from..=to {
+        if i > from {
+            s.push_str(", ");
+        }
+        push_placeholder(&mut s, sigil, i);
+    }
+    s
+}
+
+fn push_placeholder(s: &mut String, sigil: char, n: usize) {
+    s.push(sigil);
+    if sigil != '?' {
+        s.push_str(&n.to_string());
+    }
 }
 
 mod tx_macro;
@@ -157,8 +172,9 @@ mod tests {
 
     #[test]
     fn placeholders_number_rows_then_columns() {
-        assert_eq!(values_placeholders(2, 2), "($1, $2), ($3, $4)");
-        assert_eq!(list_placeholders(3), "$1, $2, $3");
+        assert_eq!(values_placeholders('$', 2, 2), "($1, $2), ($3, $4)");
+        assert_eq!(list_placeholders('$', 2, 4), "$2, $3, $4");
+        assert_eq!(values_placeholders('?', 2, 2), "(?, ?), (?, ?)");
     }
 
     #[test]

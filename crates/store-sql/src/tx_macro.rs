@@ -3,13 +3,14 @@
 /// Implements `cohort_store::Tx` for `$tx`, a struct with a field
 /// `tx: sqlx::Transaction<'static, $db>`. `$lock_slate` is the statement that
 /// locks a slate's row for the rest of the transaction, or `""` where write
-/// transactions are already exclusive.
+/// transactions are already exclusive; `$sigil` prefixes the numbered
+/// parameters of bulk statements (`'?'` for SQLite, `'$'` for PostgreSQL).
 ///
 /// The expanding crate must depend on `sqlx`, `async-trait`, `chrono`,
 /// `serde_json`, `cohort-core` and `cohort-store`.
 #[macro_export]
 macro_rules! impl_sql_tx {
-    ($tx:ty, $db:ty, lock_slate = $lock_slate:expr) => {
+    ($tx:ty, $db:ty, lock_slate = $lock_slate:expr, sigil = $sigil:expr) => {
         const _: () = {
             use ::chrono::{DateTime, NaiveDate, Utc};
             use ::cohort_core::limits::LimitTable;
@@ -20,6 +21,7 @@ macro_rules! impl_sql_tx {
             use $crate::{corrupt, ids_from_json, ids_to_json, list_placeholders, values_placeholders, KindColumns, CHUNK};
 
             type DbRow = <$db as ::sqlx::Database>::Row;
+            const SIGIL: char = $sigil;
 
             fn db(e: ::sqlx::Error) -> StoreError {
                 match &e {
@@ -163,7 +165,7 @@ macro_rules! impl_sql_tx {
                     for chunk in installments.chunks(CHUNK) {
                         let sql = format!(
                             "INSERT INTO installments (pledge_id, period, amount_cents, unallocated_cents, created_at) VALUES {}",
-                            values_placeholders(chunk.len(), 5)
+                            values_placeholders(SIGIL, chunk.len(), 5)
                         );
                         let mut q = ::sqlx::query(&sql);
                         for i in chunk {
@@ -178,7 +180,7 @@ macro_rules! impl_sql_tx {
                     for chunk in shares.chunks(CHUNK) {
                         let sql = format!(
                             "INSERT INTO allocations (pledge_id, period, candidate_id, election, cents) VALUES {}",
-                            values_placeholders(chunk.len(), 5)
+                            values_placeholders(SIGIL, chunk.len(), 5)
                         );
                         let mut q = ::sqlx::query(&sql);
                         for (i, a) in chunk {
@@ -495,7 +497,7 @@ macro_rules! impl_sql_tx {
                             "INSERT INTO pledges (slate_id, kind, amount_cents, recurring, hours_per_week, weeks, skills, \
                              doors, calls, texts, condition_id, candidates, deadline, email, donor, ref_code, \
                              receipt_token, idempotency_key, request_hash, created_at, status) VALUES {}",
-                            values_placeholders(chunk.len(), COLS).replace(")", ", 'pending')")
+                            values_placeholders(SIGIL, chunk.len(), COLS).replace(")", ", 'pending')")
                         );
                         let mut q = ::sqlx::query(&sql);
                         for p in chunk {
@@ -540,7 +542,7 @@ macro_rules! impl_sql_tx {
                                 "INSERT INTO pledgers (slate_id, email, live) VALUES {} \
                                  ON CONFLICT (slate_id, email) DO UPDATE SET live = pledgers.live + excluded.live \
                                  RETURNING email, live",
-                                values_placeholders(chunk.len(), 3)
+                                values_placeholders(SIGIL, chunk.len(), 3)
                             );
                             let mut q = ::sqlx::query(&sql);
                             for (email, n) in chunk {
@@ -614,8 +616,9 @@ macro_rules! impl_sql_tx {
                     let mut moved = 0;
                     for chunk in ids.chunks(CHUNK) {
                         let sql = format!(
-                            "UPDATE pledges SET status = 'unlocked', unlocked_at = $1 WHERE status = 'pending' AND id IN ({})",
-                            list_placeholders(chunk.len() + 1).split_once(", ").map(|x| x.1).unwrap_or("")
+                            "UPDATE pledges SET status = 'unlocked', unlocked_at = {first} WHERE status = 'pending' AND id IN ({})",
+                            list_placeholders(SIGIL, 2, chunk.len() + 1),
+                            first = list_placeholders(SIGIL, 1, 1),
                         );
                         let mut q = ::sqlx::query(&sql).bind(at);
                         for id in chunk {

@@ -1,0 +1,286 @@
+//! `cohort bench`: the foundation's speed, measured beside a real peer (the
+//! same database's raw insert rate) in the same run, on SQLite and PostgreSQL.
+//! Prints a Markdown report; `--out FILE` also writes it.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use chrono::Utc;
+use cohort_core::model::{PledgeKind, Recurrence};
+use cohort_core::{Cents, Email};
+use cohort_engine::{Actor, CandidateInput, CompactInput, Engine, SlateInput};
+use cohort_store::{Donor, NewPledge, Store};
+
+pub struct BenchArgs {
+    pub backends: Vec<String>,
+    pub sizes: Vec<usize>,
+    pub requests: usize,
+    pub concurrency: Vec<usize>,
+    pub pg_admin: String,
+    pub data_dir: std::path::PathBuf,
+}
+
+const SIGNERS: [(&str, &str); 5] = [("ann", "NY"), ("bo", "PA"), ("cy", "CA"), ("di", "IL"), ("ed", "MI")];
+
+async fn fresh(backend: &str, args: &BenchArgs, tag: &str) -> Result<Arc<dyn Store>> {
+    let store: Arc<dyn Store> = match backend {
+        "sqlite" => {
+            let dir = args.data_dir.join(format!("{tag}-{}", Utc::now().timestamp_nanos_opt().unwrap_or(0)));
+            Arc::new(cohort_store_sqlite::SqliteStore::open_dir(&dir).await?)
+        }
+        "postgres" => {
+            let url = cohort_store_postgres::PostgresStore::create_scratch_database(&args.pg_admin).await?;
+            Arc::new(cohort_store_postgres::PostgresStore::connect(&url).await?)
+        }
+        other => anyhow::bail!("unknown backend {other:?}: use sqlite or postgres"),
+    };
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// A slate with five candidates, four of them signed and endorsing each other.
+async fn slate(engine: &Engine) -> Result<Vec<Actor>> {
+    let org = Actor::Organizer { slate: None };
+    engine
+        .create_slate(
+            &org,
+            SlateInput {
+                slug: "bench".into(),
+                name: "Bench slate".into(),
+                cycle: 2028,
+                description: String::new(),
+                condition: "signers >= 5 and mutual".into(),
+            },
+        )
+        .await?;
+    let mut actors = Vec::new();
+    for (slug, state) in SIGNERS {
+        engine
+            .add_candidate(
+                &org,
+                "bench",
+                CandidateInput {
+                    slug: slug.into(),
+                    name: slug.to_uppercase(),
+                    office: "us_house".into(),
+                    state: state.into(),
+                    district: Some("1".into()),
+                    primary_date: Some("2028-06-27".into()),
+                    general_date: "2028-11-07".into(),
+                },
+            )
+            .await?;
+        let token = engine.issue_candidate_token("bench", slug).await?;
+        actors.push(engine.authenticate(Some(&token)).await?);
+    }
+    engine
+        .publish_compact(&org, "bench", CompactInput { commitments: vec!["Cross-endorse".into()], planks: vec![] })
+        .await?;
+    for (i, (a, _)) in SIGNERS.iter().enumerate() {
+        for (j, (b, _)) in SIGNERS.iter().enumerate() {
+            if i != j {
+                engine.endorse(&actors[i], "bench", a, b).await?;
+            }
+        }
+    }
+    for (i, (slug, _)) in SIGNERS.iter().enumerate().take(4) {
+        engine.sign(&actors[i], "bench", slug, 1).await?;
+    }
+    Ok(actors)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+struct Intake {
+    per_sec: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+fn pledge_body(i: usize) -> serde_json::Value {
+    serde_json::json!({
+        "kind": "money", "amount_cents": 2500 + (i % 50) * 100, "recurring": "once",
+        "deadline": "2028-10-01",
+        "donor": {"email": format!("bench{i}@example.org"), "name": "Bench Donor", "attests_eligible": true,
+                  "employer": "Acme", "occupation": "Nurse"}
+    })
+}
+
+async fn http_intake(base: &str, requests: usize, concurrency: usize, offset: usize) -> Result<Intake> {
+    let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build()?;
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (client, next, url) = (client.clone(), next.clone(), format!("{base}api/slates/bench/pledges"));
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= requests {
+                    break;
+                }
+                let t = Instant::now();
+                let r = client.post(&url).json(&pledge_body(offset + i)).send().await?;
+                let status = r.status();
+                let _ = r.bytes().await?;
+                anyhow::ensure!(status.as_u16() == 201, "pledge answered {status}");
+                lat.push(t.elapsed());
+            }
+            anyhow::Ok(lat)
+        }));
+    }
+    let mut lat = Vec::with_capacity(requests);
+    for t in tasks {
+        lat.extend(t.await??);
+    }
+    let secs = started.elapsed().as_secs_f64();
+    lat.sort();
+    Ok(Intake { per_sec: requests as f64 / secs, p50_ms: percentile(&lat, 0.5), p99_ms: percentile(&lat, 0.99) })
+}
+
+fn new_pledge(slate_id: i64, condition_id: i64, i: usize) -> NewPledge {
+    NewPledge {
+        slate_id,
+        kind: PledgeKind::Money { amount: Cents(500 + (i as i64 * 7919) % 50_000), recurring: Recurrence::Once },
+        condition_id,
+        candidates: None,
+        deadline: "2028-10-01".parse().unwrap_or_default(),
+        email: Email::parse(&format!("seed{i}@example.org")).unwrap_or_else(|_| unreachable!("valid email")),
+        donor: Donor { name: "Seed Donor".into(), attests_eligible: true, ..Donor::default() },
+        ref_code: None,
+        receipt_token: format!("seed-receipt-{i}"),
+        idempotency_key: None,
+        request_hash: String::new(),
+        created_at: Utc::now(),
+    }
+}
+
+/// The peer: the same database inserting the same pledge rows, one durable
+/// commit per row, from `concurrency` tasks, with no engine and no HTTP.
+async fn raw_inserts(store: &Arc<dyn Store>, rows: usize, concurrency: usize, offset: usize) -> Result<f64> {
+    let (slate_id, condition_id) = {
+        let mut tx = store.write().await?;
+        let s = tx.slate_by_slug("bench").await?.context("bench slate")?;
+        let c = tx.condition_id(s.id, &s.condition).await?;
+        tx.commit().await?;
+        (s.id, c)
+    };
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (store, next) = (store.clone(), next.clone());
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= rows {
+                    break;
+                }
+                let mut tx = store.write().await?;
+                tx.insert_pledge(&new_pledge(slate_id, condition_id, offset + i)).await?;
+                tx.commit().await?;
+            }
+            anyhow::Ok(())
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    Ok(rows as f64 / started.elapsed().as_secs_f64())
+}
+
+pub async fn run(args: BenchArgs) -> Result<String> {
+    let mut report = String::new();
+    let cmd = std::env::args().collect::<Vec<_>>().join(" ");
+    report.push_str(&format!(
+        "Measured {} on {} cores with `{cmd}`.\n\n",
+        Utc::now().format("%Y-%m-%d %H:%M UTC"),
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    ));
+    for backend in &args.backends {
+        eprintln!("== {backend}: pledge intake over HTTP vs raw inserts");
+        let store = fresh(backend, &args, "intake").await?;
+        let engine = Engine::with_store(store.clone());
+        slate(&engine).await?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("http://{}/", listener.local_addr()?);
+        let app = cohort_web::router(engine.clone());
+        let server = tokio::spawn(async move { axum::serve(listener, app).await });
+        report.push_str(&format!(
+            "### {backend}: pledge intake, durable commits\n\n| clients | HTTP pledges/s | p50 ms | p99 ms | raw inserts/s | HTTP / raw |\n|---:|---:|---:|---:|---:|---:|\n"
+        ));
+        let mut offset = 0;
+        for &c in &args.concurrency {
+            let n = args.requests.max(c * 2);
+            let intake = http_intake(&base, n, c, offset).await?;
+            offset += n;
+            let raw = raw_inserts(&store, n, c, 10_000_000 + offset).await?;
+            offset += n;
+            eprintln!("   {c:>3} clients: {:.0} pledges/s (p50 {:.1} ms, p99 {:.1} ms); raw {:.0}/s", intake.per_sec, intake.p50_ms, intake.p99_ms, raw);
+            report.push_str(&format!(
+                "| {c} | {:.0} | {:.1} | {:.1} | {:.0} | {:.2} |\n",
+                intake.per_sec, intake.p50_ms, intake.p99_ms, raw, intake.per_sec / raw
+            ));
+        }
+        server.abort();
+        report.push_str(&format!(
+            "\n### {backend}: unlock\n\n| pending pledges | seed s | event unlocking nothing, ms (p50 of 20) | signature unlocking all, s | allocations written | verify s |\n|---:|---:|---:|---:|---:|---:|\n"
+        ));
+        for &n in &args.sizes {
+            eprintln!("== {backend}: {n} pending pledges");
+            let store = fresh(backend, &args, "unlock").await?;
+            let engine = Engine::with_store(store.clone());
+            let actors = slate(&engine).await?;
+            let t = Instant::now();
+            {
+                let mut tx = store.write().await?;
+                let s = tx.slate_by_slug("bench").await?.context("bench slate")?;
+                let c = tx.condition_id(s.id, &s.condition).await?;
+                let batch = 50_000;
+                for start in (0..n).step_by(batch) {
+                    let pledges: Vec<NewPledge> = (start..(start + batch).min(n)).map(|i| new_pledge(s.id, c, i)).collect();
+                    tx.insert_pledges(&pledges).await?;
+                }
+                tx.commit().await?;
+            }
+            let seed = t.elapsed().as_secs_f64();
+            eprintln!("   seeded in {seed:.1}s");
+            let mut nothing = Vec::new();
+            for k in 0..20 {
+                let t = Instant::now();
+                let s = if k % 2 == 0 {
+                    engine.unendorse(&actors[0], "bench", "ann", "bo").await?
+                } else {
+                    engine.endorse(&actors[0], "bench", "ann", "bo").await?
+                };
+                nothing.push(t.elapsed());
+                anyhow::ensure!(s.unlocked == 0, "an endorsement change with 4 signers unlocked something");
+            }
+            nothing.sort();
+            let t = Instant::now();
+            let s = engine.sign(&actors[4], "bench", "ed", 1).await?;
+            let unlock = t.elapsed().as_secs_f64();
+            anyhow::ensure!(s.unlocked == n as u64, "expected {n} unlocks, got {}", s.unlocked);
+            eprintln!("   event unlocking nothing p50 {:.2} ms; signature unlocked {n} in {unlock:.1}s", percentile(&nothing, 0.5));
+            let t = Instant::now();
+            let violations = engine.verify().await?;
+            let verify = t.elapsed().as_secs_f64();
+            anyhow::ensure!(violations.is_empty(), "verify found {violations:?}");
+            report.push_str(&format!(
+                "| {n} | {seed:.1} | {:.2} | {unlock:.1} | {} | {verify:.1} |\n",
+                percentile(&nothing, 0.5),
+                n * 5
+            ));
+        }
+        report.push('\n');
+    }
+    Ok(report)
+}
