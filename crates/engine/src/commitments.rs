@@ -43,7 +43,7 @@ impl Engine {
         tx.upsert_signature(s.id, &sig).await?;
         let payload = serde_json::json!({ "candidate": candidate, "version": version, "hash": latest.hash });
         tx.append_event(s.id, "signed", &payload.to_string(), at).await?;
-        let outcome = self.settle(tx.as_mut(), &s, signatures_changed(), None, at).await?;
+        let outcome = self.settle(tx.as_mut(), &s, signatures_changed(), &[], at).await?;
         tx.commit().await?;
         Ok(outcome)
     }
@@ -62,7 +62,7 @@ impl Engine {
         }
         let payload = serde_json::json!({ "candidate": candidate });
         tx.append_event(s.id, "withdrew", &payload.to_string(), at).await?;
-        let outcome = self.settle(tx.as_mut(), &s, signatures_changed(), None, at).await?;
+        let outcome = self.settle(tx.as_mut(), &s, signatures_changed(), &[], at).await?;
         tx.commit().await?;
         Ok(outcome)
     }
@@ -102,7 +102,7 @@ impl Engine {
         let kind = if add { "endorsed" } else { "unendorsed" };
         let payload = serde_json::json!({ "from": from, "to": to });
         tx.append_event(s.id, kind, &payload.to_string(), at).await?;
-        let outcome = self.settle(tx.as_mut(), &s, endorsements_changed(), None, at).await?;
+        let outcome = self.settle(tx.as_mut(), &s, endorsements_changed(), &[], at).await?;
         tx.commit().await?;
         Ok(outcome)
     }

@@ -92,11 +92,12 @@ pub struct Engine {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     tokens: Arc<dyn TokenSource>,
+    intake: Arc<pledges::Intake>,
 }
 
 impl Engine {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, tokens: Arc<dyn TokenSource>) -> Self {
-        Engine { store, clock, tokens }
+        Engine { store, clock, tokens, intake: Arc::default() }
     }
 
     /// The engine over `store` with the real clock and the OS's randomness.

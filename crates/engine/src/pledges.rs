@@ -1,16 +1,19 @@
 //! Pledges: intake (idempotent), the pledger's view through their receipt,
 //! and cancellation.
 
-use chrono::NaiveDate;
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use futures::channel::oneshot;
 use cohort_core::model::{is_state, Actions, PledgeKind, PledgeStatus, Recurrence};
 use cohort_core::{Cents, Condition, Email};
-use cohort_store::{Donor, Id, NewPledge, PendingPledge, PledgeRow, PotDelta, SlateRow, StoreError, Tx};
+use cohort_store::{CandidateRow, Donor, Id, NewPledge, PendingPledge, PledgeRow, PotDelta, SlateRow, StoreError, Tx};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::auth::secrets_equal;
 use crate::settle::pot_changed;
-use crate::slates::{find_slate, parse_condition, parse_date, text};
+use crate::slates::{parse_condition, parse_date, text};
 use crate::views::{AllocationView, PledgeView};
 use crate::{Engine, EngineError, Result};
 
@@ -80,6 +83,28 @@ pub struct DonorInput {
 pub struct PledgeOutcome {
     pub pledge: PledgeView,
     pub created: bool,
+}
+
+/// A pledge request waiting for the next batch.
+struct Job {
+    slate: String,
+    input: PledgeInput,
+    key: Option<String>,
+    reply: oneshot::Sender<Result<PledgeOutcome>>,
+}
+
+/// Where a request stands inside a batch.
+enum Staged {
+    Created { id: Id, receipt: String },
+    Done(PledgeOutcome),
+    Failed,
+}
+
+/// The group-commit queue (see [`Engine::pledge`]).
+#[derive(Default)]
+pub(crate) struct Intake {
+    queue: std::sync::Mutex<Vec<Job>>,
+    leader: futures::lock::Mutex<()>,
 }
 
 /// Above this aggregate the FEC needs a donor's employer and occupation.
@@ -260,25 +285,110 @@ impl Engine {
     /// Take a pledge. With an idempotency key, a repeat of the same request
     /// answers as the first did and writes nothing; the same key with a
     /// different body is a conflict.
+    ///
+    /// Pledges arriving together share one transaction and one durable commit
+    /// (group commit): the caller that finds no batch in flight becomes the
+    /// leader, takes every request queued meanwhile, and answers them all
+    /// after the commit. Nobody is answered before their pledge is durable.
     pub async fn pledge(&self, slate: &str, input: PledgeInput, idempotency_key: Option<&str>) -> Result<PledgeOutcome> {
         if let Some(k) = idempotency_key {
             if k.is_empty() || k.len() > 255 {
                 return Err(EngineError::invalid("Idempotency-Key", "must be 1 to 255 characters"));
             }
         }
-        let hash = request_hash(&input);
+        let (reply, mut answer) = oneshot::channel();
+        let job = Job { slate: slate.to_owned(), input, key: idempotency_key.map(str::to_owned), reply };
+        self.intake.queue.lock().unwrap_or_else(|e| e.into_inner()).push(job);
+        let leader = self.intake.leader.lock().await;
+        if let Ok(Some(done)) = answer.try_recv() {
+            return done;
+        }
+        let jobs = std::mem::take(&mut *self.intake.queue.lock().unwrap_or_else(|e| e.into_inner()));
+        self.intake_batch(jobs).await;
+        drop(leader);
+        answer
+            .await
+            .unwrap_or_else(|_| Err(EngineError::Store(StoreError::Unavailable("the pledge batch was interrupted; nothing was saved".into()))))
+    }
+
+    /// Process queued pledges in one transaction and answer each.
+    async fn intake_batch(&self, jobs: Vec<Job>) {
         let at = self.now();
-        let today = at.date_naive();
-        let mut tx = self.store.write().await?;
-        let s = find_slate(tx.as_mut(), slate).await?;
-        if let Some(key) = idempotency_key {
-            if let Some(existing) = tx.pledge_by_idempotency_key(&format!("{}:{key}", s.id)).await? {
-                return replay(tx.as_mut(), existing, &hash).await;
+        let mut staged: Vec<(Job, Result<Staged>)> = Vec::with_capacity(jobs.len());
+        let outcome: Result<()> = async {
+            let mut tx = self.store.write().await?;
+            let mut slates: HashMap<String, Option<(SlateRow, Vec<CandidateRow>, Vec<Id>)>> = HashMap::new();
+            for job in jobs {
+                let r = self.stage(tx.as_mut(), &job, &mut slates, at).await;
+                if let Err(EngineError::Store(e)) = r {
+                    staged.push((job, Ok(Staged::Failed)));
+                    return Err(EngineError::Store(e));
+                }
+                staged.push((job, r));
+            }
+            for (slate, _, conditions) in slates.values().flatten() {
+                if !conditions.is_empty() {
+                    self.settle(tx.as_mut(), slate, pot_changed(), conditions, at).await?;
+                }
+            }
+            for (_, r) in staged.iter_mut() {
+                if let Ok(Staged::Created { id, receipt, .. }) = r {
+                    let row = tx.pledge(*id).await?.ok_or_else(|| EngineError::not_found("pledge", id.to_string()))?;
+                    let slate = tx
+                        .slate(row.slate_id)
+                        .await?
+                        .ok_or_else(|| EngineError::not_found("slate", row.slate_id.to_string()))?;
+                    let mut view = pledge_view(tx.as_mut(), &slate, &row).await?;
+                    view.receipt_token = Some(receipt.clone());
+                    *r = Ok(Staged::Done(PledgeOutcome { pledge: view, created: true }));
+                }
+            }
+            tx.commit().await?;
+            Ok(())
+        }
+        .await;
+        for (job, r) in staged {
+            let answer = match (&outcome, r) {
+                (Err(e), _) => Err(EngineError::Store(StoreError::Unavailable(format!("nothing was saved: {e}")))),
+                (Ok(()), Ok(Staged::Done(o))) => Ok(o),
+                (Ok(()), Err(e)) => Err(e),
+                (Ok(()), Ok(_)) => Err(EngineError::Store(StoreError::Other("a staged pledge was not finished".into()))),
+            };
+            let _ = job.reply.send(answer);
+        }
+    }
+
+    /// Validate and write one pledge of a batch. Store errors abort the batch;
+    /// any other error answers only this request.
+    async fn stage(
+        &self,
+        tx: &mut dyn Tx,
+        job: &Job,
+        slates: &mut HashMap<String, Option<(SlateRow, Vec<CandidateRow>, Vec<Id>)>>,
+        at: DateTime<Utc>,
+    ) -> Result<Staged> {
+        if !slates.contains_key(&job.slate) {
+            let loaded = match tx.slate_by_slug(&job.slate).await? {
+                Some(s) => {
+                    tx.lock_slate(s.id).await?;
+                    let candidates = tx.candidates(s.id).await?;
+                    Some((s, candidates, Vec::new()))
+                }
+                None => None,
+            };
+            slates.insert(job.slate.clone(), loaded);
+        }
+        let Some(Some((s, candidates, conditions))) = slates.get_mut(&job.slate) else {
+            return Err(EngineError::not_found("slate", job.slate.clone()));
+        };
+        let hash = request_hash(&job.input);
+        let key = job.key.as_ref().map(|k| format!("{}:{k}", s.id));
+        if let Some(key) = &key {
+            if let Some(existing) = tx.pledge_by_idempotency_key(key).await? {
+                return replay(tx, existing, &hash).await.map(Staged::Done);
             }
         }
-        let candidates = tx.candidates(s.id).await?;
-        let v = validate(&input, &s, &candidates, today)?;
-        tx.lock_slate(s.id).await?;
+        let v = validate(&job.input, s, candidates, at.date_naive())?;
         let condition_id = tx.condition_id(s.id, &v.condition).await?;
         let receipt = self.tokens.token();
         let new = NewPledge {
@@ -291,25 +401,11 @@ impl Engine {
             donor: v.donor,
             ref_code: v.ref_code,
             receipt_token: receipt.clone(),
-            idempotency_key: idempotency_key.map(|k| format!("{}:{k}", s.id)),
-            request_hash: hash.clone(),
+            idempotency_key: key,
+            request_hash: hash,
             created_at: at,
         };
-        let id = match tx.insert_pledge(&new).await {
-            Ok(id) => id,
-            Err(StoreError::Conflict { .. }) if idempotency_key.is_some() => {
-                // A concurrent request with the same key won the race: answer as it did.
-                drop(tx);
-                let mut tx = self.store.read().await?;
-                let key = format!("{}:{}", s.id, idempotency_key.unwrap_or_default());
-                let existing = tx
-                    .pledge_by_idempotency_key(&key)
-                    .await?
-                    .ok_or_else(|| EngineError::conflict("idempotency_race", "please retry the request"))?;
-                return replay(tx.as_mut(), existing, &hash).await;
-            }
-            Err(e) => return Err(e.into()),
-        };
+        let id = tx.insert_pledge(&new).await?;
         let mut delta = PotDelta {
             pending_cents: v.kind.money().get(),
             hours_per_week_pending: i64::from(v.kind.hours_per_week()),
@@ -322,15 +418,10 @@ impl Engine {
         let commitment = hex::encode(Sha256::digest(format!("{id}:{receipt}").as_bytes()));
         let payload = serde_json::json!({ "pledge": id, "kind": v.kind.kind_str(), "receipt_commitment": commitment });
         tx.append_event(s.id, "pledged", &payload.to_string(), at).await?;
-        self.settle(tx.as_mut(), &s, pot_changed(), Some(condition_id), at).await?;
-        let row = tx
-            .pledge(id)
-            .await?
-            .ok_or_else(|| EngineError::not_found("pledge", id.to_string()))?;
-        let mut view = pledge_view(tx.as_mut(), &s, &row).await?;
-        tx.commit().await?;
-        view.receipt_token = Some(receipt);
-        Ok(PledgeOutcome { pledge: view, created: true })
+        if !conditions.contains(&condition_id) {
+            conditions.push(condition_id);
+        }
+        Ok(Staged::Created { id, receipt })
     }
 
     /// A pledge as its pledger sees it, with the receipt token as proof.
@@ -370,7 +461,7 @@ impl Engine {
         self.leave_pot(tx.as_mut(), slate.id, &[gone]).await?;
         let payload = serde_json::json!({ "pledge": id });
         tx.append_event(slate.id, "cancelled", &payload.to_string(), at).await?;
-        self.settle(tx.as_mut(), &slate, pot_changed(), None, at).await?;
+        self.settle(tx.as_mut(), &slate, pot_changed(), &[], at).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -104,14 +104,14 @@ pub(crate) fn months_between(from: NaiveDate, to: NaiveDate) -> i32 {
 
 impl Engine {
     /// Unlock every pending pledge of `slate` whose condition reads a fact in
-    /// `changed` (or is condition `also`) and is now true. Runs inside the
+    /// `changed` (or is one of the conditions in `also`) and is now true. Runs inside the
     /// caller's transaction; the caller commits.
     pub(crate) async fn settle(
         &self,
         tx: &mut dyn Tx,
         slate: &SlateRow,
         changed: Reads,
-        also: Option<Id>,
+        also: &[Id],
         at: DateTime<Utc>,
     ) -> Result<Settlement> {
         let today = at.date_naive();
@@ -119,7 +119,7 @@ impl Engine {
         let conditions = tx.pending_conditions(slate.id).await?;
         let ready: Vec<Id> = conditions
             .iter()
-            .filter(|c| intersects(c.reads, changed) || Some(c.id) == also)
+            .filter(|c| intersects(c.reads, changed) || also.contains(&c.id))
             .filter(|c| c.condition.eval(&state.facts))
             .map(|c| c.id)
             .collect();
@@ -199,7 +199,7 @@ impl Engine {
             if !expired.is_empty() {
                 changed = changed.union(pot_changed());
             }
-            let s = self.settle(tx.as_mut(), &slate, changed, None, at).await?;
+            let s = self.settle(tx.as_mut(), &slate, changed, &[], at).await?;
             let installments = self.monthly(tx.as_mut(), &slate, at).await?;
             tx.commit().await?;
             total.expired += expired.len() as u64;
