@@ -1,0 +1,307 @@
+//! The real application on a real socket with a fresh database, for HTTP tests.
+//!
+//! `TestApp::sqlite()` uses a new SQLite file under the system temp dir;
+//! `TestApp::postgres()` creates a new database on the server named by
+//! `COHORT_TEST_PG` (default `postgres://postgres@127.0.0.1:5432/test`) and
+//! fails loudly if it can't, unless `COHORT_SKIP_PG=1`.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use chrono::{DateTime, TimeZone, Utc};
+use cohort_engine::{Engine, FixedClock, OsTokens};
+use cohort_store::Store;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use sqlx::{Connection, Executor};
+
+const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/test";
+/// Test databases older than this are leftovers of crashed runs and are dropped.
+const STALE_AFTER: Duration = Duration::from_secs(2 * 3600);
+
+/// The moment every test runs at.
+pub fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap()
+}
+
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`, no trailing slash.
+    pub base: String,
+    pub engine: Engine,
+    pub clock: Arc<FixedClock>,
+    /// An organizer token for every slate.
+    pub organizer: String,
+    pub client: reqwest::Client,
+    pub backend: &'static str,
+    _cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Dir(PathBuf),
+    PgDatabase { admin_url: String, name: String },
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        match self {
+            Cleanup::Dir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::PgDatabase { admin_url, name } => {
+                // Drop runs inside the test's runtime; use a thread with its own.
+                let (url, name) = (admin_url.clone(), name.clone());
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build();
+                    if let Ok(rt) = rt {
+                        rt.block_on(async {
+                            if let Ok(mut conn) = sqlx::PgConnection::connect(&url).await {
+                                let _ = conn.execute(drop_database(&name).as_str()).await;
+                            }
+                        });
+                    }
+                })
+                .join();
+            }
+        }
+    }
+}
+
+fn drop_database(name: &str) -> String {
+    format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")
+}
+
+fn unique_suffix() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    format!(
+        "{}_{}_{}_{}",
+        now.as_secs(),
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        now.subsec_nanos()
+    )
+}
+
+impl TestApp {
+    /// The app over a fresh SQLite database.
+    pub async fn sqlite() -> TestApp {
+        let dir = std::env::temp_dir().join(format!("cohort-test-{}", unique_suffix()));
+        let store = cohort_store_sqlite::SqliteStore::open_dir(&dir)
+            .await
+            .unwrap_or_else(|e| panic!("cannot open SQLite in {}: {e}", dir.display()));
+        TestApp::start(Arc::new(store), Cleanup::Dir(dir)).await
+    }
+
+    /// The app over a fresh PostgreSQL database, or `None` when the run
+    /// opted out with `COHORT_SKIP_PG=1`.
+    pub async fn postgres() -> Option<TestApp> {
+        if std::env::var("COHORT_SKIP_PG").is_ok_and(|v| v == "1") {
+            eprintln!("COHORT_SKIP_PG=1: skipping the PostgreSQL run");
+            return None;
+        }
+        let admin_url = std::env::var("COHORT_TEST_PG").unwrap_or_else(|_| DEFAULT_PG.to_owned());
+        let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap_or_else(|e| {
+            panic!(
+                "PostgreSQL is not reachable at {admin_url} ({e}). Start it, point COHORT_TEST_PG at one, \
+                 or set COHORT_SKIP_PG=1 to skip the PostgreSQL half of these tests."
+            )
+        });
+        sweep_stale(&mut admin).await;
+        let name = format!("cohort_t_{}", unique_suffix());
+        admin
+            .execute(format!("CREATE DATABASE \"{name}\"").as_str())
+            .await
+            .unwrap_or_else(|e| panic!("cannot create test database {name}: {e}"));
+        let _ = admin.close().await;
+        let cleanup = Cleanup::PgDatabase {
+            admin_url: admin_url.clone(),
+            name: name.clone(),
+        };
+        let url = with_database(&admin_url, &name);
+        let store = cohort_store_postgres::PostgresStore::connect(&url)
+            .await
+            .unwrap_or_else(|e| panic!("cannot connect to the test database: {e}"));
+        Some(TestApp::start(Arc::new(store), cleanup).await)
+    }
+
+    /// Migrate `store`, build the engine at [`now`], and serve it on an
+    /// ephemeral port.
+    async fn start(store: Arc<dyn Store>, cleanup: Cleanup) -> TestApp {
+        let backend = store.backend();
+        let clock = Arc::new(FixedClock::new(now()));
+        let engine = Engine::new(store, clock.clone(), Arc::new(OsTokens));
+        engine
+            .migrate()
+            .await
+            .expect("migrations apply to a fresh database");
+        let organizer = engine
+            .issue_organizer_token(None)
+            .await
+            .expect("an organizer token");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free port");
+        let base = format!("http://{}", listener.local_addr().expect("a local address"));
+        tokio::spawn(cohort_web::serve(
+            listener,
+            engine.clone(),
+            std::future::pending(),
+        ));
+        TestApp {
+            base,
+            engine,
+            clock,
+            organizer,
+            client: reqwest::Client::new(),
+            backend,
+            _cleanup: cleanup,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Send `body` as JSON (if any) with an optional bearer token; answer
+    /// the status and the body parsed as JSON (`Null` when empty).
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        read(req.send().await.expect("the server answers")).await
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, None, None).await
+    }
+
+    /// POST as the organizer.
+    pub async fn organize(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, path, Some(&self.organizer), Some(&body))
+            .await
+    }
+
+    /// POST `body` verbatim with a content type, for malformed input.
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> (StatusCode, Value) {
+        let res = self
+            .client
+            .post(self.url(path))
+            .bearer_auth(&self.organizer)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("the server answers");
+        read(res).await
+    }
+
+    pub async fn html(&self, path: &str) -> (StatusCode, String) {
+        let res = self
+            .client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("the server answers");
+        let status = res.status();
+        let ct = res
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap_or("").to_owned());
+        assert_eq!(
+            ct.as_deref(),
+            Some("text/html; charset=utf-8"),
+            "{path} is an HTML page"
+        );
+        (status, res.text().await.expect("a body"))
+    }
+}
+
+pub async fn read(res: reqwest::Response) -> (StatusCode, Value) {
+    let status = res.status();
+    let text = res.text().await.expect("a body");
+    if text.is_empty() {
+        return (status, Value::Null);
+    }
+    let value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("a JSON body ({e}), got {status}: {text}"));
+    (status, value)
+}
+
+/// `url` with its database name replaced.
+fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let host_start = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[host_start..].find('/') {
+        Some(i) => &base[..host_start + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{db}?{q}"),
+        None => format!("{base}/{db}"),
+    }
+}
+
+/// Drop test databases that crashed runs left behind.
+async fn sweep_stale(admin: &mut sqlx::PgConnection) {
+    let Ok(names) = sqlx::query_scalar::<_, String>(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'cohort_t_%'",
+    )
+    .fetch_all(&mut *admin)
+    .await
+    else {
+        return;
+    };
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    for name in names {
+        let created = name
+            .strip_prefix("cohort_t_")
+            .and_then(|rest| rest.split('_').next())
+            .and_then(|secs| u64::from_str(secs).ok());
+        if created.is_some_and(|t| now.saturating_sub(t) > STALE_AFTER.as_secs()) {
+            let _ = admin.execute(drop_database(&name).as_str()).await;
+        }
+    }
+}
+
+#[test]
+fn database_urls_swap_their_database() {
+    assert_eq!(
+        with_database("postgres://u@h:5432/test", "x"),
+        "postgres://u@h:5432/x"
+    );
+    assert_eq!(
+        with_database("postgres://u@h/test?sslmode=disable", "x"),
+        "postgres://u@h/x?sslmode=disable"
+    );
+    assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
+}

@@ -1,0 +1,263 @@
+//! The JSON API (see API.md). Each handler only translates HTTP to one engine
+//! use case and back.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use cohort_engine::{
+    CandidateInput, CandidateTotalView, CandidateView, CompactInput, CompactVersionView, Engine,
+    PledgeInput, PledgeView, SlateInput, SlateView,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, IdempotencyKey};
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// The routes under `/api`.
+pub(crate) fn routes() -> Router<Engine> {
+    Router::new()
+        .route("/slates", post(create_slate).get(list_slates))
+        .route("/slates/{slug}", get(slate))
+        .route("/slates/{slug}/candidates", post(add_candidate))
+        .route("/slates/{slug}/compact", post(publish_compact))
+        .route("/slates/{slug}/signatures", post(sign))
+        .route("/slates/{slug}/signatures/{candidate}", delete(withdraw))
+        .route("/slates/{slug}/endorsements", post(endorse))
+        .route("/slates/{slug}/endorsements/{from}/{to}", delete(unendorse))
+        .route("/slates/{slug}/pledges", post(pledge))
+        .route("/slates/{slug}/allocations", get(allocations))
+        .route("/slates/{slug}/events", get(events))
+        .route("/pledges/{id}", get(pledge_view).delete(cancel_pledge))
+        .fallback(|| async { ApiError::from_status(StatusCode::NOT_FOUND) })
+}
+
+fn created<T: Serialize>(body: T) -> Response {
+    (StatusCode::CREATED, Json(body)).into_response()
+}
+
+async fn create_slate(
+    State(engine): State<Engine>,
+    Auth(actor): Auth,
+    ApiJson(input): ApiJson<SlateInput>,
+) -> ApiResult<Response> {
+    Ok(created(engine.create_slate(&actor, input).await?))
+}
+
+async fn list_slates(State(engine): State<Engine>) -> ApiResult<Json<Vec<SlateView>>> {
+    Ok(Json(engine.slates().await?))
+}
+
+async fn slate(
+    State(engine): State<Engine>,
+    ApiPath(slug): ApiPath<String>,
+) -> ApiResult<Json<SlateView>> {
+    Ok(Json(engine.slate_view(&slug).await?))
+}
+
+async fn add_candidate(
+    State(engine): State<Engine>,
+    Auth(actor): Auth,
+    ApiPath(slug): ApiPath<String>,
+    ApiJson(input): ApiJson<CandidateInput>,
+) -> ApiResult<Response> {
+    let view: CandidateView = engine.add_candidate(&actor, &slug, input).await?;
+    Ok(created(view))
+}
+
+async fn publish_compact(
+    State(engine): State<Engine>,
+    Auth(actor): Auth,
+    ApiPath(slug): ApiPath<String>,
+    ApiJson(input): ApiJson<CompactInput>,
+) -> ApiResult<Response> {
+    let view: CompactVersionView = engine.publish_compact(&actor, &slug, input).await?;
+    Ok(created(view))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignInput {
+    candidate: String,
+    version: i32,
+}
+
+/// The answer to a signature: what was signed, and how many pledges it unlocked.
+#[derive(Debug, Serialize)]
+struct Signed {
+    candidate: String,
+    version: i32,
+    unlocked: u64,
+}
+
+async fn sign(
+    State(engine): State<Engine>,
+    Auth(actor): Auth,
+    ApiPath(slug): ApiPath<String>,
+    ApiJson(input): ApiJson<SignInput>,
+) -> ApiResult<Response> {
+    let settled = engine
+        .sign(&actor, &slug, &input.candidate, input.version)
+        .await?;
+    Ok(created(Signed {
+        candidate: input.candidate,
+        version: input.version,
+        unlocked: settled.unlocked,
+    }))
+}
+
+async fn withdraw(
+    State(engine): State<Engine>,
+    Auth(actor): Auth,
+    ApiPath((slug, candidate)): ApiPath<(String, String)>,
+) -> ApiResult<StatusCode> {
+    engine.withdraw(&actor, &slug, &candidate).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EndorseInput {
+    from: String,
+    to: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Endorsed {
+    from: String,
+    to: String,
+    unlocked: u64,
+}
+
+async fn endorse(
+    State(engine): State<Engine>,
+    Auth(actor): Auth,
+    ApiPath(slug): ApiPath<String>,
+    ApiJson(input): ApiJson<EndorseInput>,
+) -> ApiResult<Response> {
+    let settled = engine
+        .endorse(&actor, &slug, &input.from, &input.to)
+        .await?;
+    Ok(created(Endorsed {
+        from: input.from,
+        to: input.to,
+        unlocked: settled.unlocked,
+    }))
+}
+
+async fn unendorse(
+    State(engine): State<Engine>,
+    Auth(actor): Auth,
+    ApiPath((slug, from, to)): ApiPath<(String, String, String)>,
+) -> ApiResult<StatusCode> {
+    engine.unendorse(&actor, &slug, &from, &to).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// 201 for a new pledge, 200 for an idempotent replay of one.
+async fn pledge(
+    State(engine): State<Engine>,
+    ApiPath(slug): ApiPath<String>,
+    IdempotencyKey(key): IdempotencyKey,
+    ApiJson(input): ApiJson<PledgeInput>,
+) -> ApiResult<(StatusCode, Json<PledgeView>)> {
+    let outcome = engine.pledge(&slug, input, key.as_deref()).await?;
+    let status = if outcome.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(outcome.pledge)))
+}
+
+#[derive(Debug, Deserialize)]
+struct ReceiptQuery {
+    token: Option<String>,
+}
+
+impl ReceiptQuery {
+    fn token(&self) -> ApiResult<&str> {
+        self.token
+            .as_deref()
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| ApiError::unauthorized("add the pledge's receipt token: ?token=RECEIPT"))
+    }
+}
+
+async fn pledge_view(
+    State(engine): State<Engine>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<ReceiptQuery>,
+) -> ApiResult<Json<PledgeView>> {
+    Ok(Json(engine.pledge_view(id, q.token()?).await?))
+}
+
+async fn cancel_pledge(
+    State(engine): State<Engine>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<ReceiptQuery>,
+) -> ApiResult<StatusCode> {
+    engine.cancel(id, q.token()?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn allocations(
+    State(engine): State<Engine>,
+    Auth(actor): Auth,
+    ApiPath(slug): ApiPath<String>,
+) -> ApiResult<Json<Vec<CandidateTotalView>>> {
+    Ok(Json(engine.allocations(&actor, &slug).await?))
+}
+
+#[derive(Debug, Deserialize)]
+struct EventsQuery {
+    #[serde(default)]
+    after: i64,
+    limit: Option<i64>,
+}
+
+/// One entry of a slate's public, append-only log.
+#[derive(Debug, Serialize)]
+struct EventView {
+    seq: i64,
+    kind: String,
+    at: String,
+    data: serde_json::Value,
+}
+
+const EVENTS_PAGE: i64 = 1_000;
+
+/// `GET /api/slates/{slug}/events?after=N&limit=M`: the public log, oldest first.
+async fn events(
+    State(engine): State<Engine>,
+    ApiPath(slug): ApiPath<String>,
+    ApiQuery(q): ApiQuery<EventsQuery>,
+) -> ApiResult<Json<Vec<EventView>>> {
+    let limit = q.limit.unwrap_or(EVENTS_PAGE);
+    if !(1..=EVENTS_PAGE).contains(&limit) {
+        return Err(ApiError::invalid(
+            "limit",
+            format!("must be between 1 and {EVENTS_PAGE}"),
+        ));
+    }
+    let mut tx = engine.store().read().await?;
+    let slate = tx
+        .slate_by_slug(&slug)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no slate {slug:?}")))?;
+    let rows = tx.events(slate.id, q.after, limit).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|e| EventView {
+                seq: e.seq,
+                kind: e.kind,
+                at: e.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                data: serde_json::from_str(&e.payload)
+                    .unwrap_or(serde_json::Value::String(e.payload)),
+            })
+            .collect(),
+    ))
+}

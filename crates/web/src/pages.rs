@@ -1,0 +1,363 @@
+//! Server-rendered public pages. Templates live in `templates/`; askama
+//! escapes every value as HTML. The structs here only format engine views
+//! for reading (money as dollars, offices as labels); they decide nothing.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use cohort_core::model::Office;
+use cohort_core::Cents;
+use cohort_engine::{CandidateView, Engine, EngineError, SlateView};
+use cohort_store::Pot;
+
+use crate::error::ApiError;
+use crate::extract::ApiPath;
+
+const CSS: &str = include_str!("../static/cohort.css");
+
+/// Pages use no scripts and no inline styles; say so to the browser.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; \
+                   form-action 'self'; frame-ancestors 'none'";
+
+/// The HTML escaper every template uses (see `askama.toml`): `<>&"'` become
+/// `&lt; &gt; &amp; &quot; &#39;`.
+#[derive(Clone, Copy, Debug)]
+pub struct NamedEntities;
+
+impl askama::filters::Escaper for NamedEntities {
+    fn write_escaped_str<W: std::fmt::Write>(&self, mut dest: W, s: &str) -> std::fmt::Result {
+        let mut last = 0;
+        for (i, b) in s.bytes().enumerate() {
+            let entity = match b {
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                b'&' => "&amp;",
+                b'"' => "&quot;",
+                b'\'' => "&#39;",
+                _ => continue,
+            };
+            dest.write_str(&s[last..i])?;
+            dest.write_str(entity)?;
+            last = i + 1;
+        }
+        dest.write_str(&s[last..])
+    }
+}
+
+fn html<T: Template>(status: StatusCode, page: &T) -> Response {
+    match page.render() {
+        Ok(body) => (
+            status,
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                ),
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static(CSP),
+                ),
+                (
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                ),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed to render");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+pub(crate) async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        CSS,
+    )
+        .into_response()
+}
+
+/// An error shown as a page: the same status the API would answer with.
+#[derive(Debug)]
+pub(crate) struct PageError(ApiError);
+
+impl From<EngineError> for PageError {
+    fn from(e: EngineError) -> Self {
+        PageError(e.into())
+    }
+}
+
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> Self {
+        PageError(e)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    status: u16,
+    heading: &'static str,
+    message: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let heading = match self.0.status {
+            StatusCode::NOT_FOUND => "We couldn't find that page",
+            s if s.is_server_error() => "Something went wrong on our side",
+            _ => "That request didn't work",
+        };
+        let page = ErrorPage {
+            status: self.0.status.as_u16(),
+            heading,
+            message: self.0.message,
+        };
+        html(self.0.status, &page)
+    }
+}
+
+pub(crate) async fn not_found() -> PageError {
+    PageError(ApiError::not_found("There is no page at this address."))
+}
+
+/// Money and hours of a pot, formatted for reading.
+struct PotLines {
+    pending: String,
+    unlocked: String,
+    total: String,
+    pledgers: i64,
+    hours_pending: i64,
+    hours_unlocked: i64,
+    /// Share of the pledged money that has unlocked, 0–100.
+    unlocked_pct: i64,
+}
+
+impl PotLines {
+    fn new(pot: &Pot) -> Self {
+        let total = pot.pending_cents + pot.unlocked_cents;
+        PotLines {
+            pending: Cents(pot.pending_cents).to_string(),
+            unlocked: Cents(pot.unlocked_cents).to_string(),
+            total: Cents(total).to_string(),
+            pledgers: pot.pledgers,
+            hours_pending: pot.hours_per_week_pending,
+            hours_unlocked: pot.hours_per_week_unlocked,
+            unlocked_pct: percent(pot.unlocked_cents, total),
+        }
+    }
+}
+
+fn percent(part: i64, whole: i64) -> i64 {
+    if whole <= 0 {
+        0
+    } else {
+        (part.saturating_mul(100) / whole).clamp(0, 100)
+    }
+}
+
+/// "U.S. House NY-10", "U.S. Senate OH", "Governor GA".
+fn race_label(c: &CandidateView) -> String {
+    let office = c
+        .office
+        .parse::<Office>()
+        .map(Office::label)
+        .unwrap_or("Other office");
+    match &c.district {
+        Some(d) => format!("{office} {}-{d}", c.state),
+        None => format!("{office} {}", c.state),
+    }
+}
+
+struct SlateCard {
+    slug: String,
+    cycle: i32,
+    name: String,
+    description: String,
+    condition_text: String,
+    signers: u64,
+    candidates: usize,
+    unlocked: bool,
+    pot: PotLines,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    slates: Vec<SlateCard>,
+}
+
+pub(crate) async fn home(State(engine): State<Engine>) -> Result<Response, PageError> {
+    let slates = engine
+        .slates()
+        .await?
+        .into_iter()
+        .map(|s| SlateCard {
+            pot: PotLines::new(&s.pot),
+            candidates: s.candidates.len(),
+            slug: s.slug,
+            cycle: s.cycle,
+            name: s.name,
+            description: s.description,
+            condition_text: s.condition_text,
+            signers: s.signers,
+            unlocked: s.unlocked,
+        })
+        .collect();
+    Ok(html(StatusCode::OK, &HomePage { slates }))
+}
+
+struct CandidateLine {
+    name: String,
+    race: String,
+    signed: bool,
+    /// Set when the standing signature is on an older version of the compact.
+    signed_old_version: Option<i32>,
+    /// "$1,234 and 12 volunteer hours/week", for candidates who have not signed.
+    waiting: Option<String>,
+}
+
+struct EndorsementLine {
+    from: String,
+    to: String,
+    returned: bool,
+}
+
+#[derive(Template)]
+#[template(path = "slate.html")]
+struct SlatePage {
+    slate: SlateView,
+    short_hash: String,
+    candidates: Vec<CandidateLine>,
+    endorsements: Vec<EndorsementLine>,
+    pot: PotLines,
+    signer_pct: i64,
+}
+
+pub(crate) async fn slate(
+    State(engine): State<Engine>,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<Response, PageError> {
+    let slate = engine.slate_view(&slug).await?;
+    Ok(html(StatusCode::OK, &slate_page(slate)))
+}
+
+fn slate_page(slate: SlateView) -> SlatePage {
+    let names: HashMap<&str, &str> = slate
+        .candidates
+        .iter()
+        .map(|c| (c.slug.as_str(), c.name.as_str()))
+        .collect();
+    let name_of = |slug: &str| {
+        names
+            .get(slug)
+            .map_or_else(|| slug.to_owned(), |n| (*n).to_owned())
+    };
+    let latest = slate.compact.as_ref().map(|c| c.version);
+    let waiting: HashMap<&str, String> = slate
+        .waiting
+        .iter()
+        .map(|w| {
+            let text = format!(
+                "{} and {} volunteer hours/week",
+                Cents(w.cents),
+                w.hours_per_week
+            );
+            (w.candidate.as_str(), text)
+        })
+        .collect();
+    let candidates = slate
+        .candidates
+        .iter()
+        .map(|c| CandidateLine {
+            name: c.name.clone(),
+            race: race_label(c),
+            signed: c.signed,
+            signed_old_version: c.signed_version.filter(|v| Some(*v) != latest),
+            waiting: if c.signed {
+                None
+            } else {
+                waiting.get(c.slug.as_str()).cloned()
+            },
+        })
+        .collect();
+    let endorsements = slate
+        .endorsements
+        .iter()
+        .map(|e| EndorsementLine {
+            from: name_of(&e.from),
+            to: name_of(&e.to),
+            returned: slate
+                .endorsements
+                .iter()
+                .any(|r| r.from == e.to && r.to == e.from),
+        })
+        .collect();
+    let short_hash = slate
+        .compact
+        .as_ref()
+        .map(|c| c.hash.chars().take(12).collect())
+        .unwrap_or_default();
+    SlatePage {
+        short_hash,
+        candidates,
+        endorsements,
+        pot: PotLines::new(&slate.pot),
+        signer_pct: percent(slate.signers as i64, slate.candidates.len() as i64),
+        slate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_with_named_entities() {
+        use askama::filters::Escaper;
+        let mut out = String::new();
+        NamedEntities
+            .write_escaped_str(&mut out, r#"<script>alert("x" & 'y')</script> ✓"#)
+            .unwrap();
+        assert_eq!(
+            out,
+            "&lt;script&gt;alert(&quot;x&quot; &amp; &#39;y&#39;)&lt;/script&gt; ✓"
+        );
+    }
+
+    #[test]
+    fn percentages_are_bounded() {
+        assert_eq!(percent(0, 0), 0);
+        assert_eq!(percent(1, 3), 33);
+        assert_eq!(percent(5, 5), 100);
+        assert_eq!(percent(7, 5), 100);
+    }
+
+    #[test]
+    fn races_read_like_people_say_them() {
+        let mut c = CandidateView {
+            slug: "a".into(),
+            name: "A".into(),
+            office: "us_house".into(),
+            state: "NY".into(),
+            district: Some("10".into()),
+            primary_date: None,
+            general_date: "2026-11-03".into(),
+            signed: false,
+            signed_version: None,
+        };
+        assert_eq!(race_label(&c), "U.S. House NY-10");
+        c.office = "us_senate".into();
+        c.district = None;
+        assert_eq!(race_label(&c), "U.S. Senate NY");
+    }
+}
