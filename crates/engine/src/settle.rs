@@ -126,7 +126,9 @@ impl Engine {
         if ready.is_empty() {
             return Ok(Settlement::default());
         }
+        let started = std::time::Instant::now();
         let pledges = tx.pending_pledges(slate.id, &ready, today).await?;
+        let loaded = started.elapsed();
         if pledges.is_empty() {
             return Ok(Settlement::default());
         }
@@ -152,6 +154,7 @@ impl Engine {
             }
         }
         let ids: Vec<Id> = pledges.iter().map(|p| p.id).collect();
+        let decided = started.elapsed();
         let moved = tx.record_unlocks(&ids, &installments, at).await?;
         if moved != ids.len() as u64 {
             // Another writer unlocked some of these first; abort so nothing is split twice.
@@ -170,7 +173,15 @@ impl Engine {
             "signers": state.facts.signers(),
         });
         tx.append_event(slate.id, "unlock", &payload.to_string(), at).await?;
-        tracing::info!(slate = %slate.slug, unlocked = moved, cents = outcome.allocated_cents, "pledges unlocked");
+        tracing::info!(
+            slate = %slate.slug,
+            unlocked = moved,
+            cents = outcome.allocated_cents,
+            load_ms = loaded.as_millis() as u64,
+            split_ms = (decided - loaded).as_millis() as u64,
+            write_ms = (started.elapsed() - decided).as_millis() as u64,
+            "pledges unlocked"
+        );
         Ok(outcome)
     }
 

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use cohort_core::limits::LimitTable;
+use cohort_core::limits::{LimitEntry, LimitTable};
 use cohort_core::model::{is_state, CompactContent, Office, Plank, Race};
 use cohort_core::{Cents, Condition, Facts, Slug};
 use cohort_store::{CompactRow, Id, NewCandidate, NewSlate, SlateRow, StoreError, Tx};
@@ -193,6 +193,31 @@ impl Engine {
         tx.append_event(s.id, "compact_published", &payload.to_string(), self.now()).await?;
         tx.commit().await?;
         Ok(CompactVersionView { version, hash: row.hash })
+    }
+
+    /// Set contribution limits for this slate's offices and cycles (`None`:
+    /// no limit). Federal offices keep the federal default unless set here.
+    /// Applies to allocations made from now on.
+    pub async fn set_limits(&self, actor: &Actor, slate: &str, entries: Vec<LimitEntry>) -> Result<Vec<LimitEntry>> {
+        let mut tx = self.store.write().await?;
+        let s = find_slate(tx.as_mut(), slate).await?;
+        actor.require_organizer(&s)?;
+        tx.lock_slate(s.id).await?;
+        let mut limits = s.limits.clone();
+        for (i, e) in entries.iter().enumerate() {
+            if e.limit_cents.is_some_and(|c| c < Cents::ZERO) {
+                return Err(EngineError::invalid(format!("[{i}].limit_cents"), "must not be negative"));
+            }
+            if !(2000..=2100).contains(&e.cycle) {
+                return Err(EngineError::invalid(format!("[{i}].cycle"), "must be an election year like 2028"));
+            }
+            limits.set(e.office, e.cycle, e.limit_cents);
+        }
+        tx.update_limits(s.id, &limits).await?;
+        let payload = serde_json::to_string(&limits).unwrap_or_default();
+        tx.append_event(s.id, "limits_set", &payload, self.now()).await?;
+        tx.commit().await?;
+        Ok(limits.overrides().collect())
     }
 
     pub async fn slate_view(&self, slug: &str) -> Result<SlateView> {

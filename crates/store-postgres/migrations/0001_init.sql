@@ -86,8 +86,12 @@ CREATE TABLE pledges (
 );
 CREATE INDEX pledges_waiting ON pledges (condition_id, deadline) WHERE status = 'pending';
 CREATE INDEX pledges_slate_status ON pledges (slate_id, status);
+-- installments and allocations carry no foreign keys here: PostgreSQL checks
+-- them with a trigger per row, which tripled the time of a 200k-pledge unlock
+-- (13.7 s -> 5.0 s without). The engine writes both only inside record_unlocks,
+-- and `cohort verify` checks that no allocation or installment is orphaned.
 CREATE TABLE installments (
-    pledge_id BIGINT NOT NULL REFERENCES pledges(id),
+    pledge_id BIGINT NOT NULL,
     period INTEGER NOT NULL,
     amount_cents BIGINT NOT NULL,
     unallocated_cents BIGINT NOT NULL,
@@ -97,11 +101,10 @@ CREATE TABLE installments (
 CREATE TABLE allocations (
     pledge_id BIGINT NOT NULL,
     period INTEGER NOT NULL,
-    candidate_id BIGINT NOT NULL REFERENCES candidates(id),
+    candidate_id BIGINT NOT NULL,
     election TEXT NOT NULL CHECK (election IN ('primary', 'general')),
     cents BIGINT NOT NULL,
-    PRIMARY KEY (pledge_id, period, candidate_id),
-    FOREIGN KEY (pledge_id, period) REFERENCES installments (pledge_id, period)
+    PRIMARY KEY (pledge_id, period, candidate_id)
 );
 CREATE INDEX allocations_candidate ON allocations (candidate_id);
 CREATE TABLE pledgers (

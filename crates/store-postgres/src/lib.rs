@@ -20,7 +20,7 @@ struct PgTx {
     tx: sqlx::Transaction<'static, sqlx::Postgres>,
 }
 
-cohort_store_sql::impl_sql_tx!(PgTx, sqlx::Postgres, lock_slate = "SELECT id FROM slates WHERE id = $1 FOR UPDATE", sigil = '$');
+cohort_store_sql::impl_sql_tx!(PgTx, sqlx::Postgres, lock_slate = "SELECT id FROM slates WHERE id = $1 FOR UPDATE", sigil = '$', bulk = unnest);
 
 fn unavailable(e: sqlx::Error) -> StoreError {
     StoreError::Unavailable(e.to_string())

@@ -233,6 +233,16 @@ pub const INVARIANT_QUERIES: &[(&str, &str)] = &[
          FROM installments i JOIN pledges p ON p.id = i.pledge_id WHERE i.amount_cents != p.amount_cents LIMIT 100",
     ),
     (
+        "no orphans",
+        "SELECT 'allocation of pledge ' || CAST(a.pledge_id AS TEXT) || ' period ' || CAST(a.period AS TEXT) || \
+         ' has no installment' AS detail FROM allocations a WHERE NOT EXISTS (SELECT 1 FROM installments i \
+         WHERE i.pledge_id = a.pledge_id AND i.period = a.period) \
+         UNION ALL SELECT 'installment of missing pledge ' || CAST(i.pledge_id AS TEXT) AS detail FROM installments i \
+         WHERE NOT EXISTS (SELECT 1 FROM pledges p WHERE p.id = i.pledge_id) \
+         UNION ALL SELECT 'allocation to missing candidate ' || CAST(a.candidate_id AS TEXT) AS detail FROM allocations a \
+         WHERE NOT EXISTS (SELECT 1 FROM candidates c WHERE c.id = a.candidate_id) LIMIT 100",
+    ),
+    (
         "non-negative shares",
         "SELECT 'pledge ' || CAST(pledge_id AS TEXT) || ' gives ' || CAST(cents AS TEXT) || ' to candidate ' || \
          CAST(candidate_id AS TEXT) AS detail FROM allocations WHERE cents < 0 LIMIT 100",

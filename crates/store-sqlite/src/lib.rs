@@ -24,7 +24,7 @@ struct SqliteTx {
     tx: sqlx::Transaction<'static, sqlx::Sqlite>,
 }
 
-cohort_store_sql::impl_sql_tx!(SqliteTx, sqlx::Sqlite, lock_slate = "", sigil = '?');
+cohort_store_sql::impl_sql_tx!(SqliteTx, sqlx::Sqlite, lock_slate = "", sigil = '?', bulk = values);
 
 fn unavailable(e: sqlx::Error) -> StoreError {
     StoreError::Unavailable(e.to_string())

@@ -82,7 +82,16 @@ pub async fn slates_round_trip_and_slugs_are_unique(store: &dyn Store) {
     let back = tx.slate_by_slug("alpha").await.expect("query").expect("found");
     assert_eq!(back, s);
     assert_eq!(tx.slate(s.id).await.expect("query"), Some(s.clone()));
+    assert_eq!(tx.slates().await.expect("list"), vec![s.clone()]);
     assert_eq!(tx.slate_by_slug("nope").await.expect("query"), None);
+    drop(tx);
+    let mut tx = store.write().await.expect("begin");
+    let mut limits = LimitTable::new();
+    limits.set(Office::StateHouse, 2028, Some(Cents(100_000)));
+    tx.update_limits(s.id, &limits).await.expect("limits");
+    tx.commit().await.expect("commit");
+    let mut tx = store.read().await.expect("read");
+    assert_eq!(tx.slate(s.id).await.expect("query").map(|s| s.limits), Some(limits));
     assert_eq!(tx.pot(s.id).await.expect("pot"), Pot::default(), "a new slate has an empty pot");
     drop(tx);
     let mut tx = store.write().await.expect("begin");

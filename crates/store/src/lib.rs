@@ -320,6 +320,7 @@ pub trait Tx: Send {
     async fn slate_by_slug(&mut self, slug: &str) -> Result<Option<SlateRow>>;
     async fn slate(&mut self, id: Id) -> Result<Option<SlateRow>>;
     async fn slates(&mut self) -> Result<Vec<SlateRow>>;
+    async fn update_limits(&mut self, slate_id: Id, limits: &LimitTable) -> Result<()>;
     async fn insert_candidate(&mut self, slate_id: Id, c: &NewCandidate) -> Result<CandidateRow>;
     async fn candidates(&mut self, slate_id: Id) -> Result<Vec<CandidateRow>>;
     async fn insert_compact(&mut self, slate_id: Id, compact: &CompactRow) -> Result<()>;
