@@ -21,16 +21,26 @@ pub struct BenchArgs {
     pub data_dir: std::path::PathBuf,
 }
 
-const SIGNERS: [(&str, &str); 5] = [("ann", "NY"), ("bo", "PA"), ("cy", "CA"), ("di", "IL"), ("ed", "MI")];
+const SIGNERS: [(&str, &str); 5] = [
+    ("ann", "NY"),
+    ("bo", "PA"),
+    ("cy", "CA"),
+    ("di", "IL"),
+    ("ed", "MI"),
+];
 
 async fn fresh(backend: &str, args: &BenchArgs, tag: &str) -> Result<Arc<dyn Store>> {
     let store: Arc<dyn Store> = match backend {
         "sqlite" => {
-            let dir = args.data_dir.join(format!("{tag}-{}", Utc::now().timestamp_nanos_opt().unwrap_or(0)));
+            let dir = args.data_dir.join(format!(
+                "{tag}-{}",
+                Utc::now().timestamp_nanos_opt().unwrap_or(0)
+            ));
             Arc::new(cohort_store_sqlite::SqliteStore::open_dir(&dir).await?)
         }
         "postgres" => {
-            let url = cohort_store_postgres::PostgresStore::create_scratch_database(&args.pg_admin).await?;
+            let url = cohort_store_postgres::PostgresStore::create_scratch_database(&args.pg_admin)
+                .await?;
             Arc::new(cohort_store_postgres::PostgresStore::connect(&url).await?)
         }
         other => anyhow::bail!("unknown backend {other:?}: use sqlite or postgres"),
@@ -75,7 +85,14 @@ async fn slate(engine: &Engine) -> Result<Vec<Actor>> {
         actors.push(engine.authenticate(Some(&token)).await?);
     }
     engine
-        .publish_compact(&org, "bench", CompactInput { commitments: vec!["Cross-endorse".into()], planks: vec![] })
+        .publish_compact(
+            &org,
+            "bench",
+            CompactInput {
+                commitments: vec!["Cross-endorse".into()],
+                planks: vec![],
+            },
+        )
         .await?;
     for (i, (a, _)) in SIGNERS.iter().enumerate() {
         for (j, (b, _)) in SIGNERS.iter().enumerate() {
@@ -113,13 +130,24 @@ fn pledge_body(i: usize) -> serde_json::Value {
     })
 }
 
-async fn http_intake(base: &str, requests: usize, concurrency: usize, offset: usize) -> Result<Intake> {
-    let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build()?;
+async fn http_intake(
+    base: &str,
+    requests: usize,
+    concurrency: usize,
+    offset: usize,
+) -> Result<Intake> {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency)
+        .build()?;
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..concurrency {
-        let (client, next, url) = (client.clone(), next.clone(), format!("{base}api/slates/bench/pledges"));
+        let (client, next, url) = (
+            client.clone(),
+            next.clone(),
+            format!("{base}api/slates/bench/pledges"),
+        );
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             loop {
@@ -128,7 +156,11 @@ async fn http_intake(base: &str, requests: usize, concurrency: usize, offset: us
                     break;
                 }
                 let t = Instant::now();
-                let r = client.post(&url).json(&pledge_body(offset + i)).send().await?;
+                let r = client
+                    .post(&url)
+                    .json(&pledge_body(offset + i))
+                    .send()
+                    .await?;
                 let status = r.status();
                 let _ = r.bytes().await?;
                 anyhow::ensure!(status.as_u16() == 201, "pledge answered {status}");
@@ -143,18 +175,30 @@ async fn http_intake(base: &str, requests: usize, concurrency: usize, offset: us
     }
     let secs = started.elapsed().as_secs_f64();
     lat.sort();
-    Ok(Intake { per_sec: requests as f64 / secs, p50_ms: percentile(&lat, 0.5), p99_ms: percentile(&lat, 0.99) })
+    Ok(Intake {
+        per_sec: requests as f64 / secs,
+        p50_ms: percentile(&lat, 0.5),
+        p99_ms: percentile(&lat, 0.99),
+    })
 }
 
 fn new_pledge(slate_id: i64, condition_id: i64, i: usize) -> NewPledge {
     NewPledge {
         slate_id,
-        kind: PledgeKind::Money { amount: Cents(500 + (i as i64 * 7919) % 50_000), recurring: Recurrence::Once },
+        kind: PledgeKind::Money {
+            amount: Cents(500 + (i as i64 * 7919) % 50_000),
+            recurring: Recurrence::Once,
+        },
         condition_id,
         candidates: None,
         deadline: "2028-10-01".parse().unwrap_or_default(),
-        email: Email::parse(&format!("seed{i}@example.org")).unwrap_or_else(|_| unreachable!("valid email")),
-        donor: Donor { name: "Seed Donor".into(), attests_eligible: true, ..Donor::default() },
+        email: Email::parse(&format!("seed{i}@example.org"))
+            .unwrap_or_else(|_| unreachable!("valid email")),
+        donor: Donor {
+            name: "Seed Donor".into(),
+            attests_eligible: true,
+            ..Donor::default()
+        },
         ref_code: None,
         receipt_token: format!("seed-receipt-{i}"),
         idempotency_key: None,
@@ -165,7 +209,12 @@ fn new_pledge(slate_id: i64, condition_id: i64, i: usize) -> NewPledge {
 
 /// The peer: the same database inserting the same pledge rows, one durable
 /// commit per row, from `concurrency` tasks, with no engine and no HTTP.
-async fn raw_inserts(store: &Arc<dyn Store>, rows: usize, concurrency: usize, offset: usize) -> Result<f64> {
+async fn raw_inserts(
+    store: &Arc<dyn Store>,
+    rows: usize,
+    concurrency: usize,
+    offset: usize,
+) -> Result<f64> {
     let (slate_id, condition_id) = {
         let mut tx = store.write().await?;
         let s = tx.slate_by_slug("bench").await?.context("bench slate")?;
@@ -185,7 +234,8 @@ async fn raw_inserts(store: &Arc<dyn Store>, rows: usize, concurrency: usize, of
                     break;
                 }
                 let mut tx = store.write().await?;
-                tx.insert_pledge(&new_pledge(slate_id, condition_id, offset + i)).await?;
+                tx.insert_pledge(&new_pledge(slate_id, condition_id, offset + i))
+                    .await?;
                 tx.commit().await?;
             }
             anyhow::Ok(())
@@ -224,10 +274,17 @@ pub async fn run(args: BenchArgs) -> Result<String> {
             offset += n;
             let raw = raw_inserts(&store, n, c, 10_000_000 + offset).await?;
             offset += n;
-            eprintln!("   {c:>3} clients: {:.0} pledges/s (p50 {:.1} ms, p99 {:.1} ms); raw {:.0}/s", intake.per_sec, intake.p50_ms, intake.p99_ms, raw);
+            eprintln!(
+                "   {c:>3} clients: {:.0} pledges/s (p50 {:.1} ms, p99 {:.1} ms); raw {:.0}/s",
+                intake.per_sec, intake.p50_ms, intake.p99_ms, raw
+            );
             report.push_str(&format!(
                 "| {c} | {:.0} | {:.1} | {:.1} | {:.0} | {:.2} |\n",
-                intake.per_sec, intake.p50_ms, intake.p99_ms, raw, intake.per_sec / raw
+                intake.per_sec,
+                intake.p50_ms,
+                intake.p99_ms,
+                raw,
+                intake.per_sec / raw
             ));
         }
         server.abort();
@@ -246,7 +303,9 @@ pub async fn run(args: BenchArgs) -> Result<String> {
                 let c = tx.condition_id(s.id, &s.condition).await?;
                 let batch = 50_000;
                 for start in (0..n).step_by(batch) {
-                    let pledges: Vec<NewPledge> = (start..(start + batch).min(n)).map(|i| new_pledge(s.id, c, i)).collect();
+                    let pledges: Vec<NewPledge> = (start..(start + batch).min(n))
+                        .map(|i| new_pledge(s.id, c, i))
+                        .collect();
                     tx.insert_pledges(&pledges).await?;
                 }
                 tx.commit().await?;
@@ -262,14 +321,24 @@ pub async fn run(args: BenchArgs) -> Result<String> {
                     engine.endorse(&actors[0], "bench", "ann", "bo").await?
                 };
                 nothing.push(t.elapsed());
-                anyhow::ensure!(s.unlocked == 0, "an endorsement change with 4 signers unlocked something");
+                anyhow::ensure!(
+                    s.unlocked == 0,
+                    "an endorsement change with 4 signers unlocked something"
+                );
             }
             nothing.sort();
             let t = Instant::now();
             let s = engine.sign(&actors[4], "bench", "ed", 1).await?;
             let unlock = t.elapsed().as_secs_f64();
-            anyhow::ensure!(s.unlocked == n as u64, "expected {n} unlocks, got {}", s.unlocked);
-            eprintln!("   event unlocking nothing p50 {:.2} ms; signature unlocked {n} in {unlock:.1}s", percentile(&nothing, 0.5));
+            anyhow::ensure!(
+                s.unlocked == n as u64,
+                "expected {n} unlocks, got {}",
+                s.unlocked
+            );
+            eprintln!(
+                "   event unlocking nothing p50 {:.2} ms; signature unlocked {n} in {unlock:.1}s",
+                percentile(&nothing, 0.5)
+            );
             let t = Instant::now();
             let violations = engine.verify().await?;
             let verify = t.elapsed().as_secs_f64();

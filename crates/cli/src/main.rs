@@ -17,7 +17,11 @@ mod bench;
 const DEMO: &str = include_str!("../../../data/demo/slate.json");
 
 #[derive(Parser)]
-#[command(name = "cohort", version, about = "Pledges to a slate of candidates that unlock when they commit to each other.")]
+#[command(
+    name = "cohort",
+    version,
+    about = "Pledges to a slate of candidates that unlock when they commit to each other."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -84,7 +88,11 @@ enum Command {
         #[arg(long, value_delimiter = ',', default_value = "1,64,512")]
         concurrency: Vec<usize>,
         /// PostgreSQL server to create scratch databases on.
-        #[arg(long, env = "COHORT_TEST_PG", default_value = "postgres://postgres@127.0.0.1:5432/test")]
+        #[arg(
+            long,
+            env = "COHORT_TEST_PG",
+            default_value = "postgres://postgres@127.0.0.1:5432/test"
+        )]
         pg: String,
         /// Where SQLite benchmark databases go.
         #[arg(long, default_value = "./cohort-bench")]
@@ -111,7 +119,9 @@ async fn open(db: &Db) -> Result<Engine> {
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
             Arc::new(cohort_store_postgres::PostgresStore::connect(url).await?)
         }
-        Some(url) => bail!("--database-url must start with postgres:// (got {url:?}); leave it out to use SQLite"),
+        Some(url) => bail!(
+            "--database-url must start with postgres:// (got {url:?}); leave it out to use SQLite"
+        ),
         None => Arc::new(cohort_store_sqlite::SqliteStore::open_dir(&db.data_dir).await?),
     };
     store.migrate().await.context("migrating the database")?;
@@ -122,13 +132,19 @@ async fn open(db: &Db) -> Result<Engine> {
 async fn main() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
         Command::Serve { db, addr, demo } => serve(&db, addr, demo).await,
-        Command::Token { db, role, slate, candidate } => {
+        Command::Token {
+            db,
+            role,
+            slate,
+            candidate,
+        } => {
             let engine = open(&db).await?;
             let token = match role {
                 TokenRole::Organizer => engine.issue_organizer_token(slate.as_deref()).await?,
@@ -160,7 +176,15 @@ async fn main() -> Result<()> {
                 bail!("{} invariant violation(s)", violations.len())
             }
         }
-        Command::Bench { backend, sizes, requests, concurrency, pg, data_dir, out } => {
+        Command::Bench {
+            backend,
+            sizes,
+            requests,
+            concurrency,
+            pg,
+            data_dir,
+            out,
+        } => {
             let report = bench::run(bench::BenchArgs {
                 backends: backend,
                 sizes,
@@ -172,7 +196,8 @@ async fn main() -> Result<()> {
             .await?;
             println!("{report}");
             if let Some(out) = out {
-                std::fs::write(&out, &report).with_context(|| format!("writing {}", out.display()))?;
+                std::fs::write(&out, &report)
+                    .with_context(|| format!("writing {}", out.display()))?;
             }
             Ok(())
         }
@@ -207,7 +232,10 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
             }
         }
     }
-    engine.tick().await.context("processing the date on start")?;
+    engine
+        .tick()
+        .await
+        .context("processing the date on start")?;
     let ticker = engine.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(60));

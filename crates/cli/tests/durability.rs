@@ -20,21 +20,34 @@ use serde_json::{json, Value};
 const BIN: &str = env!("CARGO_BIN_EXE_cohort");
 
 fn scratch(tag: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("cohort-durability-{tag}-{}-{}", std::process::id(), Utc::now().timestamp_nanos_opt().unwrap_or(0)))
+    std::env::temp_dir().join(format!(
+        "cohort-durability-{tag}-{}-{}",
+        std::process::id(),
+        Utc::now().timestamp_nanos_opt().unwrap_or(0)
+    ))
 }
 
 /// Start `cohort serve` on a free port and return it with its base URL.
 fn serve(dir: &Path, demo: bool) -> (Child, String) {
     let mut cmd = Command::new(BIN);
-    cmd.args(["serve", "--addr", "127.0.0.1:0", "--data-dir"]).arg(dir);
+    cmd.args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(dir);
     if demo {
         cmd.arg("--demo");
     }
-    let mut child = cmd.env("RUST_LOG", "warn").stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("start cohort");
+    let mut child = cmd
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start cohort");
     let stdout = child.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout).lines();
     let url = loop {
-        let line = lines.next().expect("cohort exited before printing its URL").expect("read stdout");
+        let line = lines
+            .next()
+            .expect("cohort exited before printing its URL")
+            .expect("read stdout");
         if let Some(rest) = line.strip_prefix("Cohort is running at ") {
             break rest.trim().to_owned();
         }
@@ -45,7 +58,11 @@ fn serve(dir: &Path, demo: bool) -> (Child, String) {
 }
 
 fn verify(dir: &Path) {
-    let out = Command::new(BIN).args(["verify", "--data-dir"]).arg(dir).output().expect("run verify");
+    let out = Command::new(BIN)
+        .args(["verify", "--data-dir"])
+        .arg(dir)
+        .output()
+        .expect("run verify");
     assert!(
         out.status.success(),
         "cohort verify failed after the crash:\n{}{}",
@@ -84,7 +101,9 @@ async fn sigkill_during_a_burst_of_pledges_loses_no_acknowledged_pledge() {
                 if !res.status().is_success() {
                     continue;
                 }
-                let Ok(body) = res.json::<Value>().await else { break };
+                let Ok(body) = res.json::<Value>().await else {
+                    break;
+                };
                 let id = body["id"].as_i64().expect("id");
                 let token = body["receipt_token"].as_str().expect("receipt").to_owned();
                 acked.lock().expect("lock").push((id, token));
@@ -99,19 +118,37 @@ async fn sigkill_during_a_burst_of_pledges_loses_no_acknowledged_pledge() {
     }
     let acked = acked.lock().expect("lock").clone();
     eprintln!("{} pledges acknowledged before SIGKILL", acked.len());
-    assert!(acked.len() > 10, "the burst should have landed pledges before the kill (got {})", acked.len());
+    assert!(
+        acked.len() > 10,
+        "the burst should have landed pledges before the kill (got {})",
+        acked.len()
+    );
 
     let (mut child, url) = serve(&dir, false);
     for (id, token) in &acked {
-        let res = client.get(format!("{url}api/pledges/{id}?token={token}")).send().await.expect("get");
-        assert_eq!(res.status().as_u16(), 200, "acknowledged pledge {id} is missing after the crash");
+        let res = client
+            .get(format!("{url}api/pledges/{id}?token={token}"))
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(
+            res.status().as_u16(),
+            200,
+            "acknowledged pledge {id} is missing after the crash"
+        );
     }
     child.kill().expect("stop");
     child.wait().expect("reap");
     verify(&dir);
 }
 
-const CANDIDATES: [(&str, &str); 5] = [("ann", "NY"), ("bo", "PA"), ("cy", "CA"), ("di", "IL"), ("ed", "MI")];
+const CANDIDATES: [(&str, &str); 5] = [
+    ("ann", "NY"),
+    ("bo", "PA"),
+    ("cy", "CA"),
+    ("di", "IL"),
+    ("ed", "MI"),
+];
 
 /// A slate one signature away from unlocking `n` pledges; returns the last candidate's token.
 async fn seed_large_unlock(dir: &Path, n: usize) -> String {
@@ -127,7 +164,10 @@ async fn seed_large_unlock(dir: &Path, n: usize) -> String {
         condition: "signers >= 5".into(),
     };
     engine.create_slate(&org, slate).await.expect("slate");
-    let compact = CompactInput { commitments: vec!["Cross-endorse".into()], planks: vec![] };
+    let compact = CompactInput {
+        commitments: vec!["Cross-endorse".into()],
+        planks: vec![],
+    };
     let mut tokens = Vec::new();
     for (slug, state) in CANDIDATES {
         let c = CandidateInput {
@@ -139,26 +179,51 @@ async fn seed_large_unlock(dir: &Path, n: usize) -> String {
             primary_date: None,
             general_date: "2028-11-07".into(),
         };
-        engine.add_candidate(&org, "big", c).await.expect("candidate");
-        tokens.push(engine.issue_candidate_token("big", slug).await.expect("token"));
+        engine
+            .add_candidate(&org, "big", c)
+            .await
+            .expect("candidate");
+        tokens.push(
+            engine
+                .issue_candidate_token("big", slug)
+                .await
+                .expect("token"),
+        );
     }
-    engine.publish_compact(&org, "big", compact).await.expect("compact");
+    engine
+        .publish_compact(&org, "big", compact)
+        .await
+        .expect("compact");
     for (i, (slug, _)) in CANDIDATES.iter().enumerate().take(4) {
         let actor = engine.authenticate(Some(&tokens[i])).await.expect("auth");
         engine.sign(&actor, "big", slug, 1).await.expect("sign");
     }
     let mut tx = store.write().await.expect("begin");
-    let s = tx.slate_by_slug("big").await.expect("slate").expect("found");
-    let cond = tx.condition_id(s.id, &s.condition).await.expect("condition");
+    let s = tx
+        .slate_by_slug("big")
+        .await
+        .expect("slate")
+        .expect("found");
+    let cond = tx
+        .condition_id(s.id, &s.condition)
+        .await
+        .expect("condition");
     let pledges: Vec<NewPledge> = (0..n)
         .map(|i| NewPledge {
             slate_id: s.id,
-            kind: PledgeKind::Money { amount: Cents(500 + i as i64 % 9_000), recurring: Recurrence::Once },
+            kind: PledgeKind::Money {
+                amount: Cents(500 + i as i64 % 9_000),
+                recurring: Recurrence::Once,
+            },
             condition_id: cond,
             candidates: None,
             deadline: "2028-10-01".parse().expect("date"),
             email: Email::parse(&format!("d{}@example.org", i % 20_000)).expect("email"),
-            donor: Donor { name: "D".into(), attests_eligible: true, ..Donor::default() },
+            donor: Donor {
+                name: "D".into(),
+                attests_eligible: true,
+                ..Donor::default()
+            },
             ref_code: None,
             receipt_token: format!("r{i}"),
             idempotency_key: None,
@@ -196,7 +261,14 @@ async fn sigkill_during_a_large_unlock_leaves_all_or_nothing() {
     let answered = signing.await.expect("task");
 
     let (mut child, url) = serve(&dir, false);
-    let slate: Value = client.get(format!("{url}api/slates/big")).send().await.expect("get").json().await.expect("json");
+    let slate: Value = client
+        .get(format!("{url}api/slates/big"))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
     child.kill().expect("stop");
     child.wait().expect("reap");
     let pot = &slate["pot"];
@@ -210,7 +282,10 @@ async fn sigkill_during_a_large_unlock_leaves_all_or_nothing() {
         "the unlock must be all or nothing: pending {pending}, unlocked {unlocked}"
     );
     if matches!(answered, Ok(201)) {
-        assert_eq!(unlocked, total, "a signature that was acknowledged must have unlocked everything");
+        assert_eq!(
+            unlocked, total,
+            "a signature that was acknowledged must have unlocked everything"
+        );
     }
     verify(&dir);
 }

@@ -9,7 +9,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use cohort_core::facts::Snapshot;
 use cohort_core::{Cents, Condition};
 use cohort_engine::{
-    Actor, CandidateInput, CompactInput, DonorInput, Engine, FixedClock, OsTokens, PledgeInput, SlateInput, SlateView,
+    Actor, CandidateInput, CompactInput, DonorInput, Engine, FixedClock, OsTokens, PledgeInput,
+    SlateInput, SlateView,
 };
 use cohort_store::Store;
 use cohort_store_sqlite::SqliteStore;
@@ -18,7 +19,9 @@ use proptest::prelude::*;
 const CANDIDATES: [(&str, &str); 4] = [("ann", "NY"), ("bo", "NY"), ("cy", "PA"), ("di", "CA")];
 
 fn noon(y: i32, m: u32, d: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(y, m, d, 12, 0, 0).single().expect("valid date")
+    Utc.with_ymd_and_hms(y, m, d, 12, 0, 0)
+        .single()
+        .expect("valid date")
 }
 
 struct World {
@@ -76,14 +79,28 @@ async fn world(condition: &str) -> World {
             )
             .await
             .expect("candidate");
-        let token = engine.issue_candidate_token("s", slug).await.expect("token");
+        let token = engine
+            .issue_candidate_token("s", slug)
+            .await
+            .expect("token");
         campaigns.push(engine.authenticate(Some(&token)).await.expect("auth"));
     }
     engine
-        .publish_compact(&org, "s", CompactInput { commitments: vec!["Cross-endorse".into()], planks: vec![] })
+        .publish_compact(
+            &org,
+            "s",
+            CompactInput {
+                commitments: vec!["Cross-endorse".into()],
+                planks: vec![],
+            },
+        )
         .await
         .expect("compact");
-    World { engine, clock, campaigns }
+    World {
+        engine,
+        clock,
+        campaigns,
+    }
 }
 
 fn money(email: &str, cents: i64) -> PledgeInput {
@@ -105,10 +122,16 @@ fn money(email: &str, cents: i64) -> PledgeInput {
 
 impl World {
     async fn sign(&self, i: usize) {
-        self.engine.sign(&self.campaigns[i], "s", CANDIDATES[i].0, 1).await.expect("sign");
+        self.engine
+            .sign(&self.campaigns[i], "s", CANDIDATES[i].0, 1)
+            .await
+            .expect("sign");
     }
     async fn endorse(&self, a: usize, b: usize) {
-        self.engine.endorse(&self.campaigns[a], "s", CANDIDATES[a].0, CANDIDATES[b].0).await.expect("endorse");
+        self.engine
+            .endorse(&self.campaigns[a], "s", CANDIDATES[a].0, CANDIDATES[b].0)
+            .await
+            .expect("endorse");
     }
     async fn verify(&self) {
         let v = self.engine.verify().await.expect("verify");
@@ -134,18 +157,42 @@ fn facts_of(view: &SlateView, today: chrono::NaiveDate) -> Snapshot {
 #[tokio::test]
 async fn a_signature_that_completes_the_slate_unlocks_and_splits_in_the_same_event() {
     let w = world("signers >= 2 and mutual").await;
-    let p = w.engine.pledge("s", money("a@x.org", 10_000), None).await.expect("pledge");
+    let p = w
+        .engine
+        .pledge("s", money("a@x.org", 10_000), None)
+        .await
+        .expect("pledge");
     assert_eq!(p.pledge.status, "pending");
     w.sign(0).await;
     w.endorse(0, 2).await;
     w.endorse(2, 0).await;
     let token = p.pledge.receipt_token.clone().expect("receipt");
-    assert_eq!(w.engine.pledge_view(p.pledge.id, &token).await.expect("view").status, "pending", "one signer is not enough");
-    let outcome = w.engine.sign(&w.campaigns[2], "s", "cy", 1).await.expect("sign");
+    assert_eq!(
+        w.engine
+            .pledge_view(p.pledge.id, &token)
+            .await
+            .expect("view")
+            .status,
+        "pending",
+        "one signer is not enough"
+    );
+    let outcome = w
+        .engine
+        .sign(&w.campaigns[2], "s", "cy", 1)
+        .await
+        .expect("sign");
     assert_eq!(outcome.unlocked, 1);
-    let view = w.engine.pledge_view(p.pledge.id, &token).await.expect("view");
+    let view = w
+        .engine
+        .pledge_view(p.pledge.id, &token)
+        .await
+        .expect("view");
     assert_eq!(view.status, "unlocked");
-    let shares: Vec<(String, i64)> = view.allocations.iter().map(|a| (a.candidate.clone(), a.cents)).collect();
+    let shares: Vec<(String, i64)> = view
+        .allocations
+        .iter()
+        .map(|a| (a.candidate.clone(), a.cents))
+        .collect();
     assert_eq!(shares, vec![("ann".into(), 5_000), ("cy".into(), 5_000)]);
     assert_eq!(view.unallocated_cents, 0);
     w.verify().await;
@@ -160,15 +207,24 @@ async fn assurance_threshold_unlocks_every_waiting_pledge_together() {
         let mut p = money(&format!("d{i}@x.org"), cents);
         p.condition = Some("pledged >= $1,000".into());
         let out = w.engine.pledge("s", p, None).await.expect("pledge");
-        assert_eq!(out.pledge.status, "pending", "the pot has not reached $1,000 yet");
+        assert_eq!(
+            out.pledge.status, "pending",
+            "the pot has not reached $1,000 yet"
+        );
         receipts.push((out.pledge.id, out.pledge.receipt_token.expect("receipt")));
     }
     let mut last = money("d9@x.org", 1);
     last.condition = Some("pledged >= $1,000".into());
     let out = w.engine.pledge("s", last, None).await.expect("pledge");
-    assert_eq!(out.pledge.status, "unlocked", "the pledge that reaches the threshold unlocks with the rest");
+    assert_eq!(
+        out.pledge.status, "unlocked",
+        "the pledge that reaches the threshold unlocks with the rest"
+    );
     for (id, token) in receipts {
-        assert_eq!(w.engine.pledge_view(id, &token).await.expect("view").status, "unlocked");
+        assert_eq!(
+            w.engine.pledge_view(id, &token).await.expect("view").status,
+            "unlocked"
+        );
     }
     w.verify().await;
 }
@@ -179,13 +235,21 @@ async fn capped_candidates_pass_the_rest_on_and_what_nobody_can_take_is_unalloca
     w.sign(0).await;
     w.sign(2).await;
     // $10,000 over two signers with a $3,500 federal limit each: $3,000 nobody can take.
-    let out = w.engine.pledge("s", money("big@x.org", 1_000_000), None).await.expect("pledge");
+    let out = w
+        .engine
+        .pledge("s", money("big@x.org", 1_000_000), None)
+        .await
+        .expect("pledge");
     assert_eq!(out.pledge.status, "unlocked");
     let cents: Vec<i64> = out.pledge.allocations.iter().map(|a| a.cents).collect();
     assert_eq!(cents, vec![350_000, 350_000]);
     assert_eq!(out.pledge.unallocated_cents, 300_000);
     // A second gift by the same donor finds no headroom left for the primary.
-    let again = w.engine.pledge("s", money("big@x.org", 5_000), None).await.expect("pledge");
+    let again = w
+        .engine
+        .pledge("s", money("big@x.org", 5_000), None)
+        .await
+        .expect("pledge");
     assert!(again.pledge.allocations.is_empty());
     assert_eq!(again.pledge.unallocated_cents, 5_000);
     w.verify().await;
@@ -201,10 +265,17 @@ async fn pledges_past_their_deadline_expire_and_never_unlock() {
     let t = w.engine.tick().await.expect("tick");
     assert_eq!(t.expired, 1);
     w.sign(0).await;
-    let view = w.engine.pledge_view(out.pledge.id, &out.pledge.receipt_token.expect("r")).await.expect("view");
+    let view = w
+        .engine
+        .pledge_view(out.pledge.id, &out.pledge.receipt_token.expect("r"))
+        .await
+        .expect("view");
     assert_eq!(view.status, "expired");
     let slate = w.engine.slate_view("s").await.expect("slate");
-    assert_eq!(slate.pot.pending_cents, 0, "an expired pledge leaves the pot");
+    assert_eq!(
+        slate.pot.pending_cents, 0,
+        "an expired pledge leaves the pot"
+    );
     assert_eq!(slate.pot.pledgers, 0);
     w.verify().await;
 }
@@ -221,23 +292,53 @@ async fn monthly_pledges_give_again_only_while_the_bloc_holds() {
     assert_eq!(out.pledge.status, "unlocked");
     w.clock.set(noon(2026, 12, 24));
     w.engine.tick().await.expect("tick");
-    let view = w.engine.pledge_view(out.pledge.id, &token).await.expect("view");
-    assert_eq!(view.allocations.iter().filter(|a| a.period == 1).count(), 2, "month 1 splits again");
-    w.engine.withdraw(&w.campaigns[2], "s", "cy").await.expect("withdraw");
+    let view = w
+        .engine
+        .pledge_view(out.pledge.id, &token)
+        .await
+        .expect("view");
+    assert_eq!(
+        view.allocations.iter().filter(|a| a.period == 1).count(),
+        2,
+        "month 1 splits again"
+    );
+    w.engine
+        .withdraw(&w.campaigns[2], "s", "cy")
+        .await
+        .expect("withdraw");
     w.clock.set(noon(2027, 1, 24));
     w.engine.tick().await.expect("tick");
-    let view = w.engine.pledge_view(out.pledge.id, &token).await.expect("view");
-    assert!(view.allocations.iter().all(|a| a.period <= 1), "no installment while the condition fails");
+    let view = w
+        .engine
+        .pledge_view(out.pledge.id, &token)
+        .await
+        .expect("view");
+    assert!(
+        view.allocations.iter().all(|a| a.period <= 1),
+        "no installment while the condition fails"
+    );
     w.verify().await;
 }
 
 #[tokio::test]
 async fn an_event_with_nothing_to_unlock_changes_no_pledge() {
     let w = world("signers >= 3 and mutual").await;
-    let out = w.engine.pledge("s", money("a@x.org", 500), None).await.expect("pledge");
-    let s = w.engine.sign(&w.campaigns[0], "s", "ann", 1).await.expect("sign");
+    let out = w
+        .engine
+        .pledge("s", money("a@x.org", 500), None)
+        .await
+        .expect("pledge");
+    let s = w
+        .engine
+        .sign(&w.campaigns[0], "s", "ann", 1)
+        .await
+        .expect("sign");
     assert_eq!(s.unlocked, 0);
-    let view = w.engine.pledge_view(out.pledge.id, &out.pledge.receipt_token.expect("r")).await.expect("view");
+    let view = w
+        .engine
+        .pledge_view(out.pledge.id, &out.pledge.receipt_token.expect("r"))
+        .await
+        .expect("view");
     assert_eq!(view.status, "pending");
     assert!(view.allocations.is_empty());
 }
@@ -248,7 +349,13 @@ enum Op {
     Withdraw(usize),
     Endorse(usize, usize),
     Unendorse(usize, usize),
-    Pledge { donor: usize, cents: i64, condition: usize, chosen: Option<Vec<usize>>, monthly: bool },
+    Pledge {
+        donor: usize,
+        cents: i64,
+        condition: usize,
+        chosen: Option<Vec<usize>>,
+        monthly: bool,
+    },
     Cancel(usize),
     Days(u32),
 }
@@ -279,23 +386,37 @@ fn op() -> impl Strategy<Value = Op> {
 async fn run(ops: Vec<Op>) -> std::result::Result<(), TestCaseError> {
     let w = world("signers >= 2 and mutual").await;
     let mut pledges: Vec<(i64, String)> = Vec::new();
-    let mut frozen: std::collections::HashMap<i64, Vec<(String, i64, i32)>> = std::collections::HashMap::new();
+    let mut frozen: std::collections::HashMap<i64, Vec<(String, i64, i32)>> =
+        std::collections::HashMap::new();
     let mut now = noon(2026, 11, 24);
     for op in ops {
         match op {
             Op::Sign(i) => w.sign(i).await,
             Op::Withdraw(i) => {
-                let _ = w.engine.withdraw(&w.campaigns[i], "s", CANDIDATES[i].0).await;
+                let _ = w
+                    .engine
+                    .withdraw(&w.campaigns[i], "s", CANDIDATES[i].0)
+                    .await;
             }
             Op::Endorse(a, b) if a != b => w.endorse(a, b).await,
             Op::Unendorse(a, b) if a != b => {
-                let _ = w.engine.unendorse(&w.campaigns[a], "s", CANDIDATES[a].0, CANDIDATES[b].0).await;
+                let _ = w
+                    .engine
+                    .unendorse(&w.campaigns[a], "s", CANDIDATES[a].0, CANDIDATES[b].0)
+                    .await;
             }
             Op::Endorse(..) | Op::Unendorse(..) => {}
-            Op::Pledge { donor, cents, condition, chosen, monthly } => {
+            Op::Pledge {
+                donor,
+                cents,
+                condition,
+                chosen,
+                monthly,
+            } => {
                 let mut p = money(&format!("donor{donor}@x.org"), cents);
                 p.condition = Some(CONDITIONS[condition].into());
-                p.candidates = chosen.map(|c| c.into_iter().map(|i| CANDIDATES[i].0.to_owned()).collect());
+                p.candidates =
+                    chosen.map(|c| c.into_iter().map(|i| CANDIDATES[i].0.to_owned()).collect());
                 if monthly {
                     p.recurring = Some("monthly".into());
                 }
@@ -321,13 +442,28 @@ async fn run(ops: Vec<Op>) -> std::result::Result<(), TestCaseError> {
             let condition = Condition::parse(&p.condition).expect("stored condition parses");
             let live = p.deadline.as_str() >= now.date_naive().to_string().as_str();
             if p.status == "pending" && live {
-                prop_assert!(!condition.eval(&facts), "pledge {} waits on `{}`, which holds", id, p.condition);
+                prop_assert!(
+                    !condition.eval(&facts),
+                    "pledge {} waits on `{}`, which holds",
+                    id,
+                    p.condition
+                );
             }
             // Once split, a period's allocation never changes.
-            let split: Vec<(String, i64, i32)> = p.allocations.iter().map(|a| (a.candidate.clone(), a.cents, a.period)).collect();
+            let split: Vec<(String, i64, i32)> = p
+                .allocations
+                .iter()
+                .map(|a| (a.candidate.clone(), a.cents, a.period))
+                .collect();
             if let Some(before) = frozen.get(id) {
-                prop_assert!(split.starts_with(before) || split.iter().filter(|a| before.contains(a)).count() == before.len(),
-                    "pledge {} allocation changed: {:?} -> {:?}", id, before, split);
+                prop_assert!(
+                    split.starts_with(before)
+                        || split.iter().filter(|a| before.contains(a)).count() == before.len(),
+                    "pledge {} allocation changed: {:?} -> {:?}",
+                    id,
+                    before,
+                    split
+                );
             }
             if p.status == "unlocked" {
                 frozen.insert(*id, split);

@@ -73,7 +73,8 @@ impl Facts for Snapshot {
         self.signers.contains_key(candidate)
     }
     fn endorses(&self, from: &str, to: &str) -> bool {
-        self.endorsements.contains(&(from.to_owned(), to.to_owned()))
+        self.endorsements
+            .contains(&(from.to_owned(), to.to_owned()))
     }
     fn pledged(&self) -> Cents {
         self.pledged

@@ -71,7 +71,8 @@ impl FromStr for Office {
             .find(|o| o.as_str() == s)
             .ok_or_else(|| UnknownVariant {
                 found: s.to_owned(),
-                expected: "us_house, us_senate, governor, state_senate, state_house, mayor or other",
+                expected:
+                    "us_house, us_senate, governor, state_senate, state_house, mayor or other",
             })
     }
 }
@@ -334,7 +335,10 @@ mod tests {
         };
         assert_eq!(race.election_on(d("2028-06-27")), Election::Primary);
         assert_eq!(race.election_on(d("2028-06-28")), Election::General);
-        let no_primary = Race { primary_date: None, ..race };
+        let no_primary = Race {
+            primary_date: None,
+            ..race
+        };
         assert_eq!(no_primary.election_on(d("2027-01-01")), Election::General);
     }
 
@@ -357,7 +361,10 @@ mod tests {
     fn lifecycle_allows_only_documented_moves() {
         use PledgeStatus::*;
         assert!(Pending.can_become(Unlocked));
-        assert!(!Unlocked.can_become(Unlocked), "unlock happens at most once");
+        assert!(
+            !Unlocked.can_become(Unlocked),
+            "unlock happens at most once"
+        );
         assert!(!Unlocked.can_become(Cancelled));
         assert!(!Expired.can_become(Unlocked));
     }

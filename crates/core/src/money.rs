@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 
 /// An amount of US money in integer cents. May be negative only as the
 /// result of arithmetic a caller chose to do; parsed amounts are never negative.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Cents(pub i64);
 
@@ -191,7 +193,10 @@ mod tests {
     fn pledge_amount_rejects_zero_negative_and_absurd() {
         assert_eq!(Cents::pledge_amount(0), Err(MoneyError::NotPositive));
         assert_eq!(Cents::pledge_amount(-1), Err(MoneyError::NotPositive));
-        assert_eq!(Cents::pledge_amount(MAX_PLEDGE.0 + 1), Err(MoneyError::TooLarge));
+        assert_eq!(
+            Cents::pledge_amount(MAX_PLEDGE.0 + 1),
+            Err(MoneyError::TooLarge)
+        );
         assert_eq!(Cents::pledge_amount(5000), Ok(Cents(5000)));
     }
 

@@ -140,7 +140,10 @@ mod tests {
 
     #[test]
     fn emails_are_normalised() {
-        assert_eq!(Email::parse("  Ana@Example.ORG ").unwrap().as_str(), "ana@example.org");
+        assert_eq!(
+            Email::parse("  Ana@Example.ORG ").unwrap().as_str(),
+            "ana@example.org"
+        );
         assert!(Email::parse("ana@localhost").is_err());
         assert!(Email::parse("ana example.org").is_err());
         assert!(Email::parse("a@b@c.org").is_err());

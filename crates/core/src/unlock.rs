@@ -154,10 +154,18 @@ mod tests {
 
     #[test]
     fn one_hundred_dollars_over_three_signers() {
-        let payees = [payee(1, Office::UsHouse), payee(2, Office::UsHouse), payee(3, Office::UsHouse)];
+        let payees = [
+            payee(1, Office::UsHouse),
+            payee(2, Office::UsHouse),
+            payee(3, Office::UsHouse),
+        ];
         let mut ledger = Ledger::new();
         let a = allocate(
-            &MoneyToSplit { donor: "a@x.org", amount: Cents(10_000), chosen: None },
+            &MoneyToSplit {
+                donor: "a@x.org",
+                amount: Cents(10_000),
+                chosen: None,
+            },
             &payees,
             &mut ledger,
             &LimitTable::new(),
@@ -175,7 +183,11 @@ mod tests {
         let payees = [payee(1, Office::UsHouse), payee(2, Office::UsHouse)];
         let mut ledger = Ledger::new();
         let limits = LimitTable::new();
-        let gift = MoneyToSplit { donor: "a@x.org", amount: Cents(500_000), chosen: None };
+        let gift = MoneyToSplit {
+            donor: "a@x.org",
+            amount: Cents(500_000),
+            chosen: None,
+        };
         let first = allocate(&gift, &payees, &mut ledger, &limits, 2028, d("2028-01-01"));
         assert_eq!(first.unallocated, Cents::ZERO);
         let second = allocate(&gift, &payees, &mut ledger, &limits, 2028, d("2028-01-01"));
@@ -192,16 +204,31 @@ mod tests {
         let payees = [payee(1, Office::UsHouse), payee(2, Office::UsHouse)];
         let chosen = [2, 99];
         let a = allocate(
-            &MoneyToSplit { donor: "a@x.org", amount: Cents(1000), chosen: Some(&chosen) },
+            &MoneyToSplit {
+                donor: "a@x.org",
+                amount: Cents(1000),
+                chosen: Some(&chosen),
+            },
             &payees,
             &mut Ledger::new(),
             &LimitTable::new(),
             2028,
             d("2028-01-01"),
         );
-        assert_eq!(a.shares, vec![Share { candidate_id: 2, election: Election::Primary, cents: Cents(1000) }]);
+        assert_eq!(
+            a.shares,
+            vec![Share {
+                candidate_id: 2,
+                election: Election::Primary,
+                cents: Cents(1000)
+            }]
+        );
         let none = allocate(
-            &MoneyToSplit { donor: "a@x.org", amount: Cents(1000), chosen: Some(&[99]) },
+            &MoneyToSplit {
+                donor: "a@x.org",
+                amount: Cents(1000),
+                chosen: Some(&[99]),
+            },
             &payees,
             &mut Ledger::new(),
             &LimitTable::new(),
@@ -209,7 +236,11 @@ mod tests {
             d("2028-01-01"),
         );
         assert!(none.shares.is_empty());
-        assert_eq!(none.unallocated, Cents(1000), "money nobody can take is never charged");
+        assert_eq!(
+            none.unallocated,
+            Cents(1000),
+            "money nobody can take is never charged"
+        );
     }
 
     proptest! {

@@ -114,7 +114,8 @@ impl Engine {
             slate_id,
             candidate_id: None,
         };
-        tx.insert_token(&token_hash(&token), &row, self.now()).await?;
+        tx.insert_token(&token_hash(&token), &row, self.now())
+            .await?;
         tx.commit().await?;
         Ok(token)
     }
@@ -138,7 +139,8 @@ impl Engine {
             slate_id: Some(s.id),
             candidate_id: Some(c.id),
         };
-        tx.insert_token(&token_hash(&token), &row, self.now()).await?;
+        tx.insert_token(&token_hash(&token), &row, self.now())
+            .await?;
         tx.commit().await?;
         Ok(token)
     }

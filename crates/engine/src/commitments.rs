@@ -17,40 +17,64 @@ async fn find_candidate(tx: &mut dyn Tx, slate: &SlateRow, slug: &str) -> Result
 
 impl Engine {
     /// The candidate signs compact `version`, which must be the latest.
-    pub async fn sign(&self, actor: &Actor, slate: &str, candidate: &str, version: i32) -> Result<Settlement> {
+    pub async fn sign(
+        &self,
+        actor: &Actor,
+        slate: &str,
+        candidate: &str,
+        version: i32,
+    ) -> Result<Settlement> {
         let at = self.now();
         let mut tx = self.store.write().await?;
         let s = find_slate(tx.as_mut(), slate).await?;
         let c = find_candidate(tx.as_mut(), &s, candidate).await?;
         actor.require_candidate(s.id, c.id, candidate)?;
         tx.lock_slate(s.id).await?;
-        let latest = tx
-            .latest_compact(s.id)
-            .await?
-            .ok_or_else(|| EngineError::conflict("no_compact", format!("{slate} has no compact to sign yet")))?;
+        let latest = tx.latest_compact(s.id).await?.ok_or_else(|| {
+            EngineError::conflict("no_compact", format!("{slate} has no compact to sign yet"))
+        })?;
         if version != latest.version {
             let known = tx.compact_version(s.id, version).await?.is_some();
             return Err(EngineError::conflict(
                 "stale_version",
                 if known {
-                    format!("version {version} is not the latest; sign version {}", latest.version)
+                    format!(
+                        "version {version} is not the latest; sign version {}",
+                        latest.version
+                    )
                 } else {
-                    format!("there is no version {version}; the latest is {}", latest.version)
+                    format!(
+                        "there is no version {version}; the latest is {}",
+                        latest.version
+                    )
                 },
             ));
         }
-        let sig = SignatureRow { candidate_id: c.id, version, signed_at: at };
+        let sig = SignatureRow {
+            candidate_id: c.id,
+            version,
+            signed_at: at,
+        };
         tx.upsert_signature(s.id, &sig).await?;
-        let payload = serde_json::json!({ "candidate": candidate, "version": version, "hash": latest.hash });
-        tx.append_event(s.id, "signed", &payload.to_string(), at).await?;
-        let outcome = self.settle(tx.as_mut(), &s, signatures_changed(), &[], at).await?;
+        let payload =
+            serde_json::json!({ "candidate": candidate, "version": version, "hash": latest.hash });
+        tx.append_event(s.id, "signed", &payload.to_string(), at)
+            .await?;
+        let outcome = self
+            .settle(tx.as_mut(), &s, signatures_changed(), &[], at)
+            .await?;
         tx.commit().await?;
         Ok(outcome)
     }
 
     /// The candidate withdraws their signature. Public, and re-checks
     /// conditions (a `not signed("x")` condition may become true).
-    pub async fn withdraw(&self, actor: &Actor, slate: &str, candidate: &str) -> Result<Settlement> {
+    pub async fn withdraw(
+        &self,
+        actor: &Actor,
+        slate: &str,
+        candidate: &str,
+    ) -> Result<Settlement> {
         let at = self.now();
         let mut tx = self.store.write().await?;
         let s = find_slate(tx.as_mut(), slate).await?;
@@ -61,21 +85,43 @@ impl Engine {
             return Err(EngineError::not_found("signature of", candidate));
         }
         let payload = serde_json::json!({ "candidate": candidate });
-        tx.append_event(s.id, "withdrew", &payload.to_string(), at).await?;
-        let outcome = self.settle(tx.as_mut(), &s, signatures_changed(), &[], at).await?;
+        tx.append_event(s.id, "withdrew", &payload.to_string(), at)
+            .await?;
+        let outcome = self
+            .settle(tx.as_mut(), &s, signatures_changed(), &[], at)
+            .await?;
         tx.commit().await?;
         Ok(outcome)
     }
 
-    pub async fn endorse(&self, actor: &Actor, slate: &str, from: &str, to: &str) -> Result<Settlement> {
+    pub async fn endorse(
+        &self,
+        actor: &Actor,
+        slate: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Settlement> {
         self.change_endorsement(actor, slate, from, to, true).await
     }
 
-    pub async fn unendorse(&self, actor: &Actor, slate: &str, from: &str, to: &str) -> Result<Settlement> {
+    pub async fn unendorse(
+        &self,
+        actor: &Actor,
+        slate: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Settlement> {
         self.change_endorsement(actor, slate, from, to, false).await
     }
 
-    async fn change_endorsement(&self, actor: &Actor, slate: &str, from: &str, to: &str, add: bool) -> Result<Settlement> {
+    async fn change_endorsement(
+        &self,
+        actor: &Actor,
+        slate: &str,
+        from: &str,
+        to: &str,
+        add: bool,
+    ) -> Result<Settlement> {
         let at = self.now();
         let mut tx = self.store.write().await?;
         let s = find_slate(tx.as_mut(), slate).await?;
@@ -83,11 +129,22 @@ impl Engine {
         actor.require_candidate(s.id, f.id, from)?;
         let t = find_candidate(tx.as_mut(), &s, to).await?;
         if f.id == t.id {
-            return Err(EngineError::invalid("to", "a candidate cannot endorse themselves"));
+            return Err(EngineError::invalid(
+                "to",
+                "a candidate cannot endorse themselves",
+            ));
         }
         tx.lock_slate(s.id).await?;
         let changed = if add {
-            tx.insert_endorsement(s.id, &EndorsementRow { from_id: f.id, to_id: t.id, at }).await?
+            tx.insert_endorsement(
+                s.id,
+                &EndorsementRow {
+                    from_id: f.id,
+                    to_id: t.id,
+                    at,
+                },
+            )
+            .await?
         } else {
             tx.delete_endorsement(s.id, f.id, t.id).await?
         };
@@ -97,12 +154,18 @@ impl Engine {
                 tx.commit().await?;
                 return Ok(Settlement::default());
             }
-            return Err(EngineError::not_found("endorsement", format!("{from} -> {to}")));
+            return Err(EngineError::not_found(
+                "endorsement",
+                format!("{from} -> {to}"),
+            ));
         }
         let kind = if add { "endorsed" } else { "unendorsed" };
         let payload = serde_json::json!({ "from": from, "to": to });
-        tx.append_event(s.id, kind, &payload.to_string(), at).await?;
-        let outcome = self.settle(tx.as_mut(), &s, endorsements_changed(), &[], at).await?;
+        tx.append_event(s.id, kind, &payload.to_string(), at)
+            .await?;
+        let outcome = self
+            .settle(tx.as_mut(), &s, endorsements_changed(), &[], at)
+            .await?;
         tx.commit().await?;
         Ok(outcome)
     }

@@ -6,7 +6,10 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Deserialize;
 
-use crate::{Actor, CandidateInput, CompactInput, DonorInput, Engine, EngineError, PledgeInput, Result, SlateInput};
+use crate::{
+    Actor, CandidateInput, CompactInput, DonorInput, Engine, EngineError, PledgeInput, Result,
+    SlateInput,
+};
 
 #[derive(Debug, Deserialize)]
 pub struct DemoSpec {
@@ -100,7 +103,10 @@ impl Engine {
             )
             .await?;
         }
-        let version = self.publish_compact(&organizer, &s.slug, spec.compact.clone()).await?.version;
+        let version = self
+            .publish_compact(&organizer, &s.slug, spec.compact.clone())
+            .await?
+            .version;
         let mut campaign = std::collections::HashMap::new();
         for c in &spec.candidates {
             let token = self.issue_candidate_token(&s.slug, &c.slug).await?;
@@ -113,7 +119,10 @@ impl Engine {
         for (from, to) in &spec.endorsements {
             self.endorse(&actor(from), &s.slug, from, to).await?;
         }
-        let mut summary = DemoSummary { slug: s.slug.clone(), ..DemoSummary::default() };
+        let mut summary = DemoSummary {
+            slug: s.slug.clone(),
+            ..DemoSummary::default()
+        };
         for input in generate_pledges(spec) {
             let out = self.pledge(&s.slug, input, None).await?;
             summary.pledges += 1;
@@ -154,13 +163,20 @@ pub fn generate_pledges(spec: &DemoSpec) -> Vec<PledgeInput> {
             attests_eligible: true,
         };
         let roll: f64 = rng.gen();
-        let mut input = PledgeInput { donor, ..PledgeInput::default() };
+        let mut input = PledgeInput {
+            donor,
+            ..PledgeInput::default()
+        };
         if roll < p.share_hours {
             input.kind = "hours".into();
             input.hours_per_week = Some(rng.gen_range(2..=10));
             input.weeks = Some(rng.gen_range(4..=20));
             let n = rng.gen_range(1..=2);
-            input.skills = Some((0..n).map(|_| p.skills[rng.gen_range(0..p.skills.len().max(1))].clone()).collect());
+            input.skills = Some(
+                (0..n)
+                    .map(|_| p.skills[rng.gen_range(0..p.skills.len().max(1))].clone())
+                    .collect(),
+            );
         } else if roll < p.share_hours + p.share_actions {
             input.kind = "actions".into();
             input.actions = Some(crate::ActionsInput {
@@ -180,12 +196,23 @@ pub fn generate_pledges(spec: &DemoSpec) -> Vec<PledgeInput> {
                 pick -= w;
             }
             input.amount_cents = Some(amount);
-            input.recurring = Some(if rng.gen_bool(p.share_monthly.clamp(0.0, 1.0)) { "monthly" } else { "once" }.into());
+            input.recurring = Some(
+                if rng.gen_bool(p.share_monthly.clamp(0.0, 1.0)) {
+                    "monthly"
+                } else {
+                    "once"
+                }
+                .into(),
+            );
             // A few supporters set their own, looser terms: back the signers already in.
             match rng.gen_range(0..10) {
-                0 if signers.len() >= 3 => input.condition = Some("signers >= 3 and states >= 3".into()),
+                0 if signers.len() >= 3 => {
+                    input.condition = Some("signers >= 3 and states >= 3".into())
+                }
                 1 => input.condition = Some("pledged >= $150,000".into()),
-                2 if !signers.is_empty() => input.candidates = Some(signers.iter().take(2).cloned().collect()),
+                2 if !signers.is_empty() => {
+                    input.candidates = Some(signers.iter().take(2).cloned().collect())
+                }
                 _ => {}
             }
         }

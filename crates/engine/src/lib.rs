@@ -97,7 +97,12 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, tokens: Arc<dyn TokenSource>) -> Self {
-        Engine { store, clock, tokens, intake: Arc::default() }
+        Engine {
+            store,
+            clock,
+            tokens,
+            intake: Arc::default(),
+        }
     }
 
     /// The engine over `store` with the real clock and the OS's randomness.

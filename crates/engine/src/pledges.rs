@@ -4,10 +4,13 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use futures::channel::oneshot;
 use cohort_core::model::{is_state, Actions, PledgeKind, PledgeStatus, Recurrence};
 use cohort_core::{Cents, Condition, Email};
-use cohort_store::{CandidateRow, Donor, Id, NewPledge, PendingPledge, PledgeRow, PotDelta, SlateRow, StoreError, Tx};
+use cohort_store::{
+    CandidateRow, Donor, Id, NewPledge, PendingPledge, PledgeRow, PotDelta, SlateRow, StoreError,
+    Tx,
+};
+use futures::channel::oneshot;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -96,9 +99,13 @@ struct Job {
 /// Where a request stands inside a batch.
 enum Staged {
     Created { id: Id, receipt: String },
-    Done(PledgeOutcome),
+    Done(Box<PledgeOutcome>),
     Failed,
 }
+
+/// A slate a batch touches: its row, candidates, and the conditions of the
+/// pledges it took (settled once at the end of the batch).
+type BatchSlate = (SlateRow, Vec<CandidateRow>, Vec<Id>);
 
 /// The group-commit queue (see [`Engine::pledge`]).
 #[derive(Default)]
@@ -123,35 +130,52 @@ struct Valid {
 
 fn count(field: &str, v: i64, max: i64) -> Result<u32> {
     if !(0..=max).contains(&v) {
-        return Err(EngineError::invalid(field, format!("must be between 0 and {max}")));
+        return Err(EngineError::invalid(
+            field,
+            format!("must be between 0 and {max}"),
+        ));
     }
     Ok(v as u32)
 }
 
-fn validate(input: &PledgeInput, slate: &SlateRow, candidates: &[cohort_store::CandidateRow], today: NaiveDate) -> Result<Valid> {
+fn validate(
+    input: &PledgeInput,
+    slate: &SlateRow,
+    candidates: &[cohort_store::CandidateRow],
+    today: NaiveDate,
+) -> Result<Valid> {
     let kind = match input.kind.as_str() {
         "money" => {
-            let cents = input
-                .amount_cents
-                .ok_or_else(|| EngineError::invalid("amount_cents", "a money pledge needs amount_cents"))?;
-            let amount = Cents::pledge_amount(cents).map_err(|e| EngineError::invalid("amount_cents", e.to_string()))?;
+            let cents = input.amount_cents.ok_or_else(|| {
+                EngineError::invalid("amount_cents", "a money pledge needs amount_cents")
+            })?;
+            let amount = Cents::pledge_amount(cents)
+                .map_err(|e| EngineError::invalid("amount_cents", e.to_string()))?;
             let recurring = match input.recurring.as_deref() {
                 None | Some("once") => Recurrence::Once,
                 Some("monthly") => Recurrence::Monthly,
                 Some(other) => {
-                    return Err(EngineError::invalid("recurring", format!("{other:?} is not \"once\" or \"monthly\"")))
+                    return Err(EngineError::invalid(
+                        "recurring",
+                        format!("{other:?} is not \"once\" or \"monthly\""),
+                    ))
                 }
             };
             PledgeKind::Money { amount, recurring }
         }
         "hours" => {
-            let per_week = input
-                .hours_per_week
-                .ok_or_else(|| EngineError::invalid("hours_per_week", "an hours pledge needs hours_per_week"))?;
+            let per_week = input.hours_per_week.ok_or_else(|| {
+                EngineError::invalid("hours_per_week", "an hours pledge needs hours_per_week")
+            })?;
             if !(1..=80).contains(&per_week) {
-                return Err(EngineError::invalid("hours_per_week", "must be between 1 and 80"));
+                return Err(EngineError::invalid(
+                    "hours_per_week",
+                    "must be between 1 and 80",
+                ));
             }
-            let weeks = input.weeks.ok_or_else(|| EngineError::invalid("weeks", "an hours pledge needs weeks"))?;
+            let weeks = input
+                .weeks
+                .ok_or_else(|| EngineError::invalid("weeks", "an hours pledge needs weeks"))?;
             if !(1..=104).contains(&weeks) {
                 return Err(EngineError::invalid("weeks", "must be between 1 and 104"));
             }
@@ -164,29 +188,44 @@ fn validate(input: &PledgeInput, slate: &SlateRow, candidates: &[cohort_store::C
                 .enumerate()
                 .map(|(i, s)| text(&format!("skills[{i}]"), &s.to_lowercase(), 40, true))
                 .collect::<Result<Vec<_>>>()?;
-            PledgeKind::Hours { hours_per_week: per_week as u32, weeks: weeks as u32, skills }
+            PledgeKind::Hours {
+                hours_per_week: per_week as u32,
+                weeks: weeks as u32,
+                skills,
+            }
         }
         "actions" => {
-            let a = input
-                .actions
-                .as_ref()
-                .ok_or_else(|| EngineError::invalid("actions", "an actions pledge needs actions: {doors, calls, texts}"))?;
+            let a = input.actions.as_ref().ok_or_else(|| {
+                EngineError::invalid(
+                    "actions",
+                    "an actions pledge needs actions: {doors, calls, texts}",
+                )
+            })?;
             let actions = Actions {
                 doors: count("actions.doors", a.doors, 100_000)?,
                 calls: count("actions.calls", a.calls, 100_000)?,
                 texts: count("actions.texts", a.texts, 1_000_000)?,
             };
             if actions.doors + actions.calls + actions.texts == 0 {
-                return Err(EngineError::invalid("actions", "pledge at least one door, call or text"));
+                return Err(EngineError::invalid(
+                    "actions",
+                    "pledge at least one door, call or text",
+                ));
             }
             PledgeKind::Actions(actions)
         }
         other => {
-            return Err(EngineError::invalid("kind", format!("{other:?} is not \"money\", \"hours\" or \"actions\"")))
+            return Err(EngineError::invalid(
+                "kind",
+                format!("{other:?} is not \"money\", \"hours\" or \"actions\""),
+            ))
         }
     };
     if input.kind != "money" && input.amount_cents.is_some() {
-        return Err(EngineError::invalid("amount_cents", format!("only money pledges have an amount, not {}", input.kind)));
+        return Err(EngineError::invalid(
+            "amount_cents",
+            format!("only money pledges have an amount, not {}", input.kind),
+        ));
     }
     let condition = match input.condition.as_deref() {
         Some(c) if !c.trim().is_empty() => parse_condition("condition", c)?,
@@ -196,7 +235,11 @@ fn validate(input: &PledgeInput, slate: &SlateRow, candidates: &[cohort_store::C
         if !candidates.iter().any(|c| c.slug.as_str() == mentioned) {
             return Err(EngineError::invalid(
                 "condition",
-                format!("names {mentioned:?} (mention {}), who is not a candidate on {}", i + 1, slate.slug),
+                format!(
+                    "names {mentioned:?} (mention {}), who is not a candidate on {}",
+                    i + 1,
+                    slate.slug
+                ),
             ));
         }
     }
@@ -205,13 +248,22 @@ fn validate(input: &PledgeInput, slate: &SlateRow, candidates: &[cohort_store::C
         Some(list) if list.is_empty() => None,
         Some(list) => {
             if input.kind != "money" {
-                return Err(EngineError::invalid("candidates", "only money pledges split across chosen candidates"));
+                return Err(EngineError::invalid(
+                    "candidates",
+                    "only money pledges split across chosen candidates",
+                ));
             }
             let mut ids = Vec::with_capacity(list.len());
             for (i, slug) in list.iter().enumerate() {
-                let c = candidates.iter().find(|c| c.slug.as_str() == slug).ok_or_else(|| {
-                    EngineError::invalid(format!("candidates[{i}]"), format!("{slug:?} is not a candidate on {}", slate.slug))
-                })?;
+                let c = candidates
+                    .iter()
+                    .find(|c| c.slug.as_str() == slug)
+                    .ok_or_else(|| {
+                        EngineError::invalid(
+                            format!("candidates[{i}]"),
+                            format!("{slug:?} is not a candidate on {}", slate.slug),
+                        )
+                    })?;
                 if !ids.contains(&c.id) {
                     ids.push(c.id);
                 }
@@ -229,20 +281,33 @@ fn validate(input: &PledgeInput, slate: &SlateRow, candidates: &[cohort_store::C
             .unwrap_or_else(|| NaiveDate::from_ymd_opt(slate.cycle, 11, 30).unwrap_or(today)),
     };
     if deadline < today {
-        return Err(EngineError::invalid("deadline", format!("{deadline} has already passed")));
+        return Err(EngineError::invalid(
+            "deadline",
+            format!("{deadline} has already passed"),
+        ));
     }
     let d = &input.donor;
-    let email = Email::parse(&d.email).map_err(|e| EngineError::invalid("donor.email", format!("{:?} {e}", d.email)))?;
+    let email = Email::parse(&d.email)
+        .map_err(|e| EngineError::invalid("donor.email", format!("{:?} {e}", d.email)))?;
     let state = d.state.trim().to_uppercase();
     if !state.is_empty() && !is_state(&state) {
-        return Err(EngineError::invalid("donor.state", format!("{:?} is not a two-letter state code", d.state)));
+        return Err(EngineError::invalid(
+            "donor.state",
+            format!("{:?} is not a two-letter state code", d.state),
+        ));
     }
     let zip = d.zip.trim();
     let zip_ok = zip.is_empty()
         || (zip.len() == 5 || (zip.len() == 10 && zip.as_bytes()[5] == b'-'))
-            && zip.chars().enumerate().all(|(i, c)| c.is_ascii_digit() || (i == 5 && c == '-'));
+            && zip
+                .chars()
+                .enumerate()
+                .all(|(i, c)| c.is_ascii_digit() || (i == 5 && c == '-'));
     if !zip_ok {
-        return Err(EngineError::invalid("donor.zip", format!("{zip:?} is not a ZIP code like 10001 or 10001-1234")));
+        return Err(EngineError::invalid(
+            "donor.zip",
+            format!("{zip:?} is not a ZIP code like 10001 or 10001-1234"),
+        ));
     }
     let donor = Donor {
         name: text("donor.name", &d.name, 200, input.kind == "money")?,
@@ -261,17 +326,45 @@ fn validate(input: &PledgeInput, slate: &SlateRow, candidates: &[cohort_store::C
                 "a money pledge needs the donor to attest they are a U.S. citizen or permanent resident giving their own money, not a federal contractor",
             ));
         }
-        if *amount > ITEMIZATION_THRESHOLD && (donor.employer.is_empty() || donor.occupation.is_empty()) {
-            let field = if donor.employer.is_empty() { "donor.employer" } else { "donor.occupation" };
-            return Err(EngineError::invalid(field, "federal law needs employer and occupation for gifts over $200"));
+        if *amount > ITEMIZATION_THRESHOLD
+            && (donor.employer.is_empty() || donor.occupation.is_empty())
+        {
+            let field = if donor.employer.is_empty() {
+                "donor.employer"
+            } else {
+                "donor.occupation"
+            };
+            return Err(EngineError::invalid(
+                field,
+                "federal law needs employer and occupation for gifts over $200",
+            ));
         }
     }
     let ref_code = match input.ref_code.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(r) if r.len() <= 64 && r.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') => Some(r.to_owned()),
-        Some(_) => return Err(EngineError::invalid("ref", "must be up to 64 letters, digits, hyphens or underscores")),
+        Some(r)
+            if r.len() <= 64
+                && r.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+        {
+            Some(r.to_owned())
+        }
+        Some(_) => {
+            return Err(EngineError::invalid(
+                "ref",
+                "must be up to 64 letters, digits, hyphens or underscores",
+            ))
+        }
     };
-    Ok(Valid { kind, condition, candidates: chosen, deadline, email, donor, ref_code })
+    Ok(Valid {
+        kind,
+        condition,
+        candidates: chosen,
+        deadline,
+        email,
+        donor,
+        ref_code,
+    })
 }
 
 /// SHA-256 of the canonical JSON of a request: a retry under the same key
@@ -290,25 +383,45 @@ impl Engine {
     /// (group commit): the caller that finds no batch in flight becomes the
     /// leader, takes every request queued meanwhile, and answers them all
     /// after the commit. Nobody is answered before their pledge is durable.
-    pub async fn pledge(&self, slate: &str, input: PledgeInput, idempotency_key: Option<&str>) -> Result<PledgeOutcome> {
+    pub async fn pledge(
+        &self,
+        slate: &str,
+        input: PledgeInput,
+        idempotency_key: Option<&str>,
+    ) -> Result<PledgeOutcome> {
         if let Some(k) = idempotency_key {
             if k.is_empty() || k.len() > 255 {
-                return Err(EngineError::invalid("Idempotency-Key", "must be 1 to 255 characters"));
+                return Err(EngineError::invalid(
+                    "Idempotency-Key",
+                    "must be 1 to 255 characters",
+                ));
             }
         }
         let (reply, mut answer) = oneshot::channel();
-        let job = Job { slate: slate.to_owned(), input, key: idempotency_key.map(str::to_owned), reply };
-        self.intake.queue.lock().unwrap_or_else(|e| e.into_inner()).push(job);
+        let job = Job {
+            slate: slate.to_owned(),
+            input,
+            key: idempotency_key.map(str::to_owned),
+            reply,
+        };
+        self.intake
+            .queue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(job);
         let leader = self.intake.leader.lock().await;
         if let Ok(Some(done)) = answer.try_recv() {
             return done;
         }
-        let jobs = std::mem::take(&mut *self.intake.queue.lock().unwrap_or_else(|e| e.into_inner()));
+        let jobs =
+            std::mem::take(&mut *self.intake.queue.lock().unwrap_or_else(|e| e.into_inner()));
         self.intake_batch(jobs).await;
         drop(leader);
-        answer
-            .await
-            .unwrap_or_else(|_| Err(EngineError::Store(StoreError::Unavailable("the pledge batch was interrupted; nothing was saved".into()))))
+        answer.await.unwrap_or_else(|_| {
+            Err(EngineError::Store(StoreError::Unavailable(
+                "the pledge batch was interrupted; nothing was saved".into(),
+            )))
+        })
     }
 
     /// Process queued pledges in one transaction and answer each.
@@ -317,7 +430,7 @@ impl Engine {
         let mut staged: Vec<(Job, Result<Staged>)> = Vec::with_capacity(jobs.len());
         let outcome: Result<()> = async {
             let mut tx = self.store.write().await?;
-            let mut slates: HashMap<String, Option<(SlateRow, Vec<CandidateRow>, Vec<Id>)>> = HashMap::new();
+            let mut slates: HashMap<String, Option<BatchSlate>> = HashMap::new();
             for job in jobs {
                 let r = self.stage(tx.as_mut(), &job, &mut slates, at).await;
                 if let Err(EngineError::Store(e)) = r {
@@ -328,19 +441,26 @@ impl Engine {
             }
             for (slate, _, conditions) in slates.values().flatten() {
                 if !conditions.is_empty() {
-                    self.settle(tx.as_mut(), slate, pot_changed(), conditions, at).await?;
+                    self.settle(tx.as_mut(), slate, pot_changed(), conditions, at)
+                        .await?;
                 }
             }
             for (_, r) in staged.iter_mut() {
                 if let Ok(Staged::Created { id, receipt, .. }) = r {
-                    let row = tx.pledge(*id).await?.ok_or_else(|| EngineError::not_found("pledge", id.to_string()))?;
+                    let row = tx
+                        .pledge(*id)
+                        .await?
+                        .ok_or_else(|| EngineError::not_found("pledge", id.to_string()))?;
                     let slate = tx
                         .slate(row.slate_id)
                         .await?
                         .ok_or_else(|| EngineError::not_found("slate", row.slate_id.to_string()))?;
                     let mut view = pledge_view(tx.as_mut(), &slate, &row).await?;
                     view.receipt_token = Some(receipt.clone());
-                    *r = Ok(Staged::Done(PledgeOutcome { pledge: view, created: true }));
+                    *r = Ok(Staged::Done(Box::new(PledgeOutcome {
+                        pledge: view,
+                        created: true,
+                    })));
                 }
             }
             tx.commit().await?;
@@ -349,10 +469,14 @@ impl Engine {
         .await;
         for (job, r) in staged {
             let answer = match (&outcome, r) {
-                (Err(e), _) => Err(EngineError::Store(StoreError::Unavailable(format!("nothing was saved: {e}")))),
-                (Ok(()), Ok(Staged::Done(o))) => Ok(o),
+                (Err(e), _) => Err(EngineError::Store(StoreError::Unavailable(format!(
+                    "nothing was saved: {e}"
+                )))),
+                (Ok(()), Ok(Staged::Done(o))) => Ok(*o),
                 (Ok(()), Err(e)) => Err(e),
-                (Ok(()), Ok(_)) => Err(EngineError::Store(StoreError::Other("a staged pledge was not finished".into()))),
+                (Ok(()), Ok(_)) => Err(EngineError::Store(StoreError::Other(
+                    "a staged pledge was not finished".into(),
+                ))),
             };
             let _ = job.reply.send(answer);
         }
@@ -364,7 +488,7 @@ impl Engine {
         &self,
         tx: &mut dyn Tx,
         job: &Job,
-        slates: &mut HashMap<String, Option<(SlateRow, Vec<CandidateRow>, Vec<Id>)>>,
+        slates: &mut HashMap<String, Option<BatchSlate>>,
         at: DateTime<Utc>,
     ) -> Result<Staged> {
         if !slates.contains_key(&job.slate) {
@@ -385,7 +509,9 @@ impl Engine {
         let key = job.key.as_ref().map(|k| format!("{}:{k}", s.id));
         if let Some(key) = &key {
             if let Some(existing) = tx.pledge_by_idempotency_key(key).await? {
-                return replay(tx, existing, &hash).await.map(Staged::Done);
+                return replay(tx, existing, &hash)
+                    .await
+                    .map(|o| Staged::Done(Box::new(o)));
             }
         }
         let v = validate(&job.input, s, candidates, at.date_naive())?;
@@ -417,7 +543,8 @@ impl Engine {
         tx.add_to_pot(s.id, &delta).await?;
         let commitment = hex::encode(Sha256::digest(format!("{id}:{receipt}").as_bytes()));
         let payload = serde_json::json!({ "pledge": id, "kind": v.kind.kind_str(), "receipt_commitment": commitment });
-        tx.append_event(s.id, "pledged", &payload.to_string(), at).await?;
+        tx.append_event(s.id, "pledged", &payload.to_string(), at)
+            .await?;
         if !conditions.contains(&condition_id) {
             conditions.push(condition_id);
         }
@@ -445,10 +572,16 @@ impl Engine {
             .await?
             .ok_or_else(|| EngineError::not_found("slate", row.slate_id.to_string()))?;
         tx.lock_slate(slate.id).await?;
-        if !tx.set_status(id, PledgeStatus::Pending, PledgeStatus::Cancelled).await? {
+        if !tx
+            .set_status(id, PledgeStatus::Pending, PledgeStatus::Cancelled)
+            .await?
+        {
             return Err(EngineError::conflict(
                 "not_pending",
-                format!("this pledge is {} and can no longer be cancelled", row.status.as_str()),
+                format!(
+                    "this pledge is {} and can no longer be cancelled",
+                    row.status.as_str()
+                ),
             ));
         }
         let gone = PendingPledge {
@@ -460,8 +593,10 @@ impl Engine {
         };
         self.leave_pot(tx.as_mut(), slate.id, &[gone]).await?;
         let payload = serde_json::json!({ "pledge": id });
-        tx.append_event(slate.id, "cancelled", &payload.to_string(), at).await?;
-        self.settle(tx.as_mut(), &slate, pot_changed(), &[], at).await?;
+        tx.append_event(slate.id, "cancelled", &payload.to_string(), at)
+            .await?;
+        self.settle(tx.as_mut(), &slate, pot_changed(), &[], at)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -490,7 +625,10 @@ async fn replay(tx: &mut dyn Tx, existing: PledgeRow, hash: &str) -> Result<Pled
         .ok_or_else(|| EngineError::not_found("slate", existing.slate_id.to_string()))?;
     let mut view = pledge_view(tx, &slate, &existing).await?;
     view.receipt_token = Some(existing.receipt_token.clone());
-    Ok(PledgeOutcome { pledge: view, created: false })
+    Ok(PledgeOutcome {
+        pledge: view,
+        created: false,
+    })
 }
 
 async fn pledge_view(tx: &mut dyn Tx, slate: &SlateRow, row: &PledgeRow) -> Result<PledgeView> {
@@ -515,8 +653,26 @@ async fn pledge_view(tx: &mut dyn Tx, slate: &SlateRow, row: &PledgeRow) -> Resu
         })
         .collect();
     let (amount_cents, recurring, hours_per_week, weeks, skills, actions) = match &row.kind {
-        PledgeKind::Money { amount, recurring } => (Some(amount.get()), Some(recurring.as_str().to_owned()), None, None, None, None),
-        PledgeKind::Hours { hours_per_week, weeks, skills } => (None, None, Some(*hours_per_week), Some(*weeks), Some(skills.clone()), None),
+        PledgeKind::Money { amount, recurring } => (
+            Some(amount.get()),
+            Some(recurring.as_str().to_owned()),
+            None,
+            None,
+            None,
+            None,
+        ),
+        PledgeKind::Hours {
+            hours_per_week,
+            weeks,
+            skills,
+        } => (
+            None,
+            None,
+            Some(*hours_per_week),
+            Some(*weeks),
+            Some(skills.clone()),
+            None,
+        ),
         PledgeKind::Actions(a) => (None, None, None, None, None, Some(*a)),
     };
     Ok(PledgeView {
@@ -532,11 +688,18 @@ async fn pledge_view(tx: &mut dyn Tx, slate: &SlateRow, row: &PledgeRow) -> Resu
         actions,
         condition: row.condition.canonical(),
         condition_text: row.condition.to_english(),
-        candidates: row.candidates.as_ref().map(|ids| ids.iter().map(|id| slug(*id)).collect()),
+        candidates: row
+            .candidates
+            .as_ref()
+            .map(|ids| ids.iter().map(|id| slug(*id)).collect()),
         deadline: row.deadline.to_string(),
         ref_code: row.ref_code.clone(),
-        created_at: row.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        unlocked_at: row.unlocked_at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        created_at: row
+            .created_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        unlocked_at: row
+            .unlocked_at
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
         receipt_token: None,
         allocations,
         unallocated_cents: installments.iter().map(|i| i.unallocated.get()).sum(),

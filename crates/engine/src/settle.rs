@@ -15,26 +15,45 @@ use cohort_core::facts::Snapshot;
 use cohort_core::unlock::{allocate, Ledger, MoneyToSplit, Payee};
 use cohort_core::{Cents, Facts, Reads};
 use cohort_store::{
-    AllocationShare, CandidateRow, EndorsementRow, Id, Installment, PendingPledge, PotDelta, SignatureRow, SlateRow, Tx,
+    AllocationShare, CandidateRow, EndorsementRow, Id, Installment, PendingPledge, PotDelta,
+    SignatureRow, SlateRow, Tx,
 };
 
 use crate::{Engine, EngineError, Result, Settlement};
 
 /// Which facts an event changed.
 pub(crate) fn signatures_changed() -> Reads {
-    Reads { signers: true, states: true, mutual: true, signed: true, ..Reads::default() }
+    Reads {
+        signers: true,
+        states: true,
+        mutual: true,
+        signed: true,
+        ..Reads::default()
+    }
 }
 
 pub(crate) fn endorsements_changed() -> Reads {
-    Reads { mutual: true, endorses: true, ..Reads::default() }
+    Reads {
+        mutual: true,
+        endorses: true,
+        ..Reads::default()
+    }
 }
 
 pub(crate) fn pot_changed() -> Reads {
-    Reads { pledged: true, pledgers: true, hours: true, ..Reads::default() }
+    Reads {
+        pledged: true,
+        pledgers: true,
+        hours: true,
+        ..Reads::default()
+    }
 }
 
 pub(crate) fn date_changed() -> Reads {
-    Reads { today: true, ..Reads::default() }
+    Reads {
+        today: true,
+        ..Reads::default()
+    }
 }
 
 fn intersects(a: Reads, b: Reads) -> bool {
@@ -59,18 +78,28 @@ impl SlateState {
         let mut facts = Snapshot::new(today);
         for s in &signatures {
             if let Some(c) = slug_of.get(&s.candidate_id) {
-                facts.signers.insert(c.slug.to_string(), c.race.state.clone());
+                facts
+                    .signers
+                    .insert(c.slug.to_string(), c.race.state.clone());
             }
         }
         for e in &endorsements {
             if let (Some(f), Some(t)) = (slug_of.get(&e.from_id), slug_of.get(&e.to_id)) {
-                facts.endorsements.insert((f.slug.to_string(), t.slug.to_string()));
+                facts
+                    .endorsements
+                    .insert((f.slug.to_string(), t.slug.to_string()));
             }
         }
         facts.pledged = Cents(pot.pending_cents + pot.unlocked_cents);
         facts.pledgers = u64::try_from(pot.pledgers).unwrap_or(0);
-        facts.hours = u64::try_from(pot.hours_per_week_pending + pot.hours_per_week_unlocked).unwrap_or(0);
-        Ok(SlateState { candidates, signatures, endorsements, facts })
+        facts.hours =
+            u64::try_from(pot.hours_per_week_pending + pot.hours_per_week_unlocked).unwrap_or(0);
+        Ok(SlateState {
+            candidates,
+            signatures,
+            endorsements,
+            facts,
+        })
     }
 
     pub fn slug(&self, id: Id) -> String {
@@ -83,11 +112,15 @@ impl SlateState {
 
     /// Current signers, as the candidates money can go to.
     pub fn payees(&self) -> Vec<Payee> {
-        let signed: std::collections::HashSet<Id> = self.signatures.iter().map(|s| s.candidate_id).collect();
+        let signed: std::collections::HashSet<Id> =
+            self.signatures.iter().map(|s| s.candidate_id).collect();
         self.candidates
             .iter()
             .filter(|c| signed.contains(&c.id))
-            .map(|c| Payee { id: c.id, race: c.race.clone() })
+            .map(|c| Payee {
+                id: c.id,
+                race: c.race.clone(),
+            })
             .collect()
     }
 }
@@ -172,7 +205,8 @@ impl Engine {
             "unallocated_cents": outcome.unallocated_cents,
             "signers": state.facts.signers(),
         });
-        tx.append_event(slate.id, "unlock", &payload.to_string(), at).await?;
+        tx.append_event(slate.id, "unlock", &payload.to_string(), at)
+            .await?;
         tracing::info!(
             slate = %slate.slug,
             unlocked = moved,
@@ -204,7 +238,8 @@ impl Engine {
             if !expired.is_empty() {
                 self.leave_pot(tx.as_mut(), slate.id, &expired).await?;
                 let payload = serde_json::json!({ "pledges": expired.len() });
-                tx.append_event(slate.id, "expire", &payload.to_string(), at).await?;
+                tx.append_event(slate.id, "expire", &payload.to_string(), at)
+                    .await?;
             }
             let mut changed = date_changed();
             if !expired.is_empty() {
@@ -223,7 +258,12 @@ impl Engine {
     }
 
     /// Take pledges that stopped being live (expired, cancelled) out of the pot.
-    pub(crate) async fn leave_pot(&self, tx: &mut dyn Tx, slate_id: Id, gone: &[PendingPledge]) -> Result<()> {
+    pub(crate) async fn leave_pot(
+        &self,
+        tx: &mut dyn Tx,
+        slate_id: Id,
+        gone: &[PendingPledge],
+    ) -> Result<()> {
         let mut delta = PotDelta::default();
         let mut per_donor: BTreeMap<&str, i64> = BTreeMap::new();
         for p in gone {
@@ -232,7 +272,8 @@ impl Engine {
             *per_donor.entry(p.email.as_str()).or_default() += 1;
         }
         for (email, n) in per_donor {
-            let email = cohort_core::Email::parse(email).map_err(|e| EngineError::invalid("email", e.to_string()))?;
+            let email = cohort_core::Email::parse(email)
+                .map_err(|e| EngineError::invalid("email", e.to_string()))?;
             if tx.adjust_pledger(slate_id, &email, -n).await? == 0 {
                 delta.pledgers -= 1;
             }
@@ -271,13 +312,21 @@ impl Engine {
             };
             if holds {
                 let period = months_between(m.unlocked_at.date_naive(), today);
-                installments.push(split_installment(&m.pledge, period, &payees, &mut ledger, slate, today));
+                installments.push(split_installment(
+                    &m.pledge,
+                    period,
+                    &payees,
+                    &mut ledger,
+                    slate,
+                    today,
+                ));
             }
         }
         tx.record_installments(&installments, at).await?;
         if !installments.is_empty() {
             let payload = serde_json::json!({ "installments": installments.len() });
-            tx.append_event(slate.id, "installments", &payload.to_string(), at).await?;
+            tx.append_event(slate.id, "installments", &payload.to_string(), at)
+                .await?;
         }
         Ok(installments.len() as u64)
     }
@@ -300,7 +349,11 @@ fn split_installment(
     today: NaiveDate,
 ) -> Installment {
     let a = allocate(
-        &MoneyToSplit { donor: p.email.as_str(), amount: p.amount, chosen: p.candidates.as_deref() },
+        &MoneyToSplit {
+            donor: p.email.as_str(),
+            amount: p.amount,
+            chosen: p.candidates.as_deref(),
+        },
         payees,
         ledger,
         &slate.limits,
@@ -315,11 +368,14 @@ fn split_installment(
         allocations: a
             .shares
             .into_iter()
-            .map(|s| AllocationShare { candidate_id: s.candidate_id, election: s.election, cents: s.cents })
+            .map(|s| AllocationShare {
+                candidate_id: s.candidate_id,
+                election: s.election,
+                cents: s.cents,
+            })
             .collect(),
     }
 }
-
 
 #[cfg(test)]
 mod tests {

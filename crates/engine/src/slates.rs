@@ -70,10 +70,16 @@ pub(crate) fn text(field: &str, s: &str, max: usize, required: bool) -> Result<S
         return Err(EngineError::invalid(field, "must not be empty"));
     }
     if t.chars().count() > max {
-        return Err(EngineError::invalid(field, format!("must be at most {max} characters")));
+        return Err(EngineError::invalid(
+            field,
+            format!("must be at most {max} characters"),
+        ));
     }
     if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(EngineError::invalid(field, "must not contain control characters"));
+        return Err(EngineError::invalid(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(t.to_owned())
 }
@@ -98,7 +104,10 @@ impl Engine {
         let name = text("name", &input.name, 200, true)?;
         let description = text("description", &input.description, 5_000, false)?;
         if !(2000..=2100).contains(&input.cycle) || input.cycle % 2 != 0 {
-            return Err(EngineError::invalid("cycle", "must be an even election year like 2028"));
+            return Err(EngineError::invalid(
+                "cycle",
+                "must be an even election year like 2028",
+            ));
         }
         let condition = parse_condition("condition", &input.condition)?;
         let mut tx = self.store.write().await?;
@@ -111,58 +120,119 @@ impl Engine {
             limits: LimitTable::new(),
             created_at: self.now(),
         };
-        let slate = tx
-            .insert_slate(&new)
-            .await
-            .map_err(|e| conflict_on_duplicate(e, "slug_taken", format!("a slate named {slug} already exists")))?;
-        let payload = serde_json::json!({ "slug": slug.as_str(), "condition": new.condition.canonical() });
-        tx.append_event(slate.id, "slate_created", &payload.to_string(), self.now()).await?;
+        let slate = tx.insert_slate(&new).await.map_err(|e| {
+            conflict_on_duplicate(
+                e,
+                "slug_taken",
+                format!("a slate named {slug} already exists"),
+            )
+        })?;
+        let payload =
+            serde_json::json!({ "slug": slug.as_str(), "condition": new.condition.canonical() });
+        tx.append_event(slate.id, "slate_created", &payload.to_string(), self.now())
+            .await?;
         let view = self.slate_view_in(tx.as_mut(), &slate).await?;
         tx.commit().await?;
         Ok(view)
     }
 
-    pub async fn add_candidate(&self, actor: &Actor, slate: &str, input: CandidateInput) -> Result<CandidateView> {
+    pub async fn add_candidate(
+        &self,
+        actor: &Actor,
+        slate: &str,
+        input: CandidateInput,
+    ) -> Result<CandidateView> {
         let mut tx = self.store.write().await?;
         let s = find_slate(tx.as_mut(), slate).await?;
         actor.require_organizer(&s)?;
         let slug = parse_slug("slug", &input.slug)?;
         let name = text("name", &input.name, 200, true)?;
-        let office: Office = input
-            .office
-            .parse()
-            .map_err(|e: cohort_core::model::UnknownVariant| EngineError::invalid("office", e.to_string()))?;
+        let office: Office =
+            input
+                .office
+                .parse()
+                .map_err(|e: cohort_core::model::UnknownVariant| {
+                    EngineError::invalid("office", e.to_string())
+                })?;
         let state = input.state.trim().to_uppercase();
         if !is_state(&state) {
-            return Err(EngineError::invalid("state", format!("{:?} is not a two-letter state code like NY", input.state)));
+            return Err(EngineError::invalid(
+                "state",
+                format!("{:?} is not a two-letter state code like NY", input.state),
+            ));
         }
         let district = match input.district.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(d) if d.len() <= 8 && d.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') => Some(d.to_owned()),
-            Some(d) => return Err(EngineError::invalid("district", format!("{d:?} is not a district like 14 or AL"))),
+            Some(d) if d.len() <= 8 && d.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') => {
+                Some(d.to_owned())
+            }
+            Some(d) => {
+                return Err(EngineError::invalid(
+                    "district",
+                    format!("{d:?} is not a district like 14 or AL"),
+                ))
+            }
         };
         let general_date = parse_date("general_date", &input.general_date)?;
-        let primary_date = input.primary_date.as_deref().map(|d| parse_date("primary_date", d)).transpose()?;
+        let primary_date = input
+            .primary_date
+            .as_deref()
+            .map(|d| parse_date("primary_date", d))
+            .transpose()?;
         if primary_date.is_some_and(|p| p > general_date) {
-            return Err(EngineError::invalid("primary_date", "must not be after the general election"));
+            return Err(EngineError::invalid(
+                "primary_date",
+                "must not be after the general election",
+            ));
         }
-        let race = Race { office, state, district, primary_date, general_date };
+        let race = Race {
+            office,
+            state,
+            district,
+            primary_date,
+            general_date,
+        };
         let row = tx
-            .insert_candidate(s.id, &NewCandidate { slug: slug.clone(), name, race })
+            .insert_candidate(
+                s.id,
+                &NewCandidate {
+                    slug: slug.clone(),
+                    name,
+                    race,
+                },
+            )
             .await
-            .map_err(|e| conflict_on_duplicate(e, "candidate_exists", format!("{slug} is already on {}", s.slug)))?;
+            .map_err(|e| {
+                conflict_on_duplicate(
+                    e,
+                    "candidate_exists",
+                    format!("{slug} is already on {}", s.slug),
+                )
+            })?;
         let payload = serde_json::json!({ "candidate": slug.as_str(), "name": row.name });
-        tx.append_event(s.id, "candidate_added", &payload.to_string(), self.now()).await?;
+        tx.append_event(s.id, "candidate_added", &payload.to_string(), self.now())
+            .await?;
         tx.commit().await?;
         Ok(candidate_view(&row, None))
     }
 
-    pub async fn publish_compact(&self, actor: &Actor, slate: &str, input: CompactInput) -> Result<CompactVersionView> {
+    pub async fn publish_compact(
+        &self,
+        actor: &Actor,
+        slate: &str,
+        input: CompactInput,
+    ) -> Result<CompactVersionView> {
         if input.commitments.is_empty() {
-            return Err(EngineError::invalid("commitments", "a compact needs at least one commitment"));
+            return Err(EngineError::invalid(
+                "commitments",
+                "a compact needs at least one commitment",
+            ));
         }
         if input.commitments.len() > 100 || input.planks.len() > 200 {
-            return Err(EngineError::invalid("commitments", "at most 100 commitments and 200 planks"));
+            return Err(EngineError::invalid(
+                "commitments",
+                "at most 100 commitments and 200 planks",
+            ));
         }
         let commitments = input
             .commitments
@@ -181,24 +251,41 @@ impl Engine {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let content = CompactContent { commitments, planks };
+        let content = CompactContent {
+            commitments,
+            planks,
+        };
         let mut tx = self.store.write().await?;
         let s = find_slate(tx.as_mut(), slate).await?;
         actor.require_organizer(&s)?;
         tx.lock_slate(s.id).await?;
         let version = tx.latest_compact(s.id).await?.map_or(1, |c| c.version + 1);
-        let row = CompactRow { version, hash: content.hash(), content, created_at: self.now() };
+        let row = CompactRow {
+            version,
+            hash: content.hash(),
+            content,
+            created_at: self.now(),
+        };
         tx.insert_compact(s.id, &row).await?;
         let payload = serde_json::json!({ "version": version, "hash": row.hash });
-        tx.append_event(s.id, "compact_published", &payload.to_string(), self.now()).await?;
+        tx.append_event(s.id, "compact_published", &payload.to_string(), self.now())
+            .await?;
         tx.commit().await?;
-        Ok(CompactVersionView { version, hash: row.hash })
+        Ok(CompactVersionView {
+            version,
+            hash: row.hash,
+        })
     }
 
     /// Set contribution limits for this slate's offices and cycles (`None`:
     /// no limit). Federal offices keep the federal default unless set here.
     /// Applies to allocations made from now on.
-    pub async fn set_limits(&self, actor: &Actor, slate: &str, entries: Vec<LimitEntry>) -> Result<Vec<LimitEntry>> {
+    pub async fn set_limits(
+        &self,
+        actor: &Actor,
+        slate: &str,
+        entries: Vec<LimitEntry>,
+    ) -> Result<Vec<LimitEntry>> {
         let mut tx = self.store.write().await?;
         let s = find_slate(tx.as_mut(), slate).await?;
         actor.require_organizer(&s)?;
@@ -206,16 +293,23 @@ impl Engine {
         let mut limits = s.limits.clone();
         for (i, e) in entries.iter().enumerate() {
             if e.limit_cents.is_some_and(|c| c < Cents::ZERO) {
-                return Err(EngineError::invalid(format!("[{i}].limit_cents"), "must not be negative"));
+                return Err(EngineError::invalid(
+                    format!("[{i}].limit_cents"),
+                    "must not be negative",
+                ));
             }
             if !(2000..=2100).contains(&e.cycle) {
-                return Err(EngineError::invalid(format!("[{i}].cycle"), "must be an election year like 2028"));
+                return Err(EngineError::invalid(
+                    format!("[{i}].cycle"),
+                    "must be an election year like 2028",
+                ));
             }
             limits.set(e.office, e.cycle, e.limit_cents);
         }
         tx.update_limits(s.id, &limits).await?;
         let payload = serde_json::to_string(&limits).unwrap_or_default();
-        tx.append_event(s.id, "limits_set", &payload, self.now()).await?;
+        tx.append_event(s.id, "limits_set", &payload, self.now())
+            .await?;
         tx.commit().await?;
         Ok(limits.overrides().collect())
     }
@@ -235,11 +329,19 @@ impl Engine {
         Ok(out)
     }
 
-    pub(crate) async fn slate_view_in(&self, tx: &mut dyn Tx, slate: &SlateRow) -> Result<SlateView> {
+    pub(crate) async fn slate_view_in(
+        &self,
+        tx: &mut dyn Tx,
+        slate: &SlateRow,
+    ) -> Result<SlateView> {
         let state = SlateState::load(tx, slate, self.today()).await?;
         let compact = tx.latest_compact(slate.id).await?;
         let pot = tx.pot(slate.id).await?;
-        let signed: HashMap<Id, i32> = state.signatures.iter().map(|s| (s.candidate_id, s.version)).collect();
+        let signed: HashMap<Id, i32> = state
+            .signatures
+            .iter()
+            .map(|s| (s.candidate_id, s.version))
+            .collect();
         let candidates = state
             .candidates
             .iter()
@@ -269,7 +371,10 @@ impl Engine {
             endorsements: state
                 .endorsements
                 .iter()
-                .map(|e| EndorsementView { from: state.slug(e.from_id), to: state.slug(e.to_id) })
+                .map(|e| EndorsementView {
+                    from: state.slug(e.from_id),
+                    to: state.slug(e.to_id),
+                })
                 .collect(),
         })
     }
@@ -284,18 +389,24 @@ impl Engine {
         Ok(totals
             .into_iter()
             .filter_map(|t| {
-                candidates.iter().find(|c| c.id == t.candidate_id).map(|c| CandidateTotalView {
-                    candidate: c.slug.to_string(),
-                    name: c.name.clone(),
-                    cents: t.cents.get(),
-                    contributions: t.contributions,
-                })
+                candidates
+                    .iter()
+                    .find(|c| c.id == t.candidate_id)
+                    .map(|c| CandidateTotalView {
+                        candidate: c.slug.to_string(),
+                        name: c.name.clone(),
+                        cents: t.cents.get(),
+                        contributions: t.contributions,
+                    })
             })
             .collect())
     }
 }
 
-pub(crate) fn candidate_view(c: &cohort_store::CandidateRow, signed_version: Option<i32>) -> CandidateView {
+pub(crate) fn candidate_view(
+    c: &cohort_store::CandidateRow,
+    signed_version: Option<i32>,
+) -> CandidateView {
     CandidateView {
         slug: c.slug.to_string(),
         name: c.name.clone(),
@@ -312,9 +423,17 @@ pub(crate) fn candidate_view(c: &cohort_store::CandidateRow, signed_version: Opt
 /// For each candidate who has not signed: the pending money and hours their
 /// signature would bring them if the slate unlocked with them in, split
 /// equally (before contribution limits, which depend on each donor's history).
-async fn waiting(tx: &mut dyn Tx, slate: &SlateRow, state: &SlateState) -> Result<Vec<WaitingView>> {
+async fn waiting(
+    tx: &mut dyn Tx,
+    slate: &SlateRow,
+    state: &SlateState,
+) -> Result<Vec<WaitingView>> {
     let signed: HashSet<Id> = state.signatures.iter().map(|s| s.candidate_id).collect();
-    let unsigned: Vec<_> = state.candidates.iter().filter(|c| !signed.contains(&c.id)).collect();
+    let unsigned: Vec<_> = state
+        .candidates
+        .iter()
+        .filter(|c| !signed.contains(&c.id))
+        .collect();
     if unsigned.is_empty() {
         return Ok(Vec::new());
     }
@@ -335,7 +454,11 @@ async fn waiting(tx: &mut dyn Tx, slate: &SlateRow, state: &SlateState) -> Resul
                 cents += r.cents.get() / recipients;
                 hours += r.hours_per_week / recipients;
             }
-            WaitingView { candidate: c.slug.to_string(), cents: Cents(cents).get(), hours_per_week: hours }
+            WaitingView {
+                candidate: c.slug.to_string(),
+                cents: Cents(cents).get(),
+                hours_per_week: hours,
+            }
         })
         .collect())
 }

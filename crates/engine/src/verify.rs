@@ -16,12 +16,20 @@ impl Engine {
         let mut tx = self.store.read().await?;
         let mut out = tx.check_invariants().await?;
         for slate in tx.slates().await? {
-            let candidates: HashMap<_, _> = tx.candidates(slate.id).await?.into_iter().map(|c| (c.id, c)).collect();
+            let candidates: HashMap<_, _> = tx
+                .candidates(slate.id)
+                .await?
+                .into_iter()
+                .map(|c| (c.id, c))
+                .collect();
             for g in tx.given(slate.id).await? {
                 let Some(c) = candidates.get(&g.candidate_id) else {
                     out.push(Violation {
                         rule: "allocations stay in the slate",
-                        detail: format!("{} was allocated to unknown candidate {}", g.email, g.candidate_id),
+                        detail: format!(
+                            "{} was allocated to unknown candidate {}",
+                            g.email, g.candidate_id
+                        ),
                     });
                     continue;
                 };
@@ -46,6 +54,10 @@ impl Engine {
     }
 }
 
-fn limit_of(limits: &LimitTable, office: cohort_core::model::Office, cycle: i32) -> Option<cohort_core::Cents> {
+fn limit_of(
+    limits: &LimitTable,
+    office: cohort_core::model::Office,
+    cycle: i32,
+) -> Option<cohort_core::Cents> {
     limits.limit(office, cycle)
 }

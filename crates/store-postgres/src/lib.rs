@@ -20,7 +20,13 @@ struct PgTx {
     tx: sqlx::Transaction<'static, sqlx::Postgres>,
 }
 
-cohort_store_sql::impl_sql_tx!(PgTx, sqlx::Postgres, lock_slate = "SELECT id FROM slates WHERE id = $1 FOR UPDATE", sigil = '$', bulk = unnest);
+cohort_store_sql::impl_sql_tx!(
+    PgTx,
+    sqlx::Postgres,
+    lock_slate = "SELECT id FROM slates WHERE id = $1 FOR UPDATE",
+    sigil = '$',
+    bulk = unnest
+);
 
 fn unavailable(e: sqlx::Error) -> StoreError {
     StoreError::Unavailable(e.to_string())
@@ -34,7 +40,9 @@ impl PostgresStore {
             .acquire_timeout(Duration::from_secs(60))
             .connect(url)
             .await
-            .map_err(|e| StoreError::Unavailable(format!("cannot connect to {}: {e}", redact(url))))?;
+            .map_err(|e| {
+                StoreError::Unavailable(format!("cannot connect to {}: {e}", redact(url)))
+            })?;
         Ok(PostgresStore { pool })
     }
 
@@ -42,9 +50,9 @@ impl PostgresStore {
     /// points at, and return its URL. For tests and benchmarks.
     pub async fn create_scratch_database(admin_url: &str) -> Result<String> {
         use sqlx::Connection;
-        let mut conn = sqlx::PgConnection::connect(admin_url)
-            .await
-            .map_err(|e| StoreError::Unavailable(format!("cannot connect to {}: {e}", redact(admin_url))))?;
+        let mut conn = sqlx::PgConnection::connect(admin_url).await.map_err(|e| {
+            StoreError::Unavailable(format!("cannot connect to {}: {e}", redact(admin_url)))
+        })?;
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
@@ -107,7 +115,10 @@ impl Store for PostgresStore {
 mod tests {
     #[test]
     fn redacts_passwords() {
-        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(
+            super::redact("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
         assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
     }
 }

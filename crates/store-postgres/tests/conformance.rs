@@ -8,7 +8,8 @@ use cohort_store::Store;
 use cohort_store_postgres::PostgresStore;
 
 async fn fresh() -> Arc<dyn Store> {
-    let admin = std::env::var("COHORT_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let admin = std::env::var("COHORT_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
     let url = PostgresStore::create_scratch_database(&admin).await.unwrap_or_else(|e| {
         panic!("PostgreSQL at {admin} is needed for these tests (set COHORT_TEST_PG to its URL): {e}")
     });

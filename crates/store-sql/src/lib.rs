@@ -80,7 +80,9 @@ impl KindColumns {
         calls: i64,
         texts: i64,
     ) -> Result<PledgeKind, StoreError> {
-        let small = |v: i64| u32::try_from(v).map_err(|_| corrupt("pledges", format!("count {v} out of range")));
+        let small = |v: i64| {
+            u32::try_from(v).map_err(|_| corrupt("pledges", format!("count {v} out of range")))
+        };
         match kind {
             "money" => Ok(PledgeKind::Money {
                 amount: Cents(amount_cents),
@@ -166,54 +168,6 @@ fn push_placeholder(s: &mut String, sigil: char, n: usize) {
 
 mod tx_macro;
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn placeholders_number_rows_then_columns() {
-        assert_eq!(values_placeholders('$', 2, 2), "($1, $2), ($3, $4)");
-        assert_eq!(list_placeholders('$', 2, 4), "$2, $3, $4");
-        assert_eq!(values_placeholders('?', 2, 2), "(?, ?), (?, ?)");
-    }
-
-    #[test]
-    fn kind_columns_round_trip() {
-        let kinds = [
-            PledgeKind::Money {
-                amount: Cents(5000),
-                recurring: Recurrence::Monthly,
-            },
-            PledgeKind::Hours {
-                hours_per_week: 5,
-                weeks: 8,
-                skills: vec!["web".into(), "data".into()],
-            },
-            PledgeKind::Actions(Actions {
-                doors: 100,
-                calls: 200,
-                texts: 0,
-            }),
-        ];
-        for k in kinds {
-            let c = KindColumns::from_kind(&k);
-            let back = KindColumns::to_kind(
-                c.kind,
-                c.amount_cents,
-                c.recurring,
-                c.hours_per_week,
-                c.weeks,
-                &c.skills,
-                c.doors,
-                c.calls,
-                c.texts,
-            )
-            .unwrap();
-            assert_eq!(back, k);
-        }
-    }
-}
-
 /// The invariants `cohort verify` checks in SQL, each a query whose rows (a
 /// single `detail` column) are violations. Limits need the limit table and
 /// are checked by the engine over [`cohort_store::Tx::given`].
@@ -283,3 +237,51 @@ pub const INVARIANT_QUERIES: &[(&str, &str)] = &[
          WHERE t.pending_cents != t.pend OR t.unlocked_cents != t.unl OR t.pledgers != t.ppl LIMIT 100",
     ),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_number_rows_then_columns() {
+        assert_eq!(values_placeholders('$', 2, 2), "($1, $2), ($3, $4)");
+        assert_eq!(list_placeholders('$', 2, 4), "$2, $3, $4");
+        assert_eq!(values_placeholders('?', 2, 2), "(?, ?), (?, ?)");
+    }
+
+    #[test]
+    fn kind_columns_round_trip() {
+        let kinds = [
+            PledgeKind::Money {
+                amount: Cents(5000),
+                recurring: Recurrence::Monthly,
+            },
+            PledgeKind::Hours {
+                hours_per_week: 5,
+                weeks: 8,
+                skills: vec!["web".into(), "data".into()],
+            },
+            PledgeKind::Actions(Actions {
+                doors: 100,
+                calls: 200,
+                texts: 0,
+            }),
+        ];
+        for k in kinds {
+            let c = KindColumns::from_kind(&k);
+            let back = KindColumns::to_kind(
+                c.kind,
+                c.amount_cents,
+                c.recurring,
+                c.hours_per_week,
+                c.weeks,
+                &c.skills,
+                c.doors,
+                c.calls,
+                c.texts,
+            )
+            .unwrap();
+            assert_eq!(back, k);
+        }
+    }
+}

@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use cohort_store::{Result, Store, StoreError, Tx};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -24,7 +26,13 @@ struct SqliteTx {
     tx: sqlx::Transaction<'static, sqlx::Sqlite>,
 }
 
-cohort_store_sql::impl_sql_tx!(SqliteTx, sqlx::Sqlite, lock_slate = "", sigil = '?', bulk = values);
+cohort_store_sql::impl_sql_tx!(
+    SqliteTx,
+    sqlx::Sqlite,
+    lock_slate = "",
+    sigil = '?',
+    bulk = values
+);
 
 fn unavailable(e: sqlx::Error) -> StoreError {
     StoreError::Unavailable(e.to_string())
@@ -33,8 +41,12 @@ fn unavailable(e: sqlx::Error) -> StoreError {
 impl SqliteStore {
     /// Open (creating if needed) `cohort.db` inside `dir`.
     pub async fn open_dir(dir: &Path) -> Result<SqliteStore> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| StoreError::Unavailable(format!("cannot create data directory {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir).map_err(|e| {
+            StoreError::Unavailable(format!(
+                "cannot create data directory {}: {e}",
+                dir.display()
+            ))
+        })?;
         Self::open_file(&dir.join("cohort.db")).await
     }
 
@@ -75,7 +87,11 @@ impl Store for SqliteStore {
     }
 
     async fn write(&self) -> Result<Box<dyn Tx>> {
-        let tx = self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(unavailable)?;
+        let tx = self
+            .writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(unavailable)?;
         Ok(Box::new(SqliteTx { tx }))
     }
 

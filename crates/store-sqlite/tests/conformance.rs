@@ -6,7 +6,11 @@ use cohort_store::Store;
 use cohort_store_sqlite::SqliteStore;
 
 async fn fresh() -> Arc<dyn Store> {
-    let dir = std::env::temp_dir().join(format!("cohort-conformance-{}-{}", std::process::id(), unique()));
+    let dir = std::env::temp_dir().join(format!(
+        "cohort-conformance-{}-{}",
+        std::process::id(),
+        unique()
+    ));
     let store = SqliteStore::open_dir(&dir).await.expect("open sqlite");
     store.migrate().await.expect("migrate");
     Arc::new(store)
@@ -15,7 +19,9 @@ async fn fresh() -> Arc<dyn Store> {
 fn unique() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
     (u64::from(nanos) << 16) + N.fetch_add(1, Ordering::Relaxed)
 }
 

@@ -5,13 +5,17 @@
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use cohort_core::limits::LimitTable;
-use cohort_core::model::{CompactContent, Election, Office, Plank, PledgeKind, PledgeStatus, Race, Recurrence};
+use cohort_core::model::{
+    CompactContent, Election, Office, Plank, PledgeKind, PledgeStatus, Race, Recurrence,
+};
 use cohort_core::{Cents, Condition, Email, Slug};
 
 use crate::*;
 
 fn at(day: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0).single().expect("valid time")
+    Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0)
+        .single()
+        .expect("valid time")
 }
 
 fn date(s: &str) -> NaiveDate {
@@ -59,15 +63,29 @@ async fn candidate(tx: &mut dyn Tx, slate_id: Id, slug: &str, state: &str) -> Ca
     .expect("insert candidate")
 }
 
-fn money(slate_id: Id, condition_id: Id, who: &str, cents: i64, deadline: &str, key: Option<&str>) -> NewPledge {
+fn money(
+    slate_id: Id,
+    condition_id: Id,
+    who: &str,
+    cents: i64,
+    deadline: &str,
+    key: Option<&str>,
+) -> NewPledge {
     NewPledge {
         slate_id,
-        kind: PledgeKind::Money { amount: Cents(cents), recurring: Recurrence::Once },
+        kind: PledgeKind::Money {
+            amount: Cents(cents),
+            recurring: Recurrence::Once,
+        },
         condition_id,
         candidates: None,
         deadline: date(deadline),
         email: email(who),
-        donor: Donor { name: "Ana".into(), attests_eligible: true, ..Donor::default() },
+        donor: Donor {
+            name: "Ana".into(),
+            attests_eligible: true,
+            ..Donor::default()
+        },
         ref_code: None,
         receipt_token: format!("receipt-{who}-{cents}"),
         idempotency_key: key.map(str::to_owned),
@@ -79,7 +97,11 @@ fn money(slate_id: Id, condition_id: Id, who: &str, cents: i64, deadline: &str, 
 pub async fn slates_round_trip_and_slugs_are_unique(store: &dyn Store) {
     let s = slate(store, "alpha").await;
     let mut tx = store.read().await.expect("read");
-    let back = tx.slate_by_slug("alpha").await.expect("query").expect("found");
+    let back = tx
+        .slate_by_slug("alpha")
+        .await
+        .expect("query")
+        .expect("found");
     assert_eq!(back, s);
     assert_eq!(tx.slate(s.id).await.expect("query"), Some(s.clone()));
     assert_eq!(tx.slates().await.expect("list"), vec![s.clone()]);
@@ -91,8 +113,15 @@ pub async fn slates_round_trip_and_slugs_are_unique(store: &dyn Store) {
     tx.update_limits(s.id, &limits).await.expect("limits");
     tx.commit().await.expect("commit");
     let mut tx = store.read().await.expect("read");
-    assert_eq!(tx.slate(s.id).await.expect("query").map(|s| s.limits), Some(limits));
-    assert_eq!(tx.pot(s.id).await.expect("pot"), Pot::default(), "a new slate has an empty pot");
+    assert_eq!(
+        tx.slate(s.id).await.expect("query").map(|s| s.limits),
+        Some(limits)
+    );
+    assert_eq!(
+        tx.pot(s.id).await.expect("pot"),
+        Pot::default(),
+        "a new slate has an empty pot"
+    );
     drop(tx);
     let mut tx = store.write().await.expect("begin");
     let dup = tx
@@ -106,7 +135,10 @@ pub async fn slates_round_trip_and_slugs_are_unique(store: &dyn Store) {
             created_at: at(1),
         })
         .await;
-    assert!(matches!(dup, Err(StoreError::Conflict { .. })), "duplicate slug must be a Conflict, got {dup:?}");
+    assert!(
+        matches!(dup, Err(StoreError::Conflict { .. })),
+        "duplicate slug must be a Conflict, got {dup:?}"
+    );
 }
 
 pub async fn an_uncommitted_transaction_leaves_nothing(store: &dyn Store) {
@@ -114,7 +146,15 @@ pub async fn an_uncommitted_transaction_leaves_nothing(store: &dyn Store) {
     {
         let mut tx = store.write().await.expect("begin");
         candidate(tx.as_mut(), s.id, "ann", "NY").await;
-        tx.add_to_pot(s.id, &PotDelta { pending_cents: 500, ..PotDelta::default() }).await.expect("pot");
+        tx.add_to_pot(
+            s.id,
+            &PotDelta {
+                pending_cents: 500,
+                ..PotDelta::default()
+            },
+        )
+        .await
+        .expect("pot");
         // dropped without commit
     }
     let mut tx = store.read().await.expect("read");
@@ -128,9 +168,19 @@ pub async fn candidates_compacts_signatures_and_endorsements(store: &dyn Store) 
     let a = candidate(tx.as_mut(), s.id, "ann", "NY").await;
     let b = candidate(tx.as_mut(), s.id, "bo", "PA").await;
     let dup = tx
-        .insert_candidate(s.id, &NewCandidate { slug: a.slug.clone(), name: "x".into(), race: a.race.clone() })
+        .insert_candidate(
+            s.id,
+            &NewCandidate {
+                slug: a.slug.clone(),
+                name: "x".into(),
+                race: a.race.clone(),
+            },
+        )
         .await;
-    assert!(matches!(dup, Err(StoreError::Conflict { .. })), "same slug twice in a slate: {dup:?}");
+    assert!(
+        matches!(dup, Err(StoreError::Conflict { .. })),
+        "same slug twice in a slate: {dup:?}"
+    );
     drop(tx);
     let mut tx = store.write().await.expect("begin");
     let a = candidate(tx.as_mut(), s.id, "ann", "NY").await;
@@ -138,28 +188,84 @@ pub async fn candidates_compacts_signatures_and_endorsements(store: &dyn Store) 
     assert_eq!(b2.race, b.race);
     let content = CompactContent {
         commitments: vec!["Cross-endorse".into()],
-        planks: vec![Plank { title: "Housing".into(), why: "Rents".into() }],
+        planks: vec![Plank {
+            title: "Housing".into(),
+            why: "Rents".into(),
+        }],
     };
     for v in 1..=2 {
-        tx.insert_compact(s.id, &CompactRow { version: v, hash: format!("h{v}"), content: content.clone(), created_at: at(3) })
-            .await
-            .expect("compact");
+        tx.insert_compact(
+            s.id,
+            &CompactRow {
+                version: v,
+                hash: format!("h{v}"),
+                content: content.clone(),
+                created_at: at(3),
+            },
+        )
+        .await
+        .expect("compact");
     }
-    assert_eq!(tx.latest_compact(s.id).await.expect("latest").map(|c| c.version), Some(2));
-    assert_eq!(tx.compact_version(s.id, 1).await.expect("v1").map(|c| c.content), Some(content));
+    assert_eq!(
+        tx.latest_compact(s.id)
+            .await
+            .expect("latest")
+            .map(|c| c.version),
+        Some(2)
+    );
+    assert_eq!(
+        tx.compact_version(s.id, 1)
+            .await
+            .expect("v1")
+            .map(|c| c.content),
+        Some(content)
+    );
     assert_eq!(tx.compact_version(s.id, 9).await.expect("v9"), None);
-    tx.upsert_signature(s.id, &SignatureRow { candidate_id: a.id, version: 1, signed_at: at(4) }).await.expect("sign");
-    tx.upsert_signature(s.id, &SignatureRow { candidate_id: a.id, version: 2, signed_at: at(5) }).await.expect("re-sign");
+    tx.upsert_signature(
+        s.id,
+        &SignatureRow {
+            candidate_id: a.id,
+            version: 1,
+            signed_at: at(4),
+        },
+    )
+    .await
+    .expect("sign");
+    tx.upsert_signature(
+        s.id,
+        &SignatureRow {
+            candidate_id: a.id,
+            version: 2,
+            signed_at: at(5),
+        },
+    )
+    .await
+    .expect("re-sign");
     let sigs = tx.signatures(s.id).await.expect("signatures");
     assert_eq!(sigs.len(), 1, "re-signing replaces the standing signature");
     assert_eq!(sigs[0].version, 2);
     assert!(tx.delete_signature(s.id, a.id).await.expect("withdraw"));
-    assert!(!tx.delete_signature(s.id, a.id).await.expect("withdraw again"));
-    let e = EndorsementRow { from_id: a.id, to_id: b2.id, at: at(6) };
+    assert!(!tx
+        .delete_signature(s.id, a.id)
+        .await
+        .expect("withdraw again"));
+    let e = EndorsementRow {
+        from_id: a.id,
+        to_id: b2.id,
+        at: at(6),
+    };
     assert!(tx.insert_endorsement(s.id, &e).await.expect("endorse"));
-    assert!(!tx.insert_endorsement(s.id, &e).await.expect("endorse again"), "endorsing twice changes nothing");
+    assert!(
+        !tx.insert_endorsement(s.id, &e)
+            .await
+            .expect("endorse again"),
+        "endorsing twice changes nothing"
+    );
     assert_eq!(tx.endorsements(s.id).await.expect("list"), vec![e]);
-    assert!(tx.delete_endorsement(s.id, a.id, b2.id).await.expect("unendorse"));
+    assert!(tx
+        .delete_endorsement(s.id, a.id, b2.id)
+        .await
+        .expect("unendorse"));
     assert!(tx.endorsements(s.id).await.expect("list").is_empty());
     tx.commit().await.expect("commit");
 }
@@ -172,14 +278,28 @@ pub async fn conditions_are_stored_once_per_slate(store: &dyn Store) {
     let id1 = tx.condition_id(s.id, &c1).await.expect("id");
     let id2 = tx.condition_id(s.id, &c2).await.expect("id");
     assert_eq!(id1, id2, "equal conditions share one row");
-    let other = tx.condition_id(s.id, &Condition::parse("pledged >= $5").expect("parse")).await.expect("id");
+    let other = tx
+        .condition_id(s.id, &Condition::parse("pledged >= $5").expect("parse"))
+        .await
+        .expect("id");
     assert_ne!(id1, other);
-    assert!(tx.pending_conditions(s.id).await.expect("pending").is_empty(), "no pledge waits yet");
-    tx.insert_pledge(&money(s.id, other, "a@x.org", 100, "2028-01-01", None)).await.expect("pledge");
+    assert!(
+        tx.pending_conditions(s.id)
+            .await
+            .expect("pending")
+            .is_empty(),
+        "no pledge waits yet"
+    );
+    tx.insert_pledge(&money(s.id, other, "a@x.org", 100, "2028-01-01", None))
+        .await
+        .expect("pledge");
     let pending = tx.pending_conditions(s.id).await.expect("pending");
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].id, other);
-    assert!(pending[0].reads.pledged, "reads are stored with the condition");
+    assert!(
+        pending[0].reads.pledged,
+        "reads are stored with the condition"
+    );
     tx.commit().await.expect("commit");
 }
 
@@ -199,28 +319,58 @@ pub async fn pledges_round_trip_and_idempotency_keys_are_unique(store: &dyn Stor
     assert_eq!(row.donor, p.donor);
     assert_eq!(row.deadline, p.deadline);
     assert_eq!(row.created_at, p.created_at);
-    assert_eq!(tx.pledge_by_idempotency_key("k1").await.expect("by key").map(|r| r.id), Some(id));
+    assert_eq!(
+        tx.pledge_by_idempotency_key("k1")
+            .await
+            .expect("by key")
+            .map(|r| r.id),
+        Some(id)
+    );
     let hours = NewPledge {
-        kind: PledgeKind::Hours { hours_per_week: 5, weeks: 8, skills: vec!["web".into()] },
+        kind: PledgeKind::Hours {
+            hours_per_week: 5,
+            weeks: 8,
+            skills: vec!["web".into()],
+        },
         idempotency_key: None,
         ..p.clone()
     };
     let hid = tx.insert_pledge(&hours).await.expect("hours");
-    assert_eq!(tx.pledge(hid).await.expect("get").expect("found").kind, hours.kind);
+    assert_eq!(
+        tx.pledge(hid).await.expect("get").expect("found").kind,
+        hours.kind
+    );
     tx.commit().await.expect("commit");
     let mut tx = store.write().await.expect("begin");
     let again = tx.insert_pledge(&p).await;
-    assert!(matches!(again, Err(StoreError::Conflict { .. })), "a reused idempotency key must conflict: {again:?}");
+    assert!(
+        matches!(again, Err(StoreError::Conflict { .. })),
+        "a reused idempotency key must conflict: {again:?}"
+    );
 }
 
 pub async fn status_moves_only_from_the_expected_status(store: &dyn Store) {
     let s = slate(store, "zeta").await;
     let mut tx = store.write().await.expect("begin");
     let cond = tx.condition_id(s.id, &s.condition).await.expect("cond");
-    let id = tx.insert_pledge(&money(s.id, cond, "a@x.org", 100, "2028-01-01", None)).await.expect("insert");
-    assert!(tx.set_status(id, PledgeStatus::Pending, PledgeStatus::Cancelled).await.expect("cancel"));
-    assert!(!tx.set_status(id, PledgeStatus::Pending, PledgeStatus::Unlocked).await.expect("unlock"), "not pending any more");
-    assert_eq!(tx.pledge(id).await.expect("get").map(|p| p.status), Some(PledgeStatus::Cancelled));
+    let id = tx
+        .insert_pledge(&money(s.id, cond, "a@x.org", 100, "2028-01-01", None))
+        .await
+        .expect("insert");
+    assert!(tx
+        .set_status(id, PledgeStatus::Pending, PledgeStatus::Cancelled)
+        .await
+        .expect("cancel"));
+    assert!(
+        !tx.set_status(id, PledgeStatus::Pending, PledgeStatus::Unlocked)
+            .await
+            .expect("unlock"),
+        "not pending any more"
+    );
+    assert_eq!(
+        tx.pledge(id).await.expect("get").map(|p| p.status),
+        Some(PledgeStatus::Cancelled)
+    );
     tx.commit().await.expect("commit");
 }
 
@@ -230,12 +380,31 @@ pub async fn unlocking_records_installments_once(store: &dyn Store) {
     let a = candidate(tx.as_mut(), s.id, "ann", "NY").await;
     let b = candidate(tx.as_mut(), s.id, "bo", "PA").await;
     let cond = tx.condition_id(s.id, &s.condition).await.expect("cond");
-    let other = tx.condition_id(s.id, &Condition::parse("mutual").expect("parse")).await.expect("cond");
-    let p1 = tx.insert_pledge(&money(s.id, cond, "a@x.org", 1001, "2028-01-01", None)).await.expect("p1");
-    let late = tx.insert_pledge(&money(s.id, cond, "b@x.org", 500, "2026-01-01", None)).await.expect("late");
-    let _elsewhere = tx.insert_pledge(&money(s.id, other, "c@x.org", 700, "2028-01-01", None)).await.expect("p3");
-    let waiting = tx.pending_pledges(s.id, &[cond], date("2026-11-24")).await.expect("pending");
-    assert_eq!(waiting.iter().map(|p| p.id).collect::<Vec<_>>(), vec![p1], "only this condition, only before the deadline");
+    let other = tx
+        .condition_id(s.id, &Condition::parse("mutual").expect("parse"))
+        .await
+        .expect("cond");
+    let p1 = tx
+        .insert_pledge(&money(s.id, cond, "a@x.org", 1001, "2028-01-01", None))
+        .await
+        .expect("p1");
+    let late = tx
+        .insert_pledge(&money(s.id, cond, "b@x.org", 500, "2026-01-01", None))
+        .await
+        .expect("late");
+    let _elsewhere = tx
+        .insert_pledge(&money(s.id, other, "c@x.org", 700, "2028-01-01", None))
+        .await
+        .expect("p3");
+    let waiting = tx
+        .pending_pledges(s.id, &[cond], date("2026-11-24"))
+        .await
+        .expect("pending");
+    assert_eq!(
+        waiting.iter().map(|p| p.id).collect::<Vec<_>>(),
+        vec![p1],
+        "only this condition, only before the deadline"
+    );
     assert_eq!(waiting[0].amount, Cents(1001));
     let inst = Installment {
         pledge_id: p1,
@@ -243,31 +412,68 @@ pub async fn unlocking_records_installments_once(store: &dyn Store) {
         amount: Cents(1001),
         unallocated: Cents(0),
         allocations: vec![
-            AllocationShare { candidate_id: a.id, election: Election::Primary, cents: Cents(501) },
-            AllocationShare { candidate_id: b.id, election: Election::Primary, cents: Cents(500) },
+            AllocationShare {
+                candidate_id: a.id,
+                election: Election::Primary,
+                cents: Cents(501),
+            },
+            AllocationShare {
+                candidate_id: b.id,
+                election: Election::Primary,
+                cents: Cents(500),
+            },
         ],
     };
-    let moved = tx.record_unlocks(&[p1], std::slice::from_ref(&inst), at(10)).await.expect("unlock");
+    let moved = tx
+        .record_unlocks(&[p1], std::slice::from_ref(&inst), at(10))
+        .await
+        .expect("unlock");
     assert_eq!(moved, 1);
     let row = tx.pledge(p1).await.expect("get").expect("found");
     assert_eq!(row.status, PledgeStatus::Unlocked);
     assert_eq!(row.unlocked_at, Some(at(10)));
-    assert_eq!(tx.installments(p1).await.expect("installments"), vec![inst.clone()]);
+    assert_eq!(
+        tx.installments(p1).await.expect("installments"),
+        vec![inst.clone()]
+    );
     let given = tx.given(s.id).await.expect("given");
     assert_eq!(given.len(), 2);
-    assert!(given.iter().any(|g| g.candidate_id == a.id && g.cents == Cents(501) && g.election == Election::Primary));
+    assert!(given.iter().any(|g| g.candidate_id == a.id
+        && g.cents == Cents(501)
+        && g.election == Election::Primary));
     let totals = tx.candidate_totals(s.id).await.expect("totals");
-    assert_eq!(totals.iter().map(|t| (t.cents, t.contributions)).collect::<Vec<_>>(), vec![(Cents(501), 1), (Cents(500), 1)]);
-    assert_eq!(tx.record_unlocks(&[p1], &[], at(11)).await.expect("again"), 0, "an unlocked pledge does not move again");
+    assert_eq!(
+        totals
+            .iter()
+            .map(|t| (t.cents, t.contributions))
+            .collect::<Vec<_>>(),
+        vec![(Cents(501), 1), (Cents(500), 1)]
+    );
+    assert_eq!(
+        tx.record_unlocks(&[p1], &[], at(11)).await.expect("again"),
+        0,
+        "an unlocked pledge does not move again"
+    );
     tx.commit().await.expect("commit");
     let mut tx = store.write().await.expect("begin");
-    let twice = tx.record_unlocks(&[], std::slice::from_ref(&inst), at(12)).await;
-    assert!(twice.is_err(), "the same installment twice must be refused by the database");
+    let twice = tx
+        .record_unlocks(&[], std::slice::from_ref(&inst), at(12))
+        .await;
+    assert!(
+        twice.is_err(),
+        "the same installment twice must be refused by the database"
+    );
     drop(tx);
     let mut tx = store.write().await.expect("begin");
-    let expired = tx.expire_pending(s.id, date("2026-11-24")).await.expect("expire");
+    let expired = tx
+        .expire_pending(s.id, date("2026-11-24"))
+        .await
+        .expect("expire");
     assert_eq!(expired.iter().map(|p| p.id).collect::<Vec<_>>(), vec![late]);
-    assert_eq!(tx.pledge(late).await.expect("get").map(|p| p.status), Some(PledgeStatus::Expired));
+    assert_eq!(
+        tx.pledge(late).await.expect("get").map(|p| p.status),
+        Some(PledgeStatus::Expired)
+    );
     tx.commit().await.expect("commit");
 }
 
@@ -277,17 +483,28 @@ pub async fn monthly_pledges_report_their_latest_installment(store: &dyn Store) 
     let a = candidate(tx.as_mut(), s.id, "ann", "NY").await;
     let cond = tx.condition_id(s.id, &s.condition).await.expect("cond");
     let mut p = money(s.id, cond, "a@x.org", 1000, "2028-01-01", None);
-    p.kind = PledgeKind::Money { amount: Cents(1000), recurring: Recurrence::Monthly };
+    p.kind = PledgeKind::Money {
+        amount: Cents(1000),
+        recurring: Recurrence::Monthly,
+    };
     let id = tx.insert_pledge(&p).await.expect("insert");
     let share = |period| Installment {
         pledge_id: id,
         period,
         amount: Cents(1000),
         unallocated: Cents(0),
-        allocations: vec![AllocationShare { candidate_id: a.id, election: Election::Primary, cents: Cents(1000) }],
+        allocations: vec![AllocationShare {
+            candidate_id: a.id,
+            election: Election::Primary,
+            cents: Cents(1000),
+        }],
     };
-    tx.record_unlocks(&[id], &[share(0)], at(1)).await.expect("unlock");
-    tx.record_installments(&[share(2)], at(20)).await.expect("month 2");
+    tx.record_unlocks(&[id], &[share(0)], at(1))
+        .await
+        .expect("unlock");
+    tx.record_installments(&[share(2)], at(20))
+        .await
+        .expect("month 2");
     let monthly = tx.monthly_pledges(s.id).await.expect("monthly");
     assert_eq!(monthly.len(), 1);
     assert_eq!(monthly[0].last_period, 2);
@@ -299,25 +516,63 @@ pub async fn monthly_pledges_report_their_latest_installment(store: &dyn Store) 
 pub async fn pots_pledgers_events_and_tokens(store: &dyn Store) {
     let s = slate(store, "iota").await;
     let mut tx = store.write().await.expect("begin");
-    tx.add_to_pot(s.id, &PotDelta { pending_cents: 700, hours_per_week_pending: 5, pledgers: 1, ..PotDelta::default() })
-        .await
-        .expect("pot");
-    tx.add_to_pot(s.id, &PotDelta { pending_cents: -200, unlocked_cents: 200, ..PotDelta::default() }).await.expect("pot");
+    tx.add_to_pot(
+        s.id,
+        &PotDelta {
+            pending_cents: 700,
+            hours_per_week_pending: 5,
+            pledgers: 1,
+            ..PotDelta::default()
+        },
+    )
+    .await
+    .expect("pot");
+    tx.add_to_pot(
+        s.id,
+        &PotDelta {
+            pending_cents: -200,
+            unlocked_cents: 200,
+            ..PotDelta::default()
+        },
+    )
+    .await
+    .expect("pot");
     assert_eq!(
         tx.pot(s.id).await.expect("pot"),
-        Pot { pending_cents: 500, unlocked_cents: 200, pledgers: 1, hours_per_week_pending: 5, hours_per_week_unlocked: 0 }
+        Pot {
+            pending_cents: 500,
+            unlocked_cents: 200,
+            pledgers: 1,
+            hours_per_week_pending: 5,
+            hours_per_week_unlocked: 0
+        }
     );
     let who = email("a@x.org");
     assert_eq!(tx.adjust_pledger(s.id, &who, 1).await.expect("adj"), 1);
     assert_eq!(tx.adjust_pledger(s.id, &who, 2).await.expect("adj"), 3);
     assert_eq!(tx.adjust_pledger(s.id, &who, -3).await.expect("adj"), 0);
-    let e1 = tx.append_event(s.id, "signed", "{\"a\":1}", at(3)).await.expect("event");
-    let e2 = tx.append_event(s.id, "endorsed", "{}", at(4)).await.expect("event");
+    let e1 = tx
+        .append_event(s.id, "signed", "{\"a\":1}", at(3))
+        .await
+        .expect("event");
+    let e2 = tx
+        .append_event(s.id, "endorsed", "{}", at(4))
+        .await
+        .expect("event");
     assert!(e2 > e1, "the log is ordered");
     let events = tx.events(s.id, e1, 10).await.expect("events");
-    assert_eq!(events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), vec!["endorsed"]);
-    let token = TokenRow { role: Role::Organizer, slate_id: None, candidate_id: None };
-    tx.insert_token("hash1", &token, at(1)).await.expect("token");
+    assert_eq!(
+        events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
+        vec!["endorsed"]
+    );
+    let token = TokenRow {
+        role: Role::Organizer,
+        slate_id: None,
+        candidate_id: None,
+    };
+    tx.insert_token("hash1", &token, at(1))
+        .await
+        .expect("token");
     assert_eq!(tx.token("hash1").await.expect("token"), Some(token));
     assert_eq!(tx.token("nope").await.expect("token"), None);
     tx.commit().await.expect("commit");
@@ -328,31 +583,70 @@ pub async fn check_invariants_names_a_planted_violation(store: &dyn Store) {
     let mut tx = store.write().await.expect("begin");
     let a = candidate(tx.as_mut(), s.id, "ann", "NY").await;
     let cond = tx.condition_id(s.id, &s.condition).await.expect("cond");
-    let id = tx.insert_pledge(&money(s.id, cond, "a@x.org", 1000, "2028-01-01", None)).await.expect("insert");
-    tx.add_to_pot(s.id, &PotDelta { pledgers: 1, unlocked_cents: 1000, ..PotDelta::default() }).await.expect("pot");
-    tx.adjust_pledger(s.id, &email("a@x.org"), 1).await.expect("pledger");
+    let id = tx
+        .insert_pledge(&money(s.id, cond, "a@x.org", 1000, "2028-01-01", None))
+        .await
+        .expect("insert");
+    tx.add_to_pot(
+        s.id,
+        &PotDelta {
+            pledgers: 1,
+            unlocked_cents: 1000,
+            ..PotDelta::default()
+        },
+    )
+    .await
+    .expect("pot");
+    tx.adjust_pledger(s.id, &email("a@x.org"), 1)
+        .await
+        .expect("pledger");
     // 600 + 300 unallocated is not 1000: a store must keep it, verify must catch it.
     let bad = Installment {
         pledge_id: id,
         period: 0,
         amount: Cents(1000),
         unallocated: Cents(300),
-        allocations: vec![AllocationShare { candidate_id: a.id, election: Election::General, cents: Cents(600) }],
+        allocations: vec![AllocationShare {
+            candidate_id: a.id,
+            election: Election::General,
+            cents: Cents(600),
+        }],
     };
-    tx.record_unlocks(&[id], &[bad], at(5)).await.expect("unlock");
+    tx.record_unlocks(&[id], &[bad], at(5))
+        .await
+        .expect("unlock");
     tx.commit().await.expect("commit");
     let mut tx = store.read().await.expect("read");
     let v = tx.check_invariants().await.expect("check");
-    assert_eq!(v.iter().map(|v| v.rule).collect::<Vec<_>>(), vec!["conservation"], "got {v:?}");
-    assert!(v[0].detail.contains("600") && v[0].detail.contains("1000"), "names the numbers: {}", v[0].detail);
+    assert_eq!(
+        v.iter().map(|v| v.rule).collect::<Vec<_>>(),
+        vec!["conservation"],
+        "got {v:?}"
+    );
+    assert!(
+        v[0].detail.contains("600") && v[0].detail.contains("1000"),
+        "names the numbers: {}",
+        v[0].detail
+    );
 }
 
 pub async fn a_clean_database_has_no_violations(store: &dyn Store) {
     let s = slate(store, "lambda").await;
     let mut tx = store.write().await.expect("begin");
     let cond = tx.condition_id(s.id, &s.condition).await.expect("cond");
-    tx.insert_pledge(&money(s.id, cond, "a@x.org", 1000, "2028-01-01", None)).await.expect("insert");
-    tx.add_to_pot(s.id, &PotDelta { pledgers: 1, pending_cents: 1000, ..PotDelta::default() }).await.expect("pot");
+    tx.insert_pledge(&money(s.id, cond, "a@x.org", 1000, "2028-01-01", None))
+        .await
+        .expect("insert");
+    tx.add_to_pot(
+        s.id,
+        &PotDelta {
+            pledgers: 1,
+            pending_cents: 1000,
+            ..PotDelta::default()
+        },
+    )
+    .await
+    .expect("pot");
     tx.commit().await.expect("commit");
     let mut tx = store.read().await.expect("read");
     assert_eq!(tx.check_invariants().await.expect("check"), vec![]);
@@ -365,7 +659,18 @@ pub async fn bulk_unlocks_span_many_statements(store: &dyn Store) {
     let cond = tx.condition_id(s.id, &s.condition).await.expect("cond");
     let mut ids = Vec::new();
     for i in 0..5_000 {
-        ids.push(tx.insert_pledge(&money(s.id, cond, &format!("d{i}@x.org"), 100 + i, "2028-01-01", None)).await.expect("insert"));
+        ids.push(
+            tx.insert_pledge(&money(
+                s.id,
+                cond,
+                &format!("d{i}@x.org"),
+                100 + i,
+                "2028-01-01",
+                None,
+            ))
+            .await
+            .expect("insert"),
+        );
     }
     let inst: Vec<Installment> = ids
         .iter()
@@ -375,10 +680,17 @@ pub async fn bulk_unlocks_span_many_statements(store: &dyn Store) {
             period: 0,
             amount: Cents(cents),
             unallocated: Cents(0),
-            allocations: vec![AllocationShare { candidate_id: a.id, election: Election::Primary, cents: Cents(cents) }],
+            allocations: vec![AllocationShare {
+                candidate_id: a.id,
+                election: Election::Primary,
+                cents: Cents(cents),
+            }],
         })
         .collect();
-    assert_eq!(tx.record_unlocks(&ids, &inst, at(9)).await.expect("unlock"), 5_000);
+    assert_eq!(
+        tx.record_unlocks(&ids, &inst, at(9)).await.expect("unlock"),
+        5_000
+    );
     let totals = tx.candidate_totals(s.id).await.expect("totals");
     assert_eq!(totals[0].contributions, 5_000);
     assert_eq!(totals[0].cents, Cents((100..5_100).sum()));
@@ -389,17 +701,52 @@ pub async fn bulk_inserted_pledges_keep_the_pot_right(store: &dyn Store) {
     let s = slate(store, "nu").await;
     let mut tx = store.write().await.expect("begin");
     let cond = tx.condition_id(s.id, &s.condition).await.expect("cond");
-    tx.insert_pledge(&money(s.id, cond, "d0@x.org", 100, "2028-01-01", None)).await.expect("one");
-    tx.adjust_pledger(s.id, &email("d0@x.org"), 1).await.expect("pledger");
-    tx.add_to_pot(s.id, &PotDelta { pending_cents: 100, pledgers: 1, ..PotDelta::default() }).await.expect("pot");
+    tx.insert_pledge(&money(s.id, cond, "d0@x.org", 100, "2028-01-01", None))
+        .await
+        .expect("one");
+    tx.adjust_pledger(s.id, &email("d0@x.org"), 1)
+        .await
+        .expect("pledger");
+    tx.add_to_pot(
+        s.id,
+        &PotDelta {
+            pending_cents: 100,
+            pledgers: 1,
+            ..PotDelta::default()
+        },
+    )
+    .await
+    .expect("pot");
     // 2,500 pledges from 1,000 donors, one of whom (d0) already pledged.
-    let many: Vec<NewPledge> = (0..2_500).map(|i| money(s.id, cond, &format!("d{}@x.org", i % 1_000), 10, "2028-01-01", None)).collect();
+    let many: Vec<NewPledge> = (0..2_500)
+        .map(|i| {
+            money(
+                s.id,
+                cond,
+                &format!("d{}@x.org", i % 1_000),
+                10,
+                "2028-01-01",
+                None,
+            )
+        })
+        .collect();
     tx.insert_pledges(&many).await.expect("bulk");
     let pot = tx.pot(s.id).await.expect("pot");
     assert_eq!(pot.pending_cents, 100 + 25_000);
     assert_eq!(pot.pledgers, 1_000, "d0 is counted once");
-    assert_eq!(tx.adjust_pledger(s.id, &email("d0@x.org"), 0).await.expect("count"), 4);
-    assert_eq!(tx.pending_pledges(s.id, &[cond], date("2026-11-24")).await.expect("pending").len(), 2_501);
+    assert_eq!(
+        tx.adjust_pledger(s.id, &email("d0@x.org"), 0)
+            .await
+            .expect("count"),
+        4
+    );
+    assert_eq!(
+        tx.pending_pledges(s.id, &[cond], date("2026-11-24"))
+            .await
+            .expect("pending")
+            .len(),
+        2_501
+    );
     tx.commit().await.expect("commit");
     let mut tx = store.read().await.expect("read");
     assert_eq!(tx.check_invariants().await.expect("check"), vec![]);

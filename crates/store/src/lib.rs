@@ -352,16 +352,34 @@ pub trait Tx: Send {
     /// Move a pledge from one status to another; false if it was not in `from`.
     async fn set_status(&mut self, id: Id, from: PledgeStatus, to: PledgeStatus) -> Result<bool>;
     /// Pending pledges waiting on any of `conditions` whose deadline is on or after `today`.
-    async fn pending_pledges(&mut self, slate_id: Id, conditions: &[Id], today: NaiveDate) -> Result<Vec<PendingPledge>>;
+    async fn pending_pledges(
+        &mut self,
+        slate_id: Id,
+        conditions: &[Id],
+        today: NaiveDate,
+    ) -> Result<Vec<PendingPledge>>;
     /// Mark pledges unlocked (only those still pending; returns how many moved)
     /// and record their first installments, all or nothing.
-    async fn record_unlocks(&mut self, pledge_ids: &[Id], installments: &[Installment], at: DateTime<Utc>) -> Result<u64>;
+    async fn record_unlocks(
+        &mut self,
+        pledge_ids: &[Id],
+        installments: &[Installment],
+        at: DateTime<Utc>,
+    ) -> Result<u64>;
     /// Record later installments of monthly pledges.
-    async fn record_installments(&mut self, installments: &[Installment], at: DateTime<Utc>) -> Result<()>;
+    async fn record_installments(
+        &mut self,
+        installments: &[Installment],
+        at: DateTime<Utc>,
+    ) -> Result<()>;
     /// Unlocked monthly pledges of the slate, with their latest installment.
     async fn monthly_pledges(&mut self, slate_id: Id) -> Result<Vec<MonthlyPledge>>;
     /// Move every pending pledge whose deadline is before `today` to expired; returns them.
-    async fn expire_pending(&mut self, slate_id: Id, today: NaiveDate) -> Result<Vec<PendingPledge>>;
+    async fn expire_pending(
+        &mut self,
+        slate_id: Id,
+        today: NaiveDate,
+    ) -> Result<Vec<PendingPledge>>;
     async fn installments(&mut self, pledge_id: Id) -> Result<Vec<Installment>>;
     /// Everything each donor has already been allocated per candidate and election in this slate.
     async fn given(&mut self, slate_id: Id) -> Result<Vec<GivenRow>>;
@@ -376,9 +394,16 @@ pub trait Tx: Send {
     async fn adjust_pledger(&mut self, slate_id: Id, email: &Email, delta: i64) -> Result<i64>;
 
     // --- log and tokens
-    async fn append_event(&mut self, slate_id: Id, kind: &str, payload: &str, at: DateTime<Utc>) -> Result<i64>;
+    async fn append_event(
+        &mut self,
+        slate_id: Id,
+        kind: &str,
+        payload: &str,
+        at: DateTime<Utc>,
+    ) -> Result<i64>;
     async fn events(&mut self, slate_id: Id, after: i64, limit: i64) -> Result<Vec<EventRow>>;
-    async fn insert_token(&mut self, hash: &str, token: &TokenRow, at: DateTime<Utc>) -> Result<()>;
+    async fn insert_token(&mut self, hash: &str, token: &TokenRow, at: DateTime<Utc>)
+        -> Result<()>;
     async fn token(&mut self, hash: &str) -> Result<Option<TokenRow>>;
 
     // --- invariants, for `cohort verify`
