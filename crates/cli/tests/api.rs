@@ -45,6 +45,7 @@ both_backends!(
     slate_page_renders_and_escapes,
     api_errors_are_json,
     events_log_is_public,
+    organizers_set_limits_and_splits_respect_them,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -886,4 +887,65 @@ async fn events_log_is_public(app: TestApp) {
         .get(&format!("/api/slates/{SLATE}/events?limit=0"))
         .await;
     assert_error(status, &body, 422, "invalid");
+}
+
+async fn organizers_set_limits_and_splits_respect_them(app: TestApp) {
+    let version = seed(&app, "signers >= 2").await;
+    let path = format!("/api/slates/{SLATE}/limits");
+    let limits = json!([
+        {"office": "us_house", "cycle": 2028, "limit_cents": 100000},
+        {"office": "governor", "cycle": 2028, "limit_cents": 50000}
+    ]);
+    let ada = candidate_token(&app, "ada-reyes").await;
+    let (status, body) = app
+        .call(Method::PUT, &path, Some(&ada), Some(&limits))
+        .await;
+    assert_error(status, &body, 403, "forbidden");
+    let (status, body) = app.call(Method::PUT, &path, None, Some(&limits)).await;
+    assert_error(status, &body, 401, "unauthorized");
+    let bad = json!([{"office": "us_house", "cycle": 2028, "limit_cents": -5}]);
+    let (status, body) = app
+        .call(Method::PUT, &path, Some(&app.organizer), Some(&bad))
+        .await;
+    assert_error(status, &body, 422, "invalid");
+    let (status, body) = app
+        .call(Method::PUT, &path, Some(&app.organizer), Some(&limits))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body.as_array().map(Vec::len), Some(2), "{body}");
+
+    let cy = candidate_token(&app, "cy-lindqvist").await;
+    assert_eq!(
+        sign(&app, &ada, "ada-reyes", version).await.0,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        sign(&app, &cy, "cy-lindqvist", version).await.0,
+        StatusCode::CREATED
+    );
+    let (status, body) = pledge(&app, &money(json!(300000)), None).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["status"], "unlocked", "{body}");
+    let shares: Vec<(String, i64)> = body["allocations"]
+        .as_array()
+        .expect("allocations")
+        .iter()
+        .map(|a| {
+            (
+                a["candidate"].as_str().unwrap_or_default().to_owned(),
+                a["cents"].as_i64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shares,
+        vec![
+            ("ada-reyes".to_owned(), 100000),
+            ("cy-lindqvist".to_owned(), 50000)
+        ]
+    );
+    assert_eq!(
+        body["unallocated_cents"], 150000,
+        "what no one can take is never charged"
+    );
 }

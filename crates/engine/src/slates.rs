@@ -314,6 +314,18 @@ impl Engine {
         Ok(limits.overrides().collect())
     }
 
+    /// The slate's public, append-only log, oldest first, after `after`.
+    pub async fn events(
+        &self,
+        slate: &str,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<cohort_store::EventRow>> {
+        let mut tx = self.store.read().await?;
+        let s = find_slate(tx.as_mut(), slate).await?;
+        Ok(tx.events(s.id, after, limit).await?)
+    }
+
     pub async fn slate_view(&self, slug: &str) -> Result<SlateView> {
         let mut tx = self.store.read().await?;
         let slate = find_slate(tx.as_mut(), slug).await?;

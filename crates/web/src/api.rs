@@ -4,8 +4,9 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
+use cohort_core::limits::LimitEntry;
 use cohort_engine::{
     CandidateInput, CandidateTotalView, CandidateView, CompactInput, CompactVersionView, Engine,
     PledgeInput, PledgeView, SlateInput, SlateView,
@@ -30,6 +31,7 @@ pub(crate) fn routes() -> Router<Engine> {
         .route("/slates/{slug}/endorsements/{from}/{to}", delete(unendorse))
         .route("/slates/{slug}/pledges", post(pledge))
         .route("/slates/{slug}/allocations", get(allocations))
+        .route("/slates/{slug}/limits", put(set_limits))
         .route("/slates/{slug}/events", get(events))
         .route("/pledges/{id}", get(pledge_view).delete(cancel_pledge))
         .fallback(|| async { ApiError::from_status(StatusCode::NOT_FOUND) })
@@ -212,6 +214,17 @@ async fn allocations(
     Ok(Json(engine.allocations(&actor, &slug).await?))
 }
 
+/// `PUT /api/slates/{slug}/limits` (organizer): `[{"office", "cycle",
+/// "limit_cents": 350000 | null}]` → the slate's overrides after the change.
+async fn set_limits(
+    State(engine): State<Engine>,
+    Auth(actor): Auth,
+    ApiPath(slug): ApiPath<String>,
+    ApiJson(entries): ApiJson<Vec<LimitEntry>>,
+) -> ApiResult<Json<Vec<LimitEntry>>> {
+    Ok(Json(engine.set_limits(&actor, &slug, entries).await?))
+}
+
 #[derive(Debug, Deserialize)]
 struct EventsQuery {
     #[serde(default)]
@@ -243,12 +256,7 @@ async fn events(
             format!("must be between 1 and {EVENTS_PAGE}"),
         ));
     }
-    let mut tx = engine.store().read().await?;
-    let slate = tx
-        .slate_by_slug(&slug)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no slate {slug:?}")))?;
-    let rows = tx.events(slate.id, q.after, limit).await?;
+    let rows = engine.events(&slug, q.after, limit).await?;
     Ok(Json(
         rows.into_iter()
             .map(|e| EventView {
