@@ -1,0 +1,114 @@
+//! Architecture rules as ordinary tests (in the spirit of rust-analyzer's
+//! tidy tests): what each layer must not depend on, and no test that never runs.
+
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The `[dependencies]` section of a crate's manifest (not dev-dependencies).
+fn dependencies(krate: &str) -> String {
+    let manifest = std::fs::read_to_string(root().join("crates").join(krate).join("Cargo.toml"))
+        .expect("manifest");
+    let start = manifest
+        .find("[dependencies]")
+        .map_or(manifest.len(), |i| i + "[dependencies]".len());
+    let rest = &manifest[start..];
+    let end = rest.find("\n[").unwrap_or(rest.len());
+    rest[..end].to_owned()
+}
+
+fn names(deps: &str) -> Vec<String> {
+    deps.lines()
+        .filter_map(|l| l.split(['=', '.']).next())
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty() && !n.starts_with('#'))
+        .collect()
+}
+
+#[test]
+fn layers_below_the_shell_import_no_runtime_driver_or_http() {
+    for krate in ["core", "store", "store-sql", "engine"] {
+        let deps = names(&dependencies(krate));
+        for banned in [
+            "tokio",
+            "sqlx",
+            "axum",
+            "hyper",
+            "reqwest",
+            "askama",
+            "tower",
+            "tower-http",
+        ] {
+            assert!(
+                !deps.iter().any(|d| d == banned),
+                "crates/{krate} must not depend on {banned} (has {deps:?})"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_core_reads_no_clock_and_names_no_store() {
+    let deps = dependencies("core");
+    assert!(
+        !deps.contains("clock"),
+        "core must build chrono without its clock feature"
+    );
+    for banned in ["cohort-store", "cohort-engine", "rand"] {
+        assert!(
+            !names(&deps).iter().any(|d| d == banned),
+            "core must not depend on {banned}"
+        );
+    }
+    let workspace = std::fs::read_to_string(root().join("Cargo.toml")).expect("workspace manifest");
+    let chrono = workspace
+        .lines()
+        .find(|l| l.starts_with("chrono"))
+        .expect("chrono in workspace deps");
+    assert!(
+        chrono.contains("default-features = false") && !chrono.contains("clock"),
+        "{chrono}"
+    );
+}
+
+#[test]
+fn only_the_binary_names_concrete_stores() {
+    for krate in ["core", "store", "store-sql", "engine", "web"] {
+        let deps = names(&dependencies(krate));
+        for concrete in ["cohort-store-sqlite", "cohort-store-postgres"] {
+            assert!(
+                !deps.iter().any(|d| d == concrete),
+                "crates/{krate} must not name {concrete}"
+            );
+        }
+    }
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() && path.file_name().is_some_and(|n| n != "target") {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn no_test_is_ignored() {
+    let mut files = Vec::new();
+    rust_files(&root().join("crates"), &mut files);
+    assert!(files.len() > 20, "found the sources");
+    let needle = concat!("#[", "ignore");
+    let offenders: Vec<_> = files
+        .iter()
+        .filter(|f| std::fs::read_to_string(f).is_ok_and(|s| s.contains(needle)))
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "ignored tests never run: {offenders:?}"
+    );
+}
