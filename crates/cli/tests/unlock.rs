@@ -484,3 +484,49 @@ proptest! {
         rt.block_on(run(ops))?;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_pledges_share_commits_and_a_bad_one_fails_alone() {
+    let w = Arc::new(world("signers >= 2").await);
+    w.sign(0).await;
+    let mut tasks = Vec::new();
+    for i in 0..60i64 {
+        let w = w.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut p = money(&format!("c{i}@x.org"), 1_000 + i);
+            if i % 10 == 7 {
+                p.amount_cents = Some(-1); // invalid: must fail without taking the batch down
+            }
+            if i == 30 {
+                p.condition = Some("signers >= 1".into()); // already true: unlocks inside its batch
+            }
+            (i, w.engine.pledge("s", p, Some(&format!("key-{i}"))).await)
+        }));
+    }
+    let mut ids = std::collections::HashSet::new();
+    let mut expected = 0;
+    for t in tasks {
+        let (i, r) = t.await.expect("task");
+        if i % 10 == 7 {
+            assert!(
+                matches!(r, Err(cohort_engine::EngineError::Invalid { .. })),
+                "pledge {i}: {r:?}"
+            );
+            continue;
+        }
+        let out = r.unwrap_or_else(|e| panic!("pledge {i} failed: {e}"));
+        assert!(out.created);
+        assert_eq!(
+            out.pledge.status,
+            if i == 30 { "unlocked" } else { "pending" },
+            "pledge {i}"
+        );
+        assert!(ids.insert(out.pledge.id), "ids are distinct");
+        expected += 1_000 + i;
+    }
+    assert_eq!(ids.len(), 54);
+    let slate = w.engine.slate_view("s").await.expect("slate");
+    assert_eq!(slate.pot.pending_cents + slate.pot.unlocked_cents, expected);
+    assert_eq!(slate.pot.pledgers, 54);
+    w.verify().await;
+}

@@ -98,14 +98,22 @@ struct Job {
 
 /// Where a request stands inside a batch.
 enum Staged {
-    Created { id: Id, receipt: String },
+    Created { row: Box<PledgeRow> },
     Done(Box<PledgeOutcome>),
     Failed,
 }
 
-/// A slate a batch touches: its row, candidates, and the conditions of the
-/// pledges it took (settled once at the end of the batch).
-type BatchSlate = (SlateRow, Vec<CandidateRow>, Vec<Id>);
+/// A slate a batch touches: loaded once, and what the batch's pledges add to
+/// it, written once at the end (pot, pledger counts) before one settle.
+struct BatchSlate {
+    row: SlateRow,
+    candidates: Vec<CandidateRow>,
+    /// Distinct conditions of the batch's pledges, by canonical text.
+    conditions: HashMap<String, Id>,
+    delta: PotDelta,
+    /// Live pledges each donor gained in this batch.
+    donors: HashMap<String, i64>,
+}
 
 /// The group-commit queue (see [`Engine::pledge`]).
 #[derive(Default)]
@@ -439,24 +447,43 @@ impl Engine {
                 }
                 staged.push((job, r));
             }
-            for (slate, _, conditions) in slates.values().flatten() {
-                if !conditions.is_empty() {
-                    self.settle(tx.as_mut(), slate, pot_changed(), conditions, at)
-                        .await?;
+            let mut unlocked_any = std::collections::HashSet::new();
+            for b in slates.values_mut().flatten() {
+                let donors: Vec<(Email, i64)> = b
+                    .donors
+                    .drain()
+                    .filter_map(|(e, n)| Email::parse(&e).ok().map(|e| (e, n)))
+                    .collect();
+                b.delta.pledgers += tx.add_pledgers(b.row.id, &donors).await?;
+                tx.add_to_pot(b.row.id, &b.delta).await?;
+                let conditions: Vec<Id> = b.conditions.values().copied().collect();
+                let settled = self
+                    .settle(tx.as_mut(), &b.row, pot_changed(), &conditions, at)
+                    .await?;
+                if settled.unlocked > 0 {
+                    unlocked_any.insert(b.row.id);
                 }
             }
+            let by_id: HashMap<Id, &BatchSlate> =
+                slates.values().flatten().map(|b| (b.row.id, b)).collect();
             for (_, r) in staged.iter_mut() {
-                if let Ok(Staged::Created { id, receipt, .. }) = r {
-                    let row = tx
-                        .pledge(*id)
-                        .await?
-                        .ok_or_else(|| EngineError::not_found("pledge", id.to_string()))?;
-                    let slate = tx
-                        .slate(row.slate_id)
-                        .await?
-                        .ok_or_else(|| EngineError::not_found("slate", row.slate_id.to_string()))?;
-                    let mut view = pledge_view(tx.as_mut(), &slate, &row).await?;
-                    view.receipt_token = Some(receipt.clone());
+                if let Ok(Staged::Created { row }) = r {
+                    let Some(b) = by_id.get(&row.slate_id) else {
+                        continue;
+                    };
+                    // Only a batch whose settle unlocked something needs to re-read its pledges.
+                    let (row, installments) = if unlocked_any.contains(&row.slate_id) {
+                        let fresh = tx
+                            .pledge(row.id)
+                            .await?
+                            .ok_or_else(|| EngineError::not_found("pledge", row.id.to_string()))?;
+                        let installments = tx.installments(row.id).await?;
+                        (fresh, installments)
+                    } else {
+                        ((**row).clone(), Vec::new())
+                    };
+                    let mut view = render_pledge(&b.row, &b.candidates, &row, &installments);
+                    view.receipt_token = Some(row.receipt_token.clone());
                     *r = Ok(Staged::Done(Box::new(PledgeOutcome {
                         pledge: view,
                         created: true,
@@ -493,20 +520,26 @@ impl Engine {
     ) -> Result<Staged> {
         if !slates.contains_key(&job.slate) {
             let loaded = match tx.slate_by_slug(&job.slate).await? {
-                Some(s) => {
-                    tx.lock_slate(s.id).await?;
-                    let candidates = tx.candidates(s.id).await?;
-                    Some((s, candidates, Vec::new()))
+                Some(row) => {
+                    tx.lock_slate(row.id).await?;
+                    let candidates = tx.candidates(row.id).await?;
+                    Some(BatchSlate {
+                        row,
+                        candidates,
+                        conditions: HashMap::new(),
+                        delta: PotDelta::default(),
+                        donors: HashMap::new(),
+                    })
                 }
                 None => None,
             };
             slates.insert(job.slate.clone(), loaded);
         }
-        let Some(Some((s, candidates, conditions))) = slates.get_mut(&job.slate) else {
+        let Some(Some(b)) = slates.get_mut(&job.slate) else {
             return Err(EngineError::not_found("slate", job.slate.clone()));
         };
         let hash = request_hash(&job.input);
-        let key = job.key.as_ref().map(|k| format!("{}:{k}", s.id));
+        let key = job.key.as_ref().map(|k| format!("{}:{k}", b.row.id));
         if let Some(key) = &key {
             if let Some(existing) = tx.pledge_by_idempotency_key(key).await? {
                 return replay(tx, existing, &hash)
@@ -514,11 +547,19 @@ impl Engine {
                     .map(|o| Staged::Done(Box::new(o)));
             }
         }
-        let v = validate(&job.input, s, candidates, at.date_naive())?;
-        let condition_id = tx.condition_id(s.id, &v.condition).await?;
+        let v = validate(&job.input, &b.row, &b.candidates, at.date_naive())?;
+        let canonical = v.condition.canonical();
+        let condition_id = match b.conditions.get(&canonical) {
+            Some(id) => *id,
+            None => {
+                let id = tx.condition_id(b.row.id, &v.condition).await?;
+                b.conditions.insert(canonical, id);
+                id
+            }
+        };
         let receipt = self.tokens.token();
         let new = NewPledge {
-            slate_id: s.id,
+            slate_id: b.row.id,
             kind: v.kind.clone(),
             condition_id,
             candidates: v.candidates,
@@ -532,23 +573,32 @@ impl Engine {
             created_at: at,
         };
         let id = tx.insert_pledge(&new).await?;
-        let mut delta = PotDelta {
-            pending_cents: v.kind.money().get(),
-            hours_per_week_pending: i64::from(v.kind.hours_per_week()),
-            ..PotDelta::default()
-        };
-        if tx.adjust_pledger(s.id, &v.email, 1).await? == 1 {
-            delta.pledgers = 1;
-        }
-        tx.add_to_pot(s.id, &delta).await?;
+        b.delta.pending_cents += v.kind.money().get();
+        b.delta.hours_per_week_pending += i64::from(v.kind.hours_per_week());
+        *b.donors.entry(v.email.as_str().to_owned()).or_default() += 1;
         let commitment = hex::encode(Sha256::digest(format!("{id}:{receipt}").as_bytes()));
         let payload = serde_json::json!({ "pledge": id, "kind": v.kind.kind_str(), "receipt_commitment": commitment });
-        tx.append_event(s.id, "pledged", &payload.to_string(), at)
+        tx.append_event(b.row.id, "pledged", &payload.to_string(), at)
             .await?;
-        if !conditions.contains(&condition_id) {
-            conditions.push(condition_id);
-        }
-        Ok(Staged::Created { id, receipt })
+        let row = PledgeRow {
+            id,
+            slate_id: new.slate_id,
+            kind: new.kind,
+            condition_id,
+            condition: v.condition,
+            candidates: new.candidates,
+            deadline: new.deadline,
+            email: new.email,
+            donor: new.donor,
+            ref_code: new.ref_code,
+            status: PledgeStatus::Pending,
+            receipt_token: new.receipt_token,
+            idempotency_key: new.idempotency_key,
+            request_hash: new.request_hash,
+            created_at: at,
+            unlocked_at: None,
+        };
+        Ok(Staged::Created { row: Box::new(row) })
     }
 
     /// A pledge as its pledger sees it, with the receipt token as proof.
@@ -633,6 +683,17 @@ async fn replay(tx: &mut dyn Tx, existing: PledgeRow, hash: &str) -> Result<Pled
 
 async fn pledge_view(tx: &mut dyn Tx, slate: &SlateRow, row: &PledgeRow) -> Result<PledgeView> {
     let candidates = tx.candidates(slate.id).await?;
+    let installments = tx.installments(row.id).await?;
+    Ok(render_pledge(slate, &candidates, row, &installments))
+}
+
+/// A pledge as its pledger sees it, from what is already loaded.
+fn render_pledge(
+    slate: &SlateRow,
+    candidates: &[CandidateRow],
+    row: &PledgeRow,
+    installments: &[cohort_store::Installment],
+) -> PledgeView {
     let slug = |id: Id| {
         candidates
             .iter()
@@ -640,7 +701,6 @@ async fn pledge_view(tx: &mut dyn Tx, slate: &SlateRow, row: &PledgeRow) -> Resu
             .map(|c| c.slug.to_string())
             .unwrap_or_else(|| format!("#{id}"))
     };
-    let installments = tx.installments(row.id).await?;
     let allocations = installments
         .iter()
         .flat_map(|i| {
@@ -675,7 +735,7 @@ async fn pledge_view(tx: &mut dyn Tx, slate: &SlateRow, row: &PledgeRow) -> Resu
         ),
         PledgeKind::Actions(a) => (None, None, None, None, None, Some(*a)),
     };
-    Ok(PledgeView {
+    PledgeView {
         id: row.id,
         slate: slate.slug.to_string(),
         kind: row.kind.kind_str().to_owned(),
@@ -703,5 +763,5 @@ async fn pledge_view(tx: &mut dyn Tx, slate: &SlateRow, row: &PledgeRow) -> Resu
         receipt_token: None,
         allocations,
         unallocated_cents: installments.iter().map(|i| i.unallocated.get()).sum(),
-    })
+    }
 }

@@ -514,41 +514,47 @@ macro_rules! impl_sql_tx {
                         }
                         q.execute(&mut *self.tx).await.map_err(db)?;
                     }
-                    let mut per_slate: ::std::collections::BTreeMap<Id, (PotDelta, ::std::collections::BTreeMap<&str, i64>)> =
+                    let mut per_slate: ::std::collections::BTreeMap<Id, (PotDelta, ::std::collections::BTreeMap<&Email, i64>)> =
                         ::std::collections::BTreeMap::new();
                     for p in pledges {
                         let (d, donors) = per_slate.entry(p.slate_id).or_default();
                         d.pending_cents += p.kind.money().get();
                         d.hours_per_week_pending += i64::from(p.kind.hours_per_week());
-                        *donors.entry(p.email.as_str()).or_default() += 1;
+                        *donors.entry(&p.email).or_default() += 1;
                     }
                     for (slate_id, (mut delta, donors)) in per_slate {
-                        let donors: Vec<(&str, i64)> = donors.into_iter().collect();
-                        for chunk in donors.chunks(CHUNK) {
-                            let sql = format!(
-                                "INSERT INTO pledgers (slate_id, email, live) VALUES {} \
-                                 ON CONFLICT (slate_id, email) DO UPDATE SET live = pledgers.live + excluded.live \
-                                 RETURNING email, live",
-                                values_placeholders(SIGIL, chunk.len(), 3)
-                            );
-                            let mut q = ::sqlx::query(&sql);
-                            for (email, n) in chunk {
-                                q = q.bind(slate_id).bind(*email).bind(*n);
-                            }
-                            let rows = q.fetch_all(&mut *self.tx).await.map_err(db)?;
-                            // A donor is new to the pot when their live count is exactly what this call added.
-                            let added: ::std::collections::HashMap<&str, i64> = chunk.iter().copied().collect();
-                            for row in &rows {
-                                let email: String = get(row, "email")?;
-                                let live: i64 = get(row, "live")?;
-                                if added.get(email.as_str()) == Some(&live) {
-                                    delta.pledgers += 1;
-                                }
-                            }
-                        }
+                        let donors: Vec<(Email, i64)> = donors.into_iter().map(|(e, n)| (e.clone(), n)).collect();
+                        delta.pledgers += self.add_pledgers(slate_id, &donors).await?;
                         self.add_to_pot(slate_id, &delta).await?;
                     }
                     Ok(())
+                }
+
+                async fn add_pledgers(&mut self, slate_id: Id, donors: &[(Email, i64)]) -> Result<i64> {
+                    let mut new = 0;
+                    for chunk in donors.chunks(CHUNK) {
+                        let sql = format!(
+                            "INSERT INTO pledgers (slate_id, email, live) VALUES {} \
+                             ON CONFLICT (slate_id, email) DO UPDATE SET live = pledgers.live + excluded.live \
+                             RETURNING email, live",
+                            values_placeholders(SIGIL, chunk.len(), 3)
+                        );
+                        let mut q = ::sqlx::query(&sql);
+                        for (email, n) in chunk {
+                            q = q.bind(slate_id).bind(email.as_str()).bind(*n);
+                        }
+                        let rows = q.fetch_all(&mut *self.tx).await.map_err(db)?;
+                        // A donor is new to the pot when their live count is exactly what this call added.
+                        let added: ::std::collections::HashMap<&str, i64> = chunk.iter().map(|(e, n)| (e.as_str(), *n)).collect();
+                        for row in &rows {
+                            let email: String = get(row, "email")?;
+                            let live: i64 = get(row, "live")?;
+                            if added.get(email.as_str()) == Some(&live) {
+                                new += 1;
+                            }
+                        }
+                    }
+                    Ok(new)
                 }
 
                 async fn pledge(&mut self, id: Id) -> Result<Option<PledgeRow>> {

@@ -392,6 +392,9 @@ pub trait Tx: Send {
     async fn add_to_pot(&mut self, slate_id: Id, delta: &PotDelta) -> Result<()>;
     /// Change a donor's count of live pledges in the slate; returns the new count.
     async fn adjust_pledger(&mut self, slate_id: Id, email: &Email, delta: i64) -> Result<i64>;
+    /// Add live pledges for many donors at once (each email once, counts > 0);
+    /// returns how many of them are new to the slate's pot.
+    async fn add_pledgers(&mut self, slate_id: Id, donors: &[(Email, i64)]) -> Result<i64>;
 
     // --- log and tokens
     async fn append_event(
