@@ -11,6 +11,7 @@ use cohort_store::{
     Tx,
 };
 use futures::channel::oneshot;
+use futures::future::{self, Either};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -86,6 +87,12 @@ pub struct DonorInput {
 pub struct PledgeOutcome {
     pub pledge: PledgeView,
     pub created: bool,
+}
+
+fn interrupted() -> EngineError {
+    EngineError::Store(StoreError::Unavailable(
+        "the pledge batch was interrupted; nothing was saved".into(),
+    ))
 }
 
 /// A pledge request waiting for the next batch.
@@ -405,7 +412,7 @@ impl Engine {
                 ));
             }
         }
-        let (reply, mut answer) = oneshot::channel();
+        let (reply, answer) = oneshot::channel();
         let job = Job {
             slate: slate.to_owned(),
             input,
@@ -417,7 +424,14 @@ impl Engine {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(job);
-        let leader = self.intake.leader.lock().await;
+        // Wait for whichever comes first: a leader answering us, or our turn to lead.
+        // (Waiting only for the lock would let later arrivals lead again and again
+        // while an answered request sat in line.)
+        let turn = Box::pin(self.intake.leader.lock());
+        let (leader, mut answer) = match future::select(answer, turn).await {
+            Either::Left((done, _)) => return done.unwrap_or_else(|_| Err(interrupted())),
+            Either::Right((leader, answer)) => (leader, answer),
+        };
         if let Ok(Some(done)) = answer.try_recv() {
             return done;
         }
@@ -425,11 +439,7 @@ impl Engine {
             std::mem::take(&mut *self.intake.queue.lock().unwrap_or_else(|e| e.into_inner()));
         self.intake_batch(jobs).await;
         drop(leader);
-        answer.await.unwrap_or_else(|_| {
-            Err(EngineError::Store(StoreError::Unavailable(
-                "the pledge batch was interrupted; nothing was saved".into(),
-            )))
-        })
+        answer.await.unwrap_or_else(|_| Err(interrupted()))
     }
 
     /// Process queued pledges in one transaction and answer each.
