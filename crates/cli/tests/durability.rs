@@ -289,3 +289,63 @@ async fn sigkill_during_a_large_unlock_leaves_all_or_nothing() {
     }
     verify(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cohort_verify_exits_non_zero_naming_a_violation() {
+    let dir = scratch("verify");
+    seed_large_unlock(&dir, 10).await;
+    verify(&dir);
+    {
+        // Plant a split that loses a cent, as a buggy writer would.
+        let store = SqliteStore::open_dir(&dir).await.expect("open");
+        let mut tx = store.write().await.expect("begin");
+        let s = tx
+            .slate_by_slug("big")
+            .await
+            .expect("slate")
+            .expect("found");
+        let cond = tx
+            .condition_id(s.id, &s.condition)
+            .await
+            .expect("condition");
+        let pending = tx
+            .pending_pledges(s.id, &[cond], "2026-11-24".parse().expect("date"))
+            .await
+            .expect("pending");
+        let p = &pending[0];
+        let c = tx.candidates(s.id).await.expect("candidates")[0].id;
+        let bad = cohort_store::Installment {
+            pledge_id: p.id,
+            period: 0,
+            amount: p.amount,
+            unallocated: Cents(0),
+            allocations: vec![cohort_store::AllocationShare {
+                candidate_id: c,
+                election: cohort_core::model::Election::General,
+                cents: Cents(p.amount.get() - 1),
+            }],
+        };
+        tx.record_unlocks(&[p.id], &[bad], Utc::now())
+            .await
+            .expect("plant");
+        tx.commit().await.expect("commit");
+    }
+    let out = Command::new(BIN)
+        .args(["verify", "--data-dir"])
+        .arg(&dir)
+        .output()
+        .expect("run verify");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !out.status.success(),
+        "verify must fail on a broken database: {stdout}"
+    );
+    assert!(
+        stdout.contains("[conservation]"),
+        "names the rule: {stdout}"
+    );
+    assert!(
+        stdout.contains("[pot matches pledges]"),
+        "and the pot that no longer matches: {stdout}"
+    );
+}
