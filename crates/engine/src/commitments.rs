@@ -1,6 +1,8 @@
 //! What candidates do for each other: sign the compact, withdraw, endorse.
 //! Each is an event that may unlock pledges, in the same transaction.
 
+use chrono::{DateTime, Utc};
+use cohort_core::Reads;
 use cohort_store::{CandidateRow, EndorsementRow, SignatureRow, SlateRow, Tx};
 
 use crate::settle::{endorsements_changed, signatures_changed};
@@ -16,6 +18,39 @@ async fn find_candidate(tx: &mut dyn Tx, slate: &SlateRow, slug: &str) -> Result
 }
 
 impl Engine {
+    /// Open the write transaction of a campaign's action: the slate, the
+    /// candidate acting (checked against the actor), the slate locked.
+    async fn campaign_action(
+        &self,
+        actor: &Actor,
+        slate: &str,
+        candidate: &str,
+    ) -> Result<(Box<dyn Tx>, SlateRow, CandidateRow)> {
+        let mut tx = self.store.write().await?;
+        let s = find_slate(tx.as_mut(), slate).await?;
+        let c = find_candidate(tx.as_mut(), &s, candidate).await?;
+        actor.require_candidate(s.id, c.id, candidate)?;
+        tx.lock_slate(s.id).await?;
+        Ok((tx, s, c))
+    }
+
+    /// Log the event, unlock what it made true, and commit, all at once.
+    async fn conclude(
+        &self,
+        mut tx: Box<dyn Tx>,
+        slate: &SlateRow,
+        kind: &str,
+        payload: serde_json::Value,
+        changed: Reads,
+        at: DateTime<Utc>,
+    ) -> Result<Settlement> {
+        tx.append_event(slate.id, kind, &payload.to_string(), at)
+            .await?;
+        let outcome = self.settle(tx.as_mut(), slate, changed, &[], at).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
     /// The candidate signs compact `version`, which must be the latest.
     pub async fn sign(
         &self,
@@ -25,11 +60,7 @@ impl Engine {
         version: i32,
     ) -> Result<Settlement> {
         let at = self.now();
-        let mut tx = self.store.write().await?;
-        let s = find_slate(tx.as_mut(), slate).await?;
-        let c = find_candidate(tx.as_mut(), &s, candidate).await?;
-        actor.require_candidate(s.id, c.id, candidate)?;
-        tx.lock_slate(s.id).await?;
+        let (mut tx, s, c) = self.campaign_action(actor, slate, candidate).await?;
         let latest = tx.latest_compact(s.id).await?.ok_or_else(|| {
             EngineError::conflict("no_compact", format!("{slate} has no compact to sign yet"))
         })?;
@@ -58,13 +89,8 @@ impl Engine {
         tx.upsert_signature(s.id, &sig).await?;
         let payload =
             serde_json::json!({ "candidate": candidate, "version": version, "hash": latest.hash });
-        tx.append_event(s.id, "signed", &payload.to_string(), at)
-            .await?;
-        let outcome = self
-            .settle(tx.as_mut(), &s, signatures_changed(), &[], at)
-            .await?;
-        tx.commit().await?;
-        Ok(outcome)
+        self.conclude(tx, &s, "signed", payload, signatures_changed(), at)
+            .await
     }
 
     /// The candidate withdraws their signature. Public, and re-checks
@@ -76,22 +102,13 @@ impl Engine {
         candidate: &str,
     ) -> Result<Settlement> {
         let at = self.now();
-        let mut tx = self.store.write().await?;
-        let s = find_slate(tx.as_mut(), slate).await?;
-        let c = find_candidate(tx.as_mut(), &s, candidate).await?;
-        actor.require_candidate(s.id, c.id, candidate)?;
-        tx.lock_slate(s.id).await?;
+        let (mut tx, s, c) = self.campaign_action(actor, slate, candidate).await?;
         if !tx.delete_signature(s.id, c.id).await? {
             return Err(EngineError::not_found("signature of", candidate));
         }
         let payload = serde_json::json!({ "candidate": candidate });
-        tx.append_event(s.id, "withdrew", &payload.to_string(), at)
-            .await?;
-        let outcome = self
-            .settle(tx.as_mut(), &s, signatures_changed(), &[], at)
-            .await?;
-        tx.commit().await?;
-        Ok(outcome)
+        self.conclude(tx, &s, "withdrew", payload, signatures_changed(), at)
+            .await
     }
 
     pub async fn endorse(
@@ -123,10 +140,7 @@ impl Engine {
         add: bool,
     ) -> Result<Settlement> {
         let at = self.now();
-        let mut tx = self.store.write().await?;
-        let s = find_slate(tx.as_mut(), slate).await?;
-        let f = find_candidate(tx.as_mut(), &s, from).await?;
-        actor.require_candidate(s.id, f.id, from)?;
+        let (mut tx, s, f) = self.campaign_action(actor, slate, from).await?;
         let t = find_candidate(tx.as_mut(), &s, to).await?;
         if f.id == t.id {
             return Err(EngineError::invalid(
@@ -134,7 +148,6 @@ impl Engine {
                 "a candidate cannot endorse themselves",
             ));
         }
-        tx.lock_slate(s.id).await?;
         let changed = if add {
             tx.insert_endorsement(
                 s.id,
@@ -161,12 +174,7 @@ impl Engine {
         }
         let kind = if add { "endorsed" } else { "unendorsed" };
         let payload = serde_json::json!({ "from": from, "to": to });
-        tx.append_event(s.id, kind, &payload.to_string(), at)
-            .await?;
-        let outcome = self
-            .settle(tx.as_mut(), &s, endorsements_changed(), &[], at)
-            .await?;
-        tx.commit().await?;
-        Ok(outcome)
+        self.conclude(tx, &s, kind, payload, endorsements_changed(), at)
+            .await
     }
 }

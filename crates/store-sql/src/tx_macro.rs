@@ -104,6 +104,40 @@ macro_rules! impl_sql_tx {
                 p.candidates, p.deadline, p.email, p.donor, p.ref_code, p.status, p.receipt_token, \
                 p.idempotency_key, p.request_hash, p.created_at, p.unlocked_at";
 
+            /// The columns a new pledge writes, in the order [`bind_pledge`] binds them;
+            /// `status` comes last and is always 'pending'.
+            const INSERT_PLEDGES: &str = "INSERT INTO pledges (slate_id, kind, amount_cents, recurring, hours_per_week, \
+                weeks, skills, doors, calls, texts, condition_id, candidates, deadline, email, donor, ref_code, \
+                receipt_token, idempotency_key, request_hash, created_at, status) VALUES";
+            const PLEDGE_COLS: usize = 20;
+
+            type DbQuery<'q> = ::sqlx::query::Query<'q, $db, <$db as ::sqlx::Database>::Arguments<'q>>;
+
+            fn bind_pledge<'q>(q: DbQuery<'q>, p: &'q NewPledge) -> Result<DbQuery<'q>> {
+                let k = KindColumns::from_kind(&p.kind);
+                let donor = ::serde_json::to_string(&p.donor).map_err(|e| StoreError::Other(e.to_string()))?;
+                Ok(q.bind(p.slate_id)
+                    .bind(k.kind)
+                    .bind(k.amount_cents)
+                    .bind(k.recurring)
+                    .bind(k.hours_per_week)
+                    .bind(k.weeks)
+                    .bind(k.skills)
+                    .bind(k.doors)
+                    .bind(k.calls)
+                    .bind(k.texts)
+                    .bind(p.condition_id)
+                    .bind(ids_to_json(&p.candidates))
+                    .bind(p.deadline)
+                    .bind(p.email.as_str())
+                    .bind(donor)
+                    .bind(&p.ref_code)
+                    .bind(&p.receipt_token)
+                    .bind(&p.idempotency_key)
+                    .bind(&p.request_hash)
+                    .bind(p.created_at))
+            }
+
             fn kind_from(row: &DbRow) -> Result<::cohort_core::model::PledgeKind> {
                 let kind: String = get(row, "kind")?;
                 let recurring: Option<String> = get(row, "recurring")?;
@@ -442,75 +476,20 @@ macro_rules! impl_sql_tx {
                 }
 
                 async fn insert_pledge(&mut self, p: &NewPledge) -> Result<Id> {
-                    let k = KindColumns::from_kind(&p.kind);
-                    let donor = ::serde_json::to_string(&p.donor).map_err(|e| StoreError::Other(e.to_string()))?;
-                    let row = ::sqlx::query(
-                        "INSERT INTO pledges (slate_id, kind, amount_cents, recurring, hours_per_week, weeks, skills, \
-                         doors, calls, texts, condition_id, candidates, deadline, email, donor, ref_code, status, \
-                         receipt_token, idempotency_key, request_hash, created_at) VALUES \
-                         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'pending', $17, $18, $19, $20) \
-                         RETURNING id",
-                    )
-                    .bind(p.slate_id)
-                    .bind(k.kind)
-                    .bind(k.amount_cents)
-                    .bind(k.recurring)
-                    .bind(k.hours_per_week)
-                    .bind(k.weeks)
-                    .bind(k.skills)
-                    .bind(k.doors)
-                    .bind(k.calls)
-                    .bind(k.texts)
-                    .bind(p.condition_id)
-                    .bind(ids_to_json(&p.candidates))
-                    .bind(p.deadline)
-                    .bind(p.email.as_str())
-                    .bind(donor)
-                    .bind(&p.ref_code)
-                    .bind(&p.receipt_token)
-                    .bind(&p.idempotency_key)
-                    .bind(&p.request_hash)
-                    .bind(p.created_at)
-                    .fetch_one(&mut *self.tx)
-                    .await
-                    .map_err(db)?;
+                    let sql = format!("{INSERT_PLEDGES} {} RETURNING id", values_placeholders(SIGIL, 1, PLEDGE_COLS).replace(")", ", 'pending')"));
+                    let row = bind_pledge(::sqlx::query(&sql), p)?.fetch_one(&mut *self.tx).await.map_err(db)?;
                     get(&row, "id")
                 }
 
                 async fn insert_pledges(&mut self, pledges: &[NewPledge]) -> Result<()> {
-                    const COLS: usize = 20;
                     for chunk in pledges.chunks(CHUNK / 2) {
                         let sql = format!(
-                            "INSERT INTO pledges (slate_id, kind, amount_cents, recurring, hours_per_week, weeks, skills, \
-                             doors, calls, texts, condition_id, candidates, deadline, email, donor, ref_code, \
-                             receipt_token, idempotency_key, request_hash, created_at, status) VALUES {}",
-                            values_placeholders(SIGIL, chunk.len(), COLS).replace(")", ", 'pending')")
+                            "{INSERT_PLEDGES} {}",
+                            values_placeholders(SIGIL, chunk.len(), PLEDGE_COLS).replace(")", ", 'pending')")
                         );
                         let mut q = ::sqlx::query(&sql);
                         for p in chunk {
-                            let k = KindColumns::from_kind(&p.kind);
-                            let donor = ::serde_json::to_string(&p.donor).map_err(|e| StoreError::Other(e.to_string()))?;
-                            q = q
-                                .bind(p.slate_id)
-                                .bind(k.kind)
-                                .bind(k.amount_cents)
-                                .bind(k.recurring)
-                                .bind(k.hours_per_week)
-                                .bind(k.weeks)
-                                .bind(k.skills)
-                                .bind(k.doors)
-                                .bind(k.calls)
-                                .bind(k.texts)
-                                .bind(p.condition_id)
-                                .bind(ids_to_json(&p.candidates))
-                                .bind(p.deadline)
-                                .bind(p.email.as_str())
-                                .bind(donor)
-                                .bind(&p.ref_code)
-                                .bind(&p.receipt_token)
-                                .bind(&p.idempotency_key)
-                                .bind(&p.request_hash)
-                                .bind(p.created_at);
+                            q = bind_pledge(q, p)?;
                         }
                         q.execute(&mut *self.tx).await.map_err(db)?;
                     }
