@@ -530,3 +530,51 @@ async fn concurrent_pledges_share_commits_and_a_bad_one_fails_alone() {
     assert_eq!(slate.pot.pledgers, 54);
     w.verify().await;
 }
+
+#[tokio::test]
+async fn the_default_deadline_is_the_last_general_election_and_a_passed_one_is_named() {
+    let w = world("signers >= 3").await;
+    let mut p = money("a@x.org", 500);
+    p.deadline = None;
+    let out = w.engine.pledge("s", p.clone(), None).await.expect("pledge");
+    assert_eq!(out.pledge.deadline, "2028-11-07");
+    w.clock.set(noon(2028, 11, 8));
+    match w.engine.pledge("s", p, None).await {
+        Err(cohort_engine::EngineError::Invalid { field, message }) => {
+            assert_eq!(field, "deadline");
+            assert!(message.contains("2028-11-07"), "{message}");
+        }
+        other => panic!("expected an invalid deadline, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn statewide_races_take_no_district() {
+    let w = world("signers >= 3").await;
+    let senate = CandidateInput {
+        slug: "sen".into(),
+        name: "Sen".into(),
+        office: "us_senate".into(),
+        state: "PA".into(),
+        district: Some("3".into()),
+        primary_date: None,
+        general_date: "2028-11-07".into(),
+    };
+    let org = Actor::Organizer { slate: None };
+    match w.engine.add_candidate(&org, "s", senate.clone()).await {
+        Err(cohort_engine::EngineError::Invalid { field, .. }) => assert_eq!(field, "district"),
+        other => panic!("expected an invalid district, got {other:?}"),
+    }
+    let ok = CandidateInput {
+        district: None,
+        ..senate
+    };
+    assert_eq!(
+        w.engine
+            .add_candidate(&org, "s", ok)
+            .await
+            .expect("statewide")
+            .district,
+        None
+    );
+}

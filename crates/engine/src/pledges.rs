@@ -289,11 +289,22 @@ fn validate(
     };
     let deadline = match input.deadline.as_deref() {
         Some(d) => parse_date("deadline", d)?,
-        None => candidates
-            .iter()
-            .map(|c| c.race.general_date)
-            .max()
-            .unwrap_or_else(|| NaiveDate::from_ymd_opt(slate.cycle, 11, 30).unwrap_or(today)),
+        None => {
+            // By default a pledge waits until the slate's last general election.
+            let last = candidates
+                .iter()
+                .map(|c| c.race.general_date)
+                .max()
+                .or_else(|| NaiveDate::from_ymd_opt(slate.cycle, 11, 30))
+                .unwrap_or(today);
+            if last < today {
+                return Err(EngineError::invalid(
+                    "deadline",
+                    format!("the default deadline, the slate's last general election ({last}), has passed; send a deadline"),
+                ));
+            }
+            last
+        }
     };
     if deadline < today {
         return Err(EngineError::invalid(

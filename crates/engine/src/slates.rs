@@ -163,6 +163,15 @@ impl Engine {
         }
         let district = match input.district.as_deref().map(str::trim) {
             None | Some("") => None,
+            Some(d) if matches!(office, Office::UsSenate | Office::Governor) => {
+                return Err(EngineError::invalid(
+                    "district",
+                    format!(
+                        "a {} race is statewide; leave district out (got {d:?})",
+                        office.label()
+                    ),
+                ))
+            }
             Some(d) if d.len() <= 8 && d.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') => {
                 Some(d.to_owned())
             }
