@@ -128,3 +128,14 @@ CREATE TABLE tokens (
     candidate_id BIGINT REFERENCES candidates(id),
     created_at TIMESTAMPTZ NOT NULL
 );
+-- Pending money, hours and pledge counts per slate and chosen-candidate list
+-- ('' = split across every signer), kept up to date by every status change so
+-- the slate page never aggregates pledges.
+CREATE TABLE waiting (
+    slate_id BIGINT NOT NULL REFERENCES slates(id),
+    chosen TEXT NOT NULL,
+    cents BIGINT NOT NULL,
+    hours BIGINT NOT NULL,
+    pledges BIGINT NOT NULL,
+    PRIMARY KEY (slate_id, chosen)
+);

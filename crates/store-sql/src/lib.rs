@@ -106,6 +106,24 @@ impl KindColumns {
     }
 }
 
+/// Changes to the `waiting` table a statement caused, keyed by slate and
+/// chosen-candidate list (`""` for every signer): cents, hours, pledges.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct WaitingDeltas(pub std::collections::BTreeMap<(Id, String), (i64, i64, i64)>);
+
+impl WaitingDeltas {
+    /// Count a pledge entering (`sign` 1) or leaving (`sign` -1) the pending state.
+    pub fn add(&mut self, slate_id: Id, chosen: Option<String>, cents: i64, hours: i64, sign: i64) {
+        let e = self
+            .0
+            .entry((slate_id, chosen.unwrap_or_default()))
+            .or_default();
+        e.0 += sign * cents;
+        e.1 += sign * hours;
+        e.2 += sign;
+    }
+}
+
 pub fn corrupt(table: &'static str, detail: impl ToString) -> StoreError {
     StoreError::Corrupt {
         table,
@@ -195,6 +213,17 @@ pub const INVARIANT_QUERIES: &[(&str, &str)] = &[
          WHERE NOT EXISTS (SELECT 1 FROM pledges p WHERE p.id = i.pledge_id) \
          UNION ALL SELECT 'allocation to missing candidate ' || CAST(a.candidate_id AS TEXT) AS detail FROM allocations a \
          WHERE NOT EXISTS (SELECT 1 FROM candidates c WHERE c.id = a.candidate_id) LIMIT 100",
+    ),
+    (
+        "waiting matches pending pledges",
+        "SELECT 'slate ' || CAST(COALESCE(w.slate_id, p.slate_id) AS TEXT) || ' chosen [' || COALESCE(w.chosen, p.chosen) || \
+         ']: waiting says ' || CAST(COALESCE(w.cents, 0) AS TEXT) || ' cents in ' || CAST(COALESCE(w.pledges, 0) AS TEXT) || \
+         ' pledges, pledges say ' || CAST(COALESCE(p.cents, 0) AS TEXT) || ' in ' || CAST(COALESCE(p.n, 0) AS TEXT) AS detail \
+         FROM waiting w FULL OUTER JOIN (SELECT slate_id, COALESCE(candidates, '') AS chosen, SUM(amount_cents) AS cents, \
+         SUM(hours_per_week) AS hours, COUNT(*) AS n FROM pledges WHERE status = 'pending' GROUP BY slate_id, COALESCE(candidates, '')) p \
+         ON p.slate_id = w.slate_id AND p.chosen = w.chosen \
+         WHERE COALESCE(w.cents, 0) != COALESCE(p.cents, 0) OR COALESCE(w.hours, 0) != COALESCE(p.hours, 0) \
+         OR COALESCE(w.pledges, 0) != COALESCE(p.n, 0) LIMIT 100",
     ),
     (
         "non-negative shares",

@@ -18,7 +18,7 @@ macro_rules! impl_sql_tx {
             use ::cohort_core::{Cents, Condition, Email, Reads, Slug};
             use ::cohort_store::*;
             use ::sqlx::Row as _;
-            use $crate::{corrupt, ids_from_json, ids_to_json, list_placeholders, values_placeholders, KindColumns, CHUNK};
+            use $crate::{corrupt, ids_from_json, ids_to_json, list_placeholders, values_placeholders, KindColumns, WaitingDeltas, CHUNK};
 
             type DbRow = <$db as ::sqlx::Database>::Row;
             const SIGIL: char = $sigil;
@@ -189,6 +189,14 @@ macro_rules! impl_sql_tx {
                 })
             }
 
+            /// Count rows (slate_id, amount_cents, hours_per_week, candidates) leaving `pending`.
+            fn left_pending(w: &mut WaitingDeltas, rows: &[DbRow]) -> Result<()> {
+                for r in rows {
+                    w.add(get(r, "slate_id")?, get(r, "candidates")?, get(r, "amount_cents")?, get(r, "hours_per_week")?, -1);
+                }
+                Ok(())
+            }
+
             fn election_from(row: &DbRow, table: &'static str) -> Result<Election> {
                 let e: String = get(row, "election")?;
                 e.parse::<Election>().map_err(|e| corrupt(table, e))
@@ -197,6 +205,25 @@ macro_rules! impl_sql_tx {
             $crate::impl_sql_tx!(@bulk $bulk, $tx);
 
             impl $tx {
+                async fn apply_waiting(&mut self, deltas: WaitingDeltas) -> Result<()> {
+                    for ((slate_id, chosen), (cents, hours, pledges)) in deltas.0 {
+                        ::sqlx::query(
+                            "INSERT INTO waiting (slate_id, chosen, cents, hours, pledges) VALUES ($1, $2, $3, $4, $5) \
+                             ON CONFLICT (slate_id, chosen) DO UPDATE SET cents = waiting.cents + excluded.cents, \
+                             hours = waiting.hours + excluded.hours, pledges = waiting.pledges + excluded.pledges",
+                        )
+                        .bind(slate_id)
+                        .bind(chosen)
+                        .bind(cents)
+                        .bind(hours)
+                        .bind(pledges)
+                        .execute(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    }
+                    Ok(())
+                }
+
                 async fn violations(&mut self, rule: &'static str, sql: &str) -> Result<Vec<Violation>> {
                     let rows = ::sqlx::query(sql).fetch_all(&mut *self.tx).await.map_err(db)?;
                     rows.iter()
@@ -478,6 +505,9 @@ macro_rules! impl_sql_tx {
                 async fn insert_pledge(&mut self, p: &NewPledge) -> Result<Id> {
                     let sql = format!("{INSERT_PLEDGES} {} RETURNING id", values_placeholders(SIGIL, 1, PLEDGE_COLS).replace(")", ", 'pending')"));
                     let row = bind_pledge(::sqlx::query(&sql), p)?.fetch_one(&mut *self.tx).await.map_err(db)?;
+                    let mut w = WaitingDeltas::default();
+                    w.add(p.slate_id, ids_to_json(&p.candidates), p.kind.money().get(), i64::from(p.kind.hours_per_week()), 1);
+                    self.apply_waiting(w).await?;
                     get(&row, "id")
                 }
 
@@ -493,6 +523,11 @@ macro_rules! impl_sql_tx {
                         }
                         q.execute(&mut *self.tx).await.map_err(db)?;
                     }
+                    let mut w = WaitingDeltas::default();
+                    for p in pledges {
+                        w.add(p.slate_id, ids_to_json(&p.candidates), p.kind.money().get(), i64::from(p.kind.hours_per_week()), 1);
+                    }
+                    self.apply_waiting(w).await?;
                     let mut per_slate: ::std::collections::BTreeMap<Id, (PotDelta, ::std::collections::BTreeMap<&Email, i64>)> =
                         ::std::collections::BTreeMap::new();
                     for p in pledges {
@@ -554,14 +589,24 @@ macro_rules! impl_sql_tx {
                 }
 
                 async fn set_status(&mut self, id: Id, from: PledgeStatus, to: PledgeStatus) -> Result<bool> {
-                    let r = ::sqlx::query("UPDATE pledges SET status = $1 WHERE id = $2 AND status = $3")
-                        .bind(to.as_str())
-                        .bind(id)
-                        .bind(from.as_str())
-                        .execute(&mut *self.tx)
-                        .await
-                        .map_err(db)?;
-                    Ok(r.rows_affected() > 0)
+                    let row = ::sqlx::query(
+                        "UPDATE pledges SET status = $1 WHERE id = $2 AND status = $3 \
+                         RETURNING slate_id, amount_cents, hours_per_week, candidates",
+                    )
+                    .bind(to.as_str())
+                    .bind(id)
+                    .bind(from.as_str())
+                    .fetch_optional(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    let Some(row) = row else { return Ok(false) };
+                    if (from == PledgeStatus::Pending) != (to == PledgeStatus::Pending) {
+                        let mut w = WaitingDeltas::default();
+                        let sign = if to == PledgeStatus::Pending { 1 } else { -1 };
+                        w.add(get(&row, "slate_id")?, get(&row, "candidates")?, get(&row, "amount_cents")?, get(&row, "hours_per_week")?, sign);
+                        self.apply_waiting(w).await?;
+                    }
+                    Ok(true)
                 }
 
                 async fn pending_pledges(&mut self, slate_id: Id, conditions: &[Id], today: NaiveDate) -> Result<Vec<PendingPledge>> {
@@ -629,7 +674,13 @@ macro_rules! impl_sql_tx {
                     .fetch_all(&mut *self.tx)
                     .await
                     .map_err(db)?;
-                    rows.iter().map(pending_from).collect()
+                    let expired = rows.iter().map(pending_from).collect::<Result<Vec<_>>>()?;
+                    let mut w = WaitingDeltas::default();
+                    for p in &expired {
+                        w.add(slate_id, ids_to_json(&p.candidates), p.amount.get(), p.hours_per_week, -1);
+                    }
+                    self.apply_waiting(w).await?;
+                    Ok(expired)
                 }
 
                 async fn installments(&mut self, pledge_id: Id) -> Result<Vec<Installment>> {
@@ -716,9 +767,7 @@ macro_rules! impl_sql_tx {
 
                 async fn waiting(&mut self, slate_id: Id) -> Result<Vec<WaitingRow>> {
                     let rows = ::sqlx::query(
-                        "SELECT candidates, CAST(SUM(amount_cents) AS BIGINT) AS cents, \
-                         CAST(SUM(hours_per_week) AS BIGINT) AS hours, CAST(COUNT(*) AS BIGINT) AS n \
-                         FROM pledges WHERE slate_id = $1 AND status = 'pending' GROUP BY candidates",
+                        "SELECT chosen, cents, hours, pledges FROM waiting WHERE slate_id = $1 AND pledges > 0 ORDER BY chosen",
                     )
                     .bind(slate_id)
                     .fetch_all(&mut *self.tx)
@@ -726,11 +775,12 @@ macro_rules! impl_sql_tx {
                     .map_err(db)?;
                     rows.iter()
                         .map(|r| {
+                            let chosen: String = get(r, "chosen")?;
                             Ok(WaitingRow {
-                                chosen: ids_from_json(get(r, "candidates")?)?,
+                                chosen: ids_from_json(Some(chosen).filter(|c| !c.is_empty()))?,
                                 cents: Cents(get(r, "cents")?),
                                 hours_per_week: get(r, "hours")?,
-                                pledges: get(r, "n")?,
+                                pledges: get(r, "pledges")?,
                             })
                         })
                         .collect()
@@ -896,9 +946,11 @@ macro_rules! impl_sql_tx {
 
                 async fn mark_unlocked(&mut self, ids: &[Id], at: DateTime<Utc>) -> Result<u64> {
                     let mut moved = 0;
+                    let mut w = WaitingDeltas::default();
                     for chunk in ids.chunks(CHUNK) {
                         let sql = format!(
-                            "UPDATE pledges SET status = 'unlocked', unlocked_at = {first} WHERE status = 'pending' AND id IN ({})",
+                            "UPDATE pledges SET status = 'unlocked', unlocked_at = {first} WHERE status = 'pending' AND id IN ({}) \
+                             RETURNING slate_id, amount_cents, hours_per_week, candidates",
                             list_placeholders(SIGIL, 2, chunk.len() + 1),
                             first = list_placeholders(SIGIL, 1, 1),
                         );
@@ -906,8 +958,11 @@ macro_rules! impl_sql_tx {
                         for id in chunk {
                             q = q.bind(id);
                         }
-                        moved += q.execute(&mut *self.tx).await.map_err(db)?.rows_affected();
+                        let rows = q.fetch_all(&mut *self.tx).await.map_err(db)?;
+                        moved += rows.len() as u64;
+                        left_pending(&mut w, &rows)?;
                     }
+                    self.apply_waiting(w).await?;
                     Ok(moved)
                 }
         }
@@ -966,17 +1021,21 @@ macro_rules! impl_sql_tx {
 
                 async fn mark_unlocked(&mut self, ids: &[Id], at: DateTime<Utc>) -> Result<u64> {
                     let mut moved = 0;
+                    let mut w = WaitingDeltas::default();
                     for chunk in ids.chunks(UNNEST_CHUNK) {
-                        moved += ::sqlx::query(
-                            "UPDATE pledges SET status = 'unlocked', unlocked_at = $1 WHERE status = 'pending' AND id = ANY($2)",
+                        let rows = ::sqlx::query(
+                            "UPDATE pledges SET status = 'unlocked', unlocked_at = $1 WHERE status = 'pending' AND id = ANY($2) \
+                             RETURNING slate_id, amount_cents, hours_per_week, candidates",
                         )
                         .bind(at)
                         .bind(chunk)
-                        .execute(&mut *self.tx)
+                        .fetch_all(&mut *self.tx)
                         .await
-                        .map_err(db)?
-                        .rows_affected();
+                        .map_err(db)?;
+                        moved += rows.len() as u64;
+                        left_pending(&mut w, &rows)?;
                     }
+                    self.apply_waiting(w).await?;
                     Ok(moved)
                 }
         }

@@ -125,3 +125,14 @@ CREATE TABLE tokens (
     candidate_id INTEGER REFERENCES candidates(id),
     created_at TEXT NOT NULL
 );
+-- Pending money, hours and pledge counts per slate and chosen-candidate list
+-- ('' = split across every signer), kept up to date by every status change so
+-- the slate page never aggregates pledges.
+CREATE TABLE waiting (
+    slate_id INTEGER NOT NULL REFERENCES slates(id),
+    chosen TEXT NOT NULL,
+    cents INTEGER NOT NULL,
+    hours INTEGER NOT NULL,
+    pledges INTEGER NOT NULL,
+    PRIMARY KEY (slate_id, chosen)
+);

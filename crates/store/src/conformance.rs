@@ -326,6 +326,27 @@ pub async fn pledges_round_trip_and_idempotency_keys_are_unique(store: &dyn Stor
             .map(|r| r.id),
         Some(id)
     );
+    assert_eq!(
+        tx.waiting(s.id).await.expect("waiting"),
+        vec![WaitingRow {
+            chosen: Some(vec![3, 5]),
+            cents: Cents(2500),
+            hours_per_week: 0,
+            pledges: 1
+        }]
+    );
+    assert!(tx
+        .set_status(id, PledgeStatus::Pending, PledgeStatus::Cancelled)
+        .await
+        .expect("cancel"));
+    assert!(
+        tx.waiting(s.id).await.expect("waiting").is_empty(),
+        "a cancelled pledge no longer waits"
+    );
+    assert!(tx
+        .set_status(id, PledgeStatus::Cancelled, PledgeStatus::Pending)
+        .await
+        .expect("back"));
     let hours = NewPledge {
         kind: PledgeKind::Hours {
             hours_per_week: 5,
@@ -473,6 +494,17 @@ pub async fn unlocking_records_installments_once(store: &dyn Store) {
     assert_eq!(
         tx.pledge(late).await.expect("get").map(|p| p.status),
         Some(PledgeStatus::Expired)
+    );
+    let waiting = tx.waiting(s.id).await.expect("waiting");
+    assert_eq!(
+        waiting,
+        vec![WaitingRow {
+            chosen: None,
+            cents: Cents(700),
+            hours_per_week: 0,
+            pledges: 1
+        }],
+        "only the pledge still pending waits: unlocked and expired ones left"
     );
     tx.commit().await.expect("commit");
 }
