@@ -262,8 +262,11 @@ pub async fn run(args: BenchArgs) -> Result<String> {
         slate(&engine).await?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}/", listener.local_addr()?);
-        let app = cohort_web::router(engine.clone());
-        let server = tokio::spawn(async move { axum::serve(listener, app).await });
+        let server = tokio::spawn(cohort_web::serve(
+            listener,
+            engine.clone(),
+            std::future::pending(),
+        ));
         report.push_str(&format!(
             "### {backend}: pledge intake, durable commits\n\n| clients | HTTP pledges/s | p50 ms | p99 ms | raw inserts/s | HTTP / raw |\n|---:|---:|---:|---:|---:|---:|\n"
         ));

@@ -257,10 +257,9 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
         let token = engine.issue_organizer_token(None).await?;
         println!("  organizer token: {token}");
     }
-    axum::serve(listener, cohort_web::router(engine))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    cohort_web::serve(listener, engine, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }
