@@ -111,7 +111,6 @@ CREATE TABLE allocations (
     cents BIGINT NOT NULL,
     PRIMARY KEY (pledge_id, period, candidate_id)
 );
-CREATE INDEX allocations_candidate ON allocations (candidate_id);
 CREATE TABLE pledgers (
     slate_id BIGINT NOT NULL REFERENCES slates(id),
     email TEXT NOT NULL,
@@ -143,4 +142,11 @@ CREATE TABLE waiting (
     hours BIGINT NOT NULL,
     pledges BIGINT NOT NULL,
     PRIMARY KEY (slate_id, chosen)
+);
+-- What each candidate has been allocated, kept with every installment written,
+-- so per-candidate totals never scan allocations (which carry no candidate index).
+CREATE TABLE candidate_totals (
+    candidate_id BIGINT PRIMARY KEY REFERENCES candidates(id),
+    cents BIGINT NOT NULL,
+    contributions BIGINT NOT NULL
 );

@@ -226,6 +226,16 @@ pub const INVARIANT_QUERIES: &[(&str, &str)] = &[
          OR COALESCE(w.pledges, 0) != COALESCE(p.n, 0) LIMIT 100",
     ),
     (
+        "candidate totals match allocations",
+        "SELECT 'candidate ' || CAST(c.id AS TEXT) || ': totals say ' || CAST(COALESCE(t.cents, 0) AS TEXT) || ' in ' || \
+         CAST(COALESCE(t.contributions, 0) AS TEXT) || ', allocations say ' || CAST(COALESCE(a.cents, 0) AS TEXT) || ' in ' || \
+         CAST(COALESCE(a.n, 0) AS TEXT) AS detail FROM candidates c \
+         LEFT JOIN candidate_totals t ON t.candidate_id = c.id \
+         LEFT JOIN (SELECT candidate_id, SUM(cents) AS cents, COUNT(*) AS n FROM allocations WHERE cents > 0 \
+         GROUP BY candidate_id) a ON a.candidate_id = c.id \
+         WHERE COALESCE(t.cents, 0) != COALESCE(a.cents, 0) OR COALESCE(t.contributions, 0) != COALESCE(a.n, 0) LIMIT 100",
+    ),
+    (
         "non-negative shares",
         "SELECT 'pledge ' || CAST(pledge_id AS TEXT) || ' gives ' || CAST(cents AS TEXT) || ' to candidate ' || \
          CAST(candidate_id AS TEXT) AS detail FROM allocations WHERE cents < 0 LIMIT 100",

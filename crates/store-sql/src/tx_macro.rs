@@ -631,12 +631,33 @@ macro_rules! impl_sql_tx {
 
                 async fn record_unlocks(&mut self, ids: &[Id], installments: &[Installment], at: DateTime<Utc>) -> Result<u64> {
                     let moved = self.mark_unlocked(ids, at).await?;
-                    self.insert_installments(installments, at).await?;
+                    self.record_installments(installments, at).await?;
                     Ok(moved)
                 }
 
                 async fn record_installments(&mut self, installments: &[Installment], at: DateTime<Utc>) -> Result<()> {
-                    self.insert_installments(installments, at).await
+                    self.insert_installments(installments, at).await?;
+                    // Per-candidate totals, kept here so reading them never scans allocations.
+                    let mut totals: ::std::collections::BTreeMap<Id, (i64, i64)> = ::std::collections::BTreeMap::new();
+                    for a in installments.iter().flat_map(|i| &i.allocations).filter(|a| a.cents > Cents::ZERO) {
+                        let t = totals.entry(a.candidate_id).or_default();
+                        t.0 += a.cents.get();
+                        t.1 += 1;
+                    }
+                    for (candidate_id, (cents, contributions)) in totals {
+                        ::sqlx::query(
+                            "INSERT INTO candidate_totals (candidate_id, cents, contributions) VALUES ($1, $2, $3) \
+                             ON CONFLICT (candidate_id) DO UPDATE SET cents = candidate_totals.cents + excluded.cents, \
+                             contributions = candidate_totals.contributions + excluded.contributions",
+                        )
+                        .bind(candidate_id)
+                        .bind(cents)
+                        .bind(contributions)
+                        .execute(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    }
+                    Ok(())
                 }
 
                 async fn monthly_pledges(&mut self, slate_id: Id) -> Result<Vec<MonthlyPledge>> {
@@ -745,10 +766,9 @@ macro_rules! impl_sql_tx {
 
                 async fn candidate_totals(&mut self, slate_id: Id) -> Result<Vec<CandidateTotal>> {
                     let rows = ::sqlx::query(
-                        "SELECT c.id, CAST(COALESCE(SUM(a.cents), 0) AS BIGINT) AS cents, \
-                         CAST(COUNT(a.pledge_id) AS BIGINT) AS contributions \
-                         FROM candidates c LEFT JOIN allocations a ON a.candidate_id = c.id AND a.cents > 0 \
-                         WHERE c.slate_id = $1 GROUP BY c.id ORDER BY c.id",
+                        "SELECT c.id, COALESCE(t.cents, 0) AS cents, COALESCE(t.contributions, 0) AS contributions \
+                         FROM candidates c LEFT JOIN candidate_totals t ON t.candidate_id = c.id \
+                         WHERE c.slate_id = $1 ORDER BY c.id",
                     )
                     .bind(slate_id)
                     .fetch_all(&mut *self.tx)

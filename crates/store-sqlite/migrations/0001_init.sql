@@ -108,7 +108,6 @@ CREATE TABLE allocations (
     PRIMARY KEY (pledge_id, period, candidate_id),
     FOREIGN KEY (pledge_id, period) REFERENCES installments (pledge_id, period)
 );
-CREATE INDEX allocations_candidate ON allocations (candidate_id);
 CREATE TABLE pledgers (
     slate_id INTEGER NOT NULL REFERENCES slates(id),
     email TEXT NOT NULL,
@@ -140,4 +139,11 @@ CREATE TABLE waiting (
     hours INTEGER NOT NULL,
     pledges INTEGER NOT NULL,
     PRIMARY KEY (slate_id, chosen)
+);
+-- What each candidate has been allocated, kept with every installment written,
+-- so per-candidate totals never scan allocations (which carry no candidate index).
+CREATE TABLE candidate_totals (
+    candidate_id INTEGER PRIMARY KEY REFERENCES candidates(id),
+    cents INTEGER NOT NULL,
+    contributions INTEGER NOT NULL
 );
