@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -209,6 +209,17 @@ impl Recurrence {
     }
 }
 
+/// Whole months from `from` to `to`, counting a month only once its day has
+/// come: the period a monthly pledge unlocked on `from` is in on `to`.
+pub fn months_between(from: NaiveDate, to: NaiveDate) -> i32 {
+    let months = (to.year() - from.year()) * 12 + to.month() as i32 - from.month() as i32;
+    if to.day() < from.day() {
+        months - 1
+    } else {
+        months
+    }
+}
+
 /// Door knocks, calls and texts a supporter promises.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Actions {
@@ -367,5 +378,14 @@ mod tests {
         );
         assert!(!Unlocked.can_become(Cancelled));
         assert!(!Expired.can_become(Unlocked));
+    }
+
+    #[test]
+    fn months_count_only_once_the_day_comes() {
+        let d = |s: &str| s.parse().unwrap();
+        assert_eq!(months_between(d("2026-01-31"), d("2026-02-28")), 0);
+        assert_eq!(months_between(d("2026-01-15"), d("2026-02-15")), 1);
+        assert_eq!(months_between(d("2026-11-20"), d("2027-01-19")), 1);
+        assert_eq!(months_between(d("2026-11-20"), d("2026-11-20")), 0);
     }
 }

@@ -110,10 +110,6 @@ impl Engine {
         Engine::new(store, Arc::new(SystemClock), Arc::new(OsTokens))
     }
 
-    pub fn store(&self) -> &Arc<dyn Store> {
-        &self.store
-    }
-
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }

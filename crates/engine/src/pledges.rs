@@ -119,7 +119,7 @@ struct BatchSlate {
     conditions: HashMap<String, Id>,
     delta: PotDelta,
     /// Live pledges each donor gained in this batch.
-    donors: HashMap<String, i64>,
+    donors: HashMap<Email, i64>,
 }
 
 /// The group-commit queue (see [`Engine::pledge`]).
@@ -470,11 +470,7 @@ impl Engine {
             }
             let mut unlocked_any = std::collections::HashSet::new();
             for b in slates.values_mut().flatten() {
-                let donors: Vec<(Email, i64)> = b
-                    .donors
-                    .drain()
-                    .filter_map(|(e, n)| Email::parse(&e).ok().map(|e| (e, n)))
-                    .collect();
+                let donors: Vec<(Email, i64)> = b.donors.drain().collect();
                 b.delta.pledgers += tx.add_pledgers(b.row.id, &donors).await?;
                 tx.add_to_pot(b.row.id, &b.delta).await?;
                 let conditions: Vec<Id> = b.conditions.values().copied().collect();
@@ -596,7 +592,7 @@ impl Engine {
         let id = tx.insert_pledge(&new).await?;
         b.delta.pending_cents += v.kind.money().get();
         b.delta.hours_per_week_pending += i64::from(v.kind.hours_per_week());
-        *b.donors.entry(v.email.as_str().to_owned()).or_default() += 1;
+        *b.donors.entry(v.email.clone()).or_default() += 1;
         let commitment = hex::encode(Sha256::digest(format!("{id}:{receipt}").as_bytes()));
         let payload = serde_json::json!({ "pledge": id, "kind": v.kind.kind_str(), "receipt_commitment": commitment });
         tx.append_event(b.row.id, "pledged", &payload.to_string(), at)

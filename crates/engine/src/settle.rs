@@ -10,12 +10,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use cohort_core::facts::Snapshot;
+use cohort_core::model::months_between;
 use cohort_core::unlock::{allocate, Ledger, MoneyToSplit, Payee};
-use cohort_core::{Cents, Facts, Reads};
+use cohort_core::{Cents, Email, Facts, Reads};
 use cohort_store::{
-    AllocationShare, CandidateRow, EndorsementRow, Id, Installment, PendingPledge, PotDelta,
+    AllocationShare, CandidateRow, EndorsementRow, Id, Installment, PendingPledge, Pot, PotDelta,
     SignatureRow, SlateRow, Tx,
 };
 
@@ -65,6 +66,7 @@ pub(crate) struct SlateState {
     pub candidates: Vec<CandidateRow>,
     pub signatures: Vec<SignatureRow>,
     pub endorsements: Vec<EndorsementRow>,
+    pub pot: Pot,
     pub facts: Snapshot,
 }
 
@@ -98,6 +100,7 @@ impl SlateState {
             candidates,
             signatures,
             endorsements,
+            pot,
             facts,
         })
     }
@@ -122,16 +125,6 @@ impl SlateState {
                 race: c.race.clone(),
             })
             .collect()
-    }
-}
-
-/// Months from `from` to `to`, counting a month only once its day has come.
-pub(crate) fn months_between(from: NaiveDate, to: NaiveDate) -> i32 {
-    let months = (to.year() - from.year()) * 12 + to.month() as i32 - from.month() as i32;
-    if to.day() < from.day() {
-        months - 1
-    } else {
-        months
     }
 }
 
@@ -265,16 +258,14 @@ impl Engine {
         gone: &[PendingPledge],
     ) -> Result<()> {
         let mut delta = PotDelta::default();
-        let mut per_donor: BTreeMap<&str, i64> = BTreeMap::new();
+        let mut per_donor: BTreeMap<&Email, i64> = BTreeMap::new();
         for p in gone {
             delta.pending_cents -= p.amount.get();
             delta.hours_per_week_pending -= p.hours_per_week;
-            *per_donor.entry(p.email.as_str()).or_default() += 1;
+            *per_donor.entry(&p.email).or_default() += 1;
         }
         for (email, n) in per_donor {
-            let email = cohort_core::Email::parse(email)
-                .map_err(|e| EngineError::invalid("email", e.to_string()))?;
-            if tx.adjust_pledger(slate_id, &email, -n).await? == 0 {
+            if tx.adjust_pledger(slate_id, email, -n).await? == 0 {
                 delta.pledgers -= 1;
             }
         }
@@ -374,19 +365,5 @@ fn split_installment(
                 cents: s.cents,
             })
             .collect(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::months_between;
-
-    #[test]
-    fn months_count_only_once_the_day_comes() {
-        let d = |s: &str| s.parse().unwrap();
-        assert_eq!(months_between(d("2026-01-31"), d("2026-02-28")), 0);
-        assert_eq!(months_between(d("2026-01-15"), d("2026-02-15")), 1);
-        assert_eq!(months_between(d("2026-11-20"), d("2027-01-19")), 1);
-        assert_eq!(months_between(d("2026-11-20"), d("2026-11-20")), 0);
     }
 }

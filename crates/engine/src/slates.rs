@@ -357,7 +357,6 @@ impl Engine {
     ) -> Result<SlateView> {
         let state = SlateState::load(tx, slate, self.today()).await?;
         let compact = tx.latest_compact(slate.id).await?;
-        let pot = tx.pot(slate.id).await?;
         let signed: HashMap<Id, i32> = state
             .signatures
             .iter()
@@ -387,7 +386,7 @@ impl Engine {
             states: state.facts.states(),
             mutual: state.facts.mutual(),
             unlocked: slate.condition.eval(&state.facts),
-            pot,
+            pot: state.pot,
             waiting,
             endorsements: state
                 .endorsements

@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-use cohort_core::limits::LimitTable;
 use cohort_store::Violation;
 
 use crate::{Engine, Result};
@@ -33,7 +32,7 @@ impl Engine {
                     });
                     continue;
                 };
-                if let Some(limit) = limit_of(&slate.limits, c.race.office, slate.cycle) {
+                if let Some(limit) = slate.limits.limit(c.race.office, slate.cycle) {
                     if g.cents > limit {
                         out.push(Violation {
                             rule: "contribution limit",
@@ -52,12 +51,4 @@ impl Engine {
         }
         Ok(out)
     }
-}
-
-fn limit_of(
-    limits: &LimitTable,
-    office: cohort_core::model::Office,
-    cycle: i32,
-) -> Option<cohort_core::Cents> {
-    limits.limit(office, cycle)
 }

@@ -25,7 +25,6 @@ mod extract;
 mod pages;
 
 pub use error::ApiError;
-pub use extract::parse_json;
 
 /// The largest request body accepted: 64 KiB.
 pub const BODY_LIMIT: usize = 64 * 1024;
