@@ -1,0 +1,442 @@
+//! Opinion groups and consensus from agree / disagree / pass votes, as Pol.is
+//! computes them (compdemocracy/polis, `math/src/polismath/math/`), written
+//! for sparse data so a conversation at Pol.is's own caps (100,000
+//! participants × 10,000 statements) takes seconds.
+//!
+//! The pipeline, [`analyze`], one step per module:
+//!
+//! 1. [`matrix`] — the vote matrix (last vote wins) and who is "in the
+//!    conversation" (`conversation.clj` `:raw-rating-mat`, `:in-conv`);
+//! 2. [`pca`] — two principal components of the mean-imputed centred matrix
+//!    by power iteration over sparse products, and the sparsity-aware
+//!    projection (`pca.clj`);
+//! 3. [`kmeans`] — up to 100 base clusters of participants, then opinion
+//!    groups by weighted k-means over base clusters for k = 2..5, k by
+//!    silhouette over the base clusters (`clusters.clj`, `conversation.clj`
+//!    `:group-clusterings`, `:group-k-smoother`);
+//! 4. [`repness`] — representative statements per group, overall consensus
+//!    and group-informed consensus (`repness.clj`, `:group-aware-consensus`).
+//!
+//! [`polis_csv`] reads and writes the Pol.is open-data export; [`synthetic`]
+//! makes conversations with known opinion structure for benchmarks.
+//!
+//! Pure: no IO, no async, no clock; the only randomness is a seeded
+//! [`rng::Rng`], so the same votes, parameters and seed give the same result.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+pub mod kmeans;
+pub mod matrix;
+pub mod metrics;
+mod par;
+pub mod pca;
+pub mod polis_csv;
+pub mod repness;
+pub mod rng;
+pub mod synthetic;
+
+pub use matrix::{VoteMatrix, VoteRecord};
+pub use repness::{Consensus, ConsensusStatement, Direction, RepStatement};
+
+/// Tuning, with Pol.is's defaults (`conversation.clj` `:opts'`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Params {
+    /// Seeds the PCA start vectors (polis draws them with `rand`).
+    pub seed: u64,
+    /// Base clusters (polis `:base-k` 100).
+    pub base_k: usize,
+    /// Most opinion groups (polis `:max-k` 5).
+    pub max_k: usize,
+    /// Votes to be "in conversation" (polis: `min(7, statements)`).
+    pub min_votes: usize,
+    /// Power-iteration cap per component (polis `:pca-iters` 100, stopping
+    /// early on an exactly repeated eigenvalue; here on a move < 1e-10).
+    pub pca_iters: usize,
+    /// K-means step cap for base clusters (polis `:base-iters` 100).
+    pub base_iters: usize,
+    /// K-means step cap for groups. Polis passes `:cluster-iters` (100), which
+    /// its `kmeans` ignores, so its default `:max-iters` 20 applies.
+    pub group_iters: usize,
+    /// Runs a new best k must win before groups switch to it (polis
+    /// `:group-k-buffer` 4); only matters with a warm start.
+    pub k_buffer: usize,
+    /// Statements per consensus list and per group's repness (5).
+    pub pick_max: usize,
+    /// Worker threads for the sparse products and k-means assignment. The
+    /// result does not depend on it.
+    pub threads: usize,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            seed: 0,
+            base_k: 100,
+            max_k: 5,
+            min_votes: 7,
+            pca_iters: 1000,
+            base_iters: 100,
+            group_iters: 20,
+            k_buffer: 4,
+            pick_max: 5,
+            threads: 1,
+        }
+    }
+}
+
+/// A cluster named by ids: base clusters list participant ids, groups list
+/// base-cluster ids.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdCluster {
+    pub id: usize,
+    pub members: Vec<u64>,
+    pub center: [f64; 2],
+}
+
+/// Polis `:group-k-smoother` state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KSmoother {
+    pub last_k: usize,
+    pub last_k_count: usize,
+    pub smoothed_k: usize,
+}
+
+/// What one run hands the next when new votes arrive (polis keeps the same in
+/// its `conv`): components, who was in, base clusters and each k's groups.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WarmStart {
+    /// Column ids the components are over.
+    pub statements: Vec<u64>,
+    pub comps: Option<[Vec<f64>; 2]>,
+    pub in_conversation: Vec<u64>,
+    pub base_clusters: Vec<IdCluster>,
+    pub group_clusterings: BTreeMap<usize, Vec<IdCluster>>,
+    pub k_smoother: Option<KSmoother>,
+}
+
+/// A participant's place on the opinion map.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Projection {
+    pub participant: u64,
+    pub x: f64,
+    pub y: f64,
+}
+
+/// An opinion group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Group {
+    pub id: usize,
+    /// Participant ids, ascending.
+    pub participants: Vec<u64>,
+    pub base_clusters: Vec<usize>,
+    pub center: [f64; 2],
+}
+
+/// Group-informed consensus of a statement.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GroupConsensus {
+    pub statement: u64,
+    /// `Π_g (A_g + 1) / (S_g + 2)`.
+    pub agree: f64,
+    /// The same with disagrees.
+    pub disagree: f64,
+}
+
+/// Everything one run computes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Analysis {
+    /// Participants with at least one vote.
+    pub participants: usize,
+    /// Participant ids in the conversation (clustered), ascending.
+    pub in_conversation: Vec<u64>,
+    /// Statement ids with at least one vote: the matrix's columns.
+    pub statements: Vec<u64>,
+    pub pca: pca::Pca,
+    pub projections: Vec<Projection>,
+    /// Statement positions on the map, by column.
+    pub statement_projections: Vec<[f64; 2]>,
+    pub base_clusters: Vec<IdCluster>,
+    /// Silhouette of each k tried.
+    pub silhouettes: BTreeMap<usize, f64>,
+    pub groups: Vec<Group>,
+    /// Group id → representative statements, best first.
+    pub repness: BTreeMap<usize, Vec<RepStatement>>,
+    pub consensus: Consensus,
+    /// Non-moderated statements, highest `agree` first.
+    pub group_consensus: Vec<GroupConsensus>,
+    /// Pass to the next run.
+    pub warm: WarmStart,
+}
+
+/// Runs the whole pipeline. `moderated_out` are statement ids an organizer
+/// removed: zeroed in the matrix (polis `zero-out-columns`) and never
+/// selected. `warm` is the previous run's [`Analysis::warm`], if any.
+pub fn analyze(
+    m: &VoteMatrix,
+    moderated_out: &[u64],
+    params: &Params,
+    warm: Option<&WarmStart>,
+) -> Analysis {
+    let threads = params.threads.max(1);
+    let zeroed: Vec<bool> = {
+        let mut z = vec![false; m.n_cols()];
+        for s in moderated_out {
+            if let Some(c) = m.column_of(*s) {
+                z[c] = true;
+            }
+        }
+        z
+    };
+
+    // 1. who is in
+    let previous_in = warm.map_or(&[][..], |w| &w.in_conversation[..]);
+    let inside = matrix::in_conversation(m, params.min_votes, previous_in);
+
+    // 2. PCA and projection, warm components re-indexed to today's columns
+    // (new statements start at 1, as polis pads its start vector).
+    let start = warm.and_then(|w| {
+        let comps = w.comps.as_ref()?;
+        let index: HashMap<u64, usize> = w
+            .statements
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (*s, i))
+            .collect();
+        Some([0, 1].map(|k| {
+            m.statements()
+                .iter()
+                .map(|s| index.get(s).map_or(1.0, |&i| comps[k][i]))
+                .collect::<Vec<f64>>()
+        }))
+    });
+    let mut rng = rng::Rng::new(params.seed);
+    let fitted = pca::fit(
+        m,
+        &zeroed,
+        start.as_ref(),
+        &mut rng,
+        params.pca_iters,
+        threads,
+    );
+    let proj = pca::project(m, &zeroed, &fitted, threads);
+
+    // 3a. base clusters over the in-conversation participants, in id order
+    let rows_in: Vec<usize> = (0..m.n_rows()).filter(|&r| inside[r]).collect();
+    let points: Vec<[f64; 2]> = rows_in.iter().map(|&r| proj[r]).collect();
+    let last_base = warm.map(|w| {
+        let pos: HashMap<u64, usize> = rows_in
+            .iter()
+            .enumerate()
+            .map(|(i, &r)| (m.participants()[r], i))
+            .collect();
+        w.base_clusters
+            .iter()
+            .map(|c| kmeans::Cluster {
+                id: c.id,
+                members: c
+                    .members
+                    .iter()
+                    .filter_map(|p| pos.get(p).copied())
+                    .collect(),
+                center: c.center,
+            })
+            .collect::<Vec<_>>()
+    });
+    let base = kmeans::kmeans(
+        &points,
+        None,
+        params.base_k,
+        params.base_iters,
+        last_base.as_deref(),
+        threads,
+    );
+
+    // 3b. groups: weighted k-means over base-cluster centers, k by silhouette
+    let centers: Vec<[f64; 2]> = base.iter().map(|c| c.center).collect();
+    let weights: Vec<f64> = base.iter().map(|c| c.members.len() as f64).collect();
+    let base_index: HashMap<usize, usize> =
+        base.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let max_k = params.max_k.min(2 + base.len() / 12);
+    let mut clusterings: BTreeMap<usize, Vec<kmeans::Cluster>> = BTreeMap::new();
+    let mut silhouettes = BTreeMap::new();
+    if !base.is_empty() {
+        for k in 2..=max_k.max(2) {
+            let last = warm.and_then(|w| w.group_clusterings.get(&k)).map(|cs| {
+                cs.iter()
+                    .map(|c| kmeans::Cluster {
+                        id: c.id,
+                        members: c
+                            .members
+                            .iter()
+                            .filter_map(|b| base_index.get(&(*b as usize)).copied())
+                            .collect(),
+                        center: c.center,
+                    })
+                    .collect::<Vec<_>>()
+            });
+            let groups = kmeans::kmeans(
+                &centers,
+                Some(&weights),
+                k,
+                params.group_iters,
+                last.as_deref(),
+                1,
+            );
+            silhouettes.insert(k, kmeans::silhouette(&centers, &groups));
+            clusterings.insert(k, groups);
+        }
+    }
+    // polis: `(apply max-key silhouettes ks)`, the last of equal maxima.
+    let this_k = silhouettes
+        .iter()
+        .fold(None::<(usize, f64)>, |best, (&k, &s)| match best {
+            Some((_, b)) if s < b => best,
+            _ => Some((k, s)),
+        })
+        .map(|(k, _)| k);
+    let smoother = this_k.map(|this_k| {
+        let prev = warm.and_then(|w| w.k_smoother);
+        let count = match prev {
+            Some(p) if p.last_k == this_k => p.last_k_count + 1,
+            _ => 1,
+        };
+        let smoothed = if count >= params.k_buffer {
+            this_k
+        } else {
+            prev.map(|p| p.smoothed_k)
+                .filter(|k| clusterings.contains_key(k))
+                .unwrap_or(this_k)
+        };
+        KSmoother {
+            last_k: this_k,
+            last_k_count: count,
+            smoothed_k: smoothed,
+        }
+    });
+    let chosen: &[kmeans::Cluster] = smoother
+        .and_then(|s| clusterings.get(&s.smoothed_k))
+        .map_or(&[], |v| v.as_slice());
+
+    // group label per matrix row
+    let mut label: Vec<Option<usize>> = vec![None; m.n_rows()];
+    let groups: Vec<Group> = chosen
+        .iter()
+        .enumerate()
+        .map(|(gi, g)| {
+            let mut participants = Vec::new();
+            for &b in &g.members {
+                for &i in &base[b].members {
+                    label[rows_in[i]] = Some(gi);
+                    participants.push(m.participants()[rows_in[i]]);
+                }
+            }
+            participants.sort_unstable();
+            Group {
+                id: g.id,
+                participants,
+                base_clusters: g.members.iter().map(|&b| base[b].id).collect(),
+                center: g.center,
+            }
+        })
+        .collect();
+
+    // 4. repness per group, overall consensus, group-informed consensus
+    let per_group = repness::count_by_group(m, &label, groups.len());
+    let mut rep = BTreeMap::new();
+    for (gi, g) in groups.iter().enumerate() {
+        let stats: Vec<(u64, repness::GroupStats)> = (0..m.n_cols())
+            .filter(|&c| !zeroed[c])
+            .map(|c| {
+                let rest = per_group.iter().enumerate().filter(|(o, _)| *o != gi).fold(
+                    repness::Counts::default(),
+                    |acc, (_, k)| repness::Counts {
+                        na: acc.na + k[c].na,
+                        nd: acc.nd + k[c].nd,
+                        ns: acc.ns + k[c].ns,
+                    },
+                );
+                (
+                    m.statements()[c],
+                    repness::GroupStats::new(per_group[gi][c], rest),
+                )
+            })
+            .collect();
+        rep.insert(g.id, repness::select_rep(&stats, params.pick_max));
+    }
+    let everyone = repness::count_by_group(m, &vec![Some(0); m.n_rows()], 1);
+    let consensus =
+        repness::select_consensus(m.statements(), &everyone[0], &zeroed, params.pick_max);
+    let mut group_consensus: Vec<GroupConsensus> = if groups.is_empty() {
+        Vec::new()
+    } else {
+        (0..m.n_cols())
+            .filter(|&c| !zeroed[c])
+            .map(|c| {
+                let (agree, disagree) = repness::group_aware(per_group.iter().map(|g| g[c]));
+                GroupConsensus {
+                    statement: m.statements()[c],
+                    agree,
+                    disagree,
+                }
+            })
+            .collect()
+    };
+    group_consensus.sort_by(|a, b| b.agree.total_cmp(&a.agree));
+
+    let in_conversation: Vec<u64> = rows_in.iter().map(|&r| m.participants()[r]).collect();
+    let base_clusters: Vec<IdCluster> = base
+        .iter()
+        .map(|c| IdCluster {
+            id: c.id,
+            members: c.members.iter().map(|&i| in_conversation[i]).collect(),
+            center: c.center,
+        })
+        .collect();
+    let group_clusterings = clusterings
+        .iter()
+        .map(|(&k, cs)| {
+            let named = cs
+                .iter()
+                .map(|c| IdCluster {
+                    id: c.id,
+                    members: c.members.iter().map(|&b| base[b].id as u64).collect(),
+                    center: c.center,
+                })
+                .collect();
+            (k, named)
+        })
+        .collect();
+    let warm_next = WarmStart {
+        statements: m.statements().to_vec(),
+        comps: Some(fitted.comps.clone()),
+        in_conversation: in_conversation.clone(),
+        base_clusters: base_clusters.clone(),
+        group_clusterings,
+        k_smoother: smoother,
+    };
+    Analysis {
+        participants: m.n_rows(),
+        in_conversation,
+        statements: m.statements().to_vec(),
+        statement_projections: pca::project_statements(&fitted),
+        projections: proj
+            .iter()
+            .zip(m.participants())
+            .map(|(p, &participant)| Projection {
+                participant,
+                x: p[0],
+                y: p[1],
+            })
+            .collect(),
+        pca: fitted,
+        base_clusters,
+        silhouettes,
+        groups,
+        repness: rep,
+        consensus,
+        group_consensus,
+        warm: warm_next,
+    }
+}
