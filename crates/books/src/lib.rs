@@ -23,6 +23,6 @@ pub mod check;
 pub mod compliance;
 pub mod ledger;
 pub mod records;
-
+pub mod report;
 
 pub use cohort_core::money::Cents;
