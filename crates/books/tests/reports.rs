@@ -518,3 +518,42 @@ fn the_actblue_csv_reads_back_with_pythons_csv_module() {
     .unwrap();
     run_python("csv_check.py", &[&expected_path]);
 }
+
+#[test]
+fn reports_refuse_what_they_cannot_write_and_say_why() {
+    let w = world();
+    let mut directory = w.directory.clone();
+    // A recipient without its candidate on record cannot get an SB23 line.
+    directory
+        .committees
+        .get_mut(&w.hopper.id)
+        .unwrap()
+        .candidate = None;
+    let err = conduit_filing(&w.ledger, &w.conduit, &directory, &q2(day(1, 1))).unwrap_err();
+    assert!(err.to_string().contains("C00222222"), "{err}");
+    assert!(err.to_string().contains("line 23"), "{err}");
+
+    let mut backwards = q2(day(1, 1));
+    backwards.from = day(7, 1);
+    let err = conduit_filing(&w.ledger, &w.conduit, &w.directory, &backwards).unwrap_err();
+    assert!(err.to_string().contains("backwards"), "{err}");
+
+    let mut bad_code = q2(day(1, 1));
+    bad_code.report_code = "q2".into();
+    let err = recipient_filing(
+        &w.ledger,
+        &w.conduit,
+        &w.lovelace,
+        &w.directory,
+        &bad_code,
+        Cents::ZERO,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("\"q2\""), "{err}");
+
+    // A contributor the books name but the directory lacks.
+    let mut directory = w.directory.clone();
+    directory.contributors.clear();
+    let err = contributions_csv(&w.ledger, &directory, &w.lovelace.id, &q2(day(1, 1))).unwrap_err();
+    assert!(err.to_string().contains("donor-nunez"), "{err}");
+}
