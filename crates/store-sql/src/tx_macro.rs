@@ -31,6 +31,8 @@ macro_rules! impl_sql_tx {
                             "slug"
                         } else if msg.contains("idempotency") {
                             "idempotency key"
+                        } else if msg.contains("email") {
+                            "email"
                         } else {
                             "record"
                         };
@@ -91,6 +93,46 @@ macro_rules! impl_sql_tx {
                     hash: get(row, "hash")?,
                     content: ::serde_json::from_str::<CompactContent>(&content).map_err(|e| corrupt("compacts", e))?,
                     created_at: get(row, "created_at")?,
+                })
+            }
+
+            fn user_from(row: &DbRow) -> Result<UserRow> {
+                let prefs: String = get(row, "email_prefs")?;
+                Ok(UserRow {
+                    id: get(row, "id")?,
+                    email: email_from(row, "users")?,
+                    name: get(row, "name")?,
+                    password_hash: get(row, "password_hash")?,
+                    email_prefs: EmailPrefs::parse(&prefs).ok_or_else(|| corrupt("users", format!("email_prefs {prefs:?}")))?,
+                    created_at: get(row, "created_at")?,
+                })
+            }
+
+            /// Grants keep 0 for "every slate" and "no candidate" (see the migration).
+            fn grant_from(row: &DbRow) -> Result<TokenRow> {
+                let role: String = get(row, "role")?;
+                let slate: Id = get(row, "slate_id")?;
+                let candidate: Id = get(row, "candidate_id")?;
+                Ok(TokenRow {
+                    role: Role::parse(&role).ok_or_else(|| corrupt("grants", format!("unknown role {role:?}")))?,
+                    slate_id: (slate != 0).then_some(slate),
+                    candidate_id: (candidate != 0).then_some(candidate),
+                })
+            }
+
+            fn outbox_from(row: &DbRow) -> Result<OutboxRow> {
+                let to: String = get(row, "to_email")?;
+                Ok(OutboxRow {
+                    id: get(row, "id")?,
+                    email: NewEmail {
+                        to: Email::parse(&to).map_err(|e| corrupt("outbox", e))?,
+                        subject: get(row, "subject")?,
+                        body: get(row, "body")?,
+                        transactional: get(row, "transactional")?,
+                    },
+                    created_at: get(row, "created_at")?,
+                    attempts: get(row, "attempts")?,
+                    sent_at: get(row, "sent_at")?,
                 })
             }
 
@@ -205,6 +247,19 @@ macro_rules! impl_sql_tx {
             $crate::impl_sql_tx!(@bulk $bulk, $tx);
 
             impl $tx {
+                /// Index pledges by donor email (see the `pledge_donors` migration).
+                async fn insert_pledge_donors(&mut self, donors: &[(String, Id)]) -> Result<()> {
+                    for chunk in donors.chunks(CHUNK) {
+                        let sql = format!("INSERT INTO pledge_donors (email, pledge_id) VALUES {}", values_placeholders(SIGIL, chunk.len(), 2));
+                        let mut q = ::sqlx::query(&sql);
+                        for (email, id) in chunk {
+                            q = q.bind(email).bind(*id);
+                        }
+                        q.execute(&mut *self.tx).await.map_err(db)?;
+                    }
+                    Ok(())
+                }
+
                 async fn apply_waiting(&mut self, deltas: WaitingDeltas) -> Result<()> {
                     for ((slate_id, chosen), (cents, hours, pledges)) in deltas.0 {
                         ::sqlx::query(
@@ -505,23 +560,30 @@ macro_rules! impl_sql_tx {
                 async fn insert_pledge(&mut self, p: &NewPledge) -> Result<Id> {
                     let sql = format!("{INSERT_PLEDGES} {} RETURNING id", values_placeholders(SIGIL, 1, PLEDGE_COLS).replace(")", ", 'pending')"));
                     let row = bind_pledge(::sqlx::query(&sql), p)?.fetch_one(&mut *self.tx).await.map_err(db)?;
+                    let id: Id = get(&row, "id")?;
+                    self.insert_pledge_donors(&[(p.email.as_str().to_owned(), id)]).await?;
                     let mut w = WaitingDeltas::default();
                     w.add(p.slate_id, ids_to_json(&p.candidates), p.kind.money().get(), i64::from(p.kind.hours_per_week()), 1);
                     self.apply_waiting(w).await?;
-                    get(&row, "id")
+                    Ok(id)
                 }
 
                 async fn insert_pledges(&mut self, pledges: &[NewPledge]) -> Result<()> {
                     for chunk in pledges.chunks(CHUNK / 2) {
                         let sql = format!(
-                            "{INSERT_PLEDGES} {}",
+                            "{INSERT_PLEDGES} {} RETURNING id, email",
                             values_placeholders(SIGIL, chunk.len(), PLEDGE_COLS).replace(")", ", 'pending')")
                         );
                         let mut q = ::sqlx::query(&sql);
                         for p in chunk {
                             q = bind_pledge(q, p)?;
                         }
-                        q.execute(&mut *self.tx).await.map_err(db)?;
+                        let rows = q.fetch_all(&mut *self.tx).await.map_err(db)?;
+                        let donors = rows
+                            .iter()
+                            .map(|r| Ok((get::<String>(r, "email")?, get::<Id>(r, "id")?)))
+                            .collect::<Result<Vec<_>>>()?;
+                        self.insert_pledge_donors(&donors).await?;
                     }
                     let mut w = WaitingDeltas::default();
                     for p in pledges {
@@ -908,16 +970,228 @@ macro_rules! impl_sql_tx {
                     row.map(|r| {
                         let role: String = get(&r, "role")?;
                         Ok(TokenRow {
-                            role: match role.as_str() {
-                                "organizer" => Role::Organizer,
-                                "candidate" => Role::Candidate,
-                                other => return Err(corrupt("tokens", format!("unknown role {other:?}"))),
-                            },
+                            role: Role::parse(&role).ok_or_else(|| corrupt("tokens", format!("unknown role {role:?}")))?,
                             slate_id: get(&r, "slate_id")?,
                             candidate_id: get(&r, "candidate_id")?,
                         })
                     })
                     .transpose()
+                }
+
+                async fn insert_user(&mut self, email: &Email, name: &str, at: DateTime<Utc>) -> Result<UserRow> {
+                    let row = ::sqlx::query("INSERT INTO users (email, name, created_at) VALUES ($1, $2, $3) RETURNING *")
+                        .bind(email.as_str())
+                        .bind(name)
+                        .bind(at)
+                        .fetch_one(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    user_from(&row)
+                }
+
+                async fn user(&mut self, id: Id) -> Result<Option<UserRow>> {
+                    let row = ::sqlx::query("SELECT * FROM users WHERE id = $1").bind(id).fetch_optional(&mut *self.tx).await.map_err(db)?;
+                    row.as_ref().map(user_from).transpose()
+                }
+
+                async fn user_by_email(&mut self, email: &Email) -> Result<Option<UserRow>> {
+                    let row = ::sqlx::query("SELECT * FROM users WHERE email = $1")
+                        .bind(email.as_str())
+                        .fetch_optional(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    row.as_ref().map(user_from).transpose()
+                }
+
+                async fn update_user(&mut self, u: &UserRow) -> Result<()> {
+                    ::sqlx::query("UPDATE users SET name = $1, password_hash = $2, email_prefs = $3 WHERE id = $4")
+                        .bind(&u.name)
+                        .bind(&u.password_hash)
+                        .bind(u.email_prefs.as_str())
+                        .bind(u.id)
+                        .execute(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    Ok(())
+                }
+
+                async fn insert_grant(&mut self, user_id: Id, g: &TokenRow) -> Result<bool> {
+                    let done = ::sqlx::query(
+                        "INSERT INTO grants (user_id, role, slate_id, candidate_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(user_id)
+                    .bind(g.role.as_str())
+                    .bind(g.slate_id.unwrap_or(0))
+                    .bind(g.candidate_id.unwrap_or(0))
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    Ok(done.rows_affected() == 1)
+                }
+
+                async fn grants(&mut self, user_id: Id) -> Result<Vec<TokenRow>> {
+                    let rows = ::sqlx::query("SELECT * FROM grants WHERE user_id = $1 ORDER BY role, slate_id, candidate_id")
+                        .bind(user_id)
+                        .fetch_all(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    rows.iter().map(grant_from).collect()
+                }
+
+                async fn slate_members(&mut self, slate_id: Id) -> Result<Vec<(UserRow, TokenRow)>> {
+                    let rows = ::sqlx::query(
+                        "SELECT u.*, g.role, g.slate_id, g.candidate_id FROM grants g JOIN users u ON u.id = g.user_id \
+                         WHERE g.slate_id = $1 ORDER BY g.role, u.email",
+                    )
+                    .bind(slate_id)
+                    .fetch_all(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    rows.iter().map(|r| Ok((user_from(r)?, grant_from(r)?))).collect()
+                }
+
+                async fn insert_secret(&mut self, hash: &str, s: &SecretRow, at: DateTime<Utc>) -> Result<()> {
+                    ::sqlx::query(
+                        "INSERT INTO secrets (hash, purpose, user_id, email, role, slate_id, candidate_id, created_at, expires_at, used_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                    )
+                    .bind(hash)
+                    .bind(s.purpose.as_str())
+                    .bind(s.user_id)
+                    .bind(s.email.as_ref().map(|e| e.as_str()))
+                    .bind(s.grant.as_ref().map(|g| g.role.as_str()))
+                    .bind(s.grant.as_ref().and_then(|g| g.slate_id))
+                    .bind(s.grant.as_ref().and_then(|g| g.candidate_id))
+                    .bind(at)
+                    .bind(s.expires_at)
+                    .bind(s.used_at)
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    Ok(())
+                }
+
+                async fn secret(&mut self, hash: &str) -> Result<Option<SecretRow>> {
+                    let row = ::sqlx::query("SELECT * FROM secrets WHERE hash = $1").bind(hash).fetch_optional(&mut *self.tx).await.map_err(db)?;
+                    row.map(|r| {
+                        let purpose: String = get(&r, "purpose")?;
+                        let email: Option<String> = get(&r, "email")?;
+                        let role: Option<String> = get(&r, "role")?;
+                        Ok(SecretRow {
+                            purpose: match purpose.as_str() {
+                                "session" => Purpose::Session,
+                                "sign_in" => Purpose::SignIn,
+                                "invite" => Purpose::Invite,
+                                other => return Err(corrupt("secrets", format!("purpose {other:?}"))),
+                            },
+                            user_id: get(&r, "user_id")?,
+                            email: email.map(|e| Email::parse(&e).map_err(|e| corrupt("secrets", e))).transpose()?,
+                            grant: role
+                                .map(|role| {
+                                    Ok(TokenRow {
+                                        role: Role::parse(&role).ok_or_else(|| corrupt("secrets", format!("role {role:?}")))?,
+                                        slate_id: get(&r, "slate_id")?,
+                                        candidate_id: get(&r, "candidate_id")?,
+                                    })
+                                })
+                                .transpose()?,
+                            expires_at: get(&r, "expires_at")?,
+                            used_at: get(&r, "used_at")?,
+                        })
+                    })
+                    .transpose()
+                }
+
+                async fn use_secret(&mut self, hash: &str, at: DateTime<Utc>) -> Result<bool> {
+                    let done = ::sqlx::query("UPDATE secrets SET used_at = $1 WHERE hash = $2 AND used_at IS NULL")
+                        .bind(at)
+                        .bind(hash)
+                        .execute(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    Ok(done.rows_affected() == 1)
+                }
+
+                async fn delete_secret(&mut self, hash: &str) -> Result<()> {
+                    ::sqlx::query("DELETE FROM secrets WHERE hash = $1").bind(hash).execute(&mut *self.tx).await.map_err(db)?;
+                    Ok(())
+                }
+
+                async fn pledges_by_email(&mut self, email: &Email) -> Result<Vec<PledgeRow>> {
+                    let sql = format!(
+                        "SELECT {PLEDGE_COLUMNS} FROM pledge_donors d JOIN pledges p ON p.id = d.pledge_id \
+                         JOIN conditions c ON c.id = p.condition_id WHERE d.email = $1 ORDER BY p.id DESC"
+                    );
+                    let rows = ::sqlx::query(&sql).bind(email.as_str()).fetch_all(&mut *self.tx).await.map_err(db)?;
+                    rows.iter().map(pledge_from).collect()
+                }
+
+                async fn enqueue_emails(&mut self, emails: &[(NewEmail, String)], at: DateTime<Utc>) -> Result<()> {
+                    for chunk in emails.chunks(CHUNK) {
+                        let sql = format!(
+                            "INSERT INTO outbox (to_email, subject, body, transactional, unsubscribe_hash, created_at) VALUES {}",
+                            values_placeholders(SIGIL, chunk.len(), 6)
+                        );
+                        let mut q = ::sqlx::query(&sql);
+                        for (e, hash) in chunk {
+                            q = q.bind(e.to.as_str()).bind(&e.subject).bind(&e.body).bind(e.transactional).bind(hash).bind(at);
+                        }
+                        q.execute(&mut *self.tx).await.map_err(db)?;
+                    }
+                    Ok(())
+                }
+
+                async fn unsubscribe_address(&mut self, hash: &str) -> Result<Option<Email>> {
+                    let row = ::sqlx::query("SELECT to_email FROM outbox WHERE unsubscribe_hash = $1")
+                        .bind(hash)
+                        .fetch_optional(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    row.map(|r| {
+                        let to: String = get(&r, "to_email")?;
+                        Email::parse(&to).map_err(|e| corrupt("outbox", e))
+                    })
+                    .transpose()
+                }
+
+                async fn due_emails(&mut self, max_attempts: i32, limit: i64) -> Result<Vec<OutboxRow>> {
+                    let rows = ::sqlx::query("SELECT * FROM outbox WHERE sent_at IS NULL AND attempts < $1 ORDER BY id LIMIT $2")
+                        .bind(max_attempts)
+                        .bind(limit)
+                        .fetch_all(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    rows.iter().map(outbox_from).collect()
+                }
+
+                async fn mark_email(&mut self, id: Id, sent: Option<DateTime<Utc>>) -> Result<()> {
+                    ::sqlx::query("UPDATE outbox SET sent_at = $1, attempts = attempts + 1 WHERE id = $2")
+                        .bind(sent)
+                        .bind(id)
+                        .execute(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    Ok(())
+                }
+
+                async fn last_update_email(&mut self, to: &Email) -> Result<Option<DateTime<Utc>>> {
+                    let row = ::sqlx::query(
+                        "SELECT created_at FROM outbox WHERE to_email = $1 AND NOT transactional ORDER BY created_at DESC LIMIT 1",
+                    )
+                    .bind(to.as_str())
+                    .fetch_optional(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    row.map(|r| get(&r, "created_at")).transpose()
+                }
+
+                async fn emails_to(&mut self, to: &Email) -> Result<Vec<OutboxRow>> {
+                    let rows = ::sqlx::query("SELECT * FROM outbox WHERE to_email = $1 ORDER BY id DESC")
+                        .bind(to.as_str())
+                        .fetch_all(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    rows.iter().map(outbox_from).collect()
                 }
 
                 async fn check_invariants(&mut self) -> Result<Vec<Violation>> {

@@ -258,6 +258,8 @@ pub struct WaitingRow {
 pub enum Role {
     Organizer,
     Candidate,
+    /// A partner organization's admin; `candidate_id` is unused, `slate_id` the slate.
+    Partner,
 }
 
 impl Role {
@@ -265,6 +267,15 @@ impl Role {
         match self {
             Role::Organizer => "organizer",
             Role::Candidate => "candidate",
+            Role::Partner => "partner",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "organizer" => Some(Role::Organizer),
+            "candidate" => Some(Role::Candidate),
+            "partner" => Some(Role::Partner),
+            _ => None,
         }
     }
 }
@@ -284,6 +295,105 @@ pub struct EventRow {
     pub kind: String,
     pub payload: String,
     pub at: DateTime<Utc>,
+}
+
+/// A person with an account: a supporter, a campaign's staff, an organizer or
+/// a partner organization's admin (what they may do comes from [`Grant`]s).
+/// Accounts are created by following an emailed link, so every email here has
+/// been shown to belong to its owner.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserRow {
+    pub id: Id,
+    pub email: Email,
+    pub name: String,
+    /// An argon2id PHC string, when the person chose a password.
+    pub password_hash: Option<String>,
+    pub email_prefs: EmailPrefs,
+    pub created_at: DateTime<Utc>,
+}
+
+/// How much non-transactional email a person wants. Transactional email
+/// (sign-in links, pledge receipts, what a pledge became) is always sent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EmailPrefs {
+    /// At most one update a week (the default).
+    #[default]
+    Weekly,
+    /// Every update as it happens.
+    Every,
+    /// No updates at all.
+    None,
+}
+
+impl EmailPrefs {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EmailPrefs::Weekly => "weekly",
+            EmailPrefs::Every => "every",
+            EmailPrefs::None => "none",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "weekly" => Some(EmailPrefs::Weekly),
+            "every" => Some(EmailPrefs::Every),
+            "none" => Some(EmailPrefs::None),
+            _ => None,
+        }
+    }
+}
+
+/// What a one-time or session secret is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// A signed-in browser session (cookie).
+    Session,
+    /// A one-time sign-in link sent by email.
+    SignIn,
+    /// An invitation to take a role (sent by email; `grant` says which).
+    Invite,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Session => "session",
+            Purpose::SignIn => "sign_in",
+            Purpose::Invite => "invite",
+        }
+    }
+}
+
+/// A secret stored by its SHA-256 hash: sessions, sign-in links, invitations.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecretRow {
+    pub purpose: Purpose,
+    pub user_id: Option<Id>,
+    pub email: Option<Email>,
+    pub grant: Option<TokenRow>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+}
+
+/// An email waiting in (or sent from) the outbox. Written in the same
+/// transaction as whatever it tells about; delivered afterwards.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewEmail {
+    pub to: Email,
+    pub subject: String,
+    pub body: String,
+    /// Receipts, sign-in links, unlock notices: exempt from the weekly cap.
+    pub transactional: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboxRow {
+    pub id: Id,
+    pub email: NewEmail,
+    pub created_at: DateTime<Utc>,
+    pub attempts: i32,
+    pub sent_at: Option<DateTime<Utc>>,
 }
 
 /// Something `cohort verify` found wrong.
@@ -408,6 +518,37 @@ pub trait Tx: Send {
     async fn insert_token(&mut self, hash: &str, token: &TokenRow, at: DateTime<Utc>)
         -> Result<()>;
     async fn token(&mut self, hash: &str) -> Result<Option<TokenRow>>;
+
+    // --- accounts, secrets and email
+    async fn insert_user(&mut self, email: &Email, name: &str, at: DateTime<Utc>) -> Result<UserRow>;
+    async fn user(&mut self, id: Id) -> Result<Option<UserRow>>;
+    async fn user_by_email(&mut self, email: &Email) -> Result<Option<UserRow>>;
+    /// Save name, password hash and email preferences.
+    async fn update_user(&mut self, user: &UserRow) -> Result<()>;
+    /// Give a user a role; returns false if they already had it.
+    async fn insert_grant(&mut self, user_id: Id, grant: &TokenRow) -> Result<bool>;
+    async fn grants(&mut self, user_id: Id) -> Result<Vec<TokenRow>>;
+    /// Everyone holding a role on a slate, with the role.
+    async fn slate_members(&mut self, slate_id: Id) -> Result<Vec<(UserRow, TokenRow)>>;
+    async fn insert_secret(&mut self, hash: &str, secret: &SecretRow, at: DateTime<Utc>) -> Result<()>;
+    async fn secret(&mut self, hash: &str) -> Result<Option<SecretRow>>;
+    /// Mark a one-time secret used; false if it already was (or doesn't exist).
+    async fn use_secret(&mut self, hash: &str, at: DateTime<Utc>) -> Result<bool>;
+    async fn delete_secret(&mut self, hash: &str) -> Result<()>;
+    /// The pledges made with this email, newest first.
+    async fn pledges_by_email(&mut self, email: &Email) -> Result<Vec<PledgeRow>>;
+    /// Queue emails; each carries the SHA-256 of its own unsubscribe secret.
+    async fn enqueue_emails(&mut self, emails: &[(NewEmail, String)], at: DateTime<Utc>) -> Result<()>;
+    /// The address an unsubscribe secret (by hash) was sent to.
+    async fn unsubscribe_address(&mut self, hash: &str) -> Result<Option<Email>>;
+    /// Unsent emails with fewer than `max_attempts` failures, oldest first.
+    async fn due_emails(&mut self, max_attempts: i32, limit: i64) -> Result<Vec<OutboxRow>>;
+    /// Record a delivery (`sent = Some(at)`) or a failed attempt.
+    async fn mark_email(&mut self, id: Id, sent: Option<DateTime<Utc>>) -> Result<()>;
+    /// When the last non-transactional email to this address was queued.
+    async fn last_update_email(&mut self, to: &Email) -> Result<Option<DateTime<Utc>>>;
+    /// Every email queued to one address, newest first (for tests and support).
+    async fn emails_to(&mut self, to: &Email) -> Result<Vec<OutboxRow>>;
 
     // --- invariants, for `cohort verify`
     /// Installments whose allocations plus unallocated differ from the amount,
