@@ -261,6 +261,38 @@ impl PledgeKind {
         }
     }
 
+    /// In words: "$100", "$25 a month", "5 hours a week for 10 weeks",
+    /// "20 doors, 50 calls".
+    pub fn describe(&self) -> String {
+        match self {
+            PledgeKind::Money {
+                amount,
+                recurring: Recurrence::Once,
+            } => amount.to_string(),
+            PledgeKind::Money {
+                amount,
+                recurring: Recurrence::Monthly,
+            } => format!("{amount} a month"),
+            PledgeKind::Hours {
+                hours_per_week,
+                weeks,
+                ..
+            } => format!(
+                "{hours_per_week} hour{} a week for {weeks} week{}",
+                if *hours_per_week == 1 { "" } else { "s" },
+                if *weeks == 1 { "" } else { "s" }
+            ),
+            PledgeKind::Actions(a) => {
+                let parts: Vec<String> = [(a.doors, "door"), (a.calls, "call"), (a.texts, "text")]
+                    .iter()
+                    .filter(|(n, _)| *n > 0)
+                    .map(|(n, what)| format!("{n} {what}{}", if *n == 1 { "" } else { "s" }))
+                    .collect();
+                parts.join(", ")
+            }
+        }
+    }
+
     pub fn hours_per_week(&self) -> u32 {
         match self {
             PledgeKind::Hours { hours_per_week, .. } => *hours_per_week,
@@ -333,6 +365,28 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn pledges_describe_themselves_in_words() {
+        let money = |c, r| PledgeKind::Money {
+            amount: Cents(c),
+            recurring: r,
+        };
+        assert_eq!(money(10_000, Recurrence::Once).describe(), "$100");
+        assert_eq!(money(2_550, Recurrence::Monthly).describe(), "$25.50 a month");
+        let hours = PledgeKind::Hours {
+            hours_per_week: 1,
+            weeks: 10,
+            skills: vec![],
+        };
+        assert_eq!(hours.describe(), "1 hour a week for 10 weeks");
+        let acts = PledgeKind::Actions(Actions {
+            doors: 20,
+            calls: 0,
+            texts: 1,
+        });
+        assert_eq!(acts.describe(), "20 doors, 1 text");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Who is asking, and what they may do.
 
-use cohort_store::{Id, Role, SlateRow, TokenRow};
+use cohort_store::{Id, Role, SlateRow, TokenRow, UserRow};
 use sha2::{Digest, Sha256};
 
 use crate::{Engine, EngineError, Result};
@@ -10,55 +10,122 @@ use crate::{Engine, EngineError, Result};
 pub enum Actor {
     /// Anyone: may read public pages and pledge.
     Public,
-    /// An organizer; `slate: None` may manage every slate and create new ones.
+    /// An organizer's API token; `slate: None` may manage every slate and create new ones.
     Organizer { slate: Option<Id> },
-    /// One candidate's campaign account.
+    /// One candidate's campaign API token.
     Candidate { slate: Id, candidate: Id },
+    /// A signed-in person: a supporter, and whatever roles they were granted.
+    Member(Account),
+}
+
+/// A signed-in person and the roles they hold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Account {
+    pub user: UserRow,
+    pub grants: Vec<TokenRow>,
 }
 
 impl Actor {
+    /// The roles this actor holds, whether it came by token or by session.
+    pub fn grants(&self) -> Vec<TokenRow> {
+        match self {
+            Actor::Public => Vec::new(),
+            Actor::Organizer { slate } => vec![TokenRow {
+                role: Role::Organizer,
+                slate_id: *slate,
+                candidate_id: None,
+            }],
+            Actor::Candidate { slate, candidate } => vec![TokenRow {
+                role: Role::Candidate,
+                slate_id: Some(*slate),
+                candidate_id: Some(*candidate),
+            }],
+            Actor::Member(a) => a.grants.clone(),
+        }
+    }
+
+    /// The signed-in person, if any.
+    pub fn account(&self) -> Option<&Account> {
+        match self {
+            Actor::Member(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    fn anonymous(&self) -> bool {
+        matches!(self, Actor::Public)
+    }
+
+    /// May this actor manage `slate_id`?
+    pub fn organizes(&self, slate_id: Id) -> bool {
+        self.grants()
+            .iter()
+            .any(|g| g.role == Role::Organizer && g.slate_id.is_none_or(|s| s == slate_id))
+    }
+
+    /// The candidates of `slate_id` this actor campaigns for.
+    pub fn campaigns(&self, slate_id: Id) -> Vec<Id> {
+        self.grants()
+            .iter()
+            .filter(|g| g.role == Role::Candidate && g.slate_id == Some(slate_id))
+            .filter_map(|g| g.candidate_id)
+            .collect()
+    }
+
     /// Organizers of this slate (or of every slate).
     pub fn require_organizer(&self, slate: &SlateRow) -> Result<()> {
-        match self {
-            Actor::Organizer { slate: None } => Ok(()),
-            Actor::Organizer { slate: Some(s) } if *s == slate.id => Ok(()),
-            Actor::Public => Err(EngineError::Unauthenticated(
-                "this needs an organizer token: send Authorization: Bearer TOKEN".into(),
-            )),
-            _ => Err(EngineError::Forbidden(format!(
+        if self.organizes(slate.id) {
+            Ok(())
+        } else if self.anonymous() {
+            Err(EngineError::Unauthenticated(
+                "this needs an organizer: sign in, or send Authorization: Bearer TOKEN".into(),
+            ))
+        } else {
+            Err(EngineError::Forbidden(format!(
                 "only an organizer of {} may do this",
                 slate.slug
-            ))),
+            )))
         }
     }
 
     /// Organizers who may create slates.
     pub fn require_global_organizer(&self) -> Result<()> {
-        match self {
-            Actor::Organizer { slate: None } => Ok(()),
-            Actor::Public => Err(EngineError::Unauthenticated(
-                "this needs an organizer token: send Authorization: Bearer TOKEN".into(),
-            )),
-            _ => Err(EngineError::Forbidden(
+        let global = self
+            .grants()
+            .iter()
+            .any(|g| g.role == Role::Organizer && g.slate_id.is_none());
+        if global {
+            Ok(())
+        } else if self.anonymous() {
+            Err(EngineError::Unauthenticated(
+                "this needs an organizer: sign in, or send Authorization: Bearer TOKEN".into(),
+            ))
+        } else {
+            Err(EngineError::Forbidden(
                 "only an organizer may create slates".into(),
-            )),
+            ))
         }
     }
 
     /// The campaign account of exactly this candidate.
     pub fn require_candidate(&self, slate: Id, candidate: Id, slug: &str) -> Result<()> {
-        match self {
-            Actor::Candidate {
-                slate: s,
-                candidate: c,
-            } if *s == slate && *c == candidate => Ok(()),
-            Actor::Public => Err(EngineError::Unauthenticated(format!(
-                "this needs {slug}'s campaign token: send Authorization: Bearer TOKEN"
-            ))),
-            _ => Err(EngineError::Forbidden(format!(
+        if self.campaigns(slate).contains(&candidate) {
+            Ok(())
+        } else if self.anonymous() {
+            Err(EngineError::Unauthenticated(format!(
+                "this needs {slug}'s campaign account: sign in, or send Authorization: Bearer TOKEN"
+            )))
+        } else {
+            Err(EngineError::Forbidden(format!(
                 "only {slug}'s own campaign account may do this"
-            ))),
+            )))
         }
+    }
+
+    /// A signed-in person.
+    pub fn require_account(&self) -> Result<&Account> {
+        self.account()
+            .ok_or_else(|| EngineError::Unauthenticated("sign in first".into()))
     }
 }
 

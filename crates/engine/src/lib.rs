@@ -15,8 +15,10 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use cohort_store::{Store, StoreError};
 
+mod accounts;
 mod auth;
 mod commitments;
+mod mail;
 pub mod demo;
 mod error;
 mod pledges;
@@ -25,7 +27,9 @@ mod slates;
 mod verify;
 pub mod views;
 
-pub use auth::Actor;
+pub use accounts::{Invitation, SessionToken};
+pub use auth::{Account, Actor};
+pub use mail::{Mailer, MailerError};
 pub use error::EngineError;
 pub use pledges::{ActionsInput, DonorInput, PledgeInput, PledgeOutcome};
 pub use slates::{CandidateInput, CompactInput, SlateInput};
@@ -93,6 +97,8 @@ pub struct Engine {
     clock: Arc<dyn Clock>,
     tokens: Arc<dyn TokenSource>,
     intake: Arc<pledges::Intake>,
+    /// Where people reach this Cohort, for links in emails (no trailing slash).
+    public_url: Arc<str>,
 }
 
 impl Engine {
@@ -102,7 +108,18 @@ impl Engine {
             clock,
             tokens,
             intake: Arc::default(),
+            public_url: Arc::from("http://127.0.0.1:8080"),
         }
+    }
+
+    /// Links in emails point here (e.g. `https://cohort.example.org`).
+    pub fn with_public_url(mut self, url: &str) -> Self {
+        self.public_url = Arc::from(url.trim_end_matches('/'));
+        self
+    }
+
+    pub fn public_url(&self) -> &str {
+        &self.public_url
     }
 
     /// The engine over `store` with the real clock and the OS's randomness.

@@ -15,7 +15,7 @@ use futures::future::{self, Either};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::auth::secrets_equal;
+use crate::auth::{secrets_equal, Account};
 use crate::settle::pot_changed;
 use crate::slates::{parse_condition, parse_date, text};
 use crate::views::{AllocationView, PledgeView};
@@ -120,6 +120,8 @@ struct BatchSlate {
     delta: PotDelta,
     /// Live pledges each donor gained in this batch.
     donors: HashMap<Email, i64>,
+    /// Receipts for the batch's new pledges, queued with them.
+    receipts: Vec<(cohort_store::NewEmail, String)>,
 }
 
 /// The group-commit queue (see [`Engine::pledge`]).
@@ -472,6 +474,7 @@ impl Engine {
             for b in slates.values_mut().flatten() {
                 let donors: Vec<(Email, i64)> = b.donors.drain().collect();
                 b.delta.pledgers += tx.add_pledgers(b.row.id, &donors).await?;
+                tx.enqueue_emails(&b.receipts, at).await?;
                 tx.add_to_pot(b.row.id, &b.delta).await?;
                 let conditions: Vec<Id> = b.conditions.values().copied().collect();
                 let settled = self
@@ -546,6 +549,7 @@ impl Engine {
                         conditions: HashMap::new(),
                         delta: PotDelta::default(),
                         donors: HashMap::new(),
+                        receipts: Vec::new(),
                     })
                 }
                 None => None,
@@ -597,6 +601,8 @@ impl Engine {
         let payload = serde_json::json!({ "pledge": id, "kind": v.kind.kind_str(), "receipt_commitment": commitment });
         tx.append_event(b.row.id, "pledged", &payload.to_string(), at)
             .await?;
+        let receipt_email = self.pledge_receipt(&b.row, id, &new, &v.condition);
+        b.receipts.push(receipt_email);
         let row = PledgeRow {
             id,
             slate_id: new.slate_id,
@@ -618,10 +624,46 @@ impl Engine {
         Ok(Staged::Created { row: Box::new(row) })
     }
 
+    /// The receipt a new pledge's donor gets: what they pledged, what must
+    /// happen by when, that nothing is charged otherwise, and their private link.
+    fn pledge_receipt(
+        &self,
+        slate: &SlateRow,
+        id: Id,
+        p: &NewPledge,
+        condition: &Condition,
+    ) -> (cohort_store::NewEmail, String) {
+        let money = matches!(p.kind, PledgeKind::Money { .. });
+        let otherwise = if money {
+            "If it has not happened by then, the pledge expires and nothing is charged."
+        } else {
+            "If it has not happened by then, the pledge expires and nobody will ask for your time."
+        };
+        let body = format!(
+            "Hello {name},\n\nThank you. Your pledge #{id} of {what} to the slate \"{slate}\" is saved and locked.\n\n\
+             It unlocks only when {condition} — something the candidates do, not something Cohort decides.\n\
+             It must happen by {deadline}. {otherwise}\n\n\
+             See, or cancel while it is still locked, at your private link (keep it to yourself):\n{base}/pledges/{id}?token={token}\n",
+            name = p.donor.name,
+            what = p.kind.describe(),
+            slate = slate.name,
+            condition = condition.to_english(),
+            deadline = p.deadline,
+            base = self.public_url(),
+            token = p.receipt_token,
+        );
+        self.compose(
+            p.email.clone(),
+            &format!("Your pledge to {}", slate.name),
+            body,
+            true,
+        )
+    }
+
     /// A pledge as its pledger sees it, with the receipt token as proof.
     pub async fn pledge_view(&self, id: Id, token: &str) -> Result<PledgeView> {
         let mut tx = self.store.read().await?;
-        let row = owned_pledge(tx.as_mut(), id, token).await?;
+        let row = owned_pledge(tx.as_mut(), id, Owner::Receipt(token)).await?;
         let slate = tx
             .slate(row.slate_id)
             .await?
@@ -629,11 +671,45 @@ impl Engine {
         pledge_view(tx.as_mut(), &slate, &row).await
     }
 
-    /// Cancel a pending pledge. An unlocked pledge can no longer be cancelled.
+    /// A signed-in supporter's pledges (made with their account's email), newest first.
+    pub async fn my_pledges(&self, account: &Account) -> Result<Vec<PledgeView>> {
+        let mut tx = self.store.read().await?;
+        let rows = tx.pledges_by_email(&account.user.email).await?;
+        let mut slates: HashMap<Id, (SlateRow, Vec<CandidateRow>)> = HashMap::new();
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            if !slates.contains_key(&row.slate_id) {
+                let slate = tx
+                    .slate(row.slate_id)
+                    .await?
+                    .ok_or_else(|| EngineError::not_found("slate", row.slate_id.to_string()))?;
+                let candidates = tx.candidates(slate.id).await?;
+                slates.insert(row.slate_id, (slate, candidates));
+            }
+            let (slate, candidates) = &slates[&row.slate_id];
+            let installments = tx.installments(row.id).await?;
+            let mut view = render_pledge(slate, candidates, &row, &installments);
+            view.receipt_token = Some(row.receipt_token.clone());
+            out.push(view);
+        }
+        Ok(out)
+    }
+
+    /// Cancel a pending pledge, proven by its receipt token. An unlocked
+    /// pledge can no longer be cancelled.
     pub async fn cancel(&self, id: Id, token: &str) -> Result<()> {
+        self.cancel_as(id, Owner::Receipt(token)).await
+    }
+
+    /// Cancel one of a signed-in supporter's own pending pledges.
+    pub async fn cancel_mine(&self, account: &Account, id: Id) -> Result<()> {
+        self.cancel_as(id, Owner::Account(account)).await
+    }
+
+    async fn cancel_as(&self, id: Id, owner: Owner<'_>) -> Result<()> {
         let at = self.now();
         let mut tx = self.store.write().await?;
-        let row = owned_pledge(tx.as_mut(), id, token).await?;
+        let row = owned_pledge(tx.as_mut(), id, owner).await?;
         let slate = tx
             .slate(row.slate_id)
             .await?
@@ -669,10 +745,22 @@ impl Engine {
     }
 }
 
-async fn owned_pledge(tx: &mut dyn Tx, id: Id, token: &str) -> Result<PledgeRow> {
+/// How a pledger proves a pledge is theirs.
+enum Owner<'a> {
+    /// The receipt token from the pledge's answer and email.
+    Receipt(&'a str),
+    /// A signed-in account with the pledge's email (accounts prove their email).
+    Account(&'a Account),
+}
+
+async fn owned_pledge(tx: &mut dyn Tx, id: Id, owner: Owner<'_>) -> Result<PledgeRow> {
     let row = tx.pledge(id).await?;
+    let theirs = |r: &PledgeRow| match owner {
+        Owner::Receipt(token) => secrets_equal(&r.receipt_token, token),
+        Owner::Account(a) => r.email == a.user.email,
+    };
     match row {
-        Some(r) if secrets_equal(&r.receipt_token, token) => Ok(r),
+        Some(r) if theirs(&r) => Ok(r),
         // The same answer whether the pledge is missing or the token is wrong,
         // so pledge ids can't be probed.
         _ => Err(EngineError::not_found("pledge", id.to_string())),

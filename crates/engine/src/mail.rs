@@ -1,0 +1,57 @@
+//! Delivering the outbox. Use cases queue emails in the same transaction as
+//! what they tell about (a pledge, an invitation); [`Engine::deliver_email`]
+//! hands them to a [`Mailer`] afterwards and records each delivery.
+//!
+//! Delivery is at least once: a crash between the mail server accepting an
+//! email and the outbox recording it sends that one email again on restart.
+//! Nothing is ever lost by a crash, and a rolled-back use case sends nothing.
+
+use async_trait::async_trait;
+use cohort_store::NewEmail;
+
+use crate::{Engine, Result};
+
+/// A failed delivery; the email stays queued and is retried.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct MailerError(pub String);
+
+/// Where emails go: SMTP in production (`cohort-mail`).
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    async fn send(&self, email: &NewEmail) -> std::result::Result<(), MailerError>;
+}
+
+/// An email that failed this many times is left for a person to look at.
+pub const MAX_ATTEMPTS: i32 = 8;
+
+impl Engine {
+    /// Send what is due, up to `limit` emails; returns how many were sent.
+    pub async fn deliver_email(&self, mailer: &dyn Mailer, limit: i64) -> Result<usize> {
+        let due = {
+            let mut tx = self.store.read().await?;
+            tx.due_emails(MAX_ATTEMPTS, limit).await?
+        };
+        let mut sent = 0;
+        for row in due {
+            let outcome = mailer.send(&row.email).await;
+            if let Err(e) = &outcome {
+                tracing::warn!(id = row.id, to = %row.email.to, "email not delivered: {e}");
+            }
+            let mut tx = self.store.write().await?;
+            tx.mark_email(row.id, outcome.is_ok().then(|| self.now()))
+                .await?;
+            tx.commit().await?;
+            sent += usize::from(outcome.is_ok());
+        }
+        Ok(sent)
+    }
+
+    /// Every email queued to `to`, newest first (support and tests).
+    pub async fn emails_to(&self, to: &str) -> Result<Vec<cohort_store::OutboxRow>> {
+        let to = cohort_core::Email::parse(to)
+            .map_err(|e| crate::EngineError::invalid("email", e.to_string()))?;
+        let mut tx = self.store.read().await?;
+        Ok(tx.emails_to(&to).await?)
+    }
+}
