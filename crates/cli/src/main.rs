@@ -12,6 +12,7 @@ use cohort_engine::Engine;
 use cohort_store::Store;
 
 mod bench;
+mod matching;
 
 /// The demo slate, committed with the code so the quick start needs nothing else.
 const DEMO: &str = include_str!("../../../data/demo/slate.json");
@@ -100,6 +101,21 @@ enum Command {
         /// Also write the Markdown report to this file.
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// Match volunteers to campaign needs for the maximum total score (CSV in, CSV out).
+    Match {
+        /// Volunteers: id,skills,hours_per_week,weeks,utc_offset,state,remote
+        #[arg(long)]
+        volunteers: PathBuf,
+        /// Needs: id,campaign,role,skill,min_level,hours_per_week,weeks,utc_offset,state,remote_ok,priority
+        #[arg(long)]
+        needs: PathBuf,
+        /// Where to write the assignment (need_id,volunteer_id,score); written whole or not at all.
+        #[arg(long)]
+        out: PathBuf,
+        /// Also print why each unfilled role stayed unfilled.
+        #[arg(long)]
+        explain: bool,
     },
     /// Process the date passing now: expire, unlock date conditions, monthly installments.
     Tick {
@@ -201,6 +217,12 @@ async fn main() -> Result<()> {
             }
             Ok(())
         }
+        Command::Match {
+            volunteers,
+            needs,
+            out,
+            explain,
+        } => matching::run(&volunteers, &needs, &out, explain),
         Command::Tick { db } => {
             let engine = open(&db).await?;
             let s = engine.tick().await?;
