@@ -17,12 +17,12 @@
 
 pub mod csv;
 pub mod explain;
-// pub mod ics;  (next commit)
+pub mod ics;
 pub mod model;
 pub mod solve;
 pub mod taxonomy;
-// pub mod templates;  (next commit)
-// pub mod toolkits;  (next commit)
+pub mod templates;
+pub mod toolkits;
 
 pub use explain::{explain_unfilled, Unfilled};
 pub use model::{score, Level, Need, UtcOffset, Volunteer};
