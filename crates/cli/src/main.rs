@@ -12,7 +12,33 @@ use cohort_engine::Engine;
 use cohort_store::Store;
 
 mod bench;
+mod consensus;
 mod matching;
+
+/// Accounts the demo makes so every dashboard can be tried.
+const DEMO_ORGANIZER: &str = "organizer@demo.cohort.example";
+const DEMO_CAMPAIGN: &str = "campaign@demo.cohort.example";
+
+/// The demo organizer organizes every slate; the demo campaign account is
+/// the first candidate who has not signed, so it can sign and unlock.
+async fn grant_demo_accounts(engine: &Engine, spec: &DemoSpec) -> Result<()> {
+    use cohort_store::Role;
+    engine
+        .grant(DEMO_ORGANIZER, Role::Organizer, None, None)
+        .await?;
+    let view = engine.slate_view(&spec.slate.slug).await?;
+    if let Some(c) = view.candidates.iter().find(|c| !c.signed) {
+        engine
+            .grant(
+                DEMO_CAMPAIGN,
+                Role::Candidate,
+                Some(&view.slug),
+                Some(&c.slug),
+            )
+            .await?;
+    }
+    Ok(())
+}
 
 /// The demo slate, committed with the code so the quick start needs nothing else.
 const DEMO: &str = include_str!("../../../data/demo/slate.json");
@@ -64,6 +90,22 @@ enum Command {
         #[arg(long)]
         candidate: Option<String>,
     },
+    /// Give a person (by email) a role; their account is made if need be.
+    /// They sign in at /sign-in with an emailed link.
+    Grant {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_enum)]
+        role: TokenRole,
+        /// The slate (required for candidates; without it an organizer organizes every slate).
+        #[arg(long)]
+        slate: Option<String>,
+        /// The candidate's slug (campaign accounts).
+        #[arg(long)]
+        candidate: Option<String>,
+    },
     /// Apply database migrations and exit.
     Migrate {
         #[command(flatten)]
@@ -102,6 +144,8 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Opinion groups and consensus statements of a Pol.is export folder (or --synthetic).
+    Consensus(consensus::ConsensusArgs),
     /// Match volunteers to campaign needs for the maximum total score (CSV in, CSV out).
     Match {
         /// Volunteers: id,skills,hours_per_week,weeks,utc_offset,state,remote
@@ -174,6 +218,24 @@ async fn main() -> Result<()> {
             println!("{token}");
             Ok(())
         }
+        Command::Grant {
+            db,
+            email,
+            role,
+            slate,
+            candidate,
+        } => {
+            let engine = open(&db).await?;
+            let role = match role {
+                TokenRole::Organizer => cohort_store::Role::Organizer,
+                TokenRole::Candidate => cohort_store::Role::Candidate,
+            };
+            engine
+                .grant(&email, role, slate.as_deref(), candidate.as_deref())
+                .await?;
+            println!("{email} may now sign in at /sign-in with an emailed link");
+            Ok(())
+        }
         Command::Migrate { db } => {
             open(&db).await?;
             eprintln!("migrations applied");
@@ -217,6 +279,7 @@ async fn main() -> Result<()> {
             }
             Ok(())
         }
+        Command::Consensus(args) => consensus::run(args),
         Command::Match {
             volunteers,
             needs,
@@ -233,7 +296,13 @@ async fn main() -> Result<()> {
 }
 
 async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
-    let engine = open(db).await?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let url = format!("http://{}/", listener.local_addr()?);
+    let public_url = std::env::var("COHORT_PUBLIC_URL").unwrap_or_else(|_| url.clone());
+    let engine = open(db).await?.with_public_url(&public_url);
+    let mailer = cohort_mail::from_env().map_err(anyhow::Error::msg)?;
     let mut demo_path = None;
     if demo {
         let spec: DemoSpec = serde_json::from_str(DEMO).context("parsing the bundled demo")?;
@@ -250,9 +319,10 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
             }
             None => {
                 eprintln!("demo already loaded; keeping the existing data");
-                demo_path = Some(spec.slate.slug);
+                demo_path = Some(spec.slate.slug.clone());
             }
         }
+        grant_demo_accounts(&engine, &spec).await?;
     }
     engine
         .tick()
@@ -268,16 +338,21 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
             }
         }
     });
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr}"))?;
-    let url = format!("http://{}/", listener.local_addr()?);
+    tokio::spawn(cohort_mail::deliver_forever(
+        engine.clone(),
+        mailer,
+        Duration::from_secs(2),
+    ));
     println!("Cohort is running at {url}");
     if let Some(slug) = demo_path {
         println!("  demo slate:      {url}slates/{slug}");
+        println!("  pledge form:     {url}slates/{slug}/pledge");
         println!("  its JSON:        {url}api/slates/{slug}");
         let token = engine.issue_organizer_token(None).await?;
         println!("  organizer token: {token}");
+        println!("  sign in at {url}sign-in as {DEMO_ORGANIZER} (organizer) or");
+        println!("  {DEMO_CAMPAIGN} (a campaign that has not signed); without");
+        println!("  COHORT_SMTP_HOST the sign-in link is printed here.");
     }
     cohort_web::serve(listener, engine, async {
         let _ = tokio::signal::ctrl_c().await;

@@ -11,9 +11,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use chrono::{DateTime, Duration, Utc};
 use cohort_core::Email;
-use cohort_store::{
-    EmailPrefs, Id, NewEmail, Purpose, Role, SecretRow, TokenRow, Tx, UserRow,
-};
+use cohort_store::{EmailPrefs, Id, NewEmail, Purpose, Role, SecretRow, TokenRow, Tx, UserRow};
 
 use crate::auth::{token_hash, Account, Actor};
 use crate::{Engine, EngineError, Result};
@@ -86,8 +84,15 @@ impl Engine {
             "Hello {name},\n\nFollow this link to sign in to Cohort. It works once, for the next 30 minutes:\n\n{link}\n\nIf you did not ask to sign in, ignore this email: nothing happens without the link.\n",
             name = user.name,
         );
-        self.queue_email(tx.as_mut(), email, "Your Cohort sign-in link", body, true, at)
-            .await?;
+        self.queue_email(
+            tx.as_mut(),
+            email,
+            "Your Cohort sign-in link",
+            body,
+            true,
+            at,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -98,7 +103,10 @@ impl Engine {
         let hash = token_hash(token);
         let mut tx = self.store.write().await?;
         let secret = tx.secret(&hash).await?.ok_or_else(link_expired)?;
-        let Some(user_id) = secret.user_id.filter(|_| live(&secret, Purpose::SignIn, at)) else {
+        let Some(user_id) = secret
+            .user_id
+            .filter(|_| live(&secret, Purpose::SignIn, at))
+        else {
             return Err(link_expired());
         };
         if !tx.use_secret(&hash, at).await? {
@@ -130,7 +138,12 @@ impl Engine {
         Ok(session)
     }
 
-    async fn new_session(&self, tx: &mut dyn Tx, user_id: Id, at: DateTime<Utc>) -> Result<SessionToken> {
+    async fn new_session(
+        &self,
+        tx: &mut dyn Tx,
+        user_id: Id,
+        at: DateTime<Utc>,
+    ) -> Result<SessionToken> {
         let token = self.tokens.token();
         let secret = SecretRow {
             purpose: Purpose::Session,
@@ -151,7 +164,10 @@ impl Engine {
         let Some(secret) = tx.secret(&token_hash(token)).await? else {
             return Ok(Actor::Public);
         };
-        let Some(user_id) = secret.user_id.filter(|_| live(&secret, Purpose::Session, at)) else {
+        let Some(user_id) = secret
+            .user_id
+            .filter(|_| live(&secret, Purpose::Session, at))
+        else {
             return Ok(Actor::Public);
         };
         let Some(user) = tx.user(user_id).await? else {
@@ -177,7 +193,10 @@ impl Engine {
             ));
         }
         if password.len() > 1024 {
-            return Err(EngineError::invalid("password", "must be at most 1024 bytes"));
+            return Err(EngineError::invalid(
+                "password",
+                "must be at most 1024 bytes",
+            ));
         }
         let salt = SaltString::encode_b64(self.tokens.token().as_bytes())
             .map_err(|e| EngineError::invalid("password", e.to_string()))?;
@@ -197,10 +216,14 @@ impl Engine {
     }
 
     /// Change how much non-transactional email a person gets, and their name.
-    pub async fn update_profile(&self, account: &Account, name: &str, prefs: &str) -> Result<UserRow> {
-        let prefs = EmailPrefs::parse(prefs).ok_or_else(|| {
-            EngineError::invalid("email_prefs", "choose weekly, every or none")
-        })?;
+    pub async fn update_profile(
+        &self,
+        account: &Account,
+        name: &str,
+        prefs: &str,
+    ) -> Result<UserRow> {
+        let prefs = EmailPrefs::parse(prefs)
+            .ok_or_else(|| EngineError::invalid("email_prefs", "choose weekly, every or none"))?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 200 {
             return Err(EngineError::invalid("name", "must be 1 to 200 characters"));
@@ -264,11 +287,19 @@ impl Engine {
                     .await?
                     .into_iter()
                     .find(|c| c.slug.as_str() == slug)
-                    .ok_or_else(|| EngineError::invalid("candidate", format!("no candidate {slug:?} on this slate")))?;
+                    .ok_or_else(|| {
+                        EngineError::invalid(
+                            "candidate",
+                            format!("no candidate {slug:?} on this slate"),
+                        )
+                    })?;
                 (Some(c.id), format!("the campaign account of {} on", c.name))
             }
             (Role::Candidate, None) => {
-                return Err(EngineError::invalid("candidate", "choose the candidate this account is for"))
+                return Err(EngineError::invalid(
+                    "candidate",
+                    "choose the candidate this account is for",
+                ))
             }
             (Role::Organizer, _) => (None, "an organizer of".to_owned()),
             (Role::Partner, _) => (None, "a partner organization of".to_owned()),
@@ -292,8 +323,15 @@ impl Engine {
             "You have been invited to be {what} the slate \"{name}\" on Cohort.\n\nAccept within 14 days:\n\n{link}\n\nIf you were not expecting this, ignore this email.\n",
             name = s.name,
         );
-        self.queue_email(tx.as_mut(), email, &format!("Invitation: {}", s.name), body, true, at)
-            .await?;
+        self.queue_email(
+            tx.as_mut(),
+            email,
+            &format!("Invitation: {}", s.name),
+            body,
+            true,
+            at,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -302,7 +340,10 @@ impl Engine {
     pub async fn invitation(&self, token: &str) -> Result<Invitation> {
         let at = self.now();
         let mut tx = self.store.read().await?;
-        let secret = tx.secret(&token_hash(token)).await?.ok_or_else(link_expired)?;
+        let secret = tx
+            .secret(&token_hash(token))
+            .await?
+            .ok_or_else(link_expired)?;
         if !live(&secret, Purpose::Invite, at) || secret.used_at.is_some() {
             return Err(link_expired());
         }
@@ -315,7 +356,12 @@ impl Engine {
             .await?
             .ok_or_else(|| EngineError::not_found("slate", slate_id.to_string()))?;
         let candidate = match grant.candidate_id {
-            Some(id) => tx.candidates(s.id).await?.into_iter().find(|c| c.id == id).map(|c| c.name),
+            Some(id) => tx
+                .candidates(s.id)
+                .await?
+                .into_iter()
+                .find(|c| c.id == id)
+                .map(|c| c.name),
             None => None,
         };
         Ok(Invitation {
@@ -359,7 +405,13 @@ impl Engine {
 
     /// Give an existing or new account a role directly (the CLI's bootstrap:
     /// the first organizer has nobody to invite them).
-    pub async fn grant(&self, email: &str, role: Role, slate: Option<&str>, candidate: Option<&str>) -> Result<()> {
+    pub async fn grant(
+        &self,
+        email: &str,
+        role: Role,
+        slate: Option<&str>,
+        candidate: Option<&str>,
+    ) -> Result<()> {
         let at = self.now();
         let email = parse_email("email", email)?;
         let mut tx = self.store.write().await?;
@@ -385,7 +437,10 @@ impl Engine {
             None => (None, None),
         };
         if role == Role::Candidate && candidate_id.is_none() {
-            return Err(EngineError::invalid("candidate", "a campaign account needs --slate and --candidate"));
+            return Err(EngineError::invalid(
+                "candidate",
+                "a campaign account needs --slate and --candidate",
+            ));
         }
         let user = match tx.user_by_email(&email).await? {
             Some(u) => u,
@@ -421,7 +476,11 @@ impl Engine {
         at: DateTime<Utc>,
     ) -> Result<bool> {
         if !transactional {
-            let prefs = tx.user_by_email(&to).await?.map(|u| u.email_prefs).unwrap_or_default();
+            let prefs = tx
+                .user_by_email(&to)
+                .await?
+                .map(|u| u.email_prefs)
+                .unwrap_or_default();
             let recent = tx
                 .last_update_email(&to)
                 .await?
@@ -436,7 +495,13 @@ impl Engine {
     }
 
     /// An email with its footer and the hash of its own unsubscribe secret.
-    pub(crate) fn compose(&self, to: Email, subject: &str, body: String, transactional: bool) -> (NewEmail, String) {
+    pub(crate) fn compose(
+        &self,
+        to: Email,
+        subject: &str,
+        body: String,
+        transactional: bool,
+    ) -> (NewEmail, String) {
         let unsubscribe = self.tokens.token();
         let body = format!(
             "{body}\n--\nCohort: pledges to a slate of candidates that unlock when they commit to each other.\nStop updates from Cohort (receipts still come): {}/unsubscribe/{unsubscribe}\n",

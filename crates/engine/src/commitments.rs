@@ -9,7 +9,11 @@ use crate::settle::{endorsements_changed, signatures_changed};
 use crate::slates::find_slate;
 use crate::{Actor, Engine, EngineError, Result, Settlement};
 
-async fn find_candidate(tx: &mut dyn Tx, slate: &SlateRow, slug: &str) -> Result<CandidateRow> {
+pub(crate) async fn find_candidate(
+    tx: &mut dyn Tx,
+    slate: &SlateRow,
+    slug: &str,
+) -> Result<CandidateRow> {
     tx.candidates(slate.id)
         .await?
         .into_iter()

@@ -18,9 +18,10 @@ use cohort_store::{Store, StoreError};
 mod accounts;
 mod auth;
 mod commitments;
-mod mail;
+pub mod dashboards;
 pub mod demo;
 mod error;
+mod mail;
 mod pledges;
 mod settle;
 mod slates;
@@ -29,8 +30,8 @@ pub mod views;
 
 pub use accounts::{Invitation, SessionToken};
 pub use auth::{Account, Actor};
-pub use mail::{Mailer, MailerError};
 pub use error::EngineError;
+pub use mail::{Mailer, MailerError};
 pub use pledges::{ActionsInput, DonorInput, PledgeInput, PledgeOutcome};
 pub use slates::{CandidateInput, CompactInput, SlateInput};
 pub use views::*;
@@ -120,6 +121,11 @@ impl Engine {
 
     pub fn public_url(&self) -> &str {
         &self.public_url
+    }
+
+    /// A fresh random secret (for the web layer's CSRF cookie).
+    pub fn new_secret(&self) -> String {
+        self.tokens.token()
     }
 
     /// The engine over `store` with the real clock and the OS's randomness.

@@ -1117,6 +1117,36 @@ macro_rules! impl_sql_tx {
                     Ok(())
                 }
 
+                async fn slate_pledges(&mut self, slate_id: Id) -> Result<Vec<PledgeRow>> {
+                    let sql = format!(
+                        "SELECT {PLEDGE_COLUMNS} FROM pledges p JOIN conditions c ON c.id = p.condition_id \
+                         WHERE p.slate_id = $1 ORDER BY p.id"
+                    );
+                    let rows = ::sqlx::query(&sql).bind(slate_id).fetch_all(&mut *self.tx).await.map_err(db)?;
+                    rows.iter().map(pledge_from).collect()
+                }
+
+                async fn allocation_details(&mut self, slate_id: Id) -> Result<Vec<(AllocationRow, PledgeRow)>> {
+                    let sql = format!(
+                        "SELECT a.pledge_id, a.period, a.candidate_id, a.election, a.cents, {PLEDGE_COLUMNS} \
+                         FROM allocations a JOIN pledges p ON p.id = a.pledge_id JOIN conditions c ON c.id = p.condition_id \
+                         WHERE p.slate_id = $1 ORDER BY a.pledge_id, a.period, a.candidate_id"
+                    );
+                    let rows = ::sqlx::query(&sql).bind(slate_id).fetch_all(&mut *self.tx).await.map_err(db)?;
+                    rows.iter()
+                        .map(|r| {
+                            let a = AllocationRow {
+                                pledge_id: get(r, "pledge_id")?,
+                                period: get(r, "period")?,
+                                candidate_id: get(r, "candidate_id")?,
+                                election: election_from(r, "allocations")?,
+                                cents: Cents(get(r, "cents")?),
+                            };
+                            Ok((a, pledge_from(r)?))
+                        })
+                        .collect()
+                }
+
                 async fn pledges_by_email(&mut self, email: &Email) -> Result<Vec<PledgeRow>> {
                     let sql = format!(
                         "SELECT {PLEDGE_COLUMNS} FROM pledge_donors d JOIN pledges p ON p.id = d.pledge_id \

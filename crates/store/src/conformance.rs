@@ -792,12 +792,18 @@ pub async fn accounts_grants_and_one_time_secrets(store: &dyn Store) {
         .insert_user(&email("ana@x.org"), "Ana", at(1))
         .await
         .expect("user");
-    assert_eq!(ana.email_prefs, EmailPrefs::Weekly, "weekly updates by default");
+    assert_eq!(
+        ana.email_prefs,
+        EmailPrefs::Weekly,
+        "weekly updates by default"
+    );
     tx.commit().await.expect("commit");
     let mut again = store.write().await.expect("begin");
     assert!(
         matches!(
-            again.insert_user(&email("ana@x.org"), "Ana again", at(2)).await,
+            again
+                .insert_user(&email("ana@x.org"), "Ana again", at(2))
+                .await,
             Err(StoreError::Conflict { what: "email" })
         ),
         "one account per email"
@@ -814,7 +820,10 @@ pub async fn accounts_grants_and_one_time_secrets(store: &dyn Store) {
         tx.user_by_email(&email("ana@x.org")).await.expect("user"),
         Some(changed)
     );
-    assert_eq!(tx.user_by_email(&email("bo@x.org")).await.expect("user"), None);
+    assert_eq!(
+        tx.user_by_email(&email("bo@x.org")).await.expect("user"),
+        None
+    );
 
     let organizer = TokenRow {
         role: Role::Organizer,
@@ -832,7 +841,10 @@ pub async fn accounts_grants_and_one_time_secrets(store: &dyn Store) {
         candidate_id: None,
     };
     assert!(tx.insert_grant(ana.id, &organizer).await.expect("grant"));
-    assert!(!tx.insert_grant(ana.id, &organizer).await.expect("grant"), "granted once");
+    assert!(
+        !tx.insert_grant(ana.id, &organizer).await.expect("grant"),
+        "granted once"
+    );
     assert!(tx.insert_grant(ana.id, &campaign).await.expect("grant"));
     assert!(tx.insert_grant(ana.id, &everywhere).await.expect("grant"));
     let grants = tx.grants(ana.id).await.expect("grants");
@@ -851,12 +863,20 @@ pub async fn accounts_grants_and_one_time_secrets(store: &dyn Store) {
         expires_at: at(9),
         used_at: None,
     };
-    tx.insert_secret("h-invite", &link, at(1)).await.expect("secret");
+    tx.insert_secret("h-invite", &link, at(1))
+        .await
+        .expect("secret");
     assert_eq!(tx.secret("h-invite").await.expect("secret"), Some(link));
     assert!(tx.use_secret("h-invite", at(3)).await.expect("use"));
-    assert!(!tx.use_secret("h-invite", at(4)).await.expect("use"), "one time only");
+    assert!(
+        !tx.use_secret("h-invite", at(4)).await.expect("use"),
+        "one time only"
+    );
     assert_eq!(
-        tx.secret("h-invite").await.expect("secret").and_then(|s| s.used_at),
+        tx.secret("h-invite")
+            .await
+            .expect("secret")
+            .and_then(|s| s.used_at),
         Some(at(3))
     );
     let session = SecretRow {
@@ -867,7 +887,9 @@ pub async fn accounts_grants_and_one_time_secrets(store: &dyn Store) {
         expires_at: at(20),
         used_at: None,
     };
-    tx.insert_secret("h-session", &session, at(1)).await.expect("secret");
+    tx.insert_secret("h-session", &session, at(1))
+        .await
+        .expect("secret");
     tx.delete_secret("h-session").await.expect("delete");
     assert_eq!(tx.secret("h-session").await.expect("secret"), None);
     tx.commit().await.expect("commit");
@@ -890,14 +912,21 @@ pub async fn pledges_by_email_and_the_outbox(store: &dyn Store) {
     ])
     .await
     .expect("pledges");
-    let ana = tx.pledges_by_email(&email("ana@x.org")).await.expect("mine");
+    let ana = tx
+        .pledges_by_email(&email("ana@x.org"))
+        .await
+        .expect("mine");
     assert_eq!(
         ana.iter().map(|p| p.kind.money().get()).collect::<Vec<_>>(),
         vec![300, 100],
         "both of Ana's pledges, newest first, and nobody else's"
     );
     assert_eq!(ana[1].id, first);
-    assert!(tx.pledges_by_email(&email("cy@x.org")).await.expect("none").is_empty());
+    assert!(tx
+        .pledges_by_email(&email("cy@x.org"))
+        .await
+        .expect("none")
+        .is_empty());
 
     let mail = |to: &str, subject: &str, transactional| NewEmail {
         to: email(to),
@@ -921,10 +950,17 @@ pub async fn pledges_by_email_and_the_outbox(store: &dyn Store) {
     );
     assert_eq!(tx.unsubscribe_address("nope").await.expect("address"), None);
     assert_eq!(
-        tx.last_update_email(&email("ana@x.org")).await.expect("last"),
+        tx.last_update_email(&email("ana@x.org"))
+            .await
+            .expect("last"),
         Some(at(5))
     );
-    assert_eq!(tx.last_update_email(&email("bo@x.org")).await.expect("last"), None);
+    assert_eq!(
+        tx.last_update_email(&email("bo@x.org"))
+            .await
+            .expect("last"),
+        None
+    );
     let due = tx.due_emails(3, 10).await.expect("due");
     assert_eq!(due.len(), 3);
     assert_eq!(due[0].email.subject, "Your pledge");

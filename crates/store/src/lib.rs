@@ -520,7 +520,12 @@ pub trait Tx: Send {
     async fn token(&mut self, hash: &str) -> Result<Option<TokenRow>>;
 
     // --- accounts, secrets and email
-    async fn insert_user(&mut self, email: &Email, name: &str, at: DateTime<Utc>) -> Result<UserRow>;
+    async fn insert_user(
+        &mut self,
+        email: &Email,
+        name: &str,
+        at: DateTime<Utc>,
+    ) -> Result<UserRow>;
     async fn user(&mut self, id: Id) -> Result<Option<UserRow>>;
     async fn user_by_email(&mut self, email: &Email) -> Result<Option<UserRow>>;
     /// Save name, password hash and email preferences.
@@ -530,15 +535,29 @@ pub trait Tx: Send {
     async fn grants(&mut self, user_id: Id) -> Result<Vec<TokenRow>>;
     /// Everyone holding a role on a slate, with the role.
     async fn slate_members(&mut self, slate_id: Id) -> Result<Vec<(UserRow, TokenRow)>>;
-    async fn insert_secret(&mut self, hash: &str, secret: &SecretRow, at: DateTime<Utc>) -> Result<()>;
+    async fn insert_secret(
+        &mut self,
+        hash: &str,
+        secret: &SecretRow,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
     async fn secret(&mut self, hash: &str) -> Result<Option<SecretRow>>;
     /// Mark a one-time secret used; false if it already was (or doesn't exist).
     async fn use_secret(&mut self, hash: &str, at: DateTime<Utc>) -> Result<bool>;
     async fn delete_secret(&mut self, hash: &str) -> Result<()>;
+    /// Every pledge of a slate, oldest first (organizer exports).
+    async fn slate_pledges(&mut self, slate_id: Id) -> Result<Vec<PledgeRow>>;
+    /// Every allocation of a slate with its pledge, by pledge, period and candidate.
+    async fn allocation_details(&mut self, slate_id: Id)
+        -> Result<Vec<(AllocationRow, PledgeRow)>>;
     /// The pledges made with this email, newest first.
     async fn pledges_by_email(&mut self, email: &Email) -> Result<Vec<PledgeRow>>;
     /// Queue emails; each carries the SHA-256 of its own unsubscribe secret.
-    async fn enqueue_emails(&mut self, emails: &[(NewEmail, String)], at: DateTime<Utc>) -> Result<()>;
+    async fn enqueue_emails(
+        &mut self,
+        emails: &[(NewEmail, String)],
+        at: DateTime<Utc>,
+    ) -> Result<()>;
     /// The address an unsubscribe secret (by hash) was sent to.
     async fn unsubscribe_address(&mut self, hash: &str) -> Result<Option<Email>>;
     /// Unsent emails with fewer than `max_attempts` failures, oldest first.

@@ -13,35 +13,97 @@ use axum::http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode, Uri};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
+use std::sync::Arc;
+
 use cohort_engine::Engine;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 mod api;
+mod app;
 mod error;
 mod extract;
 mod pages;
+mod session;
 
 pub use error::ApiError;
+pub use session::RateLimiter;
 
 /// The largest request body accepted: 64 KiB.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// The whole application; its state is the engine.
 pub fn router(engine: Engine) -> Router {
+    router_with(engine, Arc::new(RateLimiter::default()))
+}
+
+/// The application with a given sign-in rate limiter (tests pass a strict one).
+pub fn router_with(engine: Engine, limiter: Arc<RateLimiter>) -> Router {
     let api = api::routes()
+        .route("/slates/{slug}/preview", get(app::preview))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(DefaultBodyLimit::disable())
         .layer(middleware::map_response(json_errors));
-    Router::new()
+    let pages = Router::new()
         .route("/", get(pages::home))
         .route("/slates/{slug}", get(pages::slate))
+        .route(
+            "/slates/{slug}/pledge",
+            get(app::pledge_form).post(app::pledge_submit),
+        )
+        .route(
+            "/slates/{slug}/campaign",
+            get(app::campaign_page).post(app::campaign_action),
+        )
+        .route("/slates/{slug}/organize", get(app::organize_page))
+        .route("/slates/{slug}/organize/invite", post(app::invite))
+        .route(
+            "/slates/{slug}/exports/allocations.csv",
+            get(app::export_allocations),
+        )
+        .route(
+            "/slates/{slug}/exports/pledges.csv",
+            get(app::export_pledges),
+        )
+        .route("/pledges/{id}", get(app::pledge_page))
+        .route("/pledges/{id}/cancel", post(app::pledge_cancel))
+        .route(
+            "/sign-in",
+            get(app::sign_in_page).post(app::sign_in_password),
+        )
+        .route("/sign-in/link", post(app::sign_in_link))
+        .route(
+            "/sign-in/{token}",
+            get(app::sign_in_link_page).post(app::follow_sign_in_link),
+        )
+        .route("/sign-out", post(app::sign_out))
+        .route(
+            "/invites/{token}",
+            get(app::invite_page).post(app::accept_invite),
+        )
+        .route(
+            "/unsubscribe/{token}",
+            get(app::unsubscribe_page).post(app::unsubscribe),
+        )
+        .route("/me", get(app::me))
+        .route("/me/profile", post(app::update_profile))
+        .route("/me/password", post(app::set_password))
+        .route("/me/pledges/{id}/cancel", post(app::cancel_mine))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(
+            engine.clone(),
+            session::csrf_cookie,
+        ));
+    Router::new()
+        .merge(pages)
         .route("/static/cohort.css", get(pages::stylesheet))
+        .route("/static/pledge.js", get(app::pledge_script))
         .route("/healthz", get(|| async { "ok" }))
         .nest("/api", api)
         .fallback(not_found)
+        .layer(axum::Extension(limiter))
         .layer(TraceLayer::new_for_http())
         .with_state(engine)
 }
@@ -63,9 +125,12 @@ pub async fn serve(
     engine: Engine,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(engine))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router(engine).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Under `/api` every error is JSON in the documented shape, including the

@@ -19,7 +19,7 @@ use crate::extract::ApiPath;
 const CSS: &str = include_str!("../static/cohort.css");
 
 /// Pages use no scripts and no inline styles; say so to the browser.
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; \
+const CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; \
                    form-action 'self'; frame-ancestors 'none'";
 
 /// The HTML escaper every template uses (see `askama.toml`): `<>&"'` become
@@ -47,7 +47,7 @@ impl askama::filters::Escaper for NamedEntities {
     }
 }
 
-fn html<T: Template>(status: StatusCode, page: &T) -> Response {
+pub(crate) fn html<T: Template>(status: StatusCode, page: &T) -> Response {
     match page.render() {
         Ok(body) => (
             status,
@@ -88,7 +88,7 @@ pub(crate) async fn stylesheet() -> Response {
 
 /// An error shown as a page: the same status the API would answer with.
 #[derive(Debug)]
-pub(crate) struct PageError(ApiError);
+pub(crate) struct PageError(pub(crate) ApiError);
 
 impl From<EngineError> for PageError {
     fn from(e: EngineError) -> Self {

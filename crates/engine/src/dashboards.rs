@@ -1,0 +1,327 @@
+//! What the signed-in pages need beyond the public views: a person's roles,
+//! previews for the pledge form, what changed between compact versions, and
+//! the exports a treasurer works from. Every method checks the actor's role.
+
+use cohort_core::model::{CompactContent, PledgeStatus};
+use cohort_core::split::split_evenly_preview;
+use cohort_core::{Cents, Condition};
+use cohort_store::{PledgeRow, Role};
+use serde::Serialize;
+
+use crate::auth::{Account, Actor};
+use crate::commitments::find_candidate;
+use crate::slates::find_slate;
+use crate::views::CompactView;
+use crate::{Engine, Result};
+
+/// One role a person holds, with names to show.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RoleView {
+    pub role: Role,
+    /// `None` for an organizer of every slate.
+    pub slate: Option<String>,
+    pub slate_name: Option<String>,
+    pub candidate: Option<String>,
+    pub candidate_name: Option<String>,
+}
+
+/// The pledge form's live preview.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Preview {
+    /// The condition in plain English, when it parses.
+    pub condition_text: Option<String>,
+    /// What is wrong with the condition, with its column.
+    pub condition_error: Option<String>,
+    /// What is wrong with the amount.
+    pub amount_error: Option<String>,
+    /// How the amount would split across today's signers (or the chosen candidates).
+    pub split: Vec<SplitLine>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SplitLine {
+    pub candidate: String,
+    pub name: String,
+    pub cents: i64,
+}
+
+/// What changed in the compact since a version someone saw.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CompactChanges {
+    pub since: Option<i32>,
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+}
+
+/// One allocation with what a campaign's treasurer needs about its donor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AllocationExport {
+    pub pledge: i64,
+    pub period: i32,
+    pub unlocked_at: String,
+    pub candidate: String,
+    pub candidate_name: String,
+    pub election: String,
+    pub cents: i64,
+    pub donor_name: String,
+    pub email: String,
+    pub address: String,
+    pub city: String,
+    pub state: String,
+    pub zip: String,
+    pub employer: String,
+    pub occupation: String,
+}
+
+impl Engine {
+    /// The roles an account holds, by slate.
+    pub async fn roles(&self, account: &Account) -> Result<Vec<RoleView>> {
+        let mut tx = self.store.read().await?;
+        let mut out = Vec::new();
+        for g in &account.grants {
+            let (mut slate, mut slate_name, mut candidate, mut candidate_name) =
+                (None, None, None, None);
+            if let Some(id) = g.slate_id {
+                let Some(s) = tx.slate(id).await? else {
+                    continue;
+                };
+                if let Some(cid) = g.candidate_id {
+                    if let Some(c) = tx.candidates(s.id).await?.into_iter().find(|c| c.id == cid) {
+                        candidate = Some(c.slug.to_string());
+                        candidate_name = Some(c.name);
+                    }
+                }
+                slate = Some(s.slug.to_string());
+                slate_name = Some(s.name);
+            }
+            out.push(RoleView {
+                role: g.role,
+                slate,
+                slate_name,
+                candidate,
+                candidate_name,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Preview a pledge: the condition (the slate's when empty) in English or
+    /// its error, and how `amount` would split at today's signers.
+    pub async fn preview(&self, slate: &str, condition: &str, amount: &str) -> Result<Preview> {
+        let view = self.slate_view(slate).await?;
+        let mut p = Preview::default();
+        if condition.trim().is_empty() {
+            p.condition_text = Some(view.condition_text.clone());
+        } else {
+            match Condition::parse(condition) {
+                Ok(c) => p.condition_text = Some(c.to_english()),
+                Err(e) => p.condition_error = Some(e.to_string()),
+            }
+        }
+        if amount.trim().is_empty() {
+            return Ok(p);
+        }
+        match amount.parse::<Cents>() {
+            Err(e) => p.amount_error = Some(e.to_string()),
+            Ok(cents) => {
+                let signers: Vec<_> = view.candidates.iter().filter(|c| c.signed).collect();
+                let shares = split_evenly_preview(cents, signers.len());
+                p.split = signers
+                    .iter()
+                    .zip(shares)
+                    .map(|(c, share)| SplitLine {
+                        candidate: c.slug.clone(),
+                        name: c.name.clone(),
+                        cents: share.get(),
+                    })
+                    .collect();
+            }
+        }
+        Ok(p)
+    }
+
+    /// One version of a slate's compact (public).
+    pub async fn compact_version(&self, slate: &str, version: i32) -> Result<Option<CompactView>> {
+        let mut tx = self.store.read().await?;
+        let s = find_slate(tx.as_mut(), slate).await?;
+        Ok(tx
+            .compact_version(s.id, version)
+            .await?
+            .map(|c| CompactView {
+                version: c.version,
+                hash: c.hash,
+                commitments: c.content.commitments,
+                planks: c.content.planks,
+            }))
+    }
+
+    /// Commitments and planks added or removed between version `since` and `latest`.
+    pub async fn compact_changes(
+        &self,
+        slate: &str,
+        since: Option<i32>,
+        latest: &CompactView,
+    ) -> Result<CompactChanges> {
+        let old = match since {
+            Some(v) if v != latest.version => self.compact_version(slate, v).await?,
+            _ => None,
+        };
+        let Some(old) = old else {
+            return Ok(CompactChanges {
+                since,
+                ..CompactChanges::default()
+            });
+        };
+        let lines = |c: &CompactView| -> Vec<String> {
+            let content = CompactContent {
+                commitments: c.commitments.clone(),
+                planks: c.planks.clone(),
+            };
+            content
+                .commitments
+                .iter()
+                .map(|x| format!("Commitment: {x}"))
+                .chain(
+                    content
+                        .planks
+                        .iter()
+                        .map(|p| format!("Plank: {} — {}", p.title, p.why)),
+                )
+                .collect()
+        };
+        let (before, after) = (lines(&old), lines(latest));
+        Ok(CompactChanges {
+            since,
+            added: after
+                .iter()
+                .filter(|l| !before.contains(l))
+                .cloned()
+                .collect(),
+            removed: before
+                .iter()
+                .filter(|l| !after.contains(l))
+                .cloned()
+                .collect(),
+        })
+    }
+
+    /// Allocations with donor details: every candidate's for an organizer,
+    /// only its own for a campaign account (a campaign sees its contributors
+    /// only once their money is allocated to it).
+    pub async fn export_allocations(
+        &self,
+        actor: &Actor,
+        slate: &str,
+    ) -> Result<Vec<AllocationExport>> {
+        let mut tx = self.store.read().await?;
+        let s = find_slate(tx.as_mut(), slate).await?;
+        let only: Option<Vec<i64>> = if actor.organizes(s.id) {
+            None
+        } else {
+            let mine = actor.campaigns(s.id);
+            if mine.is_empty() {
+                actor.require_organizer(&s)?;
+            }
+            Some(mine)
+        };
+        let candidates = tx.candidates(s.id).await?;
+        let rows = tx.allocation_details(s.id).await?;
+        Ok(rows
+            .into_iter()
+            .filter(|(a, _)| only.as_ref().is_none_or(|m| m.contains(&a.candidate_id)))
+            .map(|(a, p)| {
+                let c = candidates.iter().find(|c| c.id == a.candidate_id);
+                AllocationExport {
+                    pledge: p.id,
+                    period: a.period,
+                    unlocked_at: p.unlocked_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+                    candidate: c.map(|c| c.slug.to_string()).unwrap_or_default(),
+                    candidate_name: c.map(|c| c.name.clone()).unwrap_or_default(),
+                    election: a.election.as_str().to_owned(),
+                    cents: a.cents.get(),
+                    donor_name: p.donor.name.clone(),
+                    email: p.email.to_string(),
+                    address: p.donor.address.clone(),
+                    city: p.donor.city.clone(),
+                    state: p.donor.state.clone(),
+                    zip: p.donor.zip.clone(),
+                    employer: p.donor.employer.clone(),
+                    occupation: p.donor.occupation.clone(),
+                }
+            })
+            .collect())
+    }
+
+    /// What has been allocated to one candidate: (cents, contributions).
+    /// Only that candidate's campaign account (or an organizer) may ask.
+    pub async fn campaign_totals(
+        &self,
+        actor: &Actor,
+        slate: &str,
+        candidate: &str,
+    ) -> Result<(i64, i64)> {
+        let mut tx = self.store.read().await?;
+        let s = find_slate(tx.as_mut(), slate).await?;
+        let c = find_candidate(tx.as_mut(), &s, candidate).await?;
+        if !actor.organizes(s.id) {
+            actor.require_candidate(s.id, c.id, candidate)?;
+        }
+        Ok(tx
+            .candidate_totals(s.id)
+            .await?
+            .into_iter()
+            .find(|t| t.candidate_id == c.id)
+            .map_or((0, 0), |t| (t.cents.get(), t.contributions)))
+    }
+
+    /// The candidates (slugs) of `slate` this account campaigns for.
+    pub async fn my_campaigns(&self, actor: &Actor, slate: &str) -> Result<Vec<String>> {
+        let mut tx = self.store.read().await?;
+        let s = find_slate(tx.as_mut(), slate).await?;
+        let mine = actor.campaigns(s.id);
+        Ok(tx
+            .candidates(s.id)
+            .await?
+            .into_iter()
+            .filter(|c| mine.contains(&c.id))
+            .map(|c| c.slug.to_string())
+            .collect())
+    }
+
+    /// Every pledge of a slate with its donor (organizers only).
+    pub async fn export_pledges(&self, actor: &Actor, slate: &str) -> Result<Vec<PledgeRow>> {
+        let mut tx = self.store.read().await?;
+        let s = find_slate(tx.as_mut(), slate).await?;
+        actor.require_organizer(&s)?;
+        Ok(tx.slate_pledges(s.id).await?)
+    }
+
+    /// Who holds a role on a slate: (email, name, role, candidate slug).
+    pub async fn members(
+        &self,
+        actor: &Actor,
+        slate: &str,
+    ) -> Result<Vec<(String, String, Role, Option<String>)>> {
+        let mut tx = self.store.read().await?;
+        let s = find_slate(tx.as_mut(), slate).await?;
+        actor.require_organizer(&s)?;
+        let candidates = tx.candidates(s.id).await?;
+        Ok(tx
+            .slate_members(s.id)
+            .await?
+            .into_iter()
+            .map(|(u, g)| {
+                let c = g
+                    .candidate_id
+                    .and_then(|id| candidates.iter().find(|c| c.id == id))
+                    .map(|c| c.slug.to_string());
+                (u.email.to_string(), u.name, g.role, c)
+            })
+            .collect())
+    }
+}
+
+/// Whether a pledge can still be cancelled by its pledger.
+pub fn cancellable(status: &str) -> bool {
+    status == PledgeStatus::Pending.as_str()
+}

@@ -1,0 +1,1609 @@
+//! The signed-in web app: sign-in, the supporter's dashboard, the pledge
+//! form, a pledge's private page, the campaign and organizer dashboards and
+//! their CSV exports. Every POST goes through [`CsrfForm`]; every page that
+//! needs a role asks the engine, which refuses anyone without it.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, SET_COOKIE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use cohort_core::model::Office;
+use cohort_core::Cents;
+use cohort_engine::dashboards::{cancellable, Preview, RoleView};
+use cohort_engine::{
+    ActionsInput, DonorInput, Engine, EngineError, PledgeInput, PledgeView, SlateView,
+};
+use cohort_store::Role;
+use serde::Deserialize;
+
+use crate::error::ApiError;
+use crate::extract::ApiPath;
+use crate::pages::{html, PageError};
+use crate::session::{session_cookie, too_many, Client, CsrfForm, Limiter, Viewer};
+
+const PLEDGE_JS: &str = include_str!("../static/pledge.js");
+
+pub(crate) async fn pledge_script() -> Response {
+    (
+        [
+            (CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        PLEDGE_JS,
+    )
+        .into_response()
+}
+
+/// 303 to `to`, optionally setting the session cookie.
+fn see_other(to: &str, cookie: Option<HeaderValue>) -> Response {
+    let mut res = Redirect::to(to).into_response();
+    if let Some(c) = cookie {
+        res.headers_mut().append(SET_COOKIE, c);
+    }
+    res
+}
+
+/// The sign-in page for the public, with where to come back to.
+fn sign_in_first(path: &str) -> Response {
+    see_other(&format!("/sign-in?next={}", urlencode(path)), None)
+}
+
+fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .map(|e| e.trim_start_matches('=').to_owned())
+        .unwrap_or_default()
+}
+
+/// A local path to return to after signing in (never another site).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/me".to_owned(),
+    }
+}
+
+fn message(e: EngineError) -> String {
+    ApiError::from(e).message
+}
+
+// ---------------------------------------------------------------- sign-in
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignInPage {
+    csrf: String,
+    email: String,
+    problem: Option<String>,
+    sent: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct NextQuery {
+    next: Option<String>,
+    notice: Option<String>,
+}
+
+pub(crate) async fn sign_in_page(viewer: Viewer, Query(q): Query<NextQuery>) -> Response {
+    if viewer.actor.account().is_some() {
+        return see_other(&safe_next(q.next.as_deref()), None);
+    }
+    html(
+        StatusCode::OK,
+        &SignInPage {
+            csrf: viewer.csrf,
+            email: String::new(),
+            problem: None,
+            sent: false,
+        },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct PasswordForm {
+    email: String,
+    password: String,
+}
+
+pub(crate) async fn sign_in_password(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    limiter: Limiter,
+    client: Client,
+    Query(q): Query<NextQuery>,
+    CsrfForm(form): CsrfForm<PasswordForm>,
+) -> Response {
+    if let Err(wait) = limiter.attempt(&form.email, client.0) {
+        return too_many(wait);
+    }
+    match engine
+        .sign_in_with_password(&form.email, &form.password)
+        .await
+    {
+        Ok(session) => see_other(
+            &safe_next(q.next.as_deref()),
+            Some(session_cookie(Some(&session.0))),
+        ),
+        Err(e) => {
+            let e = ApiError::from(e);
+            html(
+                e.status,
+                &SignInPage {
+                    csrf: viewer.csrf,
+                    email: form.email,
+                    problem: Some(e.message),
+                    sent: false,
+                },
+            )
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct EmailForm {
+    email: String,
+}
+
+pub(crate) async fn sign_in_link(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    limiter: Limiter,
+    client: Client,
+    CsrfForm(form): CsrfForm<EmailForm>,
+) -> Response {
+    if let Err(wait) = limiter.attempt(&form.email, client.0) {
+        return too_many(wait);
+    }
+    let (status, problem, sent) = match engine.request_sign_in(&form.email).await {
+        Ok(()) => (StatusCode::OK, None, true),
+        Err(e) => {
+            let e = ApiError::from(e);
+            (e.status, Some(e.message), false)
+        }
+    };
+    html(
+        status,
+        &SignInPage {
+            csrf: viewer.csrf,
+            email: form.email,
+            problem,
+            sent,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "confirm.html")]
+struct ConfirmPage {
+    csrf: String,
+    heading: String,
+    lines: Vec<String>,
+    action: Option<String>,
+    button: String,
+}
+
+/// Links in emails only show a button: mail scanners that fetch links must
+/// not use up a one-time sign-in or accept an invitation.
+pub(crate) async fn sign_in_link_page(viewer: Viewer, ApiPath(token): ApiPath<String>) -> Response {
+    html(
+        StatusCode::OK,
+        &ConfirmPage {
+            csrf: viewer.csrf,
+            heading: "Sign in to Cohort".into(),
+            lines: vec!["Press the button to finish signing in on this device.".into()],
+            action: Some(format!("/sign-in/{token}")),
+            button: "Sign in".into(),
+        },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Empty {}
+
+pub(crate) async fn follow_sign_in_link(
+    State(engine): State<Engine>,
+    ApiPath(token): ApiPath<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, PageError> {
+    let session = engine.sign_in_with_link(&token).await?;
+    Ok(see_other("/me", Some(session_cookie(Some(&session.0)))))
+}
+
+pub(crate) async fn sign_out(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, PageError> {
+    if let Some(token) = &viewer.session {
+        engine.sign_out(token).await?;
+    }
+    Ok(see_other("/", Some(session_cookie(None))))
+}
+
+fn role_label(role: Role) -> &'static str {
+    match role {
+        Role::Organizer => "an organizer",
+        Role::Candidate => "a campaign account",
+        Role::Partner => "a partner organization's admin",
+    }
+}
+
+pub(crate) async fn invite_page(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(token): ApiPath<String>,
+) -> Result<Response, PageError> {
+    let inv = engine.invitation(&token).await?;
+    let what = match &inv.candidate {
+        Some(name) => format!("the campaign account of {name}"),
+        None => role_label(inv.role).to_owned(),
+    };
+    Ok(html(
+        StatusCode::OK,
+        &ConfirmPage {
+            csrf: viewer.csrf,
+            heading: format!("Join {}", inv.slate_name),
+            lines: vec![format!(
+                "{} is invited to be {what} on the slate {}.",
+                inv.email, inv.slate_name
+            )],
+            action: Some(format!("/invites/{token}")),
+            button: "Accept the invitation".into(),
+        },
+    ))
+}
+
+pub(crate) async fn accept_invite(
+    State(engine): State<Engine>,
+    ApiPath(token): ApiPath<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, PageError> {
+    let inv = engine.invitation(&token).await?;
+    let session = engine.accept_invite(&token).await?;
+    let to = match inv.role {
+        Role::Candidate => format!("/slates/{}/campaign", inv.slate),
+        Role::Organizer => format!("/slates/{}/organize", inv.slate),
+        Role::Partner => "/me".to_owned(),
+    };
+    Ok(see_other(&to, Some(session_cookie(Some(&session.0)))))
+}
+
+pub(crate) async fn unsubscribe_page(viewer: Viewer, ApiPath(token): ApiPath<String>) -> Response {
+    html(
+        StatusCode::OK,
+        &ConfirmPage {
+            csrf: viewer.csrf,
+            heading: "Stop updates from Cohort".into(),
+            lines: vec![
+                "You will still get receipts for your pledges and the sign-in links you ask for."
+                    .into(),
+            ],
+            action: Some(format!("/unsubscribe/{token}")),
+            button: "Stop updates".into(),
+        },
+    )
+}
+
+pub(crate) async fn unsubscribe(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(token): ApiPath<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, PageError> {
+    let email = engine.unsubscribe(&token).await?;
+    Ok(html(
+        StatusCode::OK,
+        &ConfirmPage {
+            csrf: viewer.csrf,
+            heading: "Done: no more updates".into(),
+            lines: vec![format!(
+                "{email} will get no more updates from Cohort. Change this any time on your account page."
+            )],
+            action: None,
+            button: String::new(),
+        },
+    ))
+}
+
+// ---------------------------------------------------------------- pledges as people read them
+
+/// A pledge formatted for its pledger.
+pub(crate) struct PledgeCard {
+    id: i64,
+    slate: String,
+    slate_name: String,
+    what: String,
+    status: String,
+    status_label: String,
+    condition_text: String,
+    deadline: String,
+    allocations: Vec<String>,
+    unallocated: Option<String>,
+    cancellable: bool,
+}
+
+fn describe(v: &PledgeView) -> String {
+    if let Some(c) = v.amount_cents {
+        let amount = Cents(c);
+        return if v.recurring.as_deref() == Some("monthly") {
+            format!("{amount} a month")
+        } else {
+            amount.to_string()
+        };
+    }
+    if let (Some(h), Some(w)) = (v.hours_per_week, v.weeks) {
+        return format!("{h} hours a week for {w} weeks");
+    }
+    if let Some(a) = &v.actions {
+        return format!("{} doors, {} calls, {} texts", a.doors, a.calls, a.texts);
+    }
+    v.kind.clone()
+}
+
+fn status_label(status: &str) -> String {
+    match status {
+        "pending" => "Locked: waiting for the condition".into(),
+        "unlocked" => "Unlocked".into(),
+        "fulfilled" => "Fulfilled".into(),
+        "expired" => "Expired: the deadline passed; nothing was charged".into(),
+        "cancelled" => "Cancelled".into(),
+        other => other.to_owned(),
+    }
+}
+
+fn card(v: &PledgeView, slate: &SlateView) -> PledgeCard {
+    let names: HashMap<&str, &str> = slate
+        .candidates
+        .iter()
+        .map(|c| (c.slug.as_str(), c.name.as_str()))
+        .collect();
+    PledgeCard {
+        id: v.id,
+        slate: v.slate.clone(),
+        slate_name: slate.name.clone(),
+        what: describe(v),
+        status: v.status.clone(),
+        status_label: status_label(&v.status),
+        condition_text: v.condition_text.clone(),
+        deadline: v.deadline.clone(),
+        allocations: v
+            .allocations
+            .iter()
+            .map(|a| {
+                let month = if a.period > 0 {
+                    format!(", month {}", a.period + 1)
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{} to {} ({} election{month})",
+                    Cents(a.cents),
+                    names
+                        .get(a.candidate.as_str())
+                        .copied()
+                        .unwrap_or(&a.candidate),
+                    a.election
+                )
+            })
+            .collect(),
+        unallocated: (v.unallocated_cents > 0).then(|| Cents(v.unallocated_cents).to_string()),
+        cancellable: cancellable(&v.status),
+    }
+}
+
+struct RoleLink {
+    href: String,
+    label: String,
+}
+
+fn role_link(r: &RoleView) -> Option<RoleLink> {
+    let slate = r.slate.as_ref()?;
+    let slate_name = r.slate_name.clone().unwrap_or_default();
+    Some(match r.role {
+        Role::Organizer => RoleLink {
+            href: format!("/slates/{slate}/organize"),
+            label: format!("Organize {slate_name}"),
+        },
+        Role::Candidate => RoleLink {
+            href: format!(
+                "/slates/{slate}/campaign?candidate={}",
+                r.candidate.clone().unwrap_or_default()
+            ),
+            label: format!(
+                "Campaign dashboard: {} on {slate_name}",
+                r.candidate_name.clone().unwrap_or_default()
+            ),
+        },
+        Role::Partner => RoleLink {
+            href: format!("/slates/{slate}"),
+            label: format!("Partner of {slate_name}"),
+        },
+    })
+}
+
+#[derive(Template)]
+#[template(path = "me.html")]
+struct MePage {
+    csrf: String,
+    email: String,
+    name: String,
+    prefs: String,
+    has_password: bool,
+    pledges: Vec<PledgeCard>,
+    roles: Vec<RoleLink>,
+    notice: Option<String>,
+    problem: Option<String>,
+}
+
+async fn slate_views(
+    engine: &Engine,
+    pledges: &[PledgeView],
+) -> Result<HashMap<String, SlateView>, PageError> {
+    let mut slates = HashMap::new();
+    for p in pledges {
+        if !slates.contains_key(&p.slate) {
+            slates.insert(p.slate.clone(), engine.slate_view(&p.slate).await?);
+        }
+    }
+    Ok(slates)
+}
+
+async fn me_page(
+    engine: &Engine,
+    viewer: &Viewer,
+    notice: Option<String>,
+    problem: Option<String>,
+) -> Result<Response, PageError> {
+    let Some(account) = viewer.actor.account() else {
+        return Ok(sign_in_first("/me"));
+    };
+    let views = engine.my_pledges(account).await?;
+    let slates = slate_views(engine, &views).await?;
+    let pledges = views
+        .iter()
+        .filter_map(|v| slates.get(&v.slate).map(|s| card(v, s)))
+        .collect();
+    let mut roles: Vec<RoleLink> = engine
+        .roles(account)
+        .await?
+        .iter()
+        .filter_map(role_link)
+        .collect();
+    if viewer
+        .actor
+        .grants()
+        .iter()
+        .any(|g| g.role == Role::Organizer && g.slate_id.is_none())
+    {
+        for s in engine.slates().await? {
+            roles.push(RoleLink {
+                href: format!("/slates/{}/organize", s.slug),
+                label: format!("Organize {}", s.name),
+            });
+        }
+    }
+    let status = if problem.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(html(
+        status,
+        &MePage {
+            csrf: viewer.csrf.clone(),
+            email: account.user.email.to_string(),
+            name: account.user.name.clone(),
+            prefs: account.user.email_prefs.as_str().to_owned(),
+            has_password: account.user.password_hash.is_some(),
+            pledges,
+            roles,
+            notice,
+            problem,
+        },
+    ))
+}
+
+pub(crate) async fn me(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, PageError> {
+    let notice = q.notice.as_deref().and_then(|n| match n {
+        "cancelled" => Some("Your pledge is cancelled. Nothing will be charged.".to_owned()),
+        "saved" => Some("Saved.".to_owned()),
+        "password" => Some("Your password is set.".to_owned()),
+        _ => None,
+    });
+    me_page(&engine, &viewer, notice, None).await
+}
+
+pub(crate) async fn cancel_mine(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, PageError> {
+    let account = viewer.account()?;
+    match engine.cancel_mine(account, id).await {
+        Ok(()) => Ok(see_other("/me?notice=cancelled", None)),
+        Err(e @ EngineError::Conflict { .. }) => {
+            me_page(&engine, &viewer, None, Some(message(e))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ProfileForm {
+    name: String,
+    email_prefs: String,
+}
+
+pub(crate) async fn update_profile(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    CsrfForm(form): CsrfForm<ProfileForm>,
+) -> Result<Response, PageError> {
+    let account = viewer.account()?;
+    match engine
+        .update_profile(account, &form.name, &form.email_prefs)
+        .await
+    {
+        Ok(_) => Ok(see_other("/me?notice=saved", None)),
+        Err(e @ EngineError::Invalid { .. }) => {
+            me_page(&engine, &viewer, None, Some(message(e))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct NewPasswordForm {
+    password: String,
+}
+
+pub(crate) async fn set_password(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    CsrfForm(form): CsrfForm<NewPasswordForm>,
+) -> Result<Response, PageError> {
+    let account = viewer.account()?;
+    match engine.set_password(account, &form.password).await {
+        Ok(()) => Ok(see_other("/me?notice=password", None)),
+        Err(e @ EngineError::Invalid { .. }) => {
+            me_page(&engine, &viewer, None, Some(message(e))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------- the pledge form
+
+/// What the form's fields hold, as typed (re-shown after an error).
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct PledgeFields {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    recurring: String,
+    #[serde(default)]
+    hours_per_week: String,
+    #[serde(default)]
+    weeks: String,
+    #[serde(default)]
+    skills: String,
+    #[serde(default)]
+    doors: String,
+    #[serde(default)]
+    calls: String,
+    #[serde(default)]
+    texts: String,
+    #[serde(default)]
+    condition: String,
+    #[serde(default)]
+    deadline: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    city: String,
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    zip: String,
+    #[serde(default)]
+    employer: String,
+    #[serde(default)]
+    occupation: String,
+    #[serde(default)]
+    attests: Option<String>,
+    #[serde(default, rename = "ref")]
+    ref_code: String,
+    #[serde(default)]
+    nonce: String,
+    #[serde(default)]
+    action: String,
+}
+
+struct FormValues {
+    kind: String,
+    amount: String,
+    recurring: String,
+    hours_per_week: String,
+    weeks: String,
+    skills: String,
+    doors: String,
+    calls: String,
+    texts: String,
+    condition: String,
+    deadline: String,
+    name: String,
+    email: String,
+    address: String,
+    city: String,
+    state: String,
+    zip: String,
+    employer: String,
+    occupation: String,
+    attests: bool,
+    ref_code: String,
+}
+
+impl From<&PledgeFields> for FormValues {
+    fn from(f: &PledgeFields) -> Self {
+        FormValues {
+            kind: if f.kind.is_empty() {
+                "money".into()
+            } else {
+                f.kind.clone()
+            },
+            amount: f.amount.clone(),
+            recurring: f.recurring.clone(),
+            hours_per_week: f.hours_per_week.clone(),
+            weeks: f.weeks.clone(),
+            skills: f.skills.clone(),
+            doors: f.doors.clone(),
+            calls: f.calls.clone(),
+            texts: f.texts.clone(),
+            condition: f.condition.clone(),
+            deadline: f.deadline.clone(),
+            name: f.name.clone(),
+            email: f.email.clone(),
+            address: f.address.clone(),
+            city: f.city.clone(),
+            state: f.state.clone(),
+            zip: f.zip.clone(),
+            employer: f.employer.clone(),
+            occupation: f.occupation.clone(),
+            attests: f.attests.is_some(),
+            ref_code: f.ref_code.clone(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pledge_form.html")]
+struct PledgeFormPage {
+    csrf: String,
+    nonce: String,
+    slug: String,
+    slate_name: String,
+    slate_condition: String,
+    example_candidate: String,
+    default_deadline: String,
+    v: FormValues,
+    problem: Option<String>,
+    preview: Preview,
+    amount_label: String,
+    split: String,
+}
+
+/// "$33.34 to A, $33.33 to B and $33.33 to C".
+fn split_sentence(p: &Preview) -> String {
+    let parts: Vec<String> = p
+        .split
+        .iter()
+        .map(|s| format!("{} to {}", Cents(s.cents), s.name))
+        .collect();
+    match parts.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct RefQuery {
+    #[serde(rename = "ref")]
+    ref_code: Option<String>,
+}
+
+async fn pledge_form_page(
+    engine: &Engine,
+    viewer: &Viewer,
+    slug: &str,
+    fields: &PledgeFields,
+    problem: Option<String>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let slate = engine.slate_view(slug).await?;
+    let amount = if fields.kind.is_empty() || fields.kind == "money" {
+        fields.amount.as_str()
+    } else {
+        ""
+    };
+    let preview = engine.preview(slug, &fields.condition, amount).await?;
+    let nonce = if fields.nonce.is_empty() {
+        engine.new_secret()
+    } else {
+        fields.nonce.clone()
+    };
+    let mut v = FormValues::from(fields);
+    if v.email.is_empty() {
+        if let Some(a) = viewer.actor.account() {
+            v.email = a.user.email.to_string();
+            if v.name.is_empty() {
+                v.name = a.user.name.clone();
+            }
+        }
+    }
+    Ok(html(
+        status,
+        &PledgeFormPage {
+            csrf: viewer.csrf.clone(),
+            nonce,
+            slug: slate.slug.clone(),
+            slate_name: slate.name.clone(),
+            slate_condition: slate.condition_text.clone(),
+            example_candidate: slate
+                .candidates
+                .first()
+                .map(|c| c.slug.clone())
+                .unwrap_or_default(),
+            default_deadline: slate
+                .candidates
+                .iter()
+                .map(|c| c.general_date.clone())
+                .max()
+                .map_or_else(
+                    || "the slate's last general election".to_owned(),
+                    |d| format!("{d}, the last general election"),
+                ),
+            amount_label: amount
+                .parse::<Cents>()
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+            split: split_sentence(&preview),
+            v,
+            problem,
+            preview,
+        },
+    ))
+}
+
+pub(crate) async fn pledge_form(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(slug): ApiPath<String>,
+    Query(q): Query<RefQuery>,
+) -> Result<Response, PageError> {
+    let fields = PledgeFields {
+        ref_code: q.ref_code.unwrap_or_default(),
+        ..PledgeFields::default()
+    };
+    pledge_form_page(&engine, &viewer, &slug, &fields, None, StatusCode::OK).await
+}
+
+fn number(field: &str, s: &str) -> Result<Option<i64>, EngineError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    s.parse::<i64>()
+        .map(Some)
+        .map_err(|_| EngineError::invalid(field, format!("{s:?} is not a whole number")))
+}
+
+/// The form's fields as the engine's pledge input.
+fn pledge_input(f: &PledgeFields) -> Result<PledgeInput, EngineError> {
+    let kind = if f.kind.is_empty() {
+        "money"
+    } else {
+        f.kind.as_str()
+    };
+    let mut input = PledgeInput {
+        kind: kind.to_owned(),
+        condition: Some(f.condition.trim().to_owned()).filter(|c| !c.is_empty()),
+        deadline: Some(f.deadline.trim().to_owned()).filter(|d| !d.is_empty()),
+        donor: DonorInput {
+            email: f.email.trim().to_owned(),
+            name: f.name.clone(),
+            address: f.address.clone(),
+            city: f.city.clone(),
+            state: f.state.trim().to_uppercase(),
+            zip: f.zip.clone(),
+            employer: f.employer.clone(),
+            occupation: f.occupation.clone(),
+            attests_eligible: f.attests.is_some(),
+        },
+        ref_code: Some(f.ref_code.trim().to_owned()).filter(|r| !r.is_empty()),
+        ..PledgeInput::default()
+    };
+    match kind {
+        "money" => {
+            let cents = f
+                .amount
+                .parse::<Cents>()
+                .map_err(|e| EngineError::invalid("amount", e.to_string()))?;
+            input.amount_cents = Some(cents.get());
+            input.recurring = Some(
+                if f.recurring == "monthly" {
+                    "monthly"
+                } else {
+                    "once"
+                }
+                .to_owned(),
+            );
+        }
+        "hours" => {
+            input.hours_per_week = number("hours_per_week", &f.hours_per_week)?;
+            input.weeks = number("weeks", &f.weeks)?;
+            let skills: Vec<String> = f
+                .skills
+                .split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect();
+            input.skills = Some(skills);
+        }
+        "actions" => {
+            input.actions = Some(ActionsInput {
+                doors: number("doors", &f.doors)?.unwrap_or(0),
+                calls: number("calls", &f.calls)?.unwrap_or(0),
+                texts: number("texts", &f.texts)?.unwrap_or(0),
+            });
+        }
+        _ => {}
+    }
+    Ok(input)
+}
+
+/// A field name as a person reads it.
+fn field_label(field: &str) -> &str {
+    match field {
+        "donor.email" => "Email",
+        "donor.name" => "Full name",
+        "donor.attests_eligible" => "Eligibility",
+        "donor.employer" => "Employer",
+        "donor.occupation" => "Occupation",
+        "donor.state" => "State",
+        "amount_cents" | "amount" => "Amount",
+        "hours_per_week" => "Hours a week",
+        "condition" => "Condition",
+        "deadline" => "Deadline",
+        other => other,
+    }
+}
+
+pub(crate) async fn pledge_submit(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(slug): ApiPath<String>,
+    CsrfForm(fields): CsrfForm<PledgeFields>,
+) -> Result<Response, PageError> {
+    if fields.action == "preview" {
+        return pledge_form_page(&engine, &viewer, &slug, &fields, None, StatusCode::OK).await;
+    }
+    let outcome = match pledge_input(&fields) {
+        Ok(input) => {
+            let key = Some(fields.nonce.as_str()).filter(|n| !n.is_empty());
+            engine.pledge(&slug, input, key).await
+        }
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(o) => {
+            let token = o.pledge.receipt_token.clone().unwrap_or_default();
+            Ok(see_other(
+                &format!("/pledges/{}?token={token}&new=1", o.pledge.id),
+                None,
+            ))
+        }
+        Err(EngineError::Invalid { field, message }) => {
+            let problem = format!("{}: {message}", field_label(&field));
+            pledge_form_page(
+                &engine,
+                &viewer,
+                &slug,
+                &fields,
+                Some(problem),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e @ EngineError::Conflict { .. }) => {
+            let problem = message(e);
+            pledge_form_page(
+                &engine,
+                &viewer,
+                &slug,
+                &fields,
+                Some(problem),
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct PreviewQuery {
+    #[serde(default)]
+    condition: String,
+    #[serde(default)]
+    amount: String,
+}
+
+/// The live preview the pledge form's script asks for (public, JSON).
+pub(crate) async fn preview(
+    State(engine): State<Engine>,
+    ApiPath(slug): ApiPath<String>,
+    Query(q): Query<PreviewQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let p = engine.preview(&slug, &q.condition, &q.amount).await?;
+    let amount = q
+        .amount
+        .parse::<Cents>()
+        .map(|c| c.to_string())
+        .unwrap_or_default();
+    let split = split_sentence(&p);
+    Ok(Json(serde_json::json!({
+        "condition_text": p.condition_text,
+        "condition_error": p.condition_error,
+        "amount_error": p.amount_error,
+        "split": p.split,
+        "split_text": (!split.is_empty()).then(|| format!("At today's signers, your {amount} would go {split}.")),
+    })))
+}
+
+// ---------------------------------------------------------------- a pledge's private page
+
+#[derive(Template)]
+#[template(path = "pledge.html")]
+struct PledgePage {
+    csrf: String,
+    p: PledgeCard,
+    token: String,
+    email: String,
+    is_new: bool,
+    notice: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct TokenQuery {
+    #[serde(default)]
+    token: String,
+    new: Option<String>,
+    notice: Option<String>,
+}
+
+async fn pledge_page_for(
+    engine: &Engine,
+    viewer: &Viewer,
+    id: i64,
+    token: &str,
+    is_new: bool,
+    notice: Option<String>,
+) -> Result<Response, PageError> {
+    let view = engine.pledge_view(id, token).await?;
+    let slate = engine.slate_view(&view.slate).await?;
+    let email = match viewer.actor.account() {
+        Some(a) => a.user.email.to_string(),
+        None => "your email".to_owned(),
+    };
+    Ok(html(
+        StatusCode::OK,
+        &PledgePage {
+            csrf: viewer.csrf.clone(),
+            p: card(&view, &slate),
+            token: token.to_owned(),
+            email,
+            is_new,
+            notice,
+        },
+    ))
+}
+
+pub(crate) async fn pledge_page(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, PageError> {
+    let notice = (q.notice.as_deref() == Some("cancelled"))
+        .then(|| "Your pledge is cancelled. Nothing will be charged.".to_owned());
+    pledge_page_for(&engine, &viewer, id, &q.token, q.new.is_some(), notice).await
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct TokenForm {
+    token: String,
+}
+
+pub(crate) async fn pledge_cancel(
+    State(engine): State<Engine>,
+    ApiPath(id): ApiPath<i64>,
+    CsrfForm(form): CsrfForm<TokenForm>,
+) -> Result<Response, PageError> {
+    engine.cancel(id, &form.token).await?;
+    Ok(see_other(
+        &format!("/pledges/{id}?token={}&notice=cancelled", form.token),
+        None,
+    ))
+}
+
+// ---------------------------------------------------------------- campaign dashboard
+
+struct Fellow {
+    slug: String,
+    name: String,
+    race: String,
+    signed: bool,
+    endorsed: bool,
+    endorses_me: bool,
+}
+
+#[derive(Template)]
+#[template(path = "campaign.html")]
+struct CampaignPage {
+    csrf: String,
+    slug: String,
+    slate_name: String,
+    candidate: String,
+    name: String,
+    notice: Option<String>,
+    problem: Option<String>,
+    waiting: String,
+    waiting_hours: i64,
+    unlocked: String,
+    contributions: i64,
+    version: Option<i32>,
+    signed_version: Option<i32>,
+    changes_since: i32,
+    added: Vec<String>,
+    removed: Vec<String>,
+    commitments: Vec<String>,
+    planks: Vec<cohort_core::model::Plank>,
+    fellows: Vec<Fellow>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct CandidateQuery {
+    candidate: Option<String>,
+    notice: Option<String>,
+}
+
+fn race(c: &cohort_engine::CandidateView) -> String {
+    let office = c
+        .office
+        .parse::<Office>()
+        .map(Office::label)
+        .unwrap_or("Other office");
+    match &c.district {
+        Some(d) => format!("{office} {}-{d}", c.state),
+        None => format!("{office} {}", c.state),
+    }
+}
+
+async fn campaign_page_for(
+    engine: &Engine,
+    viewer: &Viewer,
+    slug: &str,
+    wanted: Option<&str>,
+    notice: Option<String>,
+    problem: Option<String>,
+) -> Result<Response, PageError> {
+    if viewer.actor.account().is_none() {
+        return Ok(sign_in_first(&format!("/slates/{slug}/campaign")));
+    }
+    let slate = engine.slate_view(slug).await?;
+    let slugs = engine.my_campaigns(&viewer.actor, slug).await?;
+    let mine: Vec<&cohort_engine::CandidateView> = slate
+        .candidates
+        .iter()
+        .filter(|c| slugs.contains(&c.slug))
+        .collect();
+    let me = match wanted {
+        Some(w) => mine.iter().find(|c| c.slug == w).copied(),
+        None => mine.first().copied(),
+    };
+    let Some(me) = me else {
+        return Err(EngineError::Forbidden(format!(
+            "only a candidate's own campaign account may open the campaign dashboard of {}",
+            slate.name
+        ))
+        .into());
+    };
+    let totals = engine
+        .campaign_totals(&viewer.actor, slug, &me.slug)
+        .await?;
+    let waiting = slate.waiting.iter().find(|w| w.candidate == me.slug);
+    let (version, commitments, planks) = match &slate.compact {
+        Some(c) => (Some(c.version), c.commitments.clone(), c.planks.clone()),
+        None => (None, Vec::new(), Vec::new()),
+    };
+    let changes = match &slate.compact {
+        Some(latest) => {
+            engine
+                .compact_changes(slug, me.signed_version, latest)
+                .await?
+        }
+        None => Default::default(),
+    };
+    let fellows = slate
+        .candidates
+        .iter()
+        .filter(|c| c.slug != me.slug)
+        .map(|c| Fellow {
+            slug: c.slug.clone(),
+            name: c.name.clone(),
+            race: race(c),
+            signed: c.signed,
+            endorsed: slate
+                .endorsements
+                .iter()
+                .any(|e| e.from == me.slug && e.to == c.slug),
+            endorses_me: slate
+                .endorsements
+                .iter()
+                .any(|e| e.from == c.slug && e.to == me.slug),
+        })
+        .collect();
+    let status = if problem.is_some() {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::OK
+    };
+    Ok(html(
+        status,
+        &CampaignPage {
+            csrf: viewer.csrf.clone(),
+            slug: slate.slug.clone(),
+            slate_name: slate.name.clone(),
+            candidate: me.slug.clone(),
+            name: me.name.clone(),
+            notice,
+            problem,
+            waiting: Cents(waiting.map_or(0, |w| w.cents)).to_string(),
+            waiting_hours: waiting.map_or(0, |w| w.hours_per_week),
+            unlocked: Cents(totals.0).to_string(),
+            contributions: totals.1,
+            version,
+            signed_version: me.signed_version,
+            changes_since: changes.since.unwrap_or(0),
+            added: changes.added,
+            removed: changes.removed,
+            commitments,
+            planks,
+            fellows,
+        },
+    ))
+}
+
+pub(crate) async fn campaign_page(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(slug): ApiPath<String>,
+    Query(q): Query<CandidateQuery>,
+) -> Result<Response, PageError> {
+    let notice = q.notice.as_deref().and_then(|n| match n {
+        "signed" => Some(
+            "Signed. Every pledge that was waiting on your signature has been re-checked."
+                .to_owned(),
+        ),
+        "withdrawn" => Some("Your signature is withdrawn.".to_owned()),
+        "endorsed" => Some("Endorsement recorded.".to_owned()),
+        "unendorsed" => Some("Endorsement withdrawn.".to_owned()),
+        _ => None,
+    });
+    campaign_page_for(
+        &engine,
+        &viewer,
+        &slug,
+        q.candidate.as_deref(),
+        notice,
+        None,
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct CampaignForm {
+    action: String,
+    candidate: String,
+    #[serde(default)]
+    version: Option<i32>,
+    #[serde(default)]
+    to: Option<String>,
+}
+
+pub(crate) async fn campaign_action(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(slug): ApiPath<String>,
+    CsrfForm(form): CsrfForm<CampaignForm>,
+) -> Result<Response, PageError> {
+    let actor = &viewer.actor;
+    let c = form.candidate.as_str();
+    let to = form.to.as_deref().unwrap_or("");
+    let (outcome, done) = match form.action.as_str() {
+        "sign" => (
+            engine
+                .sign(actor, &slug, c, form.version.unwrap_or(0))
+                .await,
+            "signed",
+        ),
+        "withdraw" => (engine.withdraw(actor, &slug, c).await, "withdrawn"),
+        "endorse" => (engine.endorse(actor, &slug, c, to).await, "endorsed"),
+        "unendorse" => (engine.unendorse(actor, &slug, c, to).await, "unendorsed"),
+        other => {
+            return Err(ApiError::invalid("action", format!("unknown action {other:?}")).into());
+        }
+    };
+    match outcome {
+        Ok(_) => Ok(see_other(
+            &format!("/slates/{slug}/campaign?candidate={c}&notice={done}"),
+            None,
+        )),
+        Err(e @ (EngineError::Conflict { .. } | EngineError::Invalid { .. })) => {
+            campaign_page_for(&engine, &viewer, &slug, Some(c), None, Some(message(e))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------- organizer dashboard
+
+#[derive(Template)]
+#[template(path = "organize.html")]
+struct OrganizePage {
+    csrf: String,
+    slug: String,
+    slate_name: String,
+    condition_text: String,
+    notice: Option<String>,
+    problem: Option<String>,
+    pending: String,
+    unlocked: String,
+    pledgers: i64,
+    signers: u64,
+    candidate_count: usize,
+    totals: Vec<(String, String, i64)>,
+    members: Vec<(String, String, String)>,
+    candidates: Vec<(String, String)>,
+}
+
+async fn organize_page_for(
+    engine: &Engine,
+    viewer: &Viewer,
+    slug: &str,
+    notice: Option<String>,
+    problem: Option<String>,
+) -> Result<Response, PageError> {
+    if viewer.actor.account().is_none() {
+        return Ok(sign_in_first(&format!("/slates/{slug}/organize")));
+    }
+    let totals = engine.allocations(&viewer.actor, slug).await?;
+    let members = engine.members(&viewer.actor, slug).await?;
+    let slate = engine.slate_view(slug).await?;
+    let name_of = |c: &str| {
+        slate
+            .candidates
+            .iter()
+            .find(|x| x.slug == c)
+            .map_or_else(|| c.to_owned(), |x| x.name.clone())
+    };
+    let status = if problem.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(html(
+        status,
+        &OrganizePage {
+            csrf: viewer.csrf.clone(),
+            slug: slate.slug.clone(),
+            slate_name: slate.name.clone(),
+            condition_text: slate.condition_text.clone(),
+            notice,
+            problem,
+            pending: Cents(slate.pot.pending_cents).to_string(),
+            unlocked: Cents(slate.pot.unlocked_cents).to_string(),
+            pledgers: slate.pot.pledgers,
+            signers: slate.signers,
+            candidate_count: slate.candidates.len(),
+            totals: totals
+                .iter()
+                .map(|t| (t.name.clone(), Cents(t.cents).to_string(), t.contributions))
+                .collect(),
+            members: members
+                .into_iter()
+                .map(|(email, name, role, c)| {
+                    let role = match (role, c) {
+                        (Role::Candidate, Some(c)) => {
+                            format!("Campaign account of {}", name_of(&c))
+                        }
+                        (r, _) => {
+                            let l = role_label(r);
+                            let mut s = l
+                                .trim_start_matches("an ")
+                                .trim_start_matches("a ")
+                                .to_owned();
+                            if let Some(f) = s.get_mut(0..1) {
+                                f.make_ascii_uppercase();
+                            }
+                            s
+                        }
+                    };
+                    (email, name, role)
+                })
+                .collect(),
+            candidates: slate
+                .candidates
+                .iter()
+                .map(|c| (c.slug.clone(), c.name.clone()))
+                .collect(),
+        },
+    ))
+}
+
+pub(crate) async fn organize_page(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(slug): ApiPath<String>,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, PageError> {
+    let notice = (q.notice.as_deref() == Some("invited")).then(|| "Invitation sent.".to_owned());
+    organize_page_for(&engine, &viewer, &slug, notice, None).await
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct InviteForm {
+    email: String,
+    role: String,
+}
+
+pub(crate) async fn invite(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(slug): ApiPath<String>,
+    CsrfForm(form): CsrfForm<InviteForm>,
+) -> Result<Response, PageError> {
+    let (role, candidate) = match form.role.split_once(':') {
+        Some(("candidate", c)) => (Role::Candidate, Some(c)),
+        _ => match Role::parse(&form.role) {
+            Some(r) => (r, None),
+            None => {
+                return Err(
+                    ApiError::invalid("role", format!("unknown role {:?}", form.role)).into(),
+                )
+            }
+        },
+    };
+    match engine
+        .invite(&viewer.actor, &slug, &form.email, role, candidate)
+        .await
+    {
+        Ok(()) => Ok(see_other(
+            &format!("/slates/{slug}/organize?notice=invited"),
+            None,
+        )),
+        Err(e @ EngineError::Invalid { .. }) => {
+            organize_page_for(&engine, &viewer, &slug, None, Some(message(e))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------- CSV exports
+
+/// One CSV field: quoted when it must be, and defused when a spreadsheet
+/// would run it as a formula.
+fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+fn csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+    let mut out = header.join(",");
+    out.push_str("\r\n");
+    for row in rows {
+        let line: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+fn csv_response(name: &str, body: String) -> Response {
+    (
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn dollars(cents: i64) -> String {
+    format!("{}.{:02}", cents / 100, cents % 100)
+}
+
+pub(crate) async fn export_allocations(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<Response, PageError> {
+    let rows = engine.export_allocations(&viewer.actor, &slug).await?;
+    let body = csv(
+        &[
+            "pledge_id",
+            "installment",
+            "unlocked_at",
+            "candidate",
+            "candidate_name",
+            "election",
+            "amount",
+            "donor_name",
+            "donor_email",
+            "address",
+            "city",
+            "state",
+            "zip",
+            "employer",
+            "occupation",
+        ],
+        rows.into_iter().map(|r| {
+            vec![
+                r.pledge.to_string(),
+                r.period.to_string(),
+                r.unlocked_at,
+                r.candidate,
+                r.candidate_name,
+                r.election,
+                dollars(r.cents),
+                r.donor_name,
+                r.email,
+                r.address,
+                r.city,
+                r.state,
+                r.zip,
+                r.employer,
+                r.occupation,
+            ]
+        }),
+    );
+    Ok(csv_response(&format!("{slug}-allocations.csv"), body))
+}
+
+pub(crate) async fn export_pledges(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<Response, PageError> {
+    let rows = engine.export_pledges(&viewer.actor, &slug).await?;
+    let body = csv(
+        &[
+            "pledge_id",
+            "created_at",
+            "status",
+            "kind",
+            "amount",
+            "recurring",
+            "hours_per_week",
+            "weeks",
+            "condition",
+            "deadline",
+            "donor_name",
+            "donor_email",
+            "address",
+            "city",
+            "state",
+            "zip",
+            "employer",
+            "occupation",
+            "attests_eligible",
+            "ref",
+        ],
+        rows.into_iter().map(|p| {
+            use cohort_core::model::PledgeKind;
+            let (amount, recurring, hours, weeks) = match &p.kind {
+                PledgeKind::Money { amount, recurring } => (
+                    dollars(amount.get()),
+                    recurring.as_str().to_owned(),
+                    String::new(),
+                    String::new(),
+                ),
+                PledgeKind::Hours {
+                    hours_per_week,
+                    weeks,
+                    ..
+                } => (
+                    String::new(),
+                    String::new(),
+                    hours_per_week.to_string(),
+                    weeks.to_string(),
+                ),
+                PledgeKind::Actions(_) => Default::default(),
+            };
+            vec![
+                p.id.to_string(),
+                p.created_at.to_rfc3339(),
+                p.status.as_str().to_owned(),
+                p.kind.kind_str().to_owned(),
+                amount,
+                recurring,
+                hours,
+                weeks,
+                p.condition.canonical(),
+                p.deadline.to_string(),
+                p.donor.name,
+                p.email.to_string(),
+                p.donor.address,
+                p.donor.city,
+                p.donor.state,
+                p.donor.zip,
+                p.donor.employer,
+                p.donor.occupation,
+                p.donor.attests_eligible.to_string(),
+                p.ref_code.unwrap_or_default(),
+            ]
+        }),
+    );
+    Ok(csv_response(&format!("{slug}-pledges.csv"), body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_and_defused() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(dollars(3334), "33.34");
+        assert_eq!(dollars(5), "0.05");
+    }
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(safe_next(Some("/slates/x/campaign")), "/slates/x/campaign");
+        assert_eq!(safe_next(Some("//evil.example")), "/me");
+        assert_eq!(safe_next(Some("https://evil.example")), "/me");
+        assert_eq!(safe_next(None), "/me");
+    }
+}

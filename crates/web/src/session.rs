@@ -1,0 +1,288 @@
+//! Browser sessions, CSRF protection and sign-in rate limits for the pages.
+//!
+//! - The session is a random secret in the `cohort_session` cookie
+//!   (HttpOnly, SameSite=Lax, Path=/), looked up by the engine.
+//! - Every form carries a CSRF token equal to the `cohort_csrf` cookie
+//!   (HttpOnly, SameSite=Strict), set on the first page a browser sees
+//!   (double-submit: another site can neither read the cookie nor make the
+//!   browser send it with a cross-site POST).
+//! - Sign-in attempts are limited per email and per client address.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use cohort_engine::{Actor, Engine};
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+use crate::pages::PageError;
+
+pub(crate) const SESSION_COOKIE: &str = "cohort_session";
+const CSRF_COOKIE: &str = "cohort_csrf";
+
+/// The value of cookie `name`, if the request carries it.
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_empty())
+}
+
+/// The CSRF token of this request (from its cookie, or new).
+#[derive(Clone, Debug)]
+pub(crate) struct Csrf(pub String);
+
+/// Give every page request a CSRF token; set the cookie when it is new.
+pub(crate) async fn csrf_cookie(
+    State(engine): State<Engine>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let existing = cookie(req.headers(), CSRF_COOKIE).map(str::to_owned);
+    let token = existing.clone().unwrap_or_else(|| engine.new_secret());
+    req.extensions_mut().insert(Csrf(token.clone()));
+    let mut res = next.run(req).await;
+    if existing.is_none() {
+        if let Ok(v) = HeaderValue::from_str(&format!(
+            "{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
+        )) {
+            res.headers_mut().append(SET_COOKIE, v);
+        }
+    }
+    res
+}
+
+/// Who is looking at a page: the signed-in person (or the public), and the
+/// CSRF token their forms must carry.
+#[derive(Clone, Debug)]
+pub(crate) struct Viewer {
+    pub actor: Actor,
+    pub csrf: String,
+    pub session: Option<String>,
+}
+
+impl Viewer {
+    /// The signed-in person, or a redirect-worthy error for the public.
+    pub fn account(&self) -> Result<&cohort_engine::Account, PageError> {
+        self.actor.require_account().map_err(PageError::from)
+    }
+}
+
+impl FromRequestParts<Engine> for Viewer {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, engine: &Engine) -> Result<Self, PageError> {
+        let csrf = parts
+            .extensions
+            .get::<Csrf>()
+            .map(|c| c.0.clone())
+            .unwrap_or_default();
+        let session = cookie(&parts.headers, SESSION_COOKIE).map(str::to_owned);
+        let actor = match &session {
+            Some(token) => engine.session(token).await?,
+            None => Actor::Public,
+        };
+        Ok(Viewer {
+            actor,
+            csrf,
+            session,
+        })
+    }
+}
+
+/// A form body whose `csrf` field matches the request's CSRF cookie.
+/// Anything else is refused with 403 before the handler runs.
+#[derive(Debug)]
+pub(crate) struct CsrfForm<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<Engine> for CsrfForm<T> {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &Engine) -> Result<Self, PageError> {
+        let expected = cookie(req.headers(), CSRF_COOKIE).map(str::to_owned);
+        let bytes = Bytes::from_request(req, state).await.map_err(|_| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                "that form is too large",
+            )
+        })?;
+        let sent = form_urlencoded_field(&bytes, "csrf");
+        let fine = matches!((&expected, &sent), (Some(e), Some(s)) if constant_time_eq(e, s));
+        if !fine {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "csrf",
+                "this form has expired or came from another site; reload the page and try again",
+            )
+            .into());
+        }
+        serde_urlencoded::from_bytes(&bytes)
+            .map(CsrfForm)
+            .map_err(|e| ApiError::invalid("form", e.to_string()).into())
+    }
+}
+
+fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// `Set-Cookie` for a new session (or, with `None`, for signing out).
+pub(crate) fn session_cookie(token: Option<&str>) -> HeaderValue {
+    let v = match token {
+        Some(t) => format!("{SESSION_COOKIE}={t}; Path=/; HttpOnly; SameSite=Lax; Max-Age=2592000"),
+        None => format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+    };
+    HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// Sliding-window limits on sign-in attempts, in memory (one server).
+#[derive(Debug)]
+pub struct RateLimiter {
+    window: Duration,
+    per_email: usize,
+    per_client: usize,
+    seen: Mutex<HashMap<String, VecDeque<Instant>>>,
+}
+
+impl Default for RateLimiter {
+    /// 5 attempts per email and 20 per client address in 15 minutes.
+    fn default() -> Self {
+        RateLimiter::new(Duration::from_secs(15 * 60), 5, 20)
+    }
+}
+
+impl RateLimiter {
+    pub fn new(window: Duration, per_email: usize, per_client: usize) -> Self {
+        RateLimiter {
+            window,
+            per_email,
+            per_client,
+            seen: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Count an attempt; `Err(seconds to wait)` when over either limit.
+    pub fn attempt(&self, email: &str, client: Option<IpAddr>) -> Result<(), u64> {
+        let now = Instant::now();
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        let mut keys = vec![(
+            format!("email:{}", email.trim().to_lowercase()),
+            self.per_email,
+        )];
+        if let Some(ip) = client {
+            keys.push((format!("ip:{ip}"), self.per_client));
+        }
+        for (key, limit) in &keys {
+            let q = seen.entry(key.clone()).or_default();
+            while q
+                .front()
+                .is_some_and(|t| now.duration_since(*t) > self.window)
+            {
+                q.pop_front();
+            }
+            if q.len() >= *limit {
+                let wait = q
+                    .front()
+                    .map(|t| self.window.saturating_sub(now.duration_since(*t)).as_secs() + 1)
+                    .unwrap_or(1);
+                return Err(wait);
+            }
+        }
+        for (key, _) in keys {
+            seen.entry(key).or_default().push_back(now);
+        }
+        if seen.len() > 100_000 {
+            let window = self.window;
+            seen.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) <= window));
+        }
+        Ok(())
+    }
+}
+
+/// The client's address, when the server was started with connect info.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Client(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Client(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
+
+/// The shared limiter, as request state.
+pub(crate) type Limiter = axum::Extension<Arc<RateLimiter>>;
+
+/// A 429 page saying how long to wait.
+pub(crate) fn too_many(wait: u64) -> Response {
+    PageError::from(ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        format!(
+            "Too many sign-in attempts. Try again in {} minutes.",
+            wait.div_ceil(60)
+        ),
+    ))
+    .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_limiter_counts_per_email_and_per_client() {
+        let l = RateLimiter::new(Duration::from_secs(60), 2, 3);
+        let ip: Option<IpAddr> = "10.0.0.1".parse().ok();
+        assert!(l.attempt("a@x.org", ip).is_ok());
+        assert!(l.attempt("A@x.org ", ip).is_ok());
+        assert!(l.attempt("a@x.org", ip).is_err(), "third try for one email");
+        assert!(l.attempt("b@x.org", ip).is_ok());
+        assert!(
+            l.attempt("c@x.org", ip).is_err(),
+            "fourth try from one address"
+        );
+        assert!(l.attempt("c@x.org", "10.0.0.2".parse().ok()).is_ok());
+    }
+
+    #[test]
+    fn cookies_are_found_by_name() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            COOKIE,
+            HeaderValue::from_static("a=1; cohort_csrf=xyz; b=2"),
+        );
+        assert_eq!(cookie(&h, "cohort_csrf"), Some("xyz"));
+        assert_eq!(cookie(&h, "cohort_session"), None);
+    }
+}
