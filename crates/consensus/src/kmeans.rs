@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use crate::par;
+use crate::rng::Rng;
 
 /// A cluster over the points given to [`kmeans`]: `members` index those points.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -219,10 +220,21 @@ pub fn kmeans(
     last: Option<&[Cluster]>,
     threads: usize,
 ) -> Vec<Cluster> {
-    let mut clusters = match last {
+    let clusters = match last {
         Some(last) if !last.is_empty() => clean_start(points, weights, last, k),
         _ => init_clusters(points, k),
     };
+    run(points, weights, clusters, max_iters, threads)
+}
+
+/// The k-means loop of polis `kmeans`, from given clusters.
+pub fn run(
+    points: &[[f64; 2]],
+    weights: Option<&[f64]>,
+    mut clusters: Vec<Cluster>,
+    max_iters: usize,
+    threads: usize,
+) -> Vec<Cluster> {
     if clusters.is_empty() {
         return clusters;
     }
@@ -244,12 +256,18 @@ pub fn kmeans(
 /// centers): for each member, `(b - a) / max(a, b)` with `a` its mean distance
 /// to the rest of its cluster and `b` the least mean distance to another
 /// cluster; 0 for a member alone in its cluster. The plain mean over members.
-pub fn silhouette(points: &[[f64; 2]], clusters: &[Cluster]) -> f64 {
+///
+/// With `weights` (base-cluster sizes), each base cluster counts as that many
+/// participants standing at its center: means are weighted and so is the
+/// average, which approximates the silhouette over participants (what
+/// red-dwarf computes, quadratically) in time independent of their number.
+pub fn silhouette(points: &[[f64; 2]], clusters: &[Cluster], weights: Option<&[f64]>) -> f64 {
+    let w = |i: usize| weights.map_or(1.0, |w| w[i]);
     let mut total = 0.0;
-    let mut n = 0usize;
+    let mut n = 0.0;
     for (ci, c) in clusters.iter().enumerate() {
         for &m in &c.members {
-            n += 1;
+            n += w(m);
             if c.members.len() == 1 {
                 continue;
             }
@@ -257,10 +275,10 @@ pub fn silhouette(points: &[[f64; 2]], clusters: &[Cluster]) -> f64 {
                 let (s, k) = members
                     .iter()
                     .filter(|&&o| o != m)
-                    .fold((0.0, 0usize), |(s, k), &o| {
-                        (s + dist(points[m], points[o]), k + 1)
+                    .fold((0.0, 0.0), |(s, k), &o| {
+                        (s + w(o) * dist(points[m], points[o]), k + w(o))
                     });
-                s / k as f64
+                s / k
             };
             let a = mean_to(&c.members);
             let b = clusters
@@ -270,15 +288,103 @@ pub fn silhouette(points: &[[f64; 2]], clusters: &[Cluster]) -> f64 {
                 .map(|(_, o)| mean_to(&o.members))
                 .fold(f64::INFINITY, f64::min);
             if b.is_finite() && a.max(b) > 0.0 {
-                total += (b - a) / a.max(b);
+                total += w(m) * (b - a) / a.max(b);
             }
         }
     }
-    if n == 0 {
+    if n == 0.0 {
         0.0
     } else {
-        total / n as f64
+        total / n
     }
+}
+
+/// Weighted within-cluster sum of squares: what k-means minimises.
+pub fn inertia(points: &[[f64; 2]], weights: Option<&[f64]>, clusters: &[Cluster]) -> f64 {
+    clusters
+        .iter()
+        .flat_map(|c| {
+            c.members
+                .iter()
+                .map(move |&i| weights.map_or(1.0, |w| w[i]) * dist(points[i], c.center).powi(2))
+        })
+        .sum()
+}
+
+/// Weighted k-means++ seeding (Arthur & Vassilvitskii 2007): the first center
+/// drawn by weight, each next one by weight × squared distance to the
+/// nearest chosen center.
+fn plus_plus(
+    points: &[[f64; 2]],
+    weights: Option<&[f64]>,
+    k: usize,
+    rng: &mut Rng,
+) -> Vec<Cluster> {
+    let w = |i: usize| weights.map_or(1.0, |w| w[i]);
+    let mut d2: Vec<f64> = vec![f64::INFINITY; points.len()];
+    let mut out: Vec<Cluster> = Vec::new();
+    while out.len() < k {
+        let score: Vec<f64> = (0..points.len())
+            .map(|i| if out.is_empty() { w(i) } else { w(i) * d2[i] })
+            .collect();
+        let total: f64 = score.iter().sum();
+        if total <= 0.0 {
+            break;
+        }
+        let mut pick = rng.next_f64() * total;
+        let mut chosen = points.len() - 1;
+        for (i, s) in score.iter().enumerate() {
+            if pick < *s {
+                chosen = i;
+                break;
+            }
+            pick -= s;
+        }
+        let c = points[chosen];
+        for (i, p) in points.iter().enumerate() {
+            d2[i] = d2[i].min(dist(*p, c).powi(2));
+        }
+        out.push(Cluster {
+            id: out.len(),
+            members: Vec::new(),
+            center: c,
+        });
+    }
+    out
+}
+
+/// [`kmeans`] from polis's start (or `last`), then from `restarts` k-means++
+/// seedings drawn from `rng`; keeps the clustering with the least weighted
+/// inertia (ties keep the earlier, so polis's own start wins when equal).
+/// Polis runs k-means once per update from the previous update's clusters, so
+/// a poor start is corrected over many updates; a cold start has no history,
+/// and restarts stand in for it.
+#[allow(clippy::too_many_arguments)]
+pub fn kmeans_restarts(
+    points: &[[f64; 2]],
+    weights: Option<&[f64]>,
+    k: usize,
+    max_iters: usize,
+    last: Option<&[Cluster]>,
+    restarts: usize,
+    rng: &mut Rng,
+    threads: usize,
+) -> Vec<Cluster> {
+    let mut best = kmeans(points, weights, k, max_iters, last, threads);
+    let mut best_score = inertia(points, weights, &best);
+    for _ in 0..restarts {
+        let start = plus_plus(points, weights, k, rng);
+        if start.is_empty() {
+            break;
+        }
+        let c = run(points, weights, start, max_iters, threads);
+        let score = inertia(points, weights, &c);
+        if score < best_score * (1.0 - 1e-12) {
+            best = c;
+            best_score = score;
+        }
+    }
+    best
 }
 
 #[cfg(test)]
@@ -328,8 +434,31 @@ mod tests {
                 center: [10.0, 0.0],
             },
         ];
-        let s = silhouette(&pts, &clusters);
+        let s = silhouette(&pts, &clusters, None);
         assert!((s - (0.9 + 8.0 / 9.0) / 3.0).abs() < 1e-12, "{s}");
+        // Weighted: point 1 counts twice. For 0: a = 1, b = 10 → 0.9 (×1);
+        // for 1: a = 1 (mean over the other members), b = 9 → 8/9 (×2); 10 → 0.
+        let s = silhouette(&pts, &clusters, Some(&[1.0, 2.0, 1.0]));
+        assert!((s - (0.9 + 2.0 * 8.0 / 9.0) / 4.0).abs() < 1e-12, "{s}");
+    }
+
+    #[test]
+    fn restarts_escape_a_poor_polis_start() {
+        // Polis's start takes the first two distinct points, both in the left
+        // blob; k-means from there still separates the blobs, but restarts
+        // must never do worse than it.
+        let mut pts = Vec::new();
+        for i in 0..30 {
+            pts.push([(i % 5) as f64 * 0.1, (i / 5) as f64 * 0.1]);
+            pts.push([5.0 + (i % 5) as f64 * 0.1, (i / 5) as f64 * 0.1]);
+            pts.push([2.5, 9.0 + (i % 3) as f64 * 0.1]);
+        }
+        let one = kmeans(&pts, None, 3, 20, None, 1);
+        let many = kmeans_restarts(&pts, None, 3, 20, None, 8, &mut Rng::new(1), 1);
+        assert!(inertia(&pts, None, &many) <= inertia(&pts, None, &one));
+        assert_eq!(many.len(), 3);
+        let sizes: Vec<usize> = many.iter().map(|c| c.members.len()).collect();
+        assert_eq!(sizes, vec![30, 30, 30]);
     }
 
     #[test]

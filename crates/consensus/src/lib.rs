@@ -13,7 +13,9 @@
 //! 3. [`kmeans`] — up to 100 base clusters of participants, then opinion
 //!    groups by weighted k-means over base clusters for k = 2..5, k by
 //!    silhouette over the base clusters (`clusters.clj`, `conversation.clj`
-//!    `:group-clusterings`, `:group-k-smoother`);
+//!    `:group-clusterings`, `:group-k-smoother`); by default the silhouette
+//!    weighs base clusters by size and the chosen groups are polished over
+//!    participants (see [`Params`]);
 //! 4. [`repness`] — representative statements per group, overall consensus
 //!    and group-informed consensus (`repness.clj`, `:group-aware-consensus`).
 //!
@@ -64,6 +66,21 @@ pub struct Params {
     pub k_buffer: usize,
     /// Statements per consensus list and per group's repness (5).
     pub pick_max: usize,
+    /// Extra k-means++ starts per k for the group step (0 = polis's single
+    /// start); the least-inertia clustering is kept. See
+    /// [`kmeans::kmeans_restarts`].
+    pub group_restarts: usize,
+    /// Weight each base cluster by its size in the silhouette (polis weighs
+    /// them equally). See [`kmeans::silhouette`].
+    pub weighted_silhouette: bool,
+    /// After groups are chosen over base clusters, polish them with k-means
+    /// over the participants themselves, started from the groups' centers
+    /// (linear in participants). Polis's groups are unions of base clusters,
+    /// so a base cluster straddling two opinion groups lands whole on one
+    /// side; polishing moves those participants to their nearer group, which
+    /// is what red-dwarf (k-means over participants) and Pol.is's own history
+    /// of warm-started runs end up with. `false` gives polis's groups exactly.
+    pub refine_participants: bool,
     /// Worker threads for the sparse products and k-means assignment. The
     /// result does not depend on it.
     pub threads: usize,
@@ -81,6 +98,9 @@ impl Default for Params {
             group_iters: 20,
             k_buffer: 4,
             pick_max: 5,
+            group_restarts: 0,
+            weighted_silhouette: true,
+            refine_participants: true,
             threads: 1,
         }
     }
@@ -276,15 +296,18 @@ pub fn analyze(
                     })
                     .collect::<Vec<_>>()
             });
-            let groups = kmeans::kmeans(
+            let groups = kmeans::kmeans_restarts(
                 &centers,
                 Some(&weights),
                 k,
                 params.group_iters,
                 last.as_deref(),
+                params.group_restarts,
+                &mut rng,
                 1,
             );
-            silhouettes.insert(k, kmeans::silhouette(&centers, &groups));
+            let sil_weights = params.weighted_silhouette.then_some(&weights[..]);
+            silhouettes.insert(k, kmeans::silhouette(&centers, &groups, sil_weights));
             clusterings.insert(k, groups);
         }
     }
@@ -321,16 +344,39 @@ pub fn analyze(
 
     // group label per matrix row
     let mut label: Vec<Option<usize>> = vec![None; m.n_rows()];
+    let refined: Option<Vec<kmeans::Cluster>> = (params.refine_participants && !chosen.is_empty())
+        .then(|| {
+            let start: Vec<kmeans::Cluster> = chosen
+                .iter()
+                .map(|g| kmeans::Cluster {
+                    id: g.id,
+                    members: Vec::new(),
+                    center: g.center,
+                })
+                .collect();
+            let mut r = kmeans::run(&points, None, start, params.base_iters, threads);
+            r.sort_by_key(|c| c.id);
+            r
+        });
     let groups: Vec<Group> = chosen
         .iter()
         .enumerate()
         .map(|(gi, g)| {
             let mut participants = Vec::new();
-            for &b in &g.members {
-                for &i in &base[b].members {
-                    label[rows_in[i]] = Some(gi);
-                    participants.push(m.participants()[rows_in[i]]);
-                }
+            let members: Vec<usize> = match &refined {
+                Some(r) => r
+                    .iter()
+                    .find(|c| c.id == g.id)
+                    .map_or(Vec::new(), |c| c.members.clone()),
+                None => g
+                    .members
+                    .iter()
+                    .flat_map(|&b| base[b].members.iter().copied())
+                    .collect(),
+            };
+            for i in members {
+                label[rows_in[i]] = Some(gi);
+                participants.push(m.participants()[rows_in[i]]);
             }
             participants.sort_unstable();
             Group {

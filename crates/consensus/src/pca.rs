@@ -38,39 +38,52 @@ struct Centred<'a> {
 }
 
 impl Centred<'_> {
-    /// `X v`, one entry per row.
-    fn mul(&self, v: &[f64], threads: usize) -> Vec<f64> {
+    /// `X V` for a block of vectors: `out[k][row]`.
+    fn mul_block(&self, v: &[Vec<f64>], threads: usize) -> Vec<Vec<f64>> {
+        let b = v.len();
         let chunks = par::map_ranges(self.m.n_rows(), threads, |rows| {
-            rows.map(|r| {
-                let (a, b) = (self.row_start[r], self.row_start[r + 1]);
-                self.m
-                    .row(r)
-                    .zip(&self.values[a..b])
-                    .map(|((c, _), x)| x * v[c])
-                    .sum::<f64>()
-            })
-            .collect::<Vec<f64>>()
+            let mut out = vec![Vec::with_capacity(rows.len()); b];
+            let mut acc = vec![0.0; b];
+            for r in rows {
+                acc.iter_mut().for_each(|a| *a = 0.0);
+                let (s, e) = (self.row_start[r], self.row_start[r + 1]);
+                for ((c, _), x) in self.m.row(r).zip(&self.values[s..e]) {
+                    for k in 0..b {
+                        acc[k] += x * v[k][c];
+                    }
+                }
+                for k in 0..b {
+                    out[k].push(acc[k]);
+                }
+            }
+            out
         });
-        chunks.concat()
+        (0..b)
+            .map(|k| chunks.iter().flat_map(|c| c[k].iter().copied()).collect())
+            .collect()
     }
 
-    /// `Xᵀ u`, one entry per column.
-    fn mul_t(&self, u: &[f64], threads: usize) -> Vec<f64> {
-        let n_cols = self.m.n_cols();
+    /// `Xᵀ U` for a block of vectors: `out[k][column]`.
+    fn mul_t_block(&self, u: &[Vec<f64>], threads: usize) -> Vec<Vec<f64>> {
+        let (b, n_cols) = (u.len(), self.m.n_cols());
         let partials = par::map_ranges(self.m.n_rows(), threads, |rows| {
-            let mut acc = vec![0.0; n_cols];
+            let mut acc = vec![vec![0.0; n_cols]; b];
             for r in rows {
-                let (a, b) = (self.row_start[r], self.row_start[r + 1]);
-                for ((c, _), x) in self.m.row(r).zip(&self.values[a..b]) {
-                    acc[c] += x * u[r];
+                let (s, e) = (self.row_start[r], self.row_start[r + 1]);
+                for ((c, _), x) in self.m.row(r).zip(&self.values[s..e]) {
+                    for k in 0..b {
+                        acc[k][c] += x * u[k][r];
+                    }
                 }
             }
             acc
         });
-        let mut out = vec![0.0; n_cols];
+        let mut out = vec![vec![0.0; n_cols]; b];
         for p in partials {
-            for (o, x) in out.iter_mut().zip(p) {
-                *o += x;
+            for (o, pk) in out.iter_mut().zip(p) {
+                for (x, y) in o.iter_mut().zip(pk) {
+                    *x += y;
+                }
             }
         }
         out
@@ -87,10 +100,17 @@ fn norm(a: &[f64]) -> f64 {
 
 /// Fits two components. `zeroed[j]` marks moderated-out columns. `start`
 /// are a warm start's components (polis passes the last run's `:comps` as
-/// start vectors); otherwise the start vector is drawn from `rng`, as polis's
-/// `rand-starting-vec` does. Iterates until the unit vector moves less than
-/// 1e-10 or `max_iters` steps (polis: 100, and it stops when the eigenvalue
-/// estimate repeats exactly).
+/// start vectors); other start vectors are drawn from `rng`, as polis's
+/// `rand-starting-vec` does.
+///
+/// Polis finds pc1 by power iteration, factors it out of the data and finds
+/// pc2 the same way; both converge at the rate of an eigenvalue ratio that
+/// can be close to 1 when several opinion axes are about as strong. This does
+/// the same computation, the top two eigenvectors of `XᵀX`, by subspace
+/// iteration with Rayleigh–Ritz over a block of [`BLOCK`] vectors, which
+/// converges at the rate `λ_{BLOCK+1} / λ_2` and costs one pass over the votes
+/// per step for the whole block. Stops when both vectors move less than 1e-9
+/// or after `max_iters` steps.
 pub fn fit(
     m: &VoteMatrix,
     zeroed: &[bool],
@@ -131,93 +151,180 @@ pub fn fit(
         values,
         row_start,
     };
-
-    let mut start_vec = |i: usize| -> Vec<f64> {
-        match start {
-            Some(s) if s[i].len() == n_cols && s[i].iter().any(|v| *v != 0.0) => s[i].clone(),
-            _ => (0..n_cols).map(|_| rng.next_f64()).collect(),
-        }
-    };
-    let rank = m.n_rows().min(n_cols);
-
-    // First component: the top eigenvector of XᵀX.
-    let s0 = start_vec(0);
-    let s1 = start_vec(1);
-    if rank == 0 {
+    let zero = || [vec![0.0; n_cols], vec![0.0; n_cols]];
+    let b = BLOCK.min(n_cols).min(m.n_rows());
+    if b == 0 {
         return Pca {
             center,
-            comps: [vec![0.0; n_cols], vec![0.0; n_cols]],
+            comps: zero(),
             iterations: [0, 0],
         };
     }
-    let (pc1, it1, eig1) = power_iteration(s0, max_iters, |v| x.mul_t(&x.mul(v, threads), threads));
-    // Second: the same on the matrix with pc1 factored out of every row
-    // (polis `factor-matrix`), done algebraically: X' = X - (X pc1) pc1ᵀ.
-    let (pc2, it2) = if rank < 2 || eig1 == 0.0 {
-        (vec![0.0; n_cols], 0)
-    } else {
-        let w = x.mul(&pc1, threads);
-        let pc2 = power_iteration(s1, max_iters, |v| {
-            let mut u = x.mul(v, threads);
-            let k = dot(&pc1, v);
-            for (ui, wi) in u.iter_mut().zip(&w) {
-                *ui -= wi * k;
+    // Start block: the warm components, then random vectors.
+    let mut q: Vec<Vec<f64>> = (0..b)
+        .map(|i| match start {
+            Some(s) if i < 2 && s[i].len() == n_cols && s[i].iter().any(|v| *v != 0.0) => {
+                s[i].clone()
             }
-            let mut out = x.mul_t(&u, threads);
-            let k2 = dot(&w, &u);
-            for (o, p) in out.iter_mut().zip(&pc1) {
-                *o -= p * k2;
+            _ => (0..n_cols).map(|_| rng.next_f64()).collect(),
+        })
+        .collect();
+    orthonormalize(&mut q, rng);
+    let mut prev: Option<[Vec<f64>; 2]> = None;
+    let mut steps = 0;
+    let (mut ritz, mut theta) = (zero(), [0.0, 0.0]);
+    while steps < max_iters.max(1) {
+        steps += 1;
+        let w = x.mul_t_block(&x.mul_block(&q, threads), threads);
+        // Rayleigh–Ritz: H = Qᵀ A Q, H = S Θ Sᵀ, Ritz vectors Q S with A Q S = W S.
+        let h: Vec<Vec<f64>> = (0..q.len())
+            .map(|i| (0..q.len()).map(|j| dot(&q[i], &w[j])).collect())
+            .collect();
+        let (vals, vecs) = jacobi_eigen(h);
+        let mut order: Vec<usize> = (0..vals.len()).collect();
+        order.sort_by(|&i, &j| vals[j].total_cmp(&vals[i]));
+        let combine = |basis: &[Vec<f64>], k: usize| -> Vec<f64> {
+            let mut out = vec![0.0; n_cols];
+            for (j, bj) in basis.iter().enumerate() {
+                let c = vecs[j][k];
+                for (o, v) in out.iter_mut().zip(bj) {
+                    *o += c * v;
+                }
             }
             out
+        };
+        ritz = [
+            combine(&q, order[0]),
+            combine(&q, order.get(1).map_or(order[0], |o| *o)),
+        ];
+        theta = [vals[order[0]], order.get(1).map_or(0.0, |&o| vals[o])];
+        let moved = prev.as_ref().map_or(f64::INFINITY, |p| {
+            (0..2)
+                .map(|i| {
+                    let sign = if dot(&p[i], &ritz[i]) < 0.0 {
+                        -1.0
+                    } else {
+                        1.0
+                    };
+                    p[i].iter()
+                        .zip(&ritz[i])
+                        .map(|(a, b)| (sign * a - b).powi(2))
+                        .sum::<f64>()
+                        .sqrt()
+                })
+                .fold(0.0, f64::max)
         });
-        // What is left after pc1 is rounding noise: no second component.
-        let (pc2, it2, eig2) = pc2;
-        if eig2 <= 1e-12 * eig1 {
-            (vec![0.0; n_cols], it2)
-        } else {
-            (pc2, it2)
+        if moved < 1e-9 {
+            break;
         }
-    };
+        prev = Some(ritz.clone());
+        // Next block: A times the Ritz vectors, in order, orthonormalized.
+        q = order.iter().map(|&k| combine(&w, k)).collect();
+        orthonormalize(&mut q, rng);
+    }
+    for v in &mut ritz {
+        let n = norm(v);
+        if n > 0.0 {
+            v.iter_mut().for_each(|x| *x /= n);
+        }
+    }
+    // No variance, or what is left after pc1 is rounding noise: a zero vector.
+    if theta[0] <= 0.0 {
+        ritz = zero();
+    } else if b < 2 || theta[1] <= 1e-12 * theta[0] {
+        ritz[1] = vec![0.0; n_cols];
+    }
     Pca {
         center,
-        comps: [pc1, pc2],
-        iterations: [it1, it2],
+        comps: ritz,
+        iterations: [steps, steps],
     }
 }
 
-/// Polis `power-iteration`: repeatedly apply the (positive semi-definite)
-/// operator and normalise. Returns the unit vector (zero if the operator
-/// annihilates the start), the number of steps taken and the eigenvalue.
-fn power_iteration(
-    mut v: Vec<f64>,
-    max_iters: usize,
-    op: impl Fn(&[f64]) -> Vec<f64>,
-) -> (Vec<f64>, usize, f64) {
-    let n = norm(&v);
-    if n > 0.0 {
-        v.iter_mut().for_each(|x| *x /= n);
-    }
-    let mut eig = 0.0;
-    for step in 1..=max_iters.max(1) {
-        let mut next = op(&v);
-        let len = norm(&next);
-        if len == 0.0 {
-            return (vec![0.0; v.len()], step, 0.0);
+/// Vectors per subspace-iteration block.
+const BLOCK: usize = 8;
+
+/// Modified Gram–Schmidt in place; a vector that vanishes (the block is wider
+/// than the data's rank) is replaced by a fresh random one, tried a few times,
+/// then dropped.
+fn orthonormalize(q: &mut Vec<Vec<f64>>, rng: &mut Rng) {
+    let mut i = 0;
+    while i < q.len() {
+        let mut ok = false;
+        for attempt in 0..4 {
+            if attempt > 0 {
+                q[i] = (0..q[i].len()).map(|_| rng.next_f64() - 0.5).collect();
+            }
+            let before = norm(&q[i]);
+            for j in 0..i {
+                let (done, rest) = q.split_at_mut(i);
+                let d = dot(&done[j], &rest[0]);
+                for (x, y) in rest[0].iter_mut().zip(&done[j]) {
+                    *x -= d * y;
+                }
+            }
+            let n = norm(&q[i]);
+            if n > 1e-10 * before.max(1e-300) && n > 0.0 {
+                q[i].iter_mut().for_each(|x| *x /= n);
+                ok = true;
+                break;
+            }
         }
-        next.iter_mut().for_each(|x| *x /= len);
-        let moved = next
-            .iter()
-            .zip(&v)
-            .map(|(a, b)| (a - b) * (a - b))
-            .sum::<f64>()
-            .sqrt();
-        v = next;
-        eig = len;
-        if moved < 1e-10 {
-            return (v, step, eig);
+        if ok {
+            i += 1;
+        } else {
+            q.remove(i);
         }
     }
-    (v, max_iters.max(1), eig)
+}
+
+/// Eigen-decomposition of a small symmetric matrix by cyclic Jacobi
+/// rotations: returns eigenvalues and the matrix whose column k
+/// (`vecs[j][k]`) is the k-th eigenvector.
+fn jacobi_eigen(mut a: Vec<Vec<f64>>) -> (Vec<f64>, Vec<Vec<f64>>) {
+    let n = a.len();
+    let mut v: Vec<Vec<f64>> = (0..n)
+        .map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
+        .collect();
+    for _sweep in 0..100 {
+        let off: f64 = (0..n)
+            .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
+            .map(|(i, j)| a[i][j] * a[i][j])
+            .sum();
+        let scale: f64 = (0..n).map(|i| a[i][i] * a[i][i]).sum::<f64>().max(1e-300);
+        if off <= 1e-30 * scale {
+            break;
+        }
+        for p in 0..n {
+            for r in p + 1..n {
+                if a[p][r] == 0.0 {
+                    continue;
+                }
+                let theta = (a[r][r] - a[p][p]) / (2.0 * a[p][r]);
+                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
+                let t = if theta == 0.0 { 1.0 } else { t };
+                let c = 1.0 / (t * t + 1.0).sqrt();
+                let s = t * c;
+                for row in a.iter_mut() {
+                    let (akp, akr) = (row[p], row[r]);
+                    row[p] = c * akp - s * akr;
+                    row[r] = s * akp + c * akr;
+                }
+                let (head, tail) = a.split_at_mut(r);
+                for (apk, ark) in head[p].iter_mut().zip(tail[0].iter_mut()) {
+                    let (x, y) = (*apk, *ark);
+                    *apk = c * x - s * y;
+                    *ark = s * x + c * y;
+                }
+                for row in v.iter_mut() {
+                    let (vkp, vkr) = (row[p], row[r]);
+                    row[p] = c * vkp - s * vkr;
+                    row[r] = s * vkp + c * vkr;
+                }
+            }
+        }
+    }
+    ((0..n).map(|i| a[i][i]).collect(), v)
 }
 
 /// Polis `sparsity-aware-project-ptpt` for every row: the dot product of the
