@@ -4,34 +4,12 @@
 //! SQLite and once on PostgreSQL. Snapshots are shared by both runs, so they
 //! also prove the backends answer identically.
 
+#[macro_use]
 mod common;
 
-use common::TestApp;
+use common::{candidate, publish, seed, TestApp, SLATE};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(super::TestApp::sqlite().await).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if let Some(app) = super::TestApp::postgres().await {
-                        super::$name(app).await;
-                    }
-                }
-            )*
-        }
-    };
-}
 
 both_backends!(
     full_flow_unlocks_and_splits,
@@ -49,58 +27,6 @@ both_backends!(
 );
 
 // ---------------------------------------------------------------- fixtures
-
-const SLATE: &str = "river-caucus";
-
-fn candidate(slug: &str, name: &str, office: &str, state: &str, district: Option<&str>) -> Value {
-    json!({
-        "slug": slug, "name": name, "office": office, "state": state, "district": district,
-        "primary_date": "2028-06-23", "general_date": "2028-11-07"
-    })
-}
-
-/// A slate with `condition`, three candidates in three states and one
-/// published compact; answers the compact's version.
-async fn seed(app: &TestApp, condition: &str) -> i64 {
-    let (status, slate) = app
-        .organize(
-            "/api/slates",
-            json!({
-                "slug": SLATE, "name": "River Caucus", "cycle": 2028,
-                "description": "Candidates along the river who govern as a bloc.",
-                "condition": condition
-            }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{slate}");
-    assert_eq!(slate["slug"], SLATE);
-    for c in [
-        candidate("ada-reyes", "Ada Reyes", "us_house", "NY", Some("10")),
-        candidate("ben-okafor", "Ben Okafor", "us_senate", "OH", None),
-        candidate("cy-lindqvist", "Cy Lindqvist", "governor", "MN", None),
-    ] {
-        let (status, body) = app
-            .organize(&format!("/api/slates/{SLATE}/candidates"), c)
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-    }
-    publish(app).await
-}
-
-async fn publish(app: &TestApp) -> i64 {
-    let (status, body) = app
-        .organize(
-            &format!("/api/slates/{SLATE}/compact"),
-            json!({
-                "commitments": ["Cross-endorse every other signer", "Vote as a bloc on the platform"],
-                "planks": [{"title": "Clean water", "why": "Every town on the river drinks from it."}]
-            }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    assert_eq!(body["hash"].as_str().map(str::len), Some(64), "{body}");
-    body["version"].as_i64().expect("a version")
-}
 
 fn money(cents: Value) -> Value {
     json!({

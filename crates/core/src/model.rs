@@ -374,7 +374,10 @@ mod tests {
             recurring: r,
         };
         assert_eq!(money(10_000, Recurrence::Once).describe(), "$100");
-        assert_eq!(money(2_550, Recurrence::Monthly).describe(), "$25.50 a month");
+        assert_eq!(
+            money(2_550, Recurrence::Monthly).describe(),
+            "$25.50 a month"
+        );
         let hours = PledgeKind::Hours {
             hours_per_week: 1,
             weeks: 10,

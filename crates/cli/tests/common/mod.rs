@@ -7,6 +7,8 @@
 
 #![allow(dead_code)]
 
+pub mod smtp;
+
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,8 +19,93 @@ use chrono::{DateTime, TimeZone, Utc};
 use cohort_engine::{Engine, FixedClock, OsTokens};
 use cohort_store::Store;
 use reqwest::{Method, StatusCode};
-use serde_json::Value;
+use serde_json::{json, Value};
 use sqlx::{Connection, Executor};
+
+/// Runs each named `async fn(TestApp)` once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(super::TestApp::sqlite().await).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(app) = super::TestApp::postgres().await {
+                        super::$name(app).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+// ---------------------------------------------------------------- shared fixtures
+
+pub const SLATE: &str = "river-caucus";
+
+pub fn candidate(
+    slug: &str,
+    name: &str,
+    office: &str,
+    state: &str,
+    district: Option<&str>,
+) -> Value {
+    json!({
+        "slug": slug, "name": name, "office": office, "state": state, "district": district,
+        "primary_date": "2028-06-23", "general_date": "2028-11-07"
+    })
+}
+
+/// A slate with `condition`, three candidates in three states and one
+/// published compact; answers the compact's version.
+pub async fn seed(app: &TestApp, condition: &str) -> i64 {
+    let (status, slate) = app
+        .organize(
+            "/api/slates",
+            json!({
+                "slug": SLATE, "name": "River Caucus", "cycle": 2028,
+                "description": "Candidates along the river who govern as a bloc.",
+                "condition": condition
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{slate}");
+    assert_eq!(slate["slug"], SLATE);
+    for c in [
+        candidate("ada-reyes", "Ada Reyes", "us_house", "NY", Some("10")),
+        candidate("ben-okafor", "Ben Okafor", "us_senate", "OH", None),
+        candidate("cy-lindqvist", "Cy Lindqvist", "governor", "MN", None),
+    ] {
+        let (status, body) = app
+            .organize(&format!("/api/slates/{SLATE}/candidates"), c)
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    publish(app).await
+}
+
+pub async fn publish(app: &TestApp) -> i64 {
+    let (status, body) = app
+        .organize(
+            &format!("/api/slates/{SLATE}/compact"),
+            json!({
+                "commitments": ["Cross-endorse every other signer", "Vote as a bloc on the platform"],
+                "planks": [{"title": "Clean water", "why": "Every town on the river drinks from it."}]
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["hash"].as_str().map(str::len), Some(64), "{body}");
+    body["version"].as_i64().expect("a version")
+}
 
 const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/test";
 /// Test databases older than this are leftovers of crashed runs and are dropped.
@@ -38,6 +125,8 @@ pub struct TestApp {
     pub organizer: String,
     pub client: reqwest::Client,
     pub backend: &'static str,
+    /// The SMTP server the app delivers its email to.
+    pub mail: smtp::SmtpServer,
     _cleanup: Cleanup,
 }
 
@@ -137,8 +226,12 @@ impl TestApp {
     /// ephemeral port.
     async fn start(store: Arc<dyn Store>, cleanup: Cleanup) -> TestApp {
         let backend = store.backend();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free port");
+        let base = format!("http://{}", listener.local_addr().expect("a local address"));
         let clock = Arc::new(FixedClock::new(now()));
-        let engine = Engine::new(store, clock.clone(), Arc::new(OsTokens));
+        let engine = Engine::new(store, clock.clone(), Arc::new(OsTokens)).with_public_url(&base);
         engine
             .migrate()
             .await
@@ -147,10 +240,17 @@ impl TestApp {
             .issue_organizer_token(None)
             .await
             .expect("an organizer token");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a free port");
-        let base = format!("http://{}", listener.local_addr().expect("a local address"));
+        let mail = smtp::SmtpServer::start().await;
+        let mailer = cohort_mail::SmtpMailer::new(&cohort_mail::SmtpConfig {
+            port: mail.port,
+            ..cohort_mail::SmtpConfig::default()
+        })
+        .expect("an SMTP client");
+        tokio::spawn(cohort_mail::deliver_forever(
+            engine.clone(),
+            Box::new(mailer),
+            Duration::from_millis(50),
+        ));
         tokio::spawn(cohort_web::serve(
             listener,
             engine.clone(),
@@ -161,8 +261,12 @@ impl TestApp {
             engine,
             clock,
             organizer,
-            client: reqwest::Client::new(),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("an HTTP client"),
             backend,
+            mail,
             _cleanup: cleanup,
         }
     }

@@ -1,0 +1,845 @@
+//! The web app over real HTTP on both backends: accounts by emailed link
+//! (delivered over real SMTP to a server the test starts), passwords,
+//! CSRF, sign-in rate limits, the pledge form, and a role × route matrix
+//! proving no page or action leaks.
+
+#[macro_use]
+mod common;
+
+use std::collections::HashMap;
+
+use cohort_store::Role;
+use common::{candidate, seed, TestApp, SLATE};
+use reqwest::StatusCode;
+use serde_json::json;
+
+both_backends!(
+    sign_in_by_emailed_link_over_smtp,
+    passwords_and_profile,
+    forms_without_a_matching_csrf_token_change_nothing,
+    sign_in_attempts_are_rate_limited,
+    pledge_form_saves_once_and_emails_a_private_link,
+    bad_pledge_forms_name_the_problem_and_write_nothing,
+    role_route_matrix,
+    campaigns_sign_and_endorse_from_their_dashboard,
+);
+
+/// A browser without JavaScript: keeps cookies, fills in the CSRF field.
+struct Browser<'a> {
+    app: &'a TestApp,
+    cookies: HashMap<String, String>,
+}
+
+struct Page {
+    status: StatusCode,
+    location: Option<String>,
+    body: String,
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a TestApp) -> Self {
+        Browser {
+            app,
+            cookies: HashMap::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn finish(&mut self, res: reqwest::Response) -> Page {
+        for v in res.headers().get_all("set-cookie") {
+            let v = v.to_str().expect("ascii cookie");
+            let pair = v.split(';').next().unwrap_or("");
+            if let Some((k, val)) = pair.split_once('=') {
+                if val.is_empty() || v.contains("Max-Age=0") {
+                    self.cookies.remove(k);
+                } else {
+                    self.cookies.insert(k.to_owned(), val.to_owned());
+                }
+            }
+        }
+        let status = res.status();
+        let location = res
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap_or("").to_owned());
+        Page {
+            status,
+            location,
+            body: res.text().await.expect("a body"),
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let res = self
+            .app
+            .client
+            .get(self.app.url(path))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .expect("an answer");
+        self.finish(res).await
+    }
+
+    /// POST a form with this browser's CSRF token (visit a page first).
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let csrf = self.cookies.get("cohort_csrf").cloned().unwrap_or_default();
+        let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+        form.extend_from_slice(fields);
+        self.post_raw(path, &form).await
+    }
+
+    async fn post_raw(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let res = self
+            .app
+            .client
+            .post(self.app.url(path))
+            .header("cookie", self.cookie_header())
+            .form(form)
+            .send()
+            .await
+            .expect("an answer");
+        self.finish(res).await
+    }
+
+    /// Sign in as `email` the way a person does: ask for a link, read the
+    /// email that arrives over SMTP, open the link, press the button.
+    async fn sign_in(&mut self, email: &str) {
+        self.get("/sign-in").await;
+        let sent = self.post("/sign-in/link", &[("email", email)]).await;
+        assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+        assert!(sent.body.contains("Check your email"), "{}", sent.body);
+        let link = link_in(
+            &self.app.mail.wait_for(email, "sign-in link").await.body,
+            "/sign-in/",
+        );
+        let confirm = self.get(&link).await;
+        assert_eq!(confirm.status, StatusCode::OK);
+        assert!(
+            !self.cookies.contains_key("cohort_session"),
+            "opening the link alone (as a mail scanner would) signs nobody in"
+        );
+        let done = self.post(&link, &[]).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        assert_eq!(done.location.as_deref(), Some("/me"));
+        assert!(self.cookies.contains_key("cohort_session"));
+    }
+}
+
+/// The path of the first link in `body` under `prefix` (e.g. `/sign-in/`).
+fn link_in(body: &str, prefix: &str) -> String {
+    let start = body
+        .find(prefix)
+        .unwrap_or_else(|| panic!("no {prefix} link in: {body}"));
+    body[start..]
+        .split(|c: char| c.is_whitespace())
+        .next()
+        .unwrap_or("")
+        .to_owned()
+}
+
+// ---------------------------------------------------------------- accounts
+
+async fn sign_in_by_emailed_link_over_smtp(app: TestApp) {
+    let mut b = Browser::new(&app);
+    let me = b.get("/me").await;
+    assert_eq!(me.status, StatusCode::SEE_OTHER);
+    assert_eq!(me.location.as_deref(), Some("/sign-in?next=%2Fme"));
+
+    b.sign_in("ana@example.org").await;
+    let mail = app.mail.wait_for("ana@example.org", "sign-in link").await;
+    assert!(
+        mail.body.contains("/unsubscribe/"),
+        "every email can be unsubscribed from: {}",
+        mail.body
+    );
+    let me = b.get("/me").await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert!(
+        me.body.contains("Signed in as ana@example.org"),
+        "{}",
+        me.body
+    );
+
+    // The link works once.
+    let link = link_in(&mail.body, "/sign-in/");
+    let mut other = Browser::new(&app);
+    other.get(&link).await;
+    let again = other.post(&link, &[]).await;
+    assert_eq!(again.status, StatusCode::UNAUTHORIZED, "{}", again.body);
+    assert!(
+        again.body.contains("expired or was already used"),
+        "{}",
+        again.body
+    );
+
+    // Signing out ends the session for good.
+    let session = b.cookies.get("cohort_session").cloned().expect("a session");
+    let out = b.post("/sign-out", &[]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert!(!b.cookies.contains_key("cohort_session"));
+    b.cookies.insert("cohort_session".into(), session);
+    assert_eq!(
+        b.get("/me").await.status,
+        StatusCode::SEE_OTHER,
+        "the old cookie no longer works"
+    );
+}
+
+async fn passwords_and_profile(app: TestApp) {
+    let mut b = Browser::new(&app);
+    b.sign_in("bo@example.org").await;
+    let short = b.post("/me/password", &[("password", "short")]).await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        short.body.contains("at least 10 characters"),
+        "{}",
+        short.body
+    );
+    let set = b
+        .post("/me/password", &[("password", "correct horse battery")])
+        .await;
+    assert_eq!(set.status, StatusCode::SEE_OTHER);
+    let prefs = b
+        .post(
+            "/me/profile",
+            &[("name", "Bo Lindqvist"), ("email_prefs", "none")],
+        )
+        .await;
+    assert_eq!(prefs.status, StatusCode::SEE_OTHER);
+    let me = b.get("/me").await;
+    assert!(me.body.contains("value=\"Bo Lindqvist\""), "{}", me.body);
+    assert!(me.body.contains("value=\"none\" checked"), "{}", me.body);
+
+    let mut fresh = Browser::new(&app);
+    fresh.get("/sign-in").await;
+    let wrong = fresh
+        .post(
+            "/sign-in",
+            &[("email", "bo@example.org"), ("password", "wrong password!")],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.body.contains("don&#39;t match"), "{}", wrong.body);
+    let right = fresh
+        .post(
+            "/sign-in",
+            &[
+                ("email", "bo@example.org"),
+                ("password", "correct horse battery"),
+            ],
+        )
+        .await;
+    assert_eq!(right.status, StatusCode::SEE_OTHER, "{}", right.body);
+    assert_eq!(fresh.get("/me").await.status, StatusCode::OK);
+}
+
+async fn forms_without_a_matching_csrf_token_change_nothing(app: TestApp) {
+    let mut b = Browser::new(&app);
+    b.get("/sign-in").await;
+    let forged = b
+        .post_raw(
+            "/sign-in/link",
+            &[("csrf", "guessed"), ("email", "cy@example.org")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", forged.body);
+    assert!(forged.body.contains("reload the page"), "{}", forged.body);
+    let mut stranger = Browser::new(&app);
+    let no_cookie = stranger
+        .post_raw(
+            "/sign-in/link",
+            &[("csrf", "x"), ("email", "cy@example.org")],
+        )
+        .await;
+    assert_eq!(no_cookie.status, StatusCode::FORBIDDEN);
+    assert!(
+        app.engine
+            .emails_to("cy@example.org")
+            .await
+            .expect("outbox")
+            .is_empty(),
+        "a refused form queues nothing"
+    );
+    // The cookie that carries the token is HttpOnly and SameSite=Strict.
+    let res = app
+        .client
+        .get(app.url("/sign-in"))
+        .send()
+        .await
+        .expect("an answer");
+    let cookie = res
+        .headers()
+        .get("set-cookie")
+        .expect("a CSRF cookie")
+        .to_str()
+        .unwrap_or("");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+}
+
+async fn sign_in_attempts_are_rate_limited(app: TestApp) {
+    let mut b = Browser::new(&app);
+    b.get("/sign-in").await;
+    for i in 0..5 {
+        let p = b
+            .post(
+                "/sign-in",
+                &[
+                    ("email", "dee@example.org"),
+                    ("password", "not the password"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let limited = b
+        .post(
+            "/sign-in",
+            &[
+                ("email", "dee@example.org"),
+                ("password", "not the password"),
+            ],
+        )
+        .await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        limited.body.contains("Too many sign-in attempts"),
+        "{}",
+        limited.body
+    );
+    let link = b
+        .post("/sign-in/link", &[("email", "DEE@example.org")])
+        .await;
+    assert_eq!(
+        link.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "links count against the same email"
+    );
+}
+
+// ---------------------------------------------------------------- the pledge form
+
+fn pledge_fields<'a>(
+    nonce: &'a str,
+    condition: &'a str,
+    amount: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("nonce", nonce),
+        ("kind", "money"),
+        ("amount", amount),
+        ("recurring", "once"),
+        ("condition", condition),
+        ("deadline", ""),
+        ("name", "Eve Marsh"),
+        ("email", "eve@example.org"),
+        ("zip", "10001"),
+        ("employer", "River Co-op"),
+        ("occupation", "Teacher"),
+        ("attests", "yes"),
+        ("ref", "sunrise"),
+        ("action", "pledge"),
+    ]
+}
+
+async fn pledge_form_saves_once_and_emails_a_private_link(app: TestApp) {
+    seed(&app, "signers >= 2").await;
+    let mut b = Browser::new(&app);
+    let form = b.get(&format!("/slates/{SLATE}/pledge?ref=sunrise")).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        form.body.contains("value=\"sunrise\""),
+        "partner attribution from ?ref="
+    );
+    let sent = b
+        .post(
+            &format!("/slates/{SLATE}/pledge"),
+            &pledge_fields("n-1", "", "$120"),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let to = sent.location.expect("a redirect to the pledge");
+    assert!(
+        to.starts_with("/pledges/") && to.contains("token=") && to.ends_with("&new=1"),
+        "{to}"
+    );
+    // A double submit (same form, same nonce) is the same pledge.
+    let again = b
+        .post(
+            &format!("/slates/{SLATE}/pledge"),
+            &pledge_fields("n-1", "", "$120"),
+        )
+        .await;
+    assert_eq!(again.location.as_deref(), Some(to.as_str()));
+    let (_, slate) = app.get(&format!("/api/slates/{SLATE}")).await;
+    assert_eq!(slate["pot"]["pending_cents"], 12_000, "saved once: {slate}");
+
+    let page = b.get(&to).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("$120 to"), "{}", page.body);
+    assert!(page.body.contains("your pledge is saved"), "{}", page.body);
+    let receipt = app
+        .mail
+        .wait_for("eve@example.org", "Your pledge to River Caucus")
+        .await;
+    assert!(
+        receipt.body.contains("Thank you. Your pledge #"),
+        "{}",
+        receipt.body
+    );
+    assert!(
+        receipt.body.contains("nothing is charged"),
+        "{}",
+        receipt.body
+    );
+    let private = link_in(&receipt.body, "/pledges/");
+    assert_eq!(
+        private,
+        to.trim_end_matches("&new=1"),
+        "the email carries the private link"
+    );
+
+    // The supporter cancels from the private page.
+    let id = to
+        .trim_start_matches("/pledges/")
+        .split('?')
+        .next()
+        .unwrap_or("")
+        .to_owned();
+    let token = to
+        .split("token=")
+        .nth(1)
+        .unwrap_or("")
+        .split('&')
+        .next()
+        .unwrap_or("")
+        .to_owned();
+    let cancel = b
+        .post(&format!("/pledges/{id}/cancel"), &[("token", &token)])
+        .await;
+    assert_eq!(cancel.status, StatusCode::SEE_OTHER, "{}", cancel.body);
+    let (_, slate) = app.get(&format!("/api/slates/{SLATE}")).await;
+    assert_eq!(slate["pot"]["pending_cents"], 0, "{slate}");
+}
+
+async fn bad_pledge_forms_name_the_problem_and_write_nothing(app: TestApp) {
+    seed(&app, "signers >= 2").await;
+    let mut b = Browser::new(&app);
+    b.get(&format!("/slates/{SLATE}/pledge")).await;
+    let path = format!("/slates/{SLATE}/pledge");
+    let cases: [(&str, &str, &str); 3] = [
+        (
+            "signers >=",
+            "$10",
+            "expected a number after &#39;&gt;=&#39; at column 11",
+        ),
+        ("", "ten dollars", "Amount: an amount must be written like"),
+        ("", "$0", "Amount: an amount must be more than zero"),
+    ];
+    for (condition, amount, expected) in cases {
+        let p = b
+            .post(&path, &pledge_fields("n-bad", condition, amount))
+            .await;
+        assert_eq!(
+            p.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{condition:?} {amount:?}"
+        );
+        assert!(p.body.contains(expected), "{expected} in {}", p.body);
+        assert!(
+            p.body.contains("value=\"Eve Marsh\""),
+            "what was typed is kept"
+        );
+    }
+    let mut unattested = pledge_fields("n-att", "", "$10");
+    unattested.retain(|(k, _)| *k != "attests");
+    let p = b.post(&path, &unattested).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("Eligibility"), "{}", p.body);
+    // Preview shows the condition in English without saving anything.
+    let mut preview = pledge_fields("n-p", "mutual", "$100");
+    preview.retain(|(k, _)| *k != "action");
+    preview.push(("action", "preview"));
+    let p = b.post(&path, &preview).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(
+        p.body.contains("every signer endorses every other signer"),
+        "{}",
+        p.body
+    );
+    let (_, slate) = app.get(&format!("/api/slates/{SLATE}")).await;
+    assert_eq!(slate["pot"]["pending_cents"], 0, "{slate}");
+    assert!(app
+        .engine
+        .emails_to("eve@example.org")
+        .await
+        .expect("outbox")
+        .is_empty());
+}
+
+// ---------------------------------------------------------------- roles
+
+/// Every page and action, every role: the status each must get.
+async fn role_route_matrix(app: TestApp) {
+    seed(&app, "signers >= 1").await;
+    let (status, body) = app
+        .organize(
+            "/api/slates",
+            json!({"slug": "other-slate", "name": "Other", "cycle": 2028, "description": "", "condition": "signers >= 1"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = app
+        .organize(
+            "/api/slates/other-slate/candidates",
+            candidate(
+                "zed",
+                "<script>alert(1)</script>",
+                "us_house",
+                "TX",
+                Some("7"),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let e = &app.engine;
+    e.grant("org@example.org", Role::Organizer, Some(SLATE), None)
+        .await
+        .expect("grant");
+    e.grant(
+        "other-org@example.org",
+        Role::Organizer,
+        Some("other-slate"),
+        None,
+    )
+    .await
+    .expect("grant");
+    e.grant(
+        "ada@example.org",
+        Role::Candidate,
+        Some(SLATE),
+        Some("ada-reyes"),
+    )
+    .await
+    .expect("grant");
+    e.grant(
+        "ben@example.org",
+        Role::Candidate,
+        Some(SLATE),
+        Some("ben-okafor"),
+    )
+    .await
+    .expect("grant");
+
+    // A pledge that unlocks once Ada signs, from a supporter with an account.
+    let mut pledger = Browser::new(&app);
+    pledger.get(&format!("/slates/{SLATE}/pledge")).await;
+    let mut fields = pledge_fields("n-m", "signed(\"ada-reyes\")", "$90");
+    fields.retain(|(k, _)| *k != "email");
+    fields.push(("email", "sup@example.org"));
+    let p = pledger
+        .post(&format!("/slates/{SLATE}/pledge"), &fields)
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+
+    let mut browsers: Vec<(&str, Browser)> = Vec::new();
+    browsers.push(("public", Browser::new(&app)));
+    for (role, email) in [
+        ("supporter", "sup@example.org"),
+        ("ada", "ada@example.org"),
+        ("ben", "ben@example.org"),
+        ("organizer", "org@example.org"),
+        ("other-org", "other-org@example.org"),
+    ] {
+        let mut b = Browser::new(&app);
+        b.sign_in(email).await;
+        browsers.push((role, b));
+    }
+
+    use StatusCode as S;
+    const SEE: S = S::SEE_OTHER;
+    let s = SLATE;
+    // (path, [public, supporter, ada, ben, organizer, other-org])
+    let gets: Vec<(String, [S; 6])> = vec![
+        ("/".into(), [S::OK; 6]),
+        (format!("/slates/{s}"), [S::OK; 6]),
+        (format!("/slates/{s}/pledge"), [S::OK; 6]),
+        ("/me".into(), [SEE, S::OK, S::OK, S::OK, S::OK, S::OK]),
+        (
+            format!("/slates/{s}/campaign"),
+            [SEE, S::FORBIDDEN, S::OK, S::OK, S::FORBIDDEN, S::FORBIDDEN],
+        ),
+        (
+            format!("/slates/{s}/organize"),
+            [
+                SEE,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::OK,
+                S::FORBIDDEN,
+            ],
+        ),
+        (
+            format!("/slates/{s}/exports/allocations.csv"),
+            [
+                S::UNAUTHORIZED,
+                S::FORBIDDEN,
+                S::OK,
+                S::OK,
+                S::OK,
+                S::FORBIDDEN,
+            ],
+        ),
+        (
+            format!("/slates/{s}/exports/pledges.csv"),
+            [
+                S::UNAUTHORIZED,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::OK,
+                S::FORBIDDEN,
+            ],
+        ),
+        (
+            "/slates/other-slate/organize".into(),
+            [
+                SEE,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::OK,
+            ],
+        ),
+    ];
+    for (path, expected) in &gets {
+        for ((role, b), want) in browsers.iter_mut().zip(expected) {
+            let got = b.get(path).await;
+            assert_eq!(got.status, *want, "GET {path} as {role}: {}", got.body);
+            if path.starts_with(&format!("/slates/{s}"))
+                && !path.contains("export")
+                // (the pledge form fills in a signed-in supporter's own email)
+                && !["organizer", "supporter"].contains(role)
+            {
+                assert!(
+                    !got.body.contains("sup@example.org"),
+                    "GET {path} as {role} shows a pledger's email"
+                );
+                assert!(
+                    !got.body.contains("Eve Marsh"),
+                    "GET {path} as {role} shows a pledger's name"
+                );
+            }
+        }
+    }
+    // Actions: only Ada's own account may sign for Ada; only organizers invite.
+    let version = app.get(&format!("/api/slates/{s}")).await.1["compact"]["version"].to_string();
+    let sign = [
+        ("action", "sign"),
+        ("candidate", "ada-reyes"),
+        ("version", version.as_str()),
+    ];
+    let invite = [("email", "new@example.org"), ("role", "organizer")];
+    let posts: Vec<(String, &[(&str, &str)], [S; 6])> = vec![
+        (
+            format!("/slates/{s}/organize/invite"),
+            &invite,
+            [
+                S::UNAUTHORIZED,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                SEE,
+                S::FORBIDDEN,
+            ],
+        ),
+        (
+            format!("/slates/{s}/campaign"),
+            &sign,
+            [
+                S::UNAUTHORIZED,
+                S::FORBIDDEN,
+                SEE,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+            ],
+        ),
+    ];
+    for (path, form, expected) in &posts {
+        // Ada goes last so that her signature (which unlocks the pledge) is the only one.
+        let mut order: Vec<usize> = vec![0, 1, 3, 4, 5, 2];
+        if path.ends_with("invite") {
+            order = (0..6).collect();
+        }
+        for i in order {
+            let (role, b) = &mut browsers[i];
+            b.get("/").await;
+            let got = b.post(path, form).await;
+            assert_eq!(
+                got.status, expected[i],
+                "POST {path} as {role}: {}",
+                got.body
+            );
+        }
+    }
+    // After the unlock: Ada's export holds only Ada's contributors; Ben's only his.
+    let ada_csv = browsers[2]
+        .1
+        .get(&format!("/slates/{s}/exports/allocations.csv"))
+        .await
+        .body;
+    assert!(
+        ada_csv.contains("ada-reyes") && ada_csv.contains("sup@example.org"),
+        "{ada_csv}"
+    );
+    assert!(!ada_csv.contains("ben-okafor"), "{ada_csv}");
+    let ben_csv = browsers[3]
+        .1
+        .get(&format!("/slates/{s}/exports/allocations.csv"))
+        .await
+        .body;
+    assert_eq!(
+        ben_csv.lines().count(),
+        1,
+        "Ben got nothing, sees nobody: {ben_csv}"
+    );
+    let supporter = browsers[1].1.get("/me").await.body;
+    assert!(
+        supporter.contains("$90 to Ada Reyes"),
+        "the supporter sees what it became: {supporter}"
+    );
+    // A candidate named like a script is just a name, everywhere.
+    let other = browsers[5].1.get("/slates/other-slate/organize").await.body;
+    assert!(
+        other.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !other.contains("<script>alert"),
+        "{other}"
+    );
+}
+
+async fn campaigns_sign_and_endorse_from_their_dashboard(app: TestApp) {
+    seed(&app, "signers >= 2 and mutual").await;
+    let e = &app.engine;
+    e.grant("org@example.org", Role::Organizer, Some(SLATE), None)
+        .await
+        .expect("grant");
+    // The organizer invites Ada's campaign through the dashboard; Ada accepts by email.
+    let mut org = Browser::new(&app);
+    org.sign_in("org@example.org").await;
+    org.get(&format!("/slates/{SLATE}/organize")).await;
+    let sent = org
+        .post(
+            &format!("/slates/{SLATE}/organize/invite"),
+            &[
+                ("email", "ada@example.org"),
+                ("role", "candidate:ada-reyes"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let invitation = app.mail.wait_for("ada@example.org", "Invitation").await;
+    let link = link_in(&invitation.body, "/invites/");
+    let mut ada = Browser::new(&app);
+    let page = ada.get(&link).await;
+    assert!(
+        page.body.contains("campaign account of Ada Reyes"),
+        "{}",
+        page.body
+    );
+    let accepted = ada.post(&link, &[]).await;
+    assert_eq!(
+        accepted.location.as_deref(),
+        Some(format!("/slates/{SLATE}/campaign").as_str())
+    );
+    let dash = ada.get(&format!("/slates/{SLATE}/campaign")).await;
+    assert_eq!(dash.status, StatusCode::OK, "{}", dash.body);
+    assert!(
+        dash.body.contains("Sign version 1 for Ada Reyes"),
+        "{}",
+        dash.body
+    );
+    e.grant(
+        "ben@example.org",
+        Role::Candidate,
+        Some(SLATE),
+        Some("ben-okafor"),
+    )
+    .await
+    .expect("grant");
+    let mut ben = Browser::new(&app);
+    ben.sign_in("ben@example.org").await;
+
+    let path = format!("/slates/{SLATE}/campaign");
+    let stale = ada
+        .post(
+            &path,
+            &[
+                ("action", "sign"),
+                ("candidate", "ada-reyes"),
+                ("version", "7"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(
+        stale.body.contains("there is no version 7"),
+        "{}",
+        stale.body
+    );
+    for (b, me, other) in [
+        (&mut ada, "ada-reyes", "ben-okafor"),
+        (&mut ben, "ben-okafor", "ada-reyes"),
+    ] {
+        b.get(&path).await;
+        let signed = b
+            .post(
+                &path,
+                &[("action", "sign"), ("candidate", me), ("version", "1")],
+            )
+            .await;
+        assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
+        let endorsed = b
+            .post(
+                &path,
+                &[("action", "endorse"), ("candidate", me), ("to", other)],
+            )
+            .await;
+        assert_eq!(endorsed.status, StatusCode::SEE_OTHER, "{}", endorsed.body);
+    }
+    let (_, slate) = app.get(&format!("/api/slates/{SLATE}")).await;
+    assert_eq!(slate["signers"], 2);
+    assert_eq!(slate["mutual"], true, "{slate}");
+    let dash = ada
+        .get(&format!("/slates/{SLATE}/campaign?notice=signed"))
+        .await;
+    assert!(
+        dash.body.contains("You signed this version"),
+        "{}",
+        dash.body
+    );
+    assert!(
+        dash.body.contains("Withdraw endorsement of Ben Okafor"),
+        "{}",
+        dash.body
+    );
+    // Ada can't act for Ben.
+    let forged = ada
+        .post(
+            &path,
+            &[("action", "withdraw"), ("candidate", "ben-okafor")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+}
