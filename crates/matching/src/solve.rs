@@ -12,16 +12,18 @@
 //!    `y, z >= 0`;
 //! 2. every matched pair is *tight*: `y[r] + z[v] == score(r, v)`;
 //! 3. every free volunteer has `z[v] == 0`, and every free role has the same
-//!    dual `D` (all roles start at `D = W`, the largest score).
+//!    dual `D` (all roles start at `D = W`, the largest score), or dual 0 once
+//!    no pair could improve on leaving it unfilled.
 //!
 //! Each *stage* first augments the matching as far as the tight pairs allow
 //! (Kuhn's alternating-path search, repeated until a whole pass finds
 //! nothing, which proves the matching maximum on tight pairs), then grows the
 //! alternating forest from the free roles and moves the duals by `δ`: roles
 //! in the forest down, volunteers in it up. `δ` is the smallest slack of a
-//! pair leaving the forest, or `D` itself. Scores are integers, so `δ >= 1`
-//! and there are at most `W` stages. When `D` reaches 0 (or no free role is
-//! left) the free roles have dual 0 too, so every complementary-slackness
+//! pair leaving the forest, or the step to the next sleeping role's value
+//! (below), or `D` itself. Scores are integers, so `δ >= 1` and there are at
+//! most `W` stages. When `D` reaches 0 (or no free role is left) the free
+//! roles have dual 0 too, so every complementary-slackness
 //! condition of the assignment LP holds: the total score equals the dual
 //! objective `Σy + Σz`, which bounds every assignment's score from above.
 //! [`Matching::check_optimality`] re-checks that certificate from scratch.
@@ -39,6 +41,14 @@
 //!   first free one in its list; a per-role cursor walks past volunteers as
 //!   they get matched (they never become free again), which makes all free
 //!   candidate look-ups together linear in the list sizes.
+//! - A free role whose best value (`score − z` over its candidates) is below
+//!   `D` has no tight pair and cannot be reached, so it *sleeps* in a heap
+//!   keyed by that value and costs nothing until `D` comes down to it. Values
+//!   only fall (volunteers' duals only rise), so a key is an upper bound,
+//!   re-checked on waking. Roles thus enter in order of what they can score,
+//!   and each stage works only on the roles still contending: the number of
+//!   stages grows with the number of distinct scores, the work per stage
+//!   does not grow with the number of roles.
 //! - Alternating paths only ever leave a role through an already *matched*
 //!   volunteer, so each class also keeps the list of its matched candidates,
 //!   grown as volunteers are matched; searches scan those short lists instead
@@ -47,13 +57,15 @@
 //! # Ties
 //!
 //! Roles and volunteers are put in id order first ([`crate::model::compare_ids`]),
-//! and every search visits roles in id order and candidates by score
-//! descending, then volunteer id ascending. The result is therefore a function
-//! of the rows' contents, never of their order; among equally good choices for
-//! one role it prefers the higher-level, then lower-id volunteer. (It does not
-//! promise the lexicographically smallest of all optimal assignments.)
+//! roles wake in order of value, then id; every search visits roles in id
+//! order and candidates by score descending, then volunteer id ascending. The
+//! result is therefore a function of the rows' contents, never of their
+//! order; a role with several equally good free candidates takes the one with
+//! the lowest id. (It does not promise the lexicographically smallest of all
+//! optimal assignments.)
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 
 use crate::model::{compare_ids, pair_score, within_offset, Level, Need, Volunteer};
 
@@ -357,10 +369,6 @@ impl Graph {
         }
     }
 
-    fn candidates(&self, class: u32) -> &[Entry] {
-        &self.entries[self.class_start[class as usize]..self.class_start[class as usize + 1]]
-    }
-
     /// The score of role `r` with a candidate of level `level` (from an entry).
     fn weight(&self, r: u32, level: u32) -> i64 {
         let min = u32::from(self.class_min_level[self.role_class[r as usize] as usize]);
@@ -444,29 +452,67 @@ impl<'g> Solver<'g> {
 
     fn run(&mut self) {
         let g = self.g;
-        // Roles without any feasible volunteer stay free with dual 0.
-        let mut roots: Vec<u32> = (0..g.role_class.len() as u32)
-            .filter(|&r| !g.candidates(g.role_class[r as usize]).is_empty())
+        // Free roles all share the dual `d`. A role whose best value
+        // (`score − z` over its candidates) is below `d` has no tight pair, so
+        // it sleeps in `dormant`, keyed by that value, until `d` comes down to
+        // it. Values only fall as volunteers' duals rise, so a key is an upper
+        // bound, re-checked on waking. Roles without candidates stay free with dual 0.
+        let mut dormant: BinaryHeap<(i64, Reverse<u32>)> = (0..g.role_class.len() as u32)
+            .filter_map(|r| {
+                let c = g.role_class[r as usize] as usize;
+                (g.class_start[c] < g.class_start[c + 1])
+                    .then(|| (g.weight(r, g.entries[g.class_start[c]] & 3), Reverse(r)))
+            })
             .collect();
-        let top = roots
-            .iter()
-            .map(|&r| g.weight(r, g.candidates(g.role_class[r as usize])[0] & 3))
-            .max()
-            .unwrap_or(0);
-        for &r in &roots {
-            self.y[r as usize] = top;
-        }
-        let mut d = top;
+        let mut roots: Vec<u32> = Vec::new();
+        let mut d = dormant.peek().map_or(0, |&(key, _)| key);
         while d > 0 {
+            let mut woke = false;
+            while let Some(&(key, Reverse(r))) = dormant.peek() {
+                if key < d {
+                    break;
+                }
+                dormant.pop();
+                match self.best_value(r) {
+                    Some(b) if b == d => {
+                        self.y[r as usize] = d;
+                        roots.push(r);
+                        woke = true;
+                    }
+                    Some(b) if b > 0 => dormant.push((b, Reverse(r))),
+                    // Nobody can improve on leaving it unfilled: dual 0.
+                    _ => self.y[r as usize] = 0,
+                }
+            }
+            if woke {
+                roots.sort_unstable();
+            }
             self.augment_all(&roots);
             roots.retain(|&r| self.role_mate[r as usize] == NONE);
+            let next_wake = dormant.peek().map_or(0, |&(key, _)| key);
             if roots.is_empty() {
-                break;
+                d = next_wake;
+                continue;
             }
-            let delta = self.adjust_duals(&roots, d);
+            // Never past the next sleeper's value, so its pairs stay feasible.
+            let delta = self.adjust_duals(&roots, d - next_wake);
             d -= delta;
             self.stages += 1;
         }
+        for (_, Reverse(r)) in dormant {
+            self.y[r as usize] = 0;
+        }
+    }
+
+    /// The best `score − z` of role `r` over its candidates (free and matched).
+    fn best_value(&mut self, r: u32) -> Option<i64> {
+        let free = self.best_free(r).map(|(_, w)| w);
+        let class = self.g.role_class[r as usize] as usize;
+        let matched = self.matched[class]
+            .iter()
+            .map(|&e| self.g.weight(r, e & 3) - self.z[(e >> 2) as usize])
+            .max();
+        free.max(matched)
     }
 
     /// The first still-free candidate of role `r` (its best: free volunteers
@@ -582,16 +628,16 @@ impl<'g> Solver<'g> {
     }
 
     /// Grows the alternating forest of tight pairs from the free roles and
-    /// moves the duals by the largest step that keeps them feasible.
-    /// Returns that step (at least 1; `d` when the free roles reach 0).
-    fn adjust_duals(&mut self, roots: &[u32], d: i64) -> i64 {
+    /// moves the duals by the largest step, at most `cap`, that keeps them
+    /// feasible. Returns that step (at least 1).
+    fn adjust_duals(&mut self, roots: &[u32], cap: i64) -> i64 {
         self.stamp += 1;
         let stamp = self.stamp;
         self.queue.clear();
         self.queue.extend_from_slice(roots);
         self.reached.clear();
         self.touched.clear();
-        let mut delta = d;
+        let mut delta = cap;
         let mut qi = 0;
         while qi < self.queue.len() {
             let u = self.queue[qi];

@@ -94,7 +94,8 @@ fn needs(max: usize) -> impl Strategy<Value = Vec<Need>> {
             prop::sample::select(OFFSETS.to_vec()),
             0..STATES.len(),
             any::<bool>(),
-            1u32..=4,
+            // Small priorities make many ties; large ones, many distinct scores.
+            prop_oneof![1u32..=4, 1u32..=1_000_000],
         ),
         0..=max,
     )
