@@ -76,8 +76,12 @@ TEAMS = [
 ]
 
 
-def generate(n_vol, n_roles, seed):
-    """Column arrays for volunteers and needs. Deterministic in `seed`."""
+def generate(n_vol, n_roles, seed, priority_max=None):
+    """Column arrays for volunteers and needs. Deterministic in `seed`.
+
+    Priorities are 1–5 per team, or with `priority_max` uniform in
+    1..priority_max per role (many distinct scores: the hard case for a
+    method whose stages follow the score values)."""
     rng = np.random.default_rng(seed)
     state_p = np.array([p for _, _, p in STATES], float)
     state_p /= state_p.sum()
@@ -114,9 +118,10 @@ def generate(n_vol, n_roles, seed):
             weeks = int(rng.choice([4, 8, 12], p=[.3, .4, .3]))
             priority = int(rng.choice([1, 2, 3, 4, 5], p=[.3, .25, .2, .15, .1]))
             for role, skill, levels, local in roles:
+                p = priority if priority_max is None else int(rng.integers(1, priority_max + 1))
                 rows.append((f"c{campaign}", f"{team}: {role}", SKILL_INDEX[skill], int(rng.choice(levels)),
                              hours, weeks, STATES[st][1] * 60, st,
-                             (not local) and rng.random() < 0.85, priority))
+                             (not local) and rng.random() < 0.85, p))
         campaign += 1
     rows = rows[:n_roles]
     need = {k: np.array([r[i] for r in rows]) for i, k in enumerate(
@@ -230,16 +235,19 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cohort", required=True)
     ap.add_argument("--dir", required=True)
-    ap.add_argument("--sizes", default="1000x200,10000x2000,100000x20000")
+    ap.add_argument("--sizes", default="1000x200,10000x2000,100000x20000,100000x20000p1000",
+                    help="VOLUNTEERSxROLES, with pN for priorities uniform in 1..N")
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
 
     rows = []
     for size in args.sizes.split(","):
-        n_vol, n_roles = map(int, size.split("x"))
+        dims, _, pmax = size.partition("p")
+        n_vol, n_roles = map(int, dims.split("x"))
+        pmax = int(pmax) if pmax else None
         d = os.path.join(args.dir, size)
         os.makedirs(d, exist_ok=True)
-        vol, vol_skills, need = generate(n_vol, n_roles, seed=n_vol * 7919 + n_roles)
+        vol, vol_skills, need = generate(n_vol, n_roles, seed=n_vol * 7919 + n_roles, priority_max=pmax)
         write_csv(d, vol, vol_skills, need)
         heads, tails, scores = feasible_pairs(vol, vol_skills, need)
         print(f"{size}: {len(heads):,} feasible pairs", file=sys.stderr, flush=True)
@@ -257,13 +265,13 @@ def main():
         if c_total != o_total:
             sys.exit(f"{size}: total scores differ: cohort {c_total}, OR-tools {o_total}")
         c, o = statistics.median(c_times), statistics.median(o_times)
-        rows.append((n_vol, n_roles, len(heads), c_total, o_total, filled, c, o, statistics.median(o_solve)))
+        rows.append((size, len(heads), c_total, o_total, filled, c, o, statistics.median(o_solve)))
 
-    print("| volunteers × roles | feasible pairs | total score (Cohort = OR-tools) | filled | "
+    print("| volunteers × roles (pN: priorities 1–N) | feasible pairs | total score (Cohort = OR-tools) | filled | "
           "Cohort `cohort match` | OR-tools build + solve | OR-tools ÷ Cohort |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    for n_vol, n_roles, pairs, c_total, o_total, filled, c, o, o_s in rows:
-        print(f"| {n_vol:,} × {n_roles:,} | {pairs:,} | {c_total:,} = {o_total:,} | {filled:,} | "
+    for size, pairs, c_total, o_total, filled, c, o, o_s in rows:
+        print(f"| {size} | {pairs:,} | {c_total:,} = {o_total:,} | {filled:,} | "
               f"{c:.3f} s | {o:.3f} s (solve {o_s:.3f} s) | {o / c:.1f}× |")
 
 
