@@ -65,7 +65,13 @@ impl Engine {
         let user = match tx.user_by_email(&email).await? {
             Some(u) => u,
             None => {
-                let name = email.as_str().split('@').next().unwrap_or("").to_owned();
+                // A supporter who pledged before having an account: use the name they gave.
+                let pledged = tx.pledges_by_email(&email).await?;
+                let name = pledged
+                    .first()
+                    .map(|p| p.donor.name.trim().to_owned())
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| email.as_str().split('@').next().unwrap_or("").to_owned());
                 tx.insert_user(&email, &name, at).await?
             }
         };

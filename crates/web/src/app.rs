@@ -702,7 +702,6 @@ struct PledgeFormPage {
     v: FormValues,
     problem: Option<String>,
     preview: Preview,
-    amount_label: String,
     split: String,
 }
 
@@ -777,11 +776,14 @@ async fn pledge_form_page(
                     || "the slate's last general election".to_owned(),
                     |d| format!("{d}, the last general election"),
                 ),
-            amount_label: amount
-                .parse::<Cents>()
-                .map(|c| c.to_string())
-                .unwrap_or_default(),
-            split: split_sentence(&preview),
+            split: split_text(
+                &amount
+                    .parse::<Cents>()
+                    .map(|c| c.to_string())
+                    .unwrap_or_default(),
+                &split_sentence(&preview),
+            )
+            .unwrap_or_default(),
             v,
             problem,
             preview,
@@ -953,6 +955,17 @@ pub(crate) struct PreviewQuery {
     amount: String,
 }
 
+/// "At today's signers, your $100 would go …", or what happens with no signer yet.
+fn split_text(amount: &str, split: &str) -> Option<String> {
+    match (amount.is_empty(), split.is_empty()) {
+        (true, _) => None,
+        (false, false) => Some(format!("At today's signers, your {amount} would go {split}.")),
+        (false, true) => Some(format!(
+            "No candidate has signed yet: your {amount} will split evenly across whoever has signed when it unlocks."
+        )),
+    }
+}
+
 /// The live preview the pledge form's script asks for (public, JSON).
 pub(crate) async fn preview(
     State(engine): State<Engine>,
@@ -971,7 +984,7 @@ pub(crate) async fn preview(
         "condition_error": p.condition_error,
         "amount_error": p.amount_error,
         "split": p.split,
-        "split_text": (!split.is_empty()).then(|| format!("At today's signers, your {amount} would go {split}.")),
+        "split_text": split_text(&amount, &split),
     })))
 }
 

@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 pub mod smtp;
+pub mod webdriver;
 
 use std::path::PathBuf;
 use std::str::FromStr;

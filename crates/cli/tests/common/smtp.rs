@@ -190,7 +190,7 @@ fn quoted_printable(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn base64(s: &str) -> Vec<u8> {
+pub fn base64(s: &str) -> Vec<u8> {
     let val = |c: u8| match c {
         b'A'..=b'Z' => Some(c - b'A'),
         b'a'..=b'z' => Some(c - b'a' + 26),

@@ -1,0 +1,130 @@
+//! End to end in a real headless Chromium (Debian's, via chromedriver): a
+//! supporter pledges through the form, a candidate signs and endorses from
+//! their dashboard, the pledge unlocks, the supporter's dashboard shows the
+//! allocation, and the organizer exports the CSV. Every page is screenshotted
+//! to `target/e2e-artifacts/` and checked with axe-core: no serious or
+//! critical accessibility violations.
+
+mod common;
+
+use cohort_store::Role;
+use common::webdriver::Browser;
+use common::{seed, TestApp, SLATE};
+use serde_json::json;
+
+/// Screenshot the page and fail on any serious or critical axe violation.
+async fn check(b: &Browser, name: &str) {
+    let shot = b.screenshot(name).await;
+    let violations = b.axe().await;
+    assert!(
+        violations.is_empty(),
+        "{name} ({}) has accessibility violations:\n{}",
+        shot.display(),
+        violations.join("\n")
+    );
+}
+
+/// Sign in as a person does: ask for a link, open the email, press the button.
+async fn sign_in(app: &TestApp, b: &Browser, email: &str) {
+    b.delete_cookies().await;
+    b.goto(&app.url("/sign-in")).await;
+    b.type_into("#link-email", email).await;
+    b.click("form[action='/sign-in/link'] button").await;
+    b.wait_for_text("Check your email").await;
+    let mail = app.mail.wait_for(email, "sign-in link").await;
+    let start = mail.body.find("http://").expect("a link in the email");
+    let link = mail.body[start..]
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_owned();
+    b.goto(&link).await;
+    b.click("main form button").await;
+    b.wait_for_text(&format!("Signed in as {email}")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pledge_unlocks_end_to_end_in_a_real_browser() {
+    let app = TestApp::sqlite().await;
+    seed(&app, "signers >= 1").await;
+    let e = &app.engine;
+    e.grant(
+        "ada@example.org",
+        Role::Candidate,
+        Some(SLATE),
+        Some("ada-reyes"),
+    )
+    .await
+    .expect("grant");
+    e.grant("org@example.org", Role::Organizer, Some(SLATE), None)
+        .await
+        .expect("grant");
+    let b = Browser::start().await;
+
+    b.goto(&app.url("/")).await;
+    b.wait_for_text("River Caucus").await;
+    check(&b, "01-home").await;
+    b.goto(&app.url(&format!("/slates/{SLATE}"))).await;
+    b.wait_for_text("Clean water").await;
+    check(&b, "02-slate").await;
+
+    // The supporter pledges through the form; the script previews as they type.
+    b.goto(&app.url(&format!("/slates/{SLATE}/pledge?ref=river-union")))
+        .await;
+    b.type_into("#amount", "$100").await;
+    b.type_into("#condition", "signers >=").await;
+    b.wait_for_text("expected a number after '>=' at column 11")
+        .await;
+    b.type_into("#condition", "signed(\"ada-reyes\")").await;
+    b.wait_for_text("Your pledge unlocks when ada-reyes has signed")
+        .await;
+    b.type_into("#name", "Eve Marsh").await;
+    b.type_into("#email", "eve@example.org").await;
+    b.type_into("#zip", "10001").await;
+    b.click("input[name=attests]").await;
+    check(&b, "03-pledge-form").await;
+    b.click("button[value=pledge]").await;
+    b.wait_for_text("your pledge is saved").await;
+    assert!(b.url().await.contains("&new=1"), "{}", b.url().await);
+    check(&b, "04-pledge-confirmation").await;
+    app.mail.wait_for("eve@example.org", "Your pledge").await;
+
+    // Ada's campaign signs and endorses from the dashboard.
+    sign_in(&app, &b, "ada@example.org").await;
+    b.goto(&app.url(&format!("/slates/{SLATE}/campaign"))).await;
+    b.wait_for_text("Waiting for you if you sign").await;
+    check(&b, "05-campaign-dashboard").await;
+    b.click("button[value=sign]").await;
+    b.wait_for_text("You signed this version").await;
+    b.click("button[value=endorse]").await;
+    b.wait_for_text("Endorsement recorded").await;
+    check(&b, "06-campaign-signed").await;
+
+    // The pledge unlocked; the supporter sees what it became.
+    sign_in(&app, &b, "eve@example.org").await;
+    b.wait_for_text("$100 to Ada Reyes").await;
+    assert!(
+        b.source().await.contains("value=\"Eve Marsh\""),
+        "the account takes the name given with the pledge"
+    );
+    check(&b, "07-supporter-dashboard").await;
+
+    // The organizer exports the allocations.
+    sign_in(&app, &b, "org@example.org").await;
+    b.goto(&app.url(&format!("/slates/{SLATE}/organize"))).await;
+    b.wait_for_text("Allocated to each candidate").await;
+    check(&b, "08-organizer-dashboard").await;
+    let csv = b
+        .script_async(
+            "const done = arguments[arguments.length - 1];\
+             fetch(arguments[0]).then(r => r.text()).then(done, e => done('failed: ' + e));",
+            json!([format!("/slates/{SLATE}/exports/allocations.csv")]),
+        )
+        .await;
+    let csv = csv.as_str().unwrap_or("");
+    assert!(csv.starts_with("pledge_id,"), "{csv}");
+    assert!(
+        csv.contains("ada-reyes,Ada Reyes,") && csv.contains(",100.00,Eve Marsh,eve@example.org,"),
+        "{csv}"
+    );
+}

@@ -1,0 +1,285 @@
+//! A small WebDriver (W3C) client over HTTP, driving Debian's headless
+//! Chromium through its chromedriver. Nothing is downloaded: the test
+//! command (`scripts/test`) installs `chromium` and `chromium-driver` with
+//! apt when they are missing, and these tests fail, never skip, without them.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+fn which(var: &str, default: &str) -> String {
+    std::env::var(var).unwrap_or_else(|_| default.to_owned())
+}
+
+/// A chromedriver process and one browser session in it.
+pub struct Browser {
+    driver: Child,
+    base: String,
+    http: reqwest::Client,
+    /// Where screenshots go (`target/e2e-artifacts`).
+    pub artifacts: PathBuf,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Browser {
+    pub async fn start() -> Browser {
+        let chromedriver = which("COHORT_CHROMEDRIVER", "/usr/bin/chromedriver");
+        let chromium = which("COHORT_CHROMIUM", "/usr/bin/chromium");
+        for (what, path) in [("chromedriver", &chromedriver), ("chromium", &chromium)] {
+            assert!(
+                std::path::Path::new(path).exists(),
+                "{what} is not at {path}: run ./scripts/test, which installs Debian's chromium and chromium-driver"
+            );
+        }
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+            l.local_addr().expect("addr").port()
+        };
+        let driver = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {chromedriver}: {e}"));
+        let http = reqwest::Client::new();
+        let root = format!("http://127.0.0.1:{port}");
+        let mut ready = false;
+        for _ in 0..100 {
+            if http.get(format!("{root}/status")).send().await.is_ok() {
+                ready = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(ready, "chromedriver did not start on port {port}");
+        let profile = std::env::temp_dir().join(format!("cohort-chromium-{port}"));
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--window-size=1280,2000",
+                    format!("--user-data-dir={}", profile.display()),
+                ]
+            }
+        }}});
+        let res: Value = http
+            .post(format!("{root}/session"))
+            .json(&caps)
+            .send()
+            .await
+            .expect("chromedriver answers")
+            .json()
+            .await
+            .expect("JSON");
+        let id = res["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no browser session: {res}"))
+            .to_owned();
+        let artifacts =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e-artifacts");
+        std::fs::create_dir_all(&artifacts).expect("artifacts dir");
+        Browser {
+            driver,
+            base: format!("{root}/session/{id}"),
+            http,
+            artifacts,
+        }
+    }
+
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let mut req = self
+            .http
+            .request(method.clone(), format!("{}{path}", self.base));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res: Value = req
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+            .json()
+            .await
+            .expect("JSON");
+        if let Some(err) = res["value"].get("error") {
+            panic!(
+                "WebDriver {method} {path} failed: {err}: {}",
+                res["value"]["message"]
+            );
+        }
+        res["value"].clone()
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.call(reqwest::Method::POST, "/url", Some(json!({ "url": url })))
+            .await;
+    }
+
+    pub async fn url(&self) -> String {
+        self.call(reqwest::Method::GET, "/url", None)
+            .await
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
+    }
+
+    pub async fn source(&self) -> String {
+        self.call(reqwest::Method::GET, "/source", None)
+            .await
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
+    }
+
+    async fn find(&self, css: &str) -> String {
+        for _ in 0..50 {
+            let res: Value = self
+                .http
+                .post(format!("{}/element", self.base))
+                .json(&json!({"using": "css selector", "value": css}))
+                .send()
+                .await
+                .expect("an answer")
+                .json()
+                .await
+                .expect("JSON");
+            if let Some(id) = res["value"][ELEMENT].as_str() {
+                return id.to_owned();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no element matches {css} on {}", self.url().await)
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let id = self.find(css).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{id}/clear"),
+            Some(json!({})),
+        )
+        .await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{id}/value"),
+            Some(json!({ "text": text })),
+        )
+        .await;
+    }
+
+    pub async fn click(&self, css: &str) {
+        let id = self.find(css).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{id}/click"),
+            Some(json!({})),
+        )
+        .await;
+    }
+
+    /// The text the page shows (as CSS renders it: possibly upper-cased).
+    pub async fn text(&self) -> String {
+        let body = self
+            .script(
+                "return document.body ? document.body.innerText : ''",
+                json!([]),
+            )
+            .await;
+        body.as_str().unwrap_or("").to_owned()
+    }
+
+    /// Wait until the page's text contains `text`, ignoring case (CSS may
+    /// upper-case what is shown), for up to 10 s.
+    pub async fn wait_for_text(&self, text: &str) {
+        let wanted = text.to_lowercase();
+        for _ in 0..100 {
+            if self.text().await.to_lowercase().contains(&wanted) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "{text:?} never appeared on {}; the page shows:\n{}",
+            self.url().await,
+            self.text().await
+        )
+    }
+
+    pub async fn script(&self, script: &str, args: Value) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({ "script": script, "args": args })),
+        )
+        .await
+    }
+
+    pub async fn script_async(&self, script: &str, args: Value) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/async",
+            Some(json!({ "script": script, "args": args })),
+        )
+        .await
+    }
+
+    pub async fn delete_cookies(&self) {
+        self.call(reqwest::Method::DELETE, "/cookie", None).await;
+    }
+
+    /// Save a PNG of the page to the artifacts folder.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.call(reqwest::Method::GET, "/screenshot", None).await;
+        let bytes = super::smtp::base64(png.as_str().unwrap_or(""));
+        assert!(bytes.starts_with(b"\x89PNG"), "a PNG screenshot");
+        let path = self.artifacts.join(format!("{name}.png"));
+        std::fs::write(&path, bytes).expect("write screenshot");
+        path
+    }
+
+    /// Run axe-core on the page; answers the serious and critical violations.
+    pub async fn axe(&self) -> Vec<String> {
+        let path = std::env::var("COHORT_AXE").unwrap_or_else(|_| {
+            format!(
+                "{}/../../target/e2e-node/node_modules/axe-core/axe.min.js",
+                env!("CARGO_MANIFEST_DIR")
+            )
+        });
+        let axe = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "axe-core is not at {path} ({e}): run ./scripts/test, which installs it from npm"
+            )
+        });
+        self.script(&axe, json!([])).await;
+        let result = self
+            .script_async(
+                "const done = arguments[arguments.length - 1];\
+                 axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations\
+                   .filter(v => v.impact === 'serious' || v.impact === 'critical')\
+                   .map(v => v.id + ' (' + v.impact + '): ' + v.help + ' at ' + v.nodes.map(n => n.target.join(' ')).join(', '))))\
+                 .catch(e => done(['axe failed: ' + e]));",
+                json!([]),
+            )
+            .await;
+        result
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_else(|| vec![format!("unexpected axe result {result}")])
+    }
+}
