@@ -29,7 +29,15 @@ fn names(deps: &str) -> Vec<String> {
 
 #[test]
 fn layers_below_the_shell_import_no_runtime_driver_or_http() {
-    for krate in ["core", "store", "store-sql", "engine", "books", "matching"] {
+    for krate in [
+        "core",
+        "store",
+        "store-sql",
+        "engine",
+        "books",
+        "matching",
+        "consensus",
+    ] {
         let deps = names(&dependencies(krate));
         for banned in [
             "tokio",
