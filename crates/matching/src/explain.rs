@@ -74,8 +74,9 @@ impl fmt::Display for Unfilled {
                 qualified,
             } => write!(
                 f,
-                "no {person} at level {}+ can give {hours} hours a week ({qualified} give fewer)",
-                min_level.get()
+                "no {person} at level {}+ can give {hours} hours a week ({qualified} at that level {} fewer)",
+                min_level.get(),
+                verb(*qualified, "offers", "offer")
             ),
             Unfilled::TooFewWeeks {
                 person,
@@ -84,8 +85,9 @@ impl fmt::Display for Unfilled {
                 qualified,
             } => write!(
                 f,
-                "no {person} at level {}+ with the hours is available for {weeks} weeks ({qualified} for fewer)",
-                min_level.get()
+                "no {person} at level {}+ with the hours is available for {weeks} weeks ({qualified} {} fewer)",
+                min_level.get(),
+                verb(*qualified, "offers", "offer")
             ),
             Unfilled::TimeZone {
                 person,
@@ -93,7 +95,8 @@ impl fmt::Display for Unfilled {
                 qualified,
             } => write!(
                 f,
-                "no {person} within 3 hours of {offset} ({qualified} qualify in other time zones)"
+                "no {person} within 3 hours of {offset} ({qualified} {} in other time zones)",
+                verb(*qualified, "qualifies", "qualify")
             ),
             Unfilled::Place {
                 person,
@@ -103,7 +106,9 @@ impl fmt::Display for Unfilled {
                 qualified,
             } => write!(
                 f,
-                "no {person} within 3 hours of {offset} works remotely or lives in {state} ({qualified} qualify but work locally elsewhere)"
+                "no {person} within 3 hours of {offset} works remotely or lives in {state} ({qualified} {} but {} locally elsewhere)",
+                verb(*qualified, "qualifies", "qualify"),
+                verb(*qualified, "works", "work")
             ),
             Unfilled::Place {
                 person,
@@ -113,7 +118,8 @@ impl fmt::Display for Unfilled {
                 qualified,
             } => write!(
                 f,
-                "the role is local to {state} and no {person} within 3 hours of {offset} lives there ({qualified} qualify elsewhere)"
+                "the role is local to {state} and no {person} within 3 hours of {offset} lives there ({qualified} {} elsewhere)",
+                verb(*qualified, "qualifies", "qualify")
             ),
             Unfilled::Outscored { feasible: 1 } => write!(
                 f,
@@ -124,6 +130,15 @@ impl fmt::Display for Unfilled {
                 "{feasible} feasible volunteers, all placed in other roles where they add at least as much to the total score"
             ),
         }
+    }
+}
+
+/// The verb agreeing with a count.
+fn verb(n: usize, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 {
+        one
+    } else {
+        many
     }
 }
 
