@@ -130,6 +130,34 @@ fn pledge_body(i: usize) -> serde_json::Value {
     })
 }
 
+/// Latencies of `n` GETs of `url` from `concurrency` clients; each must answer 200.
+async fn get_latencies(url: &str, n: usize, concurrency: usize) -> Result<Vec<Duration>> {
+    let client = reqwest::Client::new();
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (client, next, url) = (client.clone(), next.clone(), url.to_owned());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            while next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < n {
+                let t = Instant::now();
+                let r = client.get(&url).send().await?;
+                let status = r.status();
+                let _ = r.bytes().await?;
+                anyhow::ensure!(status.is_success(), "{url} answered {status}");
+                lat.push(t.elapsed());
+            }
+            anyhow::Ok(lat)
+        }));
+    }
+    let mut lat = Vec::with_capacity(n);
+    for t in tasks {
+        lat.extend(t.await??);
+    }
+    lat.sort();
+    Ok(lat)
+}
+
 async fn http_intake(
     base: &str,
     requests: usize,
@@ -292,7 +320,7 @@ pub async fn run(args: BenchArgs) -> Result<String> {
         }
         server.abort();
         report.push_str(&format!(
-            "\n### {backend}: unlock\n\n| pending pledges | seed s | slate view, ms (p50 of 5) | event unlocking nothing, ms (p50 of 20) | signature unlocking all, s | allocations written | verify s |\n|---:|---:|---:|---:|---:|---:|---:|\n"
+            "\n### {backend}: unlock\n\n| pending pledges | seed s | slate view, ms (p50 of 5) | slate page over HTTP, ms p50 / p99 (400 GETs, 8 clients) | /healthz on the same server, ms p99 | event unlocking nothing, ms (p50 of 20) | signature unlocking all, s | allocations written | verify s |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
         ));
         for &n in &args.sizes {
             eprintln!("== {backend}: {n} pending pledges");
@@ -322,6 +350,22 @@ pub async fn run(args: BenchArgs) -> Result<String> {
                 views.push(t.elapsed());
             }
             views.sort();
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+            let base = format!("http://{}", listener.local_addr()?);
+            let page_server = tokio::spawn(cohort_web::serve(
+                listener,
+                engine.clone(),
+                std::future::pending(),
+            ));
+            let page = get_latencies(&format!("{base}/slates/bench"), 400, 8).await?;
+            let floor = get_latencies(&format!("{base}/healthz"), 400, 8).await?;
+            page_server.abort();
+            eprintln!(
+                "   slate page p50 {:.1} ms, p99 {:.1} ms (healthz p99 {:.1} ms)",
+                percentile(&page, 0.5),
+                percentile(&page, 0.99),
+                percentile(&floor, 0.99)
+            );
             let mut nothing = Vec::new();
             for k in 0..20 {
                 let t = Instant::now();
@@ -354,8 +398,11 @@ pub async fn run(args: BenchArgs) -> Result<String> {
             let verify = t.elapsed().as_secs_f64();
             anyhow::ensure!(violations.is_empty(), "verify found {violations:?}");
             report.push_str(&format!(
-                "| {n} | {seed:.1} | {:.1} | {:.2} | {unlock:.1} | {} | {verify:.1} |\n",
+                "| {n} | {seed:.1} | {:.1} | {:.1} / {:.1} | {:.1} | {:.2} | {unlock:.1} | {} | {verify:.1} |\n",
                 percentile(&views, 0.5),
+                percentile(&page, 0.5),
+                percentile(&page, 0.99),
+                percentile(&floor, 0.99),
                 percentile(&nothing, 0.5),
                 n * 5
             ));

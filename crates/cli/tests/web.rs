@@ -652,7 +652,8 @@ async fn role_route_matrix(app: TestApp) {
         ("version", version.as_str()),
     ];
     let invite = [("email", "new@example.org"), ("role", "organizer")];
-    let posts: Vec<(String, &[(&str, &str)], [S; 6])> = vec![
+    type Form<'a> = &'a [(&'a str, &'a str)];
+    let posts: Vec<(String, Form, [S; 6])> = vec![
         (
             format!("/slates/{s}/organize/invite"),
             &invite,

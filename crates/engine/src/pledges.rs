@@ -678,15 +678,17 @@ impl Engine {
         let mut slates: HashMap<Id, (SlateRow, Vec<CandidateRow>)> = HashMap::new();
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
-            if !slates.contains_key(&row.slate_id) {
-                let slate = tx
-                    .slate(row.slate_id)
-                    .await?
-                    .ok_or_else(|| EngineError::not_found("slate", row.slate_id.to_string()))?;
-                let candidates = tx.candidates(slate.id).await?;
-                slates.insert(row.slate_id, (slate, candidates));
-            }
-            let (slate, candidates) = &slates[&row.slate_id];
+            let (slate, candidates) = match slates.entry(row.slate_id) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    let slate = tx
+                        .slate(row.slate_id)
+                        .await?
+                        .ok_or_else(|| EngineError::not_found("slate", row.slate_id.to_string()))?;
+                    let candidates = tx.candidates(slate.id).await?;
+                    e.insert((slate, candidates))
+                }
+            };
             let installments = tx.installments(row.id).await?;
             let mut view = render_pledge(slate, candidates, &row, &installments);
             view.receipt_token = Some(row.receipt_token.clone());
