@@ -48,6 +48,21 @@ fn live(secret: &SecretRow, purpose: Purpose, now: DateTime<Utc>) -> bool {
     secret.purpose == purpose && secret.expires_at > now
 }
 
+/// The account for `email`, made on first use. Someone who pledged before
+/// having an account gets the name they gave with their latest pledge.
+async fn account_for(tx: &mut dyn Tx, email: &Email, at: DateTime<Utc>) -> Result<UserRow> {
+    if let Some(u) = tx.user_by_email(email).await? {
+        return Ok(u);
+    }
+    let pledged = tx.pledges_by_email(email).await?;
+    let name = pledged
+        .first()
+        .map(|p| p.donor.name.trim().to_owned())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| email.as_str().split('@').next().unwrap_or("").to_owned());
+    Ok(tx.insert_user(email, &name, at).await?)
+}
+
 fn link_expired() -> EngineError {
     EngineError::Unauthenticated(
         "this link has expired or was already used; ask for a new one".into(),
@@ -62,19 +77,7 @@ impl Engine {
         let email = parse_email("email", email)?;
         let at = self.now();
         let mut tx = self.store.write().await?;
-        let user = match tx.user_by_email(&email).await? {
-            Some(u) => u,
-            None => {
-                // A supporter who pledged before having an account: use the name they gave.
-                let pledged = tx.pledges_by_email(&email).await?;
-                let name = pledged
-                    .first()
-                    .map(|p| p.donor.name.trim().to_owned())
-                    .filter(|n| !n.is_empty())
-                    .unwrap_or_else(|| email.as_str().split('@').next().unwrap_or("").to_owned());
-                tx.insert_user(&email, &name, at).await?
-            }
-        };
+        let user = account_for(tx.as_mut(), &email, at).await?;
         let token = self.tokens.token();
         let secret = SecretRow {
             purpose: Purpose::SignIn,
@@ -255,13 +258,7 @@ impl Engine {
             .unsubscribe_address(&token_hash(token))
             .await?
             .ok_or_else(|| EngineError::not_found("unsubscribe link", "that link"))?;
-        let mut user = match tx.user_by_email(&email).await? {
-            Some(u) => u,
-            None => {
-                let name = email.as_str().split('@').next().unwrap_or("").to_owned();
-                tx.insert_user(&email, &name, at).await?
-            }
-        };
+        let mut user = account_for(tx.as_mut(), &email, at).await?;
         user.email_prefs = EmailPrefs::None;
         tx.update_user(&user).await?;
         tx.commit().await?;
@@ -396,13 +393,7 @@ impl Engine {
         if !tx.use_secret(&hash, at).await? {
             return Err(link_expired());
         }
-        let user = match tx.user_by_email(&email).await? {
-            Some(u) => u,
-            None => {
-                let name = email.as_str().split('@').next().unwrap_or("").to_owned();
-                tx.insert_user(&email, &name, at).await?
-            }
-        };
+        let user = account_for(tx.as_mut(), &email, at).await?;
         tx.insert_grant(user.id, &grant).await?;
         let session = self.new_session(tx.as_mut(), user.id, at).await?;
         tx.commit().await?;
@@ -448,13 +439,7 @@ impl Engine {
                 "a campaign account needs --slate and --candidate",
             ));
         }
-        let user = match tx.user_by_email(&email).await? {
-            Some(u) => u,
-            None => {
-                let name = email.as_str().split('@').next().unwrap_or("").to_owned();
-                tx.insert_user(&email, &name, at).await?
-            }
-        };
+        let user = account_for(tx.as_mut(), &email, at).await?;
         tx.insert_grant(
             user.id,
             &TokenRow {

@@ -11,7 +11,6 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, SET_C
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
-use cohort_core::model::Office;
 use cohort_core::Cents;
 use cohort_engine::dashboards::{cancellable, Preview, RoleView};
 use cohort_engine::{
@@ -22,7 +21,7 @@ use serde::Deserialize;
 
 use crate::error::ApiError;
 use crate::extract::ApiPath;
-use crate::pages::{html, PageError};
+use crate::pages::{html, race_label, PageError};
 use crate::session::{session_cookie, too_many, Client, CsrfForm, Limiter, Viewer};
 
 const PLEDGE_JS: &str = include_str!("../static/pledge.js");
@@ -583,7 +582,7 @@ pub(crate) async fn set_password(
 // ---------------------------------------------------------------- the pledge form
 
 /// What the form's fields hold, as typed (re-shown after an error).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 pub(crate) struct PledgeFields {
     #[serde(default)]
     kind: String,
@@ -633,62 +632,6 @@ pub(crate) struct PledgeFields {
     action: String,
 }
 
-struct FormValues {
-    kind: String,
-    amount: String,
-    recurring: String,
-    hours_per_week: String,
-    weeks: String,
-    skills: String,
-    doors: String,
-    calls: String,
-    texts: String,
-    condition: String,
-    deadline: String,
-    name: String,
-    email: String,
-    address: String,
-    city: String,
-    state: String,
-    zip: String,
-    employer: String,
-    occupation: String,
-    attests: bool,
-    ref_code: String,
-}
-
-impl From<&PledgeFields> for FormValues {
-    fn from(f: &PledgeFields) -> Self {
-        FormValues {
-            kind: if f.kind.is_empty() {
-                "money".into()
-            } else {
-                f.kind.clone()
-            },
-            amount: f.amount.clone(),
-            recurring: f.recurring.clone(),
-            hours_per_week: f.hours_per_week.clone(),
-            weeks: f.weeks.clone(),
-            skills: f.skills.clone(),
-            doors: f.doors.clone(),
-            calls: f.calls.clone(),
-            texts: f.texts.clone(),
-            condition: f.condition.clone(),
-            deadline: f.deadline.clone(),
-            name: f.name.clone(),
-            email: f.email.clone(),
-            address: f.address.clone(),
-            city: f.city.clone(),
-            state: f.state.clone(),
-            zip: f.zip.clone(),
-            employer: f.employer.clone(),
-            occupation: f.occupation.clone(),
-            attests: f.attests.is_some(),
-            ref_code: f.ref_code.clone(),
-        }
-    }
-}
-
 #[derive(Template)]
 #[template(path = "pledge_form.html")]
 struct PledgeFormPage {
@@ -699,7 +642,7 @@ struct PledgeFormPage {
     slate_condition: String,
     example_candidate: String,
     default_deadline: String,
-    v: FormValues,
+    v: PledgeFields,
     problem: Option<String>,
     preview: Preview,
     split: String,
@@ -745,7 +688,10 @@ async fn pledge_form_page(
     } else {
         fields.nonce.clone()
     };
-    let mut v = FormValues::from(fields);
+    let mut v = fields.clone();
+    if v.kind.is_empty() {
+        v.kind = "money".into();
+    }
     if v.email.is_empty() {
         if let Some(a) = viewer.actor.account() {
             v.email = a.user.email.to_string();
@@ -1105,18 +1051,6 @@ pub(crate) struct CandidateQuery {
     notice: Option<String>,
 }
 
-fn race(c: &cohort_engine::CandidateView) -> String {
-    let office = c
-        .office
-        .parse::<Office>()
-        .map(Office::label)
-        .unwrap_or("Other office");
-    match &c.district {
-        Some(d) => format!("{office} {}-{d}", c.state),
-        None => format!("{office} {}", c.state),
-    }
-}
-
 async fn campaign_page_for(
     engine: &Engine,
     viewer: &Viewer,
@@ -1169,7 +1103,7 @@ async fn campaign_page_for(
         .map(|c| Fellow {
             slug: c.slug.clone(),
             name: c.name.clone(),
-            race: race(c),
+            race: race_label(c),
             signed: c.signed,
             endorsed: slate
                 .endorsements

@@ -166,7 +166,7 @@ fn percent(part: i64, whole: i64) -> i64 {
 }
 
 /// "U.S. House NY-10", "U.S. Senate OH", "Governor GA".
-fn race_label(c: &CandidateView) -> String {
+pub(crate) fn race_label(c: &CandidateView) -> String {
     let office = c
         .office
         .parse::<Office>()
