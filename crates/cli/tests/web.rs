@@ -22,6 +22,7 @@ both_backends!(
     bad_pledge_forms_name_the_problem_and_write_nothing,
     role_route_matrix,
     campaigns_sign_and_endorse_from_their_dashboard,
+    unlock_and_expiry_notices_respect_the_weekly_cap,
 );
 
 /// A browser without JavaScript: keeps cookies, fills in the CSRF field.
@@ -843,4 +844,89 @@ async fn campaigns_sign_and_endorse_from_their_dashboard(app: TestApp) {
         )
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
+}
+
+// ---------------------------------------------------------------- notices
+
+async fn unlock_and_expiry_notices_respect_the_weekly_cap(app: TestApp) {
+    seed(&app, "signers >= 3").await;
+    let pledge = |condition: &str, deadline: &str, cents: i64| {
+        json!({
+            "kind": "money", "amount_cents": cents, "recurring": "once",
+            "condition": condition, "deadline": deadline,
+            "donor": {"email": "eve@example.org", "name": "Eve Marsh", "attests_eligible": true}
+        })
+    };
+    for body in [
+        pledge("signed(\"ada-reyes\")", "2028-11-07", 9_000),
+        pledge("signers >= 3", "2026-12-01", 1_000),
+        pledge("signers >= 3", "2026-12-01", 2_000),
+    ] {
+        let (status, answer) = app
+            .call(
+                reqwest::Method::POST,
+                &format!("/api/slates/{SLATE}/pledges"),
+                None,
+                Some(&body),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{answer}");
+    }
+    let token = app
+        .engine
+        .issue_candidate_token(SLATE, "ada-reyes")
+        .await
+        .expect("a campaign token");
+    let (status, body) = app
+        .call(
+            reqwest::Method::POST,
+            &format!("/api/slates/{SLATE}/signatures"),
+            Some(&token),
+            Some(&json!({"candidate": "ada-reyes", "version": 1})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["unlocked"], 1, "{body}");
+    let notice = app.mail.wait_for("eve@example.org", "unlocked").await;
+    assert!(
+        notice.body.contains("$90 to Ada Reyes (primary election)"),
+        "{}",
+        notice.body
+    );
+    assert!(notice.body.contains("/pledges/"), "{}", notice.body);
+
+    // The deadline passes: two pledges expire, but updates come at most weekly.
+    app.clock.set(common::now() + chrono::Duration::days(8));
+    let s = app.engine.tick().await.expect("tick");
+    assert_eq!(s.expired, 2, "{s:?}");
+    app.mail.wait_for("eve@example.org", "expired").await;
+    let outbox = app
+        .engine
+        .emails_to("eve@example.org")
+        .await
+        .expect("outbox");
+    let expiries = outbox
+        .iter()
+        .filter(|e| e.email.subject.contains("expired"))
+        .count();
+    assert_eq!(expiries, 1, "one update this week, not two");
+    let unlocks = outbox
+        .iter()
+        .filter(|e| e.email.subject.contains("unlocked"))
+        .count();
+    assert_eq!(
+        unlocks, 1,
+        "the unlock is told once, however often notices run"
+    );
+    app.engine.send_notices().await.expect("notices");
+    let again = app
+        .engine
+        .emails_to("eve@example.org")
+        .await
+        .expect("outbox");
+    assert_eq!(
+        again.len(),
+        outbox.len(),
+        "running the notices again sends nothing new"
+    );
 }

@@ -22,6 +22,7 @@ pub mod dashboards;
 pub mod demo;
 mod error;
 mod mail;
+mod notices;
 mod pledges;
 mod settle;
 mod slates;

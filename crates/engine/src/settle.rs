@@ -233,6 +233,24 @@ impl Engine {
                 let payload = serde_json::json!({ "pledges": expired.len() });
                 tx.append_event(slate.id, "expire", &payload.to_string(), at)
                     .await?;
+                for p in &expired {
+                    let what = if p.amount > cohort_core::Cents::ZERO {
+                        format!("{}", p.amount)
+                    } else {
+                        format!("{} volunteer hours a week", p.hours_per_week)
+                    };
+                    let body = format!(
+                        "Your pledge #{id} of {what} to \"{name}\" has expired: its condition was not met by its deadline. Nothing was charged, and nothing will be.\n\n\
+                         You can pledge again at {base}/slates/{slug}/pledge\n",
+                        id = p.id,
+                        name = slate.name,
+                        base = self.public_url(),
+                        slug = slate.slug,
+                    );
+                    let subject = format!("Your pledge to {} expired", slate.name);
+                    self.queue_email(tx.as_mut(), p.email.clone(), &subject, body, false, at)
+                        .await?;
+                }
             }
             let mut changed = date_changed();
             if !expired.is_empty() {

@@ -149,6 +149,9 @@ pub async fn deliver_forever(engine: Engine, mailer: Box<dyn Mailer>, every: Dur
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
+        if let Err(e) = engine.send_notices().await {
+            eprintln!("unlock notices paused: {e}");
+        }
         loop {
             match engine.deliver_email(mailer.as_ref(), 100).await {
                 Ok(100) => continue,

@@ -1117,6 +1117,41 @@ macro_rules! impl_sql_tx {
                     Ok(())
                 }
 
+                async fn notice_cursor(&mut self, slate_id: Id) -> Result<(i64, Option<DateTime<Utc>>)> {
+                    let row = ::sqlx::query("SELECT seq, last_unlock_at FROM notice_cursors WHERE slate_id = $1")
+                        .bind(slate_id)
+                        .fetch_optional(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    match row {
+                        Some(r) => Ok((get(&r, "seq")?, get(&r, "last_unlock_at")?)),
+                        None => Ok((0, None)),
+                    }
+                }
+
+                async fn set_notice_cursor(&mut self, slate_id: Id, seq: i64, last_unlock_at: Option<DateTime<Utc>>) -> Result<()> {
+                    ::sqlx::query(
+                        "INSERT INTO notice_cursors (slate_id, seq, last_unlock_at) VALUES ($1, $2, $3) \
+                         ON CONFLICT (slate_id) DO UPDATE SET seq = excluded.seq, last_unlock_at = excluded.last_unlock_at",
+                    )
+                    .bind(slate_id)
+                    .bind(seq)
+                    .bind(last_unlock_at)
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    Ok(())
+                }
+
+                async fn pledges_unlocked_at(&mut self, slate_id: Id, at: DateTime<Utc>) -> Result<Vec<PledgeRow>> {
+                    let sql = format!(
+                        "SELECT {PLEDGE_COLUMNS} FROM pledges p JOIN conditions c ON c.id = p.condition_id \
+                         WHERE p.slate_id = $1 AND p.unlocked_at = $2 ORDER BY p.id"
+                    );
+                    let rows = ::sqlx::query(&sql).bind(slate_id).bind(at).fetch_all(&mut *self.tx).await.map_err(db)?;
+                    rows.iter().map(pledge_from).collect()
+                }
+
                 async fn slate_pledges(&mut self, slate_id: Id) -> Result<Vec<PledgeRow>> {
                     let sql = format!(
                         "SELECT {PLEDGE_COLUMNS} FROM pledges p JOIN conditions c ON c.id = p.condition_id \

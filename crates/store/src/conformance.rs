@@ -454,6 +454,21 @@ pub async fn unlocking_records_installments_once(store: &dyn Store) {
     assert_eq!(row.status, PledgeStatus::Unlocked);
     assert_eq!(row.unlocked_at, Some(at(10)));
     assert_eq!(
+        tx.pledges_unlocked_at(s.id, at(10))
+            .await
+            .expect("by unlock time")
+            .iter()
+            .map(|p| p.id)
+            .collect::<Vec<_>>(),
+        vec![p1],
+        "the pledges of one unlock event are found by its time"
+    );
+    assert!(tx
+        .pledges_unlocked_at(s.id, at(11))
+        .await
+        .expect("none")
+        .is_empty());
+    assert_eq!(
         tx.installments(p1).await.expect("installments"),
         vec![inst.clone()]
     );
@@ -973,6 +988,24 @@ pub async fn pledges_by_email_and_the_outbox(store: &dyn Store) {
         due.iter().map(|e| e.email.to.as_str()).collect::<Vec<_>>(),
         vec!["bo@x.org"],
         "sent and thrice-failed emails are no longer due"
+    );
+    assert_eq!(tx.notice_cursor(s.id).await.expect("cursor"), (0, None));
+    tx.set_notice_cursor(s.id, 7, Some(at(3)))
+        .await
+        .expect("cursor");
+    tx.set_notice_cursor(s.id, 9, Some(at(4)))
+        .await
+        .expect("cursor");
+    assert_eq!(
+        tx.notice_cursor(s.id).await.expect("cursor"),
+        (9, Some(at(4)))
+    );
+    assert!(
+        tx.pledges_unlocked_at(s.id, at(4))
+            .await
+            .expect("unlocked")
+            .is_empty(),
+        "nothing has unlocked"
     );
     let ana_mail = tx.emails_to(&email("ana@x.org")).await.expect("emails");
     assert_eq!(ana_mail.len(), 2);

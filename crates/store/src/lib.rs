@@ -545,6 +545,20 @@ pub trait Tx: Send {
     /// Mark a one-time secret used; false if it already was (or doesn't exist).
     async fn use_secret(&mut self, hash: &str, at: DateTime<Utc>) -> Result<bool>;
     async fn delete_secret(&mut self, hash: &str) -> Result<()>;
+    /// How far notices have been sent for a slate: (event seq, time of the last unlock sent).
+    async fn notice_cursor(&mut self, slate_id: Id) -> Result<(i64, Option<DateTime<Utc>>)>;
+    async fn set_notice_cursor(
+        &mut self,
+        slate_id: Id,
+        seq: i64,
+        last_unlock_at: Option<DateTime<Utc>>,
+    ) -> Result<()>;
+    /// The pledges of a slate that unlocked at exactly `at` (one unlock event).
+    async fn pledges_unlocked_at(
+        &mut self,
+        slate_id: Id,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<PledgeRow>>;
     /// Every pledge of a slate, oldest first (organizer exports).
     async fn slate_pledges(&mut self, slate_id: Id) -> Result<Vec<PledgeRow>>;
     /// Every allocation of a slate with its pledge, by pledge, period and candidate.
