@@ -23,6 +23,7 @@ both_backends!(
     role_route_matrix,
     campaigns_sign_and_endorse_from_their_dashboard,
     unlock_and_expiry_notices_respect_the_weekly_cap,
+    partners_see_counts_for_their_own_link_only,
 );
 
 /// A browser without JavaScript: keeps cookies, fills in the CSRF field.
@@ -929,4 +930,113 @@ async fn unlock_and_expiry_notices_respect_the_weekly_cap(app: TestApp) {
         outbox.len(),
         "running the notices again sends nothing new"
     );
+}
+
+// ---------------------------------------------------------------- partners
+
+async fn partners_see_counts_for_their_own_link_only(app: TestApp) {
+    seed(&app, "signers >= 2").await;
+    app.engine
+        .grant("org@example.org", Role::Organizer, Some(SLATE), None)
+        .await
+        .expect("grant");
+    let mut org = Browser::new(&app);
+    org.sign_in("org@example.org").await;
+    let add = format!("/slates/{SLATE}/organize/partners");
+    let bad = org
+        .post(&add, &[("code", "no spaces!"), ("name", "X")])
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("letters, digits, hyphens"),
+        "{}",
+        bad.body
+    );
+    let ok = org
+        .post(
+            &add,
+            &[
+                ("code", "river-union"),
+                ("name", "River Union"),
+                ("endorsement", "Our members back all three."),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let sent = org
+        .post(
+            &format!("/slates/{SLATE}/organize/invite"),
+            &[("email", "pa@example.org"), ("role", "partner:river-union")],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let invitation = app.mail.wait_for("pa@example.org", "Invitation").await;
+    let mut admin = Browser::new(&app);
+    let link = link_in(&invitation.body, "/invites/");
+    admin.get(&link).await;
+    let accepted = admin.post(&link, &[]).await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+
+    // A supporter pledges through the partner's link.
+    let mut supporter = Browser::new(&app);
+    let page = supporter
+        .get(&format!("/slates/{SLATE}/partners/river-union"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Our members back all three."),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("What your link has brought"),
+        "the public sees no counts"
+    );
+    supporter
+        .get(&format!("/slates/{SLATE}/pledge?ref=river-union"))
+        .await;
+    // The form carries the partner's code from ?ref= in a hidden field.
+    let mut fields = pledge_fields("n-ref", "", "$75");
+    fields.retain(|(k, _)| *k != "ref");
+    fields.push(("ref", "river-union"));
+    let pledged = supporter
+        .post(&format!("/slates/{SLATE}/pledge"), &fields)
+        .await;
+    assert_eq!(pledged.status, StatusCode::SEE_OTHER, "{}", pledged.body);
+
+    let counts = admin
+        .get(&format!("/slates/{SLATE}/partners/river-union"))
+        .await;
+    assert!(
+        counts.body.contains("What your link has brought"),
+        "{}",
+        counts.body
+    );
+    assert!(
+        counts.body.contains("<dt>Live pledges</dt><dd>1</dd>"),
+        "{}",
+        counts.body
+    );
+    assert!(
+        !counts.body.contains("eve@example.org") && !counts.body.contains("$75"),
+        "counts only"
+    );
+    assert_eq!(
+        admin.get(&format!("/slates/{SLATE}/organize")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        admin
+            .get(&format!("/slates/{SLATE}/exports/pledges.csv"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let me = admin.get("/me").await.body;
+    assert!(
+        me.contains(&format!("/slates/{SLATE}/partners/river-union")),
+        "{me}"
+    );
+    let slate = supporter.get(&format!("/slates/{SLATE}")).await.body;
+    assert!(slate.contains("River Union") && slate.contains("Our members back all three."));
 }

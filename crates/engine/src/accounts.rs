@@ -265,8 +265,9 @@ impl Engine {
         Ok(email)
     }
 
-    /// Invite someone by email to organize a slate with you, or to be a
-    /// candidate's campaign account (`candidate` is the candidate's slug).
+    /// Invite someone by email to organize a slate with you, to be a
+    /// candidate's campaign account, or a partner organization's admin
+    /// (`subject` is the candidate's slug or the partner's code).
     pub async fn invite(
         &self,
         actor: &Actor,
@@ -305,7 +306,26 @@ impl Engine {
                 ))
             }
             (Role::Organizer, _) => (None, "an organizer of".to_owned()),
-            (Role::Partner, _) => (None, "a partner organization of".to_owned()),
+            (Role::Partner, Some(code)) => {
+                let p = tx
+                    .partners(s.id)
+                    .await?
+                    .into_iter()
+                    .find(|p| p.code == code)
+                    .ok_or_else(|| {
+                        EngineError::invalid(
+                            "partner",
+                            format!("no partner {code:?} on this slate"),
+                        )
+                    })?;
+                (Some(p.id), format!("the admin of {} on", p.name))
+            }
+            (Role::Partner, None) => {
+                return Err(EngineError::invalid(
+                    "partner",
+                    "choose the partner organization",
+                ))
+            }
         };
         let token = self.tokens.token();
         let secret = SecretRow {

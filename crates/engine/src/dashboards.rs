@@ -5,14 +5,14 @@
 use cohort_core::model::{CompactContent, PledgeStatus};
 use cohort_core::split::split_evenly_preview;
 use cohort_core::{Cents, Condition};
-use cohort_store::{PledgeRow, Role};
+use cohort_store::{PartnerRow, PledgeRow, Referrals, Role};
 use serde::Serialize;
 
 use crate::auth::{Account, Actor};
 use crate::commitments::find_candidate;
-use crate::slates::find_slate;
+use crate::slates::{find_slate, text};
 use crate::views::CompactView;
-use crate::{Engine, Result};
+use crate::{Engine, EngineError, Result};
 
 /// One role a person holds, with names to show.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -23,6 +23,26 @@ pub struct RoleView {
     pub slate_name: Option<String>,
     pub candidate: Option<String>,
     pub candidate_name: Option<String>,
+    /// The partner organization's referral code, for a partner admin.
+    pub partner: Option<String>,
+}
+
+/// A partner organization as the public sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PartnerView {
+    pub code: String,
+    pub name: String,
+    pub endorsement: String,
+}
+
+impl From<PartnerRow> for PartnerView {
+    fn from(p: PartnerRow) -> Self {
+        PartnerView {
+            code: p.code,
+            name: p.name,
+            endorsement: p.endorsement,
+        }
+    }
 }
 
 /// The pledge form's live preview.
@@ -81,11 +101,19 @@ impl Engine {
         for g in &account.grants {
             let (mut slate, mut slate_name, mut candidate, mut candidate_name) =
                 (None, None, None, None);
+            let mut partner = None;
             if let Some(id) = g.slate_id {
                 let Some(s) = tx.slate(id).await? else {
                     continue;
                 };
-                if let Some(cid) = g.candidate_id {
+                if g.role == Role::Partner {
+                    partner = tx
+                        .partners(s.id)
+                        .await?
+                        .into_iter()
+                        .find(|p| Some(p.id) == g.candidate_id)
+                        .map(|p| p.code);
+                } else if let Some(cid) = g.candidate_id {
                     if let Some(c) = tx.candidates(s.id).await?.into_iter().find(|c| c.id == cid) {
                         candidate = Some(c.slug.to_string());
                         candidate_name = Some(c.name);
@@ -100,9 +128,100 @@ impl Engine {
                 slate_name,
                 candidate,
                 candidate_name,
+                partner,
             });
         }
         Ok(out)
+    }
+
+    /// Add a partner organization with its public endorsement and referral code (organizers).
+    pub async fn add_partner(
+        &self,
+        actor: &Actor,
+        slate: &str,
+        code: &str,
+        name: &str,
+        endorsement: &str,
+    ) -> Result<PartnerView> {
+        let code = code.trim().to_lowercase();
+        if code.is_empty()
+            || code.len() > 64
+            || !code
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(EngineError::invalid(
+                "code",
+                "must be 1 to 64 letters, digits, hyphens or underscores",
+            ));
+        }
+        let name = text("name", name, 200, true)?;
+        let endorsement = text("endorsement", endorsement, 2000, false)?;
+        let mut tx = self.store.write().await?;
+        let s = find_slate(tx.as_mut(), slate).await?;
+        actor.require_organizer(&s)?;
+        if tx.partners(s.id).await?.iter().any(|p| p.code == code) {
+            return Err(EngineError::conflict(
+                "partner_exists",
+                format!("{slate} already has a partner with the code {code:?}"),
+            ));
+        }
+        let row = tx
+            .insert_partner(
+                &PartnerRow {
+                    id: 0,
+                    slate_id: s.id,
+                    code,
+                    name,
+                    endorsement,
+                },
+                self.now(),
+            )
+            .await?;
+        let payload = serde_json::json!({ "partner": row.code, "name": row.name });
+        tx.append_event(s.id, "partner_added", &payload.to_string(), self.now())
+            .await?;
+        tx.commit().await?;
+        Ok(row.into())
+    }
+
+    /// A slate's partner organizations (public).
+    pub async fn partners(&self, slate: &str) -> Result<Vec<PartnerView>> {
+        let mut tx = self.store.read().await?;
+        let s = find_slate(tx.as_mut(), slate).await?;
+        Ok(tx
+            .partners(s.id)
+            .await?
+            .into_iter()
+            .map(PartnerView::from)
+            .collect())
+    }
+
+    /// One partner organization, with its referral counts for its own admins
+    /// and the slate's organizers (counts only: never names or money).
+    pub async fn partner(
+        &self,
+        actor: &Actor,
+        slate: &str,
+        code: &str,
+    ) -> Result<(PartnerView, Option<Referrals>)> {
+        let mut tx = self.store.read().await?;
+        let s = find_slate(tx.as_mut(), slate).await?;
+        let p = tx
+            .partners(s.id)
+            .await?
+            .into_iter()
+            .find(|p| p.code == code)
+            .ok_or_else(|| EngineError::not_found("partner", code))?;
+        let admin = actor.grants().iter().any(|g| {
+            g.role == Role::Partner && g.slate_id == Some(s.id) && g.candidate_id == Some(p.id)
+        });
+        let counts = if admin || actor.organizes(s.id) {
+            Some(tx.referrals(s.id, &p.code).await?)
+        } else {
+            None
+        };
+        Ok((p.into(), counts))
     }
 
     /// Preview a pledge: the condition (the slate's when empty) in English or

@@ -33,6 +33,8 @@ macro_rules! impl_sql_tx {
                             "idempotency key"
                         } else if msg.contains("email") {
                             "email"
+                        } else if msg.contains("partners") || msg.contains("code") {
+                            "partner code"
                         } else {
                             "record"
                         };
@@ -1150,6 +1152,58 @@ macro_rules! impl_sql_tx {
                     );
                     let rows = ::sqlx::query(&sql).bind(slate_id).bind(at).fetch_all(&mut *self.tx).await.map_err(db)?;
                     rows.iter().map(pledge_from).collect()
+                }
+
+                async fn insert_partner(&mut self, p: &PartnerRow, at: DateTime<Utc>) -> Result<PartnerRow> {
+                    let row = ::sqlx::query(
+                        "INSERT INTO partners (slate_id, code, name, endorsement, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                    )
+                    .bind(p.slate_id)
+                    .bind(&p.code)
+                    .bind(&p.name)
+                    .bind(&p.endorsement)
+                    .bind(at)
+                    .fetch_one(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    Ok(PartnerRow { id: get(&row, "id")?, ..p.clone() })
+                }
+
+                async fn partners(&mut self, slate_id: Id) -> Result<Vec<PartnerRow>> {
+                    let rows = ::sqlx::query("SELECT * FROM partners WHERE slate_id = $1 ORDER BY name, id")
+                        .bind(slate_id)
+                        .fetch_all(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok(PartnerRow {
+                                id: get(r, "id")?,
+                                slate_id: get(r, "slate_id")?,
+                                code: get(r, "code")?,
+                                name: get(r, "name")?,
+                                endorsement: get(r, "endorsement")?,
+                            })
+                        })
+                        .collect()
+                }
+
+                async fn referrals(&mut self, slate_id: Id, code: &str) -> Result<Referrals> {
+                    let row = ::sqlx::query(
+                        "SELECT COUNT(*) AS pledges, COUNT(DISTINCT email) AS pledgers, \
+                         COALESCE(SUM(CASE WHEN status IN ('unlocked', 'fulfilled') THEN 1 ELSE 0 END), 0) AS unlocked \
+                         FROM pledges WHERE slate_id = $1 AND ref_code = $2 AND status IN ('pending', 'unlocked', 'fulfilled')",
+                    )
+                    .bind(slate_id)
+                    .bind(code)
+                    .fetch_one(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    Ok(Referrals {
+                        pledges: get(&row, "pledges")?,
+                        pledgers: get(&row, "pledgers")?,
+                        unlocked: get(&row, "unlocked")?,
+                    })
                 }
 
                 async fn slate_pledges(&mut self, slate_id: Id) -> Result<Vec<PledgeRow>> {

@@ -1014,6 +1014,68 @@ pub async fn pledges_by_email_and_the_outbox(store: &dyn Store) {
     tx.commit().await.expect("commit");
 }
 
+pub async fn partners_and_referral_counts(store: &dyn Store) {
+    let s = slate(store, "mu").await;
+    let mut tx = store.write().await.expect("begin");
+    let p = tx
+        .insert_partner(
+            &PartnerRow {
+                id: 0,
+                slate_id: s.id,
+                code: "river-union".into(),
+                name: "River Union".into(),
+                endorsement: "We back the whole slate.".into(),
+            },
+            at(1),
+        )
+        .await
+        .expect("partner");
+    assert!(p.id > 0);
+    assert_eq!(tx.partners(s.id).await.expect("partners"), vec![p.clone()]);
+    let cond = tx
+        .condition_id(s.id, &Condition::parse("signers >= 2").expect("condition"))
+        .await
+        .expect("condition");
+    let referred = |who: &str, cents| NewPledge {
+        ref_code: Some("river-union".into()),
+        ..money(s.id, cond, who, cents, "2028-01-01", None)
+    };
+    let first = tx
+        .insert_pledge(&referred("a@x.org", 100))
+        .await
+        .expect("pledge");
+    tx.insert_pledges(&[
+        referred("a@x.org", 200),
+        referred("b@x.org", 300),
+        money(s.id, cond, "c@x.org", 400, "2028-01-01", None),
+    ])
+    .await
+    .expect("pledges");
+    assert!(tx
+        .set_status(first, PledgeStatus::Pending, PledgeStatus::Cancelled)
+        .await
+        .expect("cancel"));
+    assert_eq!(
+        tx.referrals(s.id, "river-union").await.expect("counts"),
+        Referrals {
+            pledges: 2,
+            pledgers: 2,
+            unlocked: 0
+        },
+        "live referred pledges only; the unreferred and the cancelled don't count"
+    );
+    assert_eq!(
+        tx.referrals(s.id, "nobody").await.expect("counts"),
+        Referrals::default()
+    );
+    tx.commit().await.expect("commit");
+    let mut again = store.write().await.expect("begin");
+    assert!(matches!(
+        again.insert_partner(&p, at(2)).await,
+        Err(StoreError::Conflict { .. })
+    ));
+}
+
 /// Expands to one `#[tokio::test]` per conformance check, each on a fresh
 /// store from `$fresh` (an async fn returning `Arc<dyn Store>`).
 #[macro_export]
@@ -1035,6 +1097,7 @@ macro_rules! conformance_tests {
             bulk_inserted_pledges_keep_the_pot_right,
             accounts_grants_and_one_time_secrets,
             pledges_by_email_and_the_outbox,
+            partners_and_referral_counts,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {

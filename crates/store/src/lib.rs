@@ -396,6 +396,26 @@ pub struct OutboxRow {
     pub sent_at: Option<DateTime<Utc>>,
 }
 
+/// A partner organization of a slate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartnerRow {
+    pub id: Id,
+    pub slate_id: Id,
+    /// Its referral code: the `ref` of pledges it brought.
+    pub code: String,
+    pub name: String,
+    /// Its public endorsement of the slate.
+    pub endorsement: String,
+}
+
+/// What one referral code brought: counts only, never money or names.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Referrals {
+    pub pledges: i64,
+    pub pledgers: i64,
+    pub unlocked: i64,
+}
+
 /// Something `cohort verify` found wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Violation {
@@ -559,6 +579,10 @@ pub trait Tx: Send {
         slate_id: Id,
         at: DateTime<Utc>,
     ) -> Result<Vec<PledgeRow>>;
+    async fn insert_partner(&mut self, p: &PartnerRow, at: DateTime<Utc>) -> Result<PartnerRow>;
+    async fn partners(&mut self, slate_id: Id) -> Result<Vec<PartnerRow>>;
+    /// Counts of the live pledges carrying referral code `code` in a slate.
+    async fn referrals(&mut self, slate_id: Id, code: &str) -> Result<Referrals>;
     /// Every pledge of a slate, oldest first (organizer exports).
     async fn slate_pledges(&mut self, slate_id: Id) -> Result<Vec<PledgeRow>>;
     /// Every allocation of a slate with its pledge, by pledge, period and candidate.

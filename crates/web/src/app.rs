@@ -417,8 +417,11 @@ fn role_link(r: &RoleView) -> Option<RoleLink> {
             ),
         },
         Role::Partner => RoleLink {
-            href: format!("/slates/{slate}"),
-            label: format!("Partner of {slate_name}"),
+            href: format!(
+                "/slates/{slate}/partners/{}",
+                r.partner.clone().unwrap_or_default()
+            ),
+            label: format!("Your partner organization's page on {slate_name}"),
         },
     })
 }
@@ -1237,6 +1240,7 @@ struct OrganizePage {
     totals: Vec<(String, String, i64)>,
     members: Vec<(String, String, String)>,
     candidates: Vec<(String, String)>,
+    partners: Vec<cohort_engine::dashboards::PartnerView>,
 }
 
 async fn organize_page_for(
@@ -1252,6 +1256,7 @@ async fn organize_page_for(
     let totals = engine.allocations(&viewer.actor, slug).await?;
     let members = engine.members(&viewer.actor, slug).await?;
     let slate = engine.slate_view(slug).await?;
+    let partners = engine.partners(slug).await?;
     let name_of = |c: &str| {
         slate
             .candidates
@@ -1309,6 +1314,7 @@ async fn organize_page_for(
                 .iter()
                 .map(|c| (c.slug.clone(), c.name.clone()))
                 .collect(),
+            partners,
         },
     ))
 }
@@ -1319,7 +1325,11 @@ pub(crate) async fn organize_page(
     ApiPath(slug): ApiPath<String>,
     Query(q): Query<NextQuery>,
 ) -> Result<Response, PageError> {
-    let notice = (q.notice.as_deref() == Some("invited")).then(|| "Invitation sent.".to_owned());
+    let notice = q.notice.as_deref().and_then(|n| match n {
+        "invited" => Some("Invitation sent.".to_owned()),
+        "partner" => Some("Partner organization added.".to_owned()),
+        _ => None,
+    });
     organize_page_for(&engine, &viewer, &slug, notice, None).await
 }
 
@@ -1337,6 +1347,7 @@ pub(crate) async fn invite(
 ) -> Result<Response, PageError> {
     let (role, candidate) = match form.role.split_once(':') {
         Some(("candidate", c)) => (Role::Candidate, Some(c)),
+        Some(("partner", p)) => (Role::Partner, Some(p)),
         _ => match Role::parse(&form.role) {
             Some(r) => (r, None),
             None => {
@@ -1359,6 +1370,74 @@ pub(crate) async fn invite(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct PartnerForm {
+    code: String,
+    name: String,
+    #[serde(default)]
+    endorsement: String,
+}
+
+pub(crate) async fn add_partner(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(slug): ApiPath<String>,
+    CsrfForm(form): CsrfForm<PartnerForm>,
+) -> Result<Response, PageError> {
+    match engine
+        .add_partner(
+            &viewer.actor,
+            &slug,
+            &form.code,
+            &form.name,
+            &form.endorsement,
+        )
+        .await
+    {
+        Ok(_) => Ok(see_other(
+            &format!("/slates/{slug}/organize?notice=partner"),
+            None,
+        )),
+        Err(e @ (EngineError::Invalid { .. } | EngineError::Conflict { .. })) => {
+            organize_page_for(&engine, &viewer, &slug, None, Some(message(e))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "partner.html")]
+struct PartnerPage {
+    slug: String,
+    slate_name: String,
+    partner: cohort_engine::dashboards::PartnerView,
+    link: String,
+    counts: Option<cohort_store::Referrals>,
+}
+
+pub(crate) async fn partner_page(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath((slug, code)): ApiPath<(String, String)>,
+) -> Result<Response, PageError> {
+    let (partner, counts) = engine.partner(&viewer.actor, &slug, &code).await?;
+    let slate = engine.slate_view(&slug).await?;
+    Ok(html(
+        StatusCode::OK,
+        &PartnerPage {
+            link: format!(
+                "{}/slates/{slug}/pledge?ref={}",
+                engine.public_url(),
+                partner.code
+            ),
+            slug,
+            slate_name: slate.name,
+            partner,
+            counts,
+        },
+    ))
 }
 
 // ---------------------------------------------------------------- CSV exports

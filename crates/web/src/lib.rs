@@ -59,6 +59,8 @@ pub fn router_with(engine: Engine, limiter: Arc<RateLimiter>) -> Router {
         )
         .route("/slates/{slug}/organize", get(app::organize_page))
         .route("/slates/{slug}/organize/invite", post(app::invite))
+        .route("/slates/{slug}/organize/partners", post(app::add_partner))
+        .route("/slates/{slug}/partners/{code}", get(app::partner_page))
         .route(
             "/slates/{slug}/exports/allocations.csv",
             get(app::export_allocations),

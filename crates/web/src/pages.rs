@@ -345,6 +345,7 @@ fn us_map(candidates: &[CandidateView]) -> Vec<Tile> {
 #[derive(Template)]
 #[template(path = "slate.html")]
 struct SlatePage {
+    partners: Vec<cohort_engine::dashboards::PartnerView>,
     tiles: Vec<Tile>,
     map_summary: String,
     slate: SlateView,
@@ -360,7 +361,9 @@ pub(crate) async fn slate(
     ApiPath(slug): ApiPath<String>,
 ) -> Result<Response, PageError> {
     let slate = engine.slate_view(&slug).await?;
-    Ok(html(StatusCode::OK, &slate_page(slate)))
+    let mut page = slate_page(slate);
+    page.partners = engine.partners(&slug).await?;
+    Ok(html(StatusCode::OK, &page))
 }
 
 fn slate_page(slate: SlateView) -> SlatePage {
@@ -444,6 +447,7 @@ fn slate_page(slate: SlateView) -> SlatePage {
         },
     );
     SlatePage {
+        partners: Vec::new(),
         tiles,
         map_summary,
         short_hash,
