@@ -15,11 +15,12 @@
 //!    dual `D` (all roles start at `D = W`, the largest score), or dual 0 once
 //!    no pair could improve on leaving it unfilled.
 //!
-//! Each *stage* first augments the matching as far as the tight pairs allow
-//! (Kuhn's alternating-path search, repeated until a whole pass finds
-//! nothing, which proves the matching maximum on tight pairs), then grows the
-//! alternating forest from the free roles and moves the duals by `δ`: roles
-//! in the forest down, volunteers in it up. `δ` is the smallest slack of a
+//! Each *stage* first augments the matching as far as the tight pairs allow:
+//! it grows the alternating forest of tight pairs from the free roles,
+//! breadth first, and every tree that reaches a free volunteer flips its path
+//! (trees are disjoint, so many augment per pass), until a whole forest finds
+//! none, which proves the matching maximum on tight pairs. That last forest
+//! then moves the duals by `δ`: roles in it down, volunteers in it up. `δ` is the smallest slack of a
 //! pair leaving the forest, or the step to the next sleeping role's value
 //! (below), or `D` itself. Scores are integers, so `δ >= 1` and there are at
 //! most `W` stages. When `D` reaches 0 (or no free role is left) the free
@@ -412,9 +413,12 @@ struct Solver<'g> {
     slack_mark: Vec<u32>,
     stages: usize,
     // Scratch space, kept to avoid reallocating.
-    path_roles: Vec<u32>,
-    path_pos: Vec<usize>,
-    path_vols: Vec<u32>,
+    /// Per volunteer reached in the forest: the role that reached them.
+    vol_parent: Vec<u32>,
+    /// Per role in the forest: its tree (index of its root); trees that
+    /// augmented are dead for the rest of the pass.
+    role_tree: Vec<u32>,
+    dead: Vec<bool>,
     queue: Vec<u32>,
     reached: Vec<u32>,
     touched: Vec<u32>,
@@ -441,9 +445,9 @@ impl<'g> Solver<'g> {
             slack: vec![0; vols],
             slack_mark: vec![0; vols],
             stages: 0,
-            path_roles: Vec::new(),
-            path_pos: Vec::new(),
-            path_vols: Vec::new(),
+            vol_parent: vec![NONE; vols],
+            role_tree: vec![0; roles],
+            dead: Vec::new(),
             queue: Vec::new(),
             reached: Vec::new(),
             touched: Vec::new(),
@@ -487,7 +491,7 @@ impl<'g> Solver<'g> {
             if woke {
                 roots.sort_unstable();
             }
-            self.augment_all(&roots);
+            self.match_tight_free(&roots);
             roots.retain(|&r| self.role_mate[r as usize] == NONE);
             let next_wake = dormant.peek().map_or(0, |&(key, _)| key);
             if roots.is_empty() {
@@ -495,9 +499,10 @@ impl<'g> Solver<'g> {
                 continue;
             }
             // Never past the next sleeper's value, so its pairs stay feasible.
-            let delta = self.adjust_duals(&roots, d - next_wake);
-            d -= delta;
-            self.stages += 1;
+            if let Some(delta) = self.grow_forest(&roots, d - next_wake) {
+                d -= delta;
+                self.stages += 1;
+            }
         }
         for (_, Reverse(r)) in dormant {
             self.y[r as usize] = 0;
@@ -530,13 +535,6 @@ impl<'g> Solver<'g> {
         })
     }
 
-    /// A free volunteer on a tight pair with role `r`, if there is one.
-    fn free_tight(&mut self, r: u32) -> Option<u32> {
-        self.best_free(r)
-            .filter(|&(_, w)| w == self.y[r as usize])
-            .map(|(v, _)| v)
-    }
-
     fn link(&mut self, r: u32, v: u32) {
         self.role_mate[r as usize] = v;
         self.vol_mate[v as usize] = r;
@@ -550,104 +548,76 @@ impl<'g> Solver<'g> {
         }
     }
 
-    /// Augments along tight pairs until the matching is maximum on them.
-    fn augment_all(&mut self, roots: &[u32]) {
-        // Most augmenting paths are a single pair: take those first.
+    /// The common case, first: each root whose best free candidate is tight
+    /// takes them.
+    fn match_tight_free(&mut self, roots: &[u32]) {
         for &r in roots {
-            if let Some(v) = self.free_tight(r) {
-                self.link(r, v);
-                self.now_matched(v);
-            }
-        }
-        // Then Kuhn's passes; a pass that finds nothing proves maximality,
-        // since its visit marks all come from failed searches.
-        loop {
-            self.stamp += 1;
-            let mut progress = false;
-            for &r in roots {
-                if self.role_mate[r as usize] == NONE && self.search(r) {
-                    progress = true;
+            if let Some((v, w)) = self.best_free(r) {
+                if w == self.y[r as usize] {
+                    self.link(r, v);
+                    self.now_matched(v);
                 }
             }
-            if !progress {
+        }
+    }
+
+    /// Flips the alternating path that ends with role `u` taking the free
+    /// volunteer `free`: each role up the tree takes the volunteer its
+    /// successor gave up, up to the root, which was free.
+    fn augment_path(&mut self, u: u32, free: u32) {
+        let (mut r, mut v) = (u, free);
+        loop {
+            let gave_up = self.role_mate[r as usize];
+            self.link(r, v);
+            if gave_up == NONE {
                 break;
             }
+            v = gave_up;
+            r = self.vol_parent[v as usize];
         }
+        self.now_matched(free);
     }
 
-    /// Depth-first search for an augmenting path of tight pairs from the free
-    /// role `root`; flips it and returns true if found.
-    fn search(&mut self, root: u32) -> bool {
-        if let Some(f) = self.free_tight(root) {
-            self.link(root, f);
-            self.now_matched(f);
-            return true;
-        }
-        self.path_roles.clear();
-        self.path_pos.clear();
-        self.path_vols.clear();
-        self.path_roles.push(root);
-        self.path_pos.push(0);
-        while let Some(&u) = self.path_roles.last() {
-            let class = self.g.role_class[u as usize] as usize;
-            let pos = self.path_pos.last_mut().expect("parallel to path_roles");
-            let mut next = None;
-            while let Some(&e) = self.matched[class].get(*pos) {
-                *pos += 1;
-                let v = e >> 2;
-                if self.mark[v as usize] != self.stamp
-                    && self.y[u as usize] + self.z[v as usize] == self.g.weight(u, e & 3)
-                {
-                    next = Some(v);
-                    break;
-                }
-            }
-            let Some(v) = next else {
-                self.path_roles.pop();
-                self.path_pos.pop();
-                self.path_vols.pop();
-                continue;
-            };
-            self.mark[v as usize] = self.stamp;
-            let mate = self.vol_mate[v as usize];
-            self.path_vols.push(v);
-            self.path_roles.push(mate);
-            self.path_pos.push(0);
-            if let Some(f) = self.free_tight(mate) {
-                // Flip: the last role takes the free volunteer, every earlier
-                // role takes the volunteer its successor gives up.
-                self.link(mate, f);
-                for k in (0..self.path_vols.len()).rev() {
-                    self.link(self.path_roles[k], self.path_vols[k]);
-                }
-                self.now_matched(f);
-                return true;
-            }
-        }
-        false
-    }
-
-    /// Grows the alternating forest of tight pairs from the free roles and
-    /// moves the duals by the largest step, at most `cap`, that keeps them
-    /// feasible. Returns that step (at least 1).
-    fn adjust_duals(&mut self, roots: &[u32], cap: i64) -> i64 {
+    /// Grows the alternating forest of tight pairs from the free roles, one
+    /// tree per root, breadth first. A tree that reaches a role with a tight
+    /// free candidate flips that path and stops growing; the trees are
+    /// disjoint, so several can augment in one pass. Then the matching has
+    /// changed and `None` is returned: the caller grows a fresh forest. A
+    /// forest with no augmenting path proves the matching maximum on tight
+    /// pairs; the duals then move by the largest step, at most `cap`, that
+    /// keeps them feasible (roles in the forest down, volunteers in it up),
+    /// and that step (at least 1) is returned.
+    fn grow_forest(&mut self, roots: &[u32], cap: i64) -> Option<i64> {
         self.stamp += 1;
         let stamp = self.stamp;
         self.queue.clear();
-        self.queue.extend_from_slice(roots);
         self.reached.clear();
         self.touched.clear();
+        self.dead.clear();
+        self.dead.resize(roots.len(), false);
+        for (tree, &r) in roots.iter().enumerate() {
+            self.role_tree[r as usize] = tree as u32;
+            self.queue.push(r);
+        }
+        let mut augmented = false;
         let mut delta = cap;
         let mut qi = 0;
         while qi < self.queue.len() {
             let u = self.queue[qi];
             qi += 1;
+            let tree = self.role_tree[u as usize];
+            if self.dead[tree as usize] {
+                continue;
+            }
             let yu = self.y[u as usize];
-            if let Some((_, w)) = self.best_free(u) {
-                assert!(
-                    yu > w,
-                    "matching invariant broken: an augmenting path survived the search"
-                );
+            if let Some((free, w)) = self.best_free(u) {
+                if w == yu {
+                    self.augment_path(u, free);
+                    self.mark[free as usize] = stamp;
+                    self.dead[tree as usize] = true;
+                    augmented = true;
+                    continue;
+                }
                 delta = delta.min(yu - w);
             }
             let class = self.g.role_class[u as usize] as usize;
@@ -660,8 +630,11 @@ impl<'g> Solver<'g> {
                 debug_assert!(s >= 0, "dual infeasible");
                 if s == 0 {
                     self.mark[v] = stamp;
+                    self.vol_parent[v] = u;
                     self.reached.push(v as u32);
-                    self.queue.push(self.vol_mate[v]);
+                    let mate = self.vol_mate[v];
+                    self.role_tree[mate as usize] = tree;
+                    self.queue.push(mate);
                 } else if self.slack_mark[v] != stamp {
                     self.slack_mark[v] = stamp;
                     self.slack[v] = s;
@@ -670,6 +643,9 @@ impl<'g> Solver<'g> {
                     self.slack[v] = self.slack[v].min(s);
                 }
             }
+        }
+        if augmented {
+            return None;
         }
         for &v in &self.touched {
             if self.mark[v as usize] != stamp {
@@ -682,6 +658,6 @@ impl<'g> Solver<'g> {
         for &v in &self.reached {
             self.z[v as usize] += delta;
         }
-        delta
+        Some(delta)
     }
 }
