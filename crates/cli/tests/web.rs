@@ -24,6 +24,7 @@ both_backends!(
     campaigns_sign_and_endorse_from_their_dashboard,
     unlock_and_expiry_notices_respect_the_weekly_cap,
     partners_see_counts_for_their_own_link_only,
+    organizers_build_a_slate_from_their_dashboard,
 );
 
 /// A browser without JavaScript: keeps cookies, fills in the CSRF field.
@@ -1039,4 +1040,134 @@ async fn partners_see_counts_for_their_own_link_only(app: TestApp) {
     );
     let slate = supporter.get(&format!("/slates/{SLATE}")).await.body;
     assert!(slate.contains("River Union") && slate.contains("Our members back all three."));
+}
+
+// ---------------------------------------------------------------- building a slate
+
+async fn organizers_build_a_slate_from_their_dashboard(app: TestApp) {
+    seed(&app, "signers >= 2").await;
+    let e = &app.engine;
+    e.grant("lead@example.org", Role::Organizer, None, None)
+        .await
+        .expect("grant");
+    e.grant("local@example.org", Role::Organizer, Some(SLATE), None)
+        .await
+        .expect("grant");
+    let mut public = Browser::new(&app);
+    assert_eq!(
+        public.get("/slates/new").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let mut local = Browser::new(&app);
+    local.sign_in("local@example.org").await;
+    assert_eq!(
+        local.get("/slates/new").await.status,
+        StatusCode::FORBIDDEN,
+        "one slate's organizer can't start slates"
+    );
+
+    let mut lead = Browser::new(&app);
+    lead.sign_in("lead@example.org").await;
+    assert_eq!(lead.get("/slates/new").await.status, StatusCode::OK);
+    let fields = |slug: &'static str, condition: &'static str, action: &'static str| {
+        vec![
+            ("name", "Lake Slate"),
+            ("slug", slug),
+            ("cycle", "2028"),
+            ("description", "Lakeside candidates"),
+            ("condition", condition),
+            ("action", action),
+        ]
+    };
+    let check = lead
+        .post("/slates/new", &fields("lake", "signers >= 2 and", "check"))
+        .await;
+    assert_eq!(check.status, StatusCode::OK);
+    assert!(
+        check.body.contains("Condition: ") && check.body.contains("column"),
+        "{}",
+        check.body
+    );
+    let bad = lead
+        .post(
+            "/slates/new",
+            &fields("Lake Slate!", "signers >= 2", "create"),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    let made = lead
+        .post(
+            "/slates/new",
+            &fields("lake", "signers >= 2 and mutual", "create"),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    assert_eq!(
+        made.location.as_deref(),
+        Some("/slates/lake/organize?notice=created")
+    );
+
+    let add = "/slates/lake/organize/candidates";
+    let candidate = |general: &'static str| {
+        vec![
+            ("name", "Lia Moss"),
+            ("slug", "lia-moss"),
+            ("office", "us_house"),
+            ("state", "mi"),
+            ("district", "3"),
+            ("primary_date", "2028-08-04"),
+            ("general_date", general),
+        ]
+    };
+    let bad = lead.post(add, &candidate("next fall")).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("is not a date like 2028-11-07"),
+        "{}",
+        bad.body
+    );
+    assert_eq!(
+        lead.post(add, &candidate("2028-11-07")).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    let publish = "/slates/lake/organize/compact";
+    let bad = lead
+        .post(
+            publish,
+            &[
+                ("commitments", "Endorse each other"),
+                ("planks", "Clean lakes without a why"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("title | why"), "{}", bad.body);
+    let ok = lead
+        .post(
+            publish,
+            &[
+                ("commitments", "Endorse each other\r\nVote as a bloc"),
+                ("planks", "Clean lakes | Everyone swims in them\r\n"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let (_, slate) = app.get("/api/slates/lake").await;
+    assert_eq!(
+        slate["condition_text"],
+        "at least 2 candidates have signed and every signer endorses every other signer"
+    );
+    assert_eq!(slate["candidates"][0]["state"], "MI", "{slate}");
+    assert_eq!(slate["compact"]["version"], 1);
+    assert_eq!(slate["compact"]["commitments"][1], "Vote as a bloc");
+    assert_eq!(
+        slate["compact"]["planks"][0]["why"],
+        "Everyone swims in them"
+    );
+    assert_eq!(
+        local.post(publish, &[("commitments", "x")]).await.status,
+        StatusCode::FORBIDDEN,
+        "an organizer of another slate can't publish here"
+    );
 }

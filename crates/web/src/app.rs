@@ -11,6 +11,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, SET_C
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
+use cohort_core::model::{Office, Plank};
 use cohort_core::Cents;
 use cohort_engine::dashboards::{cancellable, Preview, RoleView};
 use cohort_engine::{
@@ -915,6 +916,18 @@ fn split_text(amount: &str, split: &str) -> Option<String> {
     }
 }
 
+/// A condition alone, for the new-slate form's live check (public, JSON).
+pub(crate) async fn condition_preview(Query(q): Query<PreviewQuery>) -> Json<serde_json::Value> {
+    match cohort_core::Condition::parse(&q.condition) {
+        Ok(c) => {
+            Json(serde_json::json!({ "condition_text": c.to_english(), "condition_error": null }))
+        }
+        Err(e) => {
+            Json(serde_json::json!({ "condition_text": null, "condition_error": e.to_string() }))
+        }
+    }
+}
+
 /// The live preview the pledge form's script asks for (public, JSON).
 pub(crate) async fn preview(
     State(engine): State<Engine>,
@@ -1241,6 +1254,10 @@ struct OrganizePage {
     members: Vec<(String, String, String)>,
     candidates: Vec<(String, String)>,
     partners: Vec<cohort_engine::dashboards::PartnerView>,
+    offices: Vec<(&'static str, &'static str)>,
+    commitments: String,
+    planks: String,
+    next_version: i32,
 }
 
 async fn organize_page_for(
@@ -1315,6 +1332,27 @@ async fn organize_page_for(
                 .map(|c| (c.slug.clone(), c.name.clone()))
                 .collect(),
             partners,
+            offices: Office::ALL
+                .iter()
+                .map(|o| (o.as_str(), o.label()))
+                .collect(),
+            commitments: slate
+                .compact
+                .as_ref()
+                .map(|c| c.commitments.join("\n"))
+                .unwrap_or_default(),
+            planks: slate
+                .compact
+                .as_ref()
+                .map(|c| {
+                    c.planks
+                        .iter()
+                        .map(|p| format!("{} | {}", p.title, p.why))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+                .unwrap_or_default(),
+            next_version: slate.compact.as_ref().map_or(1, |c| c.version + 1),
         },
     ))
 }
@@ -1326,6 +1364,11 @@ pub(crate) async fn organize_page(
     Query(q): Query<NextQuery>,
 ) -> Result<Response, PageError> {
     let notice = q.notice.as_deref().and_then(|n| match n {
+        "created" => Some(
+            "Your slate exists. Add candidates and publish the compact they will sign.".to_owned(),
+        ),
+        "candidate" => Some("Candidate added. Invite their campaign below.".to_owned()),
+        "compact" => Some("New compact version published.".to_owned()),
         "invited" => Some("Invitation sent.".to_owned()),
         "partner" => Some("Partner organization added.".to_owned()),
         _ => None,
@@ -1367,6 +1410,231 @@ pub(crate) async fn invite(
         )),
         Err(e @ EngineError::Invalid { .. }) => {
             organize_page_for(&engine, &viewer, &slug, None, Some(message(e))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct CandidateForm {
+    slug: String,
+    name: String,
+    office: String,
+    state: String,
+    #[serde(default)]
+    district: String,
+    #[serde(default)]
+    primary_date: String,
+    general_date: String,
+}
+
+fn optional(s: &str) -> Option<String> {
+    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+pub(crate) async fn add_candidate(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(slug): ApiPath<String>,
+    CsrfForm(form): CsrfForm<CandidateForm>,
+) -> Result<Response, PageError> {
+    let input = cohort_engine::CandidateInput {
+        slug: form.slug.trim().to_owned(),
+        name: form.name,
+        office: form.office,
+        state: form.state.trim().to_uppercase(),
+        district: optional(&form.district),
+        primary_date: optional(&form.primary_date),
+        general_date: form.general_date.trim().to_owned(),
+    };
+    match engine.add_candidate(&viewer.actor, &slug, input).await {
+        Ok(_) => Ok(see_other(
+            &format!("/slates/{slug}/organize?notice=candidate"),
+            None,
+        )),
+        Err(e @ (EngineError::Invalid { .. } | EngineError::Conflict { .. })) => {
+            organize_page_for(&engine, &viewer, &slug, None, Some(message(e))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct CompactForm {
+    commitments: String,
+    #[serde(default)]
+    planks: String,
+}
+
+/// Planks typed one per line as "title | why".
+fn parse_planks(text: &str) -> Result<Vec<Plank>, EngineError> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .enumerate()
+        .map(|(i, line)| match line.split_once('|') {
+            Some((title, why)) if !title.trim().is_empty() && !why.trim().is_empty() => Ok(Plank {
+                title: title.trim().to_owned(),
+                why: why.trim().to_owned(),
+            }),
+            _ => Err(EngineError::invalid(
+                "planks",
+                format!(
+                    "plank {} must be written as: title | why (got {line:?})",
+                    i + 1
+                ),
+            )),
+        })
+        .collect()
+}
+
+pub(crate) async fn publish_compact(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(slug): ApiPath<String>,
+    CsrfForm(form): CsrfForm<CompactForm>,
+) -> Result<Response, PageError> {
+    let outcome = match parse_planks(&form.planks) {
+        Ok(planks) => {
+            let input = cohort_engine::CompactInput {
+                commitments: form
+                    .commitments
+                    .lines()
+                    .map(|l| l.trim().to_owned())
+                    .filter(|l| !l.is_empty())
+                    .collect(),
+                planks,
+            };
+            engine
+                .publish_compact(&viewer.actor, &slug, input)
+                .await
+                .map(|_| ())
+        }
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(()) => Ok(see_other(
+            &format!("/slates/{slug}/organize?notice=compact"),
+            None,
+        )),
+        Err(e @ (EngineError::Invalid { .. } | EngineError::Conflict { .. })) => {
+            organize_page_for(&engine, &viewer, &slug, None, Some(message(e))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// What the new-slate form holds, as typed.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub(crate) struct SlateFields {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    slug: String,
+    #[serde(default)]
+    cycle: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    condition: String,
+    #[serde(default)]
+    action: String,
+}
+
+#[derive(Template)]
+#[template(path = "new_slate.html")]
+struct NewSlatePage {
+    csrf: String,
+    v: SlateFields,
+    english: Option<String>,
+    problem: Option<String>,
+}
+
+fn new_slate_page(
+    viewer: &Viewer,
+    v: SlateFields,
+    problem: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let english = cohort_core::Condition::parse(&v.condition)
+        .ok()
+        .map(|c| c.to_english());
+    html(
+        status,
+        &NewSlatePage {
+            csrf: viewer.csrf.clone(),
+            v,
+            english,
+            problem,
+        },
+    )
+}
+
+pub(crate) async fn new_slate_form(viewer: Viewer) -> Result<Response, PageError> {
+    if viewer.actor.account().is_none() {
+        return Ok(sign_in_first("/slates/new"));
+    }
+    viewer.actor.require_global_organizer()?;
+    let v = SlateFields {
+        cycle: "2028".into(),
+        condition: "signers >= 3 and mutual".into(),
+        ..SlateFields::default()
+    };
+    Ok(new_slate_page(&viewer, v, None, StatusCode::OK))
+}
+
+pub(crate) async fn create_slate(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    CsrfForm(v): CsrfForm<SlateFields>,
+) -> Result<Response, PageError> {
+    viewer.actor.require_global_organizer()?;
+    if v.action == "check" {
+        let problem = cohort_core::Condition::parse(&v.condition)
+            .err()
+            .map(|e| format!("Condition: {e}"));
+        return Ok(new_slate_page(&viewer, v, problem, StatusCode::OK));
+    }
+    let input = cohort_engine::SlateInput {
+        slug: v.slug.trim().to_owned(),
+        name: v.name.clone(),
+        cycle: match v.cycle.trim().parse() {
+            Ok(c) => c,
+            Err(_) => {
+                let problem = format!("Election cycle: {:?} is not a year", v.cycle);
+                return Ok(new_slate_page(
+                    &viewer,
+                    v,
+                    Some(problem),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                ));
+            }
+        },
+        description: v.description.clone(),
+        condition: v.condition.clone(),
+    };
+    match engine.create_slate(&viewer.actor, input).await {
+        Ok(s) => Ok(see_other(
+            &format!("/slates/{}/organize?notice=created", s.slug),
+            None,
+        )),
+        Err(EngineError::Invalid { field, message }) => {
+            let problem = format!("{}: {message}", field_label(&field));
+            Ok(new_slate_page(
+                &viewer,
+                v,
+                Some(problem),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ))
+        }
+        Err(e @ EngineError::Conflict { .. }) => {
+            let problem = message(e);
+            Ok(new_slate_page(
+                &viewer,
+                v,
+                Some(problem),
+                StatusCode::CONFLICT,
+            ))
         }
         Err(e) => Err(e.into()),
     }

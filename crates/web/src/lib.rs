@@ -43,6 +43,7 @@ pub fn router(engine: Engine) -> Router {
 pub fn router_with(engine: Engine, limiter: Arc<RateLimiter>) -> Router {
     let api = api::routes()
         .route("/slates/{slug}/preview", get(app::preview))
+        .route("/conditions/preview", get(app::condition_preview))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(DefaultBodyLimit::disable())
         .layer(middleware::map_response(json_errors));
@@ -60,6 +61,18 @@ pub fn router_with(engine: Engine, limiter: Arc<RateLimiter>) -> Router {
         .route("/slates/{slug}/organize", get(app::organize_page))
         .route("/slates/{slug}/organize/invite", post(app::invite))
         .route("/slates/{slug}/organize/partners", post(app::add_partner))
+        .route(
+            "/slates/{slug}/organize/candidates",
+            post(app::add_candidate),
+        )
+        .route(
+            "/slates/{slug}/organize/compact",
+            post(app::publish_compact),
+        )
+        .route(
+            "/slates/new",
+            get(app::new_slate_form).post(app::create_slate),
+        )
         .route("/slates/{slug}/partners/{code}", get(app::partner_page))
         .route(
             "/slates/{slug}/exports/allocations.csv",

@@ -3,6 +3,29 @@
 // Without this script the form still works: "Preview" asks the server.
 (function () {
   "use strict";
+  // The new-slate form: check the condition as it is typed.
+  var slateForm = document.getElementById("slate-form");
+  if (slateForm) {
+    var out = document.getElementById("preview");
+    var wait = null;
+    slateForm.elements.condition.addEventListener("input", function () {
+      clearTimeout(wait);
+      wait = setTimeout(function () {
+        fetch("/api/conditions/preview?condition=" + encodeURIComponent(slateForm.elements.condition.value))
+          .then(function (r) { return r.json(); })
+          .then(function (p) {
+            var line = document.createElement("p");
+            if (p.condition_error) {
+              line.className = "problem";
+              line.textContent = "Condition: " + p.condition_error;
+            } else {
+              line.textContent = "Pledges unlock when " + p.condition_text + ".";
+            }
+            out.replaceChildren(line);
+          }).catch(function () {});
+      }, 200);
+    });
+  }
   var form = document.getElementById("pledge-form");
   if (!form) return;
   var slate = form.getAttribute("data-slate");
