@@ -18,6 +18,9 @@ fn which(var: &str, default: &str) -> String {
 /// A chromedriver process and one browser session in it.
 pub struct Browser {
     driver: Child,
+    port: u16,
+    session: String,
+    profile: PathBuf,
     base: String,
     http: reqwest::Client,
     /// Where screenshots go (`target/e2e-artifacts`).
@@ -25,9 +28,22 @@ pub struct Browser {
 }
 
 impl Drop for Browser {
+    /// End the session first, so chromedriver closes Chromium (killing only
+    /// chromedriver would leave the browser running), even when a test panics.
     fn drop(&mut self) {
+        use std::io::{Read, Write};
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", self.port)) {
+            let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+            let _ = write!(
+                s,
+                "DELETE /session/{} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                self.session
+            );
+            let _ = s.read_to_end(&mut Vec::new());
+        }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
 
@@ -93,7 +109,10 @@ impl Browser {
         std::fs::create_dir_all(&artifacts).expect("artifacts dir");
         Browser {
             driver,
+            port,
             base: format!("{root}/session/{id}"),
+            session: id,
+            profile,
             http,
             artifacts,
         }
