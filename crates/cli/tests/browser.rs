@@ -109,7 +109,10 @@ async fn a_pledge_unlocks_end_to_end_in_a_real_browser() {
     );
     check(&b, "07-supporter-dashboard").await;
 
-    // The organizer exports the allocations.
+    // The organizer sees totals over time and exports the allocations.
+    app.engine.tick().await.expect("tick");
+    app.clock.set(common::now() + chrono::Duration::days(1));
+    app.engine.tick().await.expect("tick");
     sign_in(&app, &b, "org@example.org").await;
     b.goto(&app.url(&format!("/slates/{SLATE}/organize"))).await;
     b.wait_for_text("Allocated to each candidate").await;

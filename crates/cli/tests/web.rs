@@ -1170,4 +1170,31 @@ async fn organizers_build_a_slate_from_their_dashboard(app: TestApp) {
         StatusCode::FORBIDDEN,
         "an organizer of another slate can't publish here"
     );
+
+    // Totals over time: the tick samples the pot once a day.
+    let (status, body) = app
+        .call(
+            reqwest::Method::POST,
+            &format!("/api/slates/{SLATE}/pledges"),
+            None,
+            Some(
+                &json!({"kind": "money", "amount_cents": 4_200, "recurring": "once",
+                "donor": {"email": "fay@example.org", "name": "Fay", "attests_eligible": true}}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let before = local.get(&format!("/slates/{SLATE}/organize")).await.body;
+    assert!(before.contains("The chart fills in day by day"), "{before}");
+    app.engine.tick().await.expect("tick");
+    app.clock.set(common::now() + chrono::Duration::days(1));
+    app.engine.tick().await.expect("tick");
+    let after = local.get(&format!("/slates/{SLATE}/organize")).await.body;
+    assert!(after.contains("class=\"line-pledged\""), "{after}");
+    assert!(
+        after.contains(
+            "From 2026-11-24 to 2026-11-25: $42 pledged, $0 of it unlocked, by 1 person."
+        ),
+        "{after}"
+    );
 }

@@ -407,6 +407,18 @@ impl Engine {
             .collect())
     }
 
+    /// The pot at the end of each day the tick has seen (organizers only).
+    pub async fn pot_history(
+        &self,
+        actor: &Actor,
+        slate: &str,
+    ) -> Result<Vec<(chrono::NaiveDate, cohort_store::Pot)>> {
+        let mut tx = self.store.read().await?;
+        let s = find_slate(tx.as_mut(), slate).await?;
+        actor.require_organizer(&s)?;
+        Ok(tx.pot_history(s.id).await?)
+    }
+
     /// Every pledge of a slate with its donor (organizers only).
     pub async fn export_pledges(&self, actor: &Actor, slate: &str) -> Result<Vec<PledgeRow>> {
         let mut tx = self.store.read().await?;

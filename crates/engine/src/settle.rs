@@ -258,6 +258,8 @@ impl Engine {
             }
             let s = self.settle(tx.as_mut(), &slate, changed, &[], at).await?;
             let installments = self.monthly(tx.as_mut(), &slate, at).await?;
+            let pot = tx.pot(slate.id).await?;
+            tx.record_pot_history(slate.id, today, &pot).await?;
             tx.commit().await?;
             total.expired += expired.len() as u64;
             total.unlocked += s.unlocked;

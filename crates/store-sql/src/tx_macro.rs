@@ -1154,6 +1154,44 @@ macro_rules! impl_sql_tx {
                     rows.iter().map(pledge_from).collect()
                 }
 
+                async fn record_pot_history(&mut self, slate_id: Id, day: NaiveDate, pot: &Pot) -> Result<()> {
+                    ::sqlx::query(
+                        "INSERT INTO pot_history (slate_id, day, pending_cents, unlocked_cents, pledgers) VALUES ($1, $2, $3, $4, $5) \
+                         ON CONFLICT (slate_id, day) DO UPDATE SET pending_cents = excluded.pending_cents, \
+                         unlocked_cents = excluded.unlocked_cents, pledgers = excluded.pledgers",
+                    )
+                    .bind(slate_id)
+                    .bind(day)
+                    .bind(pot.pending_cents)
+                    .bind(pot.unlocked_cents)
+                    .bind(pot.pledgers)
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    Ok(())
+                }
+
+                async fn pot_history(&mut self, slate_id: Id) -> Result<Vec<(NaiveDate, Pot)>> {
+                    let rows = ::sqlx::query("SELECT * FROM pot_history WHERE slate_id = $1 ORDER BY day")
+                        .bind(slate_id)
+                        .fetch_all(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok((
+                                get(r, "day")?,
+                                Pot {
+                                    pending_cents: get(r, "pending_cents")?,
+                                    unlocked_cents: get(r, "unlocked_cents")?,
+                                    pledgers: get(r, "pledgers")?,
+                                    ..Pot::default()
+                                },
+                            ))
+                        })
+                        .collect()
+                }
+
                 async fn insert_partner(&mut self, p: &PartnerRow, at: DateTime<Utc>) -> Result<PartnerRow> {
                     let row = ::sqlx::query(
                         "INSERT INTO partners (slate_id, code, name, endorsement, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",

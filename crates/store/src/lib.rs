@@ -579,6 +579,10 @@ pub trait Tx: Send {
         slate_id: Id,
         at: DateTime<Utc>,
     ) -> Result<Vec<PledgeRow>>;
+    /// Record the pot as it stands on `day` (replacing that day's earlier sample).
+    async fn record_pot_history(&mut self, slate_id: Id, day: NaiveDate, pot: &Pot) -> Result<()>;
+    /// Each recorded day's pot, oldest first.
+    async fn pot_history(&mut self, slate_id: Id) -> Result<Vec<(NaiveDate, Pot)>>;
     async fn insert_partner(&mut self, p: &PartnerRow, at: DateTime<Utc>) -> Result<PartnerRow>;
     async fn partners(&mut self, slate_id: Id) -> Result<Vec<PartnerRow>>;
     /// Counts of the live pledges carrying referral code `code` in a slate.

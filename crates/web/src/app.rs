@@ -1255,6 +1255,7 @@ struct OrganizePage {
     candidates: Vec<(String, String)>,
     partners: Vec<cohort_engine::dashboards::PartnerView>,
     offices: Vec<(&'static str, &'static str)>,
+    chart: Chart,
     commitments: String,
     planks: String,
     next_version: i32,
@@ -1274,6 +1275,7 @@ async fn organize_page_for(
     let members = engine.members(&viewer.actor, slug).await?;
     let slate = engine.slate_view(slug).await?;
     let partners = engine.partners(slug).await?;
+    let history = engine.pot_history(&viewer.actor, slug).await?;
     let name_of = |c: &str| {
         slate
             .candidates
@@ -1332,6 +1334,7 @@ async fn organize_page_for(
                 .map(|c| (c.slug.clone(), c.name.clone()))
                 .collect(),
             partners,
+            chart: Chart::new(&history),
             offices: Office::ALL
                 .iter()
                 .map(|o| (o.as_str(), o.label()))
@@ -1412,6 +1415,70 @@ pub(crate) async fn invite(
             organize_page_for(&engine, &viewer, &slug, None, Some(message(e))).await
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Totals over time as an SVG line chart: money pledged (pending and
+/// unlocked together) and money unlocked, one point a day.
+struct Chart {
+    /// SVG `points` of each line; empty when there is no history yet.
+    pledged: String,
+    unlocked: String,
+    first_day: String,
+    last_day: String,
+    top: String,
+    summary: String,
+}
+
+impl Chart {
+    const W: i64 = 600;
+    const H: i64 = 180;
+    const LEFT: i64 = 70;
+    const TOP: i64 = 10;
+
+    fn new(days: &[(chrono::NaiveDate, cohort_store::Pot)]) -> Chart {
+        let max = days
+            .iter()
+            .map(|(_, p)| p.pending_cents + p.unlocked_cents)
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let n = days.len() as i64;
+        let x = |i: i64| {
+            Self::LEFT
+                + if n > 1 {
+                    i * Self::W / (n - 1)
+                } else {
+                    Self::W / 2
+                }
+        };
+        let y = |cents: i64| Self::TOP + Self::H - cents.saturating_mul(Self::H) / max;
+        let line = |value: &dyn Fn(&cohort_store::Pot) -> i64| {
+            days.iter()
+                .enumerate()
+                .map(|(i, (_, p))| format!("{},{}", x(i as i64), y(value(p))))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let last = days.last();
+        Chart {
+            pledged: line(&|p| p.pending_cents + p.unlocked_cents),
+            unlocked: line(&|p| p.unlocked_cents),
+            first_day: days.first().map(|(d, _)| d.to_string()).unwrap_or_default(),
+            last_day: last.map(|(d, _)| d.to_string()).unwrap_or_default(),
+            top: Cents(max).to_string(),
+            summary: match last {
+                Some((d, p)) => format!(
+                    "From {} to {d}: {} pledged, {} of it unlocked, by {} {}.",
+                    days[0].0,
+                    Cents(p.pending_cents + p.unlocked_cents),
+                    Cents(p.unlocked_cents),
+                    p.pledgers,
+                    if p.pledgers == 1 { "person" } else { "people" }
+                ),
+                None => String::new(),
+            },
+        }
     }
 }
 
