@@ -136,6 +136,23 @@ impl<'a> Browser<'a> {
     }
 }
 
+/// Regression: a template edit once pasted whole sections into the organizer
+/// page's `<title>`. Every page's title is a short line of text.
+fn title_is_plain_text(path: &str, body: &str) {
+    let title = body
+        .split_once("<title>")
+        .and_then(|(_, rest)| rest.split_once("</title>"))
+        .map(|(t, _)| t)
+        .unwrap_or_else(|| panic!("{path} has no <title>"));
+    assert!(
+        !title.contains('<')
+            && !title.contains('\n')
+            && title.len() < 120
+            && title.contains("Cohort"),
+        "{path} has a broken title: {title:?}"
+    );
+}
+
 /// The path of the first link in `body` under `prefix` (e.g. `/sign-in/`).
 fn link_in(body: &str, prefix: &str) -> String {
     let start = body
@@ -631,6 +648,9 @@ async fn role_route_matrix(app: TestApp) {
         for ((role, b), want) in browsers.iter_mut().zip(expected) {
             let got = b.get(path).await;
             assert_eq!(got.status, *want, "GET {path} as {role}: {}", got.body);
+            if got.status == S::OK && !path.ends_with(".csv") {
+                title_is_plain_text(path, &got.body);
+            }
             if path.starts_with(&format!("/slates/{s}"))
                 && !path.contains("export")
                 // (the pledge form fills in a signed-in supporter's own email)
