@@ -78,16 +78,16 @@ impl Engine {
         let at = self.now();
         let mut tx = self.store.write().await?;
         let user = account_for(tx.as_mut(), &email, at).await?;
-        let token = self.tokens.token();
-        let secret = SecretRow {
-            purpose: Purpose::SignIn,
-            user_id: Some(user.id),
-            email: None,
-            grant: None,
-            expires_at: at + SIGN_IN_LINK_TTL,
-            used_at: None,
-        };
-        tx.insert_secret(&token_hash(&token), &secret, at).await?;
+        let token = self
+            .store_secret(
+                tx.as_mut(),
+                Purpose::SignIn,
+                Some(user.id),
+                None,
+                SIGN_IN_LINK_TTL,
+                at,
+            )
+            .await?;
         let link = format!("{}/sign-in/{token}", self.public_url());
         let body = format!(
             "Hello {name},\n\nFollow this link to sign in to Cohort. It works once, for the next 30 minutes:\n\n{link}\n\nIf you did not ask to sign in, ignore this email: nothing happens without the link.\n",
@@ -153,17 +153,34 @@ impl Engine {
         user_id: Id,
         at: DateTime<Utc>,
     ) -> Result<SessionToken> {
+        let token = self
+            .store_secret(tx, Purpose::Session, Some(user_id), None, SESSION_TTL, at)
+            .await?;
+        Ok(SessionToken(token))
+    }
+
+    /// A new random secret for `purpose`, stored by its hash; answers the secret.
+    async fn store_secret(
+        &self,
+        tx: &mut dyn Tx,
+        purpose: Purpose,
+        user_id: Option<Id>,
+        invite: Option<(Email, TokenRow)>,
+        ttl: Duration,
+        at: DateTime<Utc>,
+    ) -> Result<String> {
         let token = self.tokens.token();
+        let (email, grant) = invite.unzip();
         let secret = SecretRow {
-            purpose: Purpose::Session,
-            user_id: Some(user_id),
-            email: None,
-            grant: None,
-            expires_at: at + SESSION_TTL,
+            purpose,
+            user_id,
+            email,
+            grant,
+            expires_at: at + ttl,
             used_at: None,
         };
         tx.insert_secret(&token_hash(&token), &secret, at).await?;
-        Ok(SessionToken(token))
+        Ok(token)
     }
 
     /// The person behind a session cookie, or the public if it is unknown or expired.
@@ -327,20 +344,21 @@ impl Engine {
                 ))
             }
         };
-        let token = self.tokens.token();
-        let secret = SecretRow {
-            purpose: Purpose::Invite,
-            user_id: None,
-            email: Some(email.clone()),
-            grant: Some(TokenRow {
-                role,
-                slate_id: Some(s.id),
-                candidate_id,
-            }),
-            expires_at: at + INVITE_TTL,
-            used_at: None,
+        let grant = TokenRow {
+            role,
+            slate_id: Some(s.id),
+            candidate_id,
         };
-        tx.insert_secret(&token_hash(&token), &secret, at).await?;
+        let token = self
+            .store_secret(
+                tx.as_mut(),
+                Purpose::Invite,
+                None,
+                Some((email.clone(), grant)),
+                INVITE_TTL,
+                at,
+            )
+            .await?;
         let link = format!("{}/invites/{token}", self.public_url());
         let body = format!(
             "You have been invited to be {what} the slate \"{name}\" on Cohort.\n\nAccept within 14 days:\n\n{link}\n\nIf you were not expecting this, ignore this email.\n",
