@@ -1218,3 +1218,54 @@ async fn organizers_build_a_slate_from_their_dashboard(app: TestApp) {
         "{after}"
     );
 }
+
+/// Regression: the demo's generated supporters were sent 30 unlock notices
+/// at start-up (the notice sender read only the first 200 events of a slate).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_supporters_get_no_email_and_notices_read_the_whole_log() {
+    // An engine with no mail loop running, as `serve` has while it loads the demo.
+    let dir = std::env::temp_dir().join(format!("cohort-demo-mail-{}", std::process::id()));
+    let store = cohort_store_sqlite::SqliteStore::open_dir(&dir)
+        .await
+        .expect("sqlite");
+    let engine = cohort_engine::Engine::with_store(std::sync::Arc::new(store));
+    engine.migrate().await.expect("migrate");
+    let spec: cohort_engine::demo::DemoSpec =
+        serde_json::from_str(include_str!("../../../data/demo/slate.json")).expect("demo spec");
+    let summary = engine
+        .load_demo(&spec)
+        .await
+        .expect("the demo loads")
+        .expect("into an empty database");
+    assert!(summary.unlocked > 0, "the demo unlocks some pledges");
+    let events = engine
+        .events(&summary.slug, 0, 1000)
+        .await
+        .expect("the log");
+    assert!(
+        events.len() > 200,
+        "more than one page of events: {}",
+        events.len()
+    );
+    assert_eq!(
+        engine.send_notices().await.expect("notices"),
+        0,
+        "every unlock was told at load, beyond the first page of the log"
+    );
+    struct Count(std::sync::atomic::AtomicUsize);
+    #[async_trait::async_trait]
+    impl cohort_engine::Mailer for Count {
+        async fn send(&self, _: &cohort_store::NewEmail) -> Result<(), cohort_engine::MailerError> {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Ok(())
+        }
+    }
+    let count = Count(Default::default());
+    engine.deliver_email(&count, 10_000).await.expect("deliver");
+    assert_eq!(
+        count.0.into_inner(),
+        0,
+        "nothing is left to send to made-up supporters"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

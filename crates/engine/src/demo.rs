@@ -130,7 +130,9 @@ impl Engine {
                 summary.unlocked += 1;
             }
         }
-        // The generated supporters (at example.org) get no receipts.
+        // The generated supporters (at example.org) get no receipts and no
+        // unlock notices: tell them now, into the void.
+        self.send_notices().await?;
         while self.deliver_email(&Discard, 500).await? > 0 {}
         Ok(Some(summary))
     }

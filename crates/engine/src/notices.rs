@@ -11,7 +11,7 @@ use cohort_store::{CandidateRow, PledgeRow, SlateRow, Tx};
 
 use crate::{Engine, Result};
 
-/// Events read per slate per round.
+/// Events read per transaction.
 const EVENTS_PER_ROUND: i64 = 200;
 
 impl Engine {
@@ -25,31 +25,34 @@ impl Engine {
         };
         let mut queued = 0;
         for slate in slates {
-            let mut tx = self.store.write().await?;
-            let (seq, mut last_unlock) = tx.notice_cursor(slate.id).await?;
-            let events = tx.events(slate.id, seq, EVENTS_PER_ROUND).await?;
-            let Some(last) = events.last().map(|e| e.seq) else {
-                continue;
-            };
-            let candidates = tx.candidates(slate.id).await?;
-            for e in events.iter().filter(|e| e.kind == "unlock") {
-                if last_unlock == Some(e.at) {
-                    continue; // its pledges were told with the earlier event at this moment
+            // Read the log a page at a time, each page in its own transaction.
+            loop {
+                let mut tx = self.store.write().await?;
+                let (seq, mut last_unlock) = tx.notice_cursor(slate.id).await?;
+                let events = tx.events(slate.id, seq, EVENTS_PER_ROUND).await?;
+                let Some(last) = events.last().map(|e| e.seq) else {
+                    break;
+                };
+                let candidates = tx.candidates(slate.id).await?;
+                for e in events.iter().filter(|e| e.kind == "unlock") {
+                    if last_unlock == Some(e.at) {
+                        continue; // its pledges were told with the earlier event at this moment
+                    }
+                    let pledges = tx.pledges_unlocked_at(slate.id, e.at).await?;
+                    let mut emails = Vec::with_capacity(pledges.len());
+                    for p in &pledges {
+                        emails.push(
+                            self.unlock_notice(tx.as_mut(), &slate, &candidates, p, e.at)
+                                .await?,
+                        );
+                    }
+                    tx.enqueue_emails(&emails, self.now()).await?;
+                    queued += emails.len();
+                    last_unlock = Some(e.at);
                 }
-                let pledges = tx.pledges_unlocked_at(slate.id, e.at).await?;
-                let mut emails = Vec::with_capacity(pledges.len());
-                for p in &pledges {
-                    emails.push(
-                        self.unlock_notice(tx.as_mut(), &slate, &candidates, p, e.at)
-                            .await?,
-                    );
-                }
-                tx.enqueue_emails(&emails, self.now()).await?;
-                queued += emails.len();
-                last_unlock = Some(e.at);
+                tx.set_notice_cursor(slate.id, last, last_unlock).await?;
+                tx.commit().await?;
             }
-            tx.set_notice_cursor(slate.id, last, last_unlock).await?;
-            tx.commit().await?;
         }
         Ok(queued)
     }
