@@ -70,6 +70,16 @@ fn message(e: EngineError) -> String {
     ApiError::from(e).message
 }
 
+/// A refusal the person can fix in the form (bad input, or a state that
+/// conflicts) becomes a message on the page they came from; anything else
+/// becomes an error page.
+fn fixable(e: EngineError) -> Result<String, PageError> {
+    match e {
+        EngineError::Invalid { .. } | EngineError::Conflict { .. } => Ok(message(e)),
+        other => Err(other.into()),
+    }
+}
+
 // ---------------------------------------------------------------- sign-in
 
 #[derive(Template)]
@@ -532,10 +542,7 @@ pub(crate) async fn cancel_mine(
     let account = viewer.account()?;
     match engine.cancel_mine(account, id).await {
         Ok(()) => Ok(see_other("/me?notice=cancelled", None)),
-        Err(e @ EngineError::Conflict { .. }) => {
-            me_page(&engine, &viewer, None, Some(message(e))).await
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => me_page(&engine, &viewer, None, Some(fixable(e)?)).await,
     }
 }
 
@@ -556,10 +563,7 @@ pub(crate) async fn update_profile(
         .await
     {
         Ok(_) => Ok(see_other("/me?notice=saved", None)),
-        Err(e @ EngineError::Invalid { .. }) => {
-            me_page(&engine, &viewer, None, Some(message(e))).await
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => me_page(&engine, &viewer, None, Some(fixable(e)?)).await,
     }
 }
 
@@ -576,10 +580,7 @@ pub(crate) async fn set_password(
     let account = viewer.account()?;
     match engine.set_password(account, &form.password).await {
         Ok(()) => Ok(see_other("/me?notice=password", None)),
-        Err(e @ EngineError::Invalid { .. }) => {
-            me_page(&engine, &viewer, None, Some(message(e))).await
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => me_page(&engine, &viewer, None, Some(fixable(e)?)).await,
     }
 }
 
@@ -1227,10 +1228,9 @@ pub(crate) async fn campaign_action(
             &format!("/slates/{slug}/campaign?candidate={c}&notice={done}"),
             None,
         )),
-        Err(e @ (EngineError::Conflict { .. } | EngineError::Invalid { .. })) => {
-            campaign_page_for(&engine, &viewer, &slug, Some(c), None, Some(message(e))).await
+        Err(e) => {
+            campaign_page_for(&engine, &viewer, &slug, Some(c), None, Some(fixable(e)?)).await
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -1411,10 +1411,7 @@ pub(crate) async fn invite(
             &format!("/slates/{slug}/organize?notice=invited"),
             None,
         )),
-        Err(e @ EngineError::Invalid { .. }) => {
-            organize_page_for(&engine, &viewer, &slug, None, Some(message(e))).await
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => organize_page_for(&engine, &viewer, &slug, None, Some(fixable(e)?)).await,
     }
 }
 
@@ -1519,10 +1516,7 @@ pub(crate) async fn add_candidate(
             &format!("/slates/{slug}/organize?notice=candidate"),
             None,
         )),
-        Err(e @ (EngineError::Invalid { .. } | EngineError::Conflict { .. })) => {
-            organize_page_for(&engine, &viewer, &slug, None, Some(message(e))).await
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => organize_page_for(&engine, &viewer, &slug, None, Some(fixable(e)?)).await,
     }
 }
 
@@ -1584,10 +1578,7 @@ pub(crate) async fn publish_compact(
             &format!("/slates/{slug}/organize?notice=compact"),
             None,
         )),
-        Err(e @ (EngineError::Invalid { .. } | EngineError::Conflict { .. })) => {
-            organize_page_for(&engine, &viewer, &slug, None, Some(message(e))).await
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => organize_page_for(&engine, &viewer, &slug, None, Some(fixable(e)?)).await,
     }
 }
 
@@ -1735,10 +1726,7 @@ pub(crate) async fn add_partner(
             &format!("/slates/{slug}/organize?notice=partner"),
             None,
         )),
-        Err(e @ (EngineError::Invalid { .. } | EngineError::Conflict { .. })) => {
-            organize_page_for(&engine, &viewer, &slug, None, Some(message(e))).await
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => organize_page_for(&engine, &viewer, &slug, None, Some(fixable(e)?)).await,
     }
 }
 
