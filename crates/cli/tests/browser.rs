@@ -130,4 +130,19 @@ async fn a_pledge_unlocks_end_to_end_in_a_real_browser() {
         csv.contains("ada-reyes,Ada Reyes,") && csv.contains(",100.00,Eve Marsh,eve@example.org,"),
         "{csv}"
     );
+
+    // The organizer edits the slate; the condition previews live as typed.
+    b.click("a[href$='/organize/edit']").await;
+    b.wait_for_text("Edit River Caucus").await;
+    b.script(
+        "document.getElementById('condition').value = '';",
+        json!([]),
+    )
+    .await;
+    b.type_into("#condition", "signers >= 3 and mutual").await;
+    b.wait_for_text("every signer endorses every other signer")
+        .await;
+    check(&b, "09-organizer-edits-the-slate").await;
+    b.click("button[value=save]").await;
+    b.wait_for_text("Slate saved").await;
 }

@@ -25,6 +25,8 @@ both_backends!(
     unlock_and_expiry_notices_respect_the_weekly_cap,
     partners_see_counts_for_their_own_link_only,
     organizers_build_a_slate_from_their_dashboard,
+    organizers_edit_a_slate_and_pledges_keep_their_condition,
+    campaigns_see_what_changed_since_the_version_they_last_saw,
 );
 
 /// A browser without JavaScript: keeps cookies, fills in the CSRF field.
@@ -611,6 +613,17 @@ async fn role_route_matrix(app: TestApp) {
             ],
         ),
         (
+            format!("/slates/{s}/organize/edit"),
+            [
+                SEE,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::OK,
+                S::FORBIDDEN,
+            ],
+        ),
+        (
             format!("/slates/{s}/exports/allocations.csv"),
             [
                 S::UNAUTHORIZED,
@@ -675,8 +688,25 @@ async fn role_route_matrix(app: TestApp) {
         ("version", version.as_str()),
     ];
     let invite = [("email", "new@example.org"), ("role", "organizer")];
+    let check_edit = [
+        ("name", "River Caucus"),
+        ("condition", "signers >= 9"),
+        ("action", "check"),
+    ];
     type Form<'a> = &'a [(&'a str, &'a str)];
     let posts: Vec<(String, Form, [S; 6])> = vec![
+        (
+            format!("/slates/{s}/organize/edit"),
+            &check_edit,
+            [
+                S::UNAUTHORIZED,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::OK,
+                S::FORBIDDEN,
+            ],
+        ),
         (
             format!("/slates/{s}/organize/invite"),
             &invite,
@@ -866,6 +896,187 @@ async fn campaigns_sign_and_endorse_from_their_dashboard(app: TestApp) {
         )
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
+}
+
+async fn organizers_edit_a_slate_and_pledges_keep_their_condition(app: TestApp) {
+    seed(&app, "signers >= 2").await;
+    let e = &app.engine;
+    e.grant("org@example.org", Role::Organizer, Some(SLATE), None)
+        .await
+        .expect("grant");
+    e.grant(
+        "other@example.org",
+        Role::Candidate,
+        Some(SLATE),
+        Some("ada-reyes"),
+    )
+    .await
+    .expect("grant");
+    let pledge = |who: &str| {
+        json!({"kind": "money", "amount_cents": 5_000, "recurring": "once",
+            "donor": {"email": who, "name": "Fay", "attests_eligible": true}})
+    };
+    let (status, before) = app
+        .call(
+            reqwest::Method::POST,
+            &format!("/api/slates/{SLATE}/pledges"),
+            None,
+            Some(&pledge("early@example.org")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{before}");
+    let edit = format!("/slates/{SLATE}/organize/edit");
+    let fields = |name: &'static str, condition: &'static str, action: &'static str| {
+        vec![
+            ("name", name),
+            ("description", "Now with a lake"),
+            ("condition", condition),
+            ("action", action),
+        ]
+    };
+
+    let mut stranger = Browser::new(&app);
+    stranger.sign_in("other@example.org").await;
+    assert_eq!(stranger.get(&edit).await.status, StatusCode::FORBIDDEN);
+    let refused = stranger
+        .post(&edit, &fields("Hijacked", "signers >= 1", "save"))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    let mut org = Browser::new(&app);
+    org.sign_in("org@example.org").await;
+    let form = org.get(&edit).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(
+        form.body.contains("value=\"signers &gt;= 2\""),
+        "{}",
+        form.body
+    );
+    let bad = org
+        .post(&edit, &fields("River Caucus", "signers >=", "save"))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body
+            .contains("Condition: expected a number after &#39;&gt;=&#39; at column 11"),
+        "{}",
+        bad.body
+    );
+    let (_, unchanged) = app.get(&format!("/api/slates/{SLATE}")).await;
+    assert_eq!(
+        unchanged["name"], "River Caucus",
+        "a refused edit writes nothing"
+    );
+
+    let saved = org
+        .post(
+            &edit,
+            &fields("River & Lake Caucus", "signers >= 3 and mutual", "save"),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let (_, slate) = app.get(&format!("/api/slates/{SLATE}")).await;
+    assert_eq!(slate["name"], "River & Lake Caucus");
+    assert_eq!(slate["description"], "Now with a lake");
+    assert_eq!(slate["condition"], "signers >= 3 and mutual");
+    assert_eq!(slate["slug"], SLATE, "the address never changes");
+
+    // The pledge made before the edit keeps the condition its supporter saw;
+    // a pledge made after it takes the new one.
+    let (status, after) = app
+        .call(
+            reqwest::Method::POST,
+            &format!("/api/slates/{SLATE}/pledges"),
+            None,
+            Some(&pledge("late@example.org")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{after}");
+    let condition_of = |answer: &serde_json::Value| answer["condition"].clone();
+    assert_eq!(condition_of(&before), "signers >= 2", "{before}");
+    assert_eq!(condition_of(&after), "signers >= 3 and mutual", "{after}");
+    let page = org.get(&format!("/slates/{SLATE}")).await;
+    assert!(
+        page.body.contains("River &amp; Lake Caucus"),
+        "{}",
+        page.body
+    );
+}
+
+async fn campaigns_see_what_changed_since_the_version_they_last_saw(app: TestApp) {
+    seed(&app, "signers >= 2").await;
+    let e = &app.engine;
+    e.grant(
+        "ada@example.org",
+        Role::Candidate,
+        Some(SLATE),
+        Some("ada-reyes"),
+    )
+    .await
+    .expect("grant");
+    let path = format!("/slates/{SLATE}/campaign");
+    let mut ada = Browser::new(&app);
+    ada.sign_in("ada@example.org").await;
+    let first = ada.get(&path).await;
+    assert!(!first.body.contains("What changed"), "{}", first.body);
+
+    let republish = |planks: serde_json::Value| {
+        let app = &app;
+        async move {
+            let (status, body) = app
+                .organize(
+                    &format!("/api/slates/{SLATE}/compact"),
+                    json!({"commitments": ["Cross-endorse every other signer"], "planks": planks}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+        }
+    };
+    republish(json!([{"title": "Clean water", "why": "Every town drinks from it."}])).await;
+    let second = ada.get(&path).await;
+    assert!(
+        second.body.contains("What changed since version 1"),
+        "{}",
+        second.body
+    );
+    assert!(
+        second
+            .body
+            .contains("Removed: Commitment: Vote as a bloc on the platform"),
+        "{}",
+        second.body
+    );
+    // A reload keeps showing the changes.
+    let reload = ada.get(&path).await;
+    assert!(
+        reload.body.contains("What changed since version 1"),
+        "{}",
+        reload.body
+    );
+
+    republish(json!([
+        {"title": "Clean water", "why": "Every town drinks from it."},
+        {"title": "Rail", "why": "Towns need the trains back."}
+    ]))
+    .await;
+    let third = ada.get(&path).await;
+    assert!(
+        third.body.contains("What changed since version 2"),
+        "version 2 is the one Ada last saw: {}",
+        third.body
+    );
+    assert!(
+        third
+            .body
+            .contains("Added: Plank: Rail — Towns need the trains back."),
+        "{}",
+        third.body
+    );
+    assert!(
+        !third.body.contains("Vote as a bloc"),
+        "changes before the last version seen are not repeated: {}",
+        third.body
+    );
 }
 
 // ---------------------------------------------------------------- notices

@@ -274,6 +274,36 @@ impl Engine {
             }))
     }
 
+    /// Note that a signed-in account is looking at compact `version` of a
+    /// slate, and return the version it had seen before this one (None on a
+    /// first look, or for a token). Reloading keeps returning the same
+    /// earlier version, so "what changed" stays on the page until a newer
+    /// version is published. Writes only when the account sees a new version.
+    pub async fn saw_compact(
+        &self,
+        actor: &Actor,
+        slate: &str,
+        version: i32,
+    ) -> Result<Option<i32>> {
+        let Some(account) = actor.account() else {
+            return Ok(None);
+        };
+        let user = account.user.id;
+        let mut tx = self.store.read().await?;
+        let s = find_slate(tx.as_mut(), slate).await?;
+        let seen = tx.compact_seen(user, s.id).await?;
+        drop(tx);
+        let before = match seen {
+            Some((seen, before)) if seen >= version => return Ok(before.filter(|b| *b < version)),
+            Some((seen, _)) => Some(seen),
+            None => None,
+        };
+        let mut tx = self.store.write().await?;
+        tx.set_compact_seen(user, s.id, version, before).await?;
+        tx.commit().await?;
+        Ok(before)
+    }
+
     /// Commitments and planks added or removed between version `since` and `latest`.
     pub async fn compact_changes(
         &self,

@@ -34,7 +34,7 @@ pub use auth::{Account, Actor};
 pub use error::EngineError;
 pub use mail::{Mailer, MailerError};
 pub use pledges::{ActionsInput, DonorInput, PledgeInput, PledgeOutcome};
-pub use slates::{CandidateInput, CompactInput, SlateInput};
+pub use slates::{CandidateInput, CompactInput, SlateEdit, SlateInput};
 pub use views::*;
 
 pub type Result<T, E = EngineError> = std::result::Result<T, E>;

@@ -26,6 +26,16 @@ pub struct SlateInput {
     pub condition: String,
 }
 
+/// `PATCH /api/slates/{slug}`: what an organizer may change after creation.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlateEdit {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub condition: String,
+}
+
 /// `POST /api/slates/{slug}/candidates`.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -132,6 +142,44 @@ impl Engine {
         tx.append_event(slate.id, "slate_created", &payload.to_string(), self.now())
             .await?;
         let view = self.slate_view_in(tx.as_mut(), &slate).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// Rename a slate, rewrite what unites it, or change the condition new
+    /// pledges default to. Pledges already made keep the condition their
+    /// supporters saw (each stores its own), so nothing pending changes and
+    /// nothing needs re-evaluating. The address and cycle are fixed: links
+    /// and limits depend on them.
+    pub async fn update_slate(
+        &self,
+        actor: &Actor,
+        slate: &str,
+        input: SlateEdit,
+    ) -> Result<SlateView> {
+        let name = text("name", &input.name, 200, true)?;
+        let description = text("description", &input.description, 5_000, false)?;
+        let condition = parse_condition("condition", &input.condition)?;
+        let mut tx = self.store.write().await?;
+        let s = find_slate(tx.as_mut(), slate).await?;
+        actor.require_organizer(&s)?;
+        tx.lock_slate(s.id).await?;
+        tx.update_slate(s.id, &name, &description, &condition)
+            .await?;
+        let payload = serde_json::json!({
+            "name": name,
+            "condition": condition.canonical(),
+            "condition_changed": condition != s.condition,
+        });
+        tx.append_event(s.id, "slate_edited", &payload.to_string(), self.now())
+            .await?;
+        let row = SlateRow {
+            name,
+            description,
+            condition,
+            ..s
+        };
+        let view = self.slate_view_in(tx.as_mut(), &row).await?;
         tx.commit().await?;
         Ok(view)
     }
@@ -338,6 +386,14 @@ impl Engine {
     pub async fn slate_view(&self, slug: &str) -> Result<SlateView> {
         let mut tx = self.store.read().await?;
         let slate = find_slate(tx.as_mut(), slug).await?;
+        self.slate_view_in(tx.as_mut(), &slate).await
+    }
+
+    /// The slate as its organizers edit it; refuses anyone else.
+    pub async fn slate_to_edit(&self, actor: &Actor, slug: &str) -> Result<SlateView> {
+        let mut tx = self.store.read().await?;
+        let slate = find_slate(tx.as_mut(), slug).await?;
+        actor.require_organizer(&slate)?;
         self.slate_view_in(tx.as_mut(), &slate).await
     }
 

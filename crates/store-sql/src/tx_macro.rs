@@ -365,6 +365,18 @@ macro_rules! impl_sql_tx {
                     Ok(())
                 }
 
+                async fn update_slate(&mut self, slate_id: Id, name: &str, description: &str, condition: &Condition) -> Result<()> {
+                    ::sqlx::query("UPDATE slates SET name = $1, description = $2, condition = $3 WHERE id = $4")
+                        .bind(name)
+                        .bind(description)
+                        .bind(condition.source())
+                        .bind(slate_id)
+                        .execute(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    Ok(())
+                }
+
                 async fn insert_candidate(&mut self, slate_id: Id, c: &NewCandidate) -> Result<CandidateRow> {
                     let row = ::sqlx::query(
                         "INSERT INTO candidates (slate_id, slug, name, office, state, district, primary_date, general_date) \
@@ -426,6 +438,32 @@ macro_rules! impl_sql_tx {
                         .await
                         .map_err(db)?;
                     row.as_ref().map(compact_from).transpose()
+                }
+
+                async fn compact_seen(&mut self, user_id: Id, slate_id: Id) -> Result<Option<(i32, Option<i32>)>> {
+                    let row = ::sqlx::query("SELECT seen_version, before_version FROM compact_seen WHERE user_id = $1 AND slate_id = $2")
+                        .bind(user_id)
+                        .bind(slate_id)
+                        .fetch_optional(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    row.map(|r| Ok((get(&r, "seen_version")?, get(&r, "before_version")?)))
+                        .transpose()
+                }
+
+                async fn set_compact_seen(&mut self, user_id: Id, slate_id: Id, seen: i32, before: Option<i32>) -> Result<()> {
+                    ::sqlx::query(
+                        "INSERT INTO compact_seen (user_id, slate_id, seen_version, before_version) VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT (user_id, slate_id) DO UPDATE SET seen_version = excluded.seen_version, before_version = excluded.before_version",
+                    )
+                    .bind(user_id)
+                    .bind(slate_id)
+                    .bind(seen)
+                    .bind(before)
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    Ok(())
                 }
 
                 async fn upsert_signature(&mut self, slate_id: Id, s: &SignatureRow) -> Result<()> {

@@ -124,6 +124,28 @@ pub async fn slates_round_trip_and_slugs_are_unique(store: &dyn Store) {
     );
     drop(tx);
     let mut tx = store.write().await.expect("begin");
+    let edited = Condition::parse("signers >= 3 and mutual").expect("condition");
+    tx.update_slate(s.id, "Renamed", "New words", &edited)
+        .await
+        .expect("update slate");
+    tx.commit().await.expect("commit");
+    let mut tx = store.read().await.expect("read");
+    let back = tx.slate(s.id).await.expect("query").expect("found");
+    assert_eq!(
+        (
+            back.name.as_str(),
+            back.description.as_str(),
+            &back.condition
+        ),
+        ("Renamed", "New words", &edited)
+    );
+    assert_eq!(
+        (back.slug, back.cycle, back.created_at),
+        (s.slug.clone(), s.cycle, s.created_at),
+        "editing keeps the address, cycle and creation time"
+    );
+    drop(tx);
+    let mut tx = store.write().await.expect("begin");
     let dup = tx
         .insert_slate(&NewSlate {
             slug: Slug::parse("alpha").expect("slug"),
@@ -221,6 +243,22 @@ pub async fn candidates_compacts_signatures_and_endorsements(store: &dyn Store) 
         Some(content)
     );
     assert_eq!(tx.compact_version(s.id, 9).await.expect("v9"), None);
+    let viewer = tx
+        .insert_user(&email("campaign@ann.org"), "Ann's campaign", at(3))
+        .await
+        .expect("user");
+    assert_eq!(tx.compact_seen(viewer.id, s.id).await.expect("seen"), None);
+    tx.set_compact_seen(viewer.id, s.id, 1, None)
+        .await
+        .expect("saw v1");
+    tx.set_compact_seen(viewer.id, s.id, 2, Some(1))
+        .await
+        .expect("saw v2");
+    assert_eq!(
+        tx.compact_seen(viewer.id, s.id).await.expect("seen"),
+        Some((2, Some(1))),
+        "the second look replaces the first"
+    );
     tx.upsert_signature(
         s.id,
         &SignatureRow {

@@ -451,11 +451,32 @@ pub trait Tx: Send {
     async fn slate(&mut self, id: Id) -> Result<Option<SlateRow>>;
     async fn slates(&mut self) -> Result<Vec<SlateRow>>;
     async fn update_limits(&mut self, slate_id: Id, limits: &LimitTable) -> Result<()>;
+    /// Rename a slate, rewrite its description and the condition new pledges default to.
+    async fn update_slate(
+        &mut self,
+        slate_id: Id,
+        name: &str,
+        description: &str,
+        condition: &Condition,
+    ) -> Result<()>;
     async fn insert_candidate(&mut self, slate_id: Id, c: &NewCandidate) -> Result<CandidateRow>;
     async fn candidates(&mut self, slate_id: Id) -> Result<Vec<CandidateRow>>;
     async fn insert_compact(&mut self, slate_id: Id, compact: &CompactRow) -> Result<()>;
     async fn latest_compact(&mut self, slate_id: Id) -> Result<Option<CompactRow>>;
     async fn compact_version(&mut self, slate_id: Id, version: i32) -> Result<Option<CompactRow>>;
+    /// The compact version an account last looked at in a slate, and the one before it.
+    async fn compact_seen(
+        &mut self,
+        user_id: Id,
+        slate_id: Id,
+    ) -> Result<Option<(i32, Option<i32>)>>;
+    async fn set_compact_seen(
+        &mut self,
+        user_id: Id,
+        slate_id: Id,
+        seen: i32,
+        before: Option<i32>,
+    ) -> Result<()>;
 
     // --- commitments between candidates
     /// Insert or replace the candidate's standing signature.

@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use cohort_core::limits::LimitEntry;
 use cohort_engine::{
     CandidateInput, CandidateTotalView, CandidateView, CompactInput, CompactVersionView, Engine,
-    PledgeInput, PledgeView, SlateInput, SlateView,
+    PledgeInput, PledgeView, SlateEdit, SlateInput, SlateView,
 };
 use serde::{Deserialize, Serialize};
 
@@ -22,7 +22,7 @@ type ApiResult<T> = Result<T, ApiError>;
 pub(crate) fn routes() -> Router<Engine> {
     Router::new()
         .route("/slates", post(create_slate).get(list_slates))
-        .route("/slates/{slug}", get(slate))
+        .route("/slates/{slug}", get(slate).patch(update_slate))
         .route("/slates/{slug}/candidates", post(add_candidate))
         .route("/slates/{slug}/compact", post(publish_compact))
         .route("/slates/{slug}/signatures", post(sign))
@@ -47,6 +47,15 @@ async fn create_slate(
     ApiJson(input): ApiJson<SlateInput>,
 ) -> ApiResult<Response> {
     Ok(created(engine.create_slate(&actor, input).await?))
+}
+
+async fn update_slate(
+    State(engine): State<Engine>,
+    Auth(actor): Auth,
+    ApiPath(slug): ApiPath<String>,
+    ApiJson(input): ApiJson<SlateEdit>,
+) -> ApiResult<Json<SlateView>> {
+    Ok(Json(engine.update_slate(&actor, &slug, input).await?))
 }
 
 async fn list_slates(State(engine): State<Engine>) -> ApiResult<Json<Vec<SlateView>>> {

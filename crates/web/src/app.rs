@@ -1107,8 +1107,13 @@ async fn campaign_page_for(
     };
     let changes = match &slate.compact {
         Some(latest) => {
+            // Changes since the version this account last saw; on a first
+            // look, since the version the candidate signed.
+            let last_seen = engine
+                .saw_compact(&viewer.actor, slug, latest.version)
+                .await?;
             engine
-                .compact_changes(slug, me.signed_version, latest)
+                .compact_changes(slug, last_seen.or(me.signed_version), latest)
                 .await?
         }
         None => Default::default(),
@@ -1374,6 +1379,9 @@ pub(crate) async fn organize_page(
         "compact" => Some("New compact version published.".to_owned()),
         "invited" => Some("Invitation sent.".to_owned()),
         "partner" => Some("Partner organization added.".to_owned()),
+        "edited" => Some(
+            "Slate saved. Pledges already made keep the condition they were made under.".to_owned(),
+        ),
         _ => None,
     });
     organize_page_for(&engine, &viewer, &slug, notice, None).await
@@ -1599,18 +1607,22 @@ pub(crate) struct SlateFields {
     action: String,
 }
 
+/// One form creates a slate and edits it; `editing` names the slate being
+/// edited (its address and cycle are then fixed and shown, not asked for).
 #[derive(Template)]
 #[template(path = "new_slate.html")]
 struct NewSlatePage {
     csrf: String,
     v: SlateFields,
+    editing: Option<String>,
     english: Option<String>,
     problem: Option<String>,
 }
 
-fn new_slate_page(
+fn slate_form_page(
     viewer: &Viewer,
     v: SlateFields,
+    editing: Option<&str>,
     problem: Option<String>,
     status: StatusCode,
 ) -> Response {
@@ -1622,10 +1634,90 @@ fn new_slate_page(
         &NewSlatePage {
             csrf: viewer.csrf.clone(),
             v,
+            editing: editing.map(str::to_owned),
             english,
             problem,
         },
     )
+}
+
+fn new_slate_page(
+    viewer: &Viewer,
+    v: SlateFields,
+    problem: Option<String>,
+    status: StatusCode,
+) -> Response {
+    slate_form_page(viewer, v, None, problem, status)
+}
+
+pub(crate) async fn edit_slate_form(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<Response, PageError> {
+    if viewer.actor.account().is_none() {
+        return Ok(sign_in_first(&format!("/slates/{slug}/organize/edit")));
+    }
+    let s = engine.slate_to_edit(&viewer.actor, &slug).await?;
+    let v = SlateFields {
+        name: s.name,
+        slug: s.slug.clone(),
+        cycle: s.cycle.to_string(),
+        description: s.description,
+        condition: s.condition,
+        action: String::new(),
+    };
+    Ok(slate_form_page(
+        &viewer,
+        v,
+        Some(&s.slug),
+        None,
+        StatusCode::OK,
+    ))
+}
+
+pub(crate) async fn edit_slate(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(slug): ApiPath<String>,
+    CsrfForm(v): CsrfForm<SlateFields>,
+) -> Result<Response, PageError> {
+    if v.action == "check" {
+        // Checking writes nothing, but only the slate's organizers see the form.
+        engine.slate_to_edit(&viewer.actor, &slug).await?;
+        let problem = cohort_core::Condition::parse(&v.condition)
+            .err()
+            .map(|e| format!("Condition: {e}"));
+        return Ok(slate_form_page(
+            &viewer,
+            v,
+            Some(&slug),
+            problem,
+            StatusCode::OK,
+        ));
+    }
+    let input = cohort_engine::SlateEdit {
+        name: v.name.clone(),
+        description: v.description.clone(),
+        condition: v.condition.clone(),
+    };
+    match engine.update_slate(&viewer.actor, &slug, input).await {
+        Ok(s) => Ok(see_other(
+            &format!("/slates/{}/organize?notice=edited", s.slug),
+            None,
+        )),
+        Err(EngineError::Invalid { field, message }) => {
+            let problem = format!("{}: {message}", field_label(&field));
+            Ok(slate_form_page(
+                &viewer,
+                v,
+                Some(&slug),
+                Some(problem),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub(crate) async fn new_slate_form(viewer: Viewer) -> Result<Response, PageError> {

@@ -59,6 +59,10 @@ pub fn router_with(engine: Engine, limiter: Arc<RateLimiter>) -> Router {
             get(app::campaign_page).post(app::campaign_action),
         )
         .route("/slates/{slug}/organize", get(app::organize_page))
+        .route(
+            "/slates/{slug}/organize/edit",
+            get(app::edit_slate_form).post(app::edit_slate),
+        )
         .route("/slates/{slug}/organize/invite", post(app::invite))
         .route("/slates/{slug}/organize/partners", post(app::add_partner))
         .route(
