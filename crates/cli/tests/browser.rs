@@ -145,4 +145,25 @@ async fn a_pledge_unlocks_end_to_end_in_a_real_browser() {
     check(&b, "09-organizer-edits-the-slate").await;
     b.click("button[value=save]").await;
     b.wait_for_text("Slate saved").await;
+
+    // Committee records: a refused one says why and keeps what was typed.
+    b.click("a[href$='/committees']").await;
+    b.wait_for_text("Committee records").await;
+    for (field, value) in [
+        ("#ada-reyes-name", "Ada Reyes for Congress"),
+        ("#ada-reyes-fec", "C00123"),
+        ("#ada-reyes-cand", "H8NY10123"),
+        ("#ada-reyes-tf", "Tess"),
+        ("#ada-reyes-tl", "Urer"),
+        ("#ada-reyes-s1", "12 Canal St"),
+        ("#ada-reyes-city", "New York"),
+        ("#ada-reyes-state", "NY"),
+        ("#ada-reyes-zip", "10013"),
+    ] {
+        b.type_into(field, value).await;
+    }
+    b.click("form[action$='/committees/ada-reyes'] button")
+        .await;
+    b.wait_for_text("must be a C followed by 8 digits").await;
+    check(&b, "10-committee-records").await;
 }

@@ -27,6 +27,7 @@ both_backends!(
     organizers_build_a_slate_from_their_dashboard,
     organizers_edit_a_slate_and_pledges_keep_their_condition,
     campaigns_see_what_changed_since_the_version_they_last_saw,
+    committee_records_are_checked_and_kept_per_candidate,
 );
 
 /// A browser without JavaScript: keeps cookies, fills in the CSRF field.
@@ -613,6 +614,10 @@ async fn role_route_matrix(app: TestApp) {
             ],
         ),
         (
+            format!("/slates/{s}/committees"),
+            [SEE, S::FORBIDDEN, S::OK, S::OK, S::OK, S::FORBIDDEN],
+        ),
+        (
             format!("/slates/{s}/organize/edit"),
             [
                 SEE,
@@ -1077,6 +1082,128 @@ async fn campaigns_see_what_changed_since_the_version_they_last_saw(app: TestApp
         "changes before the last version seen are not repeated: {}",
         third.body
     );
+}
+
+async fn committee_records_are_checked_and_kept_per_candidate(app: TestApp) {
+    seed(&app, "signers >= 2").await;
+    let e = &app.engine;
+    e.grant("org@example.org", Role::Organizer, Some(SLATE), None)
+        .await
+        .expect("grant");
+    e.grant(
+        "ada@example.org",
+        Role::Candidate,
+        Some(SLATE),
+        Some("ada-reyes"),
+    )
+    .await
+    .expect("grant");
+    let page = format!("/slates/{SLATE}/committees");
+    let ada_form = |committee_id: &'static str| {
+        vec![
+            ("name", "Ada Reyes for Congress"),
+            ("fec_committee_id", committee_id),
+            ("fec_candidate_id", "H8NY10123"),
+            ("treasurer_first", "Tess"),
+            ("treasurer_last", "Urer"),
+            ("street1", "12 Canal St"),
+            ("street2", ""),
+            ("city", "New York"),
+            ("state", "ny"),
+            ("zip", "10013"),
+        ]
+    };
+    let mut ada = Browser::new(&app);
+    ada.sign_in("ada@example.org").await;
+    let form = ada.get(&page).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(
+        form.body.contains("Ada Reyes") && !form.body.contains("Ben Okafor"),
+        "a campaign sees only its own committee: {}",
+        form.body
+    );
+    let bad = ada
+        .post(&format!("{page}/ada-reyes"), &ada_form("C123"))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains(
+            "<p class=\"problem\" role=\"alert\">FEC committee id &quot;C123&quot; must be a C followed by 8 digits"
+        ),
+        "{}",
+        bad.body
+    );
+    assert!(
+        bad.body.contains("value=\"12 Canal St\""),
+        "what was typed stays in the form: {}",
+        bad.body
+    );
+    let forged = ada
+        .post(&format!("{page}/ben-okafor"), &ada_form("C00123456"))
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", forged.body);
+    let saved = ada
+        .post(&format!("{page}/ada-reyes"), &ada_form("C00123456"))
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+
+    // The organizer sees every candidate's record, over the API too.
+    let (status, all) = app
+        .call(
+            reqwest::Method::GET,
+            &format!("/api/slates/{SLATE}/committees"),
+            Some(&app.organizer),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    let all = all.as_array().expect("a list").clone();
+    assert_eq!(all.len(), 3, "{all:?}");
+    assert_eq!(all[0]["name"], "Ada Reyes for Congress");
+    assert_eq!(all[0]["state"], "NY", "states are upper-cased");
+    assert_eq!(all[0]["treasurer"], "Tess Urer");
+    assert_eq!(all[1]["name"], "", "Ben has none yet");
+    let put = |candidate: &str, body: serde_json::Value| {
+        let app = &app;
+        let path = format!("/api/slates/{SLATE}/candidates/{candidate}/committee");
+        async move {
+            app.call(
+                reqwest::Method::PUT,
+                &path,
+                Some(&app.organizer),
+                Some(&body),
+            )
+            .await
+        }
+    };
+    let body = |committee_id: &str, candidate_id: &str| {
+        json!({"name": "Committee", "fec_committee_id": committee_id,
+            "fec_candidate_id": candidate_id, "treasurer_first": "Tess",
+            "treasurer_last": "Urer", "street1": "1 Main St", "city": "Columbus",
+            "state": "OH", "zip": "43215"})
+    };
+    // Ben runs for the Senate: a House candidate id is refused, naming the field.
+    let (status, err) = put("ben-okafor", body("C00999999", "H8OH01123")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert_eq!(err["error"]["field"], "fec_candidate_id", "{err}");
+    // Cy runs for governor: the FEC does not cover it.
+    let (status, err) = put("cy-lindqvist", body("C00999999", "")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert_eq!(err["error"]["field"], "fec_committee_id", "{err}");
+    let (status, cy) = put("cy-lindqvist", body("", "")).await;
+    assert_eq!(status, StatusCode::OK, "{cy}");
+    assert_eq!(cy["federal"], false);
+    let (status, ben) = put("ben-okafor", body("C00999999", "S8OH00123")).await;
+    assert_eq!(status, StatusCode::OK, "{ben}");
+    let (_, log) = app.get(&format!("/api/slates/{SLATE}/events")).await;
+    let kinds: Vec<&str> = log
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .filter(|k| *k == "committee_set")
+        .collect();
+    assert_eq!(kinds.len(), 3, "each saved record is logged once: {log}");
 }
 
 // ---------------------------------------------------------------- notices

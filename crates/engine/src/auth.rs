@@ -194,12 +194,7 @@ impl Engine {
             .slate_by_slug(slate)
             .await?
             .ok_or_else(|| EngineError::not_found("slate", slate))?;
-        let c = tx
-            .candidates(s.id)
-            .await?
-            .into_iter()
-            .find(|c| c.slug.as_str() == candidate)
-            .ok_or_else(|| EngineError::not_found("candidate", candidate))?;
+        let c = crate::commitments::find_candidate(tx.as_mut(), &s, candidate).await?;
         let token = self.tokens.token();
         let row = TokenRow {
             role: Role::Candidate,

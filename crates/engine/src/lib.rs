@@ -18,6 +18,7 @@ use cohort_store::{Store, StoreError};
 mod accounts;
 mod auth;
 mod commitments;
+mod committees;
 pub mod dashboards;
 pub mod demo;
 mod error;
@@ -31,6 +32,7 @@ pub mod views;
 
 pub use accounts::{Invitation, SessionToken};
 pub use auth::{Account, Actor};
+pub use committees::{CommitteeInput, CommitteeView};
 pub use error::EngineError;
 pub use mail::{Mailer, MailerError};
 pub use pledges::{ActionsInput, DonorInput, PledgeInput, PledgeOutcome};

@@ -405,6 +405,62 @@ macro_rules! impl_sql_tx {
                     rows.iter().map(candidate_from).collect()
                 }
 
+                async fn upsert_committee(&mut self, c: &CommitteeRow, at: DateTime<Utc>) -> Result<()> {
+                    ::sqlx::query(
+                        "INSERT INTO committees (candidate_id, slate_id, name, fec_committee_id, fec_candidate_id, \
+                         treasurer_first, treasurer_last, street1, street2, city, state, zip, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+                         ON CONFLICT (candidate_id) DO UPDATE SET name = excluded.name, \
+                         fec_committee_id = excluded.fec_committee_id, fec_candidate_id = excluded.fec_candidate_id, \
+                         treasurer_first = excluded.treasurer_first, treasurer_last = excluded.treasurer_last, \
+                         street1 = excluded.street1, street2 = excluded.street2, city = excluded.city, \
+                         state = excluded.state, zip = excluded.zip, updated_at = excluded.updated_at",
+                    )
+                    .bind(c.candidate_id)
+                    .bind(c.slate_id)
+                    .bind(&c.name)
+                    .bind(&c.fec_committee_id)
+                    .bind(&c.fec_candidate_id)
+                    .bind(&c.treasurer_first)
+                    .bind(&c.treasurer_last)
+                    .bind(&c.street1)
+                    .bind(&c.street2)
+                    .bind(&c.city)
+                    .bind(&c.state)
+                    .bind(&c.zip)
+                    .bind(at)
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    Ok(())
+                }
+
+                async fn committees(&mut self, slate_id: Id) -> Result<Vec<CommitteeRow>> {
+                    let rows = ::sqlx::query("SELECT * FROM committees WHERE slate_id = $1 ORDER BY candidate_id")
+                        .bind(slate_id)
+                        .fetch_all(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok(CommitteeRow {
+                                candidate_id: get(r, "candidate_id")?,
+                                slate_id: get(r, "slate_id")?,
+                                name: get(r, "name")?,
+                                fec_committee_id: get(r, "fec_committee_id")?,
+                                fec_candidate_id: get(r, "fec_candidate_id")?,
+                                treasurer_first: get(r, "treasurer_first")?,
+                                treasurer_last: get(r, "treasurer_last")?,
+                                street1: get(r, "street1")?,
+                                street2: get(r, "street2")?,
+                                city: get(r, "city")?,
+                                state: get(r, "state")?,
+                                zip: get(r, "zip")?,
+                            })
+                        })
+                        .collect()
+                }
+
                 async fn insert_compact(&mut self, slate_id: Id, c: &CompactRow) -> Result<()> {
                     let content = ::serde_json::to_string(&c.content).map_err(|e| StoreError::Other(e.to_string()))?;
                     ::sqlx::query(

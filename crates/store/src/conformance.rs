@@ -243,6 +243,31 @@ pub async fn candidates_compacts_signatures_and_endorsements(store: &dyn Store) 
         Some(content)
     );
     assert_eq!(tx.compact_version(s.id, 9).await.expect("v9"), None);
+    let committee = |name: &str| CommitteeRow {
+        candidate_id: a.id,
+        slate_id: s.id,
+        name: name.into(),
+        fec_committee_id: "C00123456".into(),
+        fec_candidate_id: "H8NY01123".into(),
+        treasurer_first: "Tess".into(),
+        treasurer_last: "Urer".into(),
+        street1: "1 Main St".into(),
+        street2: String::new(),
+        city: "Albany".into(),
+        state: "NY".into(),
+        zip: "12207".into(),
+    };
+    tx.upsert_committee(&committee("Ann for Congress"), at(3))
+        .await
+        .expect("committee");
+    tx.upsert_committee(&committee("Friends of Ann"), at(4))
+        .await
+        .expect("committee again");
+    assert_eq!(
+        tx.committees(s.id).await.expect("committees"),
+        vec![committee("Friends of Ann")],
+        "one record per candidate; the second replaces the first"
+    );
     let viewer = tx
         .insert_user(&email("campaign@ann.org"), "Ann's campaign", at(3))
         .await

@@ -396,6 +396,24 @@ pub struct OutboxRow {
     pub sent_at: Option<DateTime<Utc>>,
 }
 
+/// A candidate's committee, as checked by the engine (FEC ids are empty
+/// strings for offices the FEC does not cover).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommitteeRow {
+    pub candidate_id: Id,
+    pub slate_id: Id,
+    pub name: String,
+    pub fec_committee_id: String,
+    pub fec_candidate_id: String,
+    pub treasurer_first: String,
+    pub treasurer_last: String,
+    pub street1: String,
+    pub street2: String,
+    pub city: String,
+    pub state: String,
+    pub zip: String,
+}
+
 /// A partner organization of a slate.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PartnerRow {
@@ -461,6 +479,9 @@ pub trait Tx: Send {
     ) -> Result<()>;
     async fn insert_candidate(&mut self, slate_id: Id, c: &NewCandidate) -> Result<CandidateRow>;
     async fn candidates(&mut self, slate_id: Id) -> Result<Vec<CandidateRow>>;
+    /// Insert or replace a candidate's committee record.
+    async fn upsert_committee(&mut self, c: &CommitteeRow, at: DateTime<Utc>) -> Result<()>;
+    async fn committees(&mut self, slate_id: Id) -> Result<Vec<CommitteeRow>>;
     async fn insert_compact(&mut self, slate_id: Id, compact: &CompactRow) -> Result<()>;
     async fn latest_compact(&mut self, slate_id: Id) -> Result<Option<CompactRow>>;
     async fn compact_version(&mut self, slate_id: Id, version: i32) -> Result<Option<CompactRow>>;

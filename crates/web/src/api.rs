@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, IdempotencyKey};
 
-type ApiResult<T> = Result<T, ApiError>;
+pub(crate) type ApiResult<T> = Result<T, ApiError>;
 
 /// The routes under `/api`.
 pub(crate) fn routes() -> Router<Engine> {

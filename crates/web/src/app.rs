@@ -39,7 +39,7 @@ pub(crate) async fn pledge_script() -> Response {
 }
 
 /// 303 to `to`, optionally setting the session cookie.
-fn see_other(to: &str, cookie: Option<HeaderValue>) -> Response {
+pub(crate) fn see_other(to: &str, cookie: Option<HeaderValue>) -> Response {
     let mut res = Redirect::to(to).into_response();
     if let Some(c) = cookie {
         res.headers_mut().append(SET_COOKIE, c);
@@ -48,11 +48,11 @@ fn see_other(to: &str, cookie: Option<HeaderValue>) -> Response {
 }
 
 /// The sign-in page for the public, with where to come back to.
-fn sign_in_first(path: &str) -> Response {
+pub(crate) fn sign_in_first(path: &str) -> Response {
     see_other(&format!("/sign-in?next={}", urlencode(path)), None)
 }
 
-fn urlencode(s: &str) -> String {
+pub(crate) fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("", s)])
         .map(|e| e.trim_start_matches('=').to_owned())
         .unwrap_or_default()

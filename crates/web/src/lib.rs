@@ -23,6 +23,7 @@ use tower_http::trace::TraceLayer;
 
 mod api;
 mod app;
+mod committees;
 mod error;
 mod extract;
 mod pages;
@@ -42,6 +43,7 @@ pub fn router(engine: Engine) -> Router {
 /// The application with a given sign-in rate limiter (tests pass a strict one).
 pub fn router_with(engine: Engine, limiter: Arc<RateLimiter>) -> Router {
     let api = api::routes()
+        .merge(committees::api_routes())
         .route("/slates/{slug}/preview", get(app::preview))
         .route("/conditions/preview", get(app::condition_preview))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
@@ -58,6 +60,7 @@ pub fn router_with(engine: Engine, limiter: Arc<RateLimiter>) -> Router {
             "/slates/{slug}/campaign",
             get(app::campaign_page).post(app::campaign_action),
         )
+        .merge(committees::routes())
         .route("/slates/{slug}/organize", get(app::organize_page))
         .route(
             "/slates/{slug}/organize/edit",

@@ -131,7 +131,18 @@ impl<T: DeserializeOwned> FromRequest<Engine> for CsrfForm<T> {
             )
             .into());
         }
-        serde_urlencoded::from_bytes(&bytes)
+        // The token has done its job; the form's own type never sees it, so
+        // the engine's strict input types (`deny_unknown_fields`) serve forms too.
+        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|e| PageError::from(ApiError::invalid("form", e.to_string())))?;
+        let rest = serde_urlencoded::to_string(
+            fields
+                .iter()
+                .filter(|(k, _)| k != "csrf")
+                .collect::<Vec<_>>(),
+        )
+        .map_err(|e| PageError::from(ApiError::invalid("form", e.to_string())))?;
+        serde_urlencoded::from_str(&rest)
             .map(CsrfForm)
             .map_err(|e| ApiError::invalid("form", e.to_string()).into())
     }
