@@ -34,14 +34,58 @@ async fn an_organizer_previews_and_confirms_a_matching_in_a_real_browser() {
     let app = TestApp::sqlite().await;
     seed(&app, "signers >= 1").await;
     let e = &app.engine;
-    e.grant("org@example.org", Role::Organizer, Some(SLATE), None).await.expect("grant");
-    e.grant("ada@example.org", Role::Candidate, Some(SLATE), Some("ada-reyes")).await.expect("grant");
+    e.grant("org@example.org", Role::Organizer, Some(SLATE), None)
+        .await
+        .expect("grant");
+    e.grant(
+        "ada@example.org",
+        Role::Candidate,
+        Some(SLATE),
+        Some("ada-reyes"),
+    )
+    .await
+    .expect("grant");
     let people = [
-        ("lena@example.org", "Lena Park", vec![("team-lead", "3"), ("copywriting", "2")], "-5", "NY", false),
-        ("omar@example.org", "Omar Haddad", vec![("front-end", "3")], "-6", "IL", false),
-        ("ruth@example.org", "Ruth Abebe", vec![("copywriting", "3")], "-5", "PA", false),
-        ("sam@example.org", "Sam Ortiz", vec![("data-analysis", "2")], "-8", "CA", true),
-        ("tia@example.org", "Tia Nguyen", vec![("data-analysis", "3")], "-5", "NY", false),
+        (
+            "lena@example.org",
+            "Lena Park",
+            vec![("team-lead", "3"), ("copywriting", "2")],
+            "-5",
+            "NY",
+            false,
+        ),
+        (
+            "omar@example.org",
+            "Omar Haddad",
+            vec![("front-end", "3")],
+            "-6",
+            "IL",
+            false,
+        ),
+        (
+            "ruth@example.org",
+            "Ruth Abebe",
+            vec![("copywriting", "3")],
+            "-5",
+            "PA",
+            false,
+        ),
+        (
+            "sam@example.org",
+            "Sam Ortiz",
+            vec![("data-analysis", "2")],
+            "-8",
+            "CA",
+            true,
+        ),
+        (
+            "tia@example.org",
+            "Tia Nguyen",
+            vec![("data-analysis", "3")],
+            "-5",
+            "NY",
+            false,
+        ),
     ];
     for (email, name, skills, utc, state, mentor) in &people {
         let (status, body) = app
@@ -57,11 +101,17 @@ async fn an_organizer_previews_and_confirms_a_matching_in_a_real_browser() {
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
-        let actor = e.session(&app.session_for(email).await).await.expect("a session");
+        let actor = e
+            .session(&app.session_for(email).await)
+            .await
+            .expect("a session");
         e.save_volunteer_profile(
             &actor,
             ProfileInput {
-                skills: skills.iter().map(|(s, l)| ((*s).into(), (*l).into())).collect(),
+                skills: skills
+                    .iter()
+                    .map(|(s, l)| ((*s).into(), (*l).into()))
+                    .collect(),
                 hours_per_week: "6".into(),
                 weeks: "10".into(),
                 utc_offset: (*utc).into(),
@@ -74,11 +124,22 @@ async fn an_organizer_previews_and_confirms_a_matching_in_a_real_browser() {
         .await
         .expect("a profile");
     }
-    let ada = e.session(&app.session_for("ada@example.org").await).await.expect("a session");
-    let token = e.issue_candidate_token(SLATE, "ada-reyes").await.expect("token");
+    let ada = e
+        .session(&app.session_for("ada@example.org").await)
+        .await
+        .expect("a session");
+    let token = e
+        .issue_candidate_token(SLATE, "ada-reyes")
+        .await
+        .expect("token");
     let version = app.get(&format!("/api/slates/{SLATE}")).await.1["compact"]["version"].clone();
     let (status, body) = app
-        .call(Method::POST, &format!("/api/slates/{SLATE}/signatures"), Some(&token), Some(&json!({"candidate": "ada-reyes", "version": version})))
+        .call(
+            Method::POST,
+            &format!("/api/slates/{SLATE}/signatures"),
+            Some(&token),
+            Some(&json!({"candidate": "ada-reyes", "version": version})),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let role = |skill: &str, remote_ok: bool| RoleInput {
@@ -98,7 +159,12 @@ async fn an_organizer_previews_and_confirms_a_matching_in_a_real_browser() {
         TeamInput {
             candidate: "ada-reyes".into(),
             kind: "web".into(),
-            roles: vec![role("team-lead", true), role("front-end", true), role("copywriting", true), role("data-analysis", false)],
+            roles: vec![
+                role("team-lead", true),
+                role("front-end", true),
+                role("copywriting", true),
+                role("data-analysis", false),
+            ],
         },
     )
     .await
@@ -109,7 +175,12 @@ async fn an_organizer_previews_and_confirms_a_matching_in_a_real_browser() {
         TeamInput {
             candidate: "ada-reyes".into(),
             kind: "press".into(),
-            roles: vec![role("team-lead", true), role("press", true), role("video", true), role("copywriting", true)],
+            roles: vec![
+                role("team-lead", true),
+                role("press", true),
+                role("video", true),
+                role("copywriting", true),
+            ],
         },
     )
     .await
@@ -117,24 +188,37 @@ async fn an_organizer_previews_and_confirms_a_matching_in_a_real_browser() {
 
     let b = Browser::start().await;
     b.goto(&app.url("/")).await;
-    b.add_cookie("cohort_session", &app.session_for("org@example.org").await).await;
-    b.goto(&app.url(&format!("/slates/{SLATE}/teams/match"))).await;
+    b.add_cookie("cohort_session", &app.session_for("org@example.org").await)
+        .await;
+    b.goto(&app.url(&format!("/slates/{SLATE}/teams/match")))
+        .await;
     b.wait_for_text("Who goes where").await;
     let text = b.text().await;
-    assert!(text.contains("Lena Park") && text.contains("team lead"), "{text}");
-    assert!(text.contains("no press officer among the volunteers"), "{text}");
+    assert!(
+        text.contains("Lena Park") && text.contains("team lead"),
+        "{text}"
+    );
+    assert!(
+        text.contains("no press officer among the volunteers"),
+        "{text}"
+    );
     check(&b, "teams-01-match-preview").await;
 
     b.click("form[action$='/teams/match/confirm'] button").await;
     b.wait_for_text("Confirmed.").await;
     check(&b, "teams-02-match-confirmed").await;
-    app.mail.wait_for("lena@example.org", "You're on the Website team").await;
+    app.mail
+        .wait_for("lena@example.org", "You're on the Website team")
+        .await;
 
     b.click("a[href^='/teams/']").await;
     b.wait_for_text("The team").await;
     check(&b, "teams-03-team-page").await;
 
-    b.goto(&app.url(&format!("/slates/{SLATE}/teams/needs?candidate=ada-reyes&kind=ads"))).await;
+    b.goto(&app.url(&format!(
+        "/slates/{SLATE}/teams/needs?candidate=ada-reyes&kind=ads"
+    )))
+    .await;
     b.wait_for_text("Digital ads team for Ada Reyes").await;
     check(&b, "teams-04-needs-form").await;
 

@@ -634,18 +634,35 @@ async fn role_route_matrix(app: TestApp) {
         ),
         // Volunteer teams (issue 5): status public, needs for organizers and campaigns.
         (format!("/slates/{s}/teams"), [S::OK; 6]),
-        ("/me/volunteer".into(), [SEE, S::OK, S::OK, S::OK, S::OK, S::OK]),
+        (
+            "/me/volunteer".into(),
+            [SEE, S::OK, S::OK, S::OK, S::OK, S::OK],
+        ),
         (
             format!("/slates/{s}/teams/needs"),
             [SEE, S::FORBIDDEN, S::OK, S::OK, S::OK, S::FORBIDDEN],
         ),
         (
             format!("/slates/{s}/teams/match"),
-            [SEE, S::FORBIDDEN, S::FORBIDDEN, S::FORBIDDEN, S::OK, S::FORBIDDEN],
+            [
+                SEE,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::OK,
+                S::FORBIDDEN,
+            ],
         ),
         (
             format!("/slates/{s}/teams/toolkits"),
-            [SEE, S::FORBIDDEN, S::FORBIDDEN, S::FORBIDDEN, S::OK, S::FORBIDDEN],
+            [
+                SEE,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::OK,
+                S::FORBIDDEN,
+            ],
         ),
         (
             "/slates/other-slate/organize".into(),

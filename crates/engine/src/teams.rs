@@ -312,14 +312,11 @@ fn bad(field: impl Into<String>, message: impl Into<String>) -> EngineError {
 
 fn number(field: &str, raw: &str, min: u32, max: u32) -> Result<u32> {
     let t = raw.trim();
-    let n: u32 = t.parse().map_err(|_| {
-        bad(field, format!("must be a whole number, not {t:?}"))
-    })?;
+    let n: u32 = t
+        .parse()
+        .map_err(|_| bad(field, format!("must be a whole number, not {t:?}")))?;
     if !(min..=max).contains(&n) {
-        return Err(bad(
-            field,
-            format!("must be from {min} to {max}"),
-        ));
+        return Err(bad(field, format!("must be from {min} to {max}")));
     }
     Ok(n)
 }
@@ -341,10 +338,7 @@ fn state(field: &str, raw: &str) -> Result<String> {
     if s.len() == 2 && s.bytes().all(|b| b.is_ascii_uppercase()) {
         Ok(s)
     } else {
-        Err(bad(
-            field,
-            "must be a two-letter state code such as PA",
-        ))
+        Err(bad(field, "must be a two-letter state code such as PA"))
     }
 }
 
@@ -408,9 +402,7 @@ fn volunteer_of(p: &VolunteerProfileRow) -> Volunteer {
         skills: p
             .skills
             .iter()
-            .filter_map(|(s, l)| {
-                Level::new(u8::try_from(*l).ok()?).map(|level| (s.clone(), level))
-            })
+            .filter_map(|(s, l)| Level::new(u8::try_from(*l).ok()?).map(|level| (s.clone(), level)))
             .collect(),
         hours_per_week: u32::try_from(p.hours_per_week).unwrap_or(0),
         weeks: u32::try_from(p.weeks).unwrap_or(0),
@@ -511,7 +503,10 @@ async fn solve(tx: &mut dyn Tx, slate: &SlateRow) -> Result<Solved> {
         .collect();
     let all_needs = tx.needs(slate.id).await?;
     let placed: HashSet<Id> = all_needs.iter().filter_map(|n| n.user_id).collect();
-    let needs: Vec<NeedRow> = all_needs.into_iter().filter(|n| n.user_id.is_none()).collect();
+    let needs: Vec<NeedRow> = all_needs
+        .into_iter()
+        .filter(|n| n.user_id.is_none())
+        .collect();
     let available: Vec<usize> = (0..pool.len())
         .filter(|&i| !placed.contains(&pool[i].user.id))
         .collect();
@@ -555,14 +550,17 @@ async fn solve(tx: &mut dyn Tx, slate: &SlateRow) -> Result<Solved> {
     // The rest goes to the solver. A role with volunteers ruled out asks for
     // its own alias of the skill, which everyone else with the skill holds
     // at the same level: exactly "anyone but them".
-    let rest_needs: Vec<usize> = (0..needs.len()).filter(|i| !fixed_needs.contains(i)).collect();
+    let rest_needs: Vec<usize> = (0..needs.len())
+        .filter(|i| !fixed_needs.contains(i))
+        .collect();
     let rest_vols: Vec<usize> = available
         .iter()
         .copied()
         .filter(|v| !fixed_vols.contains(v))
         .collect();
     let mut solver_needs: Vec<Need> = rest_needs.iter().map(|&i| need_models[i].clone()).collect();
-    let mut solver_vols: Vec<Volunteer> = rest_vols.iter().map(|&i| vol_models[i].clone()).collect();
+    let mut solver_vols: Vec<Volunteer> =
+        rest_vols.iter().map(|&i| vol_models[i].clone()).collect();
     for (k, &i) in rest_needs.iter().enumerate() {
         let banned: HashSet<Id> = bans
             .iter()
@@ -657,7 +655,9 @@ impl Engine {
             utc_offset: profile
                 .as_ref()
                 .map_or_else(String::new, |p| offset_input(p.utc_offset_minutes)),
-            state: profile.as_ref().map_or_else(String::new, |p| p.state.clone()),
+            state: profile
+                .as_ref()
+                .map_or_else(String::new, |p| p.state.clone()),
             remote: profile.as_ref().is_none_or(|p| p.remote),
             languages: profile
                 .as_ref()
@@ -748,7 +748,11 @@ impl Engine {
         let s = find_slate(tx.as_mut(), slate).await?;
         actor.require_organizer(&s)?;
         if Taxonomy::standard().get(&slug).is_some()
-            || tx.slate_skills(Some(s.id)).await?.iter().any(|k| k.slug == slug)
+            || tx
+                .slate_skills(Some(s.id))
+                .await?
+                .iter()
+                .any(|k| k.slug == slug)
         {
             return Err(EngineError::conflict(
                 "skill_exists",
@@ -821,9 +825,8 @@ impl Engine {
                     .ok_or_else(|| {
                         bad("campaign", format!("you may not post needs for {cand:?}"))
                     })?;
-                let team = Team::from_slug(kind).ok_or_else(|| {
-                    bad("team", format!("{kind:?} is not a team template"))
-                })?;
+                let team = Team::from_slug(kind)
+                    .ok_or_else(|| bad("team", format!("{kind:?} is not a team template")))?;
                 let state = c.race.state.clone();
                 let utc = state_offset(&state);
                 Some(TeamForm {
@@ -900,9 +903,8 @@ impl Engine {
                 )));
             }
         }
-        let team = Team::from_slug(input.kind.trim()).ok_or_else(|| {
-            bad("team", format!("{:?} is not a team template", input.kind))
-        })?;
+        let team = Team::from_slug(input.kind.trim())
+            .ok_or_else(|| bad("team", format!("{:?} is not a team template", input.kind)))?;
         let template = team.roles();
         if input.roles.len() != template.len() {
             return Err(bad(
@@ -928,7 +930,12 @@ impl Engine {
                 role: t.role.into(),
                 skill,
                 min_level: i64::from(number(&f("minimum level"), &r.min_level, 1, 3)?),
-                hours_per_week: i64::from(number(&f("hours per week"), &r.hours_per_week, 1, MAX_HOURS)?),
+                hours_per_week: i64::from(number(
+                    &f("hours per week"),
+                    &r.hours_per_week,
+                    1,
+                    MAX_HOURS,
+                )?),
                 weeks: i64::from(number(&f("weeks"), &r.weeks, 1, MAX_WEEKS)?),
                 utc_offset_minutes: i64::from(offset(&f("UTC offset"), &r.utc_offset)?.minutes()),
                 state: state(&f("state"), &r.state)?,
@@ -1016,7 +1023,12 @@ impl Engine {
             roles: m
                 .needs
                 .iter()
-                .map(|n| (n.id, format!("{} · {}", m.team_label(n.team_id), n.need.role)))
+                .map(|n| {
+                    (
+                        n.id,
+                        format!("{} · {}", m.team_label(n.team_id), n.need.role),
+                    )
+                })
                 .collect(),
             teams,
         })
@@ -1045,7 +1057,10 @@ impl Engine {
         if need.user_id.is_some() {
             return Err(EngineError::conflict(
                 "role_filled",
-                format!("the {} role is already filled by a confirmed matching", need.need.role),
+                format!(
+                    "the {} role is already filled by a confirmed matching",
+                    need.need.role
+                ),
             ));
         }
         match how {
@@ -1073,7 +1088,10 @@ impl Engine {
                 if needs.iter().any(|n| n.user_id == Some(user_id)) {
                     return Err(EngineError::conflict(
                         "already_placed",
-                        format!("{} is already on a confirmed team of this slate", p.user.name),
+                        format!(
+                            "{} is already on a confirmed team of this slate",
+                            p.user.name
+                        ),
                     ));
                 }
                 let v = volunteer_of(&p.profile);
@@ -1081,10 +1099,15 @@ impl Engine {
                 if score(&v, &n).is_none() {
                     let taxonomy = taxonomy(tx.as_mut(), Some(s.id)).await?;
                     let none = assign(&[], std::slice::from_ref(&n));
-                    let why = explain_unfilled(std::slice::from_ref(&v), std::slice::from_ref(&n), &none, &taxonomy)
-                        .into_iter()
-                        .next()
-                        .map_or_else(String::new, |(_, w)| w.to_string());
+                    let why = explain_unfilled(
+                        std::slice::from_ref(&v),
+                        std::slice::from_ref(&n),
+                        &none,
+                        &taxonomy,
+                    )
+                    .into_iter()
+                    .next()
+                    .map_or_else(String::new, |(_, w)| w.to_string());
                     return Err(bad(
                         "volunteer",
                         format!(
@@ -1156,11 +1179,7 @@ impl Engine {
         let filled_needs: Vec<Id> = fills.iter().map(|f| f.0).collect();
         tx.delete_pins(&filled_needs, None).await?;
         let new_members: HashSet<Id> = fills.iter().map(|f| f.1).collect();
-        let mut team_ids: Vec<Id> = m
-            .pairs
-            .iter()
-            .map(|&(n, ..)| m.needs[n].team_id)
-            .collect();
+        let mut team_ids: Vec<Id> = m.pairs.iter().map(|&(n, ..)| m.needs[n].team_id).collect();
         team_ids.sort_unstable();
         team_ids.dedup();
 
@@ -1266,7 +1285,10 @@ impl Engine {
         for n in &mine {
             match n.user_id {
                 Some(u) => {
-                    let user = tx.user(u).await?.ok_or_else(|| EngineError::not_found("user", u.to_string()))?;
+                    let user = tx
+                        .user(u)
+                        .await?
+                        .ok_or_else(|| EngineError::not_found("user", u.to_string()))?;
                     roster.push(format!("- {}: {} <{}>", n.need.role, user.name, user.email));
                     let person = Person {
                         name: user.name.clone(),
@@ -1338,7 +1360,10 @@ impl Engine {
         if let Some(t) = Team::from_slug(&team.kind) {
             for (role, md) in toolkits.for_team(t) {
                 if mine.iter().any(|n| n.need.role == role) {
-                    kits.push_str(&format!("\n==== Toolkit: {role} ====\n\n{}\n", md.trim_end()));
+                    kits.push_str(&format!(
+                        "\n==== Toolkit: {role} ====\n\n{}\n",
+                        md.trim_end()
+                    ));
                 }
             }
         }
@@ -1473,10 +1498,19 @@ impl Engine {
 
     /// Log (or correct) the hours the signed-in volunteer gave their team
     /// in one week: one entry per week, editable.
-    pub async fn log_hours(&self, actor: &Actor, team_id: Id, week: &str, hours: &str) -> Result<()> {
+    pub async fn log_hours(
+        &self,
+        actor: &Actor,
+        team_id: Id,
+        week: &str,
+        hours: &str,
+    ) -> Result<()> {
         let account = actor.require_account()?;
         let day: NaiveDate = week.trim().parse().map_err(|_| {
-            bad("week", "must be a date such as 2026-11-23 (any day of the week)")
+            bad(
+                "week",
+                "must be a date such as 2026-11-23 (any day of the week)",
+            )
         })?;
         let week = monday(day);
         if week > monday(self.today()) {
@@ -1498,7 +1532,10 @@ impl Engine {
                 "only the team's own members log hours for it".into(),
             ));
         }
-        if team.confirmed_at.is_some_and(|c| week < monday(c.date_naive()) - Duration::weeks(1)) {
+        if team
+            .confirmed_at
+            .is_some_and(|c| week < monday(c.date_naive()) - Duration::weeks(1))
+        {
             return Err(bad("week", "is before the team was formed"));
         }
         tx.upsert_hours(
@@ -1576,7 +1613,11 @@ impl Engine {
             let roles: Vec<&NeedRow> = needs.iter().filter(|n| n.team_id == t.id).collect();
             let members: Vec<Id> = roles.iter().filter_map(|n| n.user_id).collect();
             let p: i64 = members.iter().filter_map(|u| pledged.get(u)).sum();
-            let l: i64 = hours.iter().filter(|h| h.team_id == t.id).map(|h| h.hours).sum();
+            let l: i64 = hours
+                .iter()
+                .filter(|h| h.team_id == t.id)
+                .map(|h| h.hours)
+                .sum();
             let candidate = names.get(&t.candidate_id).cloned().unwrap_or_default();
             let c = campaigns.entry(candidate.clone()).or_insert(CampaignLine {
                 candidate: candidate.clone(),
@@ -1607,11 +1648,20 @@ impl Engine {
     }
 
     /// A slate's toolkits, `(role, markdown, edited)` (organizers).
-    pub async fn slate_toolkits(&self, actor: &Actor, slate: &str) -> Result<Vec<(String, String, bool)>> {
+    pub async fn slate_toolkits(
+        &self,
+        actor: &Actor,
+        slate: &str,
+    ) -> Result<Vec<(String, String, bool)>> {
         let mut tx = self.store.read().await?;
         let s = find_slate(tx.as_mut(), slate).await?;
         actor.require_organizer(&s)?;
-        let edited: HashSet<String> = tx.toolkit_edits(s.id).await?.into_iter().map(|(r, _)| r).collect();
+        let edited: HashSet<String> = tx
+            .toolkit_edits(s.id)
+            .await?
+            .into_iter()
+            .map(|(r, _)| r)
+            .collect();
         let kits = toolkits(tx.as_mut(), s.id).await?;
         Ok(kits
             .roles()
@@ -1642,7 +1692,9 @@ impl Engine {
         let s = find_slate(tx.as_mut(), slate).await?;
         actor.require_organizer(&s)?;
         if Toolkits::standard().get(&role).is_none()
-            && !Team::ALL.iter().any(|t| t.roles().iter().any(|r| r.role == role))
+            && !Team::ALL
+                .iter()
+                .any(|t| t.roles().iter().any(|r| r.role == role))
         {
             return Err(bad("role", format!("no team has a {role:?} role")));
         }
@@ -1676,11 +1728,13 @@ async fn team_for(
                 .any(|n| n.team_id == team.id && n.user_id == Some(u))
     });
     if !(member || actor.organizes(s.id) || actor.campaigns(s.id).contains(&team.candidate_id)) {
-        return Err(if actor.account().is_none() && matches!(actor, Actor::Public) {
-            EngineError::Unauthenticated("sign in first".into())
-        } else {
-            EngineError::Forbidden("only the team, its mentor, its campaign and the slate's organizers see this team".into())
-        });
+        return Err(
+            if actor.account().is_none() && matches!(actor, Actor::Public) {
+                EngineError::Unauthenticated("sign in first".into())
+            } else {
+                EngineError::Forbidden("only the team, its mentor, its campaign and the slate's organizers see this team".into())
+            },
+        );
     }
     Ok((s, team, needs))
 }
@@ -1710,7 +1764,13 @@ async fn team_summaries(
             roles: needs
                 .iter()
                 .filter(|n| n.team_id == t.id)
-                .map(|n| (n.need.role.clone(), n.need.skill.clone(), n.user_id.is_some()))
+                .map(|n| {
+                    (
+                        n.need.role.clone(),
+                        n.need.skill.clone(),
+                        n.user_id.is_some(),
+                    )
+                })
                 .collect(),
         })
         .collect())
@@ -1815,13 +1875,24 @@ impl Engine {
         let hours = pledges.iter().filter(|p| {
             p.status == cohort_core::model::PledgeStatus::Unlocked && p.kind.kind_str() == "hours"
         });
-        let extra = ["team-lead", "copywriting", "data-analysis", "performance-marketing", "email-marketing"];
+        let extra = [
+            "team-lead",
+            "copywriting",
+            "data-analysis",
+            "performance-marketing",
+            "email-marketing",
+        ];
         for p in hours.take(limit) {
             let user = match tx.user_by_email(&p.email).await? {
                 Some(u) => u,
                 None => tx.insert_user(&p.email, &p.donor.name, at).await?,
             };
-            let cohort_core::model::PledgeKind::Hours { hours_per_week, weeks, skills } = &p.kind else {
+            let cohort_core::model::PledgeKind::Hours {
+                hours_per_week,
+                weeks,
+                skills,
+            } = &p.kind
+            else {
                 continue;
             };
             let id = p.id;
@@ -1834,7 +1905,8 @@ impl Engine {
                     "finance" => "compliance",
                     other => other,
                 };
-                if Taxonomy::standard().get(slug).is_some() && !mine.iter().any(|(s, _)| s == slug) {
+                if Taxonomy::standard().get(slug).is_some() && !mine.iter().any(|(s, _)| s == slug)
+                {
                     mine.push((slug.to_owned(), 1 + (id + k as i64) % 3));
                 }
             }
@@ -1842,7 +1914,11 @@ impl Engine {
             if !mine.iter().any(|(s, _)| s == second) {
                 mine.push((second.to_owned(), 1 + (id / 3) % 3));
             }
-            let state = if p.donor.state.len() == 2 { p.donor.state.clone() } else { "PA".into() };
+            let state = if p.donor.state.len() == 2 {
+                p.donor.state.clone()
+            } else {
+                "PA".into()
+            };
             tx.upsert_volunteer_profile(&VolunteerProfileRow {
                 user_id: user.id,
                 skills: mine,
@@ -1857,7 +1933,12 @@ impl Engine {
             })
             .await?;
         }
-        let signed: HashSet<Id> = tx.signatures(s.id).await?.into_iter().map(|g| g.candidate_id).collect();
+        let signed: HashSet<Id> = tx
+            .signatures(s.id)
+            .await?
+            .into_iter()
+            .map(|g| g.candidate_id)
+            .collect();
         let campaigns: Vec<_> = tx
             .candidates(s.id)
             .await?

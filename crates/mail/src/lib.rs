@@ -111,12 +111,15 @@ impl Mailer for SmtpMailer {
                 .body(email.body.clone()),
             // The text, then the file (a team's check-in as .ics).
             Some(a) => {
-                let kind = ContentType::parse(&a.content_type)
-                    .map_err(|e| MailerError(format!("attachment type {:?}: {e}", a.content_type)))?;
+                let kind = ContentType::parse(&a.content_type).map_err(|e| {
+                    MailerError(format!("attachment type {:?}: {e}", a.content_type))
+                })?;
                 builder.multipart(
                     MultiPart::mixed()
                         .singlepart(SinglePart::plain(email.body.clone()))
-                        .singlepart(Attachment::new(a.filename.clone()).body(a.content.clone(), kind)),
+                        .singlepart(
+                            Attachment::new(a.filename.clone()).body(a.content.clone(), kind),
+                        ),
                 )
             }
         }

@@ -184,8 +184,8 @@ fn push_placeholder(s: &mut String, sigil: char, n: usize) {
     }
 }
 
-mod tx_macro;
 mod teams_rows;
+mod tx_macro;
 
 /// The invariants `cohort verify` checks in SQL, each a query whose rows (a
 /// single `detail` column) are violations. Limits need the limit table and

@@ -13,13 +13,15 @@ macro_rules! profile_from_row {
             let languages: String = $get(r, "languages")?;
             Ok(VolunteerProfileRow {
                 user_id: $get(r, "user_id")?,
-                skills: ::serde_json::from_str(&skills).map_err(|e| $corrupt("volunteer_profiles", e))?,
+                skills: ::serde_json::from_str(&skills)
+                    .map_err(|e| $corrupt("volunteer_profiles", e))?,
                 hours_per_week: $get(r, "hours_per_week")?,
                 weeks: $get(r, "weeks")?,
                 utc_offset_minutes: $get(r, "utc_offset_minutes")?,
                 state: $get(r, "state")?,
                 remote: $get(r, "remote")?,
-                languages: ::serde_json::from_str(&languages).map_err(|e| $corrupt("volunteer_profiles", e))?,
+                languages: ::serde_json::from_str(&languages)
+                    .map_err(|e| $corrupt("volunteer_profiles", e))?,
                 can_mentor: $get(r, "can_mentor")?,
                 updated_at: $get(r, "updated_at")?,
             })

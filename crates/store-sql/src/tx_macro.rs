@@ -1184,8 +1184,7 @@ macro_rules! impl_sql_tx {
                 async fn delete_pins(&mut self, need_ids: &[Id], user_id: Option<Id>) -> Result<()> {
                     for chunk in need_ids.chunks(CHUNK) {
                         let sql = format!(
-                            "DELETE FROM match_pins WHERE ({} IS NULL OR user_id = {}) AND need_id IN ({})",
-                            list_placeholders(SIGIL, 1, 1),
+                            "DELETE FROM match_pins WHERE user_id = COALESCE({}, user_id) AND need_id IN ({})",
                             list_placeholders(SIGIL, 1, 1),
                             list_placeholders(SIGIL, 2, chunk.len() + 1)
                         );

@@ -584,7 +584,12 @@ pub trait Tx: Send {
     /// Fill needs: `(need, volunteer, score)`; only needs still open.
     async fn fill_needs(&mut self, fills: &[(Id, Id, i64)]) -> Result<u64>;
     /// Mark a team confirmed (keeps the first time) and set its mentor.
-    async fn confirm_team(&mut self, team_id: Id, mentor: Option<Id>, at: DateTime<Utc>) -> Result<()>;
+    async fn confirm_team(
+        &mut self,
+        team_id: Id,
+        mentor: Option<Id>,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
     /// The confirmed teams a volunteer fills a role on, newest first.
     async fn services(&mut self, user_id: Id) -> Result<Vec<ServiceRow>>;
     /// Record (or correct) one week's hours.

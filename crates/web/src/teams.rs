@@ -30,7 +30,10 @@ pub(crate) fn routes() -> Router<Engine> {
     Router::new()
         .route("/me/volunteer", get(profile_page).post(save_profile))
         .route("/slates/{slug}/teams", get(status_page))
-        .route("/slates/{slug}/teams/needs", get(needs_page).post(post_needs))
+        .route(
+            "/slates/{slug}/teams/needs",
+            get(needs_page).post(post_needs),
+        )
         .route("/slates/{slug}/teams/skills", post(add_skill))
         .route("/slates/{slug}/teams/match", get(match_page))
         .route("/slates/{slug}/teams/match/adjust", post(adjust))
@@ -139,7 +142,8 @@ async fn profile_page(
         return Ok(sign_in_first("/me/volunteer"));
     }
     let p = engine.volunteer_profile(&viewer.actor).await?;
-    let notice = (q.notice.as_deref() == Some("saved")).then(|| "Your volunteer profile is saved.".to_owned());
+    let notice = (q.notice.as_deref() == Some("saved"))
+        .then(|| "Your volunteer profile is saved.".to_owned());
     Ok(html(
         StatusCode::OK,
         &ProfilePage {
@@ -430,7 +434,9 @@ async fn adjust(
         "pin" => Adjustment::Pin,
         "unassign" => Adjustment::Unassign,
         "clear" => Adjustment::Clear,
-        other => return Err(ApiError::invalid("action", format!("unknown action {other:?}")).into()),
+        other => {
+            return Err(ApiError::invalid("action", format!("unknown action {other:?}")).into())
+        }
     };
     let need: i64 = form
         .need
@@ -535,7 +541,8 @@ async fn toolkits_page(
     ApiPath(slug): ApiPath<String>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, PageError> {
-    let notice = (q.notice.as_deref() == Some("saved")).then(|| "Toolkit saved. Teams see it from now on.".to_owned());
+    let notice = (q.notice.as_deref() == Some("saved"))
+        .then(|| "Toolkit saved. Teams see it from now on.".to_owned());
     toolkits_page_for(&engine, &viewer, &slug, notice, None).await
 }
 
@@ -692,7 +699,9 @@ mod tests {
 
     #[test]
     fn toolkit_markdown_becomes_plain_blocks() {
-        let b = blocks("# Kit\n\nIntro line\ncontinues.\n\n## Week one\n- [ ] Do <b>this</b>\n- that\n");
+        let b = blocks(
+            "# Kit\n\nIntro line\ncontinues.\n\n## Week one\n- [ ] Do <b>this</b>\n- that\n",
+        );
         let shown: Vec<String> = b.iter().map(|b| format!("{b:?}")).collect();
         assert_eq!(
             shown,
