@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use cohort_engine::teams::{
-    Adjustment, MatchPreview, NeedsBoard, ProfileInput, ProfileView, RoleInput, TeamInput,
+    Adjustment, MatchPreview, NeedsBoard, Placement, ProfileInput, ProfileView, RoleInput, TeamInput,
     TeamStatus, TeamView,
 };
 use cohort_engine::Engine;
@@ -376,6 +376,61 @@ struct MatchPage {
     notice: Option<String>,
     problem: Option<String>,
     m: MatchPreview,
+    groups: Vec<Group>,
+}
+
+/// One team of the preview: each open role, filled or with why not.
+struct Group {
+    team: String,
+    rows: Vec<Row>,
+}
+
+struct Row {
+    need_id: i64,
+    role: String,
+    placed: Option<Placement>,
+    reason: String,
+}
+
+fn groups(m: &MatchPreview) -> Vec<Group> {
+    let mut rows: Vec<(String, Row)> = m
+        .placements
+        .iter()
+        .map(|p| {
+            (
+                p.team.clone(),
+                Row {
+                    need_id: p.need_id,
+                    role: p.role.clone(),
+                    placed: Some(p.clone()),
+                    reason: String::new(),
+                },
+            )
+        })
+        .chain(m.unfilled.iter().map(|u| {
+            (
+                u.team.clone(),
+                Row {
+                    need_id: u.need_id,
+                    role: u.role.clone(),
+                    placed: None,
+                    reason: u.reason.clone(),
+                },
+            )
+        }))
+        .collect();
+    rows.sort_by_key(|(_, r)| r.need_id);
+    let mut out: Vec<Group> = Vec::new();
+    for (team, row) in rows {
+        match out.iter_mut().find(|g| g.team == team) {
+            Some(g) => g.rows.push(row),
+            None => out.push(Group {
+                team,
+                rows: vec![row],
+            }),
+        }
+    }
+    out
 }
 
 async fn match_page_for(
@@ -395,6 +450,7 @@ async fn match_page_for(
             csrf: viewer.csrf.clone(),
             notice,
             problem,
+            groups: groups(&m),
             m,
         },
     ))
