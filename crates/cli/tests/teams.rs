@@ -1423,3 +1423,30 @@ async fn hours_are_logged_weekly_and_totals_stay_anonymous(app: TestApp) {
         "the slate page links to it"
     );
 }
+
+/// `cohort serve --demo` has volunteers and needs, so an organizer sees a
+/// matching to preview straight away.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_has_a_matching_to_preview() {
+    let app = TestApp::sqlite().await;
+    let spec: cohort_engine::demo::DemoSpec =
+        serde_json::from_str(include_str!("../../../data/demo/slate.json")).expect("demo spec");
+    let summary = app
+        .engine
+        .load_demo(&spec)
+        .await
+        .expect("the demo loads")
+        .expect("into an empty database");
+    let p = app
+        .engine
+        .match_preview(&Actor::Organizer { slate: None }, &summary.slug)
+        .await
+        .expect("a preview");
+    assert!(
+        p.pool >= 10 && p.open_needs >= 7,
+        "{} in the pool, {} roles",
+        p.pool,
+        p.open_needs
+    );
+    assert!(!p.placements.is_empty() && p.total_score > 0, "{p:?}");
+}

@@ -12,8 +12,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use cohort_engine::teams::{
-    Adjustment, MatchPreview, NeedsBoard, Placement, ProfileInput, ProfileView, RoleInput, TeamInput,
-    TeamStatus, TeamView,
+    Adjustment, MatchPreview, NeedsBoard, Placement, ProfileInput, ProfileView, RoleInput,
+    TeamInput, TeamStatus, TeamView,
 };
 use cohort_engine::Engine;
 use serde::Deserialize;
