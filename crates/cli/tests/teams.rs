@@ -168,7 +168,8 @@ async fn pledge_money(app: &TestApp, email: &str) {
     assert_eq!(status, StatusCode::CREATED, "{body}");
 }
 
-/// A volunteer profile saved through the form.
+/// A volunteer profile saved through the form (one argument per field).
+#[allow(clippy::too_many_arguments)]
 async fn profile(
     p: &Person<'_>,
     skills: &[(&str, &str)],
@@ -447,11 +448,7 @@ async fn preview(org: &Person<'_>) -> MatchPreview {
 
 /// The same problem, built from the scenario's own numbers and the needs the
 /// page lists, solved by `cohort_matching` directly.
-fn model(
-    p: &MatchPreview,
-    needs: &[(&str, &str, u8, u32, u32, i32, &str, bool, u32)],
-    skip: &[&str],
-) -> (Vec<Volunteer>, Vec<Need>) {
+fn model(p: &MatchPreview, needs: &[NeedSpec], skip: &[&str]) -> (Vec<Volunteer>, Vec<Need>) {
     let vols = p
         .volunteers
         .iter()
@@ -509,7 +506,19 @@ fn model(
 /// The website team's defaults for Ada (NY): 5 h/week, 8 weeks, UTC−5, NY,
 /// remote fine, lead priority 3, others 2; the analyst role is edited to be
 /// local to New York.
-const WEB_NEEDS: &[(&str, &str, u8, u32, u32, i32, &str, bool, u32)] = &[
+/// `(role, skill, min level, hours, weeks, UTC offset, state, remote ok, priority)`.
+type NeedSpec = (
+    &'static str,
+    &'static str,
+    u8,
+    u32,
+    u32,
+    i32,
+    &'static str,
+    bool,
+    u32,
+);
+const WEB_NEEDS: &[NeedSpec] = &[
     ("team lead", "team-lead", 2, 5, 8, -5, "NY", true, 3),
     (
         "front-end engineer",
@@ -609,7 +618,15 @@ async fn profiles_are_checked_field_by_field_and_never_half_saved(app: TestApp) 
     assert!(
         page.body.contains("Data analysis") && page.body.contains("name=\"skill.data-analysis\"")
     );
-    let cases: [(&[(&str, &str)], &str, &str, &str, &str, &str); 6] = [
+    type Case<'a> = (
+        &'a [(&'a str, &'a str)],
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a str,
+    );
+    let cases: [Case; 6] = [
         (
             &[("copywriting", "2")],
             "0",

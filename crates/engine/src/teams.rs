@@ -1838,29 +1838,6 @@ impl Letter {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn offsets_round_trip_through_the_form() {
-        for m in [-480, -300, 0, 330, 60] {
-            let o = UtcOffset::parse(&offset_input(m)).expect("parses");
-            assert_eq!(i64::from(o.minutes()), m);
-        }
-    }
-
-    #[test]
-    fn the_first_checkin_is_the_next_tuesday_evening() {
-        let at = DateTime::parse_from_rfc3339("2026-11-24T12:00:00Z")
-            .expect("time")
-            .with_timezone(&Utc);
-        let first = first_checkin(at, UtcOffset::from_hours(-5).expect("offset"));
-        assert_eq!(first.to_string(), "2026-12-01 19:00:00");
-        assert_eq!(monday(first.date()).to_string(), "2026-11-30");
-    }
-}
-
 impl Engine {
     /// The demo's volunteers and needs: `count` supporters pledge hours on
     /// terms the demo already meets (`signers >= 1`), so their pledges
@@ -1981,5 +1958,28 @@ impl Engine {
         }
         tx.commit().await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_round_trip_through_the_form() {
+        for m in [-480, -300, 0, 330, 60] {
+            let o = UtcOffset::parse(&offset_input(m)).expect("parses");
+            assert_eq!(i64::from(o.minutes()), m);
+        }
+    }
+
+    #[test]
+    fn the_first_checkin_is_the_next_tuesday_evening() {
+        let at = DateTime::parse_from_rfc3339("2026-11-24T12:00:00Z")
+            .expect("time")
+            .with_timezone(&Utc);
+        let first = first_checkin(at, UtcOffset::from_hours(-5).expect("offset"));
+        assert_eq!(first.to_string(), "2026-12-01 19:00:00");
+        assert_eq!(monday(first.date()).to_string(), "2026-11-30");
     }
 }
