@@ -26,6 +26,7 @@ both_backends!(
     pins_are_respected_and_impossible_ones_refused,
     confirming_emails_each_member_and_lead_with_a_calendar_file,
     hours_are_logged_weekly_and_totals_stay_anonymous,
+    toolkits_are_edited_per_slate_and_travel_as_text,
 );
 
 // ---------------------------------------------------------------- a browser without JavaScript
@@ -1466,4 +1467,114 @@ async fn the_demo_has_a_matching_to_preview() {
         p.open_needs
     );
     assert!(!p.placements.is_empty() && p.total_score > 0, "{p:?}");
+}
+
+async fn toolkits_are_edited_per_slate_and_travel_as_text(app: TestApp) {
+    let (org, ada, _people) = scenario(&app).await;
+    let path = format!("/slates/{SLATE}/teams/toolkits");
+    let page = org.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("# Copywriter toolkit"),
+        "the standard toolkits are listed"
+    );
+    let ours = "# Copy for River Caucus\n\n## Voice\n- Plain words <script>alert(1)</script>\n";
+    let saved = org
+        .post(&path, &[("role", "copywriter"), ("markdown", ours)])
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(
+        ada.post(&path, &[("role", "copywriter"), ("markdown", "# Mine")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let bad = org
+        .post(&path, &[("role", "juggler"), ("markdown", "# Juggling")])
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("role: no team has"), "{}", bad.body);
+
+    let p = preview(&org).await;
+    let done = org
+        .post(
+            &format!("/slates/{SLATE}/teams/match/confirm"),
+            &[("fingerprint", &p.fingerprint)],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let team_id = preview(&org).await.teams[0].id;
+    // The team page shows the edited toolkit as text, never as markup.
+    let team = org.get(&format!("/teams/{team_id}")).await.body;
+    assert!(team.contains("<h3>Copy for River Caucus</h3>"), "{team}");
+    assert!(
+        team.contains("Plain words &lt;script&gt;alert(1)&lt;/script&gt;")
+            && !team.contains("<script>alert"),
+        "{team}"
+    );
+    // … and the copywriter's email carries it.
+    let copy = p
+        .placements
+        .iter()
+        .find(|x| x.role == "copywriter")
+        .expect("a copywriter");
+    let (email, ..) = VOLUNTEERS.iter().find(|v| v.1 == copy.volunteer).unwrap();
+    let mail = read_mail(&app.mail.wait_for(email, "Website team").await.raw);
+    assert!(
+        mail["text"]
+            .as_str()
+            .unwrap()
+            .contains("# Copy for River Caucus"),
+        "{mail}"
+    );
+    // Restoring brings the standard one back.
+    let reset = org
+        .post(
+            &path,
+            &[("role", "copywriter"), ("markdown", ""), ("reset", "yes")],
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::SEE_OTHER);
+    assert!(org
+        .get(&format!("/teams/{team_id}"))
+        .await
+        .body
+        .contains("<h3>Copywriter toolkit</h3>"));
+
+    // The organizer names another mentor; only volunteers who offered qualify.
+    let view = app
+        .engine
+        .team_view(&org.actor().await, team_id)
+        .await
+        .expect("a team");
+    let options: Vec<i64> = view.mentor_options.iter().map(|o| o.0).collect();
+    assert!(!options.is_empty());
+    let sam = p.volunteers.iter().find(|v| v.1 == "Sam Ortiz").unwrap().0;
+    let refused = org
+        .post(
+            &format!("/teams/{team_id}/mentor"),
+            &[("mentor", &sam.to_string())],
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "Sam did not offer to mentor"
+    );
+    let named = org
+        .post(
+            &format!("/teams/{team_id}/mentor"),
+            &[("mentor", &options[0].to_string())],
+        )
+        .await;
+    assert_eq!(named.status, StatusCode::SEE_OTHER, "{}", named.body);
+    assert_eq!(
+        ada.post(
+            &format!("/teams/{team_id}/mentor"),
+            &[("mentor", &options[0].to_string())]
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
 }
