@@ -650,6 +650,38 @@ async fn role_route_matrix(app: TestApp) {
                 S::FORBIDDEN,
             ],
         ),
+        // Volunteer teams (issue 5): status public, needs for organizers and campaigns.
+        (format!("/slates/{s}/teams"), [S::OK; 6]),
+        (
+            "/me/volunteer".into(),
+            [SEE, S::OK, S::OK, S::OK, S::OK, S::OK],
+        ),
+        (
+            format!("/slates/{s}/teams/needs"),
+            [SEE, S::FORBIDDEN, S::OK, S::OK, S::OK, S::FORBIDDEN],
+        ),
+        (
+            format!("/slates/{s}/teams/match"),
+            [
+                SEE,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::OK,
+                S::FORBIDDEN,
+            ],
+        ),
+        (
+            format!("/slates/{s}/teams/toolkits"),
+            [
+                SEE,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::OK,
+                S::FORBIDDEN,
+            ],
+        ),
         (
             "/slates/other-slate/organize".into(),
             [
@@ -698,6 +730,11 @@ async fn role_route_matrix(app: TestApp) {
         ("condition", "signers >= 9"),
         ("action", "check"),
     ];
+    let skill = [
+        ("slug", "spanish-outreach"),
+        ("label", "Spanish outreach"),
+        ("person", "Spanish-language organizer"),
+    ];
     type Form<'a> = &'a [(&'a str, &'a str)];
     let posts: Vec<(String, Form, [S; 6])> = vec![
         (
@@ -725,6 +762,18 @@ async fn role_route_matrix(app: TestApp) {
             ],
         ),
         (
+            format!("/slates/{s}/teams/skills"),
+            &skill,
+            [
+                S::UNAUTHORIZED,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                SEE,
+                S::FORBIDDEN,
+            ],
+        ),
+        (
             format!("/slates/{s}/campaign"),
             &sign,
             [
@@ -740,7 +789,7 @@ async fn role_route_matrix(app: TestApp) {
     for (path, form, expected) in &posts {
         // Ada goes last so that her signature (which unlocks the pledge) is the only one.
         let mut order: Vec<usize> = vec![0, 1, 3, 4, 5, 2];
-        if path.ends_with("invite") {
+        if path.ends_with("invite") || path.ends_with("skills") {
             order = (0..6).collect();
         }
         for i in order {

@@ -542,6 +542,7 @@ impl Engine {
                 subject: subject.to_owned(),
                 body,
                 transactional,
+                attachment: None,
             },
             token_hash(&unsubscribe),
         )

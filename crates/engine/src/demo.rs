@@ -130,6 +130,8 @@ impl Engine {
                 summary.unlocked += 1;
             }
         }
+        // Volunteer profiles and team needs, so the matching has a preview.
+        self.demo_teams(&s.slug, 24).await?;
         // The generated supporters (at example.org) get no receipts and no
         // unlock notices: tell them now, into the void.
         self.send_notices().await?;

@@ -27,6 +27,7 @@ mod notices;
 mod pledges;
 mod settle;
 mod slates;
+pub mod teams;
 mod verify;
 pub mod views;
 

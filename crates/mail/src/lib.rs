@@ -18,7 +18,7 @@ use async_trait::async_trait;
 use cohort_engine::{Engine, Mailer, MailerError};
 use cohort_store::NewEmail;
 use lettre::message::header::ContentType;
-use lettre::message::Mailbox;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -101,13 +101,29 @@ impl Mailer for SmtpMailer {
             .as_str()
             .parse::<Mailbox>()
             .map_err(|e| MailerError(format!("recipient {}: {e}", email.to)))?;
-        let message = Message::builder()
+        let builder = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(email.subject.clone())
-            .header(ContentType::TEXT_PLAIN)
-            .body(email.body.clone())
-            .map_err(|e| MailerError(e.to_string()))?;
+            .subject(email.subject.clone());
+        let message = match &email.attachment {
+            None => builder
+                .header(ContentType::TEXT_PLAIN)
+                .body(email.body.clone()),
+            // The text, then the file (a team's check-in as .ics).
+            Some(a) => {
+                let kind = ContentType::parse(&a.content_type).map_err(|e| {
+                    MailerError(format!("attachment type {:?}: {e}", a.content_type))
+                })?;
+                builder.multipart(
+                    MultiPart::mixed()
+                        .singlepart(SinglePart::plain(email.body.clone()))
+                        .singlepart(
+                            Attachment::new(a.filename.clone()).body(a.content.clone(), kind),
+                        ),
+                )
+            }
+        }
+        .map_err(|e| MailerError(e.to_string()))?;
         self.transport
             .send(message)
             .await
@@ -125,8 +141,15 @@ pub struct LogMailer;
 impl Mailer for LogMailer {
     async fn send(&self, email: &NewEmail) -> Result<(), MailerError> {
         eprintln!(
-            "\n---- email (no COHORT_SMTP_HOST set, so printed here) ----\nTo: {}\nSubject: {}\n\n{}----",
-            email.to, email.subject, email.body
+            "\n---- email (no COHORT_SMTP_HOST set, so printed here) ----\nTo: {}\nSubject: {}\n\n{}{}----",
+            email.to,
+            email.subject,
+            email.body,
+            email
+                .attachment
+                .as_ref()
+                .map(|a| format!("[attached: {} ({})]\n", a.filename, a.content_type))
+                .unwrap_or_default()
         );
         Ok(())
     }

@@ -184,6 +184,7 @@ fn push_placeholder(s: &mut String, sigil: char, n: usize) {
     }
 }
 
+mod teams_rows;
 mod tx_macro;
 
 /// The invariants `cohort verify` checks in SQL, each a query whose rows (a

@@ -12,6 +12,10 @@ use cohort_core::{Cents, Condition, Email, Slug};
 
 use crate::*;
 
+#[path = "conformance_teams.rs"]
+mod teams;
+pub use teams::*;
+
 fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0)
         .single()
@@ -1011,6 +1015,7 @@ pub async fn pledges_by_email_and_the_outbox(store: &dyn Store) {
         subject: subject.into(),
         body: format!("Hello {to}"),
         transactional,
+        attachment: None,
     };
     tx.enqueue_emails(
         &[
@@ -1161,6 +1166,7 @@ macro_rules! conformance_tests {
             accounts_grants_and_one_time_secrets,
             pledges_by_email_and_the_outbox,
             partners_and_referral_counts,
+            volunteer_teams_round_trip,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {

@@ -73,7 +73,7 @@ fn message(e: EngineError) -> String {
 /// A refusal the person can fix in the form (bad input, or a state that
 /// conflicts) becomes a message on the page they came from; anything else
 /// becomes an error page.
-fn fixable(e: EngineError) -> Result<String, PageError> {
+pub(crate) fn fixable(e: EngineError) -> Result<String, PageError> {
     match e {
         EngineError::Invalid { .. } | EngineError::Conflict { .. } => Ok(message(e)),
         other => Err(other.into()),

@@ -28,6 +28,7 @@ mod error;
 mod extract;
 mod pages;
 mod session;
+mod teams;
 
 pub use error::ApiError;
 pub use session::RateLimiter;
@@ -113,6 +114,7 @@ pub fn router_with(engine: Engine, limiter: Arc<RateLimiter>) -> Router {
         .route("/me/profile", post(app::update_profile))
         .route("/me/password", post(app::set_password))
         .route("/me/pledges/{id}/cancel", post(app::cancel_mine))
+        .merge(teams::routes())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             engine.clone(),

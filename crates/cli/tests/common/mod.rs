@@ -272,6 +272,32 @@ impl TestApp {
         }
     }
 
+    /// A session for `email`, from the sign-in link the engine emails (the
+    /// account is made then); the token goes in the `cohort_session` cookie.
+    pub async fn session_for(&self, email: &str) -> String {
+        self.engine
+            .request_sign_in(email)
+            .await
+            .expect("a sign-in link");
+        let mail = self.engine.emails_to(email).await.expect("the outbox");
+        let body = &mail
+            .iter()
+            .find(|m| m.email.subject.contains("sign-in link"))
+            .expect("a sign-in email")
+            .email
+            .body;
+        let start = body.find("/sign-in/").expect("a link") + "/sign-in/".len();
+        let token: String = body[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        self.engine
+            .sign_in_with_link(&token)
+            .await
+            .expect("signed in")
+            .0
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

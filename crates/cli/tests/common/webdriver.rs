@@ -254,6 +254,27 @@ impl Browser {
         .await
     }
 
+    /// Resize the window (e.g. to a 390px-wide phone).
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.call(
+            reqwest::Method::POST,
+            "/window/rect",
+            Some(json!({ "width": width, "height": height })),
+        )
+        .await;
+    }
+
+    /// Set a cookie for the site of the current page (e.g. a session made
+    /// with `TestApp::session_for`).
+    pub async fn add_cookie(&self, name: &str, value: &str) {
+        self.call(
+            reqwest::Method::POST,
+            "/cookie",
+            Some(json!({ "cookie": { "name": name, "value": value, "path": "/" } })),
+        )
+        .await;
+    }
+
     pub async fn delete_cookies(&self) {
         self.call(reqwest::Method::DELETE, "/cookie", None).await;
     }
