@@ -19,6 +19,9 @@ pub struct DemoSpec {
     pub signatures: Vec<String>,
     pub endorsements: Vec<(String, String)>,
     pub pledges: DemoPledges,
+    /// A lively conversation to seed (issue 4), if any.
+    #[serde(default)]
+    pub conversation: Option<crate::conversation::DemoConversation>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -129,6 +132,10 @@ impl Engine {
             if out.pledge.status == "unlocked" {
                 summary.unlocked += 1;
             }
+        }
+        if let Some(c) = &spec.conversation {
+            self.load_demo_conversation(&organizer, &s.slug, c).await?;
+            self.recompute_conversation(&s.slug).await?;
         }
         // The generated supporters (at example.org) get no receipts and no
         // unlock notices: tell them now, into the void.

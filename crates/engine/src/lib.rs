@@ -18,6 +18,7 @@ use cohort_store::{Store, StoreError};
 mod accounts;
 mod auth;
 mod commitments;
+pub mod conversation;
 pub mod dashboards;
 pub mod demo;
 mod error;

@@ -12,6 +12,10 @@ use cohort_core::{Cents, Condition, Email, Slug};
 
 use crate::*;
 
+#[path = "conformance_conversation.rs"]
+mod conversation;
+pub use conversation::*;
+
 fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0)
         .single()
@@ -1098,6 +1102,7 @@ macro_rules! conformance_tests {
             accounts_grants_and_one_time_secrets,
             pledges_by_email_and_the_outbox,
             partners_and_referral_counts,
+            conversations_statements_votes_and_results,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {

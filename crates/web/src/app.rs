@@ -39,7 +39,7 @@ pub(crate) async fn pledge_script() -> Response {
 }
 
 /// 303 to `to`, optionally setting the session cookie.
-fn see_other(to: &str, cookie: Option<HeaderValue>) -> Response {
+pub(crate) fn see_other(to: &str, cookie: Option<HeaderValue>) -> Response {
     let mut res = Redirect::to(to).into_response();
     if let Some(c) = cookie {
         res.headers_mut().append(SET_COOKIE, c);
@@ -48,7 +48,7 @@ fn see_other(to: &str, cookie: Option<HeaderValue>) -> Response {
 }
 
 /// The sign-in page for the public, with where to come back to.
-fn sign_in_first(path: &str) -> Response {
+pub(crate) fn sign_in_first(path: &str) -> Response {
     see_other(&format!("/sign-in?next={}", urlencode(path)), None)
 }
 
@@ -73,7 +73,7 @@ fn message(e: EngineError) -> String {
 /// A refusal the person can fix in the form (bad input, or a state that
 /// conflicts) becomes a message on the page they came from; anything else
 /// becomes an error page.
-fn fixable(e: EngineError) -> Result<String, PageError> {
+pub(crate) fn fixable(e: EngineError) -> Result<String, PageError> {
     match e {
         EngineError::Invalid { .. } | EngineError::Conflict { .. } => Ok(message(e)),
         other => Err(other.into()),
