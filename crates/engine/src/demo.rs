@@ -134,8 +134,13 @@ impl Engine {
             }
         }
         if let Some(c) = &spec.conversation {
+            let started = std::time::Instant::now();
             self.load_demo_conversation(&organizer, &s.slug, c).await?;
             self.recompute_conversation(&s.slug).await?;
+            tracing::info!(
+                ms = started.elapsed().as_millis() as u64,
+                "demo conversation loaded and analyzed"
+            );
         }
         // The generated supporters (at example.org) get no receipts and no
         // unlock notices: tell them now, into the void.

@@ -69,6 +69,7 @@ struct Marker {
     y: i64,
     label: String,
     title: String,
+    body: String,
 }
 
 struct GroupLabel {
@@ -133,6 +134,7 @@ impl Map {
                     y,
                     label: s.statement.to_string(),
                     title: format!("Statement {}: {}", s.statement, t.body),
+                    body: t.body.clone(),
                 })
             })
             .collect();
@@ -606,6 +608,16 @@ async fn moderate_page_for(
             .map(line)
             .collect()
     };
+    // The statements with the broadest support across groups first: the
+    // likeliest planks.
+    let rank = |id: i64| {
+        results
+            .result
+            .as_ref()
+            .and_then(|r| r.group_consensus.iter().position(|(s, _)| *s == id))
+    };
+    let mut approved = pick("approved");
+    approved.sort_by_key(|l| (rank(l.s.id).unwrap_or(usize::MAX), l.s.id));
     let status = if problem.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -620,7 +632,7 @@ async fn moderate_page_for(
             notice,
             problem,
             pending: pick("pending"),
-            approved: pick("approved"),
+            approved,
             rejected: pick("rejected"),
             updated: results
                 .computed_at
