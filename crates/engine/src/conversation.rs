@@ -486,7 +486,7 @@ impl Engine {
         let body = Self::statement_text("statement", body)?;
         let mut tx = self.store.write().await?;
         let s = find_slate(tx.as_mut(), slate).await?;
-        let existing = tx.statements(s.id).await?;
+        let existing = tx.statements(s.id, None).await?;
         if existing
             .iter()
             .any(|x| x.body.to_lowercase() == body.to_lowercase())
@@ -579,7 +579,7 @@ impl Engine {
         let account = actor.require_account()?;
         let mut tx = self.store.read().await?;
         let s = find_slate(tx.as_mut(), slate).await?;
-        let statements = tx.statements(s.id).await?;
+        let statements = tx.statements(s.id, None).await?;
         let mine: HashSet<Id> = tx
             .votes_of(s.id, account.user.id)
             .await?
@@ -637,7 +637,7 @@ impl Engine {
         let s = find_slate(tx.as_mut(), slate).await?;
         actor.require_organizer(&s)?;
         Ok(tx
-            .statements(s.id)
+            .statements(s.id, None)
             .await?
             .iter()
             .map(statement_view)
@@ -649,7 +649,7 @@ impl Engine {
         let mut tx = self.store.read().await?;
         let s = find_slate(tx.as_mut(), slate).await?;
         let statements = tx
-            .statements(s.id)
+            .statements(s.id, None)
             .await?
             .iter()
             .filter(|x| x.status == StatementStatus::Approved)
@@ -674,7 +674,7 @@ impl Engine {
         let mut tx = self.store.read().await?;
         let s = find_slate(tx.as_mut(), slate).await?;
         Ok(tx
-            .statements(s.id)
+            .statements(s.id, None)
             .await?
             .into_iter()
             .filter_map(|x| x.adopted.map(|a| (a.title, a.support)))
@@ -812,10 +812,10 @@ impl Engine {
 }
 
 async fn statement_of(tx: &mut dyn Tx, s: &SlateRow, id: Id) -> Result<StatementRow> {
-    tx.statements(s.id)
+    tx.statements(s.id, Some(id))
         .await?
         .into_iter()
-        .find(|x| x.id == id)
+        .next()
         .ok_or_else(|| EngineError::not_found("statement", id.to_string()))
 }
 
@@ -828,7 +828,7 @@ async fn load_input(tx: &mut dyn Tx, s: &SlateRow) -> Result<Option<Conversation
     {
         return Ok(None);
     }
-    let statements = tx.statements(s.id).await?;
+    let statements = tx.statements(s.id, None).await?;
     let moderated_out: Vec<u64> = statements
         .iter()
         .filter(|x| x.status == StatementStatus::Rejected)

@@ -944,9 +944,12 @@ macro_rules! impl_sql_tx {
                     })
                 }
 
-                async fn statements(&mut self, slate_id: Id) -> Result<Vec<StatementRow>> {
-                    let rows = ::sqlx::query("SELECT * FROM conversation_statements WHERE slate_id = $1 ORDER BY id")
+                async fn statements(&mut self, slate_id: Id, only: Option<Id>) -> Result<Vec<StatementRow>> {
+                    let rows = ::sqlx::query(
+                        "SELECT * FROM conversation_statements WHERE slate_id = $1 AND (CAST($2 AS BIGINT) IS NULL OR id = $2) ORDER BY id",
+                    )
                         .bind(slate_id)
+                        .bind(only)
                         .fetch_all(&mut *self.tx)
                         .await
                         .map_err(db)?;

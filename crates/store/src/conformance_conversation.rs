@@ -62,11 +62,22 @@ pub async fn conversations_statements_votes_and_results(store: &dyn Store) {
     tx.commit().await.expect("commit");
 
     let mut tx = store.write().await.expect("begin");
-    let all = tx.statements(slate.id).await.expect("statements");
+    let all = tx.statements(slate.id, None).await.expect("statements");
     assert_eq!(
         all,
         vec![seeded.clone(), added.clone()],
         "round trip, oldest first"
+    );
+    assert_eq!(
+        tx.statements(slate.id, Some(added.id)).await.expect("one"),
+        vec![added.clone()]
+    );
+    assert!(
+        tx.statements(slate.id + 1, Some(added.id))
+            .await
+            .expect("none")
+            .is_empty(),
+        "only within its slate"
     );
     assert!(tx
         .set_statement_status(added.id, StatementStatus::Rejected)
@@ -107,7 +118,7 @@ pub async fn conversations_statements_votes_and_results(store: &dyn Store) {
     tx.commit().await.expect("commit");
 
     let mut tx = store.write().await.expect("begin");
-    let all = tx.statements(slate.id).await.expect("statements");
+    let all = tx.statements(slate.id, None).await.expect("statements");
     assert_eq!(all[0].adopted.as_ref(), Some(&adoption));
     assert_eq!(all[1].status, StatementStatus::Rejected);
     let votes = tx.conversation_votes(slate.id).await.expect("votes");

@@ -531,8 +531,9 @@ pub trait Tx: Send {
 
     // --- a slate's conversation (statements, votes, the stored analysis)
     async fn insert_statement(&mut self, s: &NewStatement) -> Result<StatementRow>;
-    /// Every statement of a slate, any status, oldest first.
-    async fn statements(&mut self, slate_id: Id) -> Result<Vec<StatementRow>>;
+    /// Every statement of a slate (or only statement `only`), any status,
+    /// oldest first.
+    async fn statements(&mut self, slate_id: Id, only: Option<Id>) -> Result<Vec<StatementRow>>;
     /// Move a statement to `status`; false if there is no such statement.
     async fn set_statement_status(&mut self, id: Id, status: StatementStatus) -> Result<bool>;
     async fn set_statement_adopted(&mut self, id: Id, adoption: &Adoption) -> Result<()>;
