@@ -14,6 +14,7 @@ use cohort_store::Store;
 mod bench;
 mod consensus;
 mod matching;
+mod recompute;
 
 /// Accounts the demo makes so every dashboard can be tried.
 const DEMO_ORGANIZER: &str = "organizer@demo.cohort.example";
@@ -42,6 +43,8 @@ async fn grant_demo_accounts(engine: &Engine, spec: &DemoSpec) -> Result<()> {
 
 /// The demo slate, committed with the code so the quick start needs nothing else.
 const DEMO: &str = include_str!("../../../data/demo/slate.json");
+/// The demo slate's conversation: statement texts over synthetic votes.
+const DEMO_CONVERSATION: &str = include_str!("../../../data/demo/conversation.json");
 
 #[derive(Parser)]
 #[command(
@@ -305,7 +308,11 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
     let mailer = cohort_mail::from_env().map_err(anyhow::Error::msg)?;
     let mut demo_path = None;
     if demo {
-        let spec: DemoSpec = serde_json::from_str(DEMO).context("parsing the bundled demo")?;
+        let mut spec: DemoSpec = serde_json::from_str(DEMO).context("parsing the bundled demo")?;
+        spec.conversation = Some(
+            serde_json::from_str(DEMO_CONVERSATION)
+                .context("parsing the bundled demo conversation")?,
+        );
         let started = std::time::Instant::now();
         match engine.load_demo(&spec).await? {
             Some(s) => {
@@ -343,6 +350,7 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
         mailer,
         Duration::from_secs(2),
     ));
+    tokio::spawn(recompute::forever(engine.clone(), Duration::from_secs(2)));
     println!("Cohort is running at {url}");
     if let Some(slug) = demo_path {
         println!("  demo slate:      {url}slates/{slug}");

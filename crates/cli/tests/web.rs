@@ -682,6 +682,22 @@ async fn role_route_matrix(app: TestApp) {
                 S::FORBIDDEN,
             ],
         ),
+        (format!("/slates/{s}/conversation/results"), [S::OK; 6]),
+        (
+            format!("/slates/{s}/conversation"),
+            [SEE, S::OK, S::OK, S::OK, S::OK, S::OK],
+        ),
+        (
+            format!("/slates/{s}/conversation/moderate"),
+            [
+                SEE,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::OK,
+                S::FORBIDDEN,
+            ],
+        ),
         (
             "/slates/other-slate/organize".into(),
             [
@@ -735,6 +751,33 @@ async fn role_route_matrix(app: TestApp) {
         ("label", "Spanish outreach"),
         ("person", "Spanish-language organizer"),
     ];
+    // The conversation: one seeded statement to vote on, one waiting for review.
+    let org_token = cohort_engine::Actor::Organizer { slate: None };
+    let stmt = e
+        .seed_statement(&org_token, s, "Clean water first")
+        .await
+        .expect("seed")
+        .id
+        .to_string();
+    let sup_actor = e
+        .session(
+            browsers[1]
+                .1
+                .cookies
+                .get("cohort_session")
+                .expect("a session"),
+        )
+        .await
+        .expect("actor");
+    let held = e
+        .add_statement(&sup_actor, s, "Free buses")
+        .await
+        .expect("add")
+        .id
+        .to_string();
+    let vote = [("statement", stmt.as_str()), ("vote", "agree")];
+    let seed_form = [("statement", "Another seeded statement")];
+    let reject = [("statement", held.as_str()), ("decision", "reject")];
     type Form<'a> = &'a [(&'a str, &'a str)];
     let posts: Vec<(String, Form, [S; 6])> = vec![
         (
@@ -764,6 +807,35 @@ async fn role_route_matrix(app: TestApp) {
         (
             format!("/slates/{s}/teams/skills"),
             &skill,
+            [
+                S::UNAUTHORIZED,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                SEE,
+                S::FORBIDDEN,
+            ],
+        ),
+        (
+            format!("/slates/{s}/conversation/vote"),
+            &vote,
+            [S::UNAUTHORIZED, SEE, SEE, SEE, SEE, SEE],
+        ),
+        (
+            format!("/slates/{s}/conversation/seed"),
+            &seed_form,
+            [
+                S::UNAUTHORIZED,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                SEE,
+                S::FORBIDDEN,
+            ],
+        ),
+        (
+            format!("/slates/{s}/conversation/moderate"),
+            &reject,
             [
                 S::UNAUTHORIZED,
                 S::FORBIDDEN,

@@ -19,6 +19,9 @@ pub struct DemoSpec {
     pub signatures: Vec<String>,
     pub endorsements: Vec<(String, String)>,
     pub pledges: DemoPledges,
+    /// A lively conversation to seed (issue 4), if any.
+    #[serde(default)]
+    pub conversation: Option<crate::conversation::DemoConversation>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -132,6 +135,15 @@ impl Engine {
         }
         // Volunteer profiles and team needs, so the matching has a preview.
         self.demo_teams(&s.slug, 24).await?;
+        if let Some(c) = &spec.conversation {
+            let started = std::time::Instant::now();
+            self.load_demo_conversation(&organizer, &s.slug, c).await?;
+            self.recompute_conversation(&s.slug).await?;
+            tracing::info!(
+                ms = started.elapsed().as_millis() as u64,
+                "demo conversation loaded and analyzed"
+            );
+        }
         // The generated supporters (at example.org) get no receipts and no
         // unlock notices: tell them now, into the void.
         self.send_notices().await?;

@@ -19,6 +19,7 @@ mod accounts;
 mod auth;
 mod commitments;
 mod committees;
+pub mod conversation;
 pub mod dashboards;
 pub mod demo;
 mod error;

@@ -94,6 +94,43 @@ pub(crate) fn text(field: &str, s: &str, max: usize, required: bool) -> Result<S
     Ok(t.to_owned())
 }
 
+/// A compact's content from its input, each text checked.
+pub(crate) fn compact_content(input: &CompactInput) -> Result<CompactContent> {
+    if input.commitments.is_empty() {
+        return Err(EngineError::invalid(
+            "commitments",
+            "a compact needs at least one commitment",
+        ));
+    }
+    if input.commitments.len() > 100 || input.planks.len() > 200 {
+        return Err(EngineError::invalid(
+            "commitments",
+            "at most 100 commitments and 200 planks",
+        ));
+    }
+    let commitments = input
+        .commitments
+        .iter()
+        .enumerate()
+        .map(|(i, c)| text(&format!("commitments[{i}]"), c, 1_000, true))
+        .collect::<Result<Vec<_>>>()?;
+    let planks = input
+        .planks
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            Ok(Plank {
+                title: text(&format!("planks[{i}].title"), &p.title, 200, true)?,
+                why: text(&format!("planks[{i}].why"), &p.why, 2_000, true)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(CompactContent {
+        commitments,
+        planks,
+    })
+}
+
 pub(crate) async fn find_slate(tx: &mut dyn Tx, slug: &str) -> Result<SlateRow> {
     tx.slate_by_slug(slug)
         .await?
@@ -279,42 +316,24 @@ impl Engine {
         slate: &str,
         input: CompactInput,
     ) -> Result<CompactVersionView> {
-        if input.commitments.is_empty() {
-            return Err(EngineError::invalid(
-                "commitments",
-                "a compact needs at least one commitment",
-            ));
-        }
-        if input.commitments.len() > 100 || input.planks.len() > 200 {
-            return Err(EngineError::invalid(
-                "commitments",
-                "at most 100 commitments and 200 planks",
-            ));
-        }
-        let commitments = input
-            .commitments
-            .iter()
-            .enumerate()
-            .map(|(i, c)| text(&format!("commitments[{i}]"), c, 1_000, true))
-            .collect::<Result<Vec<_>>>()?;
-        let planks = input
-            .planks
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                Ok(Plank {
-                    title: text(&format!("planks[{i}].title"), &p.title, 200, true)?,
-                    why: text(&format!("planks[{i}].why"), &p.why, 2_000, true)?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let content = CompactContent {
-            commitments,
-            planks,
-        };
+        let content = compact_content(&input)?;
         let mut tx = self.store.write().await?;
         let s = find_slate(tx.as_mut(), slate).await?;
         actor.require_organizer(&s)?;
+        let view = self.publish_compact_in(tx.as_mut(), &s, content).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// Publish `content` as the slate's next compact version inside `tx`
+    /// (the caller has checked the organizer), so a use case can publish
+    /// together with its own writes (adopting a plank from the conversation).
+    pub(crate) async fn publish_compact_in(
+        &self,
+        tx: &mut dyn Tx,
+        s: &SlateRow,
+        content: CompactContent,
+    ) -> Result<CompactVersionView> {
         tx.lock_slate(s.id).await?;
         let version = tx.latest_compact(s.id).await?.map_or(1, |c| c.version + 1);
         let row = CompactRow {
@@ -327,7 +346,6 @@ impl Engine {
         let payload = serde_json::json!({ "version": version, "hash": row.hash });
         tx.append_event(s.id, "compact_published", &payload.to_string(), self.now())
             .await?;
-        tx.commit().await?;
         Ok(CompactVersionView {
             version,
             hash: row.hash,

@@ -15,6 +15,9 @@ use crate::*;
 #[path = "conformance_teams.rs"]
 mod teams;
 pub use teams::*;
+#[path = "conformance_conversation.rs"]
+mod conversation;
+pub use conversation::*;
 
 fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0)
@@ -1167,6 +1170,7 @@ macro_rules! conformance_tests {
             pledges_by_email_and_the_outbox,
             partners_and_referral_counts,
             volunteer_teams_round_trip,
+            conversations_statements_votes_and_results,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {

@@ -24,6 +24,7 @@ use tower_http::trace::TraceLayer;
 mod api;
 mod app;
 mod committees;
+mod conversation;
 mod error;
 mod extract;
 mod pages;
@@ -115,6 +116,7 @@ pub fn router_with(engine: Engine, limiter: Arc<RateLimiter>) -> Router {
         .route("/me/password", post(app::set_password))
         .route("/me/pledges/{id}/cancel", post(app::cancel_mine))
         .merge(teams::routes())
+        .merge(conversation::routes())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             engine.clone(),

@@ -346,6 +346,8 @@ fn us_map(candidates: &[CandidateView]) -> Vec<Tile> {
 #[template(path = "slate.html")]
 struct SlatePage {
     partners: Vec<cohort_engine::dashboards::PartnerView>,
+    /// (plank title, its support in the conversation when adopted).
+    plank_support: Vec<(String, String)>,
     tiles: Vec<Tile>,
     map_summary: String,
     slate: SlateView,
@@ -363,7 +365,18 @@ pub(crate) async fn slate(
     let slate = engine.slate_view(&slug).await?;
     let mut page = slate_page(slate);
     page.partners = engine.partners(&slug).await?;
+    page.plank_support = engine.plank_support(&slug).await?;
     Ok(html(StatusCode::OK, &page))
+}
+
+impl SlatePage {
+    /// The conversation support of the plank titled `title`, if it was adopted from it.
+    fn support(&self, title: &str) -> Option<&str> {
+        self.plank_support
+            .iter()
+            .find(|(t, _)| t == title)
+            .map(|(_, s)| s.as_str())
+    }
 }
 
 fn slate_page(slate: SlateView) -> SlatePage {
@@ -448,6 +461,7 @@ fn slate_page(slate: SlateView) -> SlatePage {
     );
     SlatePage {
         partners: Vec::new(),
+        plank_support: Vec::new(),
         tiles,
         map_summary,
         short_hash,

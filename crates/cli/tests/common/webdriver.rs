@@ -279,6 +279,35 @@ impl Browser {
         self.call(reqwest::Method::DELETE, "/cookie", None).await;
     }
 
+    /// Resize the window, e.g. to a 390 px wide phone.
+    pub async fn set_window_size(&self, width: u32, height: u32) {
+        self.call(
+            reqwest::Method::POST,
+            "/window/rect",
+            Some(json!({ "width": width, "height": height })),
+        )
+        .await;
+    }
+
+    /// Sign in as a person does: ask for a link, open the email, press the button.
+    pub async fn sign_in(&self, app: &super::TestApp, email: &str) {
+        self.delete_cookies().await;
+        self.goto(&app.url("/sign-in")).await;
+        self.type_into("#link-email", email).await;
+        self.click("form[action='/sign-in/link'] button").await;
+        self.wait_for_text("Check your email").await;
+        let mail = app.mail.wait_for(email, "sign-in link").await;
+        let start = mail.body.find("http://").expect("a link in the email");
+        let link = mail.body[start..]
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_owned();
+        self.goto(&link).await;
+        self.click("main form button").await;
+        self.wait_for_text(&format!("Signed in as {email}")).await;
+    }
+
     /// Save a PNG of the page to the artifacts folder.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let png = self.call(reqwest::Method::GET, "/screenshot", None).await;

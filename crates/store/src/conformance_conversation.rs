@@ -1,0 +1,183 @@
+//! Conformance: a slate's conversation (statements, votes, stored results).
+
+use chrono::{TimeZone, Utc};
+use cohort_core::limits::LimitTable;
+use cohort_core::{Condition, Email, Slug};
+
+use crate::*;
+
+pub async fn conversations_statements_votes_and_results(store: &dyn Store) {
+    let at = |h: u32| {
+        Utc.with_ymd_and_hms(2026, 11, 2, h, 0, 0)
+            .single()
+            .expect("time")
+    };
+    let mut tx = store.write().await.expect("begin");
+    let slate = tx
+        .insert_slate(&NewSlate {
+            slug: Slug::parse("talk").expect("slug"),
+            name: "Talk".into(),
+            cycle: 2028,
+            description: String::new(),
+            condition: Condition::parse("signers >= 1").expect("condition"),
+            limits: LimitTable::new(),
+            created_at: at(1),
+        })
+        .await
+        .expect("slate");
+    let ann = tx
+        .insert_user(
+            &Email::parse("ann@example.org").expect("email"),
+            "Ann",
+            at(1),
+        )
+        .await
+        .expect("user");
+    let bo = tx
+        .insert_user(&Email::parse("bo@example.org").expect("email"), "Bo", at(1))
+        .await
+        .expect("user");
+    let seeded = tx
+        .insert_statement(&NewStatement {
+            slate_id: slate.id,
+            body: "Rivers should be clean <b>".into(),
+            author_id: None,
+            status: StatementStatus::Approved,
+            seeded: true,
+            created_at: at(2),
+        })
+        .await
+        .expect("statement");
+    let added = tx
+        .insert_statement(&NewStatement {
+            slate_id: slate.id,
+            body: "Buses should be free".into(),
+            author_id: Some(ann.id),
+            status: StatementStatus::Pending,
+            seeded: false,
+            created_at: at(3),
+        })
+        .await
+        .expect("statement");
+    tx.commit().await.expect("commit");
+
+    let mut tx = store.write().await.expect("begin");
+    let all = tx.statements(slate.id, None).await.expect("statements");
+    assert_eq!(
+        all,
+        vec![seeded.clone(), added.clone()],
+        "round trip, oldest first"
+    );
+    assert_eq!(
+        tx.statements(slate.id, Some(added.id)).await.expect("one"),
+        vec![added.clone()]
+    );
+    assert!(
+        tx.statements(slate.id + 1, Some(added.id))
+            .await
+            .expect("none")
+            .is_empty(),
+        "only within its slate"
+    );
+    assert!(tx
+        .set_statement_status(added.id, StatementStatus::Rejected)
+        .await
+        .expect("status"));
+    assert!(!tx
+        .set_statement_status(added.id + 1000, StatementStatus::Approved)
+        .await
+        .expect("status"));
+    let adoption = Adoption {
+        version: 2,
+        title: "Clean rivers".into(),
+        support: "82% agree".into(),
+    };
+    tx.set_statement_adopted(seeded.id, &adoption)
+        .await
+        .expect("adopt");
+    assert_eq!(
+        tx.conversation_state(slate.id).await.expect("state"),
+        ConversationState::default(),
+        "no conversation yet"
+    );
+    // The last vote of a person on a statement replaces the earlier one.
+    for (user, vote, h) in [(ann.id, 1, 4), (ann.id, -1, 5), (bo.id, 0, 6)] {
+        tx.upsert_vote(
+            slate.id,
+            &VoteRow {
+                statement_id: seeded.id,
+                user_id: user,
+                vote,
+                at: at(h),
+            },
+        )
+        .await
+        .expect("vote");
+        tx.touch_conversation(slate.id).await.expect("touch");
+    }
+    tx.commit().await.expect("commit");
+
+    let mut tx = store.write().await.expect("begin");
+    let all = tx.statements(slate.id, None).await.expect("statements");
+    assert_eq!(all[0].adopted.as_ref(), Some(&adoption));
+    assert_eq!(all[1].status, StatementStatus::Rejected);
+    let votes = tx.conversation_votes(slate.id).await.expect("votes");
+    assert_eq!(
+        votes,
+        vec![
+            VoteRow {
+                statement_id: seeded.id,
+                user_id: ann.id,
+                vote: -1,
+                at: at(5)
+            },
+            VoteRow {
+                statement_id: seeded.id,
+                user_id: bo.id,
+                vote: 0,
+                at: at(6)
+            },
+        ]
+    );
+    assert_eq!(
+        tx.votes_of(slate.id, bo.id).await.expect("votes"),
+        votes[1..].to_vec()
+    );
+    let state = tx.conversation_state(slate.id).await.expect("state");
+    assert_eq!((state.changes, state.result.is_none()), (3, true));
+    assert_eq!(
+        tx.stale_conversations().await.expect("stale"),
+        vec![slate.id]
+    );
+
+    let result = StoredResult {
+        changes: 3,
+        votes: 2,
+        computed_at: at(7),
+        result: "{\"groups\":[]}".into(),
+        warm: "{}".into(),
+    };
+    assert!(tx
+        .save_conversation_result(slate.id, &result)
+        .await
+        .expect("save"));
+    let older = StoredResult {
+        changes: 2,
+        ..result.clone()
+    };
+    assert!(
+        !tx.save_conversation_result(slate.id, &older)
+            .await
+            .expect("save"),
+        "an older result never replaces a newer one"
+    );
+    let state = tx.conversation_state(slate.id).await.expect("state");
+    assert_eq!(state.result.as_ref(), Some(&result));
+    assert!(tx.stale_conversations().await.expect("stale").is_empty());
+    tx.touch_conversation(slate.id).await.expect("touch");
+    assert_eq!(
+        tx.stale_conversations().await.expect("stale"),
+        vec![slate.id]
+    );
+    tx.commit().await.expect("commit");
+}

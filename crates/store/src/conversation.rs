@@ -1,0 +1,97 @@
+//! Rows of a slate's conversation (issue 4): statements, votes and the
+//! stored result of the latest analysis.
+
+use chrono::{DateTime, Utc};
+
+use crate::Id;
+
+/// Where a statement stands with the organizers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatementStatus {
+    /// Shown to voters.
+    Approved,
+    /// Added by a participant, awaiting an organizer.
+    Pending,
+    /// Moderated out: never shown, zeroed in the analysis.
+    Rejected,
+}
+
+impl StatementStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatementStatus::Approved => "approved",
+            StatementStatus::Pending => "pending",
+            StatementStatus::Rejected => "rejected",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "approved" => Some(StatementStatus::Approved),
+            "pending" => Some(StatementStatus::Pending),
+            "rejected" => Some(StatementStatus::Rejected),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewStatement {
+    pub slate_id: Id,
+    pub body: String,
+    /// `None` when an organizer's API token seeded it.
+    pub author_id: Option<Id>,
+    pub status: StatementStatus,
+    pub seeded: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A statement adopted as a plank of a compact version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Adoption {
+    pub version: i32,
+    pub title: String,
+    /// The support it had when adopted, in words.
+    pub support: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatementRow {
+    pub id: Id,
+    pub slate_id: Id,
+    pub body: String,
+    pub author_id: Option<Id>,
+    pub status: StatementStatus,
+    pub seeded: bool,
+    pub created_at: DateTime<Utc>,
+    pub adopted: Option<Adoption>,
+}
+
+/// A person's current vote on a statement: +1 agree, -1 disagree, 0 pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VoteRow {
+    pub statement_id: Id,
+    pub user_id: Id,
+    pub vote: i32,
+    pub at: DateTime<Utc>,
+}
+
+/// A computed result as stored: JSON the engine wrote, and what it covers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredResult {
+    /// The conversation's change count the result was computed from.
+    pub changes: i64,
+    /// Votes it covers.
+    pub votes: i64,
+    pub computed_at: DateTime<Utc>,
+    pub result: String,
+    /// The warm start for the next run (JSON).
+    pub warm: String,
+}
+
+/// A slate's conversation bookkeeping.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConversationState {
+    /// Votes and moderation decisions so far.
+    pub changes: i64,
+    pub result: Option<StoredResult>,
+}
