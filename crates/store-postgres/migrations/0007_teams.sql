@@ -52,6 +52,8 @@ CREATE TABLE needs (
     score BIGINT
 );
 CREATE INDEX needs_slate ON needs (slate_id);
+-- A volunteer fills at most one role per slate.
+CREATE UNIQUE INDEX needs_one_role_per_slate ON needs (slate_id, user_id) WHERE user_id IS NOT NULL;
 CREATE INDEX needs_user ON needs (user_id) WHERE user_id IS NOT NULL;
 -- pinned = true: the volunteer takes this role; pinned = false: never this role.
 CREATE TABLE match_pins (

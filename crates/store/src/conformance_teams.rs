@@ -342,4 +342,14 @@ pub async fn volunteer_teams_round_trip(store: &dyn Store) {
         again.insert_slate_skill(s.id, &skill).await,
         Err(StoreError::Conflict { .. })
     ));
+    drop(again);
+    let mut again = store.write().await.expect("begin");
+    let needs = again.needs(s.id).await.expect("needs");
+    assert!(
+        matches!(
+            again.fill_needs(&[(needs[0].id, ana.id, 6)]).await,
+            Err(StoreError::Conflict { .. })
+        ),
+        "a volunteer fills at most one role per slate"
+    );
 }
