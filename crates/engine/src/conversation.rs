@@ -990,3 +990,112 @@ impl Engine {
         Ok(DemoConversationIds { users, statements })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(tallies: Vec<StatementTally>, groups: usize) -> ConversationResult {
+        ConversationResult {
+            participants: 0,
+            in_conversation: 0,
+            points: Vec::new(),
+            statement_points: Vec::new(),
+            groups: (0..groups)
+                .map(|id| GroupResult {
+                    id,
+                    participants: Vec::new(),
+                    repness: Vec::new(),
+                })
+                .collect(),
+            consensus_agree: Vec::new(),
+            consensus_disagree: Vec::new(),
+            group_consensus: Vec::new(),
+            tallies,
+        }
+    }
+
+    fn t(agree: u32, seen: u32) -> Tally {
+        Tally {
+            agree,
+            disagree: seen - agree,
+            seen,
+        }
+    }
+
+    #[test]
+    fn support_reads_as_plain_language() {
+        let r = result(
+            vec![
+                StatementTally {
+                    statement: 7,
+                    overall: t(83, 100),
+                    groups: vec![t(87, 100), t(79, 100)],
+                },
+                StatementTally {
+                    statement: 8,
+                    overall: t(2, 3),
+                    groups: vec![t(1, 1), t(1, 1), t(0, 1)],
+                },
+                StatementTally {
+                    statement: 9,
+                    overall: t(1, 3),
+                    groups: Vec::new(),
+                },
+            ],
+            2,
+        );
+        assert_eq!(
+            r.support_sentence(7).as_deref(),
+            Some("87% of group A and 79% of group B agree")
+        );
+        assert_eq!(
+            r.support_sentence(8).as_deref(),
+            Some("100% of group A, 100% of group B and 0% of group C agree")
+        );
+        assert_eq!(
+            r.support_sentence(9).as_deref(),
+            Some("33% of the 3 people who voted on it agree")
+        );
+        assert_eq!(r.support_sentence(10), None, "no votes, no claim");
+        assert_eq!(
+            r.adoption_sentence(7).as_deref(),
+            Some("Adopted from the conversation: 83% of 100 voters agree, and at least 79% in each of its 2 opinion groups")
+        );
+        assert_eq!(
+            r.adoption_sentence(9).as_deref(),
+            Some("Adopted from the conversation: 33% of 3 voters agree")
+        );
+    }
+
+    #[test]
+    fn percentages_round_and_never_divide_by_zero() {
+        assert_eq!(t(2, 3).agree_pct(), 67);
+        assert_eq!(t(0, 0).agree_pct(), 0);
+        assert_eq!(t(5, 5).disagree_pct(), 0);
+        assert_eq!(group_letter(0), "A");
+        assert_eq!(group_letter(4), "E");
+    }
+
+    #[test]
+    fn votes_parse_or_name_the_problem() {
+        assert_eq!(Vote::parse("agree").ok(), Some(Vote::Agree));
+        assert_eq!(Vote::parse("pass").map(Vote::value).ok(), Some(0));
+        let e = Vote::parse("yes").expect_err("not a vote");
+        assert_eq!(
+            e.to_string(),
+            "vote: \"yes\" is not agree, disagree or pass"
+        );
+    }
+
+    #[test]
+    fn every_person_gets_their_own_statement_order() {
+        let order = |user: Id| {
+            let mut ids: Vec<Id> = (1..=8).collect();
+            ids.sort_by_key(|s| shuffle_key(user, *s));
+            ids
+        };
+        assert_eq!(order(1), order(1), "stable for one person");
+        assert_ne!(order(1), order(2), "different across people");
+    }
+}
