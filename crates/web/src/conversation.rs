@@ -89,6 +89,8 @@ struct Map {
 }
 
 const SIZE: f64 = 400.0;
+/// Most participant dots drawn.
+const MAX_DOTS: usize = 2_000;
 const PAD: f64 = 24.0;
 
 impl Map {
@@ -191,6 +193,16 @@ impl Map {
             )
         };
         let you = dots.iter().find(|d| d.you).map(|d| (d.x, d.y));
+        // A page stays light however many take part: at most about MAX_DOTS
+        // dots, an even sample, and always yours (the summary and the group
+        // sizes count everyone).
+        let step = dots.len().div_ceil(MAX_DOTS).max(1);
+        let dots = dots
+            .into_iter()
+            .enumerate()
+            .filter(|(i, d)| i % step == 0 || d.you)
+            .map(|(_, d)| d)
+            .collect();
         Map {
             dots,
             markers,
@@ -809,6 +821,42 @@ mod tests {
         assert!(
             map.summary
                 .contains("group A (1 person), group B (1 person)"),
+            "{}",
+            map.summary
+        );
+    }
+
+    #[test]
+    fn a_crowd_is_sampled_but_you_are_always_drawn() {
+        let points: Vec<MapPoint> = (0..10_001)
+            .map(|i| MapPoint {
+                participant: i,
+                x: (i % 100) as f64,
+                y: (i / 100) as f64,
+                group: Some(0),
+            })
+            .collect();
+        let r = ConversationResult {
+            participants: points.len(),
+            in_conversation: points.len(),
+            points,
+            statement_points: Vec::new(),
+            groups: vec![GroupResult {
+                id: 0,
+                participants: (0..10_001).collect(),
+                repness: Vec::new(),
+            }],
+            consensus_agree: Vec::new(),
+            consensus_disagree: Vec::new(),
+            group_consensus: Vec::new(),
+            tallies: Vec::new(),
+        };
+        let map = Map::new(&r, &BTreeMap::new(), Some(7));
+        assert!(map.dots.len() <= MAX_DOTS + 1, "{}", map.dots.len());
+        assert!(map.dots.len() > MAX_DOTS / 2);
+        assert_eq!(map.dots.iter().filter(|d| d.you).count(), 1);
+        assert!(
+            map.summary.starts_with("10001 people placed on the map"),
             "{}",
             map.summary
         );
