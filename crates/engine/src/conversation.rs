@@ -1098,4 +1098,35 @@ mod tests {
         assert_eq!(order(1), order(1), "stable for one person");
         assert_ne!(order(1), order(2), "different across people");
     }
+
+    #[test]
+    fn tiny_conversations_analyze_without_trouble() {
+        for votes in [
+            Vec::new(),
+            vec![VoteRecord {
+                participant: 1,
+                statement: 1,
+                vote: 1,
+                time: 0,
+            }],
+        ] {
+            let n = votes.len() as i64;
+            let out = ConversationInput {
+                slate_id: 1,
+                changes: 1,
+                votes,
+                moderated_out: vec![1],
+                warm: None,
+            }
+            .analyze();
+            assert_eq!(out.votes, n);
+            assert!(
+                out.result.groups.len() <= n as usize,
+                "{n}: {:?}",
+                out.result.groups
+            );
+            assert!(out.result.consensus_agree.is_empty(), "moderated out");
+            assert!(out.result.statement_points.is_empty(), "moderated out");
+        }
+    }
 }
