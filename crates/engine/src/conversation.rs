@@ -71,6 +71,14 @@ impl Vote {
             )),
         }
     }
+    /// "agree", "disagree" or "pass".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Vote::Agree => "agree",
+            Vote::Disagree => "disagree",
+            Vote::Pass => "pass",
+        }
+    }
     fn value(self) -> i32 {
         match self {
             Vote::Agree => 1,
@@ -105,6 +113,8 @@ pub struct Participation {
     /// Votes still needed to appear on the map (Pol.is: min(7, statements)).
     pub votes_to_map: usize,
     pub organizer: bool,
+    /// Their current votes on approved statements, to change (last vote wins).
+    pub my_votes: Vec<(StatementView, Vote)>,
 }
 
 /// One point of the opinion map.
@@ -580,12 +590,13 @@ impl Engine {
         let mut tx = self.store.read().await?;
         let s = find_slate(tx.as_mut(), slate).await?;
         let statements = tx.statements(s.id, None).await?;
-        let mine: HashSet<Id> = tx
+        let votes: HashMap<Id, i32> = tx
             .votes_of(s.id, account.user.id)
             .await?
             .iter()
-            .map(|v| v.statement_id)
+            .map(|v| (v.statement_id, v.vote))
             .collect();
+        let mine: HashSet<Id> = votes.keys().copied().collect();
         let approved: Vec<&StatementRow> = statements
             .iter()
             .filter(|x| x.status == StatementStatus::Approved)
@@ -624,6 +635,17 @@ impl Engine {
             position,
             votes_to_map: needed.saturating_sub(voted),
             organizer: actor.organizes(s.id),
+            my_votes: approved
+                .iter()
+                .filter_map(|x| {
+                    let vote = match votes.get(&x.id)? {
+                        1 => Vote::Agree,
+                        -1 => Vote::Disagree,
+                        _ => Vote::Pass,
+                    };
+                    Some((statement_view(x), vote))
+                })
+                .collect(),
         })
     }
 
