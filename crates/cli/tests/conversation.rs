@@ -150,6 +150,26 @@ async fn organizers_seed_and_people_vote_and_the_last_vote_wins(app: TestApp) {
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let p = e.participation(&sup, SLATE).await.expect("participation");
+    let mine: Vec<(i64, Vote)> = p.my_votes.iter().map(|(s, v)| (s.id, *v)).collect();
+    assert_eq!(
+        mine,
+        vec![
+            (ids[0], Vote::Disagree),
+            (ids[1], Vote::Agree),
+            (ids[2], Vote::Agree)
+        ]
+    );
+    let (_, body) = page(
+        &app,
+        Some(&sup_session),
+        &format!("/slates/{SLATE}/conversation"),
+    )
+    .await;
+    assert!(
+        body.contains("You chose disagree.") && body.contains("Change to agree"),
+        "{body}"
+    );
     assert!(e.recompute_conversation(SLATE).await.expect("recompute"));
     assert!(
         !e.recompute_conversation(SLATE).await.expect("recompute"),

@@ -71,6 +71,14 @@ impl Vote {
             )),
         }
     }
+    /// "agree", "disagree" or "pass".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Vote::Agree => "agree",
+            Vote::Disagree => "disagree",
+            Vote::Pass => "pass",
+        }
+    }
     fn value(self) -> i32 {
         match self {
             Vote::Agree => 1,
@@ -105,6 +113,8 @@ pub struct Participation {
     /// Votes still needed to appear on the map (Pol.is: min(7, statements)).
     pub votes_to_map: usize,
     pub organizer: bool,
+    /// Their current votes on approved statements, to change (last vote wins).
+    pub my_votes: Vec<(StatementView, Vote)>,
 }
 
 /// One point of the opinion map.
@@ -580,12 +590,13 @@ impl Engine {
         let mut tx = self.store.read().await?;
         let s = find_slate(tx.as_mut(), slate).await?;
         let statements = tx.statements(s.id, None).await?;
-        let mine: HashSet<Id> = tx
+        let votes: HashMap<Id, i32> = tx
             .votes_of(s.id, account.user.id)
             .await?
             .iter()
-            .map(|v| v.statement_id)
+            .map(|v| (v.statement_id, v.vote))
             .collect();
+        let mine: HashSet<Id> = votes.keys().copied().collect();
         let approved: Vec<&StatementRow> = statements
             .iter()
             .filter(|x| x.status == StatementStatus::Approved)
@@ -624,6 +635,17 @@ impl Engine {
             position,
             votes_to_map: needed.saturating_sub(voted),
             organizer: actor.organizes(s.id),
+            my_votes: approved
+                .iter()
+                .filter_map(|x| {
+                    let vote = match votes.get(&x.id)? {
+                        1 => Vote::Agree,
+                        -1 => Vote::Disagree,
+                        _ => Vote::Pass,
+                    };
+                    Some((statement_view(x), vote))
+                })
+                .collect(),
         })
     }
 
@@ -988,5 +1010,145 @@ impl Engine {
         tx.touch_conversation(s.id).await?;
         tx.commit().await?;
         Ok(DemoConversationIds { users, statements })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(tallies: Vec<StatementTally>, groups: usize) -> ConversationResult {
+        ConversationResult {
+            participants: 0,
+            in_conversation: 0,
+            points: Vec::new(),
+            statement_points: Vec::new(),
+            groups: (0..groups)
+                .map(|id| GroupResult {
+                    id,
+                    participants: Vec::new(),
+                    repness: Vec::new(),
+                })
+                .collect(),
+            consensus_agree: Vec::new(),
+            consensus_disagree: Vec::new(),
+            group_consensus: Vec::new(),
+            tallies,
+        }
+    }
+
+    fn t(agree: u32, seen: u32) -> Tally {
+        Tally {
+            agree,
+            disagree: seen - agree,
+            seen,
+        }
+    }
+
+    #[test]
+    fn support_reads_as_plain_language() {
+        let r = result(
+            vec![
+                StatementTally {
+                    statement: 7,
+                    overall: t(83, 100),
+                    groups: vec![t(87, 100), t(79, 100)],
+                },
+                StatementTally {
+                    statement: 8,
+                    overall: t(2, 3),
+                    groups: vec![t(1, 1), t(1, 1), t(0, 1)],
+                },
+                StatementTally {
+                    statement: 9,
+                    overall: t(1, 3),
+                    groups: Vec::new(),
+                },
+            ],
+            2,
+        );
+        assert_eq!(
+            r.support_sentence(7).as_deref(),
+            Some("87% of group A and 79% of group B agree")
+        );
+        assert_eq!(
+            r.support_sentence(8).as_deref(),
+            Some("100% of group A, 100% of group B and 0% of group C agree")
+        );
+        assert_eq!(
+            r.support_sentence(9).as_deref(),
+            Some("33% of the 3 people who voted on it agree")
+        );
+        assert_eq!(r.support_sentence(10), None, "no votes, no claim");
+        assert_eq!(
+            r.adoption_sentence(7).as_deref(),
+            Some("Adopted from the conversation: 83% of 100 voters agree, and at least 79% in each of its 2 opinion groups")
+        );
+        assert_eq!(
+            r.adoption_sentence(9).as_deref(),
+            Some("Adopted from the conversation: 33% of 3 voters agree")
+        );
+    }
+
+    #[test]
+    fn percentages_round_and_never_divide_by_zero() {
+        assert_eq!(t(2, 3).agree_pct(), 67);
+        assert_eq!(t(0, 0).agree_pct(), 0);
+        assert_eq!(t(5, 5).disagree_pct(), 0);
+        assert_eq!(group_letter(0), "A");
+        assert_eq!(group_letter(4), "E");
+    }
+
+    #[test]
+    fn votes_parse_or_name_the_problem() {
+        assert_eq!(Vote::parse("agree").ok(), Some(Vote::Agree));
+        assert_eq!(Vote::parse("pass").map(Vote::value).ok(), Some(0));
+        let e = Vote::parse("yes").expect_err("not a vote");
+        assert_eq!(
+            e.to_string(),
+            "vote: \"yes\" is not agree, disagree or pass"
+        );
+    }
+
+    #[test]
+    fn every_person_gets_their_own_statement_order() {
+        let order = |user: Id| {
+            let mut ids: Vec<Id> = (1..=8).collect();
+            ids.sort_by_key(|s| shuffle_key(user, *s));
+            ids
+        };
+        assert_eq!(order(1), order(1), "stable for one person");
+        assert_ne!(order(1), order(2), "different across people");
+    }
+
+    #[test]
+    fn tiny_conversations_analyze_without_trouble() {
+        for votes in [
+            Vec::new(),
+            vec![VoteRecord {
+                participant: 1,
+                statement: 1,
+                vote: 1,
+                time: 0,
+            }],
+        ] {
+            let n = votes.len() as i64;
+            let out = ConversationInput {
+                slate_id: 1,
+                changes: 1,
+                votes,
+                moderated_out: vec![1],
+                warm: None,
+            }
+            .analyze();
+            assert_eq!(out.votes, n);
+            assert!(
+                out.result.groups.len() <= n as usize,
+                "{n}: {:?}",
+                out.result.groups
+            );
+            assert!(out.result.consensus_agree.is_empty(), "moderated out");
+            assert!(out.result.statement_points.is_empty(), "moderated out");
+        }
     }
 }

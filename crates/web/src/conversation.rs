@@ -89,6 +89,8 @@ struct Map {
 }
 
 const SIZE: f64 = 400.0;
+/// Most participant dots drawn.
+const MAX_DOTS: usize = 2_000;
 const PAD: f64 = 24.0;
 
 impl Map {
@@ -191,6 +193,16 @@ impl Map {
             )
         };
         let you = dots.iter().find(|d| d.you).map(|d| (d.x, d.y));
+        // A page stays light however many take part: at most about MAX_DOTS
+        // dots, an even sample, and always yours (the summary and the group
+        // sizes count everyone).
+        let step = dots.len().div_ceil(MAX_DOTS).max(1);
+        let dots = dots
+            .into_iter()
+            .enumerate()
+            .filter(|(i, d)| i % step == 0 || d.you)
+            .map(|(_, d)| d)
+            .collect();
         Map {
             dots,
             markers,
@@ -722,5 +734,131 @@ async fn adopt(
             None,
         )),
         Err(e) => moderate_page_for(&engine, &viewer, &slug, None, Some(fixable(e)?)).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cohort_engine::conversation::{GroupResult, MapPoint, StatementPoint};
+
+    #[test]
+    fn the_map_fits_its_square_and_marks_you() {
+        let r = ConversationResult {
+            participants: 3,
+            in_conversation: 3,
+            points: vec![
+                MapPoint {
+                    participant: 1,
+                    x: -3.0,
+                    y: 0.5,
+                    group: Some(0),
+                },
+                MapPoint {
+                    participant: 2,
+                    x: 2.0,
+                    y: -1.0,
+                    group: Some(1),
+                },
+                MapPoint {
+                    participant: 3,
+                    x: 0.0,
+                    y: 0.0,
+                    group: None,
+                },
+            ],
+            statement_points: vec![
+                StatementPoint {
+                    statement: 10,
+                    x: 0.5,
+                    y: 6.0,
+                },
+                StatementPoint {
+                    statement: 11,
+                    x: 1.0,
+                    y: 1.0,
+                },
+            ],
+            groups: vec![
+                GroupResult {
+                    id: 0,
+                    participants: vec![1],
+                    repness: Vec::new(),
+                },
+                GroupResult {
+                    id: 1,
+                    participants: vec![2],
+                    repness: Vec::new(),
+                },
+            ],
+            consensus_agree: Vec::new(),
+            consensus_disagree: Vec::new(),
+            group_consensus: Vec::new(),
+            tallies: Vec::new(),
+        };
+        let mut texts = BTreeMap::new();
+        texts.insert(
+            10,
+            StatementView {
+                id: 10,
+                body: "Rivers".into(),
+                status: "approved",
+                seeded: true,
+                adopted_version: None,
+                adopted_support: None,
+            },
+        );
+        let map = Map::new(&r, &texts, Some(2));
+        let inside = |x: i64, y: i64| (0..=400).contains(&x) && (0..=400).contains(&y);
+        assert!(map.dots.iter().all(|d| inside(d.x, d.y)));
+        assert!(map.markers.iter().all(|m| inside(m.x, m.y)));
+        // The farthest point (statement 10, y = 6) touches the padding; up is up.
+        assert_eq!((map.markers[0].x, map.markers[0].y), (215, 24));
+        assert_eq!(map.markers.len(), 1, "only statements with a shown text");
+        assert_eq!(map.you, Some((map.dots[1].x, map.dots[1].y)));
+        assert_eq!(map.dots[2].class, "g-none");
+        assert_eq!(map.labels.len(), 2);
+        assert!(
+            map.summary
+                .contains("group A (1 person), group B (1 person)"),
+            "{}",
+            map.summary
+        );
+    }
+
+    #[test]
+    fn a_crowd_is_sampled_but_you_are_always_drawn() {
+        let points: Vec<MapPoint> = (0..10_001)
+            .map(|i| MapPoint {
+                participant: i,
+                x: (i % 100) as f64,
+                y: (i / 100) as f64,
+                group: Some(0),
+            })
+            .collect();
+        let r = ConversationResult {
+            participants: points.len(),
+            in_conversation: points.len(),
+            points,
+            statement_points: Vec::new(),
+            groups: vec![GroupResult {
+                id: 0,
+                participants: (0..10_001).collect(),
+                repness: Vec::new(),
+            }],
+            consensus_agree: Vec::new(),
+            consensus_disagree: Vec::new(),
+            group_consensus: Vec::new(),
+            tallies: Vec::new(),
+        };
+        let map = Map::new(&r, &BTreeMap::new(), Some(7));
+        assert!(map.dots.len() <= MAX_DOTS + 1, "{}", map.dots.len());
+        assert!(map.dots.len() > MAX_DOTS / 2);
+        assert_eq!(map.dots.iter().filter(|d| d.you).count(), 1);
+        assert!(
+            map.summary.starts_with("10001 people placed on the map"),
+            "{}",
+            map.summary
+        );
     }
 }
