@@ -14,6 +14,7 @@ use cohort_store::Store;
 mod bench;
 mod consensus;
 mod matching;
+mod payments;
 
 /// Accounts the demo makes so every dashboard can be tried.
 const DEMO_ORGANIZER: &str = "organizer@demo.cohort.example";
@@ -185,7 +186,7 @@ async fn open(db: &Db) -> Result<Engine> {
         None => Arc::new(cohort_store_sqlite::SqliteStore::open_dir(&db.data_dir).await?),
     };
     store.migrate().await.context("migrating the database")?;
-    Ok(Engine::with_store(store))
+    Ok(Engine::with_store(store).with_gateway(payments::gateway_from_env()))
 }
 
 #[tokio::main]
@@ -338,6 +339,12 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
             }
         }
     });
+    if engine.collects_payments() {
+        tokio::spawn(payments::collect_forever(
+            engine.clone(),
+            Duration::from_secs(2),
+        ));
+    }
     tokio::spawn(cohort_mail::deliver_forever(
         engine.clone(),
         mailer,

@@ -172,7 +172,8 @@ async fn pledge(
     } else {
         StatusCode::OK
     };
-    Ok((status, Json(outcome.pledge)))
+    // The SetupIntent is made after the pledge committed (see Engine::with_payment).
+    Ok((status, Json(engine.with_payment(outcome.pledge).await)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -194,7 +195,8 @@ async fn pledge_view(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<ReceiptQuery>,
 ) -> ApiResult<Json<PledgeView>> {
-    Ok(Json(engine.pledge_view(id, q.token()?).await?))
+    let view = engine.pledge_view(id, q.token()?).await?;
+    Ok(Json(engine.with_payment(view).await))
 }
 
 async fn cancel_pledge(

@@ -26,6 +26,7 @@ mod app;
 mod error;
 mod extract;
 mod pages;
+mod payments;
 mod session;
 
 pub use error::ApiError;
@@ -106,6 +107,7 @@ pub fn router_with(engine: Engine, limiter: Arc<RateLimiter>) -> Router {
         .route("/me/profile", post(app::update_profile))
         .route("/me/password", post(app::set_password))
         .route("/me/pledges/{id}/cancel", post(app::cancel_mine))
+        .merge(payments::routes())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             engine.clone(),
