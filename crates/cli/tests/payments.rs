@@ -197,7 +197,11 @@ async fn success_charges_the_allocated_total_once(app: TestApp) {
         .await;
     // Nothing is charged while pending, even with a saved card.
     assert_eq!(pay.engine.collect_payments(100).await.unwrap().succeeded, 0);
-    assert!(pay.stripe.intents_for(p["id"].as_i64().unwrap()).await.is_empty());
+    assert!(pay
+        .stripe
+        .intents_for(p["id"].as_i64().unwrap())
+        .await
+        .is_empty());
 
     sign_first(&app, version).await;
     let done = pay.engine.collect_payments(100).await.expect("collects");
@@ -221,8 +225,17 @@ async fn success_charges_the_allocated_total_once(app: TestApp) {
         "the allocated total, never the unallocated part"
     );
     // Collecting again charges nothing more.
-    assert_eq!(pay.engine.collect_payments(100).await.unwrap(), Default::default());
-    assert_eq!(pay.stripe.intents_for(p["id"].as_i64().unwrap()).await.len(), 1);
+    assert_eq!(
+        pay.engine.collect_payments(100).await.unwrap(),
+        Default::default()
+    );
+    assert_eq!(
+        pay.stripe
+            .intents_for(p["id"].as_i64().unwrap())
+            .await
+            .len(),
+        1
+    );
     verified(&app).await;
 }
 
@@ -268,13 +281,18 @@ async fn decline_opens_the_fix_window_then_fails_and_releases(app: TestApp) {
     assert!(reminder.body.contains(&link));
     assert_eq!(pay.view(&app, &p).await["status"], "unlocked");
 
-    app.clock.set(common::now() + Duration::days(7) + Duration::minutes(1));
+    app.clock
+        .set(common::now() + Duration::days(7) + Duration::minutes(1));
     pay.engine.tick().await.expect("tick");
     let v = pay.view(&app, &p).await;
     assert_eq!(v["status"], "payment_failed", "{v}");
     assert_eq!(v["payment"]["state"], "failed", "{v}");
     assert_eq!(allocated(&v), 0, "allocations released: {v}");
-    assert_eq!(ada_total(&app).await, 0, "the candidate's total gave it back");
+    assert_eq!(
+        ada_total(&app).await,
+        0,
+        "the candidate's total gave it back"
+    );
     verified(&app).await;
 
     // The room is back: the same donor's next pledge is allocated in full to the limit.
@@ -283,7 +301,10 @@ async fn decline_opens_the_fix_window_then_fails_and_releases(app: TestApp) {
     assert_eq!(again["status"], "unlocked", "{again}");
     assert_eq!(allocated(&again), before, "{again}");
     let intents = pay.stripe.intents_for(p["id"].as_i64().unwrap()).await;
-    assert!(intents.iter().all(|pi| pi["status"] != "succeeded"), "{intents:?}");
+    assert!(
+        intents.iter().all(|pi| pi["status"] != "succeeded"),
+        "{intents:?}"
+    );
     verified(&app).await;
 }
 
@@ -376,7 +397,11 @@ async fn webhooks_are_verified_and_applied_once(app: TestApp) {
     let stale = cohort_stripe::sign(WEBHOOK_SECRET, body.as_bytes(), now - 600);
     let (status, res) = pay.webhook(&app, &good, Some(stale)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{res}");
-    let tampered = cohort_stripe::sign(WEBHOOK_SECRET, event("pm_other").to_string().as_bytes(), now);
+    let tampered = cohort_stripe::sign(
+        WEBHOOK_SECRET,
+        event("pm_other").to_string().as_bytes(),
+        now,
+    );
     let (status, _) = pay.webhook(&app, &good, Some(tampered)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(
@@ -517,7 +542,10 @@ async fn a_crash_between_charge_and_record_never_charges_twice() {
             "description": "A bloc.", "condition": "signers >= 1"
         }))
         .unwrap();
-        engine.create_slate(&Actor::Organizer { slate: None }, slate).await.unwrap();
+        engine
+            .create_slate(&Actor::Organizer { slate: None }, slate)
+            .await
+            .unwrap();
         let c: CandidateInput = serde_json::from_value(common::candidate(
             "ada-reyes",
             "Ada Reyes",
@@ -561,7 +589,9 @@ async fn a_crash_between_charge_and_record_never_charges_twice() {
     assert_eq!(res.status(), StatusCode::CREATED);
     let p: Value = res.json().await.unwrap();
     let id = p["id"].as_i64().unwrap();
-    stripe.confirm_setup(&setup_secret(&p), "pm_card_visa").await;
+    stripe
+        .confirm_setup(&setup_secret(&p), "pm_card_visa")
+        .await;
     let res = http
         .post(format!("{url}/api/slates/{SLATE}/signatures"))
         .bearer_auth(&token)
@@ -576,7 +606,10 @@ async fn a_crash_between_charge_and_record_never_charges_twice() {
         .await
         .unwrap()
         .expect("wait for cohort");
-    assert!(!status.success(), "the test hook aborts the process: {status:?}");
+    assert!(
+        !status.success(),
+        "the test hook aborts the process: {status:?}"
+    );
     let charged = stripe.intents_for(id).await;
     assert_eq!(charged.len(), 1, "{charged:?}");
     assert_eq!(charged[0]["status"], "succeeded");

@@ -445,7 +445,10 @@ mod tests {
         assert!(!Unlocked.can_become(Cancelled));
         assert!(!Expired.can_become(Unlocked));
         assert!(Unlocked.can_become(PaymentFailed));
-        assert!(!Pending.can_become(PaymentFailed), "nothing is charged while pending");
+        assert!(
+            !Pending.can_become(PaymentFailed),
+            "nothing is charged while pending"
+        );
         assert!(!PaymentFailed.can_become(Fulfilled));
         assert!(!PaymentFailed.is_live());
         assert_eq!("payment_failed".parse::<PledgeStatus>(), Ok(PaymentFailed));

@@ -84,7 +84,9 @@ pub struct Setup {
 /// Where a SetupIntent stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SetupStatus {
-    Succeeded { payment_method: String },
+    Succeeded {
+        payment_method: String,
+    },
     /// Waiting for the pledger (a card, or authentication).
     Waiting,
     Canceled,
@@ -338,7 +340,10 @@ impl Engine {
         }
         let (mut setup, payments) = {
             let mut tx = self.store.read().await?;
-            (tx.payment_setup(view.id).await?, tx.payments(view.id).await?)
+            (
+                tx.payment_setup(view.id).await?,
+                tx.payments(view.id).await?,
+            )
         };
         let live = matches!(view.status.as_str(), "pending" | "unlocked");
         if setup.is_none() && live {
@@ -739,7 +744,11 @@ impl Engine {
                         unlocked_cents: -pledge.kind.money().get(),
                         ..PotDelta::default()
                     };
-                    if tx.adjust_pledger(pledge.slate_id, &pledge.email, -1).await? == 0 {
+                    if tx
+                        .adjust_pledger(pledge.slate_id, &pledge.email, -1)
+                        .await?
+                        == 0
+                    {
                         delta.pledgers -= 1;
                     }
                     tx.add_to_pot(pledge.slate_id, &delta).await?;
@@ -782,9 +791,8 @@ impl Engine {
     /// transaction. Returns whether it was new.
     pub async fn payment_webhook(&self, payload: &[u8], signature: Option<&str>) -> Result<bool> {
         let at = self.now();
-        let signature = signature.ok_or_else(|| {
-            EngineError::invalid("Stripe-Signature", "the header is missing")
-        })?;
+        let signature = signature
+            .ok_or_else(|| EngineError::invalid("Stripe-Signature", "the header is missing"))?;
         let event = self
             .gateway
             .verify_webhook(payload, signature, at)
@@ -873,7 +881,9 @@ impl Engine {
                 }
             }
         }
-        Ok(self.with_payment(self.pledge_view(view.id, token).await?).await)
+        Ok(self
+            .with_payment(self.pledge_view(view.id, token).await?)
+            .await)
     }
 
     /// Whether `token` is the pledge's receipt token (for pages that take it).

@@ -12,6 +12,9 @@ use cohort_core::{Cents, Condition, Email, Slug};
 
 use crate::*;
 
+mod payments;
+pub use payments::*;
+
 fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0)
         .single()
@@ -1098,6 +1101,7 @@ macro_rules! conformance_tests {
             accounts_grants_and_one_time_secrets,
             pledges_by_email_and_the_outbox,
             partners_and_referral_counts,
+            payments_setups_charges_releases_and_webhook_events, check_invariants_names_a_wrong_charge,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {

@@ -222,13 +222,15 @@ impl PaymentGateway for StripeGateway {
             .get(&format!("/v1/setup_intents/{setup_intent_id}"), &[])
             .await?;
         let si = ok(s, body, "reading the SetupIntent")?;
-        Ok(match (si["status"].as_str(), si["payment_method"].as_str()) {
-            (Some("succeeded"), Some(pm)) => SetupStatus::Succeeded {
-                payment_method: pm.to_owned(),
+        Ok(
+            match (si["status"].as_str(), si["payment_method"].as_str()) {
+                (Some("succeeded"), Some(pm)) => SetupStatus::Succeeded {
+                    payment_method: pm.to_owned(),
+                },
+                (Some("canceled"), _) => SetupStatus::Canceled,
+                _ => SetupStatus::Waiting,
             },
-            (Some("canceled"), _) => SetupStatus::Canceled,
-            _ => SetupStatus::Waiting,
-        })
+        )
     }
 
     async fn charge(&self, req: &ChargeRequest) -> Result<Charge, GatewayError> {
@@ -287,7 +289,10 @@ impl PaymentGateway for StripeGateway {
         let (s, body) = self
             .get(
                 "/v1/charges",
-                &[("customer", customer_id.to_owned()), ("limit", "100".into())],
+                &[
+                    ("customer", customer_id.to_owned()),
+                    ("limit", "100".into()),
+                ],
             )
             .await?;
         let list = ok(s, body, "listing charges")?;

@@ -360,7 +360,9 @@ fn status_label(status: &str) -> String {
         "fulfilled" => "Fulfilled".into(),
         "expired" => "Expired: the deadline passed; nothing was charged".into(),
         "cancelled" => "Cancelled".into(),
-        "payment_failed" => "Payment failed: the card was not fixed in time; nothing was charged".into(),
+        "payment_failed" => {
+            "Payment failed: the card was not fixed in time; nothing was charged".into()
+        }
         other => other.to_owned(),
     }
 }

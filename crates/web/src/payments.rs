@@ -73,7 +73,9 @@ async fn payment_page(
     let view = engine.with_payment(view).await;
     let amount = cohort_core::Cents(view.amount_cents.unwrap_or(0)).to_string();
     let pay = view.payment.clone().ok_or_else(|| {
-        PageError(ApiError::not_found("This pledge has no payment: it is not a money pledge."))
+        PageError(ApiError::not_found(
+            "This pledge has no payment: it is not a money pledge.",
+        ))
     })?;
     Ok(html(
         StatusCode::OK,
