@@ -632,6 +632,8 @@ async fn role_route_matrix(app: TestApp) {
                 S::FORBIDDEN,
             ],
         ),
+        // The payment page takes the pledge's receipt token, not a role: without it, nobody.
+        ("/pledges/1/payment".into(), [S::NOT_FOUND; 6]),
         (
             "/slates/other-slate/organize".into(),
             [
@@ -677,6 +679,11 @@ async fn role_route_matrix(app: TestApp) {
     let invite = [("email", "new@example.org"), ("role", "organizer")];
     type Form<'a> = &'a [(&'a str, &'a str)];
     let posts: Vec<(String, Form, [S; 6])> = vec![
+        (
+            "/pledges/1/payment/retry".into(),
+            &[("token", "not-the-receipt")],
+            [S::NOT_FOUND; 6],
+        ),
         (
             format!("/slates/{s}/organize/invite"),
             &invite,
