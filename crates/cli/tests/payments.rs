@@ -308,6 +308,65 @@ async fn decline_opens_the_fix_window_then_fails_and_releases(app: TestApp) {
     verified(&app).await;
 }
 
+async fn a_declined_payment_is_fixed_with_a_new_card(app: TestApp) {
+    let pay = Pay::start(&app).await;
+    let version = seed(&app, "signers >= 1").await;
+    let p = pay.pledge(&app, "fix@example.org").await;
+    let id = p["id"].as_i64().unwrap();
+    pay.stripe
+        .confirm_setup(&setup_secret(&p), "pm_card_chargeCustomerFail")
+        .await;
+    sign_first(&app, version).await;
+    assert_eq!(pay.engine.collect_payments(100).await.unwrap().failed, 1);
+    let fix_by = pay.view(&app, &p).await["payment"]["fix_by"].clone();
+
+    // Without the receipt token, no new card; with it, a new SetupIntent.
+    let path = format!("/api/pledges/{id}/payment-method");
+    let (status, _) = pay.call(&app, Method::POST, &path, None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, v) = pay
+        .call(
+            &app,
+            Method::POST,
+            &format!("{path}?token={}", p["receipt_token"].as_str().unwrap()),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let secret = setup_secret(&v);
+    assert_ne!(secret, setup_secret(&p), "a new SetupIntent");
+    assert_eq!(
+        v["payment"]["state"], "declined",
+        "the window keeps running: {v}"
+    );
+    assert_eq!(v["payment"]["fix_by"], fix_by);
+    pay.stripe.confirm_setup(&secret, "pm_card_visa").await;
+
+    let v = pay
+        .engine
+        .retry_payment(id, p["receipt_token"].as_str().unwrap())
+        .await
+        .expect("retry");
+    assert_eq!(v.payment.expect("payment").state, "charging");
+    assert_eq!(pay.engine.collect_payments(100).await.unwrap().succeeded, 1);
+    let v = pay.view(&app, &p).await;
+    assert_eq!(v["status"], "fulfilled", "{v}");
+    assert_eq!(v["payment"]["charged_cents"].as_i64(), Some(allocated(&v)));
+    let intents = pay.stripe.intents_for(id).await;
+    let ok: Vec<_> = intents
+        .iter()
+        .filter(|pi| pi["status"] == "succeeded")
+        .collect();
+    assert_eq!(ok.len(), 1, "{intents:?}");
+    assert_eq!(
+        intents.len(),
+        2,
+        "the declined one and the paid one: {intents:?}"
+    );
+    verified(&app).await;
+}
+
 async fn authentication_required_then_authenticated(app: TestApp) {
     let pay = Pay::start(&app).await;
     let version = seed(&app, "signers >= 1").await;
@@ -480,6 +539,7 @@ async fn pledge_only_says_so_and_collects_nothing(app: TestApp) {
 both_backends!(
     success_charges_the_allocated_total_once,
     decline_opens_the_fix_window_then_fails_and_releases,
+    a_declined_payment_is_fixed_with_a_new_card,
     authentication_required_then_authenticated,
     webhooks_are_verified_and_applied_once,
     pledge_only_says_so_and_collects_nothing,

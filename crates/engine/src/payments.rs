@@ -69,7 +69,9 @@ pub struct SetupRequest {
     pub pledge_id: Id,
     pub email: String,
     pub name: String,
-    /// The same for every retry of the same pledge.
+    /// The pledge's existing Customer, when saving a new card for it.
+    pub customer_id: Option<String>,
+    /// The same for every retry of the same request.
     pub idempotency_key: String,
 }
 
@@ -403,6 +405,7 @@ impl Engine {
                 pledge_id,
                 email: row.email.as_str().to_owned(),
                 name: row.donor.name.clone(),
+                customer_id: None,
                 idempotency_key: format!("cohort-setup-pledge-{pledge_id}"),
             };
             let made = self.gateway.create_setup(&req).await.map_err(|e| {
@@ -636,7 +639,9 @@ impl Engine {
                 if y.state == state && y.intent_id == intent {
                     return Ok(false);
                 }
-                let opens = !y.state.is_fixable();
+                // The window opens once per installment: a retry that is
+                // declined again does not restart it.
+                let opens = y.failed_at.is_none();
                 y.state = state;
                 y.intent_id = intent.or(y.intent_id);
                 y.detail = detail;
@@ -814,6 +819,8 @@ impl Engine {
             } => {
                 if let Some(s) = tx.payment_setup_by_intent(setup_intent_id).await? {
                     tx.set_payment_method(s.pledge_id, payment_method).await?;
+                    // A new card saved to fix a declined payment: charge again.
+                    retry_open(tx.as_mut(), s.pledge_id, at).await?;
                 }
             }
             WebhookEffect::Charged {
@@ -868,16 +875,26 @@ impl Engine {
                 }
                 Some(Charge::ActionRequired { .. }) => {}
                 _ => {
-                    let mut tx = self.store.write().await?;
-                    if let Some(mut y) = tx.payment(pledge_id, y.period).await? {
-                        if y.state.is_fixable() {
-                            y.state = PaymentState::Charging;
-                            y.attempts += 1;
-                            y.updated_at = self.now();
-                            tx.upsert_payment(&y).await?;
+                    // Declined: charge again once a card is saved (a new one
+                    // from `new_card`, whose webhook may not have come yet).
+                    let setup = {
+                        let mut tx = self.store.read().await?;
+                        tx.payment_setup(pledge_id).await?
+                    };
+                    let mut saved = setup.as_ref().and_then(|s| s.payment_method.clone());
+                    if let (Some(s), None) = (&setup, &saved) {
+                        if let Ok(SetupStatus::Succeeded { payment_method }) =
+                            self.gateway.setup_status(&s.setup_intent_id).await
+                        {
+                            saved = Some(payment_method);
                         }
                     }
-                    tx.commit().await?;
+                    if let Some(pm) = saved {
+                        let mut tx = self.store.write().await?;
+                        tx.set_payment_method(pledge_id, &pm).await?;
+                        retry_open(tx.as_mut(), pledge_id, self.now()).await?;
+                        tx.commit().await?;
+                    }
                 }
             }
         }
@@ -886,12 +903,66 @@ impl Engine {
             .await)
     }
 
-    /// Whether `token` is the pledge's receipt token (for pages that take it).
-    pub async fn owns_pledge(&self, pledge_id: Id, token: &str) -> Result<bool> {
-        let mut tx = self.store.read().await?;
-        Ok(tx
-            .pledge(pledge_id)
-            .await?
-            .is_some_and(|p| secrets_equal(&p.receipt_token, token)))
+    /// Save a different card for a pledge whose payment was declined: a new
+    /// SetupIntent on the same Customer, whose client secret the answer
+    /// carries. Once it succeeds (webhook, or "try again") the installment is
+    /// charged again; the fix window keeps running meanwhile.
+    pub async fn new_card(&self, pledge_id: Id, token: &str) -> Result<PledgeView> {
+        let (row, setup, open) = {
+            let mut tx = self.store.read().await?;
+            let row = tx
+                .pledge(pledge_id)
+                .await?
+                .filter(|p| secrets_equal(&p.receipt_token, token))
+                .ok_or_else(|| EngineError::not_found("pledge", pledge_id.to_string()))?;
+            let setup = tx.payment_setup(pledge_id).await?;
+            let open = tx
+                .payments(pledge_id)
+                .await?
+                .into_iter()
+                .find(|y| y.state.is_fixable());
+            (row, setup, open)
+        };
+        let (Some(setup), Some(open)) = (setup, open) else {
+            return Err(EngineError::conflict(
+                "nothing_to_fix",
+                "this pledge has no declined payment to fix",
+            ));
+        };
+        let req = SetupRequest {
+            pledge_id,
+            email: row.email.as_str().to_owned(),
+            name: row.donor.name.clone(),
+            customer_id: Some(setup.customer_id.clone()),
+            idempotency_key: format!(
+                "cohort-setup-pledge-{pledge_id}-card-{}-{}",
+                open.period, open.attempts
+            ),
+        };
+        let made = self.gateway.create_setup(&req).await.map_err(|e| {
+            EngineError::Store(cohort_store::StoreError::Unavailable(e.to_string()))
+        })?;
+        let mut tx = self.store.write().await?;
+        tx.replace_setup_intent(pledge_id, &made.setup_intent_id, &made.client_secret)
+            .await?;
+        tx.commit().await?;
+        Ok(self
+            .with_payment(self.pledge_view(pledge_id, token).await?)
+            .await)
     }
+}
+
+/// Put a pledge's declined or unauthenticated payment back in line to be
+/// charged (its fix window keeps its start).
+async fn retry_open(tx: &mut dyn Tx, pledge_id: Id, at: DateTime<Utc>) -> Result<()> {
+    for mut y in tx.payments(pledge_id).await? {
+        if y.state.is_fixable() {
+            y.state = PaymentState::Charging;
+            y.attempts += 1;
+            y.action_secret = None;
+            y.updated_at = at;
+            tx.upsert_payment(&y).await?;
+        }
+    }
+    Ok(())
 }

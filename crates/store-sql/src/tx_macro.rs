@@ -1401,6 +1401,19 @@ macro_rules! impl_sql_tx {
                     }
                 }
 
+                async fn replace_setup_intent(&mut self, pledge_id: Id, setup_intent_id: &str, client_secret: &str) -> Result<bool> {
+                    let done = ::sqlx::query(
+                        "UPDATE payment_setups SET setup_intent_id = $1, client_secret = $2, payment_method = NULL WHERE pledge_id = $3",
+                    )
+                    .bind(setup_intent_id)
+                    .bind(client_secret)
+                    .bind(pledge_id)
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    Ok(done.rows_affected() == 1)
+                }
+
                 async fn set_payment_method(&mut self, pledge_id: Id, payment_method: &str) -> Result<bool> {
                     let done = ::sqlx::query("UPDATE payment_setups SET payment_method = $1 WHERE pledge_id = $2")
                         .bind(payment_method)

@@ -622,6 +622,14 @@ pub trait Tx: Send {
         &mut self,
         setup_intent_id: &str,
     ) -> Result<Option<PaymentSetupRow>>;
+    /// Point a pledge's setup at a new SetupIntent (a new card, after a decline);
+    /// forgets the saved payment method. False if the pledge has no setup.
+    async fn replace_setup_intent(
+        &mut self,
+        pledge_id: Id,
+        setup_intent_id: &str,
+        client_secret: &str,
+    ) -> Result<bool>;
     /// Save the payment method a SetupIntent ended with; false if there is no such setup.
     async fn set_payment_method(&mut self, pledge_id: Id, payment_method: &str) -> Result<bool>;
     /// Installments of unlocked pledges with a setup whose charge is not settled

@@ -181,22 +181,26 @@ impl PaymentGateway for StripeGateway {
 
     async fn create_setup(&self, req: &SetupRequest) -> Result<Setup, GatewayError> {
         let pledge = req.pledge_id.to_string();
-        let mut form = vec![
-            ("email", req.email.clone()),
-            ("metadata[cohort_pledge]", pledge.clone()),
-        ];
-        if !req.name.is_empty() {
-            form.push(("name", req.name.clone()));
-        }
-        let (s, body) = self
-            .post(
-                "/v1/customers",
-                &form,
-                Some(&format!("{}-customer", req.idempotency_key)),
-            )
-            .await?;
-        let customer = ok(s, body, "creating the customer")?;
-        let customer_id = text(&customer, "id")?;
+        let customer_id = match &req.customer_id {
+            Some(id) => id.clone(),
+            None => {
+                let mut form = vec![
+                    ("email", req.email.clone()),
+                    ("metadata[cohort_pledge]", pledge.clone()),
+                ];
+                if !req.name.is_empty() {
+                    form.push(("name", req.name.clone()));
+                }
+                let (s, body) = self
+                    .post(
+                        "/v1/customers",
+                        &form,
+                        Some(&format!("{}-customer", req.idempotency_key)),
+                    )
+                    .await?;
+                text(&ok(s, body, "creating the customer")?, "id")?
+            }
+        };
         let (s, body) = self
             .post(
                 "/v1/setup_intents",

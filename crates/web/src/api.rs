@@ -34,6 +34,10 @@ pub(crate) fn routes() -> Router<Engine> {
         .route("/slates/{slug}/limits", put(set_limits))
         .route("/slates/{slug}/events", get(events))
         .route("/pledges/{id}", get(pledge_view).delete(cancel_pledge))
+        .route(
+            "/pledges/{id}/payment-method",
+            post(crate::payments::new_card),
+        )
         .fallback(|| async { ApiError::from_status(StatusCode::NOT_FOUND) })
 }
 

@@ -8,11 +8,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use cohort_engine::{Engine, EngineError, PaymentView};
+use cohort_engine::{Engine, EngineError, PaymentView, PledgeView};
 use serde::Deserialize;
 
 use crate::error::ApiError;
-use crate::extract::ApiPath;
+use crate::extract::{ApiPath, ApiQuery};
 use crate::pages::{html, PageError};
 use crate::session::{CsrfForm, Viewer};
 
@@ -44,7 +44,7 @@ async fn stripe_webhook(
 }
 
 #[derive(Debug, Deserialize)]
-struct TokenQuery {
+pub(crate) struct TokenQuery {
     #[serde(default)]
     token: String,
 }
@@ -105,4 +105,20 @@ async fn retry(
 ) -> Result<Response, PageError> {
     engine.retry_payment(id, &form.token).await?;
     Ok(Redirect::to(&format!("/pledges/{id}/payment?token={}", form.token)).into_response())
+}
+
+/// `POST /api/pledges/{id}/payment-method?token=RECEIPT`: a new SetupIntent to
+/// save a different card after a decline; the answer is the pledge with its
+/// `payment.setup_client_secret`.
+pub(crate) async fn new_card(
+    State(engine): State<Engine>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<TokenQuery>,
+) -> Result<Json<PledgeView>, ApiError> {
+    if q.token.is_empty() {
+        return Err(ApiError::unauthorized(
+            "add the pledge's receipt token: ?token=RECEIPT",
+        ));
+    }
+    Ok(Json(engine.new_card(id, &q.token).await?))
 }

@@ -67,6 +67,26 @@ pub async fn payments_setups_charges_releases_and_webhook_events(store: &dyn Sto
             .map(|s| s.pledge_id),
         Some(p2)
     );
+    assert!(tx.set_payment_method(p2, "pm_old").await.expect("pm"));
+    assert!(tx
+        .replace_setup_intent(p2, "seti_2b", "seti_2b_secret_y")
+        .await
+        .expect("replace"));
+    let again = tx.payment_setup(p2).await.expect("get").expect("found");
+    assert_eq!(
+        (
+            again.setup_intent_id.as_str(),
+            again.client_secret.as_str(),
+            again.payment_method
+        ),
+        ("seti_2b", "seti_2b_secret_y", None),
+        "a new card replaces the old one"
+    );
+    assert_eq!(again.customer_id, "cus_2", "same customer");
+    assert!(!tx
+        .replace_setup_intent(9_999_999, "x", "y")
+        .await
+        .expect("none"));
     assert!(tx.set_payment_method(p1, "pm_1").await.expect("pm"));
     assert!(!tx.set_payment_method(9_999_999, "pm_1").await.expect("pm"));
 
