@@ -96,6 +96,18 @@ impl LocalStripe {
         r.json().await.expect("JSON from localstripe")
     }
 
+    /// Have localstripe deliver its events to `url`, signed with `secret`.
+    pub async fn send_webhooks_to(&self, url: &str, secret: &str) {
+        let r = self
+            .http
+            .post(format!("{}/_config/webhooks/cohort", self.base))
+            .form(&[("url", url), ("secret", secret)])
+            .send()
+            .await
+            .expect("localstripe answers");
+        assert!(r.status().is_success(), "{}", r.status());
+    }
+
     /// Confirm a SetupIntent as Stripe.js would, with its client secret and a
     /// payment method (`pm_card_visa`, `pm_card_chargeCustomerFail`, or a `pm_…` id).
     pub async fn confirm_setup(&self, client_secret: &str, payment_method: &str) -> Value {
