@@ -15,6 +15,7 @@ mod bench;
 mod consensus;
 mod matching;
 mod recompute;
+mod payments;
 
 /// Accounts the demo makes so every dashboard can be tried.
 const DEMO_ORGANIZER: &str = "organizer@demo.cohort.example";
@@ -188,7 +189,7 @@ async fn open(db: &Db) -> Result<Engine> {
         None => Arc::new(cohort_store_sqlite::SqliteStore::open_dir(&db.data_dir).await?),
     };
     store.migrate().await.context("migrating the database")?;
-    Ok(Engine::with_store(store))
+    Ok(Engine::with_store(store).with_gateway(payments::gateway_from_env()))
 }
 
 #[tokio::main]
@@ -345,6 +346,12 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
             }
         }
     });
+    if engine.collects_payments() {
+        tokio::spawn(payments::collect_forever(
+            engine.clone(),
+            Duration::from_secs(2),
+        ));
+    }
     tokio::spawn(cohort_mail::deliver_forever(
         engine.clone(),
         mailer,

@@ -87,6 +87,12 @@ async fn a_pledge_unlocks_end_to_end_in_a_real_browser() {
     b.wait_for_text("your pledge is saved").await;
     assert!(b.url().await.contains("&new=1"), "{}", b.url().await);
     check(&b, "04-pledge-confirmation").await;
+    // Its payment page (this app takes pledges only, and says so).
+    let pledge_url = b.url().await;
+    let (path, query) = pledge_url.split_once('?').expect("a receipt query");
+    b.goto(&format!("{path}/payment?{query}")).await;
+    b.wait_for_text("Pledges only").await;
+    check(&b, "04b-payment").await;
     app.mail.wait_for("eve@example.org", "Your pledge").await;
 
     // Ada's campaign signs and endorses from the dashboard.

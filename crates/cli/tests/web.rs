@@ -698,6 +698,8 @@ async fn role_route_matrix(app: TestApp) {
                 S::FORBIDDEN,
             ],
         ),
+        // The payment page takes the pledge's receipt token, not a role: without it, nobody.
+        ("/pledges/1/payment".into(), [S::NOT_FOUND; 6]),
         (
             "/slates/other-slate/organize".into(),
             [
@@ -791,6 +793,11 @@ async fn role_route_matrix(app: TestApp) {
                 S::OK,
                 S::FORBIDDEN,
             ],
+        ),
+        (
+            "/pledges/1/payment/retry".into(),
+            &[("token", "not-the-receipt")],
+            [S::NOT_FOUND; 6],
         ),
         (
             format!("/slates/{s}/organize/invite"),

@@ -301,7 +301,9 @@ impl PledgeKind {
     }
 }
 
-/// A pledge's lifecycle: `pending → unlocked → fulfilled`, or `pending → expired | cancelled`.
+/// A pledge's lifecycle: `pending → unlocked → fulfilled`, or `pending → expired | cancelled`,
+/// or `unlocked → payment_failed` when its payment could not be collected and the
+/// supporter did not fix it within the window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PledgeStatus {
@@ -310,15 +312,17 @@ pub enum PledgeStatus {
     Fulfilled,
     Expired,
     Cancelled,
+    PaymentFailed,
 }
 
 impl PledgeStatus {
-    pub const ALL: [PledgeStatus; 5] = [
+    pub const ALL: [PledgeStatus; 6] = [
         PledgeStatus::Pending,
         PledgeStatus::Unlocked,
         PledgeStatus::Fulfilled,
         PledgeStatus::Expired,
         PledgeStatus::Cancelled,
+        PledgeStatus::PaymentFailed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -328,6 +332,7 @@ impl PledgeStatus {
             PledgeStatus::Fulfilled => "fulfilled",
             PledgeStatus::Expired => "expired",
             PledgeStatus::Cancelled => "cancelled",
+            PledgeStatus::PaymentFailed => "payment_failed",
         }
     }
 
@@ -336,7 +341,11 @@ impl PledgeStatus {
         use PledgeStatus::*;
         matches!(
             (self, to),
-            (Pending, Unlocked) | (Pending, Expired) | (Pending, Cancelled) | (Unlocked, Fulfilled)
+            (Pending, Unlocked)
+                | (Pending, Expired)
+                | (Pending, Cancelled)
+                | (Unlocked, Fulfilled)
+                | (Unlocked, PaymentFailed)
         )
     }
 
@@ -354,7 +363,7 @@ impl FromStr for PledgeStatus {
             .find(|x| x.as_str() == s)
             .ok_or_else(|| UnknownVariant {
                 found: s.to_owned(),
-                expected: "pending, unlocked, fulfilled, expired or cancelled",
+                expected: "pending, unlocked, fulfilled, expired, cancelled or payment_failed",
             })
     }
 }
@@ -435,6 +444,14 @@ mod tests {
         );
         assert!(!Unlocked.can_become(Cancelled));
         assert!(!Expired.can_become(Unlocked));
+        assert!(Unlocked.can_become(PaymentFailed));
+        assert!(
+            !Pending.can_become(PaymentFailed),
+            "nothing is charged while pending"
+        );
+        assert!(!PaymentFailed.can_become(Fulfilled));
+        assert!(!PaymentFailed.is_live());
+        assert_eq!("payment_failed".parse::<PledgeStatus>(), Ok(PaymentFailed));
     }
 
     #[test]

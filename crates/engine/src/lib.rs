@@ -25,6 +25,7 @@ pub mod demo;
 mod error;
 mod mail;
 mod notices;
+pub mod payments;
 mod pledges;
 mod settle;
 mod slates;
@@ -37,6 +38,7 @@ pub use auth::{Account, Actor};
 pub use committees::{CommitteeInput, CommitteeView};
 pub use error::EngineError;
 pub use mail::{Mailer, MailerError};
+pub use payments::{PaymentGateway, PaymentView, PledgeOnly};
 pub use pledges::{ActionsInput, DonorInput, PledgeInput, PledgeOutcome};
 pub use slates::{CandidateInput, CompactInput, SlateEdit, SlateInput};
 pub use views::*;
@@ -105,6 +107,8 @@ pub struct Engine {
     intake: Arc<pledges::Intake>,
     /// Where people reach this Cohort, for links in emails (no trailing slash).
     public_url: Arc<str>,
+    /// Where money is collected ([`PledgeOnly`] unless one is configured).
+    gateway: Arc<dyn PaymentGateway>,
 }
 
 impl Engine {
@@ -115,7 +119,14 @@ impl Engine {
             tokens,
             intake: Arc::default(),
             public_url: Arc::from("http://127.0.0.1:8080"),
+            gateway: Arc::new(PledgeOnly),
         }
+    }
+
+    /// Collect money through `gateway` (see [`payments`]).
+    pub fn with_gateway(mut self, gateway: Arc<dyn PaymentGateway>) -> Self {
+        self.gateway = gateway;
+        self
     }
 
     /// Links in emails point here (e.g. `https://cohort.example.org`).

@@ -870,5 +870,6 @@ fn render_pledge(
         receipt_token: None,
         allocations,
         unallocated_cents: installments.iter().map(|i| i.unallocated.get()).sum(),
+        payment: None,
     }
 }

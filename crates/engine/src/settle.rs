@@ -267,6 +267,7 @@ impl Engine {
             total.unallocated_cents += s.unallocated_cents;
             total.installments += s.installments + installments;
         }
+        self.payment_deadlines(at).await?;
         Ok(total)
     }
 

@@ -90,6 +90,9 @@ pub struct PledgeView {
     pub receipt_token: Option<String>,
     pub allocations: Vec<AllocationView>,
     pub unallocated_cents: i64,
+    /// How the money is being collected (money pledges, in the API's answers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment: Option<crate::payments::PaymentView>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -245,7 +245,7 @@ pub const INVARIANT_QUERIES: &[(&str, &str)] = &[
         "allocated only once unlocked",
         "SELECT 'pledge ' || CAST(p.id AS TEXT) || ' is ' || p.status || ' but has installment ' || \
          CAST(i.period AS TEXT) AS detail FROM installments i JOIN pledges p ON p.id = i.pledge_id \
-         WHERE p.status NOT IN ('unlocked', 'fulfilled') LIMIT 100",
+         WHERE p.status NOT IN ('unlocked', 'fulfilled', 'payment_failed') LIMIT 100",
     ),
     (
         "one-off pledges unlock once",
@@ -263,6 +263,21 @@ pub const INVARIANT_QUERIES: &[(&str, &str)] = &[
         "SELECT 'pledge ' || CAST(p.id AS TEXT) || ' allocated to candidate ' || CAST(a.candidate_id AS TEXT) || \
          ' of another slate' AS detail FROM allocations a JOIN pledges p ON p.id = a.pledge_id \
          JOIN candidates c ON c.id = a.candidate_id WHERE c.slate_id != p.slate_id LIMIT 100",
+    ),
+    (
+        "payments charge the allocated total",
+        "SELECT 'pledge ' || CAST(y.pledge_id AS TEXT) || ' period ' || CAST(y.period AS TEXT) || ': ' || y.state || \
+         ' payment of ' || CAST(y.amount_cents AS TEXT) || ' but allocated ' || \
+         CAST(i.amount_cents - i.unallocated_cents AS TEXT) AS detail FROM payments y JOIN installments i \
+         ON i.pledge_id = y.pledge_id AND i.period = y.period JOIN pledges p ON p.id = y.pledge_id \
+         WHERE y.state IN ('charging', 'succeeded', 'declined', 'action_required', 'nothing_due') \
+         AND y.amount_cents != i.amount_cents - i.unallocated_cents \
+         UNION ALL SELECT 'pledge ' || CAST(y.pledge_id AS TEXT) || ' is ' || p.status || ' but its payment ' || \
+         CAST(y.period AS TEXT) || ' failed' AS detail FROM payments y JOIN pledges p ON p.id = y.pledge_id \
+         WHERE y.state = 'failed' AND p.status != 'payment_failed' \
+         UNION ALL SELECT 'pledge ' || CAST(p.id AS TEXT) || ' is payment_failed with no failed payment' AS detail \
+         FROM pledges p WHERE p.status = 'payment_failed' AND NOT EXISTS (SELECT 1 FROM payments y \
+         WHERE y.pledge_id = p.id AND y.state = 'failed') LIMIT 100",
     ),
     (
         "pot matches pledges",

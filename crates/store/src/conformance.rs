@@ -18,6 +18,8 @@ pub use teams::*;
 #[path = "conformance_conversation.rs"]
 mod conversation;
 pub use conversation::*;
+mod payments;
+pub use payments::*;
 
 fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0)
@@ -1171,6 +1173,7 @@ macro_rules! conformance_tests {
             partners_and_referral_counts,
             volunteer_teams_round_trip,
             conversations_statements_votes_and_results,
+            payments_setups_charges_releases_and_webhook_events, check_invariants_names_a_wrong_charge,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {

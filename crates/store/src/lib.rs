@@ -18,9 +18,11 @@ use serde::{Deserialize, Serialize};
 
 pub mod conformance;
 mod conversation;
+mod payments;
 mod teams;
 
 pub use conversation::*;
+pub use payments::{DuePayment, PaymentRow, PaymentSetupRow, PaymentState};
 pub use teams::*;
 
 pub type Id = i64;
@@ -745,6 +747,51 @@ pub trait Tx: Send {
     async fn last_update_email(&mut self, to: &Email) -> Result<Option<DateTime<Utc>>>;
     /// Every email queued to one address, newest first (for tests and support).
     async fn emails_to(&mut self, to: &Email) -> Result<Vec<OutboxRow>>;
+
+    // --- payments (issue 6): saved payment methods, charges, webhook events
+    /// Record a pledge's Customer and SetupIntent; false if it already has one (kept).
+    async fn insert_payment_setup(&mut self, setup: &PaymentSetupRow) -> Result<bool>;
+    async fn payment_setup(&mut self, pledge_id: Id) -> Result<Option<PaymentSetupRow>>;
+    async fn payment_setup_by_intent(
+        &mut self,
+        setup_intent_id: &str,
+    ) -> Result<Option<PaymentSetupRow>>;
+    /// Point a pledge's setup at a new SetupIntent (a new card, after a decline);
+    /// forgets the saved payment method. False if the pledge has no setup.
+    async fn replace_setup_intent(
+        &mut self,
+        pledge_id: Id,
+        setup_intent_id: &str,
+        client_secret: &str,
+    ) -> Result<bool>;
+    /// Save the payment method a SetupIntent ended with; false if there is no such setup.
+    async fn set_payment_method(&mut self, pledge_id: Id, payment_method: &str) -> Result<bool>;
+    /// Installments of unlocked pledges with a setup whose charge is not settled
+    /// (no payment row, or one left `charging`), oldest pledge first.
+    async fn due_payments(&mut self, limit: i64) -> Result<Vec<DuePayment>>;
+    /// Insert or replace the payment of one installment.
+    async fn upsert_payment(&mut self, payment: &PaymentRow) -> Result<()>;
+    async fn payment(&mut self, pledge_id: Id, period: i32) -> Result<Option<PaymentRow>>;
+    /// Every payment of a pledge, by period.
+    async fn payments(&mut self, pledge_id: Id) -> Result<Vec<PaymentRow>>;
+    async fn payment_by_intent(&mut self, intent_id: &str) -> Result<Option<PaymentRow>>;
+    /// Payments declined or awaiting authentication whose window opened at or before `opened_by`.
+    async fn open_payment_failures(
+        &mut self,
+        opened_by: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<PaymentRow>>;
+    /// Give an installment's allocations back: delete them, take them off the
+    /// candidates' totals, and count the whole installment as unallocated.
+    /// Returns the cents released.
+    async fn release_installment(&mut self, pledge_id: Id, period: i32) -> Result<Cents>;
+    /// Remember a webhook event; false if it was seen before.
+    async fn record_webhook_event(
+        &mut self,
+        id: &str,
+        kind: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool>;
 
     // --- invariants, for `cohort verify`
     /// Installments whose allocations plus unallocated differ from the amount,

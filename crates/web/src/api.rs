@@ -34,6 +34,10 @@ pub(crate) fn routes() -> Router<Engine> {
         .route("/slates/{slug}/limits", put(set_limits))
         .route("/slates/{slug}/events", get(events))
         .route("/pledges/{id}", get(pledge_view).delete(cancel_pledge))
+        .route(
+            "/pledges/{id}/payment-method",
+            post(crate::payments::new_card),
+        )
         .fallback(|| async { ApiError::from_status(StatusCode::NOT_FOUND) })
 }
 
@@ -181,7 +185,8 @@ async fn pledge(
     } else {
         StatusCode::OK
     };
-    Ok((status, Json(outcome.pledge)))
+    // The SetupIntent is made after the pledge committed (see Engine::with_payment).
+    Ok((status, Json(engine.with_payment(outcome.pledge).await)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -203,7 +208,8 @@ async fn pledge_view(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<ReceiptQuery>,
 ) -> ApiResult<Json<PledgeView>> {
-    Ok(Json(engine.pledge_view(id, q.token()?).await?))
+    let view = engine.pledge_view(id, q.token()?).await?;
+    Ok(Json(engine.with_payment(view).await))
 }
 
 async fn cancel_pledge(

@@ -360,6 +360,9 @@ fn status_label(status: &str) -> String {
         "fulfilled" => "Fulfilled".into(),
         "expired" => "Expired: the deadline passed; nothing was charged".into(),
         "cancelled" => "Cancelled".into(),
+        "payment_failed" => {
+            "Payment failed: the card was not fixed in time; nothing was charged".into()
+        }
         other => other.to_owned(),
     }
 }
@@ -640,6 +643,8 @@ pub(crate) struct PledgeFields {
 #[derive(Template)]
 #[template(path = "pledge_form.html")]
 struct PledgeFormPage {
+    /// No payment gateway: the page says nothing is charged here.
+    pledge_only: bool,
     csrf: String,
     nonce: String,
     slug: String,
@@ -708,6 +713,7 @@ async fn pledge_form_page(
     Ok(html(
         status,
         &PledgeFormPage {
+            pledge_only: !engine.collects_payments(),
             csrf: viewer.csrf.clone(),
             nonce,
             slug: slate.slug.clone(),
@@ -956,6 +962,8 @@ pub(crate) async fn preview(
 #[derive(Template)]
 #[template(path = "pledge.html")]
 struct PledgePage {
+    pledge_only: bool,
+    money: bool,
     csrf: String,
     p: PledgeCard,
     token: String,
@@ -989,6 +997,8 @@ async fn pledge_page_for(
     Ok(html(
         StatusCode::OK,
         &PledgePage {
+            pledge_only: !engine.collects_payments(),
+            money: view.kind == "money",
             csrf: viewer.csrf.clone(),
             p: card(&view, &slate),
             token: token.to_owned(),

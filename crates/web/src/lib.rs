@@ -28,6 +28,7 @@ mod conversation;
 mod error;
 mod extract;
 mod pages;
+mod payments;
 mod session;
 mod teams;
 
@@ -117,6 +118,7 @@ pub fn router_with(engine: Engine, limiter: Arc<RateLimiter>) -> Router {
         .route("/me/pledges/{id}/cancel", post(app::cancel_mine))
         .merge(teams::routes())
         .merge(conversation::routes())
+        .merge(payments::routes())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             engine.clone(),

@@ -1,0 +1,161 @@
+//! localstripe (PyPI `localstripe`, a stateful Stripe emulator) on a free
+//! loopback port, from the test venv (`COHORT_TEST_PYTHON`, made by
+//! scripts/test). Killed when dropped. Never skipped: without the venv the
+//! tests fail saying how to make it.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+/// Any `sk_…` key opens localstripe.
+pub const SECRET_KEY: &str = "sk_test_cohort";
+
+pub struct LocalStripe {
+    pub base: String,
+    child: Child,
+    http: reqwest::Client,
+}
+
+impl Drop for LocalStripe {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn python() -> String {
+    std::env::var("COHORT_TEST_PYTHON").unwrap_or_else(|_| {
+        panic!(
+            "COHORT_TEST_PYTHON is not set: run ./scripts/test, or make the venv with \
+             `python3 -m venv target/test-venv && target/test-venv/bin/pip install -r scripts/test-requirements.txt` \
+             and export COHORT_TEST_PYTHON=$PWD/target/test-venv/bin/python"
+        )
+    })
+}
+
+impl LocalStripe {
+    pub async fn start() -> LocalStripe {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let child = Command::new(python())
+            .args(["-m", "localstripe", "--from-scratch", "--port"])
+            .arg(port.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start localstripe (is it installed in the test venv?)");
+        let ls = LocalStripe {
+            base: format!("http://127.0.0.1:{port}"),
+            child,
+            http: reqwest::Client::new(),
+        };
+        // Wait until it answers (it takes a second or two to import).
+        for _ in 0..300 {
+            if let Ok(r) = ls
+                .http
+                .get(format!("{}/v1/customers", ls.base))
+                .bearer_auth(SECRET_KEY)
+                .send()
+                .await
+            {
+                if r.status().is_success() {
+                    return ls;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("localstripe did not answer on port {port}");
+    }
+
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(SECRET_KEY)
+            .form(form)
+            .send()
+            .await
+            .expect("localstripe answers");
+        let s = r.status().as_u16();
+        (s, r.json().await.expect("JSON from localstripe"))
+    }
+
+    pub async fn get(&self, path: &str) -> Value {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(SECRET_KEY)
+            .send()
+            .await
+            .expect("localstripe answers");
+        assert!(r.status().is_success(), "GET {path}: {}", r.status());
+        r.json().await.expect("JSON from localstripe")
+    }
+
+    /// Have localstripe deliver its events to `url`, signed with `secret`.
+    pub async fn send_webhooks_to(&self, url: &str, secret: &str) {
+        let r = self
+            .http
+            .post(format!("{}/_config/webhooks/cohort", self.base))
+            .form(&[("url", url), ("secret", secret)])
+            .send()
+            .await
+            .expect("localstripe answers");
+        assert!(r.status().is_success(), "{}", r.status());
+    }
+
+    /// Confirm a SetupIntent as Stripe.js would, with its client secret and a
+    /// payment method (`pm_card_visa`, `pm_card_chargeCustomerFail`, or a `pm_…` id).
+    pub async fn confirm_setup(&self, client_secret: &str, payment_method: &str) -> Value {
+        let id = client_secret
+            .split("_secret_")
+            .next()
+            .expect("a SetupIntent client secret");
+        let (s, body) = self
+            .post(
+                &format!("/v1/setup_intents/{id}/confirm"),
+                &[
+                    ("client_secret", client_secret),
+                    ("payment_method", payment_method),
+                ],
+            )
+            .await;
+        assert_eq!(s, 200, "{body}");
+        body
+    }
+
+    /// A card payment method with a test card number (e.g. 4000002500003155,
+    /// which asks for authentication on every payment).
+    pub async fn card(&self, number: &str) -> String {
+        let (s, body) = self
+            .post(
+                "/v1/payment_methods",
+                &[
+                    ("type", "card"),
+                    ("card[number]", number),
+                    ("card[exp_month]", "12"),
+                    ("card[exp_year]", "2030"),
+                    ("card[cvc]", "123"),
+                ],
+            )
+            .await;
+        assert_eq!(s, 200, "{body}");
+        body["id"].as_str().expect("a payment method id").to_owned()
+    }
+
+    /// Every PaymentIntent localstripe holds for `pledge` (by our metadata).
+    pub async fn intents_for(&self, pledge: i64) -> Vec<Value> {
+        let list = self.get("/v1/payment_intents?limit=100").await;
+        list["data"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .filter(|pi| pi["metadata"]["cohort_pledge"].as_str() == Some(&pledge.to_string()))
+            .cloned()
+            .collect()
+    }
+}

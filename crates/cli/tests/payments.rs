@@ -1,0 +1,793 @@
+//! Collection (issue 6) against localstripe, a real Stripe emulator on
+//! loopback: a SetupIntent at pledge time, one off-session PaymentIntent of
+//! the allocated total after unlock, declines and authentication opening the
+//! 7-day fix window (emails through the real SMTP test server), webhooks
+//! verified by signature and applied once, and a SIGKILL-style crash of the
+//! real binary between charge and record that must not charge twice.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+
+use chrono::Duration;
+use cohort_engine::{Clock, Engine};
+use cohort_stripe::StripeGateway;
+use common::localstripe::{LocalStripe, SECRET_KEY};
+use common::{seed, TestApp, SLATE};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+const WEBHOOK_SECRET: &str = "whsec_cohort_test";
+
+/// A second server over the same store and clock as `app`, whose engine
+/// collects through localstripe (the test app's own engine is pledge-only).
+struct Pay {
+    engine: Engine,
+    base: String,
+    stripe: LocalStripe,
+}
+
+impl Pay {
+    async fn start(app: &TestApp) -> Pay {
+        let stripe = LocalStripe::start().await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free port");
+        let base = format!("http://{}", listener.local_addr().expect("an address"));
+        let gateway = StripeGateway::new(&stripe.base, SECRET_KEY, Some(WEBHOOK_SECRET));
+        let engine = app
+            .engine
+            .clone()
+            .with_public_url(&base)
+            .with_gateway(Arc::new(gateway));
+        tokio::spawn(cohort_web::serve(
+            listener,
+            engine.clone(),
+            std::future::pending(),
+        ));
+        Pay {
+            engine,
+            base,
+            stripe,
+        }
+    }
+
+    async fn call(
+        &self,
+        app: &TestApp,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = app.client.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        common::read(req.send().await.expect("an answer")).await
+    }
+
+    /// A $10,000 money pledge: more than one candidate's limit, so part of it
+    /// stays unallocated when only one has signed.
+    async fn pledge(&self, app: &TestApp, email: &str) -> Value {
+        let body = json!({
+            "kind": "money", "amount_cents": 1_000_000, "deadline": "2028-10-01",
+            "donor": {"email": email, "name": "Pat Payer", "employer": "Mill", "occupation": "Miller",
+                      "attests_eligible": true}
+        });
+        let (status, p) = self
+            .call(
+                app,
+                Method::POST,
+                &format!("/api/slates/{SLATE}/pledges"),
+                None,
+                Some(&body),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{p}");
+        p
+    }
+
+    async fn view(&self, app: &TestApp, p: &Value) -> Value {
+        let (status, v) = self
+            .call(app, Method::GET, &pledge_path(p), None, None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        v
+    }
+
+    async fn webhook(
+        &self,
+        app: &TestApp,
+        body: &Value,
+        signature: Option<String>,
+    ) -> (StatusCode, Value) {
+        let mut req = app
+            .client
+            .post(format!("{}/webhooks/stripe", self.base))
+            .header("content-type", "application/json")
+            .body(body.to_string());
+        if let Some(s) = signature {
+            req = req.header("Stripe-Signature", s);
+        }
+        common::read(req.send().await.expect("an answer")).await
+    }
+}
+
+fn pledge_path(p: &Value) -> String {
+    format!(
+        "/api/pledges/{}?token={}",
+        p["id"],
+        p["receipt_token"].as_str().expect("a receipt token")
+    )
+}
+
+fn setup_secret(p: &Value) -> String {
+    p["payment"]["setup_client_secret"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a SetupIntent client secret in {p}"))
+        .to_owned()
+}
+
+async fn sign_first(app: &TestApp, version: i64) {
+    let ada = app
+        .engine
+        .issue_candidate_token(SLATE, "ada-reyes")
+        .await
+        .expect("a candidate token");
+    let (status, body) = app
+        .call(
+            Method::POST,
+            &format!("/api/slates/{SLATE}/signatures"),
+            Some(&ada),
+            Some(&json!({"candidate": "ada-reyes", "version": version})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert!(body["unlocked"].as_u64() >= Some(1), "{body}");
+}
+
+fn allocated(v: &Value) -> i64 {
+    v["allocations"]
+        .as_array()
+        .expect("allocations")
+        .iter()
+        .map(|a| a["cents"].as_i64().expect("cents"))
+        .sum()
+}
+
+async fn verified(app: &TestApp) {
+    let violations = app.engine.verify().await.expect("verify runs");
+    assert!(violations.is_empty(), "{violations:?}");
+}
+
+async fn ada_total(app: &TestApp) -> i64 {
+    let (status, body) = app
+        .call(
+            Method::GET,
+            &format!("/api/slates/{SLATE}/allocations"),
+            Some(&app.organizer),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body.as_array()
+        .expect("totals")
+        .iter()
+        .find(|c| c["candidate"] == "ada-reyes")
+        .and_then(|c| c["cents"].as_i64())
+        .unwrap_or(0)
+}
+
+async fn success_charges_the_allocated_total_once(app: TestApp) {
+    let pay = Pay::start(&app).await;
+    let version = seed(&app, "signers >= 1").await;
+    let p = pay.pledge(&app, "pat@example.org").await;
+    assert_eq!(p["status"], "pending");
+    assert_eq!(p["payment"]["gateway"], "stripe", "{p}");
+    assert_eq!(p["payment"]["state"], "card_needed", "{p}");
+    pay.stripe
+        .confirm_setup(&setup_secret(&p), "pm_card_visa")
+        .await;
+    // Nothing is charged while pending, even with a saved card.
+    assert_eq!(pay.engine.collect_payments(100).await.unwrap().succeeded, 0);
+    assert!(pay
+        .stripe
+        .intents_for(p["id"].as_i64().unwrap())
+        .await
+        .is_empty());
+
+    sign_first(&app, version).await;
+    let done = pay.engine.collect_payments(100).await.expect("collects");
+    assert_eq!(done.succeeded, 1, "{done:?}");
+    let v = pay.view(&app, &p).await;
+    let want = allocated(&v);
+    assert!(want > 0, "{v}");
+    assert!(
+        v["unallocated_cents"].as_i64() > Some(0),
+        "the pledge is over the limit: {v}"
+    );
+    assert_eq!(v["status"], "fulfilled", "{v}");
+    assert_eq!(v["payment"]["state"], "paid", "{v}");
+    assert_eq!(v["payment"]["charged_cents"], want, "{v}");
+
+    let intents = pay.stripe.intents_for(p["id"].as_i64().unwrap()).await;
+    assert_eq!(intents.len(), 1, "{intents:?}");
+    assert_eq!(intents[0]["status"], "succeeded");
+    assert_eq!(
+        intents[0]["amount"], want,
+        "the allocated total, never the unallocated part"
+    );
+    // Collecting again charges nothing more.
+    assert_eq!(
+        pay.engine.collect_payments(100).await.unwrap(),
+        Default::default()
+    );
+    assert_eq!(
+        pay.stripe
+            .intents_for(p["id"].as_i64().unwrap())
+            .await
+            .len(),
+        1
+    );
+    verified(&app).await;
+}
+
+async fn decline_opens_the_fix_window_then_fails_and_releases(app: TestApp) {
+    let pay = Pay::start(&app).await;
+    let version = seed(&app, "signers >= 1").await;
+    let email = "dee@example.org";
+    let p = pay.pledge(&app, email).await;
+    pay.stripe
+        .confirm_setup(&setup_secret(&p), "pm_card_chargeCustomerFail")
+        .await;
+    sign_first(&app, version).await;
+    let before = ada_total(&app).await;
+    assert!(before > 0);
+
+    let done = pay.engine.collect_payments(100).await.expect("collects");
+    assert_eq!(done.failed, 1, "{done:?}");
+    let v = pay.view(&app, &p).await;
+    assert_eq!(v["status"], "unlocked", "{v}");
+    assert_eq!(v["payment"]["state"], "declined", "{v}");
+    assert!(v["payment"]["fix_by"].is_string(), "{v}");
+    let mail = app.mail.wait_for(email, "Fix your payment").await;
+    let link = format!(
+        "/pledges/{}/payment?token={}",
+        p["id"],
+        p["receipt_token"].as_str().unwrap()
+    );
+    assert!(mail.body.contains(&link), "{}", mail.body);
+    let page = app
+        .client
+        .get(format!("{}{link}", pay.base))
+        .send()
+        .await
+        .expect("the fix page");
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("declined"));
+    // Collecting again does not charge a declined payment behind the pledger's back.
+    assert_eq!(pay.engine.collect_payments(100).await.unwrap().failed, 0);
+
+    app.clock.set(common::now() + Duration::hours(49));
+    pay.engine.tick().await.expect("tick");
+    let reminder = app.mail.wait_for(email, "Reminder: fix your payment").await;
+    assert!(reminder.body.contains(&link));
+    assert_eq!(pay.view(&app, &p).await["status"], "unlocked");
+
+    app.clock
+        .set(common::now() + Duration::days(7) + Duration::minutes(1));
+    pay.engine.tick().await.expect("tick");
+    let v = pay.view(&app, &p).await;
+    assert_eq!(v["status"], "payment_failed", "{v}");
+    assert_eq!(v["payment"]["state"], "failed", "{v}");
+    assert_eq!(allocated(&v), 0, "allocations released: {v}");
+    assert_eq!(
+        ada_total(&app).await,
+        0,
+        "the candidate's total gave it back"
+    );
+    verified(&app).await;
+
+    // The room is back: the same donor's next pledge is allocated in full to the limit.
+    let again = pay.pledge(&app, email).await;
+    let again = pay.view(&app, &again).await;
+    assert_eq!(again["status"], "unlocked", "{again}");
+    assert_eq!(allocated(&again), before, "{again}");
+    let intents = pay.stripe.intents_for(p["id"].as_i64().unwrap()).await;
+    assert!(
+        intents.iter().all(|pi| pi["status"] != "succeeded"),
+        "{intents:?}"
+    );
+    verified(&app).await;
+}
+
+async fn a_declined_payment_is_fixed_with_a_new_card(app: TestApp) {
+    let pay = Pay::start(&app).await;
+    let version = seed(&app, "signers >= 1").await;
+    let p = pay.pledge(&app, "fix@example.org").await;
+    let id = p["id"].as_i64().unwrap();
+    pay.stripe
+        .confirm_setup(&setup_secret(&p), "pm_card_chargeCustomerFail")
+        .await;
+    sign_first(&app, version).await;
+    assert_eq!(pay.engine.collect_payments(100).await.unwrap().failed, 1);
+    let fix_by = pay.view(&app, &p).await["payment"]["fix_by"].clone();
+
+    // Without the receipt token, no new card; with it, a new SetupIntent.
+    let path = format!("/api/pledges/{id}/payment-method");
+    let (status, _) = pay.call(&app, Method::POST, &path, None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, v) = pay
+        .call(
+            &app,
+            Method::POST,
+            &format!("{path}?token={}", p["receipt_token"].as_str().unwrap()),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let secret = setup_secret(&v);
+    assert_ne!(secret, setup_secret(&p), "a new SetupIntent");
+    assert_eq!(
+        v["payment"]["state"], "declined",
+        "the window keeps running: {v}"
+    );
+    assert_eq!(v["payment"]["fix_by"], fix_by);
+    pay.stripe.confirm_setup(&secret, "pm_card_visa").await;
+
+    let v = pay
+        .engine
+        .retry_payment(id, p["receipt_token"].as_str().unwrap())
+        .await
+        .expect("retry");
+    assert_eq!(v.payment.expect("payment").state, "charging");
+    assert_eq!(pay.engine.collect_payments(100).await.unwrap().succeeded, 1);
+    let v = pay.view(&app, &p).await;
+    assert_eq!(v["status"], "fulfilled", "{v}");
+    assert_eq!(v["payment"]["charged_cents"].as_i64(), Some(allocated(&v)));
+    let intents = pay.stripe.intents_for(id).await;
+    let ok: Vec<_> = intents
+        .iter()
+        .filter(|pi| pi["status"] == "succeeded")
+        .collect();
+    assert_eq!(ok.len(), 1, "{intents:?}");
+    assert_eq!(
+        intents.len(),
+        2,
+        "the declined one and the paid one: {intents:?}"
+    );
+    verified(&app).await;
+}
+
+async fn authentication_required_then_authenticated(app: TestApp) {
+    let pay = Pay::start(&app).await;
+    let version = seed(&app, "signers >= 1").await;
+    let email = "sca@example.org";
+    let p = pay.pledge(&app, email).await;
+    let secret = setup_secret(&p);
+    let card = pay.stripe.card("4000002500003155").await;
+    let si = pay.stripe.confirm_setup(&secret, &card).await;
+    // localstripe leaves a 3-D Secure card's SetupIntent waiting for
+    // authentication; Stripe says it succeeded by webhook once it is done.
+    let event = json!({
+        "id": "evt_setup_sca", "type": "setup_intent.succeeded",
+        "data": {"object": {"id": si["id"], "object": "setup_intent", "status": "succeeded", "payment_method": card}}
+    });
+    let t = app.clock.now().timestamp();
+    let sig = cohort_stripe::sign(WEBHOOK_SECRET, event.to_string().as_bytes(), t);
+    let (status, body) = pay.webhook(&app, &event, Some(sig)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(pay.view(&app, &p).await["payment"]["state"], "card_saved");
+
+    sign_first(&app, version).await;
+    let done = pay.engine.collect_payments(100).await.expect("collects");
+    assert_eq!(done.failed, 1, "{done:?}");
+    let v = pay.view(&app, &p).await;
+    assert_eq!(v["payment"]["state"], "action_required", "{v}");
+    let action = v["payment"]["action_client_secret"]
+        .as_str()
+        .unwrap_or_else(|| panic!("an action secret in {v}"))
+        .to_owned();
+    app.mail.wait_for(email, "Fix your payment").await;
+
+    // The pledger authenticates (Stripe.js handleCardAction; localstripe's test endpoint).
+    let pi = action.split("_secret_").next().unwrap();
+    let (s, body) = pay
+        .stripe
+        .post(
+            &format!("/v1/payment_intents/{pi}/_authenticate"),
+            &[("client_secret", &action), ("success", "true")],
+        )
+        .await;
+    assert_eq!(s, 200, "{body}");
+    let v = pay
+        .engine
+        .retry_payment(
+            p["id"].as_i64().unwrap(),
+            p["receipt_token"].as_str().unwrap(),
+        )
+        .await
+        .expect("retry");
+    assert_eq!(v.status, "fulfilled");
+    let pay_view = v.payment.expect("a payment");
+    assert_eq!(pay_view.state, "paid");
+    let intents = pay.stripe.intents_for(p["id"].as_i64().unwrap()).await;
+    let ok: Vec<_> = intents
+        .iter()
+        .filter(|pi| pi["status"] == "succeeded")
+        .collect();
+    assert_eq!(ok.len(), 1, "{intents:?}");
+    assert_eq!(ok[0]["amount"].as_i64(), Some(pay_view.charged_cents));
+    verified(&app).await;
+}
+
+async fn webhooks_are_verified_and_applied_once(app: TestApp) {
+    let pay = Pay::start(&app).await;
+    let version = seed(&app, "signers >= 1").await;
+    let p = pay.pledge(&app, "hook@example.org").await;
+    let secret = setup_secret(&p);
+    let si_id = secret.split("_secret_").next().unwrap().to_owned();
+    // A real saved card at localstripe, which the webhook (not polling) reports.
+    let card = pay.stripe.card("4242424242424242").await;
+    let event = |pm: &str| {
+        json!({
+            "id": "evt_hook_1", "type": "setup_intent.succeeded",
+            "data": {"object": {"id": si_id, "object": "setup_intent", "status": "succeeded", "payment_method": pm}}
+        })
+    };
+    let good = event(&card);
+    let now = app.clock.now().timestamp();
+    let body = good.to_string();
+
+    let (status, res) = pay.webhook(&app, &good, None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{res}");
+    let wrong = cohort_stripe::sign("whsec_someone_else", body.as_bytes(), now);
+    let (status, res) = pay.webhook(&app, &good, Some(wrong)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{res}");
+    assert_eq!(res["error"]["field"], "Stripe-Signature");
+    let stale = cohort_stripe::sign(WEBHOOK_SECRET, body.as_bytes(), now - 600);
+    let (status, res) = pay.webhook(&app, &good, Some(stale)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{res}");
+    let tampered = cohort_stripe::sign(
+        WEBHOOK_SECRET,
+        event("pm_other").to_string().as_bytes(),
+        now,
+    );
+    let (status, _) = pay.webhook(&app, &good, Some(tampered)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        pay.view(&app, &p).await["payment"]["state"],
+        "card_needed",
+        "a refused webhook writes nothing"
+    );
+
+    let sig = cohort_stripe::sign(WEBHOOK_SECRET, body.as_bytes(), now);
+    let (status, res) = pay.webhook(&app, &good, Some(sig)).await;
+    assert_eq!(status, StatusCode::OK, "{res}");
+    assert_eq!(res["new"], true, "the refused deliveries recorded nothing");
+    assert_eq!(pay.view(&app, &p).await["payment"]["state"], "card_saved");
+
+    // The same event id again, even with another body, changes nothing: the
+    // card saved first is the one charged (a bogus one would fail at localstripe).
+    let replay = event("pm_bogus");
+    let sig = cohort_stripe::sign(WEBHOOK_SECRET, replay.to_string().as_bytes(), now);
+    let (status, res) = pay.webhook(&app, &replay, Some(sig)).await;
+    assert_eq!(status, StatusCode::OK, "{res}");
+    assert_eq!(res["new"], false);
+    sign_first(&app, version).await;
+    let done = pay.engine.collect_payments(100).await.expect("collects");
+    assert_eq!(done.succeeded, 1, "{done:?}");
+
+    // A late failure event for the intent that succeeded changes nothing.
+    let pi = pay.stripe.intents_for(p["id"].as_i64().unwrap()).await;
+    assert_eq!(pi.len(), 1);
+    let late = json!({
+        "id": "evt_hook_2", "type": "payment_intent.payment_failed",
+        "data": {"object": {"id": pi[0]["id"], "object": "payment_intent", "status": "requires_payment_method",
+                 "metadata": pi[0]["metadata"],
+                 "last_payment_error": {"code": "card_declined", "message": "Your card was declined."}}}
+    });
+    let sig = cohort_stripe::sign(WEBHOOK_SECRET, late.to_string().as_bytes(), now);
+    let (status, res) = pay.webhook(&app, &late, Some(sig)).await;
+    assert_eq!(status, StatusCode::OK, "{res}");
+    let v = pay.view(&app, &p).await;
+    assert_eq!(v["status"], "fulfilled", "{v}");
+    assert_eq!(v["payment"]["state"], "paid", "{v}");
+    verified(&app).await;
+}
+
+async fn pledge_only_says_so_and_collects_nothing(app: TestApp) {
+    seed(&app, "signers >= 1").await;
+    let (status, p) = app
+        .call(
+            Method::POST,
+            &format!("/api/slates/{SLATE}/pledges"),
+            None,
+            Some(&json!({
+                "kind": "money", "amount_cents": 5_000, "deadline": "2028-10-01",
+                "donor": {"email": "only@example.org", "name": "Only Pledging", "attests_eligible": true}
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
+    assert_eq!(p["payment"]["gateway"], "pledge_only", "{p}");
+    assert_eq!(p["payment"]["state"], "pledge_only", "{p}");
+    assert!(p["payment"].get("setup_client_secret").is_none());
+    assert_eq!(
+        app.engine.collect_payments(100).await.unwrap(),
+        Default::default()
+    );
+    let (status, page) = app
+        .html(&format!(
+            "/pledges/{}/payment?token={}",
+            p["id"],
+            p["receipt_token"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Pledges only"), "{page}");
+}
+
+both_backends!(
+    success_charges_the_allocated_total_once,
+    decline_opens_the_fix_window_then_fails_and_releases,
+    a_declined_payment_is_fixed_with_a_new_card,
+    authentication_required_then_authenticated,
+    webhooks_are_verified_and_applied_once,
+    pledge_only_says_so_and_collects_nothing,
+);
+
+// ---------------------------------------------------------------- crash between charge and record
+
+const BIN: &str = env!("CARGO_BIN_EXE_cohort");
+
+/// `cohort serve` against localstripe; returns it and its base URL.
+fn serve(dir: &Path, stripe: &str, crash: bool) -> (Child, String) {
+    serve_with(dir, stripe, crash, None)
+}
+
+fn serve_with(dir: &Path, stripe: &str, crash: bool, hook: Option<&str>) -> (Child, String) {
+    let mut cmd = Command::new(BIN);
+    cmd.args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(dir)
+        .env("RUST_LOG", "warn")
+        .env("COHORT_STRIPE_SECRET_KEY", SECRET_KEY)
+        .env("COHORT_STRIPE_API_BASE", stripe)
+        .env("COHORT_STRIPE_WEBHOOK_SECRET", hook.unwrap_or(""))
+        .env_remove("COHORT_SMTP_HOST")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    if crash {
+        cmd.env("COHORT_TEST_CRASH_AFTER_CHARGE", "1");
+    } else {
+        cmd.env_remove("COHORT_TEST_CRASH_AFTER_CHARGE");
+    }
+    let mut child = cmd.spawn().expect("start cohort");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let url = loop {
+        let line = lines
+            .next()
+            .expect("cohort exited before printing its URL")
+            .expect("read stdout");
+        if let Some(rest) = line.strip_prefix("Cohort is running at ") {
+            break rest.trim().trim_end_matches('/').to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    (child, url)
+}
+
+/// A slate (condition `signers >= 1`, one candidate) made in-process in
+/// `dir`, before the binary starts; returns the candidate's token and the
+/// compact version to sign.
+async fn seed_dir(dir: &Path) -> (String, i64) {
+    use cohort_engine::{Actor, CandidateInput, CompactInput, SlateInput};
+    let store = cohort_store_sqlite::SqliteStore::open_dir(dir)
+        .await
+        .expect("SQLite");
+    let engine = Engine::with_store(Arc::new(store));
+    engine.migrate().await.expect("migrate");
+    let slate: SlateInput = serde_json::from_value(json!({
+        "slug": SLATE, "name": "River Caucus", "cycle": 2028,
+        "description": "A bloc.", "condition": "signers >= 1"
+    }))
+    .unwrap();
+    engine
+        .create_slate(&Actor::Organizer { slate: None }, slate)
+        .await
+        .unwrap();
+    let c: CandidateInput = serde_json::from_value(common::candidate(
+        "ada-reyes",
+        "Ada Reyes",
+        "us_house",
+        "NY",
+        Some("10"),
+    ))
+    .unwrap();
+    engine
+        .add_candidate(&Actor::Organizer { slate: None }, SLATE, c)
+        .await
+        .unwrap();
+    let compact: CompactInput = serde_json::from_value(json!({
+        "commitments": ["Cross-endorse every other signer"],
+        "planks": [{"title": "Clean water", "why": "Everyone drinks it."}]
+    }))
+    .unwrap();
+    let v = engine
+        .publish_compact(&Actor::Organizer { slate: None }, SLATE, compact)
+        .await
+        .unwrap();
+    let token = engine
+        .issue_candidate_token(SLATE, "ada-reyes")
+        .await
+        .unwrap();
+    (token, i64::from(v.version))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_between_charge_and_record_never_charges_twice() {
+    let stripe = LocalStripe::start().await;
+    let dir = std::env::temp_dir().join(format!(
+        "cohort-payments-crash-{}-{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0)
+    ));
+    let (token, version) = seed_dir(&dir).await;
+
+    let (mut child, url) = serve(&dir, &stripe.base, true);
+    let http = reqwest::Client::new();
+    let res = http
+        .post(format!("{url}/api/slates/{SLATE}/pledges"))
+        .json(&json!({
+            "kind": "money", "amount_cents": 25_000, "deadline": "2028-10-01",
+            "donor": {"email": "crash@example.org", "name": "Cass Crash", "employer": "Mill",
+                      "occupation": "Miller", "attests_eligible": true}
+        }))
+        .send()
+        .await
+        .expect("pledge");
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let p: Value = res.json().await.unwrap();
+    let id = p["id"].as_i64().unwrap();
+    stripe
+        .confirm_setup(&setup_secret(&p), "pm_card_visa")
+        .await;
+    let res = http
+        .post(format!("{url}/api/slates/{SLATE}/signatures"))
+        .bearer_auth(&token)
+        .json(&json!({"candidate": "ada-reyes", "version": version}))
+        .send()
+        .await
+        .expect("sign");
+    assert_eq!(res.status(), StatusCode::CREATED);
+
+    // The collector charges, and the process dies before recording it.
+    let status = tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .unwrap()
+        .expect("wait for cohort");
+    assert!(
+        !status.success(),
+        "the test hook aborts the process: {status:?}"
+    );
+    let charged = stripe.intents_for(id).await;
+    assert_eq!(charged.len(), 1, "{charged:?}");
+    assert_eq!(charged[0]["status"], "succeeded");
+
+    // Restarted, it finds the charge instead of making another.
+    let (mut child, url) = serve(&dir, &stripe.base, false);
+    let view = format!(
+        "{url}/api/pledges/{id}?token={}",
+        p["receipt_token"].as_str().unwrap()
+    );
+    let mut v = Value::Null;
+    for _ in 0..300 {
+        v = http.get(&view).send().await.unwrap().json().await.unwrap();
+        if v["status"] == "fulfilled" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(v["status"], "fulfilled", "{v}");
+    assert_eq!(v["payment"]["state"], "paid", "{v}");
+    let after = stripe.intents_for(id).await;
+    assert_eq!(after.len(), 1, "exactly one PaymentIntent: {after:?}");
+    assert_eq!(after[0]["id"], charged[0]["id"]);
+    assert_eq!(after[0]["amount"].as_i64(), Some(allocated(&v)));
+    let out = Command::new(BIN)
+        .args(["verify", "--data-dir"])
+        .arg(&dir)
+        .output()
+        .expect("run verify");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn localstripes_own_signed_webhooks_are_accepted() {
+    use sqlx::Connection;
+    let stripe = LocalStripe::start().await;
+    let dir = std::env::temp_dir().join(format!(
+        "cohort-payments-hooks-{}-{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0)
+    ));
+    let (token, version) = seed_dir(&dir).await;
+    let (mut child, url) = serve_with(&dir, &stripe.base, false, Some(WEBHOOK_SECRET));
+    stripe
+        .send_webhooks_to(&format!("{url}/webhooks/stripe"), WEBHOOK_SECRET)
+        .await;
+    let http = reqwest::Client::new();
+    let p: Value = http
+        .post(format!("{url}/api/slates/{SLATE}/pledges"))
+        .json(&json!({
+            "kind": "money", "amount_cents": 5_000, "deadline": "2028-10-01",
+            "donor": {"email": "hooks@example.org", "name": "Hal Hook", "attests_eligible": true}
+        }))
+        .send()
+        .await
+        .expect("pledge")
+        .json()
+        .await
+        .unwrap();
+    stripe
+        .confirm_setup(&setup_secret(&p), "pm_card_visa")
+        .await;
+    let res = http
+        .post(format!("{url}/api/slates/{SLATE}/signatures"))
+        .bearer_auth(&token)
+        .json(&json!({"candidate": "ada-reyes", "version": version}))
+        .send()
+        .await
+        .expect("sign");
+    assert_eq!(res.status(), StatusCode::CREATED);
+    // localstripe signs payment_intent.succeeded with the secret and posts it
+    // a second after the charge; Cohort verifies and records it (with a wrong
+    // secret nothing is recorded: checked by hand, the count stays 0).
+    let db = format!("sqlite://{}", dir.join("cohort.db").display());
+    let mut seen = 0i64;
+    for _ in 0..300 {
+        let mut conn = sqlx::SqliteConnection::connect(&db)
+            .await
+            .expect("open the db");
+        seen = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM webhook_events WHERE kind = 'payment_intent.succeeded'",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .expect("count");
+        let _ = conn.close().await;
+        if seen > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let v: Value = http
+        .get(format!("{url}{}", pledge_path(&p)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(seen, 1, "localstripe's signed event was accepted once");
+    assert_eq!(v["status"], "fulfilled", "{v}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,124 @@
+//! Payments on the web: the payment provider's webhook, and the pledger's
+//! "fix your payment" page. Each handler calls one engine use case.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use cohort_engine::{Engine, EngineError, PaymentView, PledgeView};
+use serde::Deserialize;
+
+use crate::error::ApiError;
+use crate::extract::{ApiPath, ApiQuery};
+use crate::pages::{html, PageError};
+use crate::session::{CsrfForm, Viewer};
+
+pub(crate) fn routes() -> Router<Engine> {
+    Router::new()
+        .route("/webhooks/stripe", post(stripe_webhook))
+        .route("/pledges/{id}/payment", get(payment_page))
+        .route("/pledges/{id}/payment/retry", post(retry))
+}
+
+/// `POST /webhooks/stripe`: 200 once the event is recorded (or was already);
+/// 400 for a missing, bad or stale signature or an unreadable event, with
+/// nothing written; 404 when no webhook secret is configured.
+async fn stripe_webhook(
+    State(engine): State<Engine>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let signature = headers
+        .get("stripe-signature")
+        .and_then(|v| v.to_str().ok());
+    match engine.payment_webhook(&body, signature).await {
+        Ok(new) => Ok(Json(serde_json::json!({ "received": true, "new": new })).into_response()),
+        Err(EngineError::Invalid { field, message }) => {
+            Err(ApiError::new(StatusCode::BAD_REQUEST, "bad_webhook", message).with_field(field))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
+#[derive(Template)]
+#[template(path = "payment.html")]
+struct PaymentPage {
+    csrf: String,
+    id: i64,
+    token: String,
+    slate: String,
+    status: String,
+    amount: String,
+    charged: String,
+    pay: PaymentView,
+    pledge_only: bool,
+}
+
+async fn payment_page(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, PageError> {
+    let view = engine.pledge_view(id, &q.token).await?;
+    let view = engine.with_payment(view).await;
+    let amount = cohort_core::Cents(view.amount_cents.unwrap_or(0)).to_string();
+    let pay = view.payment.clone().ok_or_else(|| {
+        PageError(ApiError::not_found(
+            "This pledge has no payment: it is not a money pledge.",
+        ))
+    })?;
+    Ok(html(
+        StatusCode::OK,
+        &PaymentPage {
+            csrf: viewer.csrf,
+            id,
+            token: q.token,
+            slate: view.slate,
+            status: view.status,
+            amount,
+            charged: cohort_core::Cents(pay.charged_cents).to_string(),
+            pledge_only: !engine.collects_payments(),
+            pay,
+        },
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct RetryForm {
+    token: String,
+}
+
+async fn retry(
+    State(engine): State<Engine>,
+    ApiPath(id): ApiPath<i64>,
+    CsrfForm(form): CsrfForm<RetryForm>,
+) -> Result<Response, PageError> {
+    engine.retry_payment(id, &form.token).await?;
+    Ok(Redirect::to(&format!("/pledges/{id}/payment?token={}", form.token)).into_response())
+}
+
+/// `POST /api/pledges/{id}/payment-method?token=RECEIPT`: a new SetupIntent to
+/// save a different card after a decline; the answer is the pledge with its
+/// `payment.setup_client_secret`.
+pub(crate) async fn new_card(
+    State(engine): State<Engine>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<TokenQuery>,
+) -> Result<Json<PledgeView>, ApiError> {
+    if q.token.is_empty() {
+        return Err(ApiError::unauthorized(
+            "add the pledge's receipt token: ?token=RECEIPT",
+        ));
+    }
+    Ok(Json(engine.new_card(id, &q.token).await?))
+}
