@@ -2,12 +2,14 @@
 //! case's transaction; [`SmtpMailer`] is the [`Mailer`] that delivers them.
 //!
 //! Configuration, from the environment (all optional):
-//! `COHORT_SMTP_HOST` (default `127.0.0.1`), `COHORT_SMTP_PORT` (default 25),
-//! `COHORT_SMTP_USER` / `COHORT_SMTP_PASSWORD` (AUTH when both are set),
-//! `COHORT_MAIL_FROM` (default `Cohort <cohort@localhost>`).
+//! `COHORT_SMTP_HOST` (default `127.0.0.1`), `COHORT_SMTP_TLS` (`starttls`,
+//! `tls` or `none`; default `none` for a relay on this machine and `starttls`
+//! for any other host), `COHORT_SMTP_PORT` (default 25 without TLS, 587 for
+//! STARTTLS, 465 for TLS), `COHORT_SMTP_USER` / `COHORT_SMTP_PASSWORD` (AUTH
+//! when both are set), `COHORT_MAIL_FROM` (default `Cohort <cohort@localhost>`).
 //!
-//! The connection is plain SMTP: point it at the machine's own mail relay
-//! (Postfix, or a provider's local agent), which handles TLS onward.
+//! TLS is rustls with the Mozilla roots (`webpki-roots`): a provider's
+//! submission port works directly, and a relay on loopback needs none.
 //!
 //! Architecture invariant: nothing here decides who gets what email or
 //! when; that is the engine's. This crate only speaks SMTP.
@@ -20,13 +22,61 @@ use cohort_store::NewEmail;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+/// How the connection to the SMTP server is protected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Plain SMTP: only for a relay on this machine.
+    None,
+    /// Upgrade with STARTTLS, and refuse to send if the server can't.
+    StartTls,
+    /// TLS from the first byte (SMTPS, port 465).
+    Tls,
+}
+
+impl SmtpTls {
+    fn parse(v: &str) -> Result<Self, String> {
+        match v.trim().to_ascii_lowercase().as_str() {
+            "none" => Ok(SmtpTls::None),
+            "starttls" => Ok(SmtpTls::StartTls),
+            "tls" => Ok(SmtpTls::Tls),
+            _ => Err(format!(
+                "COHORT_SMTP_TLS must be starttls, tls or none, not {v:?}"
+            )),
+        }
+    }
+
+    /// The protection a host gets unless told otherwise: none on loopback,
+    /// STARTTLS anywhere else.
+    fn default_for(host: &str) -> Self {
+        let loopback = host == "localhost"
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        if loopback {
+            SmtpTls::None
+        } else {
+            SmtpTls::StartTls
+        }
+    }
+
+    fn default_port(self) -> u16 {
+        match self {
+            SmtpTls::None => 25,
+            SmtpTls::StartTls => 587,
+            SmtpTls::Tls => 465,
+        }
+    }
+}
 
 /// Where and as whom to send.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SmtpConfig {
     pub host: String,
     pub port: u16,
+    pub tls: SmtpTls,
     pub credentials: Option<(String, String)>,
     pub from: String,
 }
@@ -36,6 +86,7 @@ impl Default for SmtpConfig {
         SmtpConfig {
             host: "127.0.0.1".into(),
             port: 25,
+            tls: SmtpTls::None,
             credentials: None,
             from: "Cohort <cohort@localhost>".into(),
         }
@@ -45,11 +96,21 @@ impl Default for SmtpConfig {
 impl SmtpConfig {
     /// Read `COHORT_SMTP_*` and `COHORT_MAIL_FROM`; a bad port is an error naming it.
     pub fn from_env() -> Result<Self, String> {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        Self::from_vars(|k| std::env::var(k).ok())
+    }
+
+    /// The configuration these variables describe (`from_env` reads the process's).
+    pub fn from_vars(get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let var = |k: &str| get(k).filter(|v| !v.is_empty());
         let mut c = SmtpConfig::default();
         if let Some(h) = var("COHORT_SMTP_HOST") {
             c.host = h;
         }
+        c.tls = match var("COHORT_SMTP_TLS") {
+            Some(t) => SmtpTls::parse(&t)?,
+            None => SmtpTls::default_for(&c.host),
+        };
+        c.port = c.tls.default_port();
         if let Some(p) = var("COHORT_SMTP_PORT") {
             c.port = p
                 .parse()
@@ -80,9 +141,22 @@ impl SmtpMailer {
             .from
             .parse::<Mailbox>()
             .map_err(|e| format!("sender {:?} is not an address: {e}", config.from))?;
+        let tls = match config.tls {
+            SmtpTls::None => Tls::None,
+            SmtpTls::StartTls | SmtpTls::Tls => {
+                let params = TlsParameters::new(config.host.clone())
+                    .map_err(|e| format!("TLS for {}: {e}", config.host))?;
+                if config.tls == SmtpTls::Tls {
+                    Tls::Wrapper(params)
+                } else {
+                    Tls::Required(params)
+                }
+            }
+        };
         let mut builder =
             AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(config.host.clone())
-                .port(config.port);
+                .port(config.port)
+                .tls(tls);
         if let Some((user, password)) = &config.credentials {
             builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
         }
@@ -185,5 +259,61 @@ pub async fn deliver_forever(engine: Engine, mailer: Box<dyn Mailer>, every: Dur
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Result<SmtpConfig, String> {
+        SmtpConfig::from_vars(|k| {
+            vars.iter()
+                .find(|(name, _)| *name == k)
+                .map(|(_, v)| (*v).to_owned())
+        })
+    }
+
+    #[test]
+    fn a_relay_on_this_machine_needs_no_tls() {
+        let c = config(&[]).expect("defaults");
+        assert_eq!(
+            (c.host.as_str(), c.tls, c.port),
+            ("127.0.0.1", SmtpTls::None, 25)
+        );
+        let c = config(&[("COHORT_SMTP_HOST", "localhost")]).expect("localhost");
+        assert_eq!(c.tls, SmtpTls::None);
+    }
+
+    #[test]
+    fn any_other_host_gets_starttls_on_the_submission_port() {
+        let c = config(&[("COHORT_SMTP_HOST", "smtp.example.org")]).expect("remote");
+        assert_eq!((c.tls, c.port), (SmtpTls::StartTls, 587));
+        let c = config(&[
+            ("COHORT_SMTP_HOST", "smtp.example.org"),
+            ("COHORT_SMTP_TLS", "TLS"),
+        ])
+        .expect("smtps");
+        assert_eq!((c.tls, c.port), (SmtpTls::Tls, 465));
+        let c = config(&[
+            ("COHORT_SMTP_HOST", "smtp.example.org"),
+            ("COHORT_SMTP_TLS", "none"),
+            ("COHORT_SMTP_PORT", "2525"),
+        ])
+        .expect("explicit");
+        assert_eq!((c.tls, c.port), (SmtpTls::None, 2525));
+        SmtpMailer::new(&config(&[("COHORT_SMTP_HOST", "smtp.example.org")]).expect("remote"))
+            .expect("a STARTTLS transport builds");
+    }
+
+    #[test]
+    fn bad_settings_name_the_variable() {
+        let e = config(&[("COHORT_SMTP_TLS", "ssl")]).expect_err("unknown mode");
+        assert!(
+            e.contains("COHORT_SMTP_TLS must be starttls, tls or none"),
+            "{e}"
+        );
+        let e = config(&[("COHORT_SMTP_PORT", "twenty-five")]).expect_err("bad port");
+        assert!(e.contains("COHORT_SMTP_PORT"), "{e}");
     }
 }
