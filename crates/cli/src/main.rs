@@ -14,8 +14,8 @@ use cohort_store::Store;
 mod bench;
 mod consensus;
 mod matching;
-mod recompute;
 mod payments;
+mod recompute;
 
 /// Accounts the demo makes so every dashboard can be tried.
 const DEMO_ORGANIZER: &str = "organizer@demo.cohort.example";
