@@ -27,12 +27,15 @@ const WEBHOOK_SECRET: &str = "whsec_cohort_test";
 struct Pay {
     engine: Engine,
     base: String,
-    stripe: LocalStripe,
+    stripe: Arc<LocalStripe>,
 }
 
 impl Pay {
     async fn start(app: &TestApp) -> Pay {
-        let stripe = LocalStripe::start().await;
+        Pay::with(app, Arc::new(LocalStripe::start().await)).await
+    }
+
+    async fn with(app: &TestApp, stripe: Arc<LocalStripe>) -> Pay {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a free port");
@@ -76,8 +79,12 @@ impl Pay {
     /// A $10,000 money pledge: more than one candidate's limit, so part of it
     /// stays unallocated when only one has signed.
     async fn pledge(&self, app: &TestApp, email: &str) -> Value {
+        self.pledge_of(app, email, 1_000_000).await
+    }
+
+    async fn pledge_of(&self, app: &TestApp, email: &str, cents: i64) -> Value {
         let body = json!({
-            "kind": "money", "amount_cents": 1_000_000, "deadline": "2028-10-01",
+            "kind": "money", "amount_cents": cents, "deadline": "2028-10-01",
             "donor": {"email": email, "name": "Pat Payer", "employer": "Mill", "occupation": "Miller",
                       "attests_eligible": true}
         });
@@ -136,21 +143,26 @@ fn setup_secret(p: &Value) -> String {
 }
 
 async fn sign_first(app: &TestApp, version: i64) {
-    let ada = app
+    let body = sign_as(app, "ada-reyes", version).await;
+    assert!(body["unlocked"].as_u64() >= Some(1), "{body}");
+}
+
+async fn sign_as(app: &TestApp, who: &str, version: i64) -> Value {
+    let token = app
         .engine
-        .issue_candidate_token(SLATE, "ada-reyes")
+        .issue_candidate_token(SLATE, who)
         .await
         .expect("a candidate token");
     let (status, body) = app
         .call(
             Method::POST,
             &format!("/api/slates/{SLATE}/signatures"),
-            Some(&ada),
-            Some(&json!({"candidate": "ada-reyes", "version": version})),
+            Some(&token),
+            Some(&json!({"candidate": who, "version": version})),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    assert!(body["unlocked"].as_u64() >= Some(1), "{body}");
+    body
 }
 
 fn allocated(v: &Value) -> i64 {
@@ -534,6 +546,86 @@ async fn pledge_only_says_so_and_collects_nothing(app: TestApp) {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Pledges only"), "{page}");
+}
+
+/// One random case of the money rule: whatever the amount, the signers and
+/// what the donor already gave, the one charge is the allocated total.
+async fn charge_case(stripe: Arc<LocalStripe>, amount: i64, signers: usize, earlier: i64) {
+    let app = TestApp::sqlite().await;
+    let pay = Pay::with(&app, stripe).await;
+    let version = seed(&app, &format!("signers >= {signers}")).await;
+    let email = "prop@example.org";
+    if earlier > 0 {
+        // An earlier pledge of the same donor (never charged: no card) uses up limit room.
+        pay.pledge_of(&app, email, earlier).await;
+    }
+    let p = pay.pledge_of(&app, email, amount).await;
+    let si = pay
+        .stripe
+        .confirm_setup(&setup_secret(&p), "pm_card_visa")
+        .await;
+    for who in ["ada-reyes", "ben-okafor", "cy-lindqvist"]
+        .into_iter()
+        .take(signers)
+    {
+        sign_as(&app, who, version).await;
+    }
+    pay.engine.collect_payments(100).await.expect("collects");
+    let v = pay.view(&app, &p).await;
+    let want = allocated(&v);
+    assert_eq!(
+        want + v["unallocated_cents"].as_i64().unwrap(),
+        amount,
+        "{v}"
+    );
+    let customer = si["customer"].as_str().expect("a customer").to_owned();
+    let list = pay.stripe.get("/v1/payment_intents?limit=1000").await;
+    let mine: Vec<&Value> = list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|pi| pi["customer"] == customer.as_str())
+        .collect();
+    if want == 0 {
+        assert!(
+            mine.is_empty(),
+            "nothing allocated, nothing charged: {mine:?}"
+        );
+        assert_eq!(v["payment"]["state"], "nothing_due", "{v}");
+    } else {
+        assert_eq!(mine.len(), 1, "{mine:?}");
+        assert_eq!(mine[0]["amount"].as_i64(), Some(want), "{v}");
+        assert_eq!(v["payment"]["charged_cents"].as_i64(), Some(want), "{v}");
+    }
+    assert_eq!(v["status"], "fulfilled", "{v}");
+    verified(&app).await;
+}
+
+#[test]
+fn any_pledge_is_charged_exactly_its_allocated_total() {
+    use proptest::prelude::*;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let stripe = Arc::new(rt.block_on(LocalStripe::start()));
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: 12,
+        max_shrink_iters: 10,
+        ..ProptestConfig::default()
+    });
+    let cases = (
+        100i64..=2_000_000,
+        1usize..=3,
+        prop_oneof![Just(0i64), 100i64..=700_000],
+    );
+    let result = runner.run(&cases, |(amount, signers, earlier)| {
+        rt.block_on(charge_case(stripe.clone(), amount, signers, earlier));
+        Ok(())
+    });
+    drop(stripe);
+    result.unwrap();
 }
 
 both_backends!(
