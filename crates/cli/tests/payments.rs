@@ -548,6 +548,63 @@ async fn pledge_only_says_so_and_collects_nothing(app: TestApp) {
     assert!(page.contains("Pledges only"), "{page}");
 }
 
+async fn monthly_pledges_are_charged_each_month_once(app: TestApp) {
+    let pay = Pay::start(&app).await;
+    let version = seed(&app, "signers >= 1").await;
+    let (status, p) = pay
+        .call(
+            &app,
+            Method::POST,
+            &format!("/api/slates/{SLATE}/pledges"),
+            None,
+            Some(&json!({
+                "kind": "money", "amount_cents": 10_000, "recurring": "monthly", "deadline": "2028-10-01",
+                "donor": {"email": "monthly@example.org", "name": "Mo Nthly", "attests_eligible": true}
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
+    let id = p["id"].as_i64().unwrap();
+    pay.stripe
+        .confirm_setup(&setup_secret(&p), "pm_card_visa")
+        .await;
+    sign_first(&app, version).await;
+    assert_eq!(pay.engine.collect_payments(100).await.unwrap().succeeded, 1);
+    assert_eq!(pay.engine.collect_payments(100).await.unwrap().succeeded, 0);
+
+    app.clock.set(common::now() + Duration::days(31));
+    pay.engine.tick().await.expect("tick");
+    assert_eq!(pay.engine.collect_payments(100).await.unwrap().succeeded, 1);
+    let v = pay.view(&app, &p).await;
+    assert_eq!(v["status"], "unlocked", "a monthly pledge goes on: {v}");
+    let periods: Vec<_> = v["payment"]["installments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["period"].as_i64().unwrap(),
+                i["state"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        periods,
+        vec![(0, "succeeded".to_owned()), (1, "succeeded".to_owned())]
+    );
+    assert_eq!(v["payment"]["charged_cents"].as_i64(), Some(allocated(&v)));
+    let mut charged: Vec<_> = pay
+        .stripe
+        .intents_for(id)
+        .await
+        .iter()
+        .map(|pi| pi["metadata"]["cohort_period"].as_str().unwrap().to_owned())
+        .collect();
+    charged.sort();
+    assert_eq!(charged, vec!["0", "1"], "one PaymentIntent per installment");
+    verified(&app).await;
+}
+
 /// One random case of the money rule: whatever the amount, the signers and
 /// what the donor already gave, the one charge is the allocated total.
 async fn charge_case(stripe: Arc<LocalStripe>, amount: i64, signers: usize, earlier: i64) {
@@ -632,6 +689,7 @@ both_backends!(
     success_charges_the_allocated_total_once,
     decline_opens_the_fix_window_then_fails_and_releases,
     a_declined_payment_is_fixed_with_a_new_card,
+    monthly_pledges_are_charged_each_month_once,
     authentication_required_then_authenticated,
     webhooks_are_verified_and_applied_once,
     pledge_only_says_so_and_collects_nothing,
