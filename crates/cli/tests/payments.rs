@@ -27,12 +27,15 @@ const WEBHOOK_SECRET: &str = "whsec_cohort_test";
 struct Pay {
     engine: Engine,
     base: String,
-    stripe: LocalStripe,
+    stripe: Arc<LocalStripe>,
 }
 
 impl Pay {
     async fn start(app: &TestApp) -> Pay {
-        let stripe = LocalStripe::start().await;
+        Pay::with(app, Arc::new(LocalStripe::start().await)).await
+    }
+
+    async fn with(app: &TestApp, stripe: Arc<LocalStripe>) -> Pay {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a free port");
@@ -76,8 +79,12 @@ impl Pay {
     /// A $10,000 money pledge: more than one candidate's limit, so part of it
     /// stays unallocated when only one has signed.
     async fn pledge(&self, app: &TestApp, email: &str) -> Value {
+        self.pledge_of(app, email, 1_000_000).await
+    }
+
+    async fn pledge_of(&self, app: &TestApp, email: &str, cents: i64) -> Value {
         let body = json!({
-            "kind": "money", "amount_cents": 1_000_000, "deadline": "2028-10-01",
+            "kind": "money", "amount_cents": cents, "deadline": "2028-10-01",
             "donor": {"email": email, "name": "Pat Payer", "employer": "Mill", "occupation": "Miller",
                       "attests_eligible": true}
         });
@@ -136,21 +143,26 @@ fn setup_secret(p: &Value) -> String {
 }
 
 async fn sign_first(app: &TestApp, version: i64) {
-    let ada = app
+    let body = sign_as(app, "ada-reyes", version).await;
+    assert!(body["unlocked"].as_u64() >= Some(1), "{body}");
+}
+
+async fn sign_as(app: &TestApp, who: &str, version: i64) -> Value {
+    let token = app
         .engine
-        .issue_candidate_token(SLATE, "ada-reyes")
+        .issue_candidate_token(SLATE, who)
         .await
         .expect("a candidate token");
     let (status, body) = app
         .call(
             Method::POST,
             &format!("/api/slates/{SLATE}/signatures"),
-            Some(&ada),
-            Some(&json!({"candidate": "ada-reyes", "version": version})),
+            Some(&token),
+            Some(&json!({"candidate": who, "version": version})),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    assert!(body["unlocked"].as_u64() >= Some(1), "{body}");
+    body
 }
 
 fn allocated(v: &Value) -> i64 {
@@ -536,10 +548,148 @@ async fn pledge_only_says_so_and_collects_nothing(app: TestApp) {
     assert!(page.contains("Pledges only"), "{page}");
 }
 
+async fn monthly_pledges_are_charged_each_month_once(app: TestApp) {
+    let pay = Pay::start(&app).await;
+    let version = seed(&app, "signers >= 1").await;
+    let (status, p) = pay
+        .call(
+            &app,
+            Method::POST,
+            &format!("/api/slates/{SLATE}/pledges"),
+            None,
+            Some(&json!({
+                "kind": "money", "amount_cents": 10_000, "recurring": "monthly", "deadline": "2028-10-01",
+                "donor": {"email": "monthly@example.org", "name": "Mo Nthly", "attests_eligible": true}
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
+    let id = p["id"].as_i64().unwrap();
+    pay.stripe
+        .confirm_setup(&setup_secret(&p), "pm_card_visa")
+        .await;
+    sign_first(&app, version).await;
+    assert_eq!(pay.engine.collect_payments(100).await.unwrap().succeeded, 1);
+    assert_eq!(pay.engine.collect_payments(100).await.unwrap().succeeded, 0);
+
+    app.clock.set(common::now() + Duration::days(31));
+    pay.engine.tick().await.expect("tick");
+    assert_eq!(pay.engine.collect_payments(100).await.unwrap().succeeded, 1);
+    let v = pay.view(&app, &p).await;
+    assert_eq!(v["status"], "unlocked", "a monthly pledge goes on: {v}");
+    let periods: Vec<_> = v["payment"]["installments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["period"].as_i64().unwrap(),
+                i["state"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        periods,
+        vec![(0, "succeeded".to_owned()), (1, "succeeded".to_owned())]
+    );
+    assert_eq!(v["payment"]["charged_cents"].as_i64(), Some(allocated(&v)));
+    let mut charged: Vec<_> = pay
+        .stripe
+        .intents_for(id)
+        .await
+        .iter()
+        .map(|pi| pi["metadata"]["cohort_period"].as_str().unwrap().to_owned())
+        .collect();
+    charged.sort();
+    assert_eq!(charged, vec!["0", "1"], "one PaymentIntent per installment");
+    verified(&app).await;
+}
+
+/// One random case of the money rule: whatever the amount, the signers and
+/// what the donor already gave, the one charge is the allocated total.
+async fn charge_case(stripe: Arc<LocalStripe>, amount: i64, signers: usize, earlier: i64) {
+    let app = TestApp::sqlite().await;
+    let pay = Pay::with(&app, stripe).await;
+    let version = seed(&app, &format!("signers >= {signers}")).await;
+    let email = "prop@example.org";
+    if earlier > 0 {
+        // An earlier pledge of the same donor (never charged: no card) uses up limit room.
+        pay.pledge_of(&app, email, earlier).await;
+    }
+    let p = pay.pledge_of(&app, email, amount).await;
+    let si = pay
+        .stripe
+        .confirm_setup(&setup_secret(&p), "pm_card_visa")
+        .await;
+    for who in ["ada-reyes", "ben-okafor", "cy-lindqvist"]
+        .into_iter()
+        .take(signers)
+    {
+        sign_as(&app, who, version).await;
+    }
+    pay.engine.collect_payments(100).await.expect("collects");
+    let v = pay.view(&app, &p).await;
+    let want = allocated(&v);
+    assert_eq!(
+        want + v["unallocated_cents"].as_i64().unwrap(),
+        amount,
+        "{v}"
+    );
+    let customer = si["customer"].as_str().expect("a customer").to_owned();
+    let list = pay.stripe.get("/v1/payment_intents?limit=1000").await;
+    let mine: Vec<&Value> = list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|pi| pi["customer"] == customer.as_str())
+        .collect();
+    if want == 0 {
+        assert!(
+            mine.is_empty(),
+            "nothing allocated, nothing charged: {mine:?}"
+        );
+        assert_eq!(v["payment"]["state"], "nothing_due", "{v}");
+    } else {
+        assert_eq!(mine.len(), 1, "{mine:?}");
+        assert_eq!(mine[0]["amount"].as_i64(), Some(want), "{v}");
+        assert_eq!(v["payment"]["charged_cents"].as_i64(), Some(want), "{v}");
+    }
+    assert_eq!(v["status"], "fulfilled", "{v}");
+    verified(&app).await;
+}
+
+#[test]
+fn any_pledge_is_charged_exactly_its_allocated_total() {
+    use proptest::prelude::*;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let stripe = Arc::new(rt.block_on(LocalStripe::start()));
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: 12,
+        max_shrink_iters: 10,
+        ..ProptestConfig::default()
+    });
+    let cases = (
+        100i64..=2_000_000,
+        1usize..=3,
+        prop_oneof![Just(0i64), 100i64..=700_000],
+    );
+    let result = runner.run(&cases, |(amount, signers, earlier)| {
+        rt.block_on(charge_case(stripe.clone(), amount, signers, earlier));
+        Ok(())
+    });
+    drop(stripe);
+    result.unwrap();
+}
+
 both_backends!(
     success_charges_the_allocated_total_once,
     decline_opens_the_fix_window_then_fails_and_releases,
     a_declined_payment_is_fixed_with_a_new_card,
+    monthly_pledges_are_charged_each_month_once,
     authentication_required_then_authenticated,
     webhooks_are_verified_and_applied_once,
     pledge_only_says_so_and_collects_nothing,

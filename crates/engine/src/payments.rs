@@ -759,9 +759,13 @@ impl Engine {
                     tx.add_to_pot(pledge.slate_id, &delta).await?;
                     closed += 1;
                 }
-                let payload = serde_json::json!({
-                    "pledge": y.pledge_id, "period": y.period, "released_cents": released.get(),
-                });
+                // The log is public: the pledge and installment, never the amount.
+                let payload = serde_json::json!({ "pledge": y.pledge_id, "period": y.period });
+                tracing::info!(
+                    pledge = y.pledge_id,
+                    released = released.get(),
+                    "payment window closed; allocations released"
+                );
                 tx.append_event(pledge.slate_id, "payment_failed", &payload.to_string(), at)
                     .await?;
                 let body = format!(

@@ -12,6 +12,11 @@ UPDATE sqlite_schema
    SET sql = replace(sql, '''expired'', ''cancelled'')', '''expired'', ''cancelled'', ''payment_failed'')')
  WHERE type = 'table' AND name = 'pledges';
 PRAGMA writable_schema = RESET;
+-- Fail loudly (a CHECK violation aborts the migration) if the rewrite matched nothing.
+CREATE TEMP TABLE migration_0008_guard (widened INTEGER NOT NULL CHECK (widened = 1));
+INSERT INTO migration_0008_guard
+SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = 'pledges' AND sql LIKE '%''payment_failed''%';
+DROP TABLE migration_0008_guard;
 
 -- The gateway's saved payment method for a money pledge: a Customer and a
 -- SetupIntent (off-session usage) made right after the pledge committed.
