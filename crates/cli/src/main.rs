@@ -359,10 +359,15 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
     ));
     tokio::spawn(recompute::forever(engine.clone(), Duration::from_secs(2)));
     println!("Cohort is running at {url}");
+    if !engine.collects_payments() {
+        println!("  payments:        pledges only, nothing is charged (set COHORT_STRIPE_SECRET_KEY to collect)");
+    }
     if let Some(slug) = demo_path {
         println!("  demo slate:      {url}slates/{slug}");
         println!("  pledge form:     {url}slates/{slug}/pledge");
         println!("  its JSON:        {url}api/slates/{slug}");
+        println!("  conversation:    {url}slates/{slug}/conversation/results");
+        println!("  volunteer teams: {url}slates/{slug}/teams");
         let token = engine.issue_organizer_token(None).await?;
         println!("  organizer token: {token}");
         println!("  sign in at {url}sign-in as {DEMO_ORGANIZER} (organizer) or");
