@@ -12,37 +12,6 @@ use common::webdriver::Browser;
 use common::{seed, TestApp, SLATE};
 use serde_json::json;
 
-/// Screenshot the page and fail on any serious or critical axe violation.
-async fn check(b: &Browser, name: &str) {
-    let shot = b.screenshot(name).await;
-    let violations = b.axe().await;
-    assert!(
-        violations.is_empty(),
-        "{name} ({}) has accessibility violations:\n{}",
-        shot.display(),
-        violations.join("\n")
-    );
-}
-
-/// Sign in as a person does: ask for a link, open the email, press the button.
-async fn sign_in(app: &TestApp, b: &Browser, email: &str) {
-    b.delete_cookies().await;
-    b.goto(&app.url("/sign-in")).await;
-    b.type_into("#link-email", email).await;
-    b.click("form[action='/sign-in/link'] button").await;
-    b.wait_for_text("Check your email").await;
-    let mail = app.mail.wait_for(email, "sign-in link").await;
-    let start = mail.body.find("http://").expect("a link in the email");
-    let link = mail.body[start..]
-        .split_whitespace()
-        .next()
-        .unwrap_or("")
-        .to_owned();
-    b.goto(&link).await;
-    b.click("main form button").await;
-    b.wait_for_text(&format!("Signed in as {email}")).await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pledge_unlocks_end_to_end_in_a_real_browser() {
     let app = TestApp::sqlite().await;
@@ -63,10 +32,10 @@ async fn a_pledge_unlocks_end_to_end_in_a_real_browser() {
 
     b.goto(&app.url("/")).await;
     b.wait_for_text("River Caucus").await;
-    check(&b, "01-home").await;
+    b.check("01-home").await;
     b.goto(&app.url(&format!("/slates/{SLATE}"))).await;
     b.wait_for_text("Clean water").await;
-    check(&b, "02-slate").await;
+    b.check("02-slate").await;
 
     // The supporter pledges through the form; the script previews as they type.
     b.goto(&app.url(&format!("/slates/{SLATE}/pledge?ref=river-union")))
@@ -82,47 +51,47 @@ async fn a_pledge_unlocks_end_to_end_in_a_real_browser() {
     b.type_into("#email", "eve@example.org").await;
     b.type_into("#zip", "10001").await;
     b.click("input[name=attests]").await;
-    check(&b, "03-pledge-form").await;
+    b.check("03-pledge-form").await;
     b.click("button[value=pledge]").await;
     b.wait_for_text("your pledge is saved").await;
     assert!(b.url().await.contains("&new=1"), "{}", b.url().await);
-    check(&b, "04-pledge-confirmation").await;
+    b.check("04-pledge-confirmation").await;
     // Its payment page (this app takes pledges only, and says so).
     let pledge_url = b.url().await;
     let (path, query) = pledge_url.split_once('?').expect("a receipt query");
     b.goto(&format!("{path}/payment?{query}")).await;
     b.wait_for_text("Pledges only").await;
-    check(&b, "04b-payment").await;
+    b.check("04b-payment").await;
     app.mail.wait_for("eve@example.org", "Your pledge").await;
 
     // Ada's campaign signs and endorses from the dashboard.
-    sign_in(&app, &b, "ada@example.org").await;
+    b.sign_in(&app, "ada@example.org").await;
     b.goto(&app.url(&format!("/slates/{SLATE}/campaign"))).await;
     b.wait_for_text("Waiting for you if you sign").await;
-    check(&b, "05-campaign-dashboard").await;
+    b.check("05-campaign-dashboard").await;
     b.click("button[value=sign]").await;
     b.wait_for_text("You signed this version").await;
     b.click("button[value=endorse]").await;
     b.wait_for_text("Endorsement recorded").await;
-    check(&b, "06-campaign-signed").await;
+    b.check("06-campaign-signed").await;
 
     // The pledge unlocked; the supporter sees what it became.
-    sign_in(&app, &b, "eve@example.org").await;
+    b.sign_in(&app, "eve@example.org").await;
     b.wait_for_text("$100 to Ada Reyes").await;
     assert!(
         b.source().await.contains("value=\"Eve Marsh\""),
         "the account takes the name given with the pledge"
     );
-    check(&b, "07-supporter-dashboard").await;
+    b.check("07-supporter-dashboard").await;
 
     // The organizer sees totals over time and exports the allocations.
     app.engine.tick().await.expect("tick");
     app.clock.set(common::now() + chrono::Duration::days(1));
     app.engine.tick().await.expect("tick");
-    sign_in(&app, &b, "org@example.org").await;
+    b.sign_in(&app, "org@example.org").await;
     b.goto(&app.url(&format!("/slates/{SLATE}/organize"))).await;
     b.wait_for_text("Allocated to each candidate").await;
-    check(&b, "08-organizer-dashboard").await;
+    b.check("08-organizer-dashboard").await;
     let csv = b
         .script_async(
             "const done = arguments[arguments.length - 1];\
@@ -148,7 +117,7 @@ async fn a_pledge_unlocks_end_to_end_in_a_real_browser() {
     b.type_into("#condition", "signers >= 3 and mutual").await;
     b.wait_for_text("every signer endorses every other signer")
         .await;
-    check(&b, "09-organizer-edits-the-slate").await;
+    b.check("09-organizer-edits-the-slate").await;
     b.click("button[value=save]").await;
     b.wait_for_text("Slate saved").await;
 
@@ -171,5 +140,5 @@ async fn a_pledge_unlocks_end_to_end_in_a_real_browser() {
     b.click("form[action$='/committees/ada-reyes'] button")
         .await;
     b.wait_for_text("must be a C followed by 8 digits").await;
-    check(&b, "10-committee-records").await;
+    b.check("10-committee-records").await;
 }

@@ -12,18 +12,6 @@ use cohort_store::Role;
 use common::webdriver::Browser;
 use common::{seed, TestApp, SLATE};
 
-/// Screenshot the page and fail on any serious or critical axe violation.
-async fn check(b: &Browser, name: &str) {
-    let shot = b.screenshot(name).await;
-    let violations = b.axe().await;
-    assert!(
-        violations.is_empty(),
-        "{name} ({}) has accessibility violations:\n{}",
-        shot.display(),
-        violations.join("\n")
-    );
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_supporter_votes_and_reads_the_results_in_a_real_browser() {
     let app = TestApp::sqlite().await;
@@ -62,7 +50,7 @@ async fn a_supporter_votes_and_reads_the_results_in_a_real_browser() {
     b.goto(&app.url(&format!("/slates/{SLATE}/conversation")))
         .await;
     b.wait_for_text("Help find the platform we share").await;
-    check(&b, "conv-01-vote").await;
+    b.check("conv-01-vote").await;
     // Vote on seven statements through the form: enough to join the map.
     for k in 1..=7 {
         let choice = ["agree", "disagree", "pass"][k % 3];
@@ -80,21 +68,21 @@ async fn a_supporter_votes_and_reads_the_results_in_a_real_browser() {
         b.source().await.contains("class=\"you\""),
         "the supporter's own point is marked"
     );
-    check(&b, "conv-02-position").await;
+    b.check("conv-02-position").await;
 
     b.goto(&app.url(&format!("/slates/{SLATE}/conversation/results")))
         .await;
     b.wait_for_text("Results last updated").await;
     b.wait_for_text("Common ground across groups").await;
-    check(&b, "conv-03-results").await;
+    b.check("conv-03-results").await;
 
     // On a phone.
     b.set_window_size(390, 1600).await;
-    check(&b, "conv-04-results-phone").await;
+    b.check("conv-04-results-phone").await;
     b.goto(&app.url(&format!("/slates/{SLATE}/conversation")))
         .await;
     b.wait_for_text("Next statement").await;
-    check(&b, "conv-05-vote-phone").await;
+    b.check("conv-05-vote-phone").await;
     b.set_window_size(1280, 2000).await;
 
     // The organizer's moderation page.
@@ -102,5 +90,5 @@ async fn a_supporter_votes_and_reads_the_results_in_a_real_browser() {
     b.goto(&app.url(&format!("/slates/{SLATE}/conversation/moderate")))
         .await;
     b.wait_for_text("Moderate the conversation").await;
-    check(&b, "conv-06-moderate").await;
+    b.check("conv-06-moderate").await;
 }

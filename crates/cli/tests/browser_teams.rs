@@ -12,23 +12,6 @@ use common::{seed, TestApp, SLATE};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-/// Screenshot the page wide and at phone width; fail on any serious or
-/// critical axe violation in either.
-async fn check(b: &Browser, name: &str) {
-    for (width, suffix) in [(1280, ""), (390, "-phone")] {
-        b.resize(width, 2000).await;
-        let shot = b.screenshot(&format!("{name}{suffix}")).await;
-        let violations = b.axe().await;
-        assert!(
-            violations.is_empty(),
-            "{name}{suffix} ({}) has accessibility violations:\n{}",
-            shot.display(),
-            violations.join("\n")
-        );
-    }
-    b.resize(1280, 2000).await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_organizer_previews_and_confirms_a_matching_in_a_real_browser() {
     let app = TestApp::sqlite().await;
@@ -202,31 +185,31 @@ async fn an_organizer_previews_and_confirms_a_matching_in_a_real_browser() {
         text.contains("no press officer among the volunteers"),
         "{text}"
     );
-    check(&b, "teams-01-match-preview").await;
+    b.check_wide_and_phone("teams-01-match-preview").await;
 
     b.click("form[action$='/teams/match/confirm'] button").await;
     b.wait_for_text("Confirmed.").await;
-    check(&b, "teams-02-match-confirmed").await;
+    b.check_wide_and_phone("teams-02-match-confirmed").await;
     app.mail
         .wait_for("lena@example.org", "You're on the Website team")
         .await;
 
     b.click("a[href^='/teams/']").await;
     b.wait_for_text("The team").await;
-    check(&b, "teams-03-team-page").await;
+    b.check_wide_and_phone("teams-03-team-page").await;
 
     b.goto(&app.url(&format!(
         "/slates/{SLATE}/teams/needs?candidate=ada-reyes&kind=ads"
     )))
     .await;
     b.wait_for_text("Digital ads team for Ada Reyes").await;
-    check(&b, "teams-04-needs-form").await;
+    b.check_wide_and_phone("teams-04-needs-form").await;
 
     b.goto(&app.url(&format!("/slates/{SLATE}/teams"))).await;
     b.wait_for_text("Hours pledged and hours given").await;
-    check(&b, "teams-05-public-status").await;
+    b.check_wide_and_phone("teams-05-public-status").await;
 
     b.goto(&app.url("/me/volunteer")).await;
     b.wait_for_text("Your volunteer profile").await;
-    check(&b, "teams-06-volunteer-profile").await;
+    b.check_wide_and_phone("teams-06-volunteer-profile").await;
 }

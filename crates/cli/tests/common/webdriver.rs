@@ -308,6 +308,27 @@ impl Browser {
         self.wait_for_text(&format!("Signed in as {email}")).await;
     }
 
+    /// Screenshot the page and fail on any serious or critical axe violation.
+    pub async fn check(&self, name: &str) {
+        let shot = self.screenshot(name).await;
+        let violations = self.axe().await;
+        assert!(
+            violations.is_empty(),
+            "{name} ({}) has accessibility violations:\n{}",
+            shot.display(),
+            violations.join("\n")
+        );
+    }
+
+    /// [`Browser::check`] wide and at phone width, then back to wide.
+    pub async fn check_wide_and_phone(&self, name: &str) {
+        for (width, suffix) in [(1280, ""), (390, "-phone")] {
+            self.resize(width, 2000).await;
+            self.check(&format!("{name}{suffix}")).await;
+        }
+        self.resize(1280, 2000).await;
+    }
+
     /// Save a PNG of the page to the artifacts folder.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let png = self.call(reqwest::Method::GET, "/screenshot", None).await;
