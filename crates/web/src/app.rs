@@ -28,14 +28,7 @@ use crate::session::{session_cookie, too_many, Client, CsrfForm, Limiter, Viewer
 const PLEDGE_JS: &str = include_str!("../static/pledge.js");
 
 pub(crate) async fn pledge_script() -> Response {
-    (
-        [
-            (CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        PLEDGE_JS,
-    )
-        .into_response()
+    crate::pages::asset("text/javascript; charset=utf-8", PLEDGE_JS)
 }
 
 /// 303 to `to`, optionally setting the session cookie.

@@ -8,9 +8,8 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use cohort_engine::conversation::{
@@ -42,14 +41,7 @@ pub(crate) fn routes() -> Router<Engine> {
 }
 
 async fn stylesheet() -> Response {
-    (
-        [
-            (CONTENT_TYPE, "text/css; charset=utf-8"),
-            (CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        CSS,
-    )
-        .into_response()
+    crate::pages::asset("text/css; charset=utf-8", CSS)
 }
 
 // ---------------------------------------------------------------- the map

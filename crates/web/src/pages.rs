@@ -75,15 +75,20 @@ pub(crate) fn html<T: Template>(status: StatusCode, page: &T) -> Response {
     }
 }
 
-pub(crate) async fn stylesheet() -> Response {
+/// A file compiled into the binary, served with its type and an hour's cache.
+pub(crate) fn asset(content_type: &'static str, body: &'static str) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CONTENT_TYPE, content_type),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        CSS,
+        body,
     )
         .into_response()
+}
+
+pub(crate) async fn stylesheet() -> Response {
+    asset("text/css; charset=utf-8", CSS)
 }
 
 /// An error shown as a page: the same status the API would answer with.

@@ -50,14 +50,7 @@ pub(crate) fn routes() -> Router<Engine> {
 }
 
 async fn stylesheet() -> Response {
-    (
-        [
-            (CONTENT_TYPE, "text/css; charset=utf-8"),
-            (CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        TEAMS_CSS,
-    )
-        .into_response()
+    crate::pages::asset("text/css; charset=utf-8", TEAMS_CSS)
 }
 
 fn status_for(problem: &Option<String>) -> StatusCode {
