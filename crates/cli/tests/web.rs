@@ -384,6 +384,15 @@ async fn pledge_form_saves_once_and_emails_a_private_link(app: TestApp) {
         form.body.contains("value=\"sunrise\""),
         "partner attribution from ?ref="
     );
+    // The three statements of FEC AO 2019-01, for the slate's condition and the default date.
+    for statement in [
+        "Your contribution will be charged and forwarded only if this happens: at least 2",
+        "is not in Cohort&#39;s control.",
+        "It must happen by November 7, 2028.",
+        "If it has not happened by November 7, 2028, nothing is charged",
+    ] {
+        assert!(form.body.contains(statement), "{statement}: {}", form.body);
+    }
     let sent = b
         .post(
             &format!("/slates/{SLATE}/pledge"),
@@ -420,11 +429,18 @@ async fn pledge_form_saves_once_and_emails_a_private_link(app: TestApp) {
         "{}",
         receipt.body
     );
-    assert!(
-        receipt.body.contains("nothing is charged"),
-        "{}",
-        receipt.body
-    );
+    for statement in [
+        "Your pledge is charged and forwarded only if this happens: at least 2",
+        "is not in Cohort's control.",
+        "It must happen by November 7, 2028.",
+        "If it has not happened by November 7, 2028, you will not be charged anything",
+    ] {
+        assert!(
+            receipt.body.contains(statement),
+            "{statement}: {}",
+            receipt.body
+        );
+    }
     let private = link_in(&receipt.body, "/pledges/");
     assert_eq!(
         private,

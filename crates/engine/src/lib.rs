@@ -39,7 +39,7 @@ pub use committees::{CommitteeInput, CommitteeView};
 pub use error::EngineError;
 pub use mail::{Mailer, MailerError};
 pub use payments::{PaymentGateway, PaymentView, PledgeOnly};
-pub use pledges::{ActionsInput, DonorInput, PledgeInput, PledgeOutcome};
+pub use pledges::{conditional_disclosure, ActionsInput, DonorInput, PledgeInput, PledgeOutcome};
 pub use slates::{CandidateInput, CompactInput, SlateEdit, SlateInput};
 pub use views::*;
 

@@ -131,6 +131,25 @@ pub(crate) struct Intake {
     leader: futures::lock::Mutex<()>,
 }
 
+/// The three things FEC Advisory Opinion 2019-01 requires a conditional
+/// earmark to state — the objective trigger outside Cohort's control, the
+/// fixed date, and what happens otherwise (nothing is charged) — worded for
+/// the pledge form or for the receipt.
+pub fn conditional_disclosure(condition: &str, deadline: NaiveDate, receipt: bool) -> [String; 3] {
+    use cohort_books::compliance::{conditional_earmark_disclosure, DisclosureFor};
+    let d = conditional_earmark_disclosure(
+        condition,
+        deadline,
+        "Cohort",
+        if receipt {
+            DisclosureFor::Receipt
+        } else {
+            DisclosureFor::Form
+        },
+    );
+    [d.trigger, d.deadline, d.otherwise]
+}
+
 /// Above this aggregate the FEC needs a donor's employer and occupation.
 const ITEMIZATION_THRESHOLD: Cents = Cents(20_000);
 
@@ -633,22 +652,24 @@ impl Engine {
         p: &NewPledge,
         condition: &Condition,
     ) -> (cohort_store::NewEmail, String) {
-        let money = matches!(p.kind, PledgeKind::Money { .. });
-        let otherwise = if money {
-            "If it has not happened by then, the pledge expires and nothing is charged."
+        let terms = if matches!(p.kind, PledgeKind::Money { .. }) {
+            // A conditional earmark: the three statements of FEC AO 2019-01.
+            conditional_disclosure(&condition.to_english(), p.deadline, true).join("\n")
         } else {
-            "If it has not happened by then, the pledge expires and nobody will ask for your time."
+            format!(
+                "It unlocks only when {} — something the candidates do, not something Cohort decides.\n\
+                 It must happen by {}. If it has not happened by then, the pledge expires and nobody will ask for your time.",
+                condition.to_english(),
+                p.deadline.format("%B %-d, %Y"),
+            )
         };
         let body = format!(
             "Hello {name},\n\nThank you. Your pledge #{id} of {what} to the slate \"{slate}\" is saved and locked.\n\n\
-             It unlocks only when {condition} — something the candidates do, not something Cohort decides.\n\
-             It must happen by {deadline}. {otherwise}\n\n\
+             {terms}\n\n\
              See, or cancel while it is still locked, at your private link (keep it to yourself):\n{base}/pledges/{id}?token={token}\n",
             name = p.donor.name,
             what = p.kind.describe(),
             slate = slate.name,
-            condition = condition.to_english(),
-            deadline = p.deadline,
             base = self.public_url(),
             token = p.receipt_token,
         );

@@ -645,6 +645,8 @@ struct PledgeFormPage {
     slate_condition: String,
     example_candidate: String,
     default_deadline: String,
+    /// FEC AO 2019-01's three statements for this condition and deadline.
+    disclosure: Vec<String>,
     v: PledgeFields,
     problem: Option<String>,
     preview: Preview,
@@ -703,9 +705,29 @@ async fn pledge_form_page(
             }
         }
     }
+    let last_general = slate
+        .candidates
+        .iter()
+        .filter_map(|c| c.general_date.parse::<chrono::NaiveDate>().ok())
+        .max();
+    let disclosure = v
+        .deadline
+        .trim()
+        .parse::<chrono::NaiveDate>()
+        .ok()
+        .or(last_general)
+        .map(|deadline| {
+            let condition = preview
+                .condition_text
+                .clone()
+                .unwrap_or_else(|| slate.condition_text.clone());
+            cohort_engine::conditional_disclosure(&condition, deadline, false).to_vec()
+        })
+        .unwrap_or_default();
     Ok(html(
         status,
         &PledgeFormPage {
+            disclosure,
             pledge_only: !engine.collects_payments(),
             csrf: viewer.csrf.clone(),
             nonce,
