@@ -63,6 +63,24 @@ fn message(e: EngineError) -> String {
     ApiError::from(e).message
 }
 
+/// What a form does after its use case ran: on success, go to `to`; a
+/// refusal the person can fix goes back to the form with the reason
+/// (`again`); anything else is an error page.
+pub(crate) async fn after_form<T, F, Fut>(
+    result: Result<T, EngineError>,
+    to: &str,
+    again: F,
+) -> Result<Response, PageError>
+where
+    F: FnOnce(String) -> Fut,
+    Fut: std::future::Future<Output = Result<Response, PageError>>,
+{
+    match result {
+        Ok(_) => Ok(see_other(to, None)),
+        Err(e) => again(fixable(e)?).await,
+    }
+}
+
 /// A refusal the person can fix in the form (bad input, or a state that
 /// conflicts) becomes a message on the page they came from; anything else
 /// becomes an error page.
@@ -536,10 +554,11 @@ pub(crate) async fn cancel_mine(
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Response, PageError> {
     let account = viewer.account()?;
-    match engine.cancel_mine(account, id).await {
-        Ok(()) => Ok(see_other("/me?notice=cancelled", None)),
-        Err(e) => me_page(&engine, &viewer, None, Some(fixable(e)?)).await,
-    }
+    let done = engine.cancel_mine(account, id).await;
+    after_form(done, "/me?notice=cancelled", |problem| {
+        me_page(&engine, &viewer, None, Some(problem))
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -554,13 +573,13 @@ pub(crate) async fn update_profile(
     CsrfForm(form): CsrfForm<ProfileForm>,
 ) -> Result<Response, PageError> {
     let account = viewer.account()?;
-    match engine
+    let done = engine
         .update_profile(account, &form.name, &form.email_prefs)
-        .await
-    {
-        Ok(_) => Ok(see_other("/me?notice=saved", None)),
-        Err(e) => me_page(&engine, &viewer, None, Some(fixable(e)?)).await,
-    }
+        .await;
+    after_form(done, "/me?notice=saved", |problem| {
+        me_page(&engine, &viewer, None, Some(problem))
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -574,10 +593,11 @@ pub(crate) async fn set_password(
     CsrfForm(form): CsrfForm<NewPasswordForm>,
 ) -> Result<Response, PageError> {
     let account = viewer.account()?;
-    match engine.set_password(account, &form.password).await {
-        Ok(()) => Ok(see_other("/me?notice=password", None)),
-        Err(e) => me_page(&engine, &viewer, None, Some(fixable(e)?)).await,
-    }
+    let done = engine.set_password(account, &form.password).await;
+    after_form(done, "/me?notice=password", |problem| {
+        me_page(&engine, &viewer, None, Some(problem))
+    })
+    .await
 }
 
 // ---------------------------------------------------------------- the pledge form
@@ -1436,16 +1456,15 @@ pub(crate) async fn invite(
             }
         },
     };
-    match engine
+    let done = engine
         .invite(&viewer.actor, &slug, &form.email, role, candidate)
-        .await
-    {
-        Ok(()) => Ok(see_other(
-            &format!("/slates/{slug}/organize?notice=invited"),
-            None,
-        )),
-        Err(e) => organize_page_for(&engine, &viewer, &slug, None, Some(fixable(e)?)).await,
-    }
+        .await;
+    after_form(
+        done,
+        &format!("/slates/{slug}/organize?notice=invited"),
+        |problem| organize_page_for(&engine, &viewer, &slug, None, Some(problem)),
+    )
+    .await
 }
 
 /// Totals over time as an SVG line chart: money pledged (pending and
@@ -1544,13 +1563,13 @@ pub(crate) async fn add_candidate(
         primary_date: optional(&form.primary_date),
         general_date: form.general_date.trim().to_owned(),
     };
-    match engine.add_candidate(&viewer.actor, &slug, input).await {
-        Ok(_) => Ok(see_other(
-            &format!("/slates/{slug}/organize?notice=candidate"),
-            None,
-        )),
-        Err(e) => organize_page_for(&engine, &viewer, &slug, None, Some(fixable(e)?)).await,
-    }
+    let done = engine.add_candidate(&viewer.actor, &slug, input).await;
+    after_form(
+        done,
+        &format!("/slates/{slug}/organize?notice=candidate"),
+        |problem| organize_page_for(&engine, &viewer, &slug, None, Some(problem)),
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -1606,13 +1625,13 @@ pub(crate) async fn publish_compact(
         }
         Err(e) => Err(e),
     };
-    match outcome {
-        Ok(()) => Ok(see_other(
-            &format!("/slates/{slug}/organize?notice=compact"),
-            None,
-        )),
-        Err(e) => organize_page_for(&engine, &viewer, &slug, None, Some(fixable(e)?)).await,
-    }
+    let done = outcome;
+    after_form(
+        done,
+        &format!("/slates/{slug}/organize?notice=compact"),
+        |problem| organize_page_for(&engine, &viewer, &slug, None, Some(problem)),
+    )
+    .await
 }
 
 /// What the new-slate form holds, as typed.
@@ -1829,7 +1848,7 @@ pub(crate) async fn add_partner(
     ApiPath(slug): ApiPath<String>,
     CsrfForm(form): CsrfForm<PartnerForm>,
 ) -> Result<Response, PageError> {
-    match engine
+    let done = engine
         .add_partner(
             &viewer.actor,
             &slug,
@@ -1837,14 +1856,13 @@ pub(crate) async fn add_partner(
             &form.name,
             &form.endorsement,
         )
-        .await
-    {
-        Ok(_) => Ok(see_other(
-            &format!("/slates/{slug}/organize?notice=partner"),
-            None,
-        )),
-        Err(e) => organize_page_for(&engine, &viewer, &slug, None, Some(fixable(e)?)).await,
-    }
+        .await;
+    after_form(
+        done,
+        &format!("/slates/{slug}/organize?notice=partner"),
+        |problem| organize_page_for(&engine, &viewer, &slug, None, Some(problem)),
+    )
+    .await
 }
 
 #[derive(Template)]

@@ -19,7 +19,7 @@ use cohort_engine::conversation::{
 use cohort_engine::Engine;
 use serde::Deserialize;
 
-use crate::app::{fixable, see_other, sign_in_first};
+use crate::app::{after_form, fixable, see_other, sign_in_first};
 use crate::extract::ApiPath;
 use crate::pages::{html, PageError};
 use crate::session::{CsrfForm, Viewer};
@@ -670,19 +670,18 @@ async fn moderate(
             .into())
         }
     };
-    match engine
+    let done = engine
         .moderate_statement(&viewer.actor, &slug, form.statement, approve)
-        .await
-    {
-        Ok(_) => Ok(see_other(
-            &format!(
-                "/slates/{slug}/conversation/moderate?notice={}",
-                if approve { "approved" } else { "rejected" }
-            ),
-            None,
-        )),
-        Err(e) => moderate_page_for(&engine, &viewer, &slug, None, Some(fixable(e)?)).await,
-    }
+        .await;
+    after_form(
+        done,
+        &format!(
+            "/slates/{slug}/conversation/moderate?notice={}",
+            if approve { "approved" } else { "rejected" }
+        ),
+        |problem| moderate_page_for(&engine, &viewer, &slug, None, Some(problem)),
+    )
+    .await
 }
 
 async fn seed(
@@ -691,16 +690,15 @@ async fn seed(
     ApiPath(slug): ApiPath<String>,
     CsrfForm(form): CsrfForm<StatementForm>,
 ) -> Result<Response, PageError> {
-    match engine
+    let done = engine
         .seed_statement(&viewer.actor, &slug, &form.statement)
-        .await
-    {
-        Ok(_) => Ok(see_other(
-            &format!("/slates/{slug}/conversation/moderate?notice=seeded"),
-            None,
-        )),
-        Err(e) => moderate_page_for(&engine, &viewer, &slug, None, Some(fixable(e)?)).await,
-    }
+        .await;
+    after_form(
+        done,
+        &format!("/slates/{slug}/conversation/moderate?notice=seeded"),
+        |problem| moderate_page_for(&engine, &viewer, &slug, None, Some(problem)),
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -717,16 +715,15 @@ async fn adopt(
     ApiPath(slug): ApiPath<String>,
     CsrfForm(form): CsrfForm<AdoptForm>,
 ) -> Result<Response, PageError> {
-    match engine
+    let done = engine
         .adopt_statement(&viewer.actor, &slug, form.statement, &form.title, &form.why)
-        .await
-    {
-        Ok(_) => Ok(see_other(
-            &format!("/slates/{slug}/conversation/moderate?notice=adopted"),
-            None,
-        )),
-        Err(e) => moderate_page_for(&engine, &viewer, &slug, None, Some(fixable(e)?)).await,
-    }
+        .await;
+    after_form(
+        done,
+        &format!("/slates/{slug}/conversation/moderate?notice=adopted"),
+        |problem| moderate_page_for(&engine, &viewer, &slug, None, Some(problem)),
+    )
+    .await
 }
 
 #[cfg(test)]

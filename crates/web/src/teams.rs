@@ -18,7 +18,7 @@ use cohort_engine::teams::{
 use cohort_engine::Engine;
 use serde::Deserialize;
 
-use crate::app::{fixable, see_other, sign_in_first};
+use crate::app::{after_form, fixable, see_other, sign_in_first};
 use crate::error::ApiError;
 use crate::extract::ApiPath;
 use crate::pages::{html, PageError};
@@ -348,16 +348,15 @@ async fn add_skill(
     ApiPath(slug): ApiPath<String>,
     CsrfForm(form): CsrfForm<SkillForm>,
 ) -> Result<Response, PageError> {
-    match engine
+    let done = engine
         .add_skill(&viewer.actor, &slug, &form.slug, &form.label, &form.person)
-        .await
-    {
-        Ok(()) => Ok(see_other(
-            &format!("/slates/{slug}/teams/needs?notice=skill"),
-            None,
-        )),
-        Err(e) => needs_page_for(&engine, &viewer, &slug, None, None, Some(fixable(e)?)).await,
-    }
+        .await;
+    after_form(
+        done,
+        &format!("/slates/{slug}/teams/needs?notice=skill"),
+        |problem| needs_page_for(&engine, &viewer, &slug, None, None, Some(problem)),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- matching
@@ -497,16 +496,15 @@ async fn adjust(
         (_, Ok(v)) => v,
         (_, Err(_)) => return Err(ApiError::invalid("volunteer", "choose a volunteer").into()),
     };
-    match engine
+    let done = engine
         .adjust_match(&viewer.actor, &slug, need, volunteer, how)
-        .await
-    {
-        Ok(()) => Ok(see_other(
-            &format!("/slates/{slug}/teams/match?notice=adjusted"),
-            None,
-        )),
-        Err(e) => match_page_for(&engine, &viewer, &slug, None, Some(fixable(e)?)).await,
-    }
+        .await;
+    after_form(
+        done,
+        &format!("/slates/{slug}/teams/match?notice=adjusted"),
+        |problem| match_page_for(&engine, &viewer, &slug, None, Some(problem)),
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -520,16 +518,15 @@ async fn confirm(
     ApiPath(slug): ApiPath<String>,
     CsrfForm(form): CsrfForm<ConfirmForm>,
 ) -> Result<Response, PageError> {
-    match engine
+    let done = engine
         .confirm_match(&viewer.actor, &slug, &form.fingerprint)
-        .await
-    {
-        Ok(_) => Ok(see_other(
-            &format!("/slates/{slug}/teams/match?notice=confirmed"),
-            None,
-        )),
-        Err(e) => match_page_for(&engine, &viewer, &slug, None, Some(fixable(e)?)).await,
-    }
+        .await;
+    after_form(
+        done,
+        &format!("/slates/{slug}/teams/match?notice=confirmed"),
+        |problem| match_page_for(&engine, &viewer, &slug, None, Some(problem)),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- toolkits
@@ -611,16 +608,15 @@ async fn edit_toolkit(
     CsrfForm(form): CsrfForm<ToolkitForm>,
 ) -> Result<Response, PageError> {
     let markdown = form.reset.is_none().then_some(form.markdown.as_str());
-    match engine
+    let done = engine
         .edit_toolkit(&viewer.actor, &slug, &form.role, markdown)
-        .await
-    {
-        Ok(()) => Ok(see_other(
-            &format!("/slates/{slug}/teams/toolkits?notice=saved"),
-            None,
-        )),
-        Err(e) => toolkits_page_for(&engine, &viewer, &slug, None, Some(fixable(e)?)).await,
-    }
+        .await;
+    after_form(
+        done,
+        &format!("/slates/{slug}/teams/toolkits?notice=saved"),
+        |problem| toolkits_page_for(&engine, &viewer, &slug, None, Some(problem)),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- a team
@@ -691,13 +687,13 @@ async fn log_hours(
     ApiPath(id): ApiPath<i64>,
     CsrfForm(form): CsrfForm<HoursForm>,
 ) -> Result<Response, PageError> {
-    match engine
+    let done = engine
         .log_hours(&viewer.actor, id, &form.week, &form.hours)
-        .await
-    {
-        Ok(()) => Ok(see_other(&format!("/teams/{id}?notice=hours"), None)),
-        Err(e) => team_page_for(&engine, &viewer, id, None, Some(fixable(e)?)).await,
-    }
+        .await;
+    after_form(done, &format!("/teams/{id}?notice=hours"), |problem| {
+        team_page_for(&engine, &viewer, id, None, Some(problem))
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -716,10 +712,11 @@ async fn set_mentor(
         .trim()
         .parse()
         .map_err(|_| ApiError::invalid("mentor", "choose a mentor"))?;
-    match engine.set_mentor(&viewer.actor, id, mentor).await {
-        Ok(()) => Ok(see_other(&format!("/teams/{id}?notice=mentor"), None)),
-        Err(e) => team_page_for(&engine, &viewer, id, None, Some(fixable(e)?)).await,
-    }
+    let done = engine.set_mentor(&viewer.actor, id, mentor).await;
+    after_form(done, &format!("/teams/{id}?notice=mentor"), |problem| {
+        team_page_for(&engine, &viewer, id, None, Some(problem))
+    })
+    .await
 }
 
 async fn checkin(
