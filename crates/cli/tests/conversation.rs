@@ -715,16 +715,7 @@ async fn the_served_app_recomputes_results_in_the_background_after_a_vote() {
             .expect("open the served database"),
     );
     let engine = cohort_engine::Engine::with_store(store);
-    let email = "voter@example.net";
-    engine.request_sign_in(email).await.expect("a link");
-    let outbox = engine.emails_to(email).await.expect("the outbox");
-    let body = &outbox.first().expect("a sign-in email").email.body;
-    let start = body.find("/sign-in/").expect("a link") + "/sign-in/".len();
-    let token: String = body[start..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric())
-        .collect();
-    let session = engine.sign_in_with_link(&token).await.expect("signed in").0;
+    let session = common::session_for(&engine, "voter@example.net").await;
 
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

@@ -871,7 +871,7 @@ fn pledge_input(f: &PledgeFields) -> Result<PledgeInput, EngineError> {
 }
 
 /// A field name as a person reads it.
-fn field_label(field: &str) -> &str {
+pub(crate) fn field_label(field: &str) -> &str {
     match field {
         "donor.email" => "Email",
         "donor.name" => "Full name",
@@ -883,6 +883,13 @@ fn field_label(field: &str) -> &str {
         "hours_per_week" => "Hours a week",
         "condition" => "Condition",
         "deadline" => "Deadline",
+        "fec_committee_id" => "FEC committee id",
+        "fec_candidate_id" => "FEC candidate id",
+        "treasurer_first" | "treasurer_last" => "Treasurer",
+        "street1" => "Street",
+        "city" => "City",
+        "state" => "State",
+        "zip" => "ZIP code",
         other => other,
     }
 }
@@ -1685,13 +1692,13 @@ fn slate_form_page(
     )
 }
 
-fn new_slate_page(
-    viewer: &Viewer,
-    v: SlateFields,
-    problem: Option<String>,
-    status: StatusCode,
-) -> Response {
-    slate_form_page(viewer, v, None, problem, status)
+/// "Check the condition": the form again, with the condition in plain
+/// English or the place it goes wrong. Writes nothing.
+fn slate_form_checked(viewer: &Viewer, v: SlateFields, editing: Option<&str>) -> Response {
+    let problem = cohort_core::Condition::parse(&v.condition)
+        .err()
+        .map(|e| format!("Condition: {e}"));
+    slate_form_page(viewer, v, editing, problem, StatusCode::OK)
 }
 
 pub(crate) async fn edit_slate_form(
@@ -1729,16 +1736,7 @@ pub(crate) async fn edit_slate(
     if v.action == "check" {
         // Checking writes nothing, but only the slate's organizers see the form.
         engine.slate_to_edit(&viewer.actor, &slug).await?;
-        let problem = cohort_core::Condition::parse(&v.condition)
-            .err()
-            .map(|e| format!("Condition: {e}"));
-        return Ok(slate_form_page(
-            &viewer,
-            v,
-            Some(&slug),
-            problem,
-            StatusCode::OK,
-        ));
+        return Ok(slate_form_checked(&viewer, v, Some(&slug)));
     }
     let input = cohort_engine::SlateEdit {
         name: v.name.clone(),
@@ -1774,7 +1772,7 @@ pub(crate) async fn new_slate_form(viewer: Viewer) -> Result<Response, PageError
         condition: "signers >= 3 and mutual".into(),
         ..SlateFields::default()
     };
-    Ok(new_slate_page(&viewer, v, None, StatusCode::OK))
+    Ok(slate_form_page(&viewer, v, None, None, StatusCode::OK))
 }
 
 pub(crate) async fn create_slate(
@@ -1784,10 +1782,7 @@ pub(crate) async fn create_slate(
 ) -> Result<Response, PageError> {
     viewer.actor.require_global_organizer()?;
     if v.action == "check" {
-        let problem = cohort_core::Condition::parse(&v.condition)
-            .err()
-            .map(|e| format!("Condition: {e}"));
-        return Ok(new_slate_page(&viewer, v, problem, StatusCode::OK));
+        return Ok(slate_form_checked(&viewer, v, None));
     }
     let input = cohort_engine::SlateInput {
         slug: v.slug.trim().to_owned(),
@@ -1796,9 +1791,10 @@ pub(crate) async fn create_slate(
             Ok(c) => c,
             Err(_) => {
                 let problem = format!("Election cycle: {:?} is not a year", v.cycle);
-                return Ok(new_slate_page(
+                return Ok(slate_form_page(
                     &viewer,
                     v,
+                    None,
                     Some(problem),
                     StatusCode::UNPROCESSABLE_ENTITY,
                 ));
@@ -1814,18 +1810,20 @@ pub(crate) async fn create_slate(
         )),
         Err(EngineError::Invalid { field, message }) => {
             let problem = format!("{}: {message}", field_label(&field));
-            Ok(new_slate_page(
+            Ok(slate_form_page(
                 &viewer,
                 v,
+                None,
                 Some(problem),
                 StatusCode::UNPROCESSABLE_ENTITY,
             ))
         }
         Err(e @ EngineError::Conflict { .. }) => {
             let problem = message(e);
-            Ok(new_slate_page(
+            Ok(slate_form_page(
                 &viewer,
                 v,
+                None,
                 Some(problem),
                 StatusCode::CONFLICT,
             ))

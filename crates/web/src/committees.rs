@@ -10,7 +10,7 @@ use axum::{Json, Router};
 use cohort_engine::{CommitteeInput, CommitteeView, Engine, EngineError};
 
 use crate::api::ApiResult;
-use crate::app::{see_other, sign_in_first, urlencode};
+use crate::app::{field_label, see_other, sign_in_first, urlencode};
 use crate::extract::{ApiJson, ApiPath, Auth};
 use crate::pages::{html, PageError};
 use crate::session::{CsrfForm, Viewer};
@@ -122,21 +122,6 @@ async fn page(
     render(&engine, &viewer, &slug, notice, None).await
 }
 
-/// A field as the form labels it.
-fn label(field: &str) -> &str {
-    match field {
-        "name" => "Committee name",
-        "fec_committee_id" => "FEC committee id",
-        "fec_candidate_id" => "FEC candidate id",
-        "treasurer_first" | "treasurer_last" => "Treasurer",
-        "street1" => "Street",
-        "city" => "City",
-        "state" => "State",
-        "zip" => "ZIP code",
-        other => other,
-    }
-}
-
 async fn save(
     State(engine): State<Engine>,
     viewer: Viewer,
@@ -155,7 +140,11 @@ async fn save(
             None,
         )),
         Err(EngineError::Invalid { field, message }) => {
-            let label = label(&field);
+            // The committee name is the form's only "name".
+            let label = match field.as_str() {
+                "name" => "Committee name",
+                f => field_label(f),
+            };
             let problem = if message.starts_with(label) {
                 message
             } else {

@@ -276,27 +276,7 @@ impl TestApp {
     /// A session for `email`, from the sign-in link the engine emails (the
     /// account is made then); the token goes in the `cohort_session` cookie.
     pub async fn session_for(&self, email: &str) -> String {
-        self.engine
-            .request_sign_in(email)
-            .await
-            .expect("a sign-in link");
-        let mail = self.engine.emails_to(email).await.expect("the outbox");
-        let body = &mail
-            .iter()
-            .find(|m| m.email.subject.contains("sign-in link"))
-            .expect("a sign-in email")
-            .email
-            .body;
-        let start = body.find("/sign-in/").expect("a link") + "/sign-in/".len();
-        let token: String = body[start..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .collect();
-        self.engine
-            .sign_in_with_link(&token)
-            .await
-            .expect("signed in")
-            .0
+        session_for(&self.engine, email).await
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -436,4 +416,24 @@ fn database_urls_swap_their_database() {
         "postgres://u@h/x?sslmode=disable"
     );
     assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
+}
+
+/// A session for `email`, the way a person gets one: ask for a sign-in link,
+/// read it from the outbox, follow it. Works on any engine, including one
+/// opened on a served app's database.
+pub async fn session_for(engine: &cohort_engine::Engine, email: &str) -> String {
+    engine.request_sign_in(email).await.expect("a sign-in link");
+    let mail = engine.emails_to(email).await.expect("the outbox");
+    let body = &mail
+        .iter()
+        .find(|m| m.email.subject.contains("sign-in link"))
+        .expect("a sign-in email")
+        .email
+        .body;
+    let start = body.find("/sign-in/").expect("a link") + "/sign-in/".len();
+    let token: String = body[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect();
+    engine.sign_in_with_link(&token).await.expect("signed in").0
 }
