@@ -253,6 +253,10 @@ pub struct PaymentView {
     pub fix_by: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure: Option<String>,
+    /// Why an unlocked installment is not charged yet (a candidate's
+    /// committee is not on record: a conduit must know where money goes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiting_for: Option<String>,
     pub installments: Vec<PaymentInstallmentView>,
 }
 
@@ -335,6 +339,7 @@ impl Engine {
             charged_cents: 0,
             fix_by: None,
             failure: None,
+            waiting_for: None,
             installments: Vec::new(),
         };
         if !self.gateway.collects() {
@@ -342,10 +347,13 @@ impl Engine {
         }
         let (mut setup, payments) = {
             let mut tx = self.store.read().await?;
-            (
-                tx.payment_setup(view.id).await?,
-                tx.payments(view.id).await?,
-            )
+            let payments = tx.payments(view.id).await?;
+            if view.status == "unlocked" {
+                out.waiting_for = self
+                    .uncharged_because(tx.as_mut(), view.id, &payments)
+                    .await?;
+            }
+            (tx.payment_setup(view.id).await?, payments)
         };
         let live = matches!(view.status.as_str(), "pending" | "unlocked");
         if setup.is_none() && live {
@@ -390,6 +398,30 @@ impl Engine {
             .into();
         }
         Ok(out)
+    }
+
+    /// Why the latest installment of an unlocked pledge is not charged yet,
+    /// if the books are what holds it back.
+    async fn uncharged_because(
+        &self,
+        tx: &mut dyn Tx,
+        pledge_id: Id,
+        payments: &[PaymentRow],
+    ) -> Result<Option<String>> {
+        let Some(pledge) = tx.pledge(pledge_id).await? else {
+            return Ok(None);
+        };
+        let Some(last) = tx.installments(pledge_id).await?.last().map(|i| i.period) else {
+            return Ok(None);
+        };
+        if payments.iter().any(|y| y.period == last) {
+            return Ok(None);
+        }
+        Ok(self
+            .installment_earmarks(tx, &pledge, last)
+            .await?
+            .err()
+            .map(|why| format!("Nothing is charged until {why}.")))
     }
 
     /// Make and record the pledge's Customer + SetupIntent; `None` if the
@@ -521,6 +553,18 @@ impl Engine {
             }
             None => {
                 let mut tx = self.store.write().await?;
+                // A conduit must know where money goes before it takes it.
+                let pledge = tx
+                    .pledge(d.pledge_id)
+                    .await?
+                    .ok_or_else(|| EngineError::not_found("pledge", d.pledge_id.to_string()))?;
+                if let Err(why) = self
+                    .installment_earmarks(tx.as_mut(), &pledge, d.period)
+                    .await?
+                {
+                    tracing::debug!(pledge = d.pledge_id, "not charged yet: {why}");
+                    return Ok(None);
+                }
                 tx.upsert_payment(&PaymentRow {
                     pledge_id: d.pledge_id,
                     period: d.period,
@@ -609,6 +653,7 @@ impl Engine {
                     tx.set_status(pledge_id, PledgeStatus::Unlocked, PledgeStatus::Fulfilled)
                         .await?;
                 }
+                self.book_receipt(tx, &pledge, period, at).await?;
                 Ok(true)
             }
             Charge::Declined { .. } | Charge::ActionRequired { .. } => {

@@ -20,6 +20,8 @@ mod conversation;
 pub use conversation::*;
 mod payments;
 pub use payments::*;
+mod books;
+pub use books::*;
 
 fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0)
@@ -1174,6 +1176,7 @@ macro_rules! conformance_tests {
             volunteer_teams_round_trip,
             conversations_statements_votes_and_results,
             payments_setups_charges_releases_and_webhook_events, check_invariants_names_a_wrong_charge,
+            books_events_settings_marks_and_collected_totals,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {
