@@ -1020,6 +1020,140 @@ async fn collected_money_is_booked_forwarded_and_reported(app: TestApp) {
     );
 }
 
+async fn refunds_go_back_through_stripe_and_onto_the_books(app: TestApp) {
+    let pay = Pay::start(&app).await;
+    let version = seed_paid(&app, "signers >= 1").await;
+    record_conduit(&app).await;
+    let p = pledge_in_full(&pay, &app, "pat@example.org", 50_000).await;
+    pay.stripe
+        .confirm_setup(&setup_secret(&p), "pm_card_visa")
+        .await;
+    sign_first(&app, version).await;
+    assert_eq!(pay.engine.collect_payments(100).await.unwrap().succeeded, 1);
+    let receipt = format!("P{}-0", p["id"]);
+    let intent = pay.stripe.intents_for(p["id"].as_i64().unwrap()).await[0]["id"]
+        .as_str()
+        .expect("the PaymentIntent")
+        .to_owned();
+    let refunds_at_stripe = || async {
+        pay.stripe.get("/v1/refunds?limit=100").await["data"]
+            .as_array()
+            .expect("refunds")
+            .iter()
+            .filter(|r| r["payment_intent"] == intent.as_str())
+            .map(|r| r["amount"].as_i64().expect("an amount"))
+            .collect::<Vec<_>>()
+    };
+    // The refund goes through the server that speaks to localstripe.
+    let refund = |token: String, body: Value| {
+        let (app, pay) = (&app, &pay);
+        async move {
+            pay.call(
+                app,
+                Method::POST,
+                "/api/books/refunds",
+                Some(&token),
+                Some(&body),
+            )
+            .await
+        }
+    };
+    let ask = |amount: i64, reason: &str| json!({"receipt": receipt, "committee": ADA_COMMITTEE, "amount_cents": amount, "reason": reason});
+    let ada = app
+        .engine
+        .issue_candidate_token(SLATE, "ada-reyes")
+        .await
+        .expect("a token");
+    let (status, _) = refund(ada, ask(1_000, "excess")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let op = app.organizer.clone();
+    for (body, field) in [
+        (ask(1_000, "oops"), "reason"),
+        (ask(0, "excess"), "amount_cents"),
+        (
+            json!({"receipt": "X", "committee": ADA_COMMITTEE, "amount_cents": 1, "reason": "excess"}),
+            "receipt",
+        ),
+        (
+            json!({"receipt": receipt, "committee": "C1", "amount_cents": 1, "reason": "excess"}),
+            "committee",
+        ),
+    ] {
+        let (status, err) = refund(op.clone(), body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+        assert_eq!(err["error"]["field"], field, "{err}");
+    }
+    // More than is held: refused before any money moves.
+    let (status, err) = refund(op.clone(), ask(50_001, "excess")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{err}");
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("exceeds"),
+        "{err}"
+    );
+    assert!(refunds_at_stripe().await.is_empty());
+
+    let (status, r) = refund(op.clone(), ask(10_000, "excess")).await;
+    assert_eq!(status, StatusCode::CREATED, "{r}");
+    assert!(
+        r["refund_id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("re_")),
+        "{r}"
+    );
+    assert_eq!(refunds_at_stripe().await, [10_000]);
+    let b = books(&app).await;
+    assert_eq!(
+        (&b["cash_cents"], &b["refunded_cents"]),
+        (&json!(40_000), &json!(10_000)),
+        "{b}"
+    );
+    assert_eq!(b["due"][0]["held_cents"], 40_000, "{b}");
+
+    let (status, batch) = app
+        .call(
+            Method::POST,
+            "/api/books/forwards",
+            Some(&op),
+            Some(&json!({"committee": ADA_COMMITTEE})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{batch}");
+    assert_eq!(batch["total_cents"], 40_000, "{batch}");
+    // Forwarded money is the committee's to refund, not the conduit's.
+    let (status, err) = refund(op.clone(), ask(1_000, "cancelled")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{err}");
+    assert_eq!(refunds_at_stripe().await, [10_000]);
+    verified(&app).await;
+
+    let (status, conduit) = download(
+        &app,
+        "/api/books/report?committee=conduit&from=2026-10-01&through=2026-12-31&format=fec",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{conduit}");
+    fec_check(
+        &format!("refund-{}", app.backend),
+        vec![(
+            conduit,
+            json!({"role": "conduit",
+            "summary": {"form_type": "F3XN", "report_code": "Q4",
+                "L11ai_itemized_period": 500.0,
+                "L23_contributions_to_federal_candidates_cmtes_period": 400.0,
+                "L28a_individuals_persons_period": 100.0,
+                "L8_cash_on_hand_at_close_period": 0.0},
+            "lines": [
+                {"form_type": "SA11AI", "schema": "CONDUIT_EARMARKS", "contribution_amount": 500.0},
+                {"form_type": "SB23", "schema": "CONDUIT_EARMARK_OUTS", "expenditure_amount": 400.0, "back_ref": 0},
+                {"form_type": "SB28A", "schema": "INDIVIDUAL_REFUNDS", "payee_last_name": "Payer",
+                 "expenditure_amount": 100.0, "expenditure_purpose_descrip": "Refund: excessive contribution", "back_ref": 0}
+            ]}),
+        )],
+    );
+}
+
 async fn a_charge_waits_for_every_committee_record(app: TestApp) {
     let pay = Pay::start(&app).await;
     let version = seed(&app, "signers >= 1").await;
@@ -1199,6 +1333,7 @@ both_backends!(
     collected_money_is_booked_forwarded_and_reported,
     a_charge_waits_for_every_committee_record,
     donors_past_200_get_one_best_efforts_email,
+    refunds_go_back_through_stripe_and_onto_the_books,
 );
 
 // ---------------------------------------------------------------- crash between charge and record

@@ -30,7 +30,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use cohort_books::check::{self as books_check, forward_by};
-use cohort_books::ledger::{BatchId, EarmarkInput, Event, Ledger, ReceiptId, ReceiptInput};
+use cohort_books::ledger::{
+    BatchId, EarmarkInput, EntryKind, Event, Ledger, ReceiptId, ReceiptInput, RefundInput,
+    RefundReason,
+};
 use cohort_books::records::{
     Address, AddressInput, Committee, CommitteeId, Contributor, ContributorId, ElectionCode,
     PersonName,
@@ -39,9 +42,10 @@ use cohort_books::report::{actblue, fec, Directory, ReportPeriod};
 use cohort_core::model::{Election, Race};
 use cohort_core::{Cents, Email};
 use cohort_store::{Donor, Id, PledgeRow, StoreError, Tx};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::committees::{committee_record, conduit_record};
+use crate::payments::RefundRequest;
 use crate::{Actor, CommitteeInput, Engine, EngineError, Result};
 
 /// The settings key of the conduit's own committee record.
@@ -221,6 +225,61 @@ pub struct CommitteeRef {
     pub id: String,
     pub name: String,
     pub candidate: String,
+}
+
+/// Money the operator returns to a donor from one earmarked contribution.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefundAsk {
+    /// The books' receipt, `P{pledge}-{period}`.
+    pub receipt: String,
+    /// The committee's FEC id the money was earmarked for.
+    pub committee: String,
+    pub amount_cents: i64,
+    /// `cancelled`, `payment_failed`, `rejected` or `excess`.
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RefundView {
+    pub receipt: String,
+    pub committee: String,
+    pub amount_cents: i64,
+    pub reason: String,
+    pub refunded_on: NaiveDate,
+    /// The payment provider's refund id.
+    pub refund_id: String,
+}
+
+fn refund_reason(s: &str) -> Result<RefundReason> {
+    Ok(match s {
+        "cancelled" => RefundReason::Cancelled,
+        "payment_failed" => RefundReason::PaymentFailed,
+        "rejected" => RefundReason::Rejected,
+        "excess" => RefundReason::Excess,
+        other => {
+            return Err(EngineError::invalid(
+                "reason",
+                format!("{other:?} is not a refund reason: use cancelled, payment_failed, rejected or excess"),
+            ))
+        }
+    })
+}
+
+/// `P12-0` → pledge 12, installment 0.
+fn parse_receipt(s: &str) -> Result<(Id, i32)> {
+    s.strip_prefix('P')
+        .and_then(|r| r.split_once('-'))
+        .and_then(|(p, n)| Some((p.parse().ok()?, n.parse().ok()?)))
+        .ok_or_else(|| {
+            EngineError::invalid("receipt", format!("{s:?} is not a receipt id like P12-0"))
+        })
+}
+
+fn committee_id(s: &str) -> Result<CommitteeId> {
+    s.parse().map_err(|e: cohort_books::records::RecordError| {
+        EngineError::invalid("committee", e.to_string())
+    })
 }
 
 /// Which filing to make.
@@ -563,7 +622,7 @@ impl Engine {
         let (mut forwarded, mut refunded) = (Cents::ZERO, Cents::ZERO);
         for e in ledger.entries() {
             match e.kind() {
-                cohort_books::ledger::EntryKind::Forward { committee, batch } => {
+                EntryKind::Forward { committee, batch } => {
                     forwarded += e.debits();
                     batches.push(BatchView {
                         id: batch.to_string(),
@@ -574,7 +633,7 @@ impl Engine {
                         receipts: e.transfers().len(),
                     });
                 }
-                cohort_books::ledger::EntryKind::Refund { .. } => refunded += e.debits(),
+                EntryKind::Refund { .. } => refunded += e.debits(),
                 _ => {}
             }
         }
@@ -669,7 +728,7 @@ impl Engine {
         let n = ledger
             .entries()
             .iter()
-            .filter(|e| matches!(e.kind(), cohort_books::ledger::EntryKind::Forward { .. }))
+            .filter(|e| matches!(e.kind(), EntryKind::Forward { .. }))
             .count()
             + 1;
         let batch_id = BatchId(format!("B{}-{n}", today.format("%Y%m%d")));
@@ -701,6 +760,90 @@ impl Engine {
         .await?;
         tx.commit().await?;
         Ok(view)
+    }
+
+    /// Return money to a donor: the payment provider refunds part of the
+    /// charge, then the books record it (from clearing first, then payable).
+    /// Refused, with nothing moved, when the conduit no longer holds that
+    /// much of the earmark: what was forwarded is the committee's to refund.
+    pub async fn refund(&self, actor: &Actor, ask: RefundAsk) -> Result<RefundView> {
+        self.require_conduit_operator(actor)?;
+        let reason = refund_reason(&ask.reason)?;
+        let committee = committee_id(&ask.committee)?;
+        let (pledge_id, period) = parse_receipt(&ask.receipt)?;
+        if ask.amount_cents <= 0 {
+            return Err(EngineError::invalid(
+                "amount_cents",
+                "a refund must be a positive amount of cents",
+            ));
+        }
+        let receipt = receipt_id(pledge_id, period);
+        let today = self.today();
+        let entry = RefundInput {
+            receipt: receipt.clone(),
+            committee: committee.clone(),
+            amount: Cents(ask.amount_cents),
+            refunded_on: today,
+            reason,
+        };
+        // Check first: no money moves unless the books would take the refund.
+        let (intent_id, n) = {
+            let mut tx = self.store.read().await?;
+            let mut ledger = load_ledger(tx.as_mut()).await?;
+            let n = refunds_of(&ledger, &receipt, &committee) + 1;
+            ledger
+                .refund(entry.clone())
+                .map_err(|e| EngineError::conflict("refund_refused", e.to_string()))?;
+            let paid = tx.payment(pledge_id, period).await?.and_then(|y| {
+                y.intent_id
+                    .filter(|_| y.state == cohort_store::PaymentState::Succeeded)
+            });
+            let Some(intent_id) = paid else {
+                return Err(EngineError::conflict(
+                    "refund_refused",
+                    format!("receipt {receipt} has no succeeded payment to refund"),
+                ));
+            };
+            (intent_id, n)
+        };
+        let key = format!("refund:{receipt}:{committee}:{n}");
+        let refund_id = self
+            .gateway
+            .refund(&RefundRequest {
+                intent_id,
+                amount: entry.amount,
+                receipt: receipt.to_string(),
+                committee: committee.to_string(),
+                // The same refund asked again (a retry, a double click) is
+                // the same refund at the provider.
+                idempotency_key: format!("cohort-{key}"),
+            })
+            .await
+            .map_err(|e| {
+                EngineError::conflict(
+                    "gateway_refused",
+                    format!("the payment provider did not refund: {e}"),
+                )
+            })?;
+        let mut tx = self.store.write().await?;
+        tx.lock_books().await?;
+        let mut ledger = load_ledger(tx.as_mut()).await?;
+        if refunds_of(&ledger, &receipt, &committee) < n {
+            let event = Event::Refund(entry.clone());
+            ledger
+                .apply(event.clone())
+                .map_err(|e| EngineError::conflict("refund_refused", e.to_string()))?;
+            append(tx.as_mut(), &key, &event, self.now()).await?;
+        }
+        tx.commit().await?;
+        Ok(RefundView {
+            receipt: receipt.to_string(),
+            committee: committee.to_string(),
+            amount_cents: entry.amount.0,
+            reason: ask.reason,
+            refunded_on: today,
+            refund_id,
+        })
     }
 
     /// The CSV that goes with a forwarding batch: a row per contribution.
@@ -783,12 +926,7 @@ impl Engine {
                     .into_string()
             }
             Filing::Recipient(committee) => {
-                let id: CommitteeId =
-                    committee
-                        .parse()
-                        .map_err(|e: cohort_books::records::RecordError| {
-                            EngineError::invalid("committee", e.to_string())
-                        })?;
+                let id = committee_id(committee)?;
                 let recipient = directory
                     .committees
                     .get(&id)
@@ -814,6 +952,17 @@ impl Engine {
             text,
         ))
     }
+}
+
+/// How many refunds the books hold for one earmark.
+fn refunds_of(ledger: &Ledger, receipt: &ReceiptId, committee: &CommitteeId) -> usize {
+    ledger
+        .entries()
+        .iter()
+        .filter(|e| {
+            matches!(e.kind(), EntryKind::Refund { receipt: r, committee: c, .. } if r == receipt && c == committee)
+        })
+        .count()
 }
 
 fn report_period(p: &PeriodInput, aggregation_start: NaiveDate) -> Result<ReportPeriod> {

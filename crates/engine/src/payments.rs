@@ -107,6 +107,18 @@ pub struct ChargeRequest {
     pub description: String,
 }
 
+/// Money going back to a donor from a succeeded charge.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefundRequest {
+    pub intent_id: String,
+    pub amount: Cents,
+    /// The books' receipt and committee the money comes out of.
+    pub receipt: String,
+    pub committee: String,
+    /// Derived from the receipt, the committee and the refund's number.
+    pub idempotency_key: String,
+}
+
 /// What a charge came to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Charge {
@@ -175,6 +187,8 @@ pub trait PaymentGateway: Send + Sync {
     ) -> std::result::Result<Option<Charge>, GatewayError>;
     /// Where a PaymentIntent stands now.
     async fn payment_status(&self, intent_id: &str) -> std::result::Result<Charge, GatewayError>;
+    /// Return part or all of a succeeded charge to the donor; the refund's id.
+    async fn refund(&self, req: &RefundRequest) -> std::result::Result<String, GatewayError>;
     /// Check a webhook's signature header against its raw body and read it.
     fn verify_webhook(
         &self,
@@ -219,6 +233,9 @@ impl PaymentGateway for PledgeOnly {
         Err(pledge_only())
     }
     async fn payment_status(&self, _: &str) -> std::result::Result<Charge, GatewayError> {
+        Err(pledge_only())
+    }
+    async fn refund(&self, _: &RefundRequest) -> std::result::Result<String, GatewayError> {
         Err(pledge_only())
     }
     fn verify_webhook(

@@ -10,9 +10,10 @@ use axum::response::Response;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chrono::NaiveDate;
+use cohort_core::Cents;
 use cohort_engine::{
     Actor, BatchView, BooksView, CommitteeInput, ConduitView, DonorInput, Engine, EngineError,
-    Filing, PeriodInput,
+    Filing, PeriodInput, RefundAsk, RefundView,
 };
 use serde::Deserialize;
 
@@ -28,6 +29,7 @@ pub(crate) fn routes() -> Router<Engine> {
         .route("/books", get(page))
         .route("/books/conduit", post(save_conduit))
         .route("/books/forward", post(forward))
+        .route("/books/refund", post(refund))
         .route("/books/batches/{id}", get(batch_file))
         .route("/books/report", get(report_file))
         .route("/pledges/{id}/donor", get(donor_page).post(save_donor))
@@ -38,6 +40,7 @@ pub(crate) fn api_routes() -> Router<Engine> {
         .route("/books", get(api_books))
         .route("/books/conduit", put(api_conduit))
         .route("/books/forwards", post(api_forward))
+        .route("/books/refunds", post(api_refund))
         .route("/books/batches/{id}", get(api_batch_file))
         .route("/books/report", get(api_report_file))
 }
@@ -71,6 +74,14 @@ async fn api_forward(
         StatusCode::CREATED,
         Json(engine.forward(&actor, &input.committee).await?),
     ))
+}
+
+async fn api_refund(
+    State(engine): State<Engine>,
+    Auth(actor): Auth,
+    ApiJson(ask): ApiJson<RefundAsk>,
+) -> ApiResult<(StatusCode, Json<RefundView>)> {
+    Ok((StatusCode::CREATED, Json(engine.refund(&actor, ask).await?)))
 }
 
 async fn api_batch_file(
@@ -176,6 +187,7 @@ impl BooksPage {
 #[derive(Debug, Default, Deserialize)]
 struct PageQuery {
     forwarded: Option<String>,
+    refunded: Option<String>,
     saved: Option<String>,
 }
 
@@ -239,11 +251,14 @@ async fn page(
     if viewer.actor.account().is_none() {
         return Ok(sign_in_first("/books"));
     }
-    let notice = match (q.forwarded, q.saved) {
-        (Some(b), _) => Some(format!(
+    let notice = match (q.forwarded, q.refunded, q.saved) {
+        (Some(b), _, _) => Some(format!(
             "Forwarding batch {b} recorded. Download its CSV below and send it with the payment."
         )),
-        (None, Some(_)) => Some("The conduit's committee record is saved.".to_owned()),
+        (None, Some(r), _) => Some(format!(
+            "Refunded {r}: the payment provider returned the money and the books record it."
+        )),
+        (None, None, Some(_)) => Some("The conduit's committee record is saved.".to_owned()),
         _ => None,
     };
     render(&engine, &viewer, notice, None, None).await
@@ -270,6 +285,48 @@ async fn forward(
     match engine.forward(&viewer.actor, &input.committee).await {
         Ok(b) => Ok(see_other(
             &format!("/books?forwarded={}", urlencode(&b.id)),
+            None,
+        )),
+        Err(e) => {
+            let why = fixable(e)?;
+            render(&engine, &viewer, None, Some(why), None).await
+        }
+    }
+}
+
+/// The refund form: an amount in dollars, as a person types it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RefundForm {
+    receipt: String,
+    committee: String,
+    amount: String,
+    reason: String,
+}
+
+async fn refund(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    CsrfForm(form): CsrfForm<RefundForm>,
+) -> Result<Response, PageError> {
+    let asked = match form.amount.parse::<Cents>() {
+        Ok(amount) => {
+            let ask = RefundAsk {
+                receipt: form.receipt.trim().to_owned(),
+                committee: form.committee,
+                amount_cents: amount.get(),
+                reason: form.reason,
+            };
+            engine.refund(&viewer.actor, ask).await
+        }
+        Err(e) => Err(EngineError::invalid("amount", e.to_string())),
+    };
+    match asked {
+        Ok(r) => Ok(see_other(
+            &format!(
+                "/books?refunded={}",
+                urlencode(&format!("{} of {}", Cents(r.amount_cents), r.receipt))
+            ),
             None,
         )),
         Err(e) => {
