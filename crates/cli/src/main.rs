@@ -368,6 +368,7 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
         println!("  its JSON:        {url}api/slates/{slug}");
         println!("  conversation:    {url}slates/{slug}/conversation/results");
         println!("  volunteer teams: {url}slates/{slug}/teams");
+        println!("  the books:       {url}books (the organizer below)");
         let token = engine.issue_organizer_token(None).await?;
         println!("  organizer token: {token}");
         println!("  sign in at {url}sign-in as {DEMO_ORGANIZER} (organizer) or");
