@@ -16,7 +16,7 @@ use chrono::Duration;
 use cohort_engine::{Clock, Engine};
 use cohort_stripe::StripeGateway;
 use common::localstripe::{LocalStripe, SECRET_KEY};
-use common::{seed, TestApp, SLATE};
+use common::{allocated, seed, sign_as, TestApp, SLATE};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -173,33 +173,6 @@ fn setup_secret(p: &Value) -> String {
 async fn sign_first(app: &TestApp, version: i64) {
     let body = sign_as(app, "ada-reyes", version).await;
     assert!(body["unlocked"].as_u64() >= Some(1), "{body}");
-}
-
-async fn sign_as(app: &TestApp, who: &str, version: i64) -> Value {
-    let token = app
-        .engine
-        .issue_candidate_token(SLATE, who)
-        .await
-        .expect("a candidate token");
-    let (status, body) = app
-        .call(
-            Method::POST,
-            &format!("/api/slates/{SLATE}/signatures"),
-            Some(&token),
-            Some(&json!({"candidate": who, "version": version})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    body
-}
-
-fn allocated(v: &Value) -> i64 {
-    v["allocations"]
-        .as_array()
-        .expect("allocations")
-        .iter()
-        .map(|a| a["cents"].as_i64().expect("cents"))
-        .sum()
 }
 
 async fn verified(app: &TestApp) {

@@ -109,6 +109,36 @@ pub async fn publish(app: &TestApp) -> i64 {
     body["version"].as_i64().expect("a version")
 }
 
+/// `who`'s campaign signs compact `version` through the API; answers the
+/// answer (`unlocked`: how many pledges the signature unlocked).
+pub async fn sign_as(app: &TestApp, who: &str, version: i64) -> Value {
+    let token = app
+        .engine
+        .issue_candidate_token(SLATE, who)
+        .await
+        .expect("a candidate token");
+    let (status, body) = app
+        .call(
+            Method::POST,
+            &format!("/api/slates/{SLATE}/signatures"),
+            Some(&token),
+            Some(&json!({"candidate": who, "version": version})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body
+}
+
+/// The cents a pledge's answer says were allocated, over all installments.
+pub fn allocated(v: &Value) -> i64 {
+    v["allocations"]
+        .as_array()
+        .expect("allocations")
+        .iter()
+        .map(|a| a["cents"].as_i64().expect("cents"))
+        .sum()
+}
+
 const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/test";
 /// Test databases older than this are leftovers of crashed runs and are dropped.
 const STALE_AFTER: Duration = Duration::from_secs(2 * 3600);
