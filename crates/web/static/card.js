@@ -44,6 +44,15 @@
   var hint = document.getElementById("card-js-needed");
   if (hint) hint.hidden = true;
   form.hidden = false;
+  // Saved already (this page was reloaded before Stripe's webhook arrived)?
+  if (mode === "save" && stripe.retrieveSetupIntent) {
+    stripe.retrieveSetupIntent(form.getAttribute("data-secret")).then(function (r) {
+      if (r.setupIntent && r.setupIntent.status === "succeeded") {
+        form.hidden = true;
+        say("Your card is saved. Nothing was charged: it is charged only if this pledge unlocks.", false);
+      }
+    }).catch(function () {});
+  }
 
   function saveCard(secret) {
     var name = document.getElementById("card-name").value.trim();
