@@ -18,7 +18,7 @@ use cohort_engine::Engine;
 use cohort_stripe::StripeGateway;
 use common::localstripe::{LocalStripe, SECRET_KEY};
 use common::webdriver::Browser;
-use common::{allocated, seed, sign_as, TestApp, SLATE};
+use common::{allocated, seed, seed_paid, sign_as, TestApp, SLATE};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -182,7 +182,7 @@ async fn saved_unlocked_and_collected(
     (name, email): (&str, &str),
     card: &str,
 ) -> (Pledge, Collected) {
-    let version = seed(app, "signers >= 1").await;
+    let version = seed_paid(app, "signers >= 1").await;
     let pledge = pledge_in_browser(b, pay, name, email).await;
     enter_card(b, card).await;
     b.click("#card-submit").await;
@@ -198,7 +198,7 @@ async fn saved_unlocked_and_collected(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_card_saved_on_the_receipt_page_is_the_one_charged_after_unlock() {
     let app = TestApp::sqlite().await;
-    let version = seed(&app, "signers >= 1").await;
+    let version = seed_paid(&app, "signers >= 1").await;
     let pay = Collecting::start(&app).await;
     let b = Browser::start().await;
 

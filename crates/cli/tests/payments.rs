@@ -16,7 +16,7 @@ use chrono::Duration;
 use cohort_engine::{Clock, Engine};
 use cohort_stripe::StripeGateway;
 use common::localstripe::{LocalStripe, SECRET_KEY};
-use common::{allocated, seed, sign_as, TestApp, SLATE};
+use common::{allocated, record_committees, seed, seed_paid, sign_as, TestApp, SLATE};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -125,34 +125,6 @@ impl Pay {
         }
         common::read(req.send().await.expect("an answer")).await
     }
-}
-
-/// Committee records for the two federal candidates of `seed` (Cy runs for
-/// governor): without them nothing is charged.
-async fn record_committees(app: &TestApp) {
-    for (who, committee, candidate, state, zip) in [
-        ("ada-reyes", "C00100001", "H8NY10001", "NY", "10001"),
-        ("ben-okafor", "C00200002", "S8OH00002", "OH", "43215"),
-    ] {
-        let (status, body) = app
-            .call(
-                Method::PUT,
-                &format!("/api/slates/{SLATE}/candidates/{who}/committee"),
-                Some(&app.organizer),
-                Some(&json!({"name": format!("{who} for Congress"), "fec_committee_id": committee,
-                    "fec_candidate_id": candidate, "treasurer_first": "Tess", "treasurer_last": "Urer",
-                    "street1": "1 Main St", "city": "Capital", "state": state, "zip": zip})),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-    }
-}
-
-/// `seed`, with the committees collection needs.
-async fn seed_paid(app: &TestApp, condition: &str) -> i64 {
-    let version = seed(app, condition).await;
-    record_committees(app).await;
-    version
 }
 
 fn pledge_path(p: &Value) -> String {
