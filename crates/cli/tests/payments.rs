@@ -16,7 +16,7 @@ use chrono::Duration;
 use cohort_engine::{Clock, Engine};
 use cohort_stripe::StripeGateway;
 use common::localstripe::{LocalStripe, SECRET_KEY};
-use common::{seed, TestApp, SLATE};
+use common::{allocated, record_committees, seed, seed_paid, sign_as, TestApp, SLATE};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -127,34 +127,6 @@ impl Pay {
     }
 }
 
-/// Committee records for the two federal candidates of `seed` (Cy runs for
-/// governor): without them nothing is charged.
-async fn record_committees(app: &TestApp) {
-    for (who, committee, candidate, state, zip) in [
-        ("ada-reyes", "C00100001", "H8NY10001", "NY", "10001"),
-        ("ben-okafor", "C00200002", "S8OH00002", "OH", "43215"),
-    ] {
-        let (status, body) = app
-            .call(
-                Method::PUT,
-                &format!("/api/slates/{SLATE}/candidates/{who}/committee"),
-                Some(&app.organizer),
-                Some(&json!({"name": format!("{who} for Congress"), "fec_committee_id": committee,
-                    "fec_candidate_id": candidate, "treasurer_first": "Tess", "treasurer_last": "Urer",
-                    "street1": "1 Main St", "city": "Capital", "state": state, "zip": zip})),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-    }
-}
-
-/// `seed`, with the committees collection needs.
-async fn seed_paid(app: &TestApp, condition: &str) -> i64 {
-    let version = seed(app, condition).await;
-    record_committees(app).await;
-    version
-}
-
 fn pledge_path(p: &Value) -> String {
     format!(
         "/api/pledges/{}?token={}",
@@ -173,33 +145,6 @@ fn setup_secret(p: &Value) -> String {
 async fn sign_first(app: &TestApp, version: i64) {
     let body = sign_as(app, "ada-reyes", version).await;
     assert!(body["unlocked"].as_u64() >= Some(1), "{body}");
-}
-
-async fn sign_as(app: &TestApp, who: &str, version: i64) -> Value {
-    let token = app
-        .engine
-        .issue_candidate_token(SLATE, who)
-        .await
-        .expect("a candidate token");
-    let (status, body) = app
-        .call(
-            Method::POST,
-            &format!("/api/slates/{SLATE}/signatures"),
-            Some(&token),
-            Some(&json!({"candidate": who, "version": version})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    body
-}
-
-fn allocated(v: &Value) -> i64 {
-    v["allocations"]
-        .as_array()
-        .expect("allocations")
-        .iter()
-        .map(|a| a["cents"].as_i64().expect("cents"))
-        .sum()
 }
 
 async fn verified(app: &TestApp) {

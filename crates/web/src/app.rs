@@ -10,7 +10,7 @@ use axum::extract::{Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use cohort_core::model::{Office, Plank};
 use cohort_core::Cents;
 use cohort_engine::dashboards::{cancellable, Preview, RoleView};
@@ -20,10 +20,12 @@ use cohort_engine::{
 use cohort_store::Role;
 use serde::Deserialize;
 
+use crate::card::{CardForm, Mode};
 use crate::error::ApiError;
 use crate::extract::ApiPath;
 use crate::pages::{html, race_label, PageError};
 use crate::session::{session_cookie, too_many, Client, CsrfForm, Limiter, Viewer};
+use crate::CardConfig;
 
 const PLEDGE_JS: &str = include_str!("../static/pledge.js");
 
@@ -1004,6 +1006,7 @@ pub(crate) async fn preview(
 #[derive(Template)]
 #[template(path = "pledge.html")]
 struct PledgePage {
+    card: Option<CardForm>,
     pledge_only: bool,
     money: bool,
     csrf: String,
@@ -1025,20 +1028,26 @@ pub(crate) struct TokenQuery {
 async fn pledge_page_for(
     engine: &Engine,
     viewer: &Viewer,
+    config: &CardConfig,
     id: i64,
     token: &str,
     is_new: bool,
     notice: Option<String>,
 ) -> Result<Response, PageError> {
-    let view = engine.pledge_view(id, token).await?;
+    // A money pledge gets its SetupIntent here if it has none yet (as the API does).
+    let view = engine
+        .with_payment(engine.pledge_view(id, token).await?)
+        .await;
     let slate = engine.slate_view(&view.slate).await?;
     let email = match viewer.actor.account() {
         Some(a) => a.user.email.to_string(),
         None => "your email".to_owned(),
     };
-    Ok(html(
-        StatusCode::OK,
+    let card_form = CardForm::for_view(config, &view, token);
+    Ok(crate::card::render(
+        card_form.as_ref().and_then(CardForm::csp),
         &PledgePage {
+            card: card_form,
             pledge_only: !engine.collects_payments(),
             money: view.kind == "money",
             csrf: viewer.csrf.clone(),
@@ -1054,12 +1063,22 @@ async fn pledge_page_for(
 pub(crate) async fn pledge_page(
     State(engine): State<Engine>,
     viewer: Viewer,
+    Extension(config): Extension<CardConfig>,
     ApiPath(id): ApiPath<i64>,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, PageError> {
     let notice = (q.notice.as_deref() == Some("cancelled"))
         .then(|| "Your pledge is cancelled. Nothing will be charged.".to_owned());
-    pledge_page_for(&engine, &viewer, id, &q.token, q.new.is_some(), notice).await
+    pledge_page_for(
+        &engine,
+        &viewer,
+        &config,
+        id,
+        &q.token,
+        q.new.is_some(),
+        notice,
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize)]
