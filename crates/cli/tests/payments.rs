@@ -901,7 +901,7 @@ async fn collected_money_is_booked_forwarded_and_reported(app: TestApp) {
             "format",
         ),
         (
-            format!("committee=conduit&from=Dec 1&through=2026-12-31&format=fec"),
+            "committee=conduit&from=Dec 1&through=2026-12-31&format=fec".to_owned(),
             "from",
         ),
     ] {
