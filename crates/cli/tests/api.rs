@@ -24,6 +24,7 @@ both_backends!(
     api_errors_are_json,
     events_log_is_public,
     organizers_set_limits_and_splits_respect_them,
+    a_candidate_on_two_slates_has_one_limit_per_donor,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -874,4 +875,83 @@ async fn organizers_set_limits_and_splits_respect_them(app: TestApp) {
         body["unallocated_cents"], 150000,
         "what no one can take is never charged"
     );
+}
+
+/// Regression: limits were counted per slate, so a donor could give the same
+/// candidate $3,500 through each slate she ran on. The FEC's limit is per
+/// candidate; committee records (the FEC candidate id) say who is the same.
+async fn a_candidate_on_two_slates_has_one_limit_per_donor(app: TestApp) {
+    let v1 = seed(&app, "signers >= 1").await;
+    let lake = "lake-caucus";
+    let (status, body) = app
+        .organize(
+            "/api/slates",
+            json!({"slug": lake, "name": "Lake Caucus", "cycle": 2028,
+                   "description": "Another bloc.", "condition": "signers >= 1"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = app
+        .organize(
+            &format!("/api/slates/{lake}/candidates"),
+            candidate("ada-reyes", "Ada Reyes", "us_house", "NY", Some("10")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = app
+        .organize(
+            &format!("/api/slates/{lake}/compact"),
+            json!({"commitments": ["Vote together"], "planks": [{"title": "Lakes", "why": "Clean."}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let v2 = body["version"].as_i64().expect("a version");
+    for slate in [SLATE, lake] {
+        let (status, body) = app
+            .call(
+                Method::PUT,
+                &format!("/api/slates/{slate}/candidates/ada-reyes/committee"),
+                Some(&app.organizer),
+                Some(&json!({"name": "Ada Reyes for Congress", "fec_committee_id": "C00100001",
+                    "fec_candidate_id": "H8NY10001", "treasurer_first": "Tess", "treasurer_last": "Urer",
+                    "street1": "1 Main St", "city": "New York", "state": "NY", "zip": "10001"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let token = app
+            .engine
+            .issue_candidate_token(slate, "ada-reyes")
+            .await
+            .expect("a token");
+        let version = if slate == SLATE { v1 } else { v2 };
+        let (status, body) = app
+            .call(
+                Method::POST,
+                &format!("/api/slates/{slate}/signatures"),
+                Some(&token),
+                Some(&json!({"candidate": "ada-reyes", "version": version})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    // $3,000 through the river slate, then $3,000 through the lake slate:
+    // only $500 of the second is within Ada's $3,500 primary limit.
+    let (status, first) = pledge(&app, &money(json!(300000)), None).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    assert_eq!(first["allocations"][0]["cents"], 300000, "{first}");
+    let (status, second) = common::read(
+        app.client
+            .post(app.url(&format!("/api/slates/{lake}/pledges")))
+            .json(&money(json!(300000)))
+            .send()
+            .await
+            .expect("an answer"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{second}");
+    assert_eq!(second["status"], "unlocked", "{second}");
+    assert_eq!(second["allocations"][0]["cents"], 50000, "{second}");
+    assert_eq!(second["unallocated_cents"], 250000, "{second}");
+    let violations = app.engine.verify().await.expect("verify runs");
+    assert!(violations.is_empty(), "{violations:?}");
 }

@@ -355,9 +355,17 @@ impl Engine {
     }
 }
 
+/// What each donor already gave each candidate, per election: through this
+/// slate, and through any other slate of the cycle where the same FEC
+/// candidate runs (limits are per candidate, not per slate).
 async fn load_ledger(tx: &mut dyn Tx, slate_id: Id) -> Result<Ledger> {
     let mut ledger = Ledger::new();
-    for g in tx.given(slate_id).await? {
+    for g in tx
+        .given(slate_id)
+        .await?
+        .into_iter()
+        .chain(tx.given_elsewhere(slate_id).await?)
+    {
         ledger.record(g.email.as_str(), g.candidate_id, g.election, g.cents);
     }
     Ok(ledger)

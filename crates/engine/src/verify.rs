@@ -21,7 +21,29 @@ impl Engine {
                 .into_iter()
                 .map(|c| (c.id, c))
                 .collect();
-            for g in tx.given(slate.id).await? {
+            // Limits are per candidate: what the donor gave the same FEC
+            // candidate through another slate counts too.
+            let mut given: std::collections::BTreeMap<_, cohort_store::GivenRow> =
+                std::collections::BTreeMap::new();
+            for g in tx
+                .given(slate.id)
+                .await?
+                .into_iter()
+                .chain(tx.given_elsewhere(slate.id).await?)
+            {
+                let key = (
+                    g.email.as_str().to_owned(),
+                    g.candidate_id,
+                    g.election.as_str(),
+                );
+                match given.get_mut(&key) {
+                    Some(sum) => sum.cents += g.cents,
+                    None => {
+                        given.insert(key, g);
+                    }
+                }
+            }
+            for g in given.into_values() {
                 let Some(c) = candidates.get(&g.candidate_id) else {
                     out.push(Violation {
                         rule: "allocations stay in the slate",

@@ -930,6 +930,35 @@ macro_rules! impl_sql_tx {
                         .collect()
                 }
 
+                async fn given_elsewhere(&mut self, slate_id: Id) -> Result<Vec<GivenRow>> {
+                    let rows = ::sqlx::query(
+                        "SELECT p.email, mine.candidate_id, a.election, CAST(SUM(a.cents) AS BIGINT) AS cents \
+                         FROM committees mine \
+                         JOIN slates ms ON ms.id = mine.slate_id \
+                         JOIN committees other ON other.fec_candidate_id = mine.fec_candidate_id \
+                              AND other.slate_id <> mine.slate_id \
+                         JOIN slates os ON os.id = other.slate_id AND os.cycle = ms.cycle \
+                         JOIN pledges p ON p.slate_id = other.slate_id \
+                         JOIN allocations a ON a.pledge_id = p.id AND a.candidate_id = other.candidate_id \
+                         WHERE mine.slate_id = $1 AND mine.fec_candidate_id <> '' \
+                         GROUP BY p.email, mine.candidate_id, a.election",
+                    )
+                    .bind(slate_id)
+                    .fetch_all(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok(GivenRow {
+                                email: email_from(r, "allocations")?,
+                                candidate_id: get(r, "candidate_id")?,
+                                election: election_from(r, "allocations")?,
+                                cents: Cents(get(r, "cents")?),
+                            })
+                        })
+                        .collect()
+                }
+
                 async fn candidate_totals(&mut self, slate_id: Id) -> Result<Vec<CandidateTotal>> {
                     let rows = ::sqlx::query(
                         "SELECT c.id, COALESCE(t.cents, 0) AS cents, COALESCE(t.contributions, 0) AS contributions \

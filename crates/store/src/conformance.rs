@@ -1177,6 +1177,7 @@ macro_rules! conformance_tests {
             conversations_statements_votes_and_results,
             payments_setups_charges_releases_and_webhook_events, check_invariants_names_a_wrong_charge,
             books_events_settings_marks_and_collected_totals,
+            given_elsewhere_counts_the_same_fec_candidate_on_other_slates,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {

@@ -583,6 +583,10 @@ pub trait Tx: Send {
     async fn installments(&mut self, pledge_id: Id) -> Result<Vec<Installment>>;
     /// Everything each donor has already been allocated per candidate and election in this slate.
     async fn given(&mut self, slate_id: Id) -> Result<Vec<GivenRow>>;
+    /// What donors gave this slate's candidates through *other* slates of the
+    /// same cycle: allocations to a candidate whose committee record there
+    /// has the same FEC candidate id, reported under this slate's candidate.
+    async fn given_elsewhere(&mut self, slate_id: Id) -> Result<Vec<GivenRow>>;
     async fn candidate_totals(&mut self, slate_id: Id) -> Result<Vec<CandidateTotal>>;
     /// Pending money and hours grouped by the supporter's chosen candidates.
     async fn waiting(&mut self, slate_id: Id) -> Result<Vec<WaitingRow>>;

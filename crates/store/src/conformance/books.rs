@@ -143,3 +143,86 @@ pub async fn books_events_settings_marks_and_collected_totals(store: &dyn Store)
     let mut tx = store.read().await.expect("begin");
     assert_eq!(tx.book_events().await.expect("events").len(), 2);
 }
+
+pub async fn given_elsewhere_counts_the_same_fec_candidate_on_other_slates(store: &dyn Store) {
+    let river = slate(store, "river").await;
+    let lake = slate(store, "lake").await;
+    let mut tx = store.write().await.expect("begin");
+    let ann_river = candidate(tx.as_mut(), river.id, "ann", "NY").await;
+    let ann_lake = candidate(tx.as_mut(), lake.id, "ann", "NY").await;
+    let bo_lake = candidate(tx.as_mut(), lake.id, "bo", "OH").await;
+    let committee = |c: &CandidateRow, fec_candidate_id: &str| CommitteeRow {
+        candidate_id: c.id,
+        slate_id: c.slate_id,
+        name: "Committee".into(),
+        fec_committee_id: "C00100001".into(),
+        fec_candidate_id: fec_candidate_id.into(),
+        treasurer_first: "Tess".into(),
+        treasurer_last: "Urer".into(),
+        street1: "1 Main St".into(),
+        street2: String::new(),
+        city: "Town".into(),
+        state: "NY".into(),
+        zip: "10001".into(),
+    };
+    for (c, id) in [
+        (&ann_river, "H8NY01001"),
+        (&ann_lake, "H8NY01001"),
+        (&bo_lake, "H8OH01002"),
+    ] {
+        tx.upsert_committee(&committee(c, id), at(2))
+            .await
+            .expect("committee");
+    }
+    let cond = tx
+        .condition_id(lake.id, &lake.condition)
+        .await
+        .expect("cond");
+    let p = tx
+        .insert_pledge(&money(lake.id, cond, "pat@x.org", 1000, "2028-01-01", None))
+        .await
+        .expect("pledge");
+    tx.record_unlocks(
+        &[p],
+        &[Installment {
+            pledge_id: p,
+            period: 0,
+            amount: Cents(1000),
+            unallocated: Cents(0),
+            allocations: vec![
+                AllocationShare {
+                    candidate_id: ann_lake.id,
+                    election: Election::Primary,
+                    cents: Cents(600),
+                },
+                AllocationShare {
+                    candidate_id: bo_lake.id,
+                    election: Election::Primary,
+                    cents: Cents(400),
+                },
+            ],
+        }],
+        at(10),
+    )
+    .await
+    .expect("unlock");
+    // Ann on the river slate is the same FEC candidate: the $6 she got
+    // through the lake slate counts there, under her river id. Bo does not run there.
+    assert_eq!(
+        tx.given_elsewhere(river.id).await.expect("elsewhere"),
+        [GivenRow {
+            email: email("pat@x.org"),
+            candidate_id: ann_river.id,
+            election: Election::Primary,
+            cents: Cents(600),
+        }]
+    );
+    assert!(
+        tx.given_elsewhere(lake.id)
+            .await
+            .expect("elsewhere")
+            .is_empty(),
+        "nothing was given through the river slate"
+    );
+    tx.commit().await.expect("commit");
+}
