@@ -639,6 +639,7 @@ impl Engine {
             request_hash: new.request_hash,
             created_at: at,
             unlocked_at: None,
+            stopped_at: None,
         };
         Ok(Staged::Created { row: Box::new(row) })
     }

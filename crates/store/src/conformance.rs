@@ -20,6 +20,8 @@ mod conversation;
 pub use conversation::*;
 mod payments;
 pub use payments::*;
+mod stopping;
+pub use stopping::*;
 
 fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0)
@@ -1174,6 +1176,7 @@ macro_rules! conformance_tests {
             volunteer_teams_round_trip,
             conversations_statements_votes_and_results,
             payments_setups_charges_releases_and_webhook_events, check_invariants_names_a_wrong_charge,
+            a_stopped_monthly_pledge_keeps_its_past_and_gets_no_new_month,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {
