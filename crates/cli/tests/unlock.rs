@@ -388,6 +388,9 @@ async fn run(ops: Vec<Op>) -> std::result::Result<(), TestCaseError> {
     let mut pledges: Vec<(i64, String)> = Vec::new();
     let mut frozen: std::collections::HashMap<i64, Vec<(String, i64, i32)>> =
         std::collections::HashMap::new();
+    // What a pledge had when first seen stopped (`cancel` stops an unlocked monthly pledge).
+    let mut stopped: std::collections::HashMap<i64, Vec<(String, i64, i32)>> =
+        std::collections::HashMap::new();
     let mut now = noon(2026, 11, 24);
     for op in ops {
         match op {
@@ -464,6 +467,10 @@ async fn run(ops: Vec<Op>) -> std::result::Result<(), TestCaseError> {
                     before,
                     split
                 );
+            }
+            if p.status == "stopped" {
+                let then = stopped.entry(*id).or_insert_with(|| split.clone());
+                prop_assert_eq!(&split, then, "stopped pledge {} was split again", id);
             }
             if p.status == "unlocked" {
                 frozen.insert(*id, split);
