@@ -13,9 +13,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use cohort_core::model::{Office, Plank};
 use cohort_core::Cents;
-use cohort_engine::dashboards::{cancellable, Preview, RoleView};
+use cohort_engine::dashboards::{cancellable, stoppable, Preview, RoleView};
 use cohort_engine::{
-    ActionsInput, DonorInput, Engine, EngineError, PledgeInput, PledgeView, SlateView,
+    ActionsInput, DonorInput, Ended, Engine, EngineError, PledgeInput, PledgeView, SlateView,
 };
 use cohort_store::Role;
 use serde::Deserialize;
@@ -344,6 +344,7 @@ pub(crate) struct PledgeCard {
     allocations: Vec<String>,
     unallocated: Option<String>,
     cancellable: bool,
+    stoppable: bool,
 }
 
 fn describe(v: &PledgeView) -> String {
@@ -373,6 +374,10 @@ fn status_label(status: &str) -> String {
         "cancelled" => "Cancelled".into(),
         "payment_failed" => {
             "Payment failed: the card was not fixed in time; nothing was charged".into()
+        }
+        "stopped" => {
+            "Stopped: no new month is split or charged; the months already given stay with the candidates"
+                .into()
         }
         other => other.to_owned(),
     }
@@ -415,6 +420,7 @@ fn card(v: &PledgeView, slate: &SlateView) -> PledgeCard {
             .collect(),
         unallocated: (v.unallocated_cents > 0).then(|| Cents(v.unallocated_cents).to_string()),
         cancellable: cancellable(&v.status),
+        stoppable: stoppable(&v.status, v.recurring.as_deref()),
     }
 }
 
@@ -539,7 +545,8 @@ pub(crate) async fn me(
     Query(q): Query<NextQuery>,
 ) -> Result<Response, PageError> {
     let notice = q.notice.as_deref().and_then(|n| match n {
-        "cancelled" => Some("Your pledge is cancelled. Nothing will be charged.".to_owned()),
+        "cancelled" => Some(CANCELLED.to_owned()),
+        "stopped" => Some(STOPPED.to_owned()),
         "saved" => Some("Saved.".to_owned()),
         "password" => Some("Your password is set.".to_owned()),
         _ => None,
@@ -555,7 +562,8 @@ pub(crate) async fn cancel_mine(
 ) -> Result<Response, PageError> {
     let account = viewer.account()?;
     let done = engine.cancel_mine(account, id).await;
-    after_form(done, "/me?notice=cancelled", |problem| {
+    let to = format!("/me?notice={}", done.as_ref().map_or("", |e| notice_of(*e)));
+    after_form(done, &to, |problem| {
         me_page(&engine, &viewer, None, Some(problem))
     })
     .await
@@ -1012,6 +1020,7 @@ struct PledgePage {
     email: String,
     is_new: bool,
     notice: Option<String>,
+    problem: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -1029,6 +1038,7 @@ async fn pledge_page_for(
     token: &str,
     is_new: bool,
     notice: Option<String>,
+    problem: Option<String>,
 ) -> Result<Response, PageError> {
     let view = engine.pledge_view(id, token).await?;
     let slate = engine.slate_view(&view.slate).await?;
@@ -1036,8 +1046,14 @@ async fn pledge_page_for(
         Some(a) => a.user.email.to_string(),
         None => "your email".to_owned(),
     };
+    // A refusal shown on the receipt (stopping a pledge that can't stop) is a conflict.
+    let status = if problem.is_some() {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::OK
+    };
     Ok(html(
-        StatusCode::OK,
+        status,
         &PledgePage {
             pledge_only: !engine.collects_payments(),
             money: view.kind == "money",
@@ -1047,6 +1063,7 @@ async fn pledge_page_for(
             email,
             is_new,
             notice,
+            problem,
         },
     ))
 }
@@ -1057,9 +1074,21 @@ pub(crate) async fn pledge_page(
     ApiPath(id): ApiPath<i64>,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, PageError> {
-    let notice = (q.notice.as_deref() == Some("cancelled"))
-        .then(|| "Your pledge is cancelled. Nothing will be charged.".to_owned());
-    pledge_page_for(&engine, &viewer, id, &q.token, q.new.is_some(), notice).await
+    let notice = match q.notice.as_deref() {
+        Some("cancelled") => Some(CANCELLED.to_owned()),
+        Some("stopped") => Some(STOPPED.to_owned()),
+        _ => None,
+    };
+    pledge_page_for(
+        &engine,
+        &viewer,
+        id,
+        &q.token,
+        q.new.is_some(),
+        notice,
+        None,
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -1072,11 +1101,53 @@ pub(crate) async fn pledge_cancel(
     ApiPath(id): ApiPath<i64>,
     CsrfForm(form): CsrfForm<TokenForm>,
 ) -> Result<Response, PageError> {
-    engine.cancel(id, &form.token).await?;
+    let ended = engine.cancel(id, &form.token).await?;
     Ok(see_other(
-        &format!("/pledges/{id}?token={}&notice=cancelled", form.token),
+        &format!(
+            "/pledges/{id}?token={}&notice={}",
+            form.token,
+            notice_of(ended)
+        ),
         None,
     ))
+}
+
+/// The receipt page's "Stop this monthly pledge": back to the receipt with
+/// a notice, or the receipt again saying why it can't be stopped.
+pub(crate) async fn pledge_stop(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    CsrfForm(form): CsrfForm<TokenForm>,
+) -> Result<Response, PageError> {
+    let done = engine.stop(id, &form.token).await;
+    after_form(
+        done,
+        &format!("/pledges/{id}?token={}&notice=stopped", form.token),
+        |problem| {
+            pledge_page_for(
+                &engine,
+                &viewer,
+                id,
+                &form.token,
+                false,
+                None,
+                Some(problem),
+            )
+        },
+    )
+    .await
+}
+
+const CANCELLED: &str = "Your pledge is cancelled. Nothing will be charged.";
+const STOPPED: &str = "Your monthly pledge is stopped: no new month will be split or charged. \
+     The months already given stay with the candidates.";
+
+fn notice_of(ended: Ended) -> &'static str {
+    match ended {
+        Ended::Cancelled => "cancelled",
+        Ended::Stopped => "stopped",
+    }
 }
 
 // ---------------------------------------------------------------- campaign dashboard
