@@ -685,6 +685,97 @@ fn any_pledge_is_charged_exactly_its_allocated_total() {
     result.unwrap();
 }
 
+/// A stopped monthly pledge: the month split before the stop is still
+/// charged, no later one is; a month split before the stop whose payment is
+/// never fixed closes the pledge as `payment_failed`, and the pot (which the
+/// stop already left) is not reduced twice.
+async fn stopped_monthly_pledges_pay_for_past_months_only(app: TestApp) {
+    let pay = Pay::start(&app).await;
+    let version = seed(&app, "signers >= 1").await;
+    let mut pledges = Vec::new();
+    for (email, card) in [
+        ("stop@example.org", "pm_card_visa"),
+        ("broke@example.org", "pm_card_chargeCustomerFail"),
+    ] {
+        let (status, p) = pay
+            .call(
+                &app,
+                Method::POST,
+                &format!("/api/slates/{SLATE}/pledges"),
+                None,
+                Some(&json!({
+                    "kind": "money", "amount_cents": 1_000, "recurring": "monthly", "deadline": "2028-10-01",
+                    "donor": {"email": email, "name": "Sto Pper", "attests_eligible": true}
+                })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{p}");
+        pay.stripe.confirm_setup(&setup_secret(&p), card).await;
+        pledges.push(p);
+    }
+    let (p, broke) = (&pledges[0], &pledges[1]);
+    let stop = |p: &Value| {
+        let path = pledge_path(p);
+        let (app, pay) = (&app, &pay);
+        async move {
+            let (status, body) = pay.call(app, Method::DELETE, &path, None, None).await;
+            assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+        }
+    };
+    sign_first(&app, version).await;
+    let done = pay.engine.collect_payments(100).await.expect("collects");
+    assert_eq!((done.succeeded, done.failed), (1, 1), "{done:?}");
+    stop(broke).await;
+
+    // A month passes: the running pledge splits month 1, then is stopped
+    // before the collector comes by. Month 1 was split before the stop: owed.
+    app.clock.set(common::now() + Duration::days(31));
+    pay.engine.tick().await.expect("tick");
+    stop(p).await;
+    assert_eq!(pay.engine.collect_payments(100).await.unwrap().succeeded, 1);
+    let v = pay.view(&app, p).await;
+    assert_eq!(v["status"], "stopped", "{v}");
+    let states: Vec<_> = v["payment"]["installments"]
+        .as_array()
+        .expect("installments")
+        .iter()
+        .map(|i| (i["period"].as_i64(), i["state"].clone()))
+        .collect();
+    assert_eq!(
+        states,
+        vec![(Some(0), json!("succeeded")), (Some(1), json!("succeeded"))]
+    );
+    // The declined month's window (opened on day 0) closed in that tick.
+    let b = pay.view(&app, broke).await;
+    assert_eq!(b["status"], "payment_failed", "{b}");
+    assert!(b["stopped_at"].is_string(), "the stop is remembered: {b}");
+    assert_eq!(allocated(&b), 0, "its month was released: {b}");
+
+    // Months later: nothing new is split or charged.
+    app.clock.set(common::now() + Duration::days(95));
+    pay.engine.tick().await.expect("tick");
+    assert_eq!(
+        pay.engine.collect_payments(100).await.unwrap(),
+        Default::default()
+    );
+    let id = p["id"].as_i64().expect("id");
+    assert_eq!(
+        pay.stripe.intents_for(id).await.len(),
+        2,
+        "months 0 and 1 only"
+    );
+    let (_, slate) = app.get(&format!("/api/slates/{SLATE}")).await;
+    assert_eq!(
+        (
+            slate["pot"]["unlocked_cents"].as_i64(),
+            slate["pot"]["pledgers"].as_i64()
+        ),
+        (Some(0), Some(0)),
+        "{slate}"
+    );
+    verified(&app).await;
+}
+
 both_backends!(
     success_charges_the_allocated_total_once,
     decline_opens_the_fix_window_then_fails_and_releases,
@@ -693,6 +784,7 @@ both_backends!(
     authentication_required_then_authenticated,
     webhooks_are_verified_and_applied_once,
     pledge_only_says_so_and_collects_nothing,
+    stopped_monthly_pledges_pay_for_past_months_only,
 );
 
 // ---------------------------------------------------------------- crash between charge and record
