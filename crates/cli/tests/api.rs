@@ -552,14 +552,7 @@ async fn cancelling_pledges(app: TestApp) {
     assert_error(status, &body, 401, "unauthorized");
     let (status, body) = app.get(&format!("/api/pledges/{id}?token=wrong")).await;
     assert_error(status, &body, 404, "not_found");
-    let (status, body) = app
-        .call(
-            Method::DELETE,
-            &format!("/api/pledges/{id}?token=wrong"),
-            None,
-            None,
-        )
-        .await;
+    let (status, body) = end_pledge(&app, id, "wrong").await;
     assert_error(status, &body, 404, "not_found");
     let (status, body) = app.get("/api/pledges/not-a-number?token=x").await;
     assert_error(status, &body, 404, "not_found");
@@ -569,14 +562,7 @@ async fn cancelling_pledges(app: TestApp) {
         "a wrong receipt cancels nothing"
     );
 
-    let (status, body) = app
-        .call(
-            Method::DELETE,
-            &format!("/api/pledges/{id}?token={receipt}"),
-            None,
-            None,
-        )
-        .await;
+    let (status, body) = end_pledge(&app, id, &receipt).await;
     assert_eq!((status, body), (StatusCode::NO_CONTENT, Value::Null));
     let (status, view) = app.get(&format!("/api/pledges/{id}?token={receipt}")).await;
     assert_eq!(status, StatusCode::OK);
@@ -586,14 +572,7 @@ async fn cancelling_pledges(app: TestApp) {
         (after["pending_cents"].as_i64(), after["pledgers"].as_i64()),
         (Some(0), Some(0))
     );
-    let (status, body) = app
-        .call(
-            Method::DELETE,
-            &format!("/api/pledges/{id}?token={receipt}"),
-            None,
-            None,
-        )
-        .await;
+    let (status, body) = end_pledge(&app, id, &receipt).await;
     assert_error(status, &body, 409, "not_pending");
 
     let (_, p) = pledge(&app, &money(json!(4_200)), Some("second")).await;
@@ -607,14 +586,7 @@ async fn cancelling_pledges(app: TestApp) {
         (status, body["unlocked"].as_i64()),
         (StatusCode::CREATED, Some(1))
     );
-    let (status, body) = app
-        .call(
-            Method::DELETE,
-            &format!("/api/pledges/{id}?token={receipt}"),
-            None,
-            None,
-        )
-        .await;
+    let (status, body) = end_pledge(&app, id, &receipt).await;
     assert_error(status, &body, 409, "already_allocated");
     assert!(
         body["error"]["message"]
@@ -678,15 +650,7 @@ async fn stopping_monthly_pledges(app: TestApp) {
         (Some(2_200), Some(3))
     );
 
-    let path = format!("/api/pledges/{id}?token={token}");
-    let (status, body) = app
-        .call(
-            Method::DELETE,
-            &format!("/api/pledges/{id}?token={kim_token}"),
-            None,
-            None,
-        )
-        .await;
+    let (status, body) = end_pledge(&app, id, &kim_token).await;
     assert_error(status, &body, 404, "not_found");
     assert_eq!(
         receipt_view(&app, id, &token).await["status"],
@@ -696,7 +660,7 @@ async fn stopping_monthly_pledges(app: TestApp) {
 
     app.clock.set(common::now() + chrono::Duration::days(32));
     for _ in 0..2 {
-        let (status, body) = app.call(Method::DELETE, &path, None, None).await;
+        let (status, body) = end_pledge(&app, id, &token).await;
         assert_eq!(
             (status, body),
             (StatusCode::NO_CONTENT, Value::Null),
@@ -737,14 +701,7 @@ async fn stopping_monthly_pledges(app: TestApp) {
     );
 
     // A one-time pledge that unlocked can't be stopped: its money is allocated.
-    let (status, body) = app
-        .call(
-            Method::DELETE,
-            &format!("/api/pledges/{ona}?token={ona_token}"),
-            None,
-            None,
-        )
-        .await;
+    let (status, body) = end_pledge(&app, ona, &ona_token).await;
     assert_error(status, &body, 409, "already_allocated");
     assert_eq!(
         receipt_view(&app, ona, &ona_token).await["status"],
@@ -787,6 +744,17 @@ async fn stopping_monthly_pledges(app: TestApp) {
         stopped[0].email.body
     );
     assert_eq!(app.engine.verify().await.expect("verify"), vec![]);
+}
+
+/// `DELETE /api/pledges/{id}?token=`: cancel or stop.
+async fn end_pledge(app: &TestApp, id: i64, token: &str) -> (StatusCode, Value) {
+    app.call(
+        Method::DELETE,
+        &format!("/api/pledges/{id}?token={token}"),
+        None,
+        None,
+    )
+    .await
 }
 
 async fn receipt_view(app: &TestApp, id: i64, token: &str) -> Value {

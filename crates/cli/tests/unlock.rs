@@ -376,9 +376,10 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..4usize).prop_map(Op::Withdraw),
         3 => (0..4usize, 0..4usize).prop_map(|(a, b)| Op::Endorse(a, b)),
         1 => (0..4usize, 0..4usize).prop_map(|(a, b)| Op::Unendorse(a, b)),
-        4 => (0..4usize, 1i64..800_000, 0..CONDITIONS.len(), proptest::option::weighted(0.2, proptest::collection::vec(0..4usize, 1..3)), proptest::bool::weighted(0.2))
+        4 => (0..4usize, 1i64..800_000, 0..CONDITIONS.len(), proptest::option::weighted(0.2, proptest::collection::vec(0..4usize, 1..3)), proptest::bool::weighted(0.35))
             .prop_map(|(donor, cents, condition, chosen, monthly)| Op::Pledge { donor, cents, condition, chosen, monthly }),
-        1 => (0..20usize).prop_map(Op::Cancel),
+        // Cancels a pending pledge, stops an unlocked monthly one.
+        2 => (0..10usize).prop_map(Op::Cancel),
         1 => (1..60u32).prop_map(Op::Days),
     ]
 }

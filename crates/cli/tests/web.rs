@@ -9,8 +9,8 @@ mod common;
 use std::collections::HashMap;
 
 use cohort_store::Role;
-use common::{candidate, seed, TestApp, SLATE};
-use reqwest::{Method, StatusCode};
+use common::{candidate, seed, sign_as, TestApp, SLATE};
+use reqwest::StatusCode;
 use serde_json::json;
 
 both_backends!(
@@ -503,23 +503,7 @@ async fn supporters_stop_a_monthly_pledge_from_its_receipt(app: TestApp) {
         locked.body
     );
 
-    let ada = app
-        .engine
-        .issue_candidate_token(SLATE, "ada-reyes")
-        .await
-        .expect("a token");
-    let (status, body) = app
-        .call(
-            Method::POST,
-            &format!("/api/slates/{SLATE}/signatures"),
-            Some(&ada),
-            Some(&json!({"candidate": "ada-reyes", "version": version})),
-        )
-        .await;
-    assert_eq!(
-        (status, body["unlocked"].as_i64()),
-        (StatusCode::CREATED, Some(2))
-    );
+    assert_eq!(sign_as(&app, "ada-reyes", version).await["unlocked"], 2);
     let unlocked = b.get(&page).await;
     assert!(
         unlocked
@@ -1506,20 +1490,7 @@ async fn unlock_and_expiry_notices_respect_the_weekly_cap(app: TestApp) {
             .await;
         assert_eq!(status, StatusCode::CREATED, "{answer}");
     }
-    let token = app
-        .engine
-        .issue_candidate_token(SLATE, "ada-reyes")
-        .await
-        .expect("a campaign token");
-    let (status, body) = app
-        .call(
-            reqwest::Method::POST,
-            &format!("/api/slates/{SLATE}/signatures"),
-            Some(&token),
-            Some(&json!({"candidate": "ada-reyes", "version": 1})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let body = sign_as(&app, "ada-reyes", 1).await;
     assert_eq!(body["unlocked"], 1, "{body}");
     let notice = app.mail.wait_for("eve@example.org", "unlocked").await;
     assert!(

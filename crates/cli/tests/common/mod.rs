@@ -109,6 +109,26 @@ pub async fn publish(app: &TestApp) -> i64 {
     body["version"].as_i64().expect("a version")
 }
 
+/// `who`'s campaign signs compact `version` through the API (asserting 201);
+/// answers the signature (`unlocked`: how many pledges it unlocked).
+pub async fn sign_as(app: &TestApp, who: &str, version: i64) -> Value {
+    let token = app
+        .engine
+        .issue_candidate_token(SLATE, who)
+        .await
+        .expect("a campaign token");
+    let (status, body) = app
+        .call(
+            Method::POST,
+            &format!("/api/slates/{SLATE}/signatures"),
+            Some(&token),
+            Some(&json!({"candidate": who, "version": version})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body
+}
+
 const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/test";
 /// Test databases older than this are leftovers of crashed runs and are dropped.
 const STALE_AFTER: Duration = Duration::from_secs(2 * 3600);
