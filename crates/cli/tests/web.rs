@@ -517,6 +517,20 @@ async fn supporters_stop_a_monthly_pledge_from_its_receipt(app: TestApp) {
         .contains("The months already given stay with the candidates"));
     let once_page = b.get(&once).await;
     assert!(!once_page.body.contains("Stop this monthly pledge"));
+    // Signed in, the supporter's dashboard offers the same stop.
+    let mut me = Browser::new(&app);
+    me.sign_in("eve@example.org").await;
+    let dashboard = me.get("/me").await;
+    assert!(
+        dashboard
+            .body
+            .contains(&format!("Stop monthly pledge #{id}")),
+        "{}",
+        dashboard.body
+    );
+    assert!(!dashboard
+        .body
+        .contains(&format!("Stop monthly pledge #{once_id}")));
 
     let refused = b
         .post(
@@ -567,6 +581,13 @@ async fn supporters_stop_a_monthly_pledge_from_its_receipt(app: TestApp) {
     );
     let (_, view) = app.get(&format!("/api/pledges/{id}?token={token}")).await;
     assert_eq!(view["status"], "stopped", "{view}");
+    let dashboard = me.get("/me").await;
+    assert!(
+        !dashboard.body.contains("Stop monthly pledge")
+            && dashboard.body.contains("Stopped: no new month"),
+        "{}",
+        dashboard.body
+    );
     let mail = app.mail.wait_for("eve@example.org", "is stopped").await;
     assert!(
         mail.body.contains("No new month will be split or charged"),
