@@ -16,7 +16,7 @@ use chrono::Duration;
 use cohort_engine::{Clock, Engine};
 use cohort_stripe::StripeGateway;
 use common::localstripe::{LocalStripe, SECRET_KEY};
-use common::{seed, TestApp, SLATE};
+use common::{seed, sign_as, TestApp, SLATE};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -88,13 +88,26 @@ impl Pay {
             "donor": {"email": email, "name": "Pat Payer", "employer": "Mill", "occupation": "Miller",
                       "attests_eligible": true}
         });
+        self.post_pledge(app, &body).await
+    }
+
+    /// A monthly money pledge of `cents` a month.
+    async fn monthly(&self, app: &TestApp, email: &str, cents: i64) -> Value {
+        let body = json!({
+            "kind": "money", "amount_cents": cents, "recurring": "monthly", "deadline": "2028-10-01",
+            "donor": {"email": email, "name": "Mo Nthly", "attests_eligible": true}
+        });
+        self.post_pledge(app, &body).await
+    }
+
+    async fn post_pledge(&self, app: &TestApp, body: &Value) -> Value {
         let (status, p) = self
             .call(
                 app,
                 Method::POST,
                 &format!("/api/slates/{SLATE}/pledges"),
                 None,
-                Some(&body),
+                Some(body),
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{p}");
@@ -145,24 +158,6 @@ fn setup_secret(p: &Value) -> String {
 async fn sign_first(app: &TestApp, version: i64) {
     let body = sign_as(app, "ada-reyes", version).await;
     assert!(body["unlocked"].as_u64() >= Some(1), "{body}");
-}
-
-async fn sign_as(app: &TestApp, who: &str, version: i64) -> Value {
-    let token = app
-        .engine
-        .issue_candidate_token(SLATE, who)
-        .await
-        .expect("a candidate token");
-    let (status, body) = app
-        .call(
-            Method::POST,
-            &format!("/api/slates/{SLATE}/signatures"),
-            Some(&token),
-            Some(&json!({"candidate": who, "version": version})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    body
 }
 
 fn allocated(v: &Value) -> i64 {
@@ -551,19 +546,7 @@ async fn pledge_only_says_so_and_collects_nothing(app: TestApp) {
 async fn monthly_pledges_are_charged_each_month_once(app: TestApp) {
     let pay = Pay::start(&app).await;
     let version = seed(&app, "signers >= 1").await;
-    let (status, p) = pay
-        .call(
-            &app,
-            Method::POST,
-            &format!("/api/slates/{SLATE}/pledges"),
-            None,
-            Some(&json!({
-                "kind": "money", "amount_cents": 10_000, "recurring": "monthly", "deadline": "2028-10-01",
-                "donor": {"email": "monthly@example.org", "name": "Mo Nthly", "attests_eligible": true}
-            })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{p}");
+    let p = pay.monthly(&app, "monthly@example.org", 10_000).await;
     let id = p["id"].as_i64().unwrap();
     pay.stripe
         .confirm_setup(&setup_secret(&p), "pm_card_visa")
@@ -697,19 +680,7 @@ async fn stopped_monthly_pledges_pay_for_past_months_only(app: TestApp) {
         ("stop@example.org", "pm_card_visa"),
         ("broke@example.org", "pm_card_chargeCustomerFail"),
     ] {
-        let (status, p) = pay
-            .call(
-                &app,
-                Method::POST,
-                &format!("/api/slates/{SLATE}/pledges"),
-                None,
-                Some(&json!({
-                    "kind": "money", "amount_cents": 1_000, "recurring": "monthly", "deadline": "2028-10-01",
-                    "donor": {"email": email, "name": "Sto Pper", "attests_eligible": true}
-                })),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{p}");
+        let p = pay.monthly(&app, email, 1_000).await;
         pay.stripe.confirm_setup(&setup_secret(&p), card).await;
         pledges.push(p);
     }

@@ -111,21 +111,10 @@ impl<'a> Person<'a> {
 // ---------------------------------------------------------------- fixtures
 
 async fn sign(app: &TestApp, who: &str) {
-    let version = app.get(&format!("/api/slates/{SLATE}")).await.1["compact"]["version"].clone();
-    let token = app
-        .engine
-        .issue_candidate_token(SLATE, who)
-        .await
-        .expect("a candidate token");
-    let (status, body) = app
-        .call(
-            Method::POST,
-            &format!("/api/slates/{SLATE}/signatures"),
-            Some(&token),
-            Some(&json!({"candidate": who, "version": version})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let version = app.get(&format!("/api/slates/{SLATE}")).await.1["compact"]["version"]
+        .as_i64()
+        .expect("a compact version");
+    common::sign_as(app, who, version).await;
 }
 
 /// An hours pledge from `email`, unlocking once `condition` holds.
