@@ -671,20 +671,24 @@ fn any_pledge_is_charged_exactly_its_allocated_total() {
 /// A stopped monthly pledge: the month split before the stop is still
 /// charged, no later one is; a month split before the stop whose payment is
 /// never fixed closes the pledge as `payment_failed`, and the pot (which the
-/// stop already left) is not reduced twice.
+/// stop already left) is not reduced twice; a supporter who stopped before
+/// saving a card can still save one to pay the month they owe.
 async fn stopped_monthly_pledges_pay_for_past_months_only(app: TestApp) {
     let pay = Pay::start(&app).await;
     let version = seed(&app, "signers >= 1").await;
     let mut pledges = Vec::new();
     for (email, card) in [
-        ("stop@example.org", "pm_card_visa"),
-        ("broke@example.org", "pm_card_chargeCustomerFail"),
+        ("stop@example.org", Some("pm_card_visa")),
+        ("broke@example.org", Some("pm_card_chargeCustomerFail")),
+        ("owes@example.org", None),
     ] {
         let p = pay.monthly(&app, email, 1_000).await;
-        pay.stripe.confirm_setup(&setup_secret(&p), card).await;
+        if let Some(card) = card {
+            pay.stripe.confirm_setup(&setup_secret(&p), card).await;
+        }
         pledges.push(p);
     }
-    let (p, broke) = (&pledges[0], &pledges[1]);
+    let (p, broke, owes) = (&pledges[0], &pledges[1], &pledges[2]);
     let stop = |p: &Value| {
         let path = pledge_path(p);
         let (app, pay) = (&app, &pay);
@@ -697,13 +701,27 @@ async fn stopped_monthly_pledges_pay_for_past_months_only(app: TestApp) {
     let done = pay.engine.collect_payments(100).await.expect("collects");
     assert_eq!((done.succeeded, done.failed), (1, 1), "{done:?}");
     stop(broke).await;
+    stop(owes).await;
+    let o = pay.view(&app, owes).await;
+    assert_eq!(
+        (o["status"].as_str(), o["payment"]["state"].as_str()),
+        (Some("stopped"), Some("card_needed")),
+        "{o}"
+    );
+    pay.stripe
+        .confirm_setup(&setup_secret(&o), "pm_card_visa")
+        .await;
 
     // A month passes: the running pledge splits month 1, then is stopped
     // before the collector comes by. Month 1 was split before the stop: owed.
     app.clock.set(common::now() + Duration::days(31));
     pay.engine.tick().await.expect("tick");
     stop(p).await;
-    assert_eq!(pay.engine.collect_payments(100).await.unwrap().succeeded, 1);
+    assert_eq!(
+        pay.engine.collect_payments(100).await.unwrap().succeeded,
+        2,
+        "month 1 of the pledge just stopped, month 0 of the one whose card came late"
+    );
     let v = pay.view(&app, p).await;
     assert_eq!(v["status"], "stopped", "{v}");
     let states: Vec<_> = v["payment"]["installments"]
@@ -735,6 +753,8 @@ async fn stopped_monthly_pledges_pay_for_past_months_only(app: TestApp) {
         2,
         "months 0 and 1 only"
     );
+    let owed = owes["id"].as_i64().expect("id");
+    assert_eq!(pay.stripe.intents_for(owed).await.len(), 1, "month 0 only");
     let (_, slate) = app.get(&format!("/api/slates/{SLATE}")).await;
     assert_eq!(
         (

@@ -345,7 +345,8 @@ impl Engine {
                 tx.payments(view.id).await?,
             )
         };
-        let live = matches!(view.status.as_str(), "pending" | "unlocked");
+        // A stopped pledge may still owe the months split before the stop.
+        let live = matches!(view.status.as_str(), "pending" | "unlocked" | "stopped");
         if setup.is_none() && live {
             setup = self.create_setup(view.id).await;
         }

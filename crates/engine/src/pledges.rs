@@ -785,7 +785,7 @@ impl Engine {
                 return Err(EngineError::conflict(
                     "not_pending",
                     format!(
-                        "this pledge is {} and can no longer be cancelled",
+                        "this pledge is {} and can no longer be cancelled or stopped",
                         status.as_str()
                     ),
                 ))
