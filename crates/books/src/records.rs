@@ -378,17 +378,30 @@ pub struct ContributorId(pub String);
 pub struct Contributor {
     pub id: ContributorId,
     pub name: PersonName,
-    pub address: Address,
+    /// Missing while the conduit is still asking for it ("best efforts",
+    /// 11 CFR 104.7); reports leave its columns blank.
+    pub address: Option<Address>,
     pub employer: Option<String>,
     pub occupation: Option<String>,
     pub email: String,
 }
 
 impl Contributor {
+    /// The mailing address, or blanks while it is not known.
+    pub fn mailing(&self) -> Address {
+        self.address.clone().unwrap_or(Address {
+            street1: String::new(),
+            street2: None,
+            city: String::new(),
+            state: String::new(),
+            zip: String::new(),
+        })
+    }
+
     pub fn new(
         id: ContributorId,
         name: PersonName,
-        address: Address,
+        address: Option<Address>,
         employer: Option<&str>,
         occupation: Option<&str>,
         email: &str,

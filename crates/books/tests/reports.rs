@@ -115,13 +115,13 @@ fn world() -> World {
     let nunez = Contributor::new(
         ContributorId("donor-nunez".into()),
         PersonName::new("José", "Núñez").unwrap(),
-        address(
+        Some(address(
             "12 Mission St",
             Some("Apt 4, Rear"),
             "San Francisco",
             "CA",
             "94110-1234",
-        ),
+        )),
         Some("Smith, Jones & \"Co\""),
         Some("Engineer"),
         "jose@example.com",
@@ -130,7 +130,7 @@ fn world() -> World {
     let turing = Contributor::new(
         ContributorId("donor-turing".into()),
         PersonName::new("Alan", "Turing").unwrap(),
-        address("3 Bletchley Rd", None, "Austin", "TX", "78702"),
+        Some(address("3 Bletchley Rd", None, "Austin", "TX", "78702")),
         None,
         None,
         "alan@example.com",

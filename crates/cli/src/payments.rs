@@ -7,8 +7,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cohort_engine::payments::{
-    Charge, ChargeRequest, GatewayError, PaymentGateway, Setup, SetupRequest, SetupStatus,
-    WebhookError, WebhookEvent,
+    Charge, ChargeRequest, GatewayError, PaymentGateway, RefundRequest, Setup, SetupRequest,
+    SetupStatus, WebhookError, WebhookEvent,
 };
 use cohort_engine::{Engine, PledgeOnly};
 
@@ -74,6 +74,9 @@ impl<G: PaymentGateway> PaymentGateway for CrashAfterCharge<G> {
     }
     async fn payment_status(&self, id: &str) -> Result<Charge, GatewayError> {
         self.0.payment_status(id).await
+    }
+    async fn refund(&self, req: &RefundRequest) -> Result<String, GatewayError> {
+        self.0.refund(req).await
     }
     fn verify_webhook(
         &self,

@@ -140,6 +140,47 @@ impl Pay {
     }
 }
 
+/// Committee records for the two federal candidates of `seed` (Cy runs for
+/// governor): without them nothing is charged.
+async fn record_committees(app: &TestApp) {
+    for (who, committee, candidate, state, zip) in [
+        ("ada-reyes", "C00100001", "H8NY10001", "NY", "10001"),
+        ("ben-okafor", "C00200002", "S8OH00002", "OH", "43215"),
+    ] {
+        let (status, body) = app
+            .call(
+                Method::PUT,
+                &format!("/api/slates/{SLATE}/candidates/{who}/committee"),
+                Some(&app.organizer),
+                Some(&json!({"name": format!("{who} for Congress"), "fec_committee_id": committee,
+                    "fec_candidate_id": candidate, "treasurer_first": "Tess", "treasurer_last": "Urer",
+                    "street1": "1 Main St", "city": "Capital", "state": state, "zip": zip})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+}
+
+/// `seed`, with the committees collection needs.
+/// The treasurer forwards what Ada's committee is owed (as the FEC wants, within 10 days).
+async fn forward_to_ada(app: &TestApp) {
+    let (status, batch) = app
+        .call(
+            Method::POST,
+            "/api/books/forwards",
+            Some(&app.organizer),
+            Some(&json!({"committee": ADA_COMMITTEE})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{batch}");
+}
+
+async fn seed_paid(app: &TestApp, condition: &str) -> i64 {
+    let version = seed(app, condition).await;
+    record_committees(app).await;
+    version
+}
+
 fn pledge_path(p: &Value) -> String {
     format!(
         "/api/pledges/{}?token={}",
@@ -194,7 +235,7 @@ async fn ada_total(app: &TestApp) -> i64 {
 
 async fn success_charges_the_allocated_total_once(app: TestApp) {
     let pay = Pay::start(&app).await;
-    let version = seed(&app, "signers >= 1").await;
+    let version = seed_paid(&app, "signers >= 1").await;
     let p = pay.pledge(&app, "pat@example.org").await;
     assert_eq!(p["status"], "pending");
     assert_eq!(p["payment"]["gateway"], "stripe", "{p}");
@@ -248,7 +289,7 @@ async fn success_charges_the_allocated_total_once(app: TestApp) {
 
 async fn decline_opens_the_fix_window_then_fails_and_releases(app: TestApp) {
     let pay = Pay::start(&app).await;
-    let version = seed(&app, "signers >= 1").await;
+    let version = seed_paid(&app, "signers >= 1").await;
     let email = "dee@example.org";
     let p = pay.pledge(&app, email).await;
     pay.stripe
@@ -317,7 +358,7 @@ async fn decline_opens_the_fix_window_then_fails_and_releases(app: TestApp) {
 
 async fn a_declined_payment_is_fixed_with_a_new_card(app: TestApp) {
     let pay = Pay::start(&app).await;
-    let version = seed(&app, "signers >= 1").await;
+    let version = seed_paid(&app, "signers >= 1").await;
     let p = pay.pledge(&app, "fix@example.org").await;
     let id = p["id"].as_i64().unwrap();
     pay.stripe
@@ -376,7 +417,7 @@ async fn a_declined_payment_is_fixed_with_a_new_card(app: TestApp) {
 
 async fn authentication_required_then_authenticated(app: TestApp) {
     let pay = Pay::start(&app).await;
-    let version = seed(&app, "signers >= 1").await;
+    let version = seed_paid(&app, "signers >= 1").await;
     let email = "sca@example.org";
     let p = pay.pledge(&app, email).await;
     let secret = setup_secret(&p);
@@ -438,7 +479,7 @@ async fn authentication_required_then_authenticated(app: TestApp) {
 
 async fn webhooks_are_verified_and_applied_once(app: TestApp) {
     let pay = Pay::start(&app).await;
-    let version = seed(&app, "signers >= 1").await;
+    let version = seed_paid(&app, "signers >= 1").await;
     let p = pay.pledge(&app, "hook@example.org").await;
     let secret = setup_secret(&p);
     let si_id = secret.split("_secret_").next().unwrap().to_owned();
@@ -545,7 +586,7 @@ async fn pledge_only_says_so_and_collects_nothing(app: TestApp) {
 
 async fn monthly_pledges_are_charged_each_month_once(app: TestApp) {
     let pay = Pay::start(&app).await;
-    let version = seed(&app, "signers >= 1").await;
+    let version = seed_paid(&app, "signers >= 1").await;
     let p = pay.monthly(&app, "monthly@example.org", 10_000).await;
     let id = p["id"].as_i64().unwrap();
     pay.stripe
@@ -554,6 +595,8 @@ async fn monthly_pledges_are_charged_each_month_once(app: TestApp) {
     sign_first(&app, version).await;
     assert_eq!(pay.engine.collect_payments(100).await.unwrap().succeeded, 1);
     assert_eq!(pay.engine.collect_payments(100).await.unwrap().succeeded, 0);
+    // The treasurer forwards within the 10 days the FEC allows.
+    forward_to_ada(&app).await;
 
     app.clock.set(common::now() + Duration::days(31));
     pay.engine.tick().await.expect("tick");
@@ -593,7 +636,7 @@ async fn monthly_pledges_are_charged_each_month_once(app: TestApp) {
 async fn charge_case(stripe: Arc<LocalStripe>, amount: i64, signers: usize, earlier: i64) {
     let app = TestApp::sqlite().await;
     let pay = Pay::with(&app, stripe).await;
-    let version = seed(&app, &format!("signers >= {signers}")).await;
+    let version = seed_paid(&app, &format!("signers >= {signers}")).await;
     let email = "prop@example.org";
     if earlier > 0 {
         // An earlier pledge of the same donor (never charged: no card) uses up limit room.
@@ -604,10 +647,7 @@ async fn charge_case(stripe: Arc<LocalStripe>, amount: i64, signers: usize, earl
         .stripe
         .confirm_setup(&setup_secret(&p), "pm_card_visa")
         .await;
-    for who in ["ada-reyes", "ben-okafor", "cy-lindqvist"]
-        .into_iter()
-        .take(signers)
-    {
+    for who in ["ada-reyes", "ben-okafor"].into_iter().take(signers) {
         sign_as(&app, who, version).await;
     }
     pay.engine.collect_payments(100).await.expect("collects");
@@ -657,7 +697,7 @@ fn any_pledge_is_charged_exactly_its_allocated_total() {
     });
     let cases = (
         100i64..=2_000_000,
-        1usize..=3,
+        1usize..=2,
         prop_oneof![Just(0i64), 100i64..=700_000],
     );
     let result = runner.run(&cases, |(amount, signers, earlier)| {
@@ -675,7 +715,7 @@ fn any_pledge_is_charged_exactly_its_allocated_total() {
 /// saving a card can still save one to pay the month they owe.
 async fn stopped_monthly_pledges_pay_for_past_months_only(app: TestApp) {
     let pay = Pay::start(&app).await;
-    let version = seed(&app, "signers >= 1").await;
+    let version = seed_paid(&app, "signers >= 1").await;
     let mut pledges = Vec::new();
     for (email, card) in [
         ("stop@example.org", Some("pm_card_visa")),
@@ -700,6 +740,7 @@ async fn stopped_monthly_pledges_pay_for_past_months_only(app: TestApp) {
     sign_first(&app, version).await;
     let done = pay.engine.collect_payments(100).await.expect("collects");
     assert_eq!((done.succeeded, done.failed), (1, 1), "{done:?}");
+    forward_to_ada(&app).await;
     stop(broke).await;
     stop(owes).await;
     let o = pay.view(&app, owes).await;
@@ -722,6 +763,7 @@ async fn stopped_monthly_pledges_pay_for_past_months_only(app: TestApp) {
         2,
         "month 1 of the pledge just stopped, month 0 of the one whose card came late"
     );
+    forward_to_ada(&app).await;
     let v = pay.view(&app, p).await;
     assert_eq!(v["status"], "stopped", "{v}");
     let states: Vec<_> = v["payment"]["installments"]
@@ -767,6 +809,608 @@ async fn stopped_monthly_pledges_pay_for_past_months_only(app: TestApp) {
     verified(&app).await;
 }
 
+// ---------------------------------------------------------------- the books
+
+const CONDUIT: &str = "C00900001";
+const ADA_COMMITTEE: &str = "C00100001";
+
+async fn record_conduit(app: &TestApp) {
+    let (status, err) = app
+        .call(
+            Method::PUT,
+            "/api/books/conduit",
+            Some(&app.organizer),
+            Some(&json!({"name": "Cohort PAC", "fec_committee_id": "C123",
+                "treasurer_first": "Trea", "treasurer_last": "Surer", "street1": "1 Conduit Way",
+                "city": "Washington", "state": "DC", "zip": "20001"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert_eq!(err["error"]["field"], "fec_committee_id", "{err}");
+    let (status, conduit) = app
+        .call(
+            Method::PUT,
+            "/api/books/conduit",
+            Some(&app.organizer),
+            Some(&json!({"name": "Cohort PAC", "fec_committee_id": CONDUIT,
+                "treasurer_first": "Trea", "treasurer_last": "Surer", "street1": "1 Conduit Way",
+                "city": "Washington", "state": "dc", "zip": "20001"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{conduit}");
+    assert_eq!(conduit["state"], "DC");
+}
+
+/// A money pledge with the donor's full details (name, address, employer).
+async fn pledge_in_full(pay: &Pay, app: &TestApp, email: &str, cents: i64) -> Value {
+    let body = json!({
+        "kind": "money", "amount_cents": cents, "deadline": "2028-10-01",
+        "donor": {"email": email, "name": "Pat Payer", "address": "12 Mill Rd", "city": "Albany",
+                  "state": "NY", "zip": "12207", "employer": "Mill", "occupation": "Miller",
+                  "attests_eligible": true}
+    });
+    let (status, p) = pay
+        .call(
+            app,
+            Method::POST,
+            &format!("/api/slates/{SLATE}/pledges"),
+            None,
+            Some(&body),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
+    p
+}
+
+async fn books(app: &TestApp) -> Value {
+    let (status, books) = app
+        .call(Method::GET, "/api/books", Some(&app.organizer), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{books}");
+    books
+}
+
+async fn download(app: &TestApp, path: &str) -> (StatusCode, String) {
+    let res = app
+        .client
+        .get(app.url(path))
+        .bearer_auth(&app.organizer)
+        .send()
+        .await
+        .expect("an answer");
+    let status = res.status();
+    (status, res.text().await.expect("a body"))
+}
+
+/// Checks `.fec` files with crates/books/tests/fec_check.py: fecfile,
+/// fastfec and the FEC's JSON schemas, against `expected` (its format).
+fn fec_check(name: &str, files: Vec<(String, Value)>) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = std::env::temp_dir().join(format!("cohort-books-e2e-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a scratch dir");
+    let mut specs = Vec::new();
+    for (i, (text, mut spec)) in files.into_iter().enumerate() {
+        let path = dir.join(format!("{i}.fec"));
+        std::fs::write(&path, text).expect("write the filing");
+        spec["path"] = json!(path);
+        specs.push(spec);
+    }
+    let expected = dir.join("expected.json");
+    let schema_dir = root.join("data/fec/schema");
+    std::fs::write(
+        &expected,
+        json!({"schema_dir": schema_dir, "files": specs}).to_string(),
+    )
+    .expect("write the expectations");
+    let python = std::env::var("COHORT_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = Command::new(&python)
+        .arg(root.join("crates/books/tests/fec_check.py"))
+        .arg(&expected)
+        .output()
+        .unwrap_or_else(|e| panic!("run {python} ({e}); ./scripts/test sets COHORT_TEST_PYTHON"));
+    assert!(
+        out.status.success(),
+        "fec_check.py failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+async fn collected_money_is_booked_forwarded_and_reported(app: TestApp) {
+    let pay = Pay::start(&app).await;
+    let version = seed_paid(&app, "signers >= 1").await;
+    // The books are the conduit operator's alone.
+    let (status, _) = app.call(Method::GET, "/api/books", None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let ada = app
+        .engine
+        .issue_candidate_token(SLATE, "ada-reyes")
+        .await
+        .expect("a token");
+    let (status, err) = app.call(Method::GET, "/api/books", Some(&ada), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{err}");
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/books/forwards",
+            Some(&ada),
+            Some(&json!({"committee": ADA_COMMITTEE})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    record_conduit(&app).await;
+
+    let p = pledge_in_full(&pay, &app, "pat@example.org", 50_000).await;
+    pay.stripe
+        .confirm_setup(&setup_secret(&p), "pm_card_visa")
+        .await;
+    sign_first(&app, version).await;
+    assert_eq!(pay.engine.collect_payments(100).await.unwrap().succeeded, 1);
+    let receipt = format!("P{}-0", p["id"]);
+
+    let b = books(&app).await;
+    assert_eq!(b["cash_cents"], 50_000, "{b}");
+    assert_eq!(b["received_cents"], 50_000, "{b}");
+    assert_eq!(b["receipts"], 1, "{b}");
+    let due = &b["due"][0];
+    assert_eq!(due["committee_id"], ADA_COMMITTEE, "{b}");
+    assert_eq!(due["held_cents"], 50_000, "{b}");
+    assert_eq!(due["payable_cents"], 50_000, "{b}");
+    assert_eq!(
+        due["forward_by"], "2026-12-04",
+        "ten days from receipt: {b}"
+    );
+    assert_eq!(due["overdue"], false, "{b}");
+    assert_eq!(b["problems"], json!([]), "{b}");
+    verified(&app).await;
+    // A donor whose details are complete is not asked for them.
+    let asked = app.engine.emails_to("pat@example.org").await.unwrap();
+    assert!(
+        !asked
+            .iter()
+            .any(|m| m.email.subject.contains("for the FEC")),
+        "{asked:?}"
+    );
+
+    // Eleven days on, money still held is overdue, and `cohort verify` says so.
+    app.clock.set(common::now() + Duration::days(11));
+    let violations = app.engine.verify().await.expect("verify runs");
+    assert!(
+        violations.iter().any(|v| v.rule == "the books"
+            && v.detail.contains(&receipt)
+            && v.detail.contains("due to be forwarded by 2026-12-04")),
+        "{violations:?}"
+    );
+    assert_eq!(books(&app).await["due"][0]["overdue"], true);
+
+    // Forwarding: bad and unknown committees are named; then one batch.
+    let forward = |committee: &str| {
+        let body = json!({ "committee": committee });
+        let app = &app;
+        async move {
+            app.call(
+                Method::POST,
+                "/api/books/forwards",
+                Some(&app.organizer),
+                Some(&body),
+            )
+            .await
+        }
+    };
+    let (status, err) = forward("C12").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert_eq!(err["error"]["field"], "committee", "{err}");
+    let (status, err) = forward("C00999999").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{err}");
+    let (status, batch) = forward(ADA_COMMITTEE).await;
+    assert_eq!(status, StatusCode::CREATED, "{batch}");
+    assert_eq!(batch["total_cents"], 50_000, "{batch}");
+    assert_eq!(batch["receipts"], 1, "{batch}");
+    let (status, err) = forward(ADA_COMMITTEE).await;
+    assert_eq!(status, StatusCode::CONFLICT, "the same money twice: {err}");
+    assert_eq!(err["error"]["code"], "nothing_to_forward", "{err}");
+    let b = books(&app).await;
+    assert_eq!(
+        (&b["cash_cents"], &b["forwarded_cents"]),
+        (&json!(0), &json!(50_000)),
+        "{b}"
+    );
+    assert_eq!(b["due"], json!([]), "{b}");
+    verified(&app).await;
+
+    // The batch's CSV goes with the payment.
+    let batch_id = batch["id"].as_str().expect("a batch id");
+    let (status, csv) = download(&app, &format!("/api/books/batches/{batch_id}.csv")).await;
+    assert_eq!(status, StatusCode::OK, "{csv}");
+    assert!(csv.starts_with("Receipt ID,"), "{csv}");
+    assert!(
+        csv.contains(&receipt) && csv.contains("Payer") && csv.contains("500.00"),
+        "{csv}"
+    );
+
+    // Reports: the committee's contributions, and both .fec filings.
+    let q = "from=2026-10-01&through=2026-12-31";
+    let (status, csv) = download(
+        &app,
+        &format!("/api/books/report?committee={ADA_COMMITTEE}&{q}&format=csv"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{csv}");
+    assert!(csv.contains("Albany") && csv.contains("Miller"), "{csv}");
+    for (query, field) in [
+        (format!("committee=conduit&{q}&format=csv"), "committee"),
+        (
+            format!("committee={ADA_COMMITTEE}&{q}&format=xls"),
+            "format",
+        ),
+        (
+            format!("committee=conduit&from=Dec 1&through=2026-12-31&format=fec"),
+            "from",
+        ),
+    ] {
+        let (status, err) = app
+            .call(
+                Method::GET,
+                &format!("/api/books/report?{query}"),
+                Some(&app.organizer),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {err}");
+        assert_eq!(err["error"]["field"], field, "{query}: {err}");
+    }
+    let (status, conduit) = download(
+        &app,
+        &format!("/api/books/report?committee=conduit&{q}&format=fec&report_code=YE"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{conduit}");
+    let (status, recipient) = download(
+        &app,
+        &format!("/api/books/report?committee={ADA_COMMITTEE}&{q}&format=fec&report_code=YE"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{recipient}");
+    fec_check(
+        app.backend,
+        vec![
+            (
+                conduit,
+                json!({"role": "conduit",
+                "summary": {"form_type": "F3XN", "filer_committee_id_number": CONDUIT,
+                    "committee_name": "Cohort PAC", "report_code": "YE",
+                    "L11ai_itemized_period": 500.0,
+                    "L23_contributions_to_federal_candidates_cmtes_period": 500.0,
+                    "L8_cash_on_hand_at_close_period": 0.0},
+                "lines": [
+                    {"form_type": "SA11AI", "schema": "CONDUIT_EARMARKS", "contributor_last_name": "Payer",
+                     "contributor_first_name": "Pat", "contribution_date": "2026-11-24", "contribution_amount": 500.0,
+                     "election_code": "P2028", "donor_committee_fec_id": ADA_COMMITTEE,
+                     "contributor_employer": "Mill", "contributor_zip": "12207"},
+                    {"form_type": "SB23", "schema": "CONDUIT_EARMARK_OUTS", "expenditure_date": "2026-12-05",
+                     "expenditure_amount": 500.0, "beneficiary_candidate_fec_id": "H8NY10001", "back_ref": 0}
+                ]}),
+            ),
+            (
+                recipient,
+                json!({"role": "recipient",
+                "summary": {"form_type": "F3N", "filer_committee_id_number": ADA_COMMITTEE,
+                    "election_state": "NY", "election_district": "10",
+                    "L11ai_individuals_itemized_period": 500.0},
+                "lines": [
+                    {"form_type": "SA11AI", "schema": "EARMARK_RECEIPT", "contributor_last_name": "Payer",
+                     "contribution_amount": 500.0, "conduit_name": "Cohort PAC"},
+                    {"form_type": "SA11AI", "schema": "EARMARK_MEMO", "contribution_amount": 500.0,
+                     "donor_committee_fec_id": CONDUIT, "memo_code": "X", "back_ref": 0}
+                ]}),
+            ),
+        ],
+    );
+}
+
+async fn refunds_go_back_through_stripe_and_onto_the_books(app: TestApp) {
+    let pay = Pay::start(&app).await;
+    let version = seed_paid(&app, "signers >= 1").await;
+    record_conduit(&app).await;
+    let p = pledge_in_full(&pay, &app, "pat@example.org", 50_000).await;
+    pay.stripe
+        .confirm_setup(&setup_secret(&p), "pm_card_visa")
+        .await;
+    sign_first(&app, version).await;
+    assert_eq!(pay.engine.collect_payments(100).await.unwrap().succeeded, 1);
+    let receipt = format!("P{}-0", p["id"]);
+    let intent = pay.stripe.intents_for(p["id"].as_i64().unwrap()).await[0]["id"]
+        .as_str()
+        .expect("the PaymentIntent")
+        .to_owned();
+    let refunds_at_stripe = || async {
+        pay.stripe.get("/v1/refunds?limit=100").await["data"]
+            .as_array()
+            .expect("refunds")
+            .iter()
+            .filter(|r| r["payment_intent"] == intent.as_str())
+            .map(|r| r["amount"].as_i64().expect("an amount"))
+            .collect::<Vec<_>>()
+    };
+    // The refund goes through the server that speaks to localstripe.
+    let refund = |token: String, body: Value| {
+        let (app, pay) = (&app, &pay);
+        async move {
+            pay.call(
+                app,
+                Method::POST,
+                "/api/books/refunds",
+                Some(&token),
+                Some(&body),
+            )
+            .await
+        }
+    };
+    let ask = |amount: i64, reason: &str| json!({"receipt": receipt, "committee": ADA_COMMITTEE, "amount_cents": amount, "reason": reason});
+    let ada = app
+        .engine
+        .issue_candidate_token(SLATE, "ada-reyes")
+        .await
+        .expect("a token");
+    let (status, _) = refund(ada, ask(1_000, "excess")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let op = app.organizer.clone();
+    for (body, field) in [
+        (ask(1_000, "oops"), "reason"),
+        (ask(0, "excess"), "amount_cents"),
+        (
+            json!({"receipt": "X", "committee": ADA_COMMITTEE, "amount_cents": 1, "reason": "excess"}),
+            "receipt",
+        ),
+        (
+            json!({"receipt": receipt, "committee": "C1", "amount_cents": 1, "reason": "excess"}),
+            "committee",
+        ),
+    ] {
+        let (status, err) = refund(op.clone(), body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+        assert_eq!(err["error"]["field"], field, "{err}");
+    }
+    // More than is held: refused before any money moves.
+    let (status, err) = refund(op.clone(), ask(50_001, "excess")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{err}");
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("exceeds"),
+        "{err}"
+    );
+    assert!(refunds_at_stripe().await.is_empty());
+
+    let (status, r) = refund(op.clone(), ask(10_000, "excess")).await;
+    assert_eq!(status, StatusCode::CREATED, "{r}");
+    assert!(
+        r["refund_id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("re_")),
+        "{r}"
+    );
+    assert_eq!(refunds_at_stripe().await, [10_000]);
+    let b = books(&app).await;
+    assert_eq!(
+        (&b["cash_cents"], &b["refunded_cents"]),
+        (&json!(40_000), &json!(10_000)),
+        "{b}"
+    );
+    assert_eq!(b["due"][0]["held_cents"], 40_000, "{b}");
+
+    let (status, batch) = app
+        .call(
+            Method::POST,
+            "/api/books/forwards",
+            Some(&op),
+            Some(&json!({"committee": ADA_COMMITTEE})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{batch}");
+    assert_eq!(batch["total_cents"], 40_000, "{batch}");
+    // Forwarded money is the committee's to refund, not the conduit's.
+    let (status, err) = refund(op.clone(), ask(1_000, "cancelled")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{err}");
+    assert_eq!(refunds_at_stripe().await, [10_000]);
+    verified(&app).await;
+
+    let (status, conduit) = download(
+        &app,
+        "/api/books/report?committee=conduit&from=2026-10-01&through=2026-12-31&format=fec",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{conduit}");
+    fec_check(
+        &format!("refund-{}", app.backend),
+        vec![(
+            conduit,
+            json!({"role": "conduit",
+            "summary": {"form_type": "F3XN", "report_code": "Q4",
+                "L11ai_itemized_period": 500.0,
+                "L23_contributions_to_federal_candidates_cmtes_period": 400.0,
+                "L28a_individuals_persons_period": 100.0,
+                "L8_cash_on_hand_at_close_period": 0.0},
+            "lines": [
+                {"form_type": "SA11AI", "schema": "CONDUIT_EARMARKS", "contribution_amount": 500.0},
+                {"form_type": "SB23", "schema": "CONDUIT_EARMARK_OUTS", "expenditure_amount": 400.0, "back_ref": 0},
+                {"form_type": "SB28A", "schema": "INDIVIDUAL_REFUNDS", "payee_last_name": "Payer",
+                 "expenditure_amount": 100.0, "expenditure_purpose_descrip": "Refund: excessive contribution", "back_ref": 0}
+            ]}),
+        )],
+    );
+}
+
+async fn a_charge_waits_for_every_committee_record(app: TestApp) {
+    let pay = Pay::start(&app).await;
+    let version = seed(&app, "signers >= 1").await;
+    let p = pay.pledge_of(&app, "wren@example.org", 10_000).await;
+    pay.stripe
+        .confirm_setup(&setup_secret(&p), "pm_card_visa")
+        .await;
+    sign_first(&app, version).await;
+    let done = pay.engine.collect_payments(100).await.expect("collects");
+    assert_eq!((done.succeeded, done.waiting), (0, 1), "{done:?}");
+    let id = p["id"].as_i64().unwrap();
+    assert!(
+        pay.stripe.intents_for(id).await.is_empty(),
+        "nothing charged"
+    );
+    let v = pay.view(&app, &p).await;
+    assert_eq!(v["status"], "unlocked", "{v}");
+    assert!(
+        v["payment"]["waiting_for"]
+            .as_str()
+            .is_some_and(|w| w.contains("Ada Reyes has a federal committee on record")),
+        "{v}"
+    );
+    record_committees(&app).await;
+    assert_eq!(pay.engine.collect_payments(100).await.unwrap().succeeded, 1);
+    let v = pay.view(&app, &p).await;
+    assert_eq!(v["payment"]["state"], "paid", "{v}");
+    assert!(v["payment"].get("waiting_for").is_none(), "{v}");
+    assert_eq!(books(&app).await["received_cents"], allocated(&v));
+
+    // A governor's committee is not on the FEC's books: money chosen for Cy waits.
+    sign_as(&app, "cy-lindqvist", version).await;
+    let body = json!({
+        "kind": "money", "amount_cents": 5_000, "deadline": "2028-10-01", "candidates": ["cy-lindqvist"],
+        "donor": {"email": "wren@example.org", "name": "Wren Payer", "attests_eligible": true}
+    });
+    let (status, cy) = pay
+        .call(
+            &app,
+            Method::POST,
+            &format!("/api/slates/{SLATE}/pledges"),
+            None,
+            Some(&body),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{cy}");
+    pay.stripe
+        .confirm_setup(&setup_secret(&cy), "pm_card_visa")
+        .await;
+    assert_eq!(pay.engine.collect_payments(100).await.unwrap().succeeded, 0);
+    let v = pay.view(&app, &cy).await;
+    assert!(
+        v["payment"]["waiting_for"]
+            .as_str()
+            .is_some_and(|w| w.contains("Cy Lindqvist")),
+        "{v}"
+    );
+    verified(&app).await;
+}
+
+async fn donors_past_200_get_one_best_efforts_email(app: TestApp) {
+    let pay = Pay::start(&app).await;
+    let version = seed_paid(&app, "signers >= 1").await;
+    let email = "sam@example.org";
+    let pledge = |cents: i64| {
+        let body = json!({
+            "kind": "money", "amount_cents": cents, "deadline": "2028-10-01",
+            "donor": {"email": email, "name": "Sam Small", "attests_eligible": true}
+        });
+        let (pay, app) = (&pay, &app);
+        async move {
+            let (status, p) = pay
+                .call(
+                    app,
+                    Method::POST,
+                    &format!("/api/slates/{SLATE}/pledges"),
+                    None,
+                    Some(&body),
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{p}");
+            pay.stripe
+                .confirm_setup(&setup_secret(&p), "pm_card_visa")
+                .await;
+            p
+        }
+    };
+    // $150 asks nothing; a second $150 to the same candidate passes $200.
+    pledge(15_000).await;
+    sign_first(&app, version).await;
+    assert_eq!(pay.engine.collect_payments(100).await.unwrap().succeeded, 1);
+    let subject = "Your employer and occupation, for the FEC";
+    let asked = |rows: Vec<cohort_store::OutboxRow>| {
+        rows.iter().filter(|m| m.email.subject == subject).count()
+    };
+    assert_eq!(asked(app.engine.emails_to(email).await.unwrap()), 0);
+    // The link is the pledge whose charge passed $200.
+    let first = pledge(15_000).await;
+    assert_eq!(pay.engine.collect_payments(100).await.unwrap().succeeded, 1);
+    let mail = app.mail.wait_for(email, subject).await;
+    assert!(
+        mail.body.contains("employer, occupation, mailing address"),
+        "{}",
+        mail.body
+    );
+    let link = format!(
+        "/pledges/{}/donor?token={}",
+        first["id"],
+        first["receipt_token"].as_str().unwrap()
+    );
+    assert!(mail.body.contains(&link), "{}", mail.body);
+    // Once per donor and cycle.
+    pledge(5_000).await;
+    assert_eq!(pay.engine.collect_payments(100).await.unwrap().succeeded, 1);
+    assert_eq!(asked(app.engine.emails_to(email).await.unwrap()), 1);
+
+    // The link opens the form; a wrong token finds nothing.
+    let (status, page) = app.html(&link).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Your details for the FEC"), "{page}");
+    let (status, _) = app
+        .html(&format!("/pledges/{}/donor?token=wrong", first["id"]))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // A bad ZIP is named and nothing is written; then the details are saved.
+    let id = first["id"].as_i64().unwrap();
+    let token = first["receipt_token"].as_str().unwrap();
+    let input = |zip: &str| cohort_engine::DonorInput {
+        email: String::new(),
+        name: String::new(),
+        address: "5 Elm St".into(),
+        city: "Troy".into(),
+        state: "NY".into(),
+        zip: zip.into(),
+        employer: "Self-employed".into(),
+        occupation: "Potter".into(),
+        attests_eligible: false,
+    };
+    let err = app
+        .engine
+        .complete_donor(id, token, input("123"))
+        .await
+        .expect_err("a bad ZIP");
+    assert!(err.to_string().starts_with("donor.zip:"), "{err}");
+    assert_eq!(
+        app.engine.donor_details(id, token).await.unwrap().employer,
+        ""
+    );
+    let saved = app
+        .engine
+        .complete_donor(id, token, input("12180"))
+        .await
+        .expect("saved");
+    assert_eq!(
+        (saved.name.as_str(), saved.attests_eligible),
+        ("Sam Small", true)
+    );
+    record_conduit(&app).await;
+    let (status, csv) = download(
+        &app,
+        &format!("/api/books/report?committee={ADA_COMMITTEE}&from=2026-11-01&through=2026-11-30&format=csv"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{csv}");
+    assert!(csv.contains("Potter") && csv.contains("Troy"), "{csv}");
+    verified(&app).await;
+}
+
 both_backends!(
     success_charges_the_allocated_total_once,
     decline_opens_the_fix_window_then_fails_and_releases,
@@ -776,6 +1420,10 @@ both_backends!(
     webhooks_are_verified_and_applied_once,
     pledge_only_says_so_and_collects_nothing,
     stopped_monthly_pledges_pay_for_past_months_only,
+    collected_money_is_booked_forwarded_and_reported,
+    a_charge_waits_for_every_committee_record,
+    donors_past_200_get_one_best_efforts_email,
+    refunds_go_back_through_stripe_and_onto_the_books,
 );
 
 // ---------------------------------------------------------------- crash between charge and record
@@ -847,6 +1495,21 @@ async fn seed_dir(dir: &Path) -> (String, i64) {
     .unwrap();
     engine
         .add_candidate(&Actor::Organizer { slate: None }, SLATE, c)
+        .await
+        .unwrap();
+    let committee: cohort_engine::CommitteeInput = serde_json::from_value(json!({
+        "name": "Ada Reyes for Congress", "fec_committee_id": "C00100001",
+        "fec_candidate_id": "H8NY10001", "treasurer_first": "Tess", "treasurer_last": "Urer",
+        "street1": "1 Main St", "city": "New York", "state": "NY", "zip": "10001"
+    }))
+    .unwrap();
+    engine
+        .set_committee(
+            &Actor::Organizer { slate: None },
+            SLATE,
+            "ada-reyes",
+            committee,
+        )
         .await
         .unwrap();
     let compact: CompactInput = serde_json::from_value(json!({

@@ -29,6 +29,7 @@ both_backends!(
     organizers_edit_a_slate_and_pledges_keep_their_condition,
     campaigns_see_what_changed_since_the_version_they_last_saw,
     committee_records_are_checked_and_kept_per_candidate,
+    the_conduit_operator_keeps_the_books,
 );
 
 /// A browser without JavaScript: keeps cookies, fills in the CSRF field.
@@ -795,6 +796,46 @@ async fn role_route_matrix(app: TestApp) {
                 S::FORBIDDEN,
             ],
         ),
+        // The books (issue 6) are the conduit operator's: an organizer of
+        // every slate, which none of these is (web::the_conduit_operator_keeps_the_books
+        // and payments::collected_money_is_booked_forwarded_and_reported cover the operator).
+        (
+            "/books".into(),
+            [
+                SEE,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+            ],
+        ),
+        (
+            "/books/report?committee=conduit&from=2026-01-01&through=2026-12-31&format=fec".into(),
+            [
+                S::UNAUTHORIZED,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+            ],
+        ),
+        (
+            "/books/batches/B20261124-1.csv".into(),
+            [
+                S::UNAUTHORIZED,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+            ],
+        ),
+        (
+            "/pledges/1/donor?token=not-the-receipt".into(),
+            [S::NOT_FOUND; 6],
+        ),
         // Volunteer teams (issue 5): status public, needs for organizers and campaigns.
         (format!("/slates/{s}/teams"), [S::OK; 6]),
         (
@@ -925,6 +966,18 @@ async fn role_route_matrix(app: TestApp) {
     let vote = [("statement", stmt.as_str()), ("vote", "agree")];
     let seed_form = [("statement", "Another seeded statement")];
     let reject = [("statement", held.as_str()), ("decision", "reject")];
+    let conduit = [
+        ("name", "Cohort PAC"),
+        ("fec_committee_id", "C00900001"),
+        ("fec_candidate_id", ""),
+        ("treasurer_first", "Trea"),
+        ("treasurer_last", "Surer"),
+        ("street1", "1 Conduit Way"),
+        ("street2", ""),
+        ("city", "Washington"),
+        ("state", "DC"),
+        ("zip", "20001"),
+    ];
     type Form<'a> = &'a [(&'a str, &'a str)];
     let posts: Vec<(String, Form, [S; 6])> = vec![
         (
@@ -949,6 +1002,35 @@ async fn role_route_matrix(app: TestApp) {
             "/pledges/1/stop".into(),
             &[("token", "not-the-receipt")],
             [S::NOT_FOUND; 6],
+        ),
+        (
+            "/pledges/1/donor".into(),
+            &[("token", "not-the-receipt"), ("employer", "Mill")],
+            [S::NOT_FOUND; 6],
+        ),
+        (
+            "/books/forward".into(),
+            &[("committee", "C00100001")],
+            [
+                S::UNAUTHORIZED,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+            ],
+        ),
+        (
+            "/books/conduit".into(),
+            &conduit,
+            [
+                S::UNAUTHORIZED,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+            ],
         ),
         (
             format!("/slates/{s}/organize/invite"),
@@ -1361,6 +1443,81 @@ async fn campaigns_see_what_changed_since_the_version_they_last_saw(app: TestApp
         "changes before the last version seen are not repeated: {}",
         third.body
     );
+}
+
+async fn the_conduit_operator_keeps_the_books(app: TestApp) {
+    seed(&app, "signers >= 1").await;
+    app.engine
+        .grant("treasurer@example.org", Role::Organizer, None, None)
+        .await
+        .expect("grant");
+    let mut t = Browser::new(&app);
+    t.sign_in("treasurer@example.org").await;
+    let page = t.get("/books").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Not recorded yet"), "{}", page.body);
+    assert!(
+        page.body.contains("Nothing is held for any committee."),
+        "{}",
+        page.body
+    );
+    let form = |id: &'static str| {
+        vec![
+            ("name", "Cohort PAC"),
+            ("fec_committee_id", id),
+            ("fec_candidate_id", ""),
+            ("treasurer_first", "Trea"),
+            ("treasurer_last", "Surer"),
+            ("street1", "1 Conduit Way"),
+            ("street2", ""),
+            ("city", "Washington"),
+            ("state", "dc"),
+            ("zip", "20001"),
+        ]
+    };
+    let bad = t.post("/books/conduit", &form("C9")).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(bad.body.contains("FEC committee id"), "{}", bad.body);
+    assert!(
+        bad.body.contains("value=\"C9\""),
+        "what was typed stays: {}",
+        bad.body
+    );
+    assert!(
+        t.get("/books").await.body.contains("Not recorded yet"),
+        "nothing written"
+    );
+    let ok = t.post("/books/conduit", &form("C00900001")).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let page = t.get("/books?saved=conduit").await;
+    assert!(page.body.contains("record is saved"), "{}", page.body);
+    assert!(
+        page.body.contains("value=\"C00900001\"") && page.body.contains("value=\"DC\""),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("Not recorded yet"), "{}", page.body);
+    // Nothing is payable: the refusal is shown on the page, nothing recorded.
+    let none = t
+        .post("/books/forward", &[("committee", "C00900001")])
+        .await;
+    assert_eq!(
+        none.status,
+        StatusCode::NOT_FOUND,
+        "no such recipient: {}",
+        none.body
+    );
+    let (status, books) = app
+        .call(
+            reqwest::Method::GET,
+            "/api/books",
+            Some(&app.organizer),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{books}");
+    assert_eq!(books["batches"], json!([]), "{books}");
+    assert_eq!(books["conduit"]["name"], "Cohort PAC", "{books}");
 }
 
 async fn committee_records_are_checked_and_kept_per_candidate(app: TestApp) {

@@ -4,8 +4,8 @@
 //! always something a filing can print.
 
 use cohort_books::records::{
-    Address, AddressInput, Candidate, CandidateId, CandidateOffice, CommitteeId, PersonName,
-    RecordError,
+    Address, AddressInput, Candidate, CandidateId, CandidateOffice, Committee, CommitteeId,
+    PersonName, RecordError,
 };
 use cohort_core::model::Office;
 use cohort_store::{CandidateRow, CommitteeRow};
@@ -66,9 +66,8 @@ fn fec_office(office: Office) -> Option<CandidateOffice> {
     }
 }
 
-/// Check a committee for one candidate; federal offices need both FEC ids,
-/// matching the candidate's office, state and district.
-fn check(c: &CandidateRow, input: &CommitteeInput) -> Result<CommitteeRow> {
+/// The treasurer and address of a committee form, checked.
+fn treasurer_and_address(input: &CommitteeInput) -> Result<(PersonName, Address)> {
     let treasurer =
         PersonName::new(&input.treasurer_first, &input.treasurer_last).map_err(|e| {
             let name = match &e {
@@ -93,6 +92,14 @@ fn check(c: &CandidateRow, input: &CommitteeInput) -> Result<CommitteeRow> {
         };
         EngineError::invalid(name, e.to_string())
     })?;
+    Ok((treasurer, address))
+}
+
+/// Check a committee for one candidate; federal offices need both FEC ids,
+/// matching the candidate's office, state and district. Returns the row to
+/// store and, for a federal committee, the record the books and filings use.
+fn check(c: &CandidateRow, input: &CommitteeInput) -> Result<(CommitteeRow, Option<Committee>)> {
+    let (treasurer, address) = treasurer_and_address(input)?;
     let (committee_id, candidate) = match fec_office(c.race.office) {
         Some(office) => {
             let id: CommitteeId = input
@@ -140,20 +147,76 @@ fn check(c: &CandidateRow, input: &CommitteeInput) -> Result<CommitteeRow> {
         }
     };
     let name = text("name", &input.name, 200, true)?;
-    Ok(CommitteeRow {
+    let row = CommitteeRow {
         candidate_id: c.id,
         slate_id: c.slate_id,
-        name,
-        fec_committee_id: committee_id.map(|i| i.to_string()).unwrap_or_default(),
-        fec_candidate_id: candidate.map(|c| c.id.to_string()).unwrap_or_default(),
-        treasurer_first: treasurer.first,
-        treasurer_last: treasurer.last,
-        street1: address.street1,
-        street2: address.street2.unwrap_or_default(),
-        city: address.city,
-        state: address.state,
-        zip: address.zip,
-    })
+        name: name.clone(),
+        fec_committee_id: committee_id
+            .as_ref()
+            .map(|i| i.to_string())
+            .unwrap_or_default(),
+        fec_candidate_id: candidate
+            .as_ref()
+            .map(|c| c.id.to_string())
+            .unwrap_or_default(),
+        treasurer_first: treasurer.first.clone(),
+        treasurer_last: treasurer.last.clone(),
+        street1: address.street1.clone(),
+        street2: address.street2.clone().unwrap_or_default(),
+        city: address.city.clone(),
+        state: address.state.clone(),
+        zip: address.zip.clone(),
+    };
+    let record = match committee_id {
+        Some(id) => {
+            Some(Committee::new(id, &name, treasurer, address, candidate).map_err(field("name"))?)
+        }
+        None => None,
+    };
+    Ok((row, record))
+}
+
+impl From<&CommitteeRow> for CommitteeInput {
+    fn from(r: &CommitteeRow) -> CommitteeInput {
+        CommitteeInput {
+            name: r.name.clone(),
+            fec_committee_id: r.fec_committee_id.clone(),
+            fec_candidate_id: r.fec_candidate_id.clone(),
+            treasurer_first: r.treasurer_first.clone(),
+            treasurer_last: r.treasurer_last.clone(),
+            street1: r.street1.clone(),
+            street2: r.street2.clone(),
+            city: r.city.clone(),
+            state: r.state.clone(),
+            zip: r.zip.clone(),
+        }
+    }
+}
+
+/// A stored committee as the books know it: `None` for an office the FEC
+/// does not cover (or a record that no longer checks).
+pub(crate) fn committee_record(c: &CandidateRow, row: &CommitteeRow) -> Option<Committee> {
+    check(c, &CommitteeInput::from(row))
+        .ok()
+        .and_then(|(_, r)| r)
+}
+
+/// The conduit's own committee (Cohort, a nonconnected PAC): no candidate;
+/// its FEC id is required.
+pub(crate) fn conduit_record(input: &CommitteeInput) -> Result<Committee> {
+    let (treasurer, address) = treasurer_and_address(input)?;
+    let id: CommitteeId = input
+        .fec_committee_id
+        .parse()
+        .map_err(field("fec_committee_id"))?;
+    if !input.fec_candidate_id.trim().is_empty() {
+        return Err(EngineError::invalid(
+            "fec_candidate_id",
+            "the conduit is a PAC, authorized by no candidate: leave the candidate id empty",
+        ));
+    }
+    let name = text("name", &input.name, 200, true)?;
+    Committee::new(id, &name, treasurer, address, None).map_err(field("name"))
 }
 
 fn view(c: &CandidateRow, row: Option<&CommitteeRow>) -> CommitteeView {
@@ -208,7 +271,7 @@ impl Engine {
         if !actor.organizes(s.id) {
             actor.require_candidate(s.id, c.id, candidate)?;
         }
-        let row = check(&c, &input)?;
+        let (row, _) = check(&c, &input)?;
         tx.upsert_committee(&row, self.now()).await?;
         let payload = serde_json::json!({
             "candidate": candidate,

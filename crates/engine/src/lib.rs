@@ -17,6 +17,7 @@ use cohort_store::{Store, StoreError};
 
 mod accounts;
 mod auth;
+pub mod books;
 mod commitments;
 mod committees;
 pub mod conversation;
@@ -36,6 +37,9 @@ pub mod views;
 
 pub use accounts::{Invitation, SessionToken};
 pub use auth::{Account, Actor};
+pub use books::{
+    BatchView, BooksView, ConduitView, DueView, Filing, PeriodInput, RefundAsk, RefundView,
+};
 pub use committees::{CommitteeInput, CommitteeView};
 pub use error::EngineError;
 pub use mail::{Mailer, MailerError};

@@ -105,6 +105,18 @@ pub struct ChargeRequest {
     pub description: String,
 }
 
+/// Money going back to a donor from a succeeded charge.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefundRequest {
+    pub intent_id: String,
+    pub amount: Cents,
+    /// The books' receipt and committee the money comes out of.
+    pub receipt: String,
+    pub committee: String,
+    /// Derived from the receipt, the committee and the refund's number.
+    pub idempotency_key: String,
+}
+
 /// What a charge came to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Charge {
@@ -173,6 +185,8 @@ pub trait PaymentGateway: Send + Sync {
     ) -> std::result::Result<Option<Charge>, GatewayError>;
     /// Where a PaymentIntent stands now.
     async fn payment_status(&self, intent_id: &str) -> std::result::Result<Charge, GatewayError>;
+    /// Return part or all of a succeeded charge to the donor; the refund's id.
+    async fn refund(&self, req: &RefundRequest) -> std::result::Result<String, GatewayError>;
     /// Check a webhook's signature header against its raw body and read it.
     fn verify_webhook(
         &self,
@@ -219,6 +233,9 @@ impl PaymentGateway for PledgeOnly {
     async fn payment_status(&self, _: &str) -> std::result::Result<Charge, GatewayError> {
         Err(pledge_only())
     }
+    async fn refund(&self, _: &RefundRequest) -> std::result::Result<String, GatewayError> {
+        Err(pledge_only())
+    }
     fn verify_webhook(
         &self,
         _: &[u8],
@@ -251,6 +268,10 @@ pub struct PaymentView {
     pub fix_by: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure: Option<String>,
+    /// Why an unlocked installment is not charged yet (a candidate's
+    /// committee is not on record: a conduit must know where money goes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiting_for: Option<String>,
     pub installments: Vec<PaymentInstallmentView>,
 }
 
@@ -333,6 +354,7 @@ impl Engine {
             charged_cents: 0,
             fix_by: None,
             failure: None,
+            waiting_for: None,
             installments: Vec::new(),
         };
         if !self.gateway.collects() {
@@ -340,12 +362,15 @@ impl Engine {
         }
         let (mut setup, payments) = {
             let mut tx = self.store.read().await?;
-            (
-                tx.payment_setup(view.id).await?,
-                tx.payments(view.id).await?,
-            )
+            let payments = tx.payments(view.id).await?;
+            // (A stopped pledge may still owe months split before the stop.)
+            if matches!(view.status.as_str(), "unlocked" | "stopped") {
+                out.waiting_for = self
+                    .uncharged_because(tx.as_mut(), view.id, &payments)
+                    .await?;
+            }
+            (tx.payment_setup(view.id).await?, payments)
         };
-        // A stopped pledge may still owe the months split before the stop.
         let live = matches!(view.status.as_str(), "pending" | "unlocked" | "stopped");
         if setup.is_none() && live {
             setup = self.create_setup(view.id).await;
@@ -389,6 +414,30 @@ impl Engine {
             .into();
         }
         Ok(out)
+    }
+
+    /// Why the latest installment of an unlocked pledge is not charged yet,
+    /// if the books are what holds it back.
+    async fn uncharged_because(
+        &self,
+        tx: &mut dyn Tx,
+        pledge_id: Id,
+        payments: &[PaymentRow],
+    ) -> Result<Option<String>> {
+        let Some(pledge) = tx.pledge(pledge_id).await? else {
+            return Ok(None);
+        };
+        let Some(last) = tx.installments(pledge_id).await?.last().map(|i| i.period) else {
+            return Ok(None);
+        };
+        if payments.iter().any(|y| y.period == last) {
+            return Ok(None);
+        }
+        Ok(self
+            .installment_earmarks(tx, &pledge, last)
+            .await?
+            .err()
+            .map(|why| format!("Nothing is charged until {why}.")))
     }
 
     /// Make and record the pledge's Customer + SetupIntent; `None` if the
@@ -520,6 +569,18 @@ impl Engine {
             }
             None => {
                 let mut tx = self.store.write().await?;
+                // A conduit must know where money goes before it takes it.
+                let pledge = tx
+                    .pledge(d.pledge_id)
+                    .await?
+                    .ok_or_else(|| EngineError::not_found("pledge", d.pledge_id.to_string()))?;
+                if let Err(why) = self
+                    .installment_earmarks(tx.as_mut(), &pledge, d.period)
+                    .await?
+                {
+                    tracing::debug!(pledge = d.pledge_id, "not charged yet: {why}");
+                    return Ok(None);
+                }
                 tx.upsert_payment(&PaymentRow {
                     pledge_id: d.pledge_id,
                     period: d.period,
@@ -608,6 +669,7 @@ impl Engine {
                     tx.set_status(pledge_id, PledgeStatus::Unlocked, PledgeStatus::Fulfilled)
                         .await?;
                 }
+                self.book_receipt(tx, &pledge, period, at).await?;
                 Ok(true)
             }
             Charge::Declined { .. } | Charge::ActionRequired { .. } => {

@@ -333,39 +333,7 @@ fn validate(
             format!("{deadline} has already passed"),
         ));
     }
-    let d = &input.donor;
-    let email = Email::parse(&d.email)
-        .map_err(|e| EngineError::invalid("donor.email", format!("{:?} {e}", d.email)))?;
-    let state = d.state.trim().to_uppercase();
-    if !state.is_empty() && !is_state(&state) {
-        return Err(EngineError::invalid(
-            "donor.state",
-            format!("{:?} is not a two-letter state code", d.state),
-        ));
-    }
-    let zip = d.zip.trim();
-    let zip_ok = zip.is_empty()
-        || (zip.len() == 5 || (zip.len() == 10 && zip.as_bytes()[5] == b'-'))
-            && zip
-                .chars()
-                .enumerate()
-                .all(|(i, c)| c.is_ascii_digit() || (i == 5 && c == '-'));
-    if !zip_ok {
-        return Err(EngineError::invalid(
-            "donor.zip",
-            format!("{zip:?} is not a ZIP code like 10001 or 10001-1234"),
-        ));
-    }
-    let donor = Donor {
-        name: text("donor.name", &d.name, 200, input.kind == "money")?,
-        address: text("donor.address", &d.address, 300, false)?,
-        city: text("donor.city", &d.city, 100, false)?,
-        state,
-        zip: zip.to_owned(),
-        employer: text("donor.employer", &d.employer, 200, false)?,
-        occupation: text("donor.occupation", &d.occupation, 200, false)?,
-        attests_eligible: d.attests_eligible,
-    };
+    let (email, donor) = check_donor(&input.donor, &input.kind)?;
     if let PledgeKind::Money { amount, .. } = &kind {
         if !donor.attests_eligible {
             return Err(EngineError::invalid(
@@ -844,12 +812,56 @@ fn already_allocated() -> EngineError {
     )
 }
 
+/// A donor's details as a pledge form or the best-efforts link sends them,
+/// checked: the email, a two-letter state, a ZIP code, and texts of sensible
+/// length (a money pledge needs a name).
+pub(crate) fn check_donor(d: &DonorInput, kind: &str) -> Result<(Email, Donor)> {
+    let email = Email::parse(&d.email)
+        .map_err(|e| EngineError::invalid("donor.email", format!("{:?} {e}", d.email)))?;
+    let state = d.state.trim().to_uppercase();
+    if !state.is_empty() && !is_state(&state) {
+        return Err(EngineError::invalid(
+            "donor.state",
+            format!("{:?} is not a two-letter state code", d.state),
+        ));
+    }
+    let zip = d.zip.trim();
+    let zip_ok = zip.is_empty()
+        || (zip.len() == 5 || (zip.len() == 10 && zip.as_bytes()[5] == b'-'))
+            && zip
+                .chars()
+                .enumerate()
+                .all(|(i, c)| c.is_ascii_digit() || (i == 5 && c == '-'));
+    if !zip_ok {
+        return Err(EngineError::invalid(
+            "donor.zip",
+            format!("{zip:?} is not a ZIP code like 10001 or 10001-1234"),
+        ));
+    }
+    let donor = Donor {
+        name: text("donor.name", &d.name, 200, kind == "money")?,
+        address: text("donor.address", &d.address, 300, false)?,
+        city: text("donor.city", &d.city, 100, false)?,
+        state,
+        zip: zip.to_owned(),
+        employer: text("donor.employer", &d.employer, 200, false)?,
+        occupation: text("donor.occupation", &d.occupation, 200, false)?,
+        attests_eligible: d.attests_eligible,
+    };
+    Ok((email, donor))
+}
+
 /// How a pledger proves a pledge is theirs.
 enum Owner<'a> {
     /// The receipt token from the pledge's answer and email.
     Receipt(&'a str),
     /// A signed-in account with the pledge's email (accounts prove their email).
     Account(&'a Account),
+}
+
+/// The pledge whose receipt token this is (or not found, never "forbidden").
+pub(crate) async fn owned_receipt(tx: &mut dyn Tx, id: Id, token: &str) -> Result<PledgeRow> {
+    owned_pledge(tx, id, Owner::Receipt(token)).await
 }
 
 async fn owned_pledge(tx: &mut dyn Tx, id: Id, owner: Owner<'_>) -> Result<PledgeRow> {

@@ -200,15 +200,26 @@ impl Engine {
         });
         tx.append_event(slate.id, "unlock", &payload.to_string(), at)
             .await?;
-        tracing::info!(
-            slate = %slate.slug,
-            unlocked = moved,
-            cents = outcome.allocated_cents,
-            load_ms = loaded.as_millis() as u64,
-            split_ms = (decided - loaded).as_millis() as u64,
-            write_ms = (started.elapsed() - decided).as_millis() as u64,
-            "pledges unlocked"
-        );
+        // A pledge that unlocks on arrival (the pot already met its condition)
+        // is routine; a large unlock is worth a line in the server's log.
+        macro_rules! unlocked {
+            ($log:ident) => {
+                tracing::$log!(
+                    slate = %slate.slug,
+                    unlocked = moved,
+                    cents = outcome.allocated_cents,
+                    load_ms = loaded.as_millis() as u64,
+                    split_ms = (decided - loaded).as_millis() as u64,
+                    write_ms = (started.elapsed() - decided).as_millis() as u64,
+                    "pledges unlocked"
+                )
+            };
+        }
+        if moved >= 100 {
+            unlocked!(info);
+        } else {
+            unlocked!(debug);
+        }
         Ok(outcome)
     }
 

@@ -2229,6 +2229,126 @@ macro_rules! impl_sql_tx {
                     Ok(Cents(released))
                 }
 
+                async fn lock_books(&mut self) -> Result<()> {
+                    ::sqlx::query("UPDATE book_lock SET n = n + 1 WHERE id = 1")
+                        .execute(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    Ok(())
+                }
+
+                async fn append_book_event(&mut self, key: &str, body: &str, at: DateTime<Utc>) -> Result<bool> {
+                    let done = ::sqlx::query(
+                        "INSERT INTO book_events (key, body, recorded_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING",
+                    )
+                    .bind(key)
+                    .bind(body)
+                    .bind(at)
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    Ok(done.rows_affected() == 1)
+                }
+
+                async fn book_events(&mut self) -> Result<Vec<BookEventRow>> {
+                    let rows = ::sqlx::query("SELECT seq, key, body, recorded_at FROM book_events ORDER BY seq")
+                        .fetch_all(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok(BookEventRow {
+                                seq: get(r, "seq")?,
+                                key: get(r, "key")?,
+                                body: get(r, "body")?,
+                                recorded_at: get(r, "recorded_at")?,
+                            })
+                        })
+                        .collect()
+                }
+
+                async fn has_book_event(&mut self, key: &str) -> Result<bool> {
+                    let row = ::sqlx::query("SELECT seq FROM book_events WHERE key = $1")
+                        .bind(key)
+                        .fetch_optional(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    Ok(row.is_some())
+                }
+
+                async fn setting(&mut self, key: &str) -> Result<Option<String>> {
+                    let row = ::sqlx::query("SELECT value FROM settings WHERE key = $1")
+                        .bind(key)
+                        .fetch_optional(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    row.as_ref().map(|r| get(r, "value")).transpose()
+                }
+
+                async fn set_setting(&mut self, key: &str, value: &str, at: DateTime<Utc>) -> Result<()> {
+                    ::sqlx::query(
+                        "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
+                         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                    )
+                    .bind(key)
+                    .bind(value)
+                    .bind(at)
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    Ok(())
+                }
+
+                async fn mark_once(&mut self, key: &str, at: DateTime<Utc>) -> Result<bool> {
+                    let done = ::sqlx::query("INSERT INTO once_marks (key, at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+                        .bind(key)
+                        .bind(at)
+                        .execute(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    Ok(done.rows_affected() == 1)
+                }
+
+                async fn collected_from(&mut self, email: &Email) -> Result<Vec<(Id, Cents)>> {
+                    let rows = ::sqlx::query(
+                        "SELECT a.candidate_id, CAST(SUM(a.cents) AS BIGINT) AS cents \
+                         FROM pledge_donors d JOIN payments y ON y.pledge_id = d.pledge_id \
+                         JOIN allocations a ON a.pledge_id = y.pledge_id AND a.period = y.period \
+                         WHERE d.email = $1 AND y.state = 'succeeded' \
+                         GROUP BY a.candidate_id ORDER BY a.candidate_id",
+                    )
+                    .bind(email.as_str())
+                    .fetch_all(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    rows.iter()
+                        .map(|r| Ok((get(r, "candidate_id")?, Cents(get(r, "cents")?))))
+                        .collect()
+                }
+
+                async fn succeeded_payments(&mut self) -> Result<Vec<(Id, i32, Cents)>> {
+                    let rows = ::sqlx::query(
+                        "SELECT pledge_id, period, amount_cents FROM payments WHERE state = 'succeeded' ORDER BY pledge_id, period",
+                    )
+                    .fetch_all(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    rows.iter()
+                        .map(|r| Ok((get(r, "pledge_id")?, get(r, "period")?, Cents(get(r, "amount_cents")?))))
+                        .collect()
+                }
+
+                async fn set_pledge_donor(&mut self, pledge_id: Id, donor: &Donor) -> Result<bool> {
+                    let body = ::serde_json::to_string(donor).map_err(|e| StoreError::Other(e.to_string()))?;
+                    let done = ::sqlx::query("UPDATE pledges SET donor = $1 WHERE id = $2")
+                        .bind(body)
+                        .bind(pledge_id)
+                        .execute(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    Ok(done.rows_affected() == 1)
+                }
+
                 async fn record_webhook_event(&mut self, id: &str, kind: &str, at: DateTime<Utc>) -> Result<bool> {
                     let done = ::sqlx::query(
                         "INSERT INTO webhook_events (id, kind, received_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",

@@ -22,6 +22,8 @@ mod payments;
 pub use payments::*;
 mod stopping;
 pub use stopping::*;
+mod books;
+pub use books::*;
 
 fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0)
@@ -1177,6 +1179,7 @@ macro_rules! conformance_tests {
             conversations_statements_votes_and_results,
             payments_setups_charges_releases_and_webhook_events, check_invariants_names_a_wrong_charge,
             a_stopped_monthly_pledge_keeps_its_past_and_gets_no_new_month,
+            books_events_settings_marks_and_collected_totals,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {

@@ -416,6 +416,16 @@ pub struct OutboxRow {
     pub sent_at: Option<DateTime<Utc>>,
 }
 
+/// One event of the conduit's ledger, as appended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BookEventRow {
+    pub seq: i64,
+    pub key: String,
+    /// cohort-books' `ledger::Event` as JSON.
+    pub body: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
 /// A candidate's committee, as checked by the engine (FEC ids are empty
 /// strings for offices the FEC does not cover).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -799,6 +809,31 @@ pub trait Tx: Send {
         kind: &str,
         at: DateTime<Utc>,
     ) -> Result<bool>;
+
+    // --- the books (issue 6): the conduit ledger's events, records by key, once-marks
+    /// Hold the books until commit: writers that read the ledger and append
+    /// to it (a forwarding batch, a refund) must not interleave.
+    async fn lock_books(&mut self) -> Result<()>;
+    /// Append one ledger event under a unique `key`; false (and nothing
+    /// written) if an event with that key is already on the books.
+    async fn append_book_event(&mut self, key: &str, body: &str, at: DateTime<Utc>)
+        -> Result<bool>;
+    /// Every ledger event, in the order it was appended.
+    async fn book_events(&mut self) -> Result<Vec<BookEventRow>>;
+    /// Whether an event with this key is on the books.
+    async fn has_book_event(&mut self, key: &str) -> Result<bool>;
+    async fn setting(&mut self, key: &str) -> Result<Option<String>>;
+    async fn set_setting(&mut self, key: &str, value: &str, at: DateTime<Utc>) -> Result<()>;
+    /// Claim `key` once: true the first time, false ever after.
+    async fn mark_once(&mut self, key: &str, at: DateTime<Utc>) -> Result<bool>;
+    /// What the donor with this email has been charged for each candidate:
+    /// the allocations of their installments whose payment succeeded.
+    async fn collected_from(&mut self, email: &Email) -> Result<Vec<(Id, Cents)>>;
+    /// Every installment whose charge succeeded: pledge, period, amount.
+    async fn succeeded_payments(&mut self) -> Result<Vec<(Id, i32, Cents)>>;
+    /// Replace the donor details a pledge carries (employer and occupation
+    /// supplied later, a corrected address).
+    async fn set_pledge_donor(&mut self, pledge_id: Id, donor: &Donor) -> Result<bool>;
 
     // --- invariants, for `cohort verify`
     /// Installments whose allocations plus unallocated differ from the amount,

@@ -16,8 +16,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cohort_engine::payments::{
-    Charge, ChargeRequest, GatewayError, PaymentGateway, Setup, SetupRequest, SetupStatus,
-    WebhookEffect, WebhookError, WebhookEvent,
+    Charge, ChargeRequest, GatewayError, PaymentGateway, RefundRequest, Setup, SetupRequest,
+    SetupStatus, WebhookEffect, WebhookError, WebhookEvent,
 };
 use hmac::{Hmac, Mac};
 use serde_json::Value;
@@ -281,6 +281,22 @@ impl PaymentGateway for StripeGateway {
             "charging: {s}: {}",
             err["message"].as_str().unwrap_or("no message")
         )))
+    }
+
+    async fn refund(&self, req: &RefundRequest) -> Result<String, GatewayError> {
+        let (s, body) = self
+            .post(
+                "/v1/refunds",
+                &[
+                    ("payment_intent", req.intent_id.clone()),
+                    ("amount", req.amount.get().to_string()),
+                    ("metadata[cohort_receipt]", req.receipt.clone()),
+                    ("metadata[cohort_committee]", req.committee.clone()),
+                ],
+                Some(&req.idempotency_key),
+            )
+            .await?;
+        text(&ok(s, body, "refunding")?, "id")
     }
 
     async fn find_charge(

@@ -1996,9 +1996,14 @@ fn csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
 }
 
 fn csv_response(name: &str, body: String) -> Response {
+    download(name, "text/csv; charset=utf-8", body)
+}
+
+/// A file to save: its type, its name, never cached.
+pub(crate) fn download(name: &str, content_type: &str, body: String) -> Response {
     (
         [
-            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (CONTENT_TYPE, content_type.to_owned()),
             (
                 CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}\""),

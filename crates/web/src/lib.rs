@@ -23,6 +23,7 @@ use tower_http::trace::TraceLayer;
 
 mod api;
 mod app;
+mod books;
 mod committees;
 mod conversation;
 mod error;
@@ -47,6 +48,7 @@ pub fn router(engine: Engine) -> Router {
 pub fn router_with(engine: Engine, limiter: Arc<RateLimiter>) -> Router {
     let api = api::routes()
         .merge(committees::api_routes())
+        .merge(books::api_routes())
         .route("/slates/{slug}/preview", get(app::preview))
         .route("/conditions/preview", get(app::condition_preview))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
@@ -120,6 +122,7 @@ pub fn router_with(engine: Engine, limiter: Arc<RateLimiter>) -> Router {
         .merge(teams::routes())
         .merge(conversation::routes())
         .merge(payments::routes())
+        .merge(books::routes())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             engine.clone(),

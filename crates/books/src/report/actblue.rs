@@ -186,14 +186,12 @@ fn row(
     r.set("Recipient", committee.name.clone());
     r.set("Donor First Name", typed(&donor.name.first));
     r.set("Donor Last Name", typed(&donor.name.last));
-    r.set("Donor Addr1", typed(&donor.address.street1));
-    r.set(
-        "Donor Addr2",
-        typed(donor.address.street2.as_deref().unwrap_or("")),
-    );
-    r.set("Donor City", typed(&donor.address.city));
-    r.set("Donor State", donor.address.state.clone());
-    r.set("Donor ZIP", donor.address.zip.clone());
+    let a = donor.mailing();
+    r.set("Donor Addr1", typed(&a.street1));
+    r.set("Donor Addr2", typed(a.street2.as_deref().unwrap_or("")));
+    r.set("Donor City", typed(&a.city));
+    r.set("Donor State", a.state.clone());
+    r.set("Donor ZIP", a.zip.clone());
     r.set("Donor Country", "United States");
     r.set(
         "Donor Occupation",

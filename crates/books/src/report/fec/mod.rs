@@ -181,18 +181,19 @@ fn occupation(c: &Contributor) -> &str {
 }
 
 fn contributor_columns(r: &mut Record, c: &Contributor) {
+    let a = c.mailing();
     r.set("entity_type", "IND")
         .text("contributor_last_name", &c.name.last, 30)
         .text("contributor_first_name", &c.name.first, 20)
-        .text("contributor_street_1", &c.address.street1, 34)
+        .text("contributor_street_1", &a.street1, 34)
         .text(
             "contributor_street_2",
-            c.address.street2.as_deref().unwrap_or(""),
+            a.street2.as_deref().unwrap_or(""),
             34,
         )
-        .text("contributor_city", &c.address.city, 30)
-        .set("contributor_state", c.address.state.as_str())
-        .set("contributor_zip", c.address.zip.as_str())
+        .text("contributor_city", &a.city, 30)
+        .set("contributor_state", a.state.as_str())
+        .set("contributor_zip", a.zip.as_str())
         .text("contributor_employer", employer(c), 38)
         .text("contributor_occupation", occupation(c), 38);
 }
@@ -358,6 +359,7 @@ pub fn conduit_filing(
             if !period.contains(*on) {
                 continue;
             }
+            let a = donor.mailing();
             let mut r = Record::new(&columns::SCHEDULE_B);
             r.set("form_type", "SB28A")
                 .set("filer_committee_id_number", filer)
@@ -373,15 +375,11 @@ pub fn conduit_filing(
                 .set("entity_type", "IND")
                 .text("payee_last_name", &donor.name.last, 30)
                 .text("payee_first_name", &donor.name.first, 20)
-                .text("payee_street_1", &donor.address.street1, 34)
-                .text(
-                    "payee_street_2",
-                    donor.address.street2.as_deref().unwrap_or(""),
-                    34,
-                )
-                .text("payee_city", &donor.address.city, 30)
-                .set("payee_state", donor.address.state.as_str())
-                .set("payee_zip", donor.address.zip.as_str())
+                .text("payee_street_1", &a.street1, 34)
+                .text("payee_street_2", a.street2.as_deref().unwrap_or(""), 34)
+                .text("payee_city", &a.city, 30)
+                .set("payee_state", a.state.as_str())
+                .set("payee_zip", a.zip.as_str())
                 .set("election_code", e.election.as_str())
                 .date("expenditure_date", *on)
                 .amount("expenditure_amount", *cents)
