@@ -1047,11 +1047,9 @@ async fn pledge_page_for(
         None => "your email".to_owned(),
     };
     // A refusal shown on the receipt (stopping a pledge that can't stop) is a conflict.
-    let status = if problem.is_some() {
-        StatusCode::CONFLICT
-    } else {
-        StatusCode::OK
-    };
+    let status = problem
+        .as_ref()
+        .map_or(StatusCode::OK, |_| StatusCode::CONFLICT);
     Ok(html(
         status,
         &PledgePage {
