@@ -207,6 +207,35 @@ PLEDGES = {
     "skills": ["web", "data", "design", "press", "field", "finance", "legal"],
 }
 
+# Each candidate's committee (issue 6): fictional, in a range of FEC ids
+# (C99…, H8/S8 …99xxx) chosen to stand out as made up. Mailing addresses are
+# a main street in a real city of the candidate's state.
+CITIES = {
+    "NY": ("New York", "10013"), "PA": ("Philadelphia", "19107"), "CA": ("Fresno", "93721"),
+    "IL": ("Chicago", "60607"), "MI": ("Detroit", "48226"), "GA": ("Gainesville", "30501"),
+}
+
+# Cohort itself, the conduit, as the demo's FEC filings name it (fictional).
+CONDUIT = {
+    "name": "Cohort PAC (fictional)", "fec_committee_id": "C99000000",
+    "treasurer_first": "Robin", "treasurer_last": "Ledger",
+    "street1": "1 Conduit Way", "street2": "", "city": "Washington", "state": "DC", "zip": "20001",
+}
+
+
+def committee(i, c):
+    city, zip_code = CITIES[c["state"]]
+    house = c["office"] == "us_house"
+    return {
+        "name": "%s for %s (fictional)" % (c["name"], "Congress" if house else "Senate"),
+        "fec_committee_id": "C99%06d" % i,
+        "fec_candidate_id": "%s8%s%05d" % ("H" if house else "S", c["state"], 99000 + i),
+        "treasurer_first": "Sam", "treasurer_last": "Keeper",
+        "street1": "%d Main Street" % (100 + i), "street2": "",
+        "city": city, "state": c["state"], "zip": zip_code,
+    }
+
+
 SOURCE = (
     "Incumbents (name, party, bioguide id) are real sitting members of Congress from the "
     "public-domain unitedstates/congress-legislators dataset (legislators-current.yaml); "
@@ -302,6 +331,7 @@ def main(argv):
             "primary_date": PRIMARY_DATES[c["state"]],
             "general_date": GENERAL_DATE,
             "incumbent": {"name": member_name(m), "party": t["party"], "bioguide": bioguide},
+            "committee": committee(len(candidates) + 1, c),
         })
 
     slugs = {c["slug"] for c in candidates}
@@ -329,6 +359,7 @@ def main(argv):
         "signatures": SIGNATURES,
         "endorsements": ENDORSEMENTS,
         "partners": PARTNERS,
+        "conduit": CONDUIT,
         "pledges": PLEDGES,
     }
     sys.stdout.reconfigure(encoding="utf-8")

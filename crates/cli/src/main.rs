@@ -307,6 +307,10 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
     let public_url = std::env::var("COHORT_PUBLIC_URL").unwrap_or_else(|_| url.clone());
     let engine = open(db).await?.with_public_url(&public_url);
     let mailer = cohort_mail::from_env().map_err(anyhow::Error::msg)?;
+    let web = cohort_web::Options {
+        stripe_js: payments::stripe_js_from_env(engine.collects_payments())?,
+        ..cohort_web::Options::default()
+    };
     let mut demo_path = None;
     if demo {
         let mut spec: DemoSpec = serde_json::from_str(DEMO).context("parsing the bundled demo")?;
@@ -368,13 +372,14 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
         println!("  its JSON:        {url}api/slates/{slug}");
         println!("  conversation:    {url}slates/{slug}/conversation/results");
         println!("  volunteer teams: {url}slates/{slug}/teams");
+        println!("  the books:       {url}books (the organizer below)");
         let token = engine.issue_organizer_token(None).await?;
         println!("  organizer token: {token}");
         println!("  sign in at {url}sign-in as {DEMO_ORGANIZER} (organizer) or");
         println!("  {DEMO_CAMPAIGN} (a campaign that has not signed); without");
         println!("  COHORT_SMTP_HOST the sign-in link is printed here.");
     }
-    cohort_web::serve(listener, engine, async {
+    cohort_web::serve_with(listener, engine, web, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;

@@ -1,5 +1,5 @@
-//! Wiring payments into `cohort serve`: the gateway from the environment and
-//! the collector loop.
+//! Wiring payments into `cohort serve`: the gateway and the card form's
+//! Stripe.js from the environment, and the collector loop.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,6 +28,30 @@ pub fn gateway_from_env() -> Arc<dyn PaymentGateway> {
     } else {
         Arc::new(stripe)
     }
+}
+
+/// Stripe.js for the card form in the browser, when the gateway collects and
+/// `COHORT_STRIPE_PUBLISHABLE_KEY` is set (`COHORT_STRIPE_JS_URL`, default
+/// Stripe's). A malformed key or URL stops `serve`; a missing key leaves the
+/// pages without a card form, which they say.
+pub fn stripe_js_from_env(collects: bool) -> anyhow::Result<Option<cohort_web::StripeJs>> {
+    let Some(config) = cohort_stripe::StripeJsConfig::from_env() else {
+        if collects {
+            tracing::warn!(
+                "COHORT_STRIPE_PUBLISHABLE_KEY is not set: pages cannot save cards, only the API's client secrets can"
+            );
+        }
+        return Ok(None);
+    };
+    if !collects {
+        tracing::warn!(
+            "COHORT_STRIPE_PUBLISHABLE_KEY is ignored without COHORT_STRIPE_SECRET_KEY: pledges only"
+        );
+        return Ok(None);
+    }
+    cohort_web::StripeJs::new(&config.publishable_key, &config.js_url)
+        .map(Some)
+        .map_err(anyhow::Error::msg)
 }
 
 /// Charge what unlocked, every `every`, until the process ends.

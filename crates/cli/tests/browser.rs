@@ -169,4 +169,31 @@ async fn a_pledge_unlocks_end_to_end_in_a_real_browser() {
         .await;
     b.wait_for_text("must be a C followed by 8 digits").await;
     b.check("10-committee-records").await;
+
+    // The conduit's operator keeps the books: its own record first.
+    app.engine
+        .grant("treasurer@example.org", Role::Organizer, None, None)
+        .await
+        .expect("grant");
+    b.sign_in(&app, "treasurer@example.org").await;
+    b.goto(&app.url("/books")).await;
+    b.wait_for_text("Not recorded yet").await;
+    for (field, value) in [
+        ("#conduit-name", "Cohort PAC"),
+        ("#conduit-fec", "C0090000"),
+        ("#conduit-tf", "Trea"),
+        ("#conduit-tl", "Surer"),
+        ("#conduit-s1", "1 Conduit Way"),
+        ("#conduit-city", "Washington"),
+        ("#conduit-state", "DC"),
+        ("#conduit-zip", "20001"),
+    ] {
+        b.type_into(field, value).await;
+    }
+    b.click("form[action='/books/conduit'] button").await;
+    b.wait_for_text("must be a C followed by 8 digits").await;
+    b.type_into("#conduit-fec", "C00900001").await;
+    b.click("form[action='/books/conduit'] button").await;
+    b.wait_for_text("record is saved").await;
+    b.check_wide_and_phone("11-books").await;
 }

@@ -16,7 +16,7 @@ use chrono::Duration;
 use cohort_engine::{Clock, Engine};
 use cohort_stripe::StripeGateway;
 use common::localstripe::{LocalStripe, SECRET_KEY};
-use common::{seed, sign_as, TestApp, SLATE};
+use common::{allocated, record_committees, seed, seed_paid, sign_as, TestApp, SLATE};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -140,28 +140,6 @@ impl Pay {
     }
 }
 
-/// Committee records for the two federal candidates of `seed` (Cy runs for
-/// governor): without them nothing is charged.
-async fn record_committees(app: &TestApp) {
-    for (who, committee, candidate, state, zip) in [
-        ("ada-reyes", "C00100001", "H8NY10001", "NY", "10001"),
-        ("ben-okafor", "C00200002", "S8OH00002", "OH", "43215"),
-    ] {
-        let (status, body) = app
-            .call(
-                Method::PUT,
-                &format!("/api/slates/{SLATE}/candidates/{who}/committee"),
-                Some(&app.organizer),
-                Some(&json!({"name": format!("{who} for Congress"), "fec_committee_id": committee,
-                    "fec_candidate_id": candidate, "treasurer_first": "Tess", "treasurer_last": "Urer",
-                    "street1": "1 Main St", "city": "Capital", "state": state, "zip": zip})),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-    }
-}
-
-/// `seed`, with the committees collection needs.
 /// The treasurer forwards what Ada's committee is owed (as the FEC wants, within 10 days).
 async fn forward_to_ada(app: &TestApp) {
     let (status, batch) = app
@@ -173,12 +151,6 @@ async fn forward_to_ada(app: &TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{batch}");
-}
-
-async fn seed_paid(app: &TestApp, condition: &str) -> i64 {
-    let version = seed(app, condition).await;
-    record_committees(app).await;
-    version
 }
 
 fn pledge_path(p: &Value) -> String {
@@ -199,15 +171,6 @@ fn setup_secret(p: &Value) -> String {
 async fn sign_first(app: &TestApp, version: i64) {
     let body = sign_as(app, "ada-reyes", version).await;
     assert!(body["unlocked"].as_u64() >= Some(1), "{body}");
-}
-
-fn allocated(v: &Value) -> i64 {
-    v["allocations"]
-        .as_array()
-        .expect("allocations")
-        .iter()
-        .map(|a| a["cents"].as_i64().expect("cents"))
-        .sum()
 }
 
 async fn verified(app: &TestApp) {
@@ -1045,7 +1008,7 @@ async fn collected_money_is_booked_forwarded_and_reported(app: TestApp) {
             "format",
         ),
         (
-            format!("committee=conduit&from=Dec 1&through=2026-12-31&format=fec"),
+            "committee=conduit&from=Dec 1&through=2026-12-31&format=fec".to_owned(),
             "from",
         ),
     ] {

@@ -111,10 +111,8 @@ impl<'a> Person<'a> {
 // ---------------------------------------------------------------- fixtures
 
 async fn sign(app: &TestApp, who: &str) {
-    let version = app.get(&format!("/api/slates/{SLATE}")).await.1["compact"]["version"]
-        .as_i64()
-        .expect("a compact version");
-    common::sign_as(app, who, version).await;
+    let version = app.get(&format!("/api/slates/{SLATE}")).await.1["compact"]["version"].as_i64();
+    common::sign_as(app, who, version.expect("a compact version")).await;
 }
 
 /// An hours pledge from `email`, unlocking once `condition` holds.

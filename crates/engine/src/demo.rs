@@ -7,8 +7,8 @@ use rand::{Rng, SeedableRng};
 use serde::Deserialize;
 
 use crate::{
-    Actor, CandidateInput, CompactInput, DonorInput, Engine, EngineError, PledgeInput, Result,
-    SlateInput,
+    Actor, CandidateInput, CommitteeInput, CompactInput, DonorInput, Engine, EngineError,
+    PledgeInput, Result, SlateInput,
 };
 
 #[derive(Debug, Deserialize)]
@@ -22,6 +22,9 @@ pub struct DemoSpec {
     /// A lively conversation to seed (issue 4), if any.
     #[serde(default)]
     pub conversation: Option<crate::conversation::DemoConversation>,
+    /// The conduit's own committee record (issue 6), if any.
+    #[serde(default)]
+    pub conduit: Option<CommitteeInput>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -42,6 +45,9 @@ pub struct DemoCandidate {
     pub district: Option<String>,
     pub primary_date: Option<String>,
     pub general_date: String,
+    /// Where its earmarked money is forwarded (issue 6).
+    #[serde(default)]
+    pub committee: Option<CommitteeInput>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -105,6 +111,15 @@ impl Engine {
                 },
             )
             .await?;
+        }
+        for c in &spec.candidates {
+            if let Some(committee) = &c.committee {
+                self.set_committee(&organizer, &s.slug, &c.slug, committee.clone())
+                    .await?;
+            }
+        }
+        if let Some(conduit) = &spec.conduit {
+            self.set_conduit(&organizer, conduit.clone()).await?;
         }
         let version = self
             .publish_compact(&organizer, &s.slug, spec.compact.clone())

@@ -4,7 +4,10 @@
 //!
 //! Configured from the environment by [`StripeGateway::from_env`]:
 //! `COHORT_STRIPE_API_BASE` (default `https://api.stripe.com`),
-//! `COHORT_STRIPE_SECRET_KEY`, `COHORT_STRIPE_WEBHOOK_SECRET`.
+//! `COHORT_STRIPE_SECRET_KEY`, `COHORT_STRIPE_WEBHOOK_SECRET`; and for the
+//! card form in the browser by [`StripeJsConfig::from_env`]:
+//! `COHORT_STRIPE_PUBLISHABLE_KEY`, `COHORT_STRIPE_JS_URL` (default
+//! `https://js.stripe.com/v3/`).
 //!
 //! Every PaymentIntent carries `metadata[cohort_pledge]` and
 //! `metadata[cohort_period]`, so a charge whose outcome was never recorded
@@ -27,6 +30,34 @@ use sha2::Sha256;
 pub const SIGNATURE_TOLERANCE_SECS: i64 = 300;
 
 pub const DEFAULT_API_BASE: &str = "https://api.stripe.com";
+
+/// Where browsers load Stripe.js from unless `COHORT_STRIPE_JS_URL` says otherwise.
+pub const DEFAULT_JS_URL: &str = "https://js.stripe.com/v3/";
+
+/// What the card form in the browser needs: the publishable key (`pk_…`, safe
+/// to show) and where Stripe.js is served (Stripe's, or an emulator's).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StripeJsConfig {
+    pub publishable_key: String,
+    pub js_url: String,
+}
+
+impl StripeJsConfig {
+    /// `None` when `COHORT_STRIPE_PUBLISHABLE_KEY` is unset or empty.
+    pub fn from_env() -> Option<Self> {
+        let publishable_key = env_var("COHORT_STRIPE_PUBLISHABLE_KEY")?;
+        let js_url = env_var("COHORT_STRIPE_JS_URL").unwrap_or_else(|| DEFAULT_JS_URL.to_owned());
+        Some(StripeJsConfig {
+            publishable_key,
+            js_url,
+        })
+    }
+}
+
+/// A set, non-empty environment variable.
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
 
 #[derive(Clone)]
 pub struct StripeGateway {
@@ -60,16 +91,9 @@ impl StripeGateway {
 
     /// `None` when `COHORT_STRIPE_SECRET_KEY` is unset or empty (pledge-only mode).
     pub fn from_env() -> Option<Self> {
-        let key = std::env::var("COHORT_STRIPE_SECRET_KEY")
-            .ok()
-            .filter(|k| !k.is_empty())?;
-        let base = std::env::var("COHORT_STRIPE_API_BASE")
-            .ok()
-            .filter(|b| !b.is_empty())
-            .unwrap_or_else(|| DEFAULT_API_BASE.to_owned());
-        let hook = std::env::var("COHORT_STRIPE_WEBHOOK_SECRET")
-            .ok()
-            .filter(|s| !s.is_empty());
+        let key = env_var("COHORT_STRIPE_SECRET_KEY")?;
+        let base = env_var("COHORT_STRIPE_API_BASE").unwrap_or_else(|| DEFAULT_API_BASE.to_owned());
+        let hook = env_var("COHORT_STRIPE_WEBHOOK_SECRET");
         Some(StripeGateway::new(&base, &key, hook.as_deref()))
     }
 

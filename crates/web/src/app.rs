@@ -10,7 +10,7 @@ use axum::extract::{Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use cohort_core::model::{Office, Plank};
 use cohort_core::Cents;
 use cohort_engine::dashboards::{cancellable, stoppable, Preview, RoleView};
@@ -20,10 +20,12 @@ use cohort_engine::{
 use cohort_store::Role;
 use serde::Deserialize;
 
+use crate::card::{CardForm, Mode};
 use crate::error::ApiError;
 use crate::extract::ApiPath;
 use crate::pages::{html, race_label, PageError};
 use crate::session::{session_cookie, too_many, Client, CsrfForm, Limiter, Viewer};
+use crate::CardConfig;
 
 const PLEDGE_JS: &str = include_str!("../static/pledge.js");
 
@@ -1012,6 +1014,7 @@ pub(crate) async fn preview(
 #[derive(Template)]
 #[template(path = "pledge.html")]
 struct PledgePage {
+    card: Option<CardForm>,
     pledge_only: bool,
     money: bool,
     csrf: String,
@@ -1034,25 +1037,33 @@ pub(crate) struct TokenQuery {
 async fn pledge_page_for(
     engine: &Engine,
     viewer: &Viewer,
+    config: &CardConfig,
     id: i64,
     token: &str,
     is_new: bool,
-    notice: Option<String>,
-    problem: Option<String>,
+    said: Said,
 ) -> Result<Response, PageError> {
-    let view = engine.pledge_view(id, token).await?;
+    // A money pledge gets its SetupIntent here if it has none yet (as the API does).
+    let view = engine
+        .with_payment(engine.pledge_view(id, token).await?)
+        .await;
     let slate = engine.slate_view(&view.slate).await?;
     let email = match viewer.actor.account() {
         Some(a) => a.user.email.to_string(),
         None => "your email".to_owned(),
     };
+    let card_form = CardForm::for_view(config, &view, token);
+    let (notice, problem) = match said {
+        Said::Nothing => (None, None),
+        Said::Notice(n) => (Some(n.to_owned()), None),
+        Said::Problem(p) => (None, Some(p)),
+    };
     // A refusal shown on the receipt (stopping a pledge that can't stop) is a conflict.
-    let status = problem
-        .as_ref()
-        .map_or(StatusCode::OK, |_| StatusCode::CONFLICT);
-    Ok(html(
-        status,
+    let refused = problem.is_some();
+    let mut page = crate::card::render(
+        card_form.as_ref().and_then(CardForm::csp),
         &PledgePage {
+            card: card_form,
             pledge_only: !engine.collects_payments(),
             money: view.kind == "money",
             csrf: viewer.csrf.clone(),
@@ -1063,28 +1074,42 @@ async fn pledge_page_for(
             notice,
             problem,
         },
-    ))
+    );
+    if refused {
+        *page.status_mut() = StatusCode::CONFLICT;
+    }
+    Ok(page)
+}
+
+/// What the receipt page says above the pledge.
+enum Said {
+    Nothing,
+    /// What the supporter's last action did.
+    Notice(&'static str),
+    /// Why the supporter's last action was refused.
+    Problem(String),
 }
 
 pub(crate) async fn pledge_page(
     State(engine): State<Engine>,
     viewer: Viewer,
+    Extension(config): Extension<CardConfig>,
     ApiPath(id): ApiPath<i64>,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, PageError> {
-    let notice = match q.notice.as_deref() {
-        Some("cancelled") => Some(CANCELLED.to_owned()),
-        Some("stopped") => Some(STOPPED.to_owned()),
-        _ => None,
+    let said = match q.notice.as_deref() {
+        Some("cancelled") => Said::Notice(CANCELLED),
+        Some("stopped") => Said::Notice(STOPPED),
+        _ => Said::Nothing,
     };
     pledge_page_for(
         &engine,
         &viewer,
+        &config,
         id,
         &q.token,
         q.new.is_some(),
-        notice,
-        None,
+        said,
     )
     .await
 }
@@ -1115,6 +1140,7 @@ pub(crate) async fn pledge_cancel(
 pub(crate) async fn pledge_stop(
     State(engine): State<Engine>,
     viewer: Viewer,
+    Extension(config): Extension<CardConfig>,
     ApiPath(id): ApiPath<i64>,
     CsrfForm(form): CsrfForm<TokenForm>,
 ) -> Result<Response, PageError> {
@@ -1126,11 +1152,11 @@ pub(crate) async fn pledge_stop(
             pledge_page_for(
                 &engine,
                 &viewer,
+                &config,
                 id,
                 &form.token,
                 false,
-                None,
-                Some(problem),
+                Said::Problem(problem),
             )
         },
     )

@@ -24,6 +24,7 @@ use tower_http::trace::TraceLayer;
 mod api;
 mod app;
 mod books;
+mod card;
 mod committees;
 mod conversation;
 mod error;
@@ -33,19 +34,39 @@ mod payments;
 mod session;
 mod teams;
 
+pub use card::StripeJs;
 pub use error::ApiError;
 pub use session::RateLimiter;
 
 /// The largest request body accepted: 64 KiB.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
-/// The whole application; its state is the engine.
-pub fn router(engine: Engine) -> Router {
-    router_with(engine, Arc::new(RateLimiter::default()))
+/// What the web app needs beyond the engine.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// The sign-in rate limiter (tests may pass a strict one).
+    pub limiter: Arc<RateLimiter>,
+    /// Stripe.js for the card form; `None`: no card form and no Stripe
+    /// script on any page (always so when the engine takes pledges only).
+    pub stripe_js: Option<StripeJs>,
 }
 
-/// The application with a given sign-in rate limiter (tests pass a strict one).
-pub fn router_with(engine: Engine, limiter: Arc<RateLimiter>) -> Router {
+/// Which Stripe.js the card pages load, if any (an extension every handler can read).
+#[derive(Clone, Debug)]
+pub(crate) struct CardConfig(pub(crate) Option<Arc<StripeJs>>);
+
+/// The whole application; its state is the engine.
+pub fn router(engine: Engine) -> Router {
+    router_with(engine, Options::default())
+}
+
+/// The application with its [`Options`].
+pub fn router_with(engine: Engine, options: Options) -> Router {
+    // A pledge-only engine never shows a card form, whatever is configured.
+    let stripe_js = options
+        .stripe_js
+        .filter(|_| engine.collects_payments())
+        .map(Arc::new);
     let api = api::routes()
         .merge(committees::api_routes())
         .merge(books::api_routes())
@@ -132,10 +153,12 @@ pub fn router_with(engine: Engine, limiter: Arc<RateLimiter>) -> Router {
         .merge(pages)
         .route("/static/cohort.css", get(pages::stylesheet))
         .route("/static/pledge.js", get(app::pledge_script))
+        .route("/static/card.js", get(card::script))
         .route("/healthz", get(|| async { "ok" }))
         .nest("/api", api)
         .fallback(not_found)
-        .layer(axum::Extension(limiter))
+        .layer(axum::Extension(options.limiter))
+        .layer(axum::Extension(CardConfig(stripe_js)))
         .layer(TraceLayer::new_for_http())
         .with_state(engine)
 }
@@ -157,9 +180,19 @@ pub async fn serve(
     engine: Engine,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with(listener, engine, Options::default(), shutdown).await
+}
+
+/// [`serve`] with [`Options`] (e.g. Stripe.js for the card form).
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    engine: Engine,
+    options: Options,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     axum::serve(
         listener,
-        router(engine).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        router_with(engine, options).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await

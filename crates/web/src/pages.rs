@@ -18,7 +18,8 @@ use crate::extract::ApiPath;
 
 const CSS: &str = include_str!("../static/cohort.css");
 
-/// Pages use no scripts and no inline styles; say so to the browser.
+/// Pages load only their own scripts and stylesheets, nothing inline; say so to
+/// the browser. (The card pages also allow Stripe.js: see `card.rs`.)
 const CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; \
                    form-action 'self'; frame-ancestors 'none'";
 
@@ -48,6 +49,15 @@ impl askama::filters::Escaper for NamedEntities {
 }
 
 pub(crate) fn html<T: Template>(status: StatusCode, page: &T) -> Response {
+    html_with_csp(status, page, &HeaderValue::from_static(CSP))
+}
+
+/// [`html`] under another Content-Security-Policy (the card pages, which load Stripe.js).
+pub(crate) fn html_with_csp<T: Template>(
+    status: StatusCode,
+    page: &T,
+    csp: &HeaderValue,
+) -> Response {
     match page.render() {
         Ok(body) => (
             status,
@@ -56,10 +66,7 @@ pub(crate) fn html<T: Template>(status: StatusCode, page: &T) -> Response {
                     header::CONTENT_TYPE,
                     HeaderValue::from_static("text/html; charset=utf-8"),
                 ),
-                (
-                    header::CONTENT_SECURITY_POLICY,
-                    HeaderValue::from_static(CSP),
-                ),
+                (header::CONTENT_SECURITY_POLICY, csp.clone()),
                 (
                     header::X_CONTENT_TYPE_OPTIONS,
                     HeaderValue::from_static("nosniff"),

@@ -7,14 +7,16 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use cohort_engine::{Engine, EngineError, PaymentView, PledgeView};
 use serde::Deserialize;
 
+use crate::card::{CardForm, Mode};
 use crate::error::ApiError;
 use crate::extract::{ApiPath, ApiQuery};
-use crate::pages::{html, PageError};
+use crate::pages::PageError;
 use crate::session::{CsrfForm, Viewer};
+use crate::CardConfig;
 
 pub(crate) fn routes() -> Router<Engine> {
     Router::new()
@@ -52,6 +54,7 @@ pub(crate) struct TokenQuery {
 #[derive(Template)]
 #[template(path = "payment.html")]
 struct PaymentPage {
+    card: Option<CardForm>,
     csrf: String,
     id: i64,
     token: String,
@@ -63,9 +66,41 @@ struct PaymentPage {
     pledge_only: bool,
 }
 
+impl PaymentPage {
+    /// The end of the fix window as people read it ("December 1, 2026 12:00 UTC").
+    fn fix_by(&self) -> Option<String> {
+        let by = self.pay.fix_by.as_deref()?;
+        Some(match chrono::DateTime::parse_from_rfc3339(by) {
+            Ok(t) => t
+                .with_timezone(&chrono::Utc)
+                .format("%B %-d, %Y %H:%M UTC")
+                .to_string(),
+            Err(_) => by.to_owned(),
+        })
+    }
+
+    /// The payment's state in words.
+    fn state_label(&self) -> &'static str {
+        match self.pay.state.as_str() {
+            "pledge_only" => "Pledges only: nothing is collected",
+            "setup_pending" => "Setting up: the card form will be ready shortly",
+            "card_needed" => "No card saved yet",
+            "card_saved" => "Card saved; nothing charged yet",
+            "charging" => "Being charged now",
+            "paid" => "Paid",
+            "declined" => "Declined",
+            "action_required" => "Waiting for your bank's confirmation",
+            "failed" => "Failed: the payment window closed and the pledge with it",
+            "nothing_due" => "Nothing due: no share could be allocated",
+            _ => "Unknown",
+        }
+    }
+}
+
 async fn payment_page(
     State(engine): State<Engine>,
     viewer: Viewer,
+    Extension(config): Extension<CardConfig>,
     ApiPath(id): ApiPath<i64>,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, PageError> {
@@ -77,9 +112,11 @@ async fn payment_page(
             "This pledge has no payment: it is not a money pledge.",
         ))
     })?;
-    Ok(html(
-        StatusCode::OK,
+    let card = CardForm::for_view(&config, &view, &q.token);
+    Ok(crate::card::render(
+        card.as_ref().and_then(CardForm::csp),
         &PaymentPage {
+            card,
             csrf: viewer.csrf,
             id,
             token: q.token,

@@ -109,14 +109,42 @@ pub async fn publish(app: &TestApp) -> i64 {
     body["version"].as_i64().expect("a version")
 }
 
-/// `who`'s campaign signs compact `version` through the API (asserting 201);
-/// answers the signature (`unlocked`: how many pledges it unlocked).
+/// Committee records for the two federal candidates of `seed` (Cy runs for
+/// governor): without them nothing is charged.
+pub async fn record_committees(app: &TestApp) {
+    for (who, committee, candidate, state, zip) in [
+        ("ada-reyes", "C00100001", "H8NY10001", "NY", "10001"),
+        ("ben-okafor", "C00200002", "S8OH00002", "OH", "43215"),
+    ] {
+        let (status, body) = app
+            .call(
+                Method::PUT,
+                &format!("/api/slates/{SLATE}/candidates/{who}/committee"),
+                Some(&app.organizer),
+                Some(&json!({"name": format!("{who} for Congress"), "fec_committee_id": committee,
+                    "fec_candidate_id": candidate, "treasurer_first": "Tess", "treasurer_last": "Urer",
+                    "street1": "1 Main St", "city": "Capital", "state": state, "zip": zip})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+}
+
+/// `seed`, with the committees collection needs.
+pub async fn seed_paid(app: &TestApp, condition: &str) -> i64 {
+    let version = seed(app, condition).await;
+    record_committees(app).await;
+    version
+}
+
+/// `who`'s campaign signs compact `version` through the API; answers the
+/// answer (`unlocked`: how many pledges the signature unlocked).
 pub async fn sign_as(app: &TestApp, who: &str, version: i64) -> Value {
     let token = app
         .engine
         .issue_candidate_token(SLATE, who)
         .await
-        .expect("a campaign token");
+        .expect("a candidate token");
     let (status, body) = app
         .call(
             Method::POST,
@@ -127,6 +155,16 @@ pub async fn sign_as(app: &TestApp, who: &str, version: i64) -> Value {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     body
+}
+
+/// The cents a pledge's answer says were allocated, over all installments.
+pub fn allocated(v: &Value) -> i64 {
+    v["allocations"]
+        .as_array()
+        .expect("allocations")
+        .iter()
+        .map(|a| a["cents"].as_i64().expect("cents"))
+        .sum()
 }
 
 const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/test";
