@@ -19,6 +19,7 @@ both_backends!(
     roles_are_enforced,
     only_the_latest_compact_can_be_signed,
     cancelling_pledges,
+    stopping_monthly_pledges,
     withdrawing_and_unendorsing,
     slate_page_renders_and_escapes,
     api_errors_are_json,
@@ -552,14 +553,7 @@ async fn cancelling_pledges(app: TestApp) {
     assert_error(status, &body, 401, "unauthorized");
     let (status, body) = app.get(&format!("/api/pledges/{id}?token=wrong")).await;
     assert_error(status, &body, 404, "not_found");
-    let (status, body) = app
-        .call(
-            Method::DELETE,
-            &format!("/api/pledges/{id}?token=wrong"),
-            None,
-            None,
-        )
-        .await;
+    let (status, body) = end_pledge(&app, id, "wrong").await;
     assert_error(status, &body, 404, "not_found");
     let (status, body) = app.get("/api/pledges/not-a-number?token=x").await;
     assert_error(status, &body, 404, "not_found");
@@ -569,14 +563,7 @@ async fn cancelling_pledges(app: TestApp) {
         "a wrong receipt cancels nothing"
     );
 
-    let (status, body) = app
-        .call(
-            Method::DELETE,
-            &format!("/api/pledges/{id}?token={receipt}"),
-            None,
-            None,
-        )
-        .await;
+    let (status, body) = end_pledge(&app, id, &receipt).await;
     assert_eq!((status, body), (StatusCode::NO_CONTENT, Value::Null));
     let (status, view) = app.get(&format!("/api/pledges/{id}?token={receipt}")).await;
     assert_eq!(status, StatusCode::OK);
@@ -586,14 +573,7 @@ async fn cancelling_pledges(app: TestApp) {
         (after["pending_cents"].as_i64(), after["pledgers"].as_i64()),
         (Some(0), Some(0))
     );
-    let (status, body) = app
-        .call(
-            Method::DELETE,
-            &format!("/api/pledges/{id}?token={receipt}"),
-            None,
-            None,
-        )
-        .await;
+    let (status, body) = end_pledge(&app, id, &receipt).await;
     assert_error(status, &body, 409, "not_pending");
 
     let (_, p) = pledge(&app, &money(json!(4_200)), Some("second")).await;
@@ -607,19 +587,181 @@ async fn cancelling_pledges(app: TestApp) {
         (status, body["unlocked"].as_i64()),
         (StatusCode::CREATED, Some(1))
     );
-    let (status, body) = app
-        .call(
-            Method::DELETE,
-            &format!("/api/pledges/{id}?token={receipt}"),
-            None,
-            None,
-        )
-        .await;
-    assert_error(status, &body, 409, "not_pending");
+    let (status, body) = end_pledge(&app, id, &receipt).await;
+    assert_error(status, &body, 409, "already_allocated");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("already allocated")),
+        "the refusal says why: {body}"
+    );
     let (_, view) = app.get(&format!("/api/pledges/{id}?token={receipt}")).await;
     assert_eq!(view["status"], "unlocked");
     assert_eq!(view["allocations"][0]["cents"], 4_200);
     assert_eq!(pot(&app).await["unlocked_cents"], 4_200);
+}
+
+/// `DELETE /api/pledges/{id}?token=` stops an unlocked monthly pledge: the
+/// months already split stay, no new month is split, the pot lets it go.
+async fn stopping_monthly_pledges(app: TestApp) {
+    let version = seed(&app, "signers >= 1").await;
+    let monthly = |email: &str, cents: i64| {
+        let mut body = money(json!(cents));
+        body["recurring"] = json!("monthly");
+        body["donor"]["email"] = json!(email);
+        body
+    };
+    let receipt = |p: &Value| {
+        (
+            p["id"].as_i64().expect("id"),
+            p["receipt_token"].as_str().expect("receipt").to_owned(),
+        )
+    };
+    let (id, token) = receipt(
+        &pledge(&app, &monthly("sam@example.org", 1_000), Some("m"))
+            .await
+            .1,
+    );
+    let (kim, kim_token) = receipt(
+        &pledge(&app, &monthly("kim@example.org", 500), Some("k"))
+            .await
+            .1,
+    );
+    let mut once = money(json!(700));
+    once["donor"]["email"] = json!("ona@example.org");
+    let (ona, ona_token) = receipt(&pledge(&app, &once, Some("o")).await.1);
+    let ada = candidate_token(&app, "ada-reyes").await;
+    assert_eq!(
+        sign(&app, &ada, "ada-reyes", version).await.1["unlocked"],
+        3
+    );
+    app.clock.set(common::now() + chrono::Duration::days(30));
+    assert_eq!(app.engine.tick().await.expect("tick").installments, 2);
+    let before = receipt_view(&app, id, &token).await;
+    assert_eq!(
+        before["allocations"].as_array().map(Vec::len),
+        Some(2),
+        "{before}"
+    );
+    assert_eq!(
+        (
+            pot(&app).await["unlocked_cents"].as_i64(),
+            pot(&app).await["pledgers"].as_i64()
+        ),
+        (Some(2_200), Some(3))
+    );
+
+    let (status, body) = end_pledge(&app, id, &kim_token).await;
+    assert_error(status, &body, 404, "not_found");
+    assert_eq!(
+        receipt_view(&app, id, &token).await["status"],
+        "unlocked",
+        "another's receipt stops nothing"
+    );
+
+    app.clock.set(common::now() + chrono::Duration::days(32));
+    for _ in 0..2 {
+        let (status, body) = end_pledge(&app, id, &token).await;
+        assert_eq!(
+            (status, body),
+            (StatusCode::NO_CONTENT, Value::Null),
+            "a stop is idempotent"
+        );
+    }
+    let after = receipt_view(&app, id, &token).await;
+    assert_eq!(after["status"], "stopped", "{after}");
+    assert_eq!(after["stopped_at"], "2026-12-26T12:00:00Z");
+    assert_eq!(
+        after["allocations"], before["allocations"],
+        "money already given is given"
+    );
+    assert_eq!(after["unallocated_cents"], before["unallocated_cents"]);
+    let pot_now = pot(&app).await;
+    assert_eq!(
+        (
+            pot_now["unlocked_cents"].as_i64(),
+            pot_now["pledgers"].as_i64()
+        ),
+        (Some(1_200), Some(2)),
+        "a stopped pledge leaves the pot: {pot_now}"
+    );
+
+    // Months pass: the running pledge gets its month, the stopped one none.
+    app.clock.set(common::now() + chrono::Duration::days(92));
+    assert_eq!(app.engine.tick().await.expect("tick").installments, 1);
+    assert_eq!(
+        receipt_view(&app, id, &token).await["allocations"],
+        before["allocations"]
+    );
+    assert_eq!(
+        receipt_view(&app, kim, &kim_token).await["allocations"]
+            .as_array()
+            .map(Vec::len),
+        Some(3),
+        "the monthly pledge still running was split again"
+    );
+
+    // A one-time pledge that unlocked can't be stopped: its money is allocated.
+    let (status, body) = end_pledge(&app, ona, &ona_token).await;
+    assert_error(status, &body, 409, "already_allocated");
+    assert_eq!(
+        receipt_view(&app, ona, &ona_token).await["status"],
+        "unlocked"
+    );
+
+    let (_, log) = app.get(&format!("/api/slates/{SLATE}/events")).await;
+    let stops: Vec<&Value> = log
+        .as_array()
+        .expect("an array")
+        .iter()
+        .filter(|e| e["kind"] == "pledge_stopped")
+        .collect();
+    assert_eq!(stops.len(), 1, "stopped once: {log}");
+    assert_eq!(
+        stops[0]["data"],
+        json!({"pledge": id}),
+        "no amounts in the public log"
+    );
+    let mail = app
+        .engine
+        .emails_to("sam@example.org")
+        .await
+        .expect("outbox");
+    let stopped: Vec<_> = mail
+        .iter()
+        .filter(|m| m.email.subject.contains("is stopped"))
+        .collect();
+    assert_eq!(stopped.len(), 1, "one confirmation");
+    assert!(
+        stopped[0]
+            .email
+            .body
+            .contains("No new month will be split or charged")
+            && stopped[0]
+                .email
+                .body
+                .contains(&format!("/pledges/{id}?token={token}")),
+        "{}",
+        stopped[0].email.body
+    );
+    assert_eq!(app.engine.verify().await.expect("verify"), vec![]);
+}
+
+/// `DELETE /api/pledges/{id}?token=`: cancel or stop.
+async fn end_pledge(app: &TestApp, id: i64, token: &str) -> (StatusCode, Value) {
+    app.call(
+        Method::DELETE,
+        &format!("/api/pledges/{id}?token={token}"),
+        None,
+        None,
+    )
+    .await
+}
+
+async fn receipt_view(app: &TestApp, id: i64, token: &str) -> Value {
+    let (status, v) = app.get(&format!("/api/pledges/{id}?token={token}")).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    v
 }
 
 async fn withdrawing_and_unendorsing(app: TestApp) {

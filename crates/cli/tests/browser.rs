@@ -64,6 +64,26 @@ async fn a_pledge_unlocks_end_to_end_in_a_real_browser() {
     b.check("04b-payment").await;
     app.mail.wait_for("eve@example.org", "Your pledge").await;
 
+    // Eve also gives monthly (through the API), to stop once it unlocks.
+    let (status, monthly) = app
+        .call(
+            reqwest::Method::POST,
+            &format!("/api/slates/{SLATE}/pledges"),
+            None,
+            Some(&json!({
+                "kind": "money", "amount_cents": 2_000, "recurring": "monthly",
+                "condition": "signed(\"ada-reyes\")",
+                "donor": {"email": "eve@example.org", "name": "Eve Marsh", "attests_eligible": true}
+            })),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{monthly}");
+    let monthly_page = app.url(&format!(
+        "/pledges/{}?token={}",
+        monthly["id"],
+        monthly["receipt_token"].as_str().expect("a receipt token")
+    ));
+
     // Ada's campaign signs and endorses from the dashboard.
     b.sign_in(&app, "ada@example.org").await;
     b.goto(&app.url(&format!("/slates/{SLATE}/campaign"))).await;
@@ -83,6 +103,14 @@ async fn a_pledge_unlocks_end_to_end_in_a_real_browser() {
         "the account takes the name given with the pledge"
     );
     b.check("07-supporter-dashboard").await;
+    // The monthly pledge unlocked too; its receipt offers to stop it.
+    b.goto(&monthly_page).await;
+    b.wait_for_text("The months already given stay with the candidates")
+        .await;
+    b.check("07b-stop-a-monthly-pledge").await;
+    b.click("form[action$='/stop'] button").await;
+    b.wait_for_text("Your monthly pledge is stopped").await;
+    b.check("07c-monthly-pledge-stopped").await;
 
     // The organizer sees totals over time and exports the allocations.
     app.engine.tick().await.expect("tick");

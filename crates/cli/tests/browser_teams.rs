@@ -8,7 +8,7 @@ mod common;
 use cohort_engine::teams::{ProfileInput, RoleInput, TeamInput};
 use cohort_store::Role;
 use common::webdriver::Browser;
-use common::{seed, TestApp, SLATE};
+use common::{seed, sign_as, TestApp, SLATE};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -111,20 +111,10 @@ async fn an_organizer_previews_and_confirms_a_matching_in_a_real_browser() {
         .session(&app.session_for("ada@example.org").await)
         .await
         .expect("a session");
-    let token = e
-        .issue_candidate_token(SLATE, "ada-reyes")
-        .await
-        .expect("token");
-    let version = app.get(&format!("/api/slates/{SLATE}")).await.1["compact"]["version"].clone();
-    let (status, body) = app
-        .call(
-            Method::POST,
-            &format!("/api/slates/{SLATE}/signatures"),
-            Some(&token),
-            Some(&json!({"candidate": "ada-reyes", "version": version})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let version = app.get(&format!("/api/slates/{SLATE}")).await.1["compact"]["version"]
+        .as_i64()
+        .expect("a compact version");
+    sign_as(&app, "ada-reyes", version).await;
     let role = |skill: &str, remote_ok: bool| RoleInput {
         include: true,
         skill: skill.into(),

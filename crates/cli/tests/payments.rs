@@ -88,13 +88,26 @@ impl Pay {
             "donor": {"email": email, "name": "Pat Payer", "employer": "Mill", "occupation": "Miller",
                       "attests_eligible": true}
         });
+        self.post_pledge(app, &body).await
+    }
+
+    /// A monthly money pledge of `cents` a month.
+    async fn monthly(&self, app: &TestApp, email: &str, cents: i64) -> Value {
+        let body = json!({
+            "kind": "money", "amount_cents": cents, "recurring": "monthly", "deadline": "2028-10-01",
+            "donor": {"email": email, "name": "Mo Nthly", "attests_eligible": true}
+        });
+        self.post_pledge(app, &body).await
+    }
+
+    async fn post_pledge(&self, app: &TestApp, body: &Value) -> Value {
         let (status, p) = self
             .call(
                 app,
                 Method::POST,
                 &format!("/api/slates/{SLATE}/pledges"),
                 None,
-                Some(&body),
+                Some(body),
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{p}");
@@ -125,6 +138,19 @@ impl Pay {
         }
         common::read(req.send().await.expect("an answer")).await
     }
+}
+
+/// The treasurer forwards what Ada's committee is owed (as the FEC wants, within 10 days).
+async fn forward_to_ada(app: &TestApp) {
+    let (status, batch) = app
+        .call(
+            Method::POST,
+            "/api/books/forwards",
+            Some(&app.organizer),
+            Some(&json!({"committee": ADA_COMMITTEE})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{batch}");
 }
 
 fn pledge_path(p: &Value) -> String {
@@ -524,19 +550,7 @@ async fn pledge_only_says_so_and_collects_nothing(app: TestApp) {
 async fn monthly_pledges_are_charged_each_month_once(app: TestApp) {
     let pay = Pay::start(&app).await;
     let version = seed_paid(&app, "signers >= 1").await;
-    let (status, p) = pay
-        .call(
-            &app,
-            Method::POST,
-            &format!("/api/slates/{SLATE}/pledges"),
-            None,
-            Some(&json!({
-                "kind": "money", "amount_cents": 10_000, "recurring": "monthly", "deadline": "2028-10-01",
-                "donor": {"email": "monthly@example.org", "name": "Mo Nthly", "attests_eligible": true}
-            })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{p}");
+    let p = pay.monthly(&app, "monthly@example.org", 10_000).await;
     let id = p["id"].as_i64().unwrap();
     pay.stripe
         .confirm_setup(&setup_secret(&p), "pm_card_visa")
@@ -545,15 +559,7 @@ async fn monthly_pledges_are_charged_each_month_once(app: TestApp) {
     assert_eq!(pay.engine.collect_payments(100).await.unwrap().succeeded, 1);
     assert_eq!(pay.engine.collect_payments(100).await.unwrap().succeeded, 0);
     // The treasurer forwards within the 10 days the FEC allows.
-    let (status, batch) = app
-        .call(
-            Method::POST,
-            "/api/books/forwards",
-            Some(&app.organizer),
-            Some(&json!({"committee": ADA_COMMITTEE})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{batch}");
+    forward_to_ada(&app).await;
 
     app.clock.set(common::now() + Duration::days(31));
     pay.engine.tick().await.expect("tick");
@@ -663,6 +669,107 @@ fn any_pledge_is_charged_exactly_its_allocated_total() {
     });
     drop(stripe);
     result.unwrap();
+}
+
+/// A stopped monthly pledge: the month split before the stop is still
+/// charged, no later one is; a month split before the stop whose payment is
+/// never fixed closes the pledge as `payment_failed`, and the pot (which the
+/// stop already left) is not reduced twice; a supporter who stopped before
+/// saving a card can still save one to pay the month they owe.
+async fn stopped_monthly_pledges_pay_for_past_months_only(app: TestApp) {
+    let pay = Pay::start(&app).await;
+    let version = seed_paid(&app, "signers >= 1").await;
+    let mut pledges = Vec::new();
+    for (email, card) in [
+        ("stop@example.org", Some("pm_card_visa")),
+        ("broke@example.org", Some("pm_card_chargeCustomerFail")),
+        ("owes@example.org", None),
+    ] {
+        let p = pay.monthly(&app, email, 1_000).await;
+        if let Some(card) = card {
+            pay.stripe.confirm_setup(&setup_secret(&p), card).await;
+        }
+        pledges.push(p);
+    }
+    let (p, broke, owes) = (&pledges[0], &pledges[1], &pledges[2]);
+    let stop = |p: &Value| {
+        let path = pledge_path(p);
+        let (app, pay) = (&app, &pay);
+        async move {
+            let (status, body) = pay.call(app, Method::DELETE, &path, None, None).await;
+            assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+        }
+    };
+    sign_first(&app, version).await;
+    let done = pay.engine.collect_payments(100).await.expect("collects");
+    assert_eq!((done.succeeded, done.failed), (1, 1), "{done:?}");
+    forward_to_ada(&app).await;
+    stop(broke).await;
+    stop(owes).await;
+    let o = pay.view(&app, owes).await;
+    assert_eq!(
+        (o["status"].as_str(), o["payment"]["state"].as_str()),
+        (Some("stopped"), Some("card_needed")),
+        "{o}"
+    );
+    pay.stripe
+        .confirm_setup(&setup_secret(&o), "pm_card_visa")
+        .await;
+
+    // A month passes: the running pledge splits month 1, then is stopped
+    // before the collector comes by. Month 1 was split before the stop: owed.
+    app.clock.set(common::now() + Duration::days(31));
+    pay.engine.tick().await.expect("tick");
+    stop(p).await;
+    assert_eq!(
+        pay.engine.collect_payments(100).await.unwrap().succeeded,
+        2,
+        "month 1 of the pledge just stopped, month 0 of the one whose card came late"
+    );
+    forward_to_ada(&app).await;
+    let v = pay.view(&app, p).await;
+    assert_eq!(v["status"], "stopped", "{v}");
+    let states: Vec<_> = v["payment"]["installments"]
+        .as_array()
+        .expect("installments")
+        .iter()
+        .map(|i| (i["period"].as_i64(), i["state"].clone()))
+        .collect();
+    assert_eq!(
+        states,
+        vec![(Some(0), json!("succeeded")), (Some(1), json!("succeeded"))]
+    );
+    // The declined month's window (opened on day 0) closed in that tick.
+    let b = pay.view(&app, broke).await;
+    assert_eq!(b["status"], "payment_failed", "{b}");
+    assert!(b["stopped_at"].is_string(), "the stop is remembered: {b}");
+    assert_eq!(allocated(&b), 0, "its month was released: {b}");
+
+    // Months later: nothing new is split or charged.
+    app.clock.set(common::now() + Duration::days(95));
+    pay.engine.tick().await.expect("tick");
+    assert_eq!(
+        pay.engine.collect_payments(100).await.unwrap(),
+        Default::default()
+    );
+    let id = p["id"].as_i64().expect("id");
+    assert_eq!(
+        pay.stripe.intents_for(id).await.len(),
+        2,
+        "months 0 and 1 only"
+    );
+    let owed = owes["id"].as_i64().expect("id");
+    assert_eq!(pay.stripe.intents_for(owed).await.len(), 1, "month 0 only");
+    let (_, slate) = app.get(&format!("/api/slates/{SLATE}")).await;
+    assert_eq!(
+        (
+            slate["pot"]["unlocked_cents"].as_i64(),
+            slate["pot"]["pledgers"].as_i64()
+        ),
+        (Some(0), Some(0)),
+        "{slate}"
+    );
+    verified(&app).await;
 }
 
 // ---------------------------------------------------------------- the books
@@ -1275,6 +1382,7 @@ both_backends!(
     authentication_required_then_authenticated,
     webhooks_are_verified_and_applied_once,
     pledge_only_says_so_and_collects_nothing,
+    stopped_monthly_pledges_pay_for_past_months_only,
     collected_money_is_booked_forwarded_and_reported,
     a_charge_waits_for_every_committee_record,
     donors_past_200_get_one_best_efforts_email,

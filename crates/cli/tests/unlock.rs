@@ -376,9 +376,10 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..4usize).prop_map(Op::Withdraw),
         3 => (0..4usize, 0..4usize).prop_map(|(a, b)| Op::Endorse(a, b)),
         1 => (0..4usize, 0..4usize).prop_map(|(a, b)| Op::Unendorse(a, b)),
-        4 => (0..4usize, 1i64..800_000, 0..CONDITIONS.len(), proptest::option::weighted(0.2, proptest::collection::vec(0..4usize, 1..3)), proptest::bool::weighted(0.2))
+        4 => (0..4usize, 1i64..800_000, 0..CONDITIONS.len(), proptest::option::weighted(0.2, proptest::collection::vec(0..4usize, 1..3)), proptest::bool::weighted(0.35))
             .prop_map(|(donor, cents, condition, chosen, monthly)| Op::Pledge { donor, cents, condition, chosen, monthly }),
-        1 => (0..20usize).prop_map(Op::Cancel),
+        // Cancels a pending pledge, stops an unlocked monthly one.
+        2 => (0..10usize).prop_map(Op::Cancel),
         1 => (1..60u32).prop_map(Op::Days),
     ]
 }
@@ -387,6 +388,9 @@ async fn run(ops: Vec<Op>) -> std::result::Result<(), TestCaseError> {
     let w = world("signers >= 2 and mutual").await;
     let mut pledges: Vec<(i64, String)> = Vec::new();
     let mut frozen: std::collections::HashMap<i64, Vec<(String, i64, i32)>> =
+        std::collections::HashMap::new();
+    // What a pledge had when first seen stopped (`cancel` stops an unlocked monthly pledge).
+    let mut stopped: std::collections::HashMap<i64, Vec<(String, i64, i32)>> =
         std::collections::HashMap::new();
     let mut now = noon(2026, 11, 24);
     for op in ops {
@@ -464,6 +468,10 @@ async fn run(ops: Vec<Op>) -> std::result::Result<(), TestCaseError> {
                     before,
                     split
                 );
+            }
+            if p.status == "stopped" {
+                let then = stopped.entry(*id).or_insert_with(|| split.clone());
+                prop_assert_eq!(&split, then, "stopped pledge {} was split again", id);
             }
             if p.status == "unlocked" {
                 frozen.insert(*id, split);

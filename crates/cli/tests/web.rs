@@ -9,7 +9,7 @@ mod common;
 use std::collections::HashMap;
 
 use cohort_store::Role;
-use common::{candidate, seed, TestApp, SLATE};
+use common::{candidate, seed, sign_as, TestApp, SLATE};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -21,6 +21,7 @@ both_backends!(
     pledge_form_saves_once_and_emails_a_private_link,
     bad_pledge_forms_name_the_problem_and_write_nothing,
     role_route_matrix,
+    supporters_stop_a_monthly_pledge_from_its_receipt,
     campaigns_sign_and_endorse_from_their_dashboard,
     unlock_and_expiry_notices_respect_the_weekly_cap,
     partners_see_counts_for_their_own_link_only,
@@ -450,13 +451,24 @@ async fn pledge_form_saves_once_and_emails_a_private_link(app: TestApp) {
     );
 
     // The supporter cancels from the private page.
-    let id = to
+    let (id, token) = id_and_token(&to);
+    let cancel = b
+        .post(&format!("/pledges/{id}/cancel"), &[("token", &token)])
+        .await;
+    assert_eq!(cancel.status, StatusCode::SEE_OTHER, "{}", cancel.body);
+    let (_, slate) = app.get(&format!("/api/slates/{SLATE}")).await;
+    assert_eq!(slate["pot"]["pending_cents"], 0, "{slate}");
+}
+
+/// The id and receipt token in a private pledge link `/pledges/{id}?token=…`.
+fn id_and_token(link: &str) -> (String, String) {
+    let id = link
         .trim_start_matches("/pledges/")
         .split('?')
         .next()
         .unwrap_or("")
         .to_owned();
-    let token = to
+    let token = link
         .split("token=")
         .nth(1)
         .unwrap_or("")
@@ -464,12 +476,129 @@ async fn pledge_form_saves_once_and_emails_a_private_link(app: TestApp) {
         .next()
         .unwrap_or("")
         .to_owned();
-    let cancel = b
-        .post(&format!("/pledges/{id}/cancel"), &[("token", &token)])
+    (id, token)
+}
+
+/// A supporter stops their monthly pledge from its receipt page, without
+/// JavaScript; a one-time pledge that unlocked is refused, saying why.
+async fn supporters_stop_a_monthly_pledge_from_its_receipt(app: TestApp) {
+    let version = seed(&app, "signers >= 1").await;
+    let mut b = Browser::new(&app);
+    let form = format!("/slates/{SLATE}/pledge");
+    b.get(&form).await;
+    let mut monthly = pledge_fields("n-monthly", "", "$25");
+    monthly.retain(|(k, _)| *k != "recurring");
+    monthly.push(("recurring", "monthly"));
+    let sent = b.post(&form, &monthly).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let page = sent.location.expect("a redirect").replace("&new=1", "");
+    let (id, token) = id_and_token(&page);
+    let sent = b.post(&form, &pledge_fields("n-once", "", "$40")).await;
+    let once = sent.location.expect("a redirect").replace("&new=1", "");
+    let (once_id, once_token) = id_and_token(&once);
+    let locked = b.get(&page).await;
+    assert_eq!(locked.status, StatusCode::OK);
+    assert!(
+        !locked.body.contains("Stop this monthly pledge"),
+        "nothing to stop while locked: {}",
+        locked.body
+    );
+
+    assert_eq!(sign_as(&app, "ada-reyes", version).await["unlocked"], 2);
+    let unlocked = b.get(&page).await;
+    assert!(
+        unlocked
+            .body
+            .contains(&format!("action=\"/pledges/{id}/stop\"")),
+        "an unlocked monthly pledge offers the stop form: {}",
+        unlocked.body
+    );
+    assert!(unlocked
+        .body
+        .contains("The months already given stay with the candidates"));
+    let once_page = b.get(&once).await;
+    assert!(!once_page.body.contains("Stop this monthly pledge"));
+    // Signed in, the supporter's dashboard offers the same stop.
+    let mut me = Browser::new(&app);
+    me.sign_in("eve@example.org").await;
+    let dashboard = me.get("/me").await;
+    assert!(
+        dashboard
+            .body
+            .contains(&format!("Stop monthly pledge #{id}")),
+        "{}",
+        dashboard.body
+    );
+    assert!(!dashboard
+        .body
+        .contains(&format!("Stop monthly pledge #{once_id}")));
+
+    let refused = b
+        .post(
+            &format!("/pledges/{once_id}/stop"),
+            &[("token", &once_token)],
+        )
         .await;
-    assert_eq!(cancel.status, StatusCode::SEE_OTHER, "{}", cancel.body);
-    let (_, slate) = app.get(&format!("/api/slates/{SLATE}")).await;
-    assert_eq!(slate["pot"]["pending_cents"], 0, "{slate}");
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(
+        refused.body.contains("already allocated"),
+        "{}",
+        refused.body
+    );
+    let wrong = b
+        .post(&format!("/pledges/{id}/stop"), &[("token", &once_token)])
+        .await;
+    assert_eq!(
+        wrong.status,
+        StatusCode::NOT_FOUND,
+        "another pledge's token stops nothing"
+    );
+
+    let expected = format!("/pledges/{id}?token={token}&notice=stopped");
+    for _ in 0..2 {
+        let stop = b
+            .post(&format!("/pledges/{id}/stop"), &[("token", &token)])
+            .await;
+        assert_eq!(stop.status, StatusCode::SEE_OTHER, "{}", stop.body);
+        assert_eq!(
+            stop.location.as_deref(),
+            Some(expected.as_str()),
+            "a stop is idempotent"
+        );
+    }
+    let stopped = b.get(&expected).await;
+    assert_eq!(stopped.status, StatusCode::OK);
+    assert!(
+        stopped.body.contains("Your monthly pledge is stopped"),
+        "{}",
+        stopped.body
+    );
+    assert!(stopped
+        .body
+        .contains("Stopped: no new month is split or charged"));
+    assert!(
+        !stopped.body.contains("action=\"/pledges/"),
+        "nothing left to stop or cancel"
+    );
+    let (_, view) = app.get(&format!("/api/pledges/{id}?token={token}")).await;
+    assert_eq!(view["status"], "stopped", "{view}");
+    let dashboard = me.get("/me").await;
+    assert!(
+        !dashboard.body.contains("Stop monthly pledge")
+            && dashboard.body.contains("Stopped: no new month"),
+        "{}",
+        dashboard.body
+    );
+    let mail = app.mail.wait_for("eve@example.org", "is stopped").await;
+    assert!(
+        mail.body.contains("No new month will be split or charged"),
+        "{}",
+        mail.body
+    );
+    let (_, view) = app
+        .get(&format!("/api/pledges/{once_id}?token={once_token}"))
+        .await;
+    assert_eq!(view["status"], "unlocked");
 }
 
 async fn bad_pledge_forms_name_the_problem_and_write_nothing(app: TestApp) {
@@ -865,6 +994,12 @@ async fn role_route_matrix(app: TestApp) {
         ),
         (
             "/pledges/1/payment/retry".into(),
+            &[("token", "not-the-receipt")],
+            [S::NOT_FOUND; 6],
+        ),
+        // Stopping a monthly pledge takes its receipt token too, not a role.
+        (
+            "/pledges/1/stop".into(),
             &[("token", "not-the-receipt")],
             [S::NOT_FOUND; 6],
         ),
@@ -1533,20 +1668,7 @@ async fn unlock_and_expiry_notices_respect_the_weekly_cap(app: TestApp) {
             .await;
         assert_eq!(status, StatusCode::CREATED, "{answer}");
     }
-    let token = app
-        .engine
-        .issue_candidate_token(SLATE, "ada-reyes")
-        .await
-        .expect("a campaign token");
-    let (status, body) = app
-        .call(
-            reqwest::Method::POST,
-            &format!("/api/slates/{SLATE}/signatures"),
-            Some(&token),
-            Some(&json!({"candidate": "ada-reyes", "version": 1})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let body = sign_as(&app, "ada-reyes", 1).await;
     assert_eq!(body["unlocked"], 1, "{body}");
     let notice = app.mail.wait_for("eve@example.org", "unlocked").await;
     assert!(

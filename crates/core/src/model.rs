@@ -303,7 +303,9 @@ impl PledgeKind {
 
 /// A pledge's lifecycle: `pending → unlocked → fulfilled`, or `pending → expired | cancelled`,
 /// or `unlocked → payment_failed` when its payment could not be collected and the
-/// supporter did not fix it within the window.
+/// supporter did not fix it within the window. A monthly pledge the supporter
+/// stops goes `unlocked → stopped`: the months already split stay, no new one
+/// is (and a stopped pledge whose earlier payment fails still ends `payment_failed`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PledgeStatus {
@@ -313,16 +315,18 @@ pub enum PledgeStatus {
     Expired,
     Cancelled,
     PaymentFailed,
+    Stopped,
 }
 
 impl PledgeStatus {
-    pub const ALL: [PledgeStatus; 6] = [
+    pub const ALL: [PledgeStatus; 7] = [
         PledgeStatus::Pending,
         PledgeStatus::Unlocked,
         PledgeStatus::Fulfilled,
         PledgeStatus::Expired,
         PledgeStatus::Cancelled,
         PledgeStatus::PaymentFailed,
+        PledgeStatus::Stopped,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -333,6 +337,7 @@ impl PledgeStatus {
             PledgeStatus::Expired => "expired",
             PledgeStatus::Cancelled => "cancelled",
             PledgeStatus::PaymentFailed => "payment_failed",
+            PledgeStatus::Stopped => "stopped",
         }
     }
 
@@ -346,10 +351,12 @@ impl PledgeStatus {
                 | (Pending, Cancelled)
                 | (Unlocked, Fulfilled)
                 | (Unlocked, PaymentFailed)
+                | (Unlocked, Stopped)
+                | (Stopped, PaymentFailed)
         )
     }
 
-    /// Pending and unlocked pledges count toward the pot.
+    /// Pending and unlocked pledges count toward the pot (a stopped one no longer does).
     pub fn is_live(self) -> bool {
         matches!(self, PledgeStatus::Pending | PledgeStatus::Unlocked)
     }
@@ -363,7 +370,8 @@ impl FromStr for PledgeStatus {
             .find(|x| x.as_str() == s)
             .ok_or_else(|| UnknownVariant {
                 found: s.to_owned(),
-                expected: "pending, unlocked, fulfilled, expired, cancelled or payment_failed",
+                expected:
+                    "pending, unlocked, fulfilled, expired, cancelled, payment_failed or stopped",
             })
     }
 }
@@ -452,6 +460,21 @@ mod tests {
         assert!(!PaymentFailed.can_become(Fulfilled));
         assert!(!PaymentFailed.is_live());
         assert_eq!("payment_failed".parse::<PledgeStatus>(), Ok(PaymentFailed));
+        assert!(Unlocked.can_become(Stopped));
+        assert!(
+            !Pending.can_become(Stopped),
+            "a pending pledge is cancelled, not stopped"
+        );
+        assert!(
+            !Stopped.can_become(Unlocked),
+            "a stopped pledge never restarts"
+        );
+        assert!(
+            Stopped.can_become(PaymentFailed),
+            "an earlier month's payment can still fail"
+        );
+        assert!(!Stopped.is_live(), "a stopped pledge leaves the pot");
+        assert_eq!("stopped".parse::<PledgeStatus>(), Ok(Stopped));
     }
 
     #[test]

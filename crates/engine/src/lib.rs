@@ -30,6 +30,7 @@ pub mod payments;
 mod pledges;
 mod settle;
 mod slates;
+mod stopping;
 pub mod teams;
 mod verify;
 pub mod views;
@@ -43,7 +44,9 @@ pub use committees::{CommitteeInput, CommitteeView};
 pub use error::EngineError;
 pub use mail::{Mailer, MailerError};
 pub use payments::{PaymentGateway, PaymentView, PledgeOnly};
-pub use pledges::{conditional_disclosure, ActionsInput, DonorInput, PledgeInput, PledgeOutcome};
+pub use pledges::{
+    conditional_disclosure, ActionsInput, DonorInput, Ended, PledgeInput, PledgeOutcome,
+};
 pub use slates::{CandidateInput, CompactInput, SlateEdit, SlateInput};
 pub use views::*;
 

@@ -32,9 +32,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use cohort_core::model::{PledgeKind, PledgeStatus, Recurrence};
 use cohort_core::Cents;
-use cohort_store::{
-    DuePayment, Id, PaymentRow, PaymentSetupRow, PaymentState, PledgeRow, PotDelta, Tx,
-};
+use cohort_store::{DuePayment, Id, PaymentRow, PaymentSetupRow, PaymentState, PledgeRow, Tx};
 use serde::Serialize;
 
 use crate::auth::secrets_equal;
@@ -365,14 +363,15 @@ impl Engine {
         let (mut setup, payments) = {
             let mut tx = self.store.read().await?;
             let payments = tx.payments(view.id).await?;
-            if view.status == "unlocked" {
+            // (A stopped pledge may still owe months split before the stop.)
+            if matches!(view.status.as_str(), "unlocked" | "stopped") {
                 out.waiting_for = self
                     .uncharged_because(tx.as_mut(), view.id, &payments)
                     .await?;
             }
             (tx.payment_setup(view.id).await?, payments)
         };
-        let live = matches!(view.status.as_str(), "pending" | "unlocked");
+        let live = matches!(view.status.as_str(), "pending" | "unlocked" | "stopped");
         if setup.is_none() && live {
             setup = self.create_setup(view.id).await;
         }
@@ -807,18 +806,24 @@ impl Engine {
                     )
                     .await?
                 {
-                    let mut delta = PotDelta {
-                        unlocked_cents: -pledge.kind.money().get(),
-                        ..PotDelta::default()
-                    };
-                    if tx
-                        .adjust_pledger(pledge.slate_id, &pledge.email, -1)
-                        .await?
-                        == 0
-                    {
-                        delta.pledgers -= 1;
-                    }
-                    tx.add_to_pot(pledge.slate_id, &delta).await?;
+                    self.leave_pot_unlocked(
+                        tx.as_mut(),
+                        pledge.slate_id,
+                        &pledge,
+                        pledge.kind.money(),
+                    )
+                    .await?;
+                    closed += 1;
+                } else if tx
+                    .set_status(
+                        y.pledge_id,
+                        PledgeStatus::Stopped,
+                        PledgeStatus::PaymentFailed,
+                    )
+                    .await?
+                {
+                    // A month split before the supporter stopped the pledge:
+                    // the pledge already left the pot when it stopped.
                     closed += 1;
                 }
                 // The log is public: the pledge and installment, never the amount.

@@ -607,6 +607,7 @@ impl Engine {
             request_hash: new.request_hash,
             created_at: at,
             unlocked_at: None,
+            stopped_at: None,
         };
         Ok(Staged::Created { row: Box::new(row) })
     }
@@ -686,18 +687,31 @@ impl Engine {
         Ok(out)
     }
 
-    /// Cancel a pending pledge, proven by its receipt token. An unlocked
-    /// pledge can no longer be cancelled.
-    pub async fn cancel(&self, id: Id, token: &str) -> Result<()> {
-        self.cancel_as(id, Owner::Receipt(token)).await
+    /// End a pledge, proven by its receipt token: a pending pledge is
+    /// cancelled, an unlocked monthly one is stopped (again: nothing more
+    /// happens). A one-time pledge that unlocked is refused: its money is
+    /// already allocated.
+    pub async fn cancel(&self, id: Id, token: &str) -> Result<Ended> {
+        self.end_as(id, Owner::Receipt(token), Ending::CancelOrStop)
+            .await
     }
 
-    /// Cancel one of a signed-in supporter's own pending pledges.
-    pub async fn cancel_mine(&self, account: &Account, id: Id) -> Result<()> {
-        self.cancel_as(id, Owner::Account(account)).await
+    /// Stop an unlocked monthly pledge, proven by its receipt token (the
+    /// receipt page's "Stop" form). Unlike [`Engine::cancel`], a pledge
+    /// still pending is refused: the supporter asked to stop months, not to
+    /// cancel a locked pledge.
+    pub async fn stop(&self, id: Id, token: &str) -> Result<Ended> {
+        self.end_as(id, Owner::Receipt(token), Ending::StopOnly)
+            .await
     }
 
-    async fn cancel_as(&self, id: Id, owner: Owner<'_>) -> Result<()> {
+    /// Cancel (or stop) one of a signed-in supporter's own pledges.
+    pub async fn cancel_mine(&self, account: &Account, id: Id) -> Result<Ended> {
+        self.end_as(id, Owner::Account(account), Ending::CancelOrStop)
+            .await
+    }
+
+    async fn end_as(&self, id: Id, owner: Owner<'_>, ending: Ending) -> Result<Ended> {
         let at = self.now();
         let mut tx = self.store.write().await?;
         let row = owned_pledge(tx.as_mut(), id, owner).await?;
@@ -706,16 +720,52 @@ impl Engine {
             .await?
             .ok_or_else(|| EngineError::not_found("slate", row.slate_id.to_string()))?;
         tx.lock_slate(slate.id).await?;
+        // Read again under the slate's lock: an unlock may have moved it since.
+        let row = tx
+            .pledge(id)
+            .await?
+            .ok_or_else(|| EngineError::not_found("pledge", id.to_string()))?;
+        match (row.status, &row.kind) {
+            (PledgeStatus::Pending, _) if ending == Ending::CancelOrStop => {}
+            (PledgeStatus::Pending, _) => return Err(EngineError::conflict(
+                "not_unlocked",
+                "this pledge has not unlocked yet, so there is no month to stop: cancel it instead",
+            )),
+            (
+                PledgeStatus::Unlocked | PledgeStatus::Stopped,
+                PledgeKind::Money {
+                    recurring: Recurrence::Monthly,
+                    ..
+                },
+            ) => {
+                self.stop_monthly(tx.as_mut(), &slate, &row, at).await?;
+                tx.commit().await?;
+                return Ok(Ended::Stopped);
+            }
+            (
+                PledgeStatus::Unlocked | PledgeStatus::Fulfilled,
+                PledgeKind::Money {
+                    recurring: Recurrence::Once,
+                    ..
+                },
+            ) => return Err(already_allocated()),
+            (status, _) => {
+                return Err(EngineError::conflict(
+                    "not_pending",
+                    format!(
+                        "this pledge is {} and can no longer be cancelled or stopped",
+                        status.as_str()
+                    ),
+                ))
+            }
+        }
         if !tx
             .set_status(id, PledgeStatus::Pending, PledgeStatus::Cancelled)
             .await?
         {
             return Err(EngineError::conflict(
                 "not_pending",
-                format!(
-                    "this pledge is {} and can no longer be cancelled",
-                    row.status.as_str()
-                ),
+                "this pledge is no longer pending and can no longer be cancelled",
             ));
         }
         let gone = PendingPledge {
@@ -732,8 +782,34 @@ impl Engine {
         self.settle(tx.as_mut(), &slate, pot_changed(), &[], at)
             .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(Ended::Cancelled)
     }
+}
+
+/// What ending a pledge came to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ended {
+    /// A pending pledge: nothing was or will be charged.
+    Cancelled,
+    /// A monthly pledge: the months already split stay, no new month is.
+    Stopped,
+}
+
+/// What the supporter asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ending {
+    /// "I'm out" (the API's DELETE, the cancel buttons): cancel or stop, whichever applies.
+    CancelOrStop,
+    /// The receipt page's "Stop this monthly pledge".
+    StopOnly,
+}
+
+fn already_allocated() -> EngineError {
+    EngineError::conflict(
+        "already_allocated",
+        "this one-time pledge has unlocked and its money is already allocated to the candidates, \
+         so it can no longer be cancelled or stopped (only monthly pledges stop)",
+    )
 }
 
 /// A donor's details as a pledge form or the best-efforts link sends them,
@@ -899,6 +975,9 @@ fn render_pledge(
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         unlocked_at: row
             .unlocked_at
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        stopped_at: row
+            .stopped_at
             .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
         receipt_token: None,
         allocations,

@@ -16,8 +16,8 @@ use cohort_core::model::months_between;
 use cohort_core::unlock::{allocate, Ledger, MoneyToSplit, Payee};
 use cohort_core::{Cents, Email, Facts, Reads};
 use cohort_store::{
-    AllocationShare, CandidateRow, EndorsementRow, Id, Installment, PendingPledge, Pot, PotDelta,
-    SignatureRow, SlateRow, Tx,
+    AllocationShare, CandidateRow, EndorsementRow, Id, Installment, PendingPledge, PledgeRow, Pot,
+    PotDelta, SignatureRow, SlateRow, Tx,
 };
 
 use crate::{Engine, EngineError, Result, Settlement};
@@ -300,6 +300,27 @@ impl Engine {
             if tx.adjust_pledger(slate_id, email, -n).await? == 0 {
                 delta.pledgers -= 1;
             }
+        }
+        tx.add_to_pot(slate_id, &delta).await?;
+        Ok(())
+    }
+
+    /// Take an unlocked pledge that stopped being live (stopped, or closed
+    /// as `payment_failed`) out of the pot: `amount` off the unlocked total,
+    /// and its donor off the pledgers if it was their last live pledge.
+    pub(crate) async fn leave_pot_unlocked(
+        &self,
+        tx: &mut dyn Tx,
+        slate_id: Id,
+        row: &PledgeRow,
+        amount: Cents,
+    ) -> Result<()> {
+        let mut delta = PotDelta {
+            unlocked_cents: -amount.get(),
+            ..PotDelta::default()
+        };
+        if tx.adjust_pledger(slate_id, &row.email, -1).await? == 0 {
+            delta.pledgers -= 1;
         }
         tx.add_to_pot(slate_id, &delta).await?;
         Ok(())

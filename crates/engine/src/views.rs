@@ -85,6 +85,10 @@ pub struct PledgeView {
     pub ref_code: Option<String>,
     pub created_at: String,
     pub unlocked_at: Option<String>,
+    /// When the supporter stopped this monthly pledge (status `stopped`, or
+    /// `payment_failed` if an earlier month's payment later failed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped_at: Option<String>,
     /// Present only in the answer that created the pledge (or its idempotent replay).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub receipt_token: Option<String>,

@@ -245,7 +245,7 @@ pub const INVARIANT_QUERIES: &[(&str, &str)] = &[
         "allocated only once unlocked",
         "SELECT 'pledge ' || CAST(p.id AS TEXT) || ' is ' || p.status || ' but has installment ' || \
          CAST(i.period AS TEXT) AS detail FROM installments i JOIN pledges p ON p.id = i.pledge_id \
-         WHERE p.status NOT IN ('unlocked', 'fulfilled', 'payment_failed') LIMIT 100",
+         WHERE p.status NOT IN ('unlocked', 'fulfilled', 'payment_failed', 'stopped') LIMIT 100",
     ),
     (
         "one-off pledges unlock once",
@@ -255,8 +255,19 @@ pub const INVARIANT_QUERIES: &[(&str, &str)] = &[
     (
         "unlocked money is split",
         "SELECT 'pledge ' || CAST(p.id AS TEXT) || ' is ' || p.status || ' with no first installment' AS detail \
-         FROM pledges p WHERE p.kind = 'money' AND p.status IN ('unlocked', 'fulfilled') AND NOT EXISTS \
+         FROM pledges p WHERE p.kind = 'money' AND p.status IN ('unlocked', 'fulfilled', 'stopped') AND NOT EXISTS \
          (SELECT 1 FROM installments i WHERE i.pledge_id = p.id AND i.period = 0) LIMIT 100",
+    ),
+    (
+        "stopped pledges stop",
+        "SELECT 'pledge ' || CAST(p.id AS TEXT) || ' is stopped but is not a monthly money pledge with a stop time' AS detail \
+         FROM pledges p WHERE p.status = 'stopped' AND (p.stopped_at IS NULL OR p.kind != 'money' \
+         OR p.recurring IS NULL OR p.recurring != 'monthly') \
+         UNION ALL SELECT 'pledge ' || CAST(p.id AS TEXT) || ' is ' || p.status || ' with a stop time' AS detail \
+         FROM pledges p WHERE p.stopped_at IS NOT NULL AND p.status NOT IN ('stopped', 'payment_failed') \
+         UNION ALL SELECT 'pledge ' || CAST(p.id AS TEXT) || ' was stopped but split installment ' || \
+         CAST(i.period AS TEXT) || ' afterwards' AS detail FROM installments i JOIN pledges p ON p.id = i.pledge_id \
+         WHERE p.stopped_at IS NOT NULL AND i.created_at > p.stopped_at LIMIT 100",
     ),
     (
         "allocations stay in the slate",

@@ -154,7 +154,7 @@ macro_rules! impl_sql_tx {
             const PLEDGE_COLUMNS: &str = "p.id, p.slate_id, p.kind, p.amount_cents, p.recurring, p.hours_per_week, \
                 p.weeks, p.skills, p.doors, p.calls, p.texts, p.condition_id, c.source AS condition_source, \
                 p.candidates, p.deadline, p.email, p.donor, p.ref_code, p.status, p.receipt_token, \
-                p.idempotency_key, p.request_hash, p.created_at, p.unlocked_at";
+                p.idempotency_key, p.request_hash, p.created_at, p.unlocked_at, p.stopped_at";
 
             /// The columns a new pledge writes, in the order [`bind_pledge`] binds them;
             /// `status` comes last and is always 'pending'.
@@ -228,6 +228,7 @@ macro_rules! impl_sql_tx {
                     request_hash: get(row, "request_hash")?,
                     created_at: get(row, "created_at")?,
                     unlocked_at: get(row, "unlocked_at")?,
+                    stopped_at: get(row, "stopped_at")?,
                 })
             }
 
@@ -773,6 +774,20 @@ macro_rules! impl_sql_tx {
                         self.apply_waiting(w).await?;
                     }
                     Ok(true)
+                }
+
+                async fn stop_monthly(&mut self, id: Id, at: DateTime<Utc>) -> Result<bool> {
+                    // Unlocked pledges are not in `waiting`, so nothing else moves here.
+                    let done = ::sqlx::query(
+                        "UPDATE pledges SET status = 'stopped', stopped_at = $1 \
+                         WHERE id = $2 AND status = 'unlocked' AND kind = 'money' AND recurring = 'monthly'",
+                    )
+                    .bind(at)
+                    .bind(id)
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    Ok(done.rows_affected() == 1)
                 }
 
                 async fn pending_pledges(&mut self, slate_id: Id, conditions: &[Id], today: NaiveDate) -> Result<Vec<PendingPledge>> {
@@ -2075,7 +2090,7 @@ macro_rules! impl_sql_tx {
                     // gateway have one), so pledge-only installations scan nothing.
                     let rows = ::sqlx::query(
                         "SELECT i.pledge_id, i.period, i.amount_cents - i.unallocated_cents AS allocated, p.recurring, p.email, \
-                         p.slate_id, y.state FROM payment_setups s JOIN pledges p ON p.id = s.pledge_id AND p.status = 'unlocked' \
+                         p.slate_id, y.state FROM payment_setups s JOIN pledges p ON p.id = s.pledge_id AND p.status IN ('unlocked', 'stopped') \
                          JOIN installments i ON i.pledge_id = s.pledge_id \
                          LEFT JOIN payments y ON y.pledge_id = i.pledge_id AND y.period = i.period \
                          WHERE y.pledge_id IS NULL OR y.state = 'charging' \

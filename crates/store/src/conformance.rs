@@ -20,6 +20,8 @@ mod conversation;
 pub use conversation::*;
 mod payments;
 pub use payments::*;
+mod stopping;
+pub use stopping::*;
 mod books;
 pub use books::*;
 
@@ -1176,6 +1178,7 @@ macro_rules! conformance_tests {
             volunteer_teams_round_trip,
             conversations_statements_votes_and_results,
             payments_setups_charges_releases_and_webhook_events, check_invariants_names_a_wrong_charge,
+            a_stopped_monthly_pledge_keeps_its_past_and_gets_no_new_month,
             books_events_settings_marks_and_collected_totals,
             given_elsewhere_counts_the_same_fec_candidate_on_other_slates,
         );

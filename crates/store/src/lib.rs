@@ -164,6 +164,8 @@ pub struct PledgeRow {
     pub request_hash: String,
     pub created_at: DateTime<Utc>,
     pub unlocked_at: Option<DateTime<Utc>>,
+    /// When the supporter stopped this monthly pledge, if they did.
+    pub stopped_at: Option<DateTime<Utc>>,
 }
 
 /// What the unlock step needs to know about a pending pledge.
@@ -551,6 +553,10 @@ pub trait Tx: Send {
     async fn pledge_by_idempotency_key(&mut self, key: &str) -> Result<Option<PledgeRow>>;
     /// Move a pledge from one status to another; false if it was not in `from`.
     async fn set_status(&mut self, id: Id, from: PledgeStatus, to: PledgeStatus) -> Result<bool>;
+    /// Stop an unlocked monthly money pledge at `at` (`unlocked → stopped`):
+    /// its installments stay, [`Tx::monthly_pledges`] no longer lists it.
+    /// False if it is not an unlocked monthly pledge (already stopped included).
+    async fn stop_monthly(&mut self, id: Id, at: DateTime<Utc>) -> Result<bool>;
     /// Pending pledges waiting on any of `conditions` whose deadline is on or after `today`.
     async fn pending_pledges(
         &mut self,
@@ -780,8 +786,9 @@ pub trait Tx: Send {
     ) -> Result<bool>;
     /// Save the payment method a SetupIntent ended with; false if there is no such setup.
     async fn set_payment_method(&mut self, pledge_id: Id, payment_method: &str) -> Result<bool>;
-    /// Installments of unlocked pledges with a setup whose charge is not settled
-    /// (no payment row, or one left `charging`), oldest pledge first.
+    /// Installments of unlocked (or stopped: the months split before the stop
+    /// are still owed) pledges with a setup whose charge is not settled (no
+    /// payment row, or one left `charging`), oldest pledge first.
     async fn due_payments(&mut self, limit: i64) -> Result<Vec<DuePayment>>;
     /// Insert or replace the payment of one installment.
     async fn upsert_payment(&mut self, payment: &PaymentRow) -> Result<()>;

@@ -13,9 +13,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
 use cohort_core::model::{Office, Plank};
 use cohort_core::Cents;
-use cohort_engine::dashboards::{cancellable, Preview, RoleView};
+use cohort_engine::dashboards::{cancellable, stoppable, Preview, RoleView};
 use cohort_engine::{
-    ActionsInput, DonorInput, Engine, EngineError, PledgeInput, PledgeView, SlateView,
+    ActionsInput, DonorInput, Ended, Engine, EngineError, PledgeInput, PledgeView, SlateView,
 };
 use cohort_store::Role;
 use serde::Deserialize;
@@ -346,6 +346,7 @@ pub(crate) struct PledgeCard {
     allocations: Vec<String>,
     unallocated: Option<String>,
     cancellable: bool,
+    stoppable: bool,
 }
 
 fn describe(v: &PledgeView) -> String {
@@ -375,6 +376,10 @@ fn status_label(status: &str) -> String {
         "cancelled" => "Cancelled".into(),
         "payment_failed" => {
             "Payment failed: the card was not fixed in time; nothing was charged".into()
+        }
+        "stopped" => {
+            "Stopped: no new month is split or charged; the months already given stay with the candidates"
+                .into()
         }
         other => other.to_owned(),
     }
@@ -417,6 +422,7 @@ fn card(v: &PledgeView, slate: &SlateView) -> PledgeCard {
             .collect(),
         unallocated: (v.unallocated_cents > 0).then(|| Cents(v.unallocated_cents).to_string()),
         cancellable: cancellable(&v.status),
+        stoppable: stoppable(&v.status, v.recurring.as_deref()),
     }
 }
 
@@ -541,7 +547,8 @@ pub(crate) async fn me(
     Query(q): Query<NextQuery>,
 ) -> Result<Response, PageError> {
     let notice = q.notice.as_deref().and_then(|n| match n {
-        "cancelled" => Some("Your pledge is cancelled. Nothing will be charged.".to_owned()),
+        "cancelled" => Some(CANCELLED.to_owned()),
+        "stopped" => Some(STOPPED.to_owned()),
         "saved" => Some("Saved.".to_owned()),
         "password" => Some("Your password is set.".to_owned()),
         _ => None,
@@ -557,7 +564,8 @@ pub(crate) async fn cancel_mine(
 ) -> Result<Response, PageError> {
     let account = viewer.account()?;
     let done = engine.cancel_mine(account, id).await;
-    after_form(done, "/me?notice=cancelled", |problem| {
+    let to = format!("/me?notice={}", done.as_ref().map_or("", |e| notice_of(*e)));
+    after_form(done, &to, |problem| {
         me_page(&engine, &viewer, None, Some(problem))
     })
     .await
@@ -1015,6 +1023,7 @@ struct PledgePage {
     email: String,
     is_new: bool,
     notice: Option<String>,
+    problem: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -1032,7 +1041,7 @@ async fn pledge_page_for(
     id: i64,
     token: &str,
     is_new: bool,
-    notice: Option<String>,
+    said: Said,
 ) -> Result<Response, PageError> {
     // A money pledge gets its SetupIntent here if it has none yet (as the API does).
     let view = engine
@@ -1044,7 +1053,14 @@ async fn pledge_page_for(
         None => "your email".to_owned(),
     };
     let card_form = CardForm::for_view(config, &view, token);
-    Ok(crate::card::render(
+    let (notice, problem) = match said {
+        Said::Nothing => (None, None),
+        Said::Notice(n) => (Some(n.to_owned()), None),
+        Said::Problem(p) => (None, Some(p)),
+    };
+    // A refusal shown on the receipt (stopping a pledge that can't stop) is a conflict.
+    let refused = problem.is_some();
+    let mut page = crate::card::render(
         card_form.as_ref().and_then(CardForm::csp),
         &PledgePage {
             card: card_form,
@@ -1056,8 +1072,22 @@ async fn pledge_page_for(
             email,
             is_new,
             notice,
+            problem,
         },
-    ))
+    );
+    if refused {
+        *page.status_mut() = StatusCode::CONFLICT;
+    }
+    Ok(page)
+}
+
+/// What the receipt page says above the pledge.
+enum Said {
+    Nothing,
+    /// What the supporter's last action did.
+    Notice(&'static str),
+    /// Why the supporter's last action was refused.
+    Problem(String),
 }
 
 pub(crate) async fn pledge_page(
@@ -1067,8 +1097,11 @@ pub(crate) async fn pledge_page(
     ApiPath(id): ApiPath<i64>,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, PageError> {
-    let notice = (q.notice.as_deref() == Some("cancelled"))
-        .then(|| "Your pledge is cancelled. Nothing will be charged.".to_owned());
+    let said = match q.notice.as_deref() {
+        Some("cancelled") => Said::Notice(CANCELLED),
+        Some("stopped") => Said::Notice(STOPPED),
+        _ => Said::Nothing,
+    };
     pledge_page_for(
         &engine,
         &viewer,
@@ -1076,7 +1109,7 @@ pub(crate) async fn pledge_page(
         id,
         &q.token,
         q.new.is_some(),
-        notice,
+        said,
     )
     .await
 }
@@ -1091,11 +1124,54 @@ pub(crate) async fn pledge_cancel(
     ApiPath(id): ApiPath<i64>,
     CsrfForm(form): CsrfForm<TokenForm>,
 ) -> Result<Response, PageError> {
-    engine.cancel(id, &form.token).await?;
+    let ended = engine.cancel(id, &form.token).await?;
     Ok(see_other(
-        &format!("/pledges/{id}?token={}&notice=cancelled", form.token),
+        &format!(
+            "/pledges/{id}?token={}&notice={}",
+            form.token,
+            notice_of(ended)
+        ),
         None,
     ))
+}
+
+/// The receipt page's "Stop this monthly pledge": back to the receipt with
+/// a notice, or the receipt again saying why it can't be stopped.
+pub(crate) async fn pledge_stop(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    Extension(config): Extension<CardConfig>,
+    ApiPath(id): ApiPath<i64>,
+    CsrfForm(form): CsrfForm<TokenForm>,
+) -> Result<Response, PageError> {
+    let done = engine.stop(id, &form.token).await;
+    after_form(
+        done,
+        &format!("/pledges/{id}?token={}&notice=stopped", form.token),
+        |problem| {
+            pledge_page_for(
+                &engine,
+                &viewer,
+                &config,
+                id,
+                &form.token,
+                false,
+                Said::Problem(problem),
+            )
+        },
+    )
+    .await
+}
+
+const CANCELLED: &str = "Your pledge is cancelled. Nothing will be charged.";
+const STOPPED: &str = "Your monthly pledge is stopped: no new month will be split or charged. \
+     The months already given stay with the candidates.";
+
+fn notice_of(ended: Ended) -> &'static str {
+    match ended {
+        Ended::Cancelled => "cancelled",
+        Ended::Stopped => "stopped",
+    }
 }
 
 // ---------------------------------------------------------------- campaign dashboard

@@ -117,6 +117,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         )
         .route("/pledges/{id}", get(app::pledge_page))
         .route("/pledges/{id}/cancel", post(app::pledge_cancel))
+        .route("/pledges/{id}/stop", post(app::pledge_stop))
         .route(
             "/sign-in",
             get(app::sign_in_page).post(app::sign_in_password),

@@ -2,7 +2,7 @@
 
 use super::*;
 
-fn setup(pledge_id: Id, n: &str) -> PaymentSetupRow {
+pub(super) fn setup(pledge_id: Id, n: &str) -> PaymentSetupRow {
     PaymentSetupRow {
         pledge_id,
         customer_id: format!("cus_{n}"),
@@ -13,7 +13,7 @@ fn setup(pledge_id: Id, n: &str) -> PaymentSetupRow {
     }
 }
 
-fn charging(pledge_id: Id, cents: i64) -> PaymentRow {
+pub(super) fn charging(pledge_id: Id, cents: i64) -> PaymentRow {
     PaymentRow {
         pledge_id,
         period: 0,
