@@ -1206,6 +1206,158 @@ async fn refunds_go_back_through_stripe_and_onto_the_books(app: TestApp) {
     );
 }
 
+async fn a_primary_loss_asks_general_donors_to_choose(app: TestApp) {
+    let pay = Pay::start(&app).await;
+    let version = seed_paid(&app, "signers >= 1").await;
+    record_conduit(&app).await;
+    let loss = |who: &'static str, token: String| {
+        let app = &app;
+        async move {
+            app.call(
+                Method::POST,
+                &format!("/api/slates/{SLATE}/candidates/{who}/primary-loss"),
+                Some(&token),
+                None,
+            )
+            .await
+        }
+    };
+    // Nobody loses a primary that has not happened.
+    let (status, err) = loss("ben-okafor", app.organizer.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert_eq!(err["error"]["field"], "candidate", "{err}");
+
+    // After Ada's primary (June 23, 2028) money given to her is for the general.
+    app.clock
+        .set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2028, 7, 1, 12, 0, 0).unwrap());
+    sign_as(&app, "ada-reyes", version).await;
+    let pat = pledge_in_full(&pay, &app, "pat@example.org", 20_000).await;
+    pay.stripe
+        .confirm_setup(&setup_secret(&pat), "pm_card_visa")
+        .await;
+    assert_eq!(pay.engine.collect_payments(100).await.unwrap().succeeded, 1);
+    let (status, batch) = app
+        .call(
+            Method::POST,
+            "/api/books/forwards",
+            Some(&app.organizer),
+            Some(&json!({"committee": ADA_COMMITTEE})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{batch}");
+    let quinn = pledge_in_full(&pay, &app, "quinn@example.org", 30_000).await;
+    pay.stripe
+        .confirm_setup(&setup_secret(&quinn), "pm_card_visa")
+        .await;
+    assert_eq!(pay.engine.collect_payments(100).await.unwrap().succeeded, 1);
+
+    let ada = app
+        .engine
+        .issue_candidate_token(SLATE, "ada-reyes")
+        .await
+        .expect("a token");
+    let (status, _) = loss("ada-reyes", ada).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "only an organizer records it"
+    );
+    let (status, lost) = loss("ada-reyes", app.organizer.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{lost}");
+    assert_eq!(lost["asked"], 2, "{lost}");
+    assert_eq!(lost["general_cents"], 50_000, "{lost}");
+    let (status, err) = loss("ada-reyes", app.organizer.clone()).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{err}");
+
+    // No new money goes to her: a new pledge unlocks but nothing is hers.
+    let ron = pledge_in_full(&pay, &app, "ron@example.org", 10_000).await;
+    assert_eq!(ron["status"], "unlocked", "{ron}");
+    assert_eq!(ron["allocations"], json!([]), "{ron}");
+    assert_eq!(ron["unallocated_cents"], 10_000, "{ron}");
+
+    // Each donor is asked once, with a private link.
+    let subject = "Ada Reyes's general-election contribution: refund or redesignate";
+    let mail = app.mail.wait_for("quinn@example.org", subject).await;
+    let path = |p: &Value| {
+        format!(
+            "/api/pledges/{}/general?token={}",
+            p["id"],
+            p["receipt_token"].as_str().unwrap()
+        )
+    };
+    assert!(
+        mail.body.contains(&path(&quinn).replace("/api", "")),
+        "{}",
+        mail.body
+    );
+    let (status, choices) = pay.call(&app, Method::GET, &path(&quinn), None, None).await;
+    assert_eq!(status, StatusCode::OK, "{choices}");
+    assert_eq!(choices[0]["held"], true, "{choices}");
+    assert_eq!(choices[0]["amount_cents"], 30_000, "{choices}");
+    let (status, _) = pay
+        .call(
+            &app,
+            Method::GET,
+            &format!("/api/pledges/{}/general?token=nope", quinn["id"]),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Quinn's money is still held: a refund goes back through Stripe now.
+    let receipt = |p: &Value| format!("P{}-0", p["id"]);
+    let choose = |p: Value, choice: &'static str| {
+        let (app, pay, path) = (&app, &pay, path(&p));
+        let body = json!({"receipt": receipt(&p), "choice": choice});
+        async move { pay.call(app, Method::POST, &path, None, Some(&body)).await }
+    };
+    let (status, err) = choose(quinn.clone(), "keep").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert_eq!(err["error"]["field"], "choice", "{err}");
+    let (status, chosen) = choose(quinn.clone(), "refund").await;
+    assert_eq!(status, StatusCode::OK, "{chosen}");
+    assert_eq!(chosen["choice"], "refund", "{chosen}");
+    let intent = pay.stripe.intents_for(quinn["id"].as_i64().unwrap()).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let refunds: Vec<i64> = pay.stripe.get("/v1/refunds?limit=100").await["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["payment_intent"] == intent.as_str())
+        .map(|r| r["amount"].as_i64().unwrap())
+        .collect();
+    assert_eq!(refunds, [30_000]);
+    let (status, err) = choose(quinn.clone(), "redesignate").await;
+    assert_eq!(status, StatusCode::CONFLICT, "chosen once: {err}");
+    // Pat's was forwarded: the choice is recorded for the committee to act on.
+    let (status, chosen) = choose(pat.clone(), "redesignate").await;
+    assert_eq!(status, StatusCode::OK, "{chosen}");
+    assert_eq!(chosen["held"], false, "{chosen}");
+    assert_eq!(books(&app).await["refunded_cents"], 30_000);
+    let (_, csv) = app
+        .engine
+        .general_choices_csv(
+            &cohort_engine::Actor::Organizer { slate: None },
+            ADA_COMMITTEE,
+        )
+        .await
+        .expect("the choices");
+    assert!(
+        csv.contains(&format!(
+            "{},pat@example.org,200.00,redesignate,",
+            receipt(&pat)
+        )) && csv.contains(&format!(
+            "{},quinn@example.org,300.00,refund,",
+            receipt(&quinn)
+        )),
+        "{csv}"
+    );
+    verified(&app).await;
+}
+
 async fn a_charge_waits_for_every_committee_record(app: TestApp) {
     let pay = Pay::start(&app).await;
     let version = seed(&app, "signers >= 1").await;
@@ -1387,6 +1539,7 @@ both_backends!(
     a_charge_waits_for_every_committee_record,
     donors_past_200_get_one_best_efforts_email,
     refunds_go_back_through_stripe_and_onto_the_books,
+    a_primary_loss_asks_general_donors_to_choose,
 );
 
 // ---------------------------------------------------------------- crash between charge and record

@@ -836,6 +836,21 @@ async fn role_route_matrix(app: TestApp) {
             "/pledges/1/donor?token=not-the-receipt".into(),
             [S::NOT_FOUND; 6],
         ),
+        (
+            "/pledges/1/general?token=not-the-receipt".into(),
+            [S::NOT_FOUND; 6],
+        ),
+        (
+            "/books/general-choices.csv?committee=C00100001".into(),
+            [
+                S::UNAUTHORIZED,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+            ],
+        ),
         // Volunteer teams (issue 5): status public, needs for organizers and campaigns.
         (format!("/slates/{s}/teams"), [S::OK; 6]),
         (
@@ -1007,6 +1022,28 @@ async fn role_route_matrix(app: TestApp) {
             "/pledges/1/donor".into(),
             &[("token", "not-the-receipt"), ("employer", "Mill")],
             [S::NOT_FOUND; 6],
+        ),
+        (
+            "/pledges/1/general".into(),
+            &[
+                ("token", "not-the-receipt"),
+                ("receipt", "P1-0"),
+                ("choice", "refund"),
+            ],
+            [S::NOT_FOUND; 6],
+        ),
+        (
+            // The organizer may record it; the primary (2028) has not happened, which the page says.
+            format!("/slates/{s}/organize/primary-loss"),
+            &[("candidate", "ada-reyes")],
+            [
+                S::UNAUTHORIZED,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::UNPROCESSABLE_ENTITY,
+                S::FORBIDDEN,
+            ],
         ),
         (
             "/books/forward".into(),

@@ -267,7 +267,7 @@ fn refund_reason(s: &str) -> Result<RefundReason> {
 }
 
 /// `P12-0` → pledge 12, installment 0.
-fn parse_receipt(s: &str) -> Result<(Id, i32)> {
+pub(crate) fn parse_receipt(s: &str) -> Result<(Id, i32)> {
     s.strip_prefix('P')
         .and_then(|r| r.split_once('-'))
         .and_then(|(p, n)| Some((p.parse().ok()?, n.parse().ok()?)))
@@ -276,7 +276,7 @@ fn parse_receipt(s: &str) -> Result<(Id, i32)> {
         })
 }
 
-fn committee_id(s: &str) -> Result<CommitteeId> {
+pub(crate) fn committee_id(s: &str) -> Result<CommitteeId> {
     s.parse().map_err(|e: cohort_books::records::RecordError| {
         EngineError::invalid("committee", e.to_string())
     })
@@ -510,7 +510,7 @@ impl Engine {
         Ok(donor)
     }
 
-    fn require_conduit_operator(&self, actor: &Actor) -> Result<()> {
+    pub(crate) fn require_conduit_operator(&self, actor: &Actor) -> Result<()> {
         actor
             .require_global_organizer()
             .map_err(|e| match e {
@@ -768,6 +768,12 @@ impl Engine {
     /// much of the earmark: what was forwarded is the committee's to refund.
     pub async fn refund(&self, actor: &Actor, ask: RefundAsk) -> Result<RefundView> {
         self.require_conduit_operator(actor)?;
+        self.refund_held(ask).await
+    }
+
+    /// [`Engine::refund`] once the asker is known to be entitled to it (the
+    /// operator, or the donor choosing a refund after a primary loss).
+    pub(crate) async fn refund_held(&self, ask: RefundAsk) -> Result<RefundView> {
         let reason = refund_reason(&ask.reason)?;
         let committee = committee_id(&ask.committee)?;
         let (pledge_id, period) = parse_receipt(&ask.receipt)?;

@@ -28,6 +28,7 @@ mod mail;
 mod notices;
 pub mod payments;
 mod pledges;
+pub mod primaries;
 mod settle;
 mod slates;
 mod stopping;
@@ -47,6 +48,7 @@ pub use payments::{PaymentGateway, PaymentView, PledgeOnly};
 pub use pledges::{
     conditional_disclosure, ActionsInput, DonorInput, Ended, PledgeInput, PledgeOutcome,
 };
+pub use primaries::{GeneralChoiceView, PrimaryLossView};
 pub use slates::{CandidateInput, CompactInput, SlateEdit, SlateInput};
 pub use views::*;
 

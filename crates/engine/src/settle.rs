@@ -64,6 +64,8 @@ fn intersects(a: Reads, b: Reads) -> bool {
 /// Everything about a slate that conditions and splits read, loaded once per event.
 pub(crate) struct SlateState {
     pub candidates: Vec<CandidateRow>,
+    /// Candidates who lost their primary: no new money goes to them.
+    pub lost: Vec<Id>,
     pub signatures: Vec<SignatureRow>,
     pub endorsements: Vec<EndorsementRow>,
     pub pot: Pot,
@@ -76,6 +78,7 @@ impl SlateState {
         let signatures = tx.signatures(slate.id).await?;
         let endorsements = tx.endorsements(slate.id).await?;
         let pot = tx.pot(slate.id).await?;
+        let lost = tx.primary_losses(slate.id).await?;
         let slug_of: HashMap<Id, &CandidateRow> = candidates.iter().map(|c| (c.id, c)).collect();
         let mut facts = Snapshot::new(today);
         for s in &signatures {
@@ -98,6 +101,7 @@ impl SlateState {
             u64::try_from(pot.hours_per_week_pending + pot.hours_per_week_unlocked).unwrap_or(0);
         Ok(SlateState {
             candidates,
+            lost,
             signatures,
             endorsements,
             pot,
@@ -113,13 +117,13 @@ impl SlateState {
             .unwrap_or_else(|| format!("#{id}"))
     }
 
-    /// Current signers, as the candidates money can go to.
+    /// Current signers still in the race, as the candidates money can go to.
     pub fn payees(&self) -> Vec<Payee> {
         let signed: std::collections::HashSet<Id> =
             self.signatures.iter().map(|s| s.candidate_id).collect();
         self.candidates
             .iter()
-            .filter(|c| signed.contains(&c.id))
+            .filter(|c| signed.contains(&c.id) && !self.lost.contains(&c.id))
             .map(|c| Payee {
                 id: c.id,
                 race: c.race.clone(),

@@ -416,6 +416,19 @@ pub struct OutboxRow {
     pub sent_at: Option<DateTime<Utc>>,
 }
 
+/// A general-election earmark of a candidate who lost the primary, and the
+/// donor's choice for it (`refund` or `redesignate`, once made).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GeneralChoiceRow {
+    pub receipt: String,
+    pub committee: String,
+    pub pledge_id: Id,
+    pub amount: Cents,
+    pub choice: Option<String>,
+    pub asked_at: DateTime<Utc>,
+    pub chosen_at: Option<DateTime<Utc>>,
+}
+
 /// One event of the conduit's ledger, as appended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BookEventRow {
@@ -838,6 +851,32 @@ pub trait Tx: Send {
     /// Replace the donor details a pledge carries (employer and occupation
     /// supplied later, a corrected address).
     async fn set_pledge_donor(&mut self, pledge_id: Id, donor: &Donor) -> Result<bool>;
+
+    // --- primary losses (issue 6)
+    /// Record that a candidate lost the primary; false if already recorded.
+    async fn record_primary_loss(
+        &mut self,
+        slate_id: Id,
+        candidate_id: Id,
+        on: NaiveDate,
+        at: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// The candidates of a slate who lost their primary.
+    async fn primary_losses(&mut self, slate_id: Id) -> Result<Vec<Id>>;
+    /// Ask a donor to choose for one general-election earmark; false if asked before.
+    async fn insert_general_choice(&mut self, c: &GeneralChoiceRow) -> Result<bool>;
+    /// The choices asked of one pledge's donor, by receipt and committee.
+    async fn general_choices_of(&mut self, pledge_id: Id) -> Result<Vec<GeneralChoiceRow>>;
+    /// Every choice asked for one committee (FEC id), by receipt.
+    async fn general_choices_for(&mut self, committee: &str) -> Result<Vec<GeneralChoiceRow>>;
+    /// Record the donor's choice; false if there is no such earmark or it was chosen already.
+    async fn choose_general(
+        &mut self,
+        receipt: &str,
+        committee: &str,
+        choice: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool>;
 
     // --- invariants, for `cohort verify`
     /// Installments whose allocations plus unallocated differ from the amount,

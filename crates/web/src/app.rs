@@ -1413,7 +1413,7 @@ struct OrganizePage {
     next_version: i32,
 }
 
-async fn organize_page_for(
+pub(crate) async fn organize_page_for(
     engine: &Engine,
     viewer: &Viewer,
     slug: &str,
@@ -1528,6 +1528,9 @@ pub(crate) async fn organize_page(
         "partner" => Some("Partner organization added.".to_owned()),
         "edited" => Some(
             "Slate saved. Pledges already made keep the condition they were made under.".to_owned(),
+        ),
+        "primary" => Some(
+            "Recorded. No new money goes to that candidate, and each donor of their general-election money was asked to choose a refund or a redesignation.".to_owned(),
         ),
         _ => None,
     });

@@ -31,6 +31,7 @@ mod error;
 mod extract;
 mod pages;
 mod payments;
+mod primaries;
 mod session;
 mod teams;
 
@@ -70,6 +71,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
     let api = api::routes()
         .merge(committees::api_routes())
         .merge(books::api_routes())
+        .merge(primaries::api_routes())
         .route("/slates/{slug}/preview", get(app::preview))
         .route("/conditions/preview", get(app::condition_preview))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
@@ -144,6 +146,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .merge(conversation::routes())
         .merge(payments::routes())
         .merge(books::routes())
+        .merge(primaries::routes())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             engine.clone(),

@@ -1,0 +1,207 @@
+//! A candidate who lost the primary (issue 6): the organizer records it, each
+//! donor of their general-election money chooses a refund or a
+//! redesignation, and the operator downloads the choices per committee.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use cohort_engine::{Engine, GeneralChoiceView, PrimaryLossView};
+use serde::Deserialize;
+
+use crate::api::ApiResult;
+use crate::app::{download, fixable, see_other, urlencode};
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
+use crate::pages::{html, PageError};
+use crate::session::{CsrfForm, Viewer};
+
+pub(crate) fn routes() -> Router<Engine> {
+    Router::new()
+        .route("/slates/{slug}/organize/primary-loss", post(record_loss))
+        .route("/pledges/{id}/general", get(page).post(choose))
+        .route("/books/general-choices.csv", get(choices_csv))
+}
+
+pub(crate) fn api_routes() -> Router<Engine> {
+    Router::new()
+        .route(
+            "/slates/{slug}/candidates/{candidate}/primary-loss",
+            post(api_record_loss),
+        )
+        .route("/pledges/{id}/general", get(api_choices).post(api_choose))
+}
+
+async fn api_record_loss(
+    State(engine): State<Engine>,
+    Auth(actor): Auth,
+    ApiPath((slug, candidate)): ApiPath<(String, String)>,
+) -> ApiResult<(StatusCode, Json<PrimaryLossView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(engine.primary_lost(&actor, &slug, &candidate).await?),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct TokenQuery {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    chosen: Option<String>,
+}
+
+async fn api_choices(
+    State(engine): State<Engine>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<TokenQuery>,
+) -> ApiResult<Json<Vec<GeneralChoiceView>>> {
+    Ok(Json(engine.general_choices(id, &q.token).await?))
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Choice {
+    receipt: String,
+    choice: String,
+}
+
+async fn api_choose(
+    State(engine): State<Engine>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<TokenQuery>,
+    ApiJson(c): ApiJson<Choice>,
+) -> ApiResult<Json<GeneralChoiceView>> {
+    Ok(Json(
+        engine
+            .choose_general(id, &q.token, &c.receipt, &c.choice)
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct LossForm {
+    candidate: String,
+}
+
+async fn record_loss(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(slug): ApiPath<String>,
+    CsrfForm(form): CsrfForm<LossForm>,
+) -> Result<Response, PageError> {
+    match engine
+        .primary_lost(&viewer.actor, &slug, &form.candidate)
+        .await
+    {
+        Ok(_) => Ok(see_other(
+            &format!("/slates/{slug}/organize?notice=primary"),
+            None,
+        )),
+        Err(e) => {
+            let why = fixable(e)?;
+            crate::app::organize_page_for(&engine, &viewer, &slug, None, Some(why)).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "general.html")]
+struct GeneralPage {
+    csrf: String,
+    id: i64,
+    token: String,
+    choices: Vec<GeneralChoiceView>,
+    notice: Option<String>,
+    problem: Option<String>,
+}
+
+impl GeneralPage {
+    fn money(&self, cents: &i64) -> String {
+        cohort_core::Cents(*cents).to_string()
+    }
+}
+
+async fn page(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, PageError> {
+    let choices = engine.general_choices(id, &q.token).await?;
+    let notice = q
+        .chosen
+        .map(|_| "Thank you: your choice is recorded.".to_owned());
+    Ok(html(
+        StatusCode::OK,
+        &GeneralPage {
+            csrf: viewer.csrf,
+            id,
+            token: q.token,
+            choices,
+            notice,
+            problem: None,
+        },
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct ChoiceForm {
+    token: String,
+    receipt: String,
+    choice: String,
+}
+
+async fn choose(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    CsrfForm(form): CsrfForm<ChoiceForm>,
+) -> Result<Response, PageError> {
+    match engine
+        .choose_general(id, &form.token, &form.receipt, &form.choice)
+        .await
+    {
+        Ok(_) => Ok(see_other(
+            &format!(
+                "/pledges/{id}/general?token={}&chosen=1",
+                urlencode(&form.token)
+            ),
+            None,
+        )),
+        Err(e) => {
+            let why = fixable(e)?;
+            let choices = engine.general_choices(id, &form.token).await?;
+            Ok(html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &GeneralPage {
+                    csrf: viewer.csrf,
+                    id,
+                    token: form.token,
+                    choices,
+                    notice: None,
+                    problem: Some(why),
+                },
+            ))
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct CommitteeQuery {
+    committee: String,
+}
+
+async fn choices_csv(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiQuery(q): ApiQuery<CommitteeQuery>,
+) -> Result<Response, PageError> {
+    let (name, csv) = engine
+        .general_choices_csv(&viewer.actor, &q.committee)
+        .await
+        .map_err(|e| PageError(ApiError::from(e)))?;
+    Ok(download(&name, "text/csv; charset=utf-8", csv))
+}
