@@ -812,17 +812,7 @@ async fn pledge_in_full(pay: &Pay, app: &TestApp, email: &str, cents: i64) -> Va
                   "state": "NY", "zip": "12207", "employer": "Mill", "occupation": "Miller",
                   "attests_eligible": true}
     });
-    let (status, p) = pay
-        .call(
-            app,
-            Method::POST,
-            &format!("/api/slates/{SLATE}/pledges"),
-            None,
-            Some(&body),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{p}");
-    p
+    pay.post_pledge(app, &body).await
 }
 
 async fn books(app: &TestApp) -> Value {
@@ -1394,16 +1384,7 @@ async fn a_charge_waits_for_every_committee_record(app: TestApp) {
         "kind": "money", "amount_cents": 5_000, "deadline": "2028-10-01", "candidates": ["cy-lindqvist"],
         "donor": {"email": "wren@example.org", "name": "Wren Payer", "attests_eligible": true}
     });
-    let (status, cy) = pay
-        .call(
-            &app,
-            Method::POST,
-            &format!("/api/slates/{SLATE}/pledges"),
-            None,
-            Some(&body),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{cy}");
+    let cy = pay.post_pledge(&app, &body).await;
     pay.stripe
         .confirm_setup(&setup_secret(&cy), "pm_card_visa")
         .await;
@@ -1429,16 +1410,7 @@ async fn donors_past_200_get_one_best_efforts_email(app: TestApp) {
         });
         let (pay, app) = (&pay, &app);
         async move {
-            let (status, p) = pay
-                .call(
-                    app,
-                    Method::POST,
-                    &format!("/api/slates/{SLATE}/pledges"),
-                    None,
-                    Some(&body),
-                )
-                .await;
-            assert_eq!(status, StatusCode::CREATED, "{p}");
+            let p = pay.post_pledge(app, &body).await;
             pay.stripe
                 .confirm_setup(&setup_secret(&p), "pm_card_visa")
                 .await;

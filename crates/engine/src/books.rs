@@ -168,7 +168,7 @@ fn missing_details(d: &Donor) -> Vec<&'static str> {
 pub struct BooksView {
     pub as_of: NaiveDate,
     /// The conduit's own committee record, once set.
-    pub conduit: Option<ConduitView>,
+    pub conduit: Option<CommitteeInput>,
     /// Money the conduit holds; always equal to what it owes.
     pub cash_cents: i64,
     pub received_cents: i64,
@@ -182,20 +182,6 @@ pub struct BooksView {
     pub committees: Vec<CommitteeRef>,
     /// What `cohort verify` would say of the books; empty when clean.
     pub problems: Vec<String>,
-}
-
-/// The conduit's committee record, field by field (as its form edits it).
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct ConduitView {
-    pub name: String,
-    pub fec_committee_id: String,
-    pub treasurer_first: String,
-    pub treasurer_last: String,
-    pub street1: String,
-    pub street2: String,
-    pub city: String,
-    pub state: String,
-    pub zip: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -300,11 +286,13 @@ pub struct PeriodInput {
     pub report_code: Option<String>,
 }
 
-fn view_of(c: &Committee) -> ConduitView {
+/// The conduit's record as its form edits it.
+fn view_of(c: &Committee) -> CommitteeInput {
     let a = c.address.clone();
-    ConduitView {
+    CommitteeInput {
         name: c.name.clone(),
         fec_committee_id: c.id.to_string(),
+        fec_candidate_id: String::new(),
         treasurer_first: c.treasurer.first.clone(),
         treasurer_last: c.treasurer.last.clone(),
         street1: a.street1,
@@ -537,7 +525,11 @@ impl Engine {
     }
 
     /// Record (or correct) the conduit's own committee: Cohort as a PAC.
-    pub async fn set_conduit(&self, actor: &Actor, input: CommitteeInput) -> Result<ConduitView> {
+    pub async fn set_conduit(
+        &self,
+        actor: &Actor,
+        input: CommitteeInput,
+    ) -> Result<CommitteeInput> {
         self.require_conduit_operator(actor)?;
         let record = conduit_record(&input)?;
         let mut tx = self.store.write().await?;
@@ -711,12 +703,7 @@ impl Engine {
     /// oldest receipt first, sent today. Refused when nothing is payable.
     pub async fn forward(&self, actor: &Actor, committee: &str) -> Result<BatchView> {
         self.require_conduit_operator(actor)?;
-        let id: CommitteeId =
-            committee
-                .parse()
-                .map_err(|e: cohort_books::records::RecordError| {
-                    EngineError::invalid("committee", e.to_string())
-                })?;
+        let id = committee_id(committee)?;
         let mut tx = self.store.write().await?;
         tx.lock_books().await?;
         let ledger = load_ledger(tx.as_mut()).await?;
@@ -884,12 +871,7 @@ impl Engine {
         period: PeriodInput,
     ) -> Result<(String, String)> {
         self.require_conduit_operator(actor)?;
-        let id: CommitteeId =
-            committee
-                .parse()
-                .map_err(|e: cohort_books::records::RecordError| {
-                    EngineError::invalid("committee", e.to_string())
-                })?;
+        let id = committee_id(committee)?;
         let mut tx = self.store.read().await?;
         let ledger = load_ledger(tx.as_mut()).await?;
         let directory = self.directory(tx.as_mut(), &ledger).await?;

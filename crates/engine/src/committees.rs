@@ -16,7 +16,7 @@ use crate::slates::{find_slate, text};
 use crate::{Actor, Engine, EngineError, Result};
 
 /// What a campaign or an organizer types into the committee form.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CommitteeInput {
     pub name: String,

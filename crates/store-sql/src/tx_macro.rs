@@ -250,6 +250,15 @@ macro_rules! impl_sql_tx {
                 Ok(())
             }
 
+            fn given_from(r: &DbRow) -> Result<GivenRow> {
+                Ok(GivenRow {
+                    email: email_from(r, "allocations")?,
+                    candidate_id: get(r, "candidate_id")?,
+                    election: election_from(r, "allocations")?,
+                    cents: Cents(get(r, "cents")?),
+                })
+            }
+
             fn general_choice_from(r: &DbRow) -> Result<GeneralChoiceRow> {
                 Ok(GeneralChoiceRow {
                     receipt: get(r, "receipt")?,
@@ -945,16 +954,7 @@ macro_rules! impl_sql_tx {
                     .fetch_all(&mut *self.tx)
                     .await
                     .map_err(db)?;
-                    rows.iter()
-                        .map(|r| {
-                            Ok(GivenRow {
-                                email: email_from(r, "allocations")?,
-                                candidate_id: get(r, "candidate_id")?,
-                                election: election_from(r, "allocations")?,
-                                cents: Cents(get(r, "cents")?),
-                            })
-                        })
-                        .collect()
+                    rows.iter().map(given_from).collect()
                 }
 
                 async fn given_elsewhere(&mut self, slate_id: Id) -> Result<Vec<GivenRow>> {
@@ -974,16 +974,7 @@ macro_rules! impl_sql_tx {
                     .fetch_all(&mut *self.tx)
                     .await
                     .map_err(db)?;
-                    rows.iter()
-                        .map(|r| {
-                            Ok(GivenRow {
-                                email: email_from(r, "allocations")?,
-                                candidate_id: get(r, "candidate_id")?,
-                                election: election_from(r, "allocations")?,
-                                cents: Cents(get(r, "cents")?),
-                            })
-                        })
-                        .collect()
+                    rows.iter().map(given_from).collect()
                 }
 
                 async fn candidate_totals(&mut self, slate_id: Id) -> Result<Vec<CandidateTotal>> {

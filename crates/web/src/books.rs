@@ -12,8 +12,8 @@ use axum::{Json, Router};
 use chrono::NaiveDate;
 use cohort_core::Cents;
 use cohort_engine::{
-    Actor, BatchView, BooksView, CommitteeInput, ConduitView, DonorInput, Engine, EngineError,
-    Filing, PeriodInput, RefundAsk, RefundView,
+    Actor, BatchView, BooksView, CommitteeInput, DonorInput, Engine, EngineError, Filing,
+    PeriodInput, RefundAsk, RefundView,
 };
 use serde::Deserialize;
 
@@ -55,7 +55,7 @@ async fn api_conduit(
     State(engine): State<Engine>,
     Auth(actor): Auth,
     ApiJson(input): ApiJson<CommitteeInput>,
-) -> ApiResult<Json<ConduitView>> {
+) -> ApiResult<Json<CommitteeInput>> {
     Ok(Json(engine.set_conduit(&actor, input).await?))
 }
 
@@ -169,7 +169,7 @@ async fn report(engine: &Engine, actor: &Actor, q: ReportQuery) -> Result<Respon
 struct BooksPage {
     csrf: String,
     books: BooksView,
-    conduit: ConduitView,
+    conduit: CommitteeInput,
     notice: Option<String>,
     problem: Option<String>,
     conduit_problem: Option<String>,
@@ -208,17 +208,7 @@ async fn render(
     };
     if let Some((why, typed)) = refused_conduit {
         // Show what was typed, so nothing has to be retyped.
-        conduit = ConduitView {
-            name: typed.name,
-            fec_committee_id: typed.fec_committee_id,
-            treasurer_first: typed.treasurer_first,
-            treasurer_last: typed.treasurer_last,
-            street1: typed.street1,
-            street2: typed.street2,
-            city: typed.city,
-            state: typed.state,
-            zip: typed.zip,
-        };
+        conduit = typed;
         conduit_problem = Some(why);
     }
     let today = books.as_of;
