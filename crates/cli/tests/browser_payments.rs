@@ -416,3 +416,102 @@ async fn only_card_pages_allow_stripe_js_and_they_say_what_to_do_without_javascr
     );
     assert!(page.contains("Pledges only"), "{page}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_primary_loss_a_donor_chooses_a_refund_and_completes_their_details_in_the_browser()
+{
+    let app = TestApp::sqlite().await;
+    let version = seed_paid(&app, "signers >= 1").await;
+    let pay = Collecting::start(&app).await;
+    let b = Browser::start().await;
+    // After Ada's primary (June 23, 2028) money given to her is for the general.
+    app.clock
+        .set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2028, 7, 1, 12, 0, 0).unwrap());
+    sign_as(&app, "ada-reyes", version).await;
+    let pledge = pledge_in_browser(&b, &pay, "Gil Potter", "gil@example.org").await;
+    enter_card(&b, "4242424242424242").await;
+    b.click("#card-submit").await;
+    b.wait_for_text("Your card is saved").await;
+    assert_eq!(pay.engine.collect_payments(100).await.unwrap().succeeded, 1);
+    let charged = allocated(&pay.pledge_json(&app, &pledge).await);
+    assert!(charged > 0);
+
+    // The conduit's operator sees it held for Ada's committee, due in 10 days.
+    app.engine
+        .grant(
+            "treasurer@example.org",
+            cohort_store::Role::Organizer,
+            None,
+            None,
+        )
+        .await
+        .expect("grant");
+    b.sign_in(&app, "treasurer@example.org").await;
+    b.goto(&pay.url("/books")).await;
+    b.wait_for_text("Record forwarding of $100").await;
+    b.wait_for_text("2028-07-11").await;
+    b.check_wide_and_phone("pay-08-books-due").await;
+
+    app.engine
+        .primary_lost(
+            &cohort_engine::Actor::Organizer { slate: None },
+            SLATE,
+            "ada-reyes",
+        )
+        .await
+        .expect("recorded");
+    b.goto(&pay.url(&format!(
+        "/pledges/{}/general?token={}",
+        pledge.id, pledge.token
+    )))
+    .await;
+    b.wait_for_text("Cohort still holds this money").await;
+    b.check_wide_and_phone("pay-09-general-choice").await;
+    b.click("button[value=refund]").await;
+    b.wait_for_text("your choice is recorded").await;
+    b.wait_for_text("You chose: a refund").await;
+    b.check("pay-10-general-refunded").await;
+    let intent = pay.stripe.intents_for(pledge.id).await[0]["id"]
+        .as_str()
+        .expect("the PaymentIntent")
+        .to_owned();
+    let refunds: Vec<i64> = pay.stripe.get("/v1/refunds?limit=100").await["data"]
+        .as_array()
+        .expect("refunds")
+        .iter()
+        .filter(|r| r["payment_intent"] == intent.as_str())
+        .map(|r| r["amount"].as_i64().unwrap_or(0))
+        .collect();
+    assert_eq!(refunds, [charged], "refunded through Stripe, once");
+
+    // The best-efforts form: a bad ZIP is named and what was typed stays.
+    b.goto(&pay.url(&format!(
+        "/pledges/{}/donor?token={}",
+        pledge.id, pledge.token
+    )))
+    .await;
+    b.wait_for_text("Your details for the FEC").await;
+    for (field, value) in [
+        ("#donor-employer", "Self-employed"),
+        ("#donor-occupation", "Potter"),
+        ("#donor-address", "5 Elm St"),
+        ("#donor-city", "Troy"),
+        ("#donor-state", "NY"),
+        ("#donor-zip", "1218"),
+    ] {
+        b.type_into(field, value).await;
+    }
+    b.click("form[action$='/donor'] button").await;
+    b.wait_for_text("is not a ZIP code").await;
+    assert!(b.source().await.contains("value=\"Potter\""));
+    b.type_into("#donor-zip", "12180").await;
+    b.click("form[action$='/donor'] button").await;
+    b.wait_for_text("your details are saved").await;
+    b.check_wide_and_phone("pay-11-donor-details").await;
+    let d = app
+        .engine
+        .donor_details(pledge.id, &pledge.token)
+        .await
+        .expect("the donor");
+    assert_eq!((d.occupation.as_str(), d.zip.as_str()), ("Potter", "12180"));
+}
