@@ -958,23 +958,41 @@ macro_rules! impl_sql_tx {
                 }
 
                 async fn given_elsewhere(&mut self, slate_id: Id) -> Result<Vec<GivenRow>> {
-                    let rows = ::sqlx::query(
-                        "SELECT p.email, mine.candidate_id, a.election, CAST(SUM(a.cents) AS BIGINT) AS cents \
+                    // First the few pairs of the same FEC candidate on two slates of
+                    // the cycle (usually none: then nothing else is read), then
+                    // what each donor gave that candidate there.
+                    let pairs = ::sqlx::query(
+                        "SELECT mine.candidate_id AS mine, other.candidate_id AS other, other.slate_id AS other_slate \
                          FROM committees mine \
                          JOIN slates ms ON ms.id = mine.slate_id \
                          JOIN committees other ON other.fec_candidate_id = mine.fec_candidate_id \
                               AND other.slate_id <> mine.slate_id \
                          JOIN slates os ON os.id = other.slate_id AND os.cycle = ms.cycle \
-                         JOIN pledges p ON p.slate_id = other.slate_id \
-                         JOIN allocations a ON a.pledge_id = p.id AND a.candidate_id = other.candidate_id \
-                         WHERE mine.slate_id = $1 AND mine.fec_candidate_id <> '' \
-                         GROUP BY p.email, mine.candidate_id, a.election",
+                         WHERE mine.slate_id = $1 AND mine.fec_candidate_id <> ''",
                     )
                     .bind(slate_id)
                     .fetch_all(&mut *self.tx)
                     .await
                     .map_err(db)?;
-                    rows.iter().map(given_from).collect()
+                    let mut out = Vec::new();
+                    for pair in &pairs {
+                        let mine: Id = get(pair, "mine")?;
+                        let rows = ::sqlx::query(
+                            "SELECT p.email, a.candidate_id, a.election, CAST(SUM(a.cents) AS BIGINT) AS cents \
+                             FROM pledges p JOIN allocations a ON a.pledge_id = p.id \
+                             WHERE p.slate_id = $1 AND a.candidate_id = $2 \
+                             GROUP BY p.email, a.candidate_id, a.election",
+                        )
+                        .bind(get::<Id>(pair, "other_slate")?)
+                        .bind(get::<Id>(pair, "other")?)
+                        .fetch_all(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                        for r in &rows {
+                            out.push(GivenRow { candidate_id: mine, ..given_from(r)? });
+                        }
+                    }
+                    Ok(out)
                 }
 
                 async fn candidate_totals(&mut self, slate_id: Id) -> Result<Vec<CandidateTotal>> {
