@@ -1348,6 +1348,79 @@ async fn a_primary_loss_asks_general_donors_to_choose(app: TestApp) {
     verified(&app).await;
 }
 
+async fn a_disputed_charge_is_refunded_out_of_what_the_conduit_holds(app: TestApp) {
+    let pay = Pay::start(&app).await;
+    let version = seed_paid(&app, "signers >= 1").await;
+    record_conduit(&app).await;
+    let p = pledge_in_full(&pay, &app, "dee@example.org", 50_000).await;
+    pay.stripe
+        .confirm_setup(&setup_secret(&p), "pm_card_visa")
+        .await;
+    sign_first(&app, version).await;
+    assert_eq!(pay.engine.collect_payments(100).await.unwrap().succeeded, 1);
+    let intent = pay.stripe.intents_for(p["id"].as_i64().unwrap()).await[0]["id"]
+        .as_str()
+        .expect("the PaymentIntent")
+        .to_owned();
+    let dispute = |id: &str, cents: i64| {
+        let event = json!({"id": id, "type": "charge.dispute.created", "data": {"object":
+            {"id": format!("dp_{id}"), "object": "dispute", "amount": cents, "payment_intent": intent}}});
+        let (app, pay) = (&app, &pay);
+        async move {
+            let sig = cohort_stripe::sign(
+                WEBHOOK_SECRET,
+                event.to_string().as_bytes(),
+                app.clock.now().timestamp(),
+            );
+            pay.webhook(app, &event, Some(sig)).await
+        }
+    };
+    let (status, res) = dispute("evt_dispute_1", 20_000).await;
+    assert_eq!(status, StatusCode::OK, "{res}");
+    assert_eq!(res["new"], true, "{res}");
+    let b = books(&app).await;
+    assert_eq!(
+        (&b["refunded_cents"], &b["cash_cents"]),
+        (&json!(20_000), &json!(30_000)),
+        "{b}"
+    );
+    // The same event again changes nothing.
+    let (status, res) = dispute("evt_dispute_1", 20_000).await;
+    assert_eq!(
+        (status, &res["new"]),
+        (StatusCode::OK, &json!(false)),
+        "{res}"
+    );
+    assert_eq!(books(&app).await["refunded_cents"], 20_000);
+    verified(&app).await;
+
+    // Once forwarded, money is the committee's: a later dispute books
+    // nothing and the log names what must be recovered.
+    let (status, batch) = app
+        .call(
+            Method::POST,
+            "/api/books/forwards",
+            Some(&app.organizer),
+            Some(&json!({"committee": ADA_COMMITTEE})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{batch}");
+    assert_eq!(batch["total_cents"], 30_000, "{batch}");
+    let (status, _) = dispute("evt_dispute_2", 30_000).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(books(&app).await["refunded_cents"], 20_000);
+    let (_, log) = app.get(&format!("/api/slates/{SLATE}/events")).await;
+    let reversed: Vec<bool> = log
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["kind"] == "payment_reversed")
+        .map(|e| e["data"]["all_held"].as_bool().expect("a flag"))
+        .collect();
+    assert_eq!(reversed, [true, false], "{log}");
+    verified(&app).await;
+}
+
 async fn a_charge_waits_for_every_committee_record(app: TestApp) {
     let pay = Pay::start(&app).await;
     let version = seed(&app, "signers >= 1").await;
@@ -1512,6 +1585,7 @@ both_backends!(
     donors_past_200_get_one_best_efforts_email,
     refunds_go_back_through_stripe_and_onto_the_books,
     a_primary_loss_asks_general_donors_to_choose,
+    a_disputed_charge_is_refunded_out_of_what_the_conduit_holds,
 );
 
 // ---------------------------------------------------------------- crash between charge and record

@@ -414,6 +414,69 @@ impl Engine {
         self.ask_best_efforts(tx, pledge, at).await
     }
 
+    /// A charge the bank took back (a dispute), in the caller's transaction:
+    /// what the conduit still holds of the receipt goes out as a
+    /// `payment_failed` refund, committee by committee. What was already
+    /// forwarded is no longer the conduit's: the event log says so (without
+    /// amounts) and the server's log names the shortfall to recover from the
+    /// committee.
+    pub(crate) async fn book_reversal(
+        &self,
+        tx: &mut dyn Tx,
+        pledge_id: Id,
+        period: i32,
+        amount: Cents,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        tx.lock_books().await?;
+        let mut ledger = load_ledger(tx).await?;
+        let receipt = receipt_id(pledge_id, period);
+        let committees: Vec<CommitteeId> = ledger
+            .earmarks()
+            .filter(|e| e.receipt == receipt)
+            .map(|e| e.committee.clone())
+            .collect();
+        let mut left = amount;
+        for committee in committees {
+            let (clearing, payable) = ledger.held(&receipt, &committee);
+            let take = left.min(clearing + payable);
+            if take <= Cents::ZERO {
+                continue;
+            }
+            let n = refunds_of(&ledger, &receipt, &committee) + 1;
+            let event = Event::Refund(RefundInput {
+                receipt: receipt.clone(),
+                committee: committee.clone(),
+                amount: take,
+                refunded_on: at.date_naive(),
+                reason: RefundReason::PaymentFailed,
+            });
+            ledger
+                .apply(event.clone())
+                .map_err(|e| corrupt(format!("reversal of {receipt}: {e}")))?;
+            append(tx, &format!("refund:{receipt}:{committee}:{n}"), &event, at).await?;
+            left = left - take;
+        }
+        if let Some(p) = tx.pledge(pledge_id).await? {
+            // Public, like `payment_failed`: no amounts.
+            let payload = serde_json::json!({
+                "pledge": pledge_id,
+                "period": period,
+                "all_held": left == Cents::ZERO,
+            });
+            tx.append_event(p.slate_id, "payment_reversed", &payload.to_string(), at)
+                .await?;
+        }
+        if left > Cents::ZERO {
+            tracing::error!(
+                pledge = pledge_id,
+                period,
+                "a reversed charge had {left} already forwarded: recover it from the committee"
+            );
+        }
+        Ok(())
+    }
+
     /// One email, once per donor and cycle, when they have given a candidate
     /// more than $200 and the reports lack their employer, occupation or address.
     async fn ask_best_efforts(

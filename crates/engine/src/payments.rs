@@ -157,6 +157,9 @@ pub enum WebhookEffect {
         charge: Charge,
         installment: Option<(Id, i32)>,
     },
+    /// The bank took money back from a succeeded charge (a dispute):
+    /// `amount` of the PaymentIntent `intent_id` is gone.
+    Reversed { intent_id: String, amount: Cents },
     /// An event Cohort does not act on.
     Ignored,
 }
@@ -915,6 +918,12 @@ impl Engine {
                 // intent's metadata names the installment.
                 if let Some((pledge_id, period)) = key.or(*installment) {
                     self.apply_charge(tx.as_mut(), pledge_id, period, charge, at)
+                        .await?;
+                }
+            }
+            WebhookEffect::Reversed { intent_id, amount } => {
+                if let Some(y) = tx.payment_by_intent(intent_id).await? {
+                    self.book_reversal(tx.as_mut(), y.pledge_id, y.period, *amount, at)
                         .await?;
                 }
             }

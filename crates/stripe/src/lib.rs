@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use cohort_core::Cents;
 use cohort_engine::payments::{
     Charge, ChargeRequest, GatewayError, PaymentGateway, RefundRequest, Setup, SetupRequest,
     SetupStatus, WebhookEffect, WebhookError, WebhookEvent,
@@ -475,6 +476,16 @@ pub fn parse_event(payload: &[u8]) -> Result<WebhookEvent, WebhookError> {
                 installment: installment(obj),
             }
         }
+        // A dispute takes the disputed amount from Cohort's balance at once.
+        "charge.dispute.created" => WebhookEffect::Reversed {
+            intent_id: need("payment_intent")?,
+            amount: Cents(
+                obj["amount"]
+                    .as_i64()
+                    .filter(|a| *a > 0)
+                    .ok_or_else(|| bad(format!("{kind} without a positive data.object.amount")))?,
+            ),
+        },
         _ => WebhookEffect::Ignored,
     };
     Ok(WebhookEvent { id, kind, effect })
@@ -527,5 +538,20 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(parse_event(b"not json").is_err());
+        let ev = br#"{"id":"evt_4","type":"charge.dispute.created","data":{"object":
+            {"id":"dp_1","object":"dispute","amount":1500,"charge":"ch_1","payment_intent":"pi_1"}}}"#;
+        assert_eq!(
+            parse_event(ev).unwrap().effect,
+            WebhookEffect::Reversed {
+                intent_id: "pi_1".into(),
+                amount: Cents(1500)
+            }
+        );
+        let ev = br#"{"id":"evt_5","type":"charge.dispute.created","data":{"object":
+            {"id":"dp_2","amount":0,"payment_intent":"pi_1"}}}"#;
+        assert!(
+            parse_event(ev).is_err(),
+            "a dispute of nothing is malformed"
+        );
     }
 }
