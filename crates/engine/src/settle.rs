@@ -145,11 +145,20 @@ impl Engine {
         at: DateTime<Utc>,
     ) -> Result<Settlement> {
         let today = at.date_naive();
-        let state = SlateState::load(tx, slate, today).await?;
+        // Only conditions that read what changed can become true: when none
+        // does (most pledges, whose conditions read no pot figure), the
+        // slate's state is not even loaded.
         let conditions = tx.pending_conditions(slate.id).await?;
-        let ready: Vec<Id> = conditions
+        let affected: Vec<_> = conditions
             .iter()
             .filter(|c| intersects(c.reads, changed) || also.contains(&c.id))
+            .collect();
+        if affected.is_empty() {
+            return Ok(Settlement::default());
+        }
+        let state = SlateState::load(tx, slate, today).await?;
+        let ready: Vec<Id> = affected
+            .into_iter()
             .filter(|c| c.condition.eval(&state.facts))
             .map(|c| c.id)
             .collect();
