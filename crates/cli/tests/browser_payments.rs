@@ -448,7 +448,7 @@ async fn after_a_primary_loss_a_donor_chooses_a_refund_and_completes_their_detai
         .expect("grant");
     b.sign_in(&app, "treasurer@example.org").await;
     b.goto(&pay.url("/books")).await;
-    b.wait_for_text("Record forwarding of $100").await;
+    b.wait_for_text("Forward $100").await;
     b.wait_for_text("2028-07-11").await;
     b.check_wide_and_phone("pay-08-books-due").await;
 

@@ -915,6 +915,12 @@ async fn collected_money_is_booked_forwarded_and_reported(app: TestApp) {
         "ten days from receipt: {b}"
     );
     assert_eq!(due["overdue"], false, "{b}");
+    assert_eq!(
+        due["items"],
+        json!([{"receipt": format!("P{}-0", p["id"]), "received_on": "2026-11-24",
+                "forward_by": "2026-12-04", "held_cents": 50_000}]),
+        "{b}"
+    );
     assert_eq!(b["problems"], json!([]), "{b}");
     verified(&app).await;
     // A donor whose details are complete is not asked for them.

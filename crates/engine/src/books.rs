@@ -194,6 +194,17 @@ pub struct DueView {
     pub oldest_received: NaiveDate,
     pub forward_by: NaiveDate,
     pub overdue: bool,
+    /// Each receipt held for this committee, soonest deadline first (what a
+    /// refund names).
+    pub items: Vec<DueItemView>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DueItemView {
+    pub receipt: String,
+    pub received_on: NaiveDate,
+    pub forward_by: NaiveDate,
+    pub held_cents: i64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -671,6 +682,16 @@ impl Engine {
                 oldest_received: d.items.iter().map(|i| i.received_on).min().unwrap_or(today),
                 forward_by: d.next_due,
                 overdue: d.items.iter().any(|i| i.is_overdue(today)),
+                items: d
+                    .items
+                    .iter()
+                    .map(|i| DueItemView {
+                        receipt: i.receipt.to_string(),
+                        received_on: i.received_on,
+                        forward_by: i.due_on,
+                        held_cents: i.held().get(),
+                    })
+                    .collect(),
             })
             .collect();
         let mut batches = Vec::new();

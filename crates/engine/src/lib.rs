@@ -38,7 +38,9 @@ pub mod views;
 
 pub use accounts::{Invitation, SessionToken};
 pub use auth::{Account, Actor};
-pub use books::{BatchView, BooksView, DueView, Filing, PeriodInput, RefundAsk, RefundView};
+pub use books::{
+    BatchView, BooksView, DueItemView, DueView, Filing, PeriodInput, RefundAsk, RefundView,
+};
 pub use committees::{CommitteeInput, CommitteeView};
 pub use error::EngineError;
 pub use mail::{Mailer, MailerError};
