@@ -222,14 +222,26 @@ impl Engine {
             let was_held = held(&ledger, &row);
             (row, was_held)
         };
+        let mut refunded = false;
         if choice == "refund" && was_held {
-            self.refund_held(RefundAsk {
-                receipt: row.receipt.clone(),
-                committee: row.committee.clone(),
-                amount_cents: row.amount.get(),
-                reason: "rejected".into(),
-            })
-            .await?;
+            match self
+                .refund_held(RefundAsk {
+                    receipt: row.receipt.clone(),
+                    committee: row.committee.clone(),
+                    amount_cents: row.amount.get(),
+                    reason: "rejected".into(),
+                })
+                .await
+            {
+                Ok(_) => refunded = true,
+                // Forwarded in the meantime: the committee refunds it, from
+                // the choice recorded below.
+                Err(EngineError::Conflict {
+                    code: "refund_refused",
+                    ..
+                }) => {}
+                Err(e) => return Err(e),
+            }
         }
         let mut tx = self.store.write().await?;
         tx.choose_general(&row.receipt, &row.committee, choice, self.now())
@@ -240,7 +252,7 @@ impl Engine {
             committee: row.committee,
             amount_cents: row.amount.get(),
             choice: Some(choice.to_owned()),
-            held: was_held && choice != "refund",
+            held: was_held && !refunded,
         })
     }
 
