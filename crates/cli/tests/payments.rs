@@ -1333,14 +1333,12 @@ async fn a_primary_loss_asks_general_donors_to_choose(app: TestApp) {
     assert_eq!(status, StatusCode::OK, "{chosen}");
     assert_eq!(chosen["held"], false, "{chosen}");
     assert_eq!(books(&app).await["refunded_cents"], 30_000);
-    let (_, csv) = app
-        .engine
-        .general_choices_csv(
-            &cohort_engine::Actor::Organizer { slate: None },
-            ADA_COMMITTEE,
-        )
-        .await
-        .expect("the choices");
+    let (status, csv) = download(
+        &app,
+        &format!("/api/books/general-choices.csv?committee={ADA_COMMITTEE}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{csv}");
     assert!(
         csv.contains(&format!(
             "{},pat@example.org,200.00,redesignate,",

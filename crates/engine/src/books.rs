@@ -248,18 +248,16 @@ pub struct RefundView {
     pub refund_id: String,
 }
 
+/// A refund reason by its name in the books (`excess`, `rejected`,
+/// `cancelled`, `payment_failed`).
 fn refund_reason(s: &str) -> Result<RefundReason> {
-    Ok(match s {
-        "cancelled" => RefundReason::Cancelled,
-        "payment_failed" => RefundReason::PaymentFailed,
-        "rejected" => RefundReason::Rejected,
-        "excess" => RefundReason::Excess,
-        other => {
-            return Err(EngineError::invalid(
-                "reason",
-                format!("{other:?} is not a refund reason: use cancelled, payment_failed, rejected or excess"),
-            ))
-        }
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|_| {
+        EngineError::invalid(
+            "reason",
+            format!(
+                "{s:?} is not a refund reason: use cancelled, payment_failed, rejected or excess"
+            ),
+        )
     })
 }
 

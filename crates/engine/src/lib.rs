@@ -48,7 +48,7 @@ pub use payments::{PaymentGateway, PaymentView, PledgeOnly};
 pub use pledges::{
     conditional_disclosure, ActionsInput, DonorInput, Ended, PledgeInput, PledgeOutcome,
 };
-pub use primaries::{GeneralChoiceView, PrimaryLossView};
+pub use primaries::{GeneralChoiceLine, GeneralChoiceView, PrimaryLossView};
 pub use slates::{CandidateInput, CompactInput, SlateEdit, SlateInput};
 pub use views::*;
 

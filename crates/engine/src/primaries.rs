@@ -13,7 +13,7 @@
 //!   for each committee (`/books/general-choices.csv`).
 
 use chrono::NaiveDate;
-use cohort_books::ledger::Ledger;
+use cohort_books::ledger::{Ledger, ReceiptId};
 use cohort_store::{GeneralChoiceRow, Id};
 use serde::Serialize;
 
@@ -45,14 +45,23 @@ pub struct GeneralChoiceView {
     pub held: bool,
 }
 
+/// One donor's choice, as the committee's treasurer reads it.
+#[derive(Clone, Debug, Serialize)]
+pub struct GeneralChoiceLine {
+    pub receipt: String,
+    pub donor_email: String,
+    pub amount_cents: i64,
+    pub choice: Option<String>,
+    pub chosen_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub held: bool,
+}
+
+/// Whether the conduit still holds any of this earmark.
 fn held(ledger: &Ledger, c: &GeneralChoiceRow) -> bool {
-    let (Ok(receipt), Ok(committee)) = (
-        parse_receipt(&c.receipt).map(|(p, n)| crate::books::receipt_id(p, n)),
-        committee_id(&c.committee),
-    ) else {
+    let Ok(committee) = committee_id(&c.committee) else {
         return false;
     };
-    let (clearing, payable) = ledger.held(&receipt, &committee);
+    let (clearing, payable) = ledger.held(&ReceiptId(c.receipt.clone()), &committee);
     (clearing + payable).get() > 0
 }
 
@@ -256,36 +265,33 @@ impl Engine {
         })
     }
 
-    /// Every donor's choice for one committee's general-election money, as a
-    /// CSV for its treasurer (the conduit's operator downloads it).
-    pub async fn general_choices_csv(
+    /// Every donor's choice for one committee's general-election money, for
+    /// its treasurer (the conduit's operator downloads it).
+    pub async fn general_choice_lines(
         &self,
         actor: &Actor,
         committee: &str,
-    ) -> Result<(String, String)> {
+    ) -> Result<Vec<GeneralChoiceLine>> {
         self.require_conduit_operator(actor)?;
         let id = committee_id(committee)?;
         let mut tx = self.store.read().await?;
         let ledger = load_ledger(tx.as_mut()).await?;
-        let mut out =
-            String::from("receipt,donor_email,amount,choice,chosen_at,held_by_conduit\r\n");
+        let mut out = Vec::new();
         for c in tx.general_choices_for(id.as_str()).await? {
-            let email = tx
+            let donor_email = tx
                 .pledge(c.pledge_id)
                 .await?
                 .map(|p| p.email.as_str().to_owned())
                 .unwrap_or_default();
-            out.push_str(&format!(
-                "{},{},{}.{:02},{},{},{}\r\n",
-                c.receipt,
-                email,
-                c.amount.get() / 100,
-                c.amount.get() % 100,
-                c.choice.as_deref().unwrap_or("not yet"),
-                c.chosen_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
-                if held(&ledger, &c) { "yes" } else { "no" },
-            ));
+            out.push(GeneralChoiceLine {
+                held: held(&ledger, &c),
+                receipt: c.receipt,
+                donor_email,
+                amount_cents: c.amount.get(),
+                choice: c.choice,
+                chosen_at: c.chosen_at,
+            });
         }
-        Ok((format!("cohort-{id}-general-choices.csv"), out))
+        Ok(out)
     }
 }

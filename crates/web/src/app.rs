@@ -2011,7 +2011,7 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-fn csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+pub(crate) fn csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
     let mut out = header.join(",");
     out.push_str("\r\n");
     for row in rows {
@@ -2022,7 +2022,7 @@ fn csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
     out
 }
 
-fn csv_response(name: &str, body: String) -> Response {
+pub(crate) fn csv_response(name: &str, body: String) -> Response {
     download(name, "text/csv; charset=utf-8", body)
 }
 
@@ -2042,7 +2042,7 @@ pub(crate) fn download(name: &str, content_type: &str, body: String) -> Response
         .into_response()
 }
 
-fn dollars(cents: i64) -> String {
+pub(crate) fn dollars(cents: i64) -> String {
     format!("{}.{:02}", cents / 100, cents % 100)
 }
 

@@ -18,7 +18,9 @@ use cohort_engine::{
 use serde::Deserialize;
 
 use crate::api::ApiResult;
-use crate::app::{after_form, download, fixable, see_other, sign_in_first, urlencode};
+use crate::app::{
+    after_form, csv_response, download, fixable, see_other, sign_in_first, urlencode,
+};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
 use crate::pages::{html, PageError};
@@ -105,7 +107,7 @@ async fn api_report_file(
 async fn batch(engine: &Engine, actor: &Actor, id: &str) -> Result<Response, EngineError> {
     let id = id.strip_suffix(".csv").unwrap_or(id);
     let (name, csv) = engine.batch_csv(actor, id).await?;
-    Ok(download(&name, "text/csv; charset=utf-8", csv))
+    Ok(csv_response(&name, csv))
 }
 
 /// `?committee=conduit|C00123456&from=2028-01-01&through=2028-03-31&format=csv|fec[&report_code=Q1]`
@@ -149,7 +151,7 @@ async fn report(engine: &Engine, actor: &Actor, q: ReportQuery) -> Result<Respon
             let (name, csv) = engine
                 .contributions_csv(actor, &q.committee, period)
                 .await?;
-            Ok(download(&name, "text/csv; charset=utf-8", csv))
+            Ok(csv_response(&name, csv))
         }
         "csv" | "" => Err(ApiError::invalid(
             "committee",
@@ -176,12 +178,6 @@ struct BooksPage {
     /// The report form's default period: this quarter so far.
     from: String,
     through: String,
-}
-
-impl BooksPage {
-    fn money(&self, cents: &i64) -> String {
-        cohort_core::Cents(*cents).to_string()
-    }
 }
 
 #[derive(Debug, Default, Deserialize)]

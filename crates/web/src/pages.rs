@@ -48,6 +48,12 @@ impl askama::filters::Escaper for NamedEntities {
     }
 }
 
+/// Cents as a page shows them (`$1,234.56`), for templates:
+/// `{{ crate::pages::money(cents) }}`.
+pub(crate) fn money(cents: &i64) -> String {
+    cohort_core::Cents(*cents).to_string()
+}
+
 pub(crate) fn html<T: Template>(status: StatusCode, page: &T) -> Response {
     html_with_csp(status, page, &HeaderValue::from_static(CSP))
 }

@@ -8,12 +8,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use cohort_engine::{Engine, GeneralChoiceView, PrimaryLossView};
+use cohort_engine::{Actor, Engine, EngineError, GeneralChoiceView, PrimaryLossView};
 use serde::Deserialize;
 
 use crate::api::ApiResult;
-use crate::app::{download, fixable, see_other, urlencode};
-use crate::error::ApiError;
+use crate::app::{csv, csv_response, dollars, fixable, see_other, urlencode};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
 use crate::pages::{html, PageError};
 use crate::session::{CsrfForm, Viewer};
@@ -32,6 +31,7 @@ pub(crate) fn api_routes() -> Router<Engine> {
             post(api_record_loss),
         )
         .route("/pledges/{id}/general", get(api_choices).post(api_choose))
+        .route("/books/general-choices.csv", get(api_choices_csv))
 }
 
 async fn api_record_loss(
@@ -118,12 +118,6 @@ struct GeneralPage {
     problem: Option<String>,
 }
 
-impl GeneralPage {
-    fn money(&self, cents: &i64) -> String {
-        cohort_core::Cents(*cents).to_string()
-    }
-}
-
 async fn page(
     State(engine): State<Engine>,
     viewer: Viewer,
@@ -199,9 +193,46 @@ async fn choices_csv(
     viewer: Viewer,
     ApiQuery(q): ApiQuery<CommitteeQuery>,
 ) -> Result<Response, PageError> {
-    let (name, csv) = engine
-        .general_choices_csv(&viewer.actor, &q.committee)
-        .await
-        .map_err(|e| PageError(ApiError::from(e)))?;
-    Ok(download(&name, "text/csv; charset=utf-8", csv))
+    Ok(choices_file(&engine, &viewer.actor, &q.committee).await?)
+}
+
+async fn api_choices_csv(
+    State(engine): State<Engine>,
+    Auth(actor): Auth,
+    ApiQuery(q): ApiQuery<CommitteeQuery>,
+) -> ApiResult<Response> {
+    Ok(choices_file(&engine, &actor, &q.committee).await?)
+}
+
+/// The choices of one committee's donors, as a CSV for its treasurer.
+async fn choices_file(
+    engine: &Engine,
+    actor: &Actor,
+    committee: &str,
+) -> Result<Response, EngineError> {
+    let lines = engine.general_choice_lines(actor, committee).await?;
+    let body = csv(
+        &[
+            "receipt",
+            "donor_email",
+            "amount",
+            "choice",
+            "chosen_at",
+            "held_by_conduit",
+        ],
+        lines.into_iter().map(|l| {
+            vec![
+                l.receipt,
+                l.donor_email,
+                dollars(l.amount_cents),
+                l.choice.unwrap_or_else(|| "not yet".to_owned()),
+                l.chosen_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+                if l.held { "yes" } else { "no" }.to_owned(),
+            ]
+        }),
+    );
+    Ok(csv_response(
+        &format!("cohort-{committee}-general-choices.csv"),
+        body,
+    ))
 }
