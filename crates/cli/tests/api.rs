@@ -26,6 +26,7 @@ both_backends!(
     events_log_is_public,
     organizers_set_limits_and_splits_respect_them,
     a_candidate_on_two_slates_has_one_limit_per_donor,
+    a_server_sees_what_another_server_changed_since_it_kept_the_slate,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -1096,4 +1097,70 @@ async fn a_candidate_on_two_slates_has_one_limit_per_donor(app: TestApp) {
     assert_eq!(second["unallocated_cents"], 250000, "{second}");
     let violations = app.engine.verify().await.expect("verify runs");
     assert!(violations.is_empty(), "{violations:?}");
+}
+
+/// Regression for the slate state intake keeps between pledges: a server
+/// that kept a slate's signatures and candidates must notice another server
+/// on the same database changing them (the slate's version moved), instead
+/// of taking a pledge against what it kept.
+async fn a_server_sees_what_another_server_changed_since_it_kept_the_slate(app: TestApp) {
+    seed(&app, "signers >= 1").await;
+    let (status, first) = pledge(&app, &money(json!(10_000)), None).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    assert_eq!(first["status"], "pending", "{first}");
+    // A second server on the same database: a candidate signs there, and
+    // the organizer adds a candidate there.
+    let other = cohort_engine::Engine::new(
+        app.store.clone(),
+        app.clock.clone(),
+        std::sync::Arc::new(cohort_engine::OsTokens),
+    );
+    let token = other
+        .issue_candidate_token(SLATE, "ada-reyes")
+        .await
+        .expect("a candidate token");
+    let ada = other.authenticate(Some(&token)).await.expect("ada");
+    let version = slate(&app).await["compact"]["version"]
+        .as_i64()
+        .expect("a compact");
+    let signed = other
+        .sign(
+            &ada,
+            SLATE,
+            "ada-reyes",
+            i32::try_from(version).expect("small"),
+        )
+        .await
+        .expect("ada signs");
+    assert_eq!(signed.unlocked, 1, "the waiting pledge unlocks there");
+    let organizer = other
+        .authenticate(Some(&app.organizer))
+        .await
+        .expect("organizer");
+    other
+        .add_candidate(
+            &organizer,
+            SLATE,
+            cohort_engine::CandidateInput {
+                slug: "dee-park".into(),
+                name: "Dee Park".into(),
+                office: "us_house".into(),
+                state: "PA".into(),
+                district: Some("3".into()),
+                primary_date: Some("2028-04-25".into()),
+                general_date: "2028-11-07".into(),
+            },
+        )
+        .await
+        .expect("a candidate added there");
+    // Back on the first server: the signature counts at once, so the new
+    // pledge unlocks on arrival, and the new candidate can be chosen.
+    let (status, second) = pledge(&app, &money(json!(5_000)), None).await;
+    assert_eq!(status, StatusCode::CREATED, "{second}");
+    assert_eq!(second["status"], "unlocked", "{second}");
+    assert_eq!(common::allocated(&second), 5_000, "{second}");
+    let mut chosen = money(json!(2_000));
+    chosen["candidates"] = json!(["ada-reyes", "dee-park"]);
+    let (status, third) = pledge(&app, &chosen, None).await;
+    assert_eq!(status, StatusCode::CREATED, "{third}");
 }

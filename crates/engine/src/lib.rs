@@ -114,6 +114,7 @@ pub struct Engine {
     clock: Arc<dyn Clock>,
     tokens: Arc<dyn TokenSource>,
     intake: Arc<pledges::Intake>,
+    slate_cache: Arc<settle::SlateCache>,
     /// Where people reach this Cohort, for links in emails (no trailing slash).
     public_url: Arc<str>,
     /// Where money is collected ([`PledgeOnly`] unless one is configured).
@@ -127,6 +128,7 @@ impl Engine {
             clock,
             tokens,
             intake: Arc::default(),
+            slate_cache: Arc::default(),
             public_url: Arc::from("http://127.0.0.1:8080"),
             gateway: Arc::new(PledgeOnly),
         }

@@ -2,13 +2,14 @@
 //! and cancellation.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use cohort_core::model::{is_state, Actions, PledgeKind, PledgeStatus, Recurrence};
 use cohort_core::{Cents, Condition, Email};
 use cohort_store::{
-    CandidateRow, Donor, Id, NewPledge, PendingPledge, PledgeRow, PotDelta, SlateRow, StoreError,
-    Tx,
+    CandidateRow, ConditionRow, Donor, Id, IntakeWrites, NewPledge, PendingPledge, PledgeRow,
+    PotDelta, SlateRow, StoreError, Tx,
 };
 use futures::channel::oneshot;
 use futures::future::{self, Either};
@@ -16,7 +17,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::auth::{secrets_equal, Account};
-use crate::settle::pot_changed;
+use crate::settle::{intersects, pot_changed, SlateBase, SlateState};
 use crate::slates::{parse_condition, parse_date, text};
 use crate::views::{AllocationView, PledgeView};
 use crate::{Engine, EngineError, Result};
@@ -113,15 +114,18 @@ enum Staged {
 /// A slate a batch touches: loaded once, and what the batch's pledges add to
 /// it, written once at the end (pot, pledger counts) before one settle.
 struct BatchSlate {
-    row: SlateRow,
-    candidates: Vec<CandidateRow>,
+    base: Arc<SlateBase>,
     /// Distinct conditions of the batch's pledges, by canonical text.
     conditions: HashMap<String, Id>,
+    /// Conditions the batch created (not in `base`).
+    created: Vec<ConditionRow>,
     delta: PotDelta,
     /// Live pledges each donor gained in this batch.
     donors: HashMap<Email, i64>,
     /// Receipts for the batch's new pledges, queued with them.
     receipts: Vec<(cohort_store::NewEmail, String)>,
+    /// Payloads of the batch's `pledged` events, in order.
+    events: Vec<String>,
 }
 
 /// The group-commit queue (see [`Engine::pledge`]).
@@ -459,20 +463,42 @@ impl Engine {
             }
             let mut unlocked_any = std::collections::HashSet::new();
             for b in slates.values_mut().flatten() {
+                let slate = &b.base.row;
                 let donors: Vec<(Email, i64)> = b.donors.drain().collect();
-                b.delta.pledgers += tx.add_pledgers(b.row.id, &donors).await?;
-                tx.enqueue_emails(&b.receipts, at).await?;
-                tx.add_to_pot(b.row.id, &b.delta).await?;
-                let conditions: Vec<Id> = b.conditions.values().copied().collect();
+                let pot = tx
+                    .record_intake(&IntakeWrites {
+                        slate_id: slate.id,
+                        events: &b.events,
+                        donors: &donors,
+                        emails: &b.receipts,
+                        delta: b.delta,
+                        at,
+                    })
+                    .await?;
+                // The pot moved: check the conditions that read it, and the
+                // batch's own (a pledge whose condition already holds unlocks
+                // on arrival), against the base read under the lock.
+                let state = SlateState::from_base(&b.base, pot, at.date_naive());
+                let used: Vec<Id> = b.conditions.values().copied().collect();
+                let affected: Vec<&ConditionRow> = b
+                    .base
+                    .conditions
+                    .iter()
+                    .chain(&b.created)
+                    .filter(|c| intersects(c.reads, pot_changed()) || used.contains(&c.id))
+                    .collect();
                 let settled = self
-                    .settle(tx.as_mut(), &b.row, pot_changed(), &conditions, at)
+                    .unlock_where_true(tx.as_mut(), slate, &state, &affected, at)
                     .await?;
                 if settled.unlocked > 0 {
-                    unlocked_any.insert(b.row.id);
+                    unlocked_any.insert(slate.id);
                 }
             }
-            let by_id: HashMap<Id, &BatchSlate> =
-                slates.values().flatten().map(|b| (b.row.id, b)).collect();
+            let by_id: HashMap<Id, &BatchSlate> = slates
+                .values()
+                .flatten()
+                .map(|b| (b.base.row.id, b))
+                .collect();
             for (_, r) in staged.iter_mut() {
                 if let Ok(Staged::Created { row }) = r {
                     let Some(b) = by_id.get(&row.slate_id) else {
@@ -489,7 +515,8 @@ impl Engine {
                     } else {
                         ((**row).clone(), Vec::new())
                     };
-                    let mut view = render_pledge(&b.row, &b.candidates, &row, &installments);
+                    let mut view =
+                        render_pledge(&b.base.row, &b.base.candidates, &row, &installments);
                     view.receipt_token = Some(row.receipt_token.clone());
                     *r = Ok(Staged::Done(Box::new(PledgeOutcome {
                         pledge: view,
@@ -526,28 +553,26 @@ impl Engine {
         at: DateTime<Utc>,
     ) -> Result<Staged> {
         if !slates.contains_key(&job.slate) {
-            let loaded = match tx.slate_by_slug(&job.slate).await? {
-                Some(row) => {
-                    tx.lock_slate(row.id).await?;
-                    let candidates = tx.candidates(row.id).await?;
-                    Some(BatchSlate {
-                        row,
-                        candidates,
-                        conditions: HashMap::new(),
-                        delta: PotDelta::default(),
-                        donors: HashMap::new(),
-                        receipts: Vec::new(),
-                    })
-                }
-                None => None,
-            };
+            let loaded = self
+                .lock_slate_base(tx, &job.slate)
+                .await?
+                .map(|base| BatchSlate {
+                    base,
+                    conditions: HashMap::new(),
+                    created: Vec::new(),
+                    delta: PotDelta::default(),
+                    donors: HashMap::new(),
+                    receipts: Vec::new(),
+                    events: Vec::new(),
+                });
             slates.insert(job.slate.clone(), loaded);
         }
         let Some(Some(b)) = slates.get_mut(&job.slate) else {
             return Err(EngineError::not_found("slate", job.slate.clone()));
         };
         let hash = request_hash(&job.input);
-        let key = job.key.as_ref().map(|k| format!("{}:{k}", b.row.id));
+        let slate = &b.base.row;
+        let key = job.key.as_ref().map(|k| format!("{}:{k}", slate.id));
         if let Some(key) = &key {
             if let Some(existing) = tx.pledge_by_idempotency_key(key).await? {
                 return replay(tx, existing, &hash)
@@ -555,19 +580,30 @@ impl Engine {
                     .map(|o| Staged::Done(Box::new(o)));
             }
         }
-        let v = validate(&job.input, &b.row, &b.candidates, at.date_naive())?;
+        let v = validate(&job.input, slate, &b.base.candidates, at.date_naive())?;
         let canonical = v.condition.canonical();
         let condition_id = match b.conditions.get(&canonical) {
             Some(id) => *id,
             None => {
-                let id = tx.condition_id(b.row.id, &v.condition).await?;
+                let id = match b.base.by_text.get(&canonical) {
+                    Some(&i) => b.base.conditions[i].id,
+                    None => {
+                        let id = tx.condition_id(slate.id, &v.condition).await?;
+                        b.created.push(ConditionRow {
+                            id,
+                            reads: v.condition.reads(),
+                            condition: v.condition.clone(),
+                        });
+                        id
+                    }
+                };
                 b.conditions.insert(canonical, id);
                 id
             }
         };
         let receipt = self.tokens.token();
         let new = NewPledge {
-            slate_id: b.row.id,
+            slate_id: b.base.row.id,
             kind: v.kind.clone(),
             condition_id,
             candidates: v.candidates,
@@ -586,9 +622,8 @@ impl Engine {
         *b.donors.entry(v.email.clone()).or_default() += 1;
         let commitment = hex::encode(Sha256::digest(format!("{id}:{receipt}").as_bytes()));
         let payload = serde_json::json!({ "pledge": id, "kind": v.kind.kind_str(), "receipt_commitment": commitment });
-        tx.append_event(b.row.id, "pledged", &payload.to_string(), at)
-            .await?;
-        let receipt_email = self.pledge_receipt(&b.row, id, &new, &v.condition);
+        b.events.push(payload.to_string());
+        let receipt_email = self.pledge_receipt(&b.base.row, id, &new, &v.condition);
         b.receipts.push(receipt_email);
         let row = PledgeRow {
             id,

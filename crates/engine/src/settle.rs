@@ -9,6 +9,7 @@
 //! costs a handful of evaluations however many pledges wait.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use cohort_core::facts::Snapshot;
@@ -16,8 +17,8 @@ use cohort_core::model::months_between;
 use cohort_core::unlock::{allocate, Ledger, MoneyToSplit, Payee};
 use cohort_core::{Cents, Email, Facts, Reads};
 use cohort_store::{
-    AllocationShare, CandidateRow, EndorsementRow, Id, Installment, PendingPledge, PledgeRow, Pot,
-    PotDelta, SignatureRow, SlateRow, Tx,
+    AllocationShare, CandidateRow, ConditionRow, EndorsementRow, Id, Installment, PendingPledge,
+    PledgeRow, Pot, PotDelta, SignatureRow, SlateRow, Tx,
 };
 
 use crate::{Engine, EngineError, Result, Settlement};
@@ -57,7 +58,8 @@ pub(crate) fn date_changed() -> Reads {
     }
 }
 
-fn intersects(a: Reads, b: Reads) -> bool {
+/// Whether a condition reading `a` can change when facts `b` do.
+pub(crate) fn intersects(a: Reads, b: Reads) -> bool {
     a.to_bits() & b.to_bits() != 0
 }
 
@@ -79,6 +81,36 @@ impl SlateState {
         let endorsements = tx.endorsements(slate.id).await?;
         let pot = tx.pot(slate.id).await?;
         let lost = tx.primary_losses(slate.id).await?;
+        Ok(SlateState::new(
+            candidates,
+            lost,
+            signatures,
+            endorsements,
+            pot,
+            today,
+        ))
+    }
+
+    /// The state of a slate whose base was read earlier under its lock, with its pot now.
+    pub fn from_base(base: &SlateBase, pot: Pot, today: NaiveDate) -> SlateState {
+        SlateState::new(
+            base.candidates.clone(),
+            base.lost.clone(),
+            base.signatures.clone(),
+            base.endorsements.clone(),
+            pot,
+            today,
+        )
+    }
+
+    fn new(
+        candidates: Vec<CandidateRow>,
+        lost: Vec<Id>,
+        signatures: Vec<SignatureRow>,
+        endorsements: Vec<EndorsementRow>,
+        pot: Pot,
+        today: NaiveDate,
+    ) -> SlateState {
         let slug_of: HashMap<Id, &CandidateRow> = candidates.iter().map(|c| (c.id, c)).collect();
         let mut facts = Snapshot::new(today);
         for s in &signatures {
@@ -99,14 +131,14 @@ impl SlateState {
         facts.pledgers = u64::try_from(pot.pledgers).unwrap_or(0);
         facts.hours =
             u64::try_from(pot.hours_per_week_pending + pot.hours_per_week_unlocked).unwrap_or(0);
-        Ok(SlateState {
+        SlateState {
             candidates,
             lost,
             signatures,
             endorsements,
             pot,
             facts,
-        })
+        }
     }
 
     pub fn slug(&self, id: Id) -> String {
@@ -132,7 +164,84 @@ impl SlateState {
     }
 }
 
+/// What a slate's pledges are checked and split against, apart from its pot
+/// and its pledges: all of it changes only when the slate's version does
+/// (see [`Tx::lock_slate_by_slug`]), so the engine keeps the last one read.
+pub(crate) struct SlateBase {
+    pub version: i64,
+    pub row: SlateRow,
+    pub candidates: Vec<CandidateRow>,
+    pub lost: Vec<Id>,
+    pub signatures: Vec<SignatureRow>,
+    pub endorsements: Vec<EndorsementRow>,
+    /// Every condition of the slate, whether pledges still wait on it or not.
+    pub conditions: Vec<ConditionRow>,
+    /// Index into `conditions` by canonical text.
+    pub by_text: HashMap<String, usize>,
+}
+
+/// The last [`SlateBase`] read of each slate, by slug.
+#[derive(Default)]
+pub(crate) struct SlateCache(Mutex<HashMap<String, Arc<SlateBase>>>);
+
+impl SlateCache {
+    fn get(&self, slug: &str) -> Option<Arc<SlateBase>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(slug)
+            .cloned()
+    }
+
+    fn put(&self, slug: &str, base: Arc<SlateBase>) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(slug.to_owned(), base);
+    }
+}
+
 impl Engine {
+    /// Lock the slate `slug` for the rest of `tx` and return its base: the
+    /// one kept from an earlier transaction if the slate's version has not
+    /// moved since, else read afresh and kept. Call it before `tx` writes
+    /// anything of the slate, so a base kept is always a committed state's.
+    pub(crate) async fn lock_slate_base(
+        &self,
+        tx: &mut dyn Tx,
+        slug: &str,
+    ) -> Result<Option<Arc<SlateBase>>> {
+        let Some((id, version)) = tx.lock_slate_by_slug(slug).await? else {
+            return Ok(None);
+        };
+        let kept = self.slate_cache.get(slug);
+        if let Some(base) = kept.filter(|b| b.row.id == id && b.version == version) {
+            return Ok(Some(base));
+        }
+        let row = tx
+            .slate(id)
+            .await?
+            .ok_or_else(|| EngineError::not_found("slate", slug.to_owned()))?;
+        let conditions = tx.slate_conditions(id).await?;
+        let by_text = conditions
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.condition.canonical(), i))
+            .collect();
+        let base = Arc::new(SlateBase {
+            version,
+            row,
+            candidates: tx.candidates(id).await?,
+            lost: tx.primary_losses(id).await?,
+            signatures: tx.signatures(id).await?,
+            endorsements: tx.endorsements(id).await?,
+            conditions,
+            by_text,
+        });
+        self.slate_cache.put(slug, base.clone());
+        Ok(Some(base))
+    }
+
     /// Unlock every pending pledge of `slate` whose condition reads a fact in
     /// `changed` (or is one of the conditions in `also`) and is now true. Runs inside the
     /// caller's transaction; the caller commits.
@@ -157,8 +266,23 @@ impl Engine {
             return Ok(Settlement::default());
         }
         let state = SlateState::load(tx, slate, today).await?;
-        let ready: Vec<Id> = affected
-            .into_iter()
+        self.unlock_where_true(tx, slate, &state, &affected, at)
+            .await
+    }
+
+    /// Unlock the pending pledges of those `conditions` that hold in `state`
+    /// (the slate's state inside `tx`, after the event).
+    pub(crate) async fn unlock_where_true(
+        &self,
+        tx: &mut dyn Tx,
+        slate: &SlateRow,
+        state: &SlateState,
+        conditions: &[&ConditionRow],
+        at: DateTime<Utc>,
+    ) -> Result<Settlement> {
+        let today = at.date_naive();
+        let ready: Vec<Id> = conditions
+            .iter()
             .filter(|c| c.condition.eval(&state.facts))
             .map(|c| c.id)
             .collect();

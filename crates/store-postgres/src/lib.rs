@@ -23,7 +23,7 @@ struct PgTx {
 cohort_store_sql::impl_sql_tx!(
     PgTx,
     sqlx::Postgres,
-    lock_slate = "SELECT id FROM slates WHERE id = $1 FOR UPDATE",
+    row_lock = " FOR UPDATE",
     sigil = '$',
     bulk = unnest
 );

@@ -1,16 +1,16 @@
 //! [`impl_sql_tx!`]: the one implementation of `cohort_store::Tx`.
 
 /// Implements `cohort_store::Tx` for `$tx`, a struct with a field
-/// `tx: sqlx::Transaction<'static, $db>`. `$lock_slate` is the statement that
-/// locks a slate's row for the rest of the transaction, or `""` where write
-/// transactions are already exclusive; `$sigil` prefixes the numbered
+/// `tx: sqlx::Transaction<'static, $db>`. `$row_lock` is the clause that
+/// locks a selected slate row for the rest of the transaction (`" FOR UPDATE"`),
+/// or `""` where write transactions are already exclusive; `$sigil` prefixes the numbered
 /// parameters of bulk statements (`'?'` for SQLite, `'$'` for PostgreSQL).
 ///
 /// The expanding crate must depend on `sqlx`, `async-trait`, `chrono`,
 /// `serde_json`, `cohort-core` and `cohort-store`.
 #[macro_export]
 macro_rules! impl_sql_tx {
-    ($tx:ty, $db:ty, lock_slate = $lock_slate:expr, sigil = $sigil:expr, bulk = $bulk:ident) => {
+    ($tx:ty, $db:ty, row_lock = $row_lock:expr, sigil = $sigil:expr, bulk = $bulk:ident) => {
         const _: () = {
             use ::chrono::{DateTime, NaiveDate, Utc};
             use ::cohort_core::limits::LimitTable;
@@ -67,6 +67,25 @@ macro_rules! impl_sql_tx {
                     condition: Condition::parse(&condition).map_err(|e| corrupt("slates", e))?,
                     limits: ::serde_json::from_str::<LimitTable>(&limits).map_err(|e| corrupt("slates", e))?,
                     created_at: get(row, "created_at")?,
+                })
+            }
+
+            fn condition_from(r: &DbRow) -> Result<ConditionRow> {
+                let source: String = get(r, "source")?;
+                Ok(ConditionRow {
+                    id: get(r, "id")?,
+                    condition: Condition::parse(&source).map_err(|e| corrupt("conditions", e))?,
+                    reads: Reads::from_bits(get(r, "reads")?),
+                })
+            }
+
+            fn pot_from(r: &DbRow) -> Result<Pot> {
+                Ok(Pot {
+                    pending_cents: get(r, "pending_cents")?,
+                    unlocked_cents: get(r, "unlocked_cents")?,
+                    pledgers: get(r, "pledgers")?,
+                    hours_per_week_pending: get(r, "hours_pending")?,
+                    hours_per_week_unlocked: get(r, "hours_unlocked")?,
                 })
             }
 
@@ -163,7 +182,16 @@ macro_rules! impl_sql_tx {
                 receipt_token, idempotency_key, request_hash, created_at, status) VALUES";
             const PLEDGE_COLS: usize = 20;
 
+            const OUTBOX_COLUMNS: &str =
+                "to_email, subject, body, transactional, unsubscribe_hash, created_at, attachment_name, attachment_type, attachment";
             type DbQuery<'q> = ::sqlx::query::Query<'q, $db, <$db as ::sqlx::Database>::Arguments<'q>>;
+
+            /// The nine outbox columns of one email, in `OUTBOX_COLUMNS` order.
+            fn bind_email<'q>(q: DbQuery<'q>, e: &'q NewEmail, hash: &'q str, at: DateTime<Utc>) -> DbQuery<'q> {
+                let a = e.attachment.as_ref();
+                q.bind(e.to.as_str()).bind(&e.subject).bind(&e.body).bind(e.transactional).bind(hash).bind(at)
+                    .bind(a.map(|a| a.filename.as_str())).bind(a.map(|a| a.content_type.as_str())).bind(a.map(|a| a.content.as_str()))
+            }
 
             fn bind_pledge<'q>(q: DbQuery<'q>, p: &'q NewPledge) -> Result<DbQuery<'q>> {
                 let k = KindColumns::from_kind(&p.kind);
@@ -326,11 +354,25 @@ macro_rules! impl_sql_tx {
                 }
 
                 async fn lock_slate(&mut self, slate_id: Id) -> Result<()> {
-                    let sql: &str = $lock_slate;
-                    if !sql.is_empty() {
-                        ::sqlx::query(sql).bind(slate_id).execute(&mut *self.tx).await.map_err(db)?;
+                    let lock: &str = $row_lock;
+                    if !lock.is_empty() {
+                        ::sqlx::query(&format!("SELECT id FROM slates WHERE id = $1{lock}"))
+                            .bind(slate_id)
+                            .execute(&mut *self.tx)
+                            .await
+                            .map_err(db)?;
                     }
                     Ok(())
+                }
+
+                async fn lock_slate_by_slug(&mut self, slug: &str) -> Result<Option<(Id, i64)>> {
+                    let lock: &str = $row_lock;
+                    let row = ::sqlx::query(&format!("SELECT id, version FROM slates WHERE slug = $1{lock}"))
+                        .bind(slug)
+                        .fetch_optional(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    row.map(|r| Ok((get(&r, "id")?, get(&r, "version")?))).transpose()
                 }
 
                 async fn insert_slate(&mut self, s: &NewSlate) -> Result<SlateRow> {
@@ -671,16 +713,16 @@ macro_rules! impl_sql_tx {
                     .fetch_all(&mut *self.tx)
                     .await
                     .map_err(db)?;
-                    rows.iter()
-                        .map(|r| {
-                            let source: String = get(r, "source")?;
-                            Ok(ConditionRow {
-                                id: get(r, "id")?,
-                                condition: Condition::parse(&source).map_err(|e| corrupt("conditions", e))?,
-                                reads: Reads::from_bits(get(r, "reads")?),
-                            })
-                        })
-                        .collect()
+                    rows.iter().map(condition_from).collect()
+                }
+
+                async fn slate_conditions(&mut self, slate_id: Id) -> Result<Vec<ConditionRow>> {
+                    let rows = ::sqlx::query("SELECT id, source, reads FROM conditions WHERE slate_id = $1 ORDER BY id")
+                        .bind(slate_id)
+                        .fetch_all(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    rows.iter().map(condition_from).collect()
                 }
 
                 async fn insert_pledge(&mut self, p: &NewPledge) -> Result<Id> {
@@ -730,6 +772,10 @@ macro_rules! impl_sql_tx {
                         self.add_to_pot(slate_id, &delta).await?;
                     }
                     Ok(())
+                }
+
+                async fn record_intake(&mut self, w: &IntakeWrites<'_>) -> Result<Pot> {
+                    self.intake_writes(w).await
                 }
 
                 async fn add_pledgers(&mut self, slate_id: Id, donors: &[(Email, i64)]) -> Result<i64> {
@@ -1043,20 +1089,14 @@ macro_rules! impl_sql_tx {
                         .fetch_one(&mut *self.tx)
                         .await
                         .map_err(db)?;
-                    Ok(Pot {
-                        pending_cents: get(&r, "pending_cents")?,
-                        unlocked_cents: get(&r, "unlocked_cents")?,
-                        pledgers: get(&r, "pledgers")?,
-                        hours_per_week_pending: get(&r, "hours_pending")?,
-                        hours_per_week_unlocked: get(&r, "hours_unlocked")?,
-                    })
+                    pot_from(&r)
                 }
 
-                async fn add_to_pot(&mut self, slate_id: Id, d: &PotDelta) -> Result<()> {
-                    ::sqlx::query(
+                async fn add_to_pot(&mut self, slate_id: Id, d: &PotDelta) -> Result<Pot> {
+                    let r = ::sqlx::query(
                         "UPDATE pots SET pending_cents = pending_cents + $1, unlocked_cents = unlocked_cents + $2, \
                          pledgers = pledgers + $3, hours_pending = hours_pending + $4, hours_unlocked = hours_unlocked + $5 \
-                         WHERE slate_id = $6",
+                         WHERE slate_id = $6 RETURNING *",
                     )
                     .bind(d.pending_cents)
                     .bind(d.unlocked_cents)
@@ -1064,10 +1104,10 @@ macro_rules! impl_sql_tx {
                     .bind(d.hours_per_week_pending)
                     .bind(d.hours_per_week_unlocked)
                     .bind(slate_id)
-                    .execute(&mut *self.tx)
+                    .fetch_one(&mut *self.tx)
                     .await
                     .map_err(db)?;
-                    Ok(())
+                    pot_from(&r)
                 }
 
                 async fn adjust_pledger(&mut self, slate_id: Id, email: &Email, delta: i64) -> Result<i64> {
@@ -1964,16 +2004,10 @@ macro_rules! impl_sql_tx {
 
                 async fn enqueue_emails(&mut self, emails: &[(NewEmail, String)], at: DateTime<Utc>) -> Result<()> {
                     for chunk in emails.chunks(CHUNK) {
-                        let sql = format!(
-                            "INSERT INTO outbox (to_email, subject, body, transactional, unsubscribe_hash, created_at, \
-                             attachment_name, attachment_type, attachment) VALUES {}",
-                            values_placeholders(SIGIL, chunk.len(), 9)
-                        );
+                        let sql = format!("INSERT INTO outbox ({OUTBOX_COLUMNS}) VALUES {}", values_placeholders(SIGIL, chunk.len(), 9));
                         let mut q = ::sqlx::query(&sql);
                         for (e, hash) in chunk {
-                            let a = e.attachment.as_ref();
-                            q = q.bind(e.to.as_str()).bind(&e.subject).bind(&e.body).bind(e.transactional).bind(hash).bind(at)
-                                .bind(a.map(|a| a.filename.as_str())).bind(a.map(|a| a.content_type.as_str())).bind(a.map(|a| a.content.as_str()));
+                            q = bind_email(q, e, hash, at);
                         }
                         q.execute(&mut *self.tx).await.map_err(db)?;
                     }
@@ -2501,6 +2535,66 @@ macro_rules! impl_sql_tx {
     // Bulk writes as multi-row VALUES lists (SQLite).
     (@bulk values, $tx:ty) => {
         impl $tx {
+                /// A batch of up to `ONE_TRIP` pledges (every single client's)
+                /// goes as one multi-statement query: one trip to the
+                /// connection's thread instead of four. Larger batches go
+                /// statement by statement, their cost spread over many pledges.
+                async fn intake_writes(&mut self, w: &IntakeWrites<'_>) -> Result<Pot> {
+                    const ONE_TRIP: usize = 64;
+                    if w.donors.is_empty() || [w.events.len(), w.donors.len(), w.emails.len()].iter().any(|&n| n > ONE_TRIP) {
+                        for chunk in w.events.chunks(CHUNK) {
+                            let sql = format!("INSERT INTO events (slate_id, kind, payload, at) VALUES {}", values_placeholders('?', chunk.len(), 4));
+                            let mut q = ::sqlx::query(&sql);
+                            for payload in chunk {
+                                q = q.bind(w.slate_id).bind("pledged").bind(payload).bind(w.at);
+                            }
+                            q.execute(&mut *self.tx).await.map_err(db)?;
+                        }
+                        let new = self.add_pledgers(w.slate_id, w.donors).await?;
+                        self.enqueue_emails(w.emails, w.at).await?;
+                        let delta = PotDelta { pledgers: w.delta.pledgers + new, ..w.delta };
+                        return self.add_to_pot(w.slate_id, &delta).await;
+                    }
+                    // Anonymous `?`s take the bound values in order across the statements.
+                    let mut sql = String::new();
+                    if !w.events.is_empty() {
+                        sql += &format!("INSERT INTO events (slate_id, kind, payload, at) VALUES {};", values_placeholders('?', w.events.len(), 4));
+                    }
+                    sql += &format!(
+                        "INSERT INTO pledgers (slate_id, email, live) VALUES {} \
+                         ON CONFLICT (slate_id, email) DO UPDATE SET live = pledgers.live + excluded.live;",
+                        values_placeholders('?', w.donors.len(), 3)
+                    );
+                    if !w.emails.is_empty() {
+                        sql += &format!("INSERT INTO outbox ({OUTBOX_COLUMNS}) VALUES {};", values_placeholders('?', w.emails.len(), 9));
+                    }
+                    // A donor is new to the pot when their live count is exactly what this added.
+                    sql += &format!(
+                        "UPDATE pots SET pending_cents = pending_cents + ?, unlocked_cents = unlocked_cents + ?, \
+                         pledgers = pledgers + ? + (SELECT COUNT(*) FROM pledgers d WHERE d.slate_id = ? AND (d.email, d.live) IN (VALUES {})), \
+                         hours_pending = hours_pending + ?, hours_unlocked = hours_unlocked + ? WHERE slate_id = ? RETURNING *",
+                        values_placeholders('?', w.donors.len(), 2)
+                    );
+                    let mut q = ::sqlx::query(&sql);
+                    for payload in w.events {
+                        q = q.bind(w.slate_id).bind("pledged").bind(payload).bind(w.at);
+                    }
+                    for (email, n) in w.donors {
+                        q = q.bind(w.slate_id).bind(email.as_str()).bind(*n);
+                    }
+                    for (e, hash) in w.emails {
+                        q = bind_email(q, e, hash, w.at);
+                    }
+                    q = q.bind(w.delta.pending_cents).bind(w.delta.unlocked_cents).bind(w.delta.pledgers).bind(w.slate_id);
+                    for (email, n) in w.donors {
+                        q = q.bind(email.as_str()).bind(*n);
+                    }
+                    q = q.bind(w.delta.hours_per_week_pending).bind(w.delta.hours_per_week_unlocked).bind(w.slate_id);
+                    let rows = q.fetch_all(&mut *self.tx).await.map_err(db)?;
+                    let pot = rows.last().ok_or_else(|| StoreError::Other(format!("slate {} has no pot", w.slate_id)))?;
+                    pot_from(pot)
+                }
+
                 async fn insert_installments(&mut self, installments: &[Installment], at: DateTime<Utc>) -> Result<()> {
                     for chunk in installments.chunks(CHUNK) {
                         let sql = format!(
@@ -2561,6 +2655,58 @@ macro_rules! impl_sql_tx {
         const UNNEST_CHUNK: usize = 100_000;
 
         impl $tx {
+                /// One statement: the events, pledgers and outbox rows as
+                /// data-modifying CTEs feeding the pot's update, which counts
+                /// a donor as new when their live count is exactly what this added.
+                async fn intake_writes(&mut self, w: &IntakeWrites<'_>) -> Result<Pot> {
+                    let emails: Vec<&str> = w.donors.iter().map(|(e, _)| e.as_str()).collect();
+                    let counts: Vec<i64> = w.donors.iter().map(|(_, n)| *n).collect();
+                    let mail = |f: fn(&NewEmail) -> Option<&str>| -> Vec<Option<&str>> { w.emails.iter().map(|(e, _)| f(e)).collect() };
+                    let r = ::sqlx::query(
+                        "WITH ev AS (\
+                           INSERT INTO events (slate_id, kind, payload, at) \
+                           SELECT $1, 'pledged', u.p, $2 FROM UNNEST($3::text[]) WITH ORDINALITY AS u(p, n) ORDER BY u.n\
+                         ), pl AS (\
+                           INSERT INTO pledgers (slate_id, email, live) SELECT $1, u.e, u.n FROM UNNEST($4::text[], $5::bigint[]) AS u(e, n) \
+                           ON CONFLICT (slate_id, email) DO UPDATE SET live = pledgers.live + excluded.live \
+                           RETURNING email, live\
+                         ), ob AS (\
+                           INSERT INTO outbox (to_email, subject, body, transactional, unsubscribe_hash, created_at, \
+                                               attachment_name, attachment_type, attachment) \
+                           SELECT u.t, u.s, u.b, u.tr, u.h, $2, u.an, u.at, u.a \
+                           FROM UNNEST($6::text[], $7::text[], $8::text[], $9::bool[], $10::text[], $11::text[], $12::text[], $13::text[]) \
+                                AS u(t, s, b, tr, h, an, at, a)\
+                         ) \
+                         UPDATE pots SET pending_cents = pending_cents + $14, unlocked_cents = unlocked_cents + $15, \
+                           pledgers = pledgers + $16 + (SELECT COUNT(*) FROM pl JOIN UNNEST($4::text[], $5::bigint[]) AS a(e, n) \
+                                                        ON a.e = pl.email AND a.n = pl.live), \
+                           hours_pending = hours_pending + $17, hours_unlocked = hours_unlocked + $18 \
+                         WHERE slate_id = $1 RETURNING *",
+                    )
+                    .bind(w.slate_id)
+                    .bind(w.at)
+                    .bind(w.events)
+                    .bind(&emails)
+                    .bind(&counts)
+                    .bind(mail(|e| Some(e.to.as_str())))
+                    .bind(mail(|e| Some(e.subject.as_str())))
+                    .bind(mail(|e| Some(e.body.as_str())))
+                    .bind(w.emails.iter().map(|(e, _)| e.transactional).collect::<Vec<bool>>())
+                    .bind(w.emails.iter().map(|(_, h)| h.as_str()).collect::<Vec<&str>>())
+                    .bind(mail(|e| e.attachment.as_ref().map(|a| a.filename.as_str())))
+                    .bind(mail(|e| e.attachment.as_ref().map(|a| a.content_type.as_str())))
+                    .bind(mail(|e| e.attachment.as_ref().map(|a| a.content.as_str())))
+                    .bind(w.delta.pending_cents)
+                    .bind(w.delta.unlocked_cents)
+                    .bind(w.delta.pledgers)
+                    .bind(w.delta.hours_per_week_pending)
+                    .bind(w.delta.hours_per_week_unlocked)
+                    .fetch_one(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    pot_from(&r)
+                }
+
                 async fn insert_installments(&mut self, installments: &[Installment], at: DateTime<Utc>) -> Result<()> {
                     for chunk in installments.chunks(UNNEST_CHUNK) {
                         let ids: Vec<i64> = chunk.iter().map(|i| i.pledge_id).collect();

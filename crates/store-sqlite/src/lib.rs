@@ -29,7 +29,7 @@ struct SqliteTx {
 cohort_store_sql::impl_sql_tx!(
     SqliteTx,
     sqlx::Sqlite,
-    lock_slate = "",
+    row_lock = "",
     sigil = '?',
     bulk = values
 );

@@ -24,6 +24,8 @@ mod stopping;
 pub use stopping::*;
 mod books;
 pub use books::*;
+mod intake;
+pub use intake::*;
 
 fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0)
@@ -1181,6 +1183,9 @@ macro_rules! conformance_tests {
             a_stopped_monthly_pledge_keeps_its_past_and_gets_no_new_month,
             books_events_settings_marks_and_collected_totals,
             given_elsewhere_counts_the_same_fec_candidate_on_other_slates,
+            a_slate_version_moves_with_everything_conditions_read,
+            record_intake_writes_one_pledge_and_its_receipt,
+            record_intake_writes_a_large_batch,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {

@@ -251,6 +251,22 @@ pub struct PotDelta {
     pub hours_per_week_unlocked: i64,
 }
 
+/// What a batch of new pledges adds to their slate besides the pledge rows
+/// themselves (see [`Tx::record_intake`]).
+#[derive(Clone, Copy, Debug)]
+pub struct IntakeWrites<'a> {
+    pub slate_id: Id,
+    /// Payloads of the batch's `pledged` events, in order.
+    pub events: &'a [String],
+    /// Live pledges each donor gained (each email once, counts > 0).
+    pub donors: &'a [(Email, i64)],
+    /// Receipts, each with the hash of its unsubscribe secret.
+    pub emails: &'a [(NewEmail, String)],
+    /// What the batch adds to the pot; the store adds the donors new to it.
+    pub delta: PotDelta,
+    pub at: DateTime<Utc>,
+}
+
 /// What each unsigned candidate would get now: per candidate, pending money
 /// that would include them, grouped by how many recipients it would split across.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -505,6 +521,12 @@ pub trait Tx: Send {
     /// Serialize writers of one slate (PostgreSQL: a row lock on the slate;
     /// SQLite: nothing to do, its write transactions are already exclusive).
     async fn lock_slate(&mut self, slate_id: Id) -> Result<()>;
+    /// Lock a slate as [`Tx::lock_slate`] does, by slug, and return its id
+    /// and version. The version changes (by a trigger, so no writer can
+    /// forget) whenever the slate's row, candidates, signatures,
+    /// endorsements, primary losses or conditions do: state read under the
+    /// lock at version `v` stays true for as long as the version is `v`.
+    async fn lock_slate_by_slug(&mut self, slug: &str) -> Result<Option<(Id, i64)>>;
 
     // --- slates, candidates, compacts
     async fn insert_slate(&mut self, slate: &NewSlate) -> Result<SlateRow>;
@@ -558,6 +580,8 @@ pub trait Tx: Send {
     async fn condition_id(&mut self, slate_id: Id, condition: &Condition) -> Result<Id>;
     /// Conditions that at least one pending pledge of the slate waits on.
     async fn pending_conditions(&mut self, slate_id: Id) -> Result<Vec<ConditionRow>>;
+    /// Every condition of the slate, pending pledges or not, oldest first.
+    async fn slate_conditions(&mut self, slate_id: Id) -> Result<Vec<ConditionRow>>;
     async fn insert_pledge(&mut self, p: &NewPledge) -> Result<Id>;
     /// Insert many pledges at once, keeping the pot and the pledger counts
     /// right (for imports and benchmarks). Idempotency keys must be unused.
@@ -612,12 +636,18 @@ pub trait Tx: Send {
 
     // --- the pot
     async fn pot(&mut self, slate_id: Id) -> Result<Pot>;
-    async fn add_to_pot(&mut self, slate_id: Id, delta: &PotDelta) -> Result<()>;
+    /// Apply `delta` to the slate's pot and return the pot as it now stands.
+    async fn add_to_pot(&mut self, slate_id: Id, delta: &PotDelta) -> Result<Pot>;
     /// Change a donor's count of live pledges in the slate; returns the new count.
     async fn adjust_pledger(&mut self, slate_id: Id, email: &Email, delta: i64) -> Result<i64>;
     /// Add live pledges for many donors at once (each email once, counts > 0);
     /// returns how many of them are new to the slate's pot.
     async fn add_pledgers(&mut self, slate_id: Id, donors: &[(Email, i64)]) -> Result<i64>;
+    /// Append the batch's `pledged` events, count its donors into the
+    /// slate's pledgers, queue its receipts and move the pot, as one write
+    /// where the database allows it (PostgreSQL: one statement); returns the
+    /// pot as it now stands.
+    async fn record_intake(&mut self, w: &IntakeWrites<'_>) -> Result<Pot>;
 
     // --- a slate's conversation (statements, votes, the stored analysis)
     async fn insert_statement(&mut self, s: &NewStatement) -> Result<StatementRow>;

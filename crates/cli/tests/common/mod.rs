@@ -180,6 +180,8 @@ pub struct TestApp {
     /// `http://127.0.0.1:PORT`, no trailing slash.
     pub base: String,
     pub engine: Engine,
+    /// The database under `engine`, for a second engine on it (a second server).
+    pub store: Arc<dyn Store>,
     pub clock: Arc<FixedClock>,
     /// An organizer token for every slate.
     pub organizer: String,
@@ -291,7 +293,8 @@ impl TestApp {
             .expect("a free port");
         let base = format!("http://{}", listener.local_addr().expect("a local address"));
         let clock = Arc::new(FixedClock::new(now()));
-        let engine = Engine::new(store, clock.clone(), Arc::new(OsTokens)).with_public_url(&base);
+        let engine =
+            Engine::new(store.clone(), clock.clone(), Arc::new(OsTokens)).with_public_url(&base);
         engine
             .migrate()
             .await
@@ -319,6 +322,7 @@ impl TestApp {
         TestApp {
             base,
             engine,
+            store,
             clock,
             organizer,
             client: reqwest::Client::builder()
