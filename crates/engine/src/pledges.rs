@@ -478,7 +478,7 @@ impl Engine {
                 // The pot moved: check the conditions that read it, and the
                 // batch's own (a pledge whose condition already holds unlocks
                 // on arrival), against the base read under the lock.
-                let state = SlateState::from_base(&b.base, pot, at.date_naive());
+                let state = SlateState::new(b.base.roster.clone(), pot, at.date_naive());
                 let used: Vec<Id> = b.conditions.values().copied().collect();
                 let affected: Vec<&ConditionRow> = b
                     .base
@@ -516,7 +516,7 @@ impl Engine {
                         ((**row).clone(), Vec::new())
                     };
                     let mut view =
-                        render_pledge(&b.base.row, &b.base.candidates, &row, &installments);
+                        render_pledge(&b.base.row, &b.base.roster.candidates, &row, &installments);
                     view.receipt_token = Some(row.receipt_token.clone());
                     *r = Ok(Staged::Done(Box::new(PledgeOutcome {
                         pledge: view,
@@ -580,7 +580,12 @@ impl Engine {
                     .map(|o| Staged::Done(Box::new(o)));
             }
         }
-        let v = validate(&job.input, slate, &b.base.candidates, at.date_naive())?;
+        let v = validate(
+            &job.input,
+            slate,
+            &b.base.roster.candidates,
+            at.date_naive(),
+        )?;
         let canonical = v.condition.canonical();
         let condition_id = match b.conditions.get(&canonical) {
             Some(id) => *id,

@@ -63,64 +63,55 @@ pub(crate) fn intersects(a: Reads, b: Reads) -> bool {
     a.to_bits() & b.to_bits() != 0
 }
 
-/// Everything about a slate that conditions and splits read, loaded once per event.
-pub(crate) struct SlateState {
+/// Who runs on a slate, who signed, who endorses whom and who lost the
+/// primary: what its conditions and splits read besides the pot.
+pub(crate) struct Roster {
     pub candidates: Vec<CandidateRow>,
     /// Candidates who lost their primary: no new money goes to them.
     pub lost: Vec<Id>,
     pub signatures: Vec<SignatureRow>,
     pub endorsements: Vec<EndorsementRow>,
+}
+
+impl Roster {
+    async fn load(tx: &mut dyn Tx, slate_id: Id) -> Result<Roster> {
+        Ok(Roster {
+            candidates: tx.candidates(slate_id).await?,
+            lost: tx.primary_losses(slate_id).await?,
+            signatures: tx.signatures(slate_id).await?,
+            endorsements: tx.endorsements(slate_id).await?,
+        })
+    }
+}
+
+/// Everything about a slate that conditions and splits read, loaded once per event.
+pub(crate) struct SlateState {
+    pub roster: Arc<Roster>,
     pub pot: Pot,
     pub facts: Snapshot,
 }
 
 impl SlateState {
     pub async fn load(tx: &mut dyn Tx, slate: &SlateRow, today: NaiveDate) -> Result<SlateState> {
-        let candidates = tx.candidates(slate.id).await?;
-        let signatures = tx.signatures(slate.id).await?;
-        let endorsements = tx.endorsements(slate.id).await?;
+        let roster = Arc::new(Roster::load(tx, slate.id).await?);
         let pot = tx.pot(slate.id).await?;
-        let lost = tx.primary_losses(slate.id).await?;
-        Ok(SlateState::new(
-            candidates,
-            lost,
-            signatures,
-            endorsements,
-            pot,
-            today,
-        ))
+        Ok(SlateState::new(roster, pot, today))
     }
 
-    /// The state of a slate whose base was read earlier under its lock, with its pot now.
-    pub fn from_base(base: &SlateBase, pot: Pot, today: NaiveDate) -> SlateState {
-        SlateState::new(
-            base.candidates.clone(),
-            base.lost.clone(),
-            base.signatures.clone(),
-            base.endorsements.clone(),
-            pot,
-            today,
-        )
-    }
-
-    fn new(
-        candidates: Vec<CandidateRow>,
-        lost: Vec<Id>,
-        signatures: Vec<SignatureRow>,
-        endorsements: Vec<EndorsementRow>,
-        pot: Pot,
-        today: NaiveDate,
-    ) -> SlateState {
-        let slug_of: HashMap<Id, &CandidateRow> = candidates.iter().map(|c| (c.id, c)).collect();
+    /// The state of a slate with `roster` (read now, or kept in a
+    /// [`SlateBase`]) and its pot as it now stands.
+    pub fn new(roster: Arc<Roster>, pot: Pot, today: NaiveDate) -> SlateState {
+        let slug_of: HashMap<Id, &CandidateRow> =
+            roster.candidates.iter().map(|c| (c.id, c)).collect();
         let mut facts = Snapshot::new(today);
-        for s in &signatures {
+        for s in &roster.signatures {
             if let Some(c) = slug_of.get(&s.candidate_id) {
                 facts
                     .signers
                     .insert(c.slug.to_string(), c.race.state.clone());
             }
         }
-        for e in &endorsements {
+        for e in &roster.endorsements {
             if let (Some(f), Some(t)) = (slug_of.get(&e.from_id), slug_of.get(&e.to_id)) {
                 facts
                     .endorsements
@@ -131,18 +122,12 @@ impl SlateState {
         facts.pledgers = u64::try_from(pot.pledgers).unwrap_or(0);
         facts.hours =
             u64::try_from(pot.hours_per_week_pending + pot.hours_per_week_unlocked).unwrap_or(0);
-        SlateState {
-            candidates,
-            lost,
-            signatures,
-            endorsements,
-            pot,
-            facts,
-        }
+        SlateState { roster, pot, facts }
     }
 
     pub fn slug(&self, id: Id) -> String {
-        self.candidates
+        self.roster
+            .candidates
             .iter()
             .find(|c| c.id == id)
             .map(|c| c.slug.to_string())
@@ -151,11 +136,17 @@ impl SlateState {
 
     /// Current signers still in the race, as the candidates money can go to.
     pub fn payees(&self) -> Vec<Payee> {
-        let signed: std::collections::HashSet<Id> =
-            self.signatures.iter().map(|s| s.candidate_id).collect();
-        self.candidates
+        let signed: std::collections::HashSet<Id> = self
+            .roster
+            .signatures
             .iter()
-            .filter(|c| signed.contains(&c.id) && !self.lost.contains(&c.id))
+            .map(|s| s.candidate_id)
+            .collect();
+        let lost = &self.roster.lost;
+        self.roster
+            .candidates
+            .iter()
+            .filter(|c| signed.contains(&c.id) && !lost.contains(&c.id))
             .map(|c| Payee {
                 id: c.id,
                 race: c.race.clone(),
@@ -170,10 +161,7 @@ impl SlateState {
 pub(crate) struct SlateBase {
     pub version: i64,
     pub row: SlateRow,
-    pub candidates: Vec<CandidateRow>,
-    pub lost: Vec<Id>,
-    pub signatures: Vec<SignatureRow>,
-    pub endorsements: Vec<EndorsementRow>,
+    pub roster: Arc<Roster>,
     /// Every condition of the slate, whether pledges still wait on it or not.
     pub conditions: Vec<ConditionRow>,
     /// Index into `conditions` by canonical text.
@@ -231,10 +219,7 @@ impl Engine {
         let base = Arc::new(SlateBase {
             version,
             row,
-            candidates: tx.candidates(id).await?,
-            lost: tx.primary_losses(id).await?,
-            signatures: tx.signatures(id).await?,
-            endorsements: tx.endorsements(id).await?,
+            roster: Arc::new(Roster::load(tx, id).await?),
             conditions,
             by_text,
         });

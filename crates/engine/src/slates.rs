@@ -432,11 +432,13 @@ impl Engine {
         let state = SlateState::load(tx, slate, self.today()).await?;
         let compact = tx.latest_compact(slate.id).await?;
         let signed: HashMap<Id, i32> = state
+            .roster
             .signatures
             .iter()
             .map(|s| (s.candidate_id, s.version))
             .collect();
         let candidates = state
+            .roster
             .candidates
             .iter()
             .map(|c| candidate_view(c, signed.get(&c.id).copied()))
@@ -463,6 +465,7 @@ impl Engine {
             pot: state.pot,
             waiting,
             endorsements: state
+                .roster
                 .endorsements
                 .iter()
                 .map(|e| EndorsementView {
@@ -522,8 +525,14 @@ async fn waiting(
     slate: &SlateRow,
     state: &SlateState,
 ) -> Result<Vec<WaitingView>> {
-    let signed: HashSet<Id> = state.signatures.iter().map(|s| s.candidate_id).collect();
+    let signed: HashSet<Id> = state
+        .roster
+        .signatures
+        .iter()
+        .map(|s| s.candidate_id)
+        .collect();
     let unsigned: Vec<_> = state
+        .roster
         .candidates
         .iter()
         .filter(|c| !signed.contains(&c.id))

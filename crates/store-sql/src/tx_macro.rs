@@ -2665,7 +2665,7 @@ macro_rules! impl_sql_tx {
                     let emails: Vec<&str> = w.donors.iter().map(|(e, _)| e.as_str()).collect();
                     let counts: Vec<i64> = w.donors.iter().map(|(_, n)| *n).collect();
                     let mail = |f: fn(&NewEmail) -> Option<&str>| -> Vec<Option<&str>> { w.emails.iter().map(|(e, _)| f(e)).collect() };
-                    let r = ::sqlx::query(
+                    let sql = format!(
                         "WITH ev AS (\
                            INSERT INTO events (slate_id, kind, payload, at) \
                            SELECT $1, 'pledged', u.p, $2 FROM UNNEST($3::text[]) WITH ORDINALITY AS u(p, n) ORDER BY u.n\
@@ -2674,8 +2674,7 @@ macro_rules! impl_sql_tx {
                            ON CONFLICT (slate_id, email) DO UPDATE SET live = pledgers.live + excluded.live \
                            RETURNING email, live\
                          ), ob AS (\
-                           INSERT INTO outbox (to_email, subject, body, transactional, unsubscribe_hash, created_at, \
-                                               attachment_name, attachment_type, attachment) \
+                           INSERT INTO outbox ({OUTBOX_COLUMNS}) \
                            SELECT u.t, u.s, u.b, u.tr, u.h, $2, u.an, u.at, u.a \
                            FROM UNNEST($6::text[], $7::text[], $8::text[], $9::bool[], $10::text[], $11::text[], $12::text[], $13::text[]) \
                                 AS u(t, s, b, tr, h, an, at, a)\
@@ -2685,7 +2684,8 @@ macro_rules! impl_sql_tx {
                                                         ON a.e = pl.email AND a.n = pl.live), \
                            hours_pending = hours_pending + $17, hours_unlocked = hours_unlocked + $18 \
                          WHERE slate_id = $1 RETURNING *",
-                    )
+                    );
+                    let r = ::sqlx::query(&sql)
                     .bind(w.slate_id)
                     .bind(w.at)
                     .bind(w.events)
