@@ -27,6 +27,7 @@ both_backends!(
     organizers_set_limits_and_splits_respect_them,
     a_candidate_on_two_slates_has_one_limit_per_donor,
     a_server_sees_what_another_server_changed_since_it_kept_the_slate,
+    pledges_racing_signatures_on_two_servers_all_land_and_unlock,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -1105,9 +1106,14 @@ async fn a_candidate_on_two_slates_has_one_limit_per_donor(app: TestApp) {
 /// of taking a pledge against what it kept.
 async fn a_server_sees_what_another_server_changed_since_it_kept_the_slate(app: TestApp) {
     seed(&app, "signers >= 1").await;
-    let (status, first) = pledge(&app, &money(json!(10_000)), None).await;
-    assert_eq!(status, StatusCode::CREATED, "{first}");
-    assert_eq!(first["status"], "pending", "{first}");
+    // Two pledges: the first stores the slate's condition (which moves its
+    // version), so only after the second does this server keep a base it
+    // can use without locking.
+    for _ in 0..2 {
+        let (status, first) = pledge(&app, &money(json!(10_000)), None).await;
+        assert_eq!(status, StatusCode::CREATED, "{first}");
+        assert_eq!(first["status"], "pending", "{first}");
+    }
     // A second server on the same database: a candidate signs there, and
     // the organizer adds a candidate there.
     let other = cohort_engine::Engine::new(
@@ -1132,7 +1138,7 @@ async fn a_server_sees_what_another_server_changed_since_it_kept_the_slate(app: 
         )
         .await
         .expect("ada signs");
-    assert_eq!(signed.unlocked, 1, "the waiting pledge unlocks there");
+    assert_eq!(signed.unlocked, 2, "the waiting pledges unlock there");
     let organizer = other
         .authenticate(Some(&app.organizer))
         .await
@@ -1163,4 +1169,120 @@ async fn a_server_sees_what_another_server_changed_since_it_kept_the_slate(app: 
     chosen["candidates"] = json!(["ada-reyes", "dee-park"]);
     let (status, third) = pledge(&app, &chosen, None).await;
     assert_eq!(status, StatusCode::CREATED, "{third}");
+}
+
+/// Intake checks a kept slate's version only where it writes the pot, under
+/// the slate's lock. Pledges on two servers racing signatures and
+/// endorsements on one of them must all be taken (no deadlock between the
+/// locks, no stale answer), and once the condition holds every one of them
+/// must be unlocked, exactly once.
+async fn pledges_racing_signatures_on_two_servers_all_land_and_unlock(app: TestApp) {
+    let version = seed(&app, "signers >= 2").await;
+    let version = i32::try_from(version).expect("small");
+    let donor = |i: usize| {
+        let mut body = money(json!(1_000 + i));
+        // Seven donors, so both servers write the same donors' counts.
+        body["donor"]["email"] = json!(format!("racer{}@example.org", i % 7));
+        body
+    };
+    // The first server keeps the slate's base from here on (the first
+    // pledge stores the condition, moving the version; the second reads it).
+    let mut total = 0;
+    for i in [0, 1000] {
+        let (status, first) = pledge(&app, &donor(i), None).await;
+        assert_eq!(status, StatusCode::CREATED, "{first}");
+        total += first["amount_cents"].as_i64().expect("cents");
+    }
+    let other = cohort_engine::Engine::new(
+        app.store.clone(),
+        app.clock.clone(),
+        std::sync::Arc::new(cohort_engine::OsTokens),
+    );
+    let mut campaigns = Vec::new();
+    for who in ["ada-reyes", "ben-okafor"] {
+        let token = other
+            .issue_candidate_token(SLATE, who)
+            .await
+            .expect("a candidate token");
+        campaigns.push(other.authenticate(Some(&token)).await.expect("campaign"));
+    }
+    let events = {
+        let other = other.clone();
+        tokio::spawn(async move {
+            let (ada, ben) = (&campaigns[0], &campaigns[1]);
+            let pause = || tokio::time::sleep(std::time::Duration::from_millis(3));
+            other.sign(ada, SLATE, "ada-reyes", version).await?;
+            for _ in 0..4 {
+                pause().await;
+                other.endorse(ada, SLATE, "ada-reyes", "ben-okafor").await?;
+                pause().await;
+                other
+                    .unendorse(ada, SLATE, "ada-reyes", "ben-okafor")
+                    .await?;
+            }
+            other.sign(ben, SLATE, "ben-okafor", version).await?;
+            for _ in 0..4 {
+                pause().await;
+                other.endorse(ben, SLATE, "ben-okafor", "ada-reyes").await?;
+                pause().await;
+                other
+                    .unendorse(ben, SLATE, "ben-okafor", "ada-reyes")
+                    .await?;
+            }
+            Ok::<_, cohort_engine::EngineError>(())
+        })
+    };
+    let mut pledgers = Vec::new();
+    for t in 0..8usize {
+        let (client, url, other) = (
+            app.client.clone(),
+            app.url(&format!("/api/slates/{SLATE}/pledges")),
+            other.clone(),
+        );
+        let bodies: Vec<Value> = (0..12).map(|k| donor(1 + t * 12 + k)).collect();
+        pledgers.push(tokio::spawn(async move {
+            let mut cents = 0;
+            for body in bodies {
+                cents += body["amount_cents"].as_i64().expect("cents");
+                if t % 2 == 0 {
+                    let r = client
+                        .post(&url)
+                        .json(&body)
+                        .send()
+                        .await
+                        .expect("an answer");
+                    let status = r.status();
+                    let text = r.text().await.expect("a body");
+                    assert_eq!(status, StatusCode::CREATED, "{text}");
+                } else {
+                    let input = serde_json::from_value(body).expect("a pledge");
+                    other.pledge(SLATE, input, None).await.expect("taken there");
+                }
+            }
+            cents
+        }));
+    }
+    for p in pledgers {
+        total += p.await.expect("pledges run");
+    }
+    events
+        .await
+        .expect("events run")
+        .expect("every event taken");
+    // And after the race, each server takes a pledge against what now stands.
+    let (status, last) = pledge(&app, &donor(2000), None).await;
+    assert_eq!(status, StatusCode::CREATED, "{last}");
+    assert_eq!(last["status"], "unlocked", "{last}");
+    let input = serde_json::from_value(donor(2001)).expect("a pledge");
+    let there = other.pledge(SLATE, input, None).await.expect("taken there");
+    assert_eq!(there.pledge.status, "unlocked");
+    total += last["amount_cents"].as_i64().expect("cents") + 3001;
+    let pot = pot(&app).await;
+    assert_eq!(
+        pot["pending_cents"], 0,
+        "nothing waits once two signed: {pot}"
+    );
+    assert_eq!(pot["unlocked_cents"], total, "{pot}");
+    let violations = app.engine.verify().await.expect("verify runs");
+    assert!(violations.is_empty(), "{violations:?}");
 }

@@ -106,15 +106,31 @@ struct Job {
 
 /// Where a request stands inside a batch.
 enum Staged {
-    Created { row: Box<PledgeRow> },
+    Created {
+        row: Box<PledgeRow>,
+    },
     Done(Box<PledgeOutcome>),
-    Failed,
+    /// The request needs to write what a slate's kept base holds (a new
+    /// condition) before the slate is locked: the batch must run again, locking first.
+    Stale,
+}
+
+/// How one try at a batch ended.
+enum Attempt {
+    /// Committed, or failed as a whole (then nothing was saved); each
+    /// request's answer, in order.
+    Ran(Result<()>, Vec<Result<Staged>>),
+    /// A kept slate base turned out stale: rolled back, nothing answered.
+    Stale,
 }
 
 /// A slate a batch touches: loaded once, and what the batch's pledges add to
 /// it, written once at the end (pot, pledger counts) before one settle.
 struct BatchSlate {
     base: Arc<SlateBase>,
+    /// Whether the slate was locked when `base` was taken; if not, the
+    /// pot's write locks it and checks `base`'s version.
+    locked: bool,
     /// Distinct conditions of the batch's pledges, by canonical text.
     conditions: HashMap<String, Id>,
     /// Conditions the batch created (not in `base`).
@@ -447,25 +463,58 @@ impl Engine {
     }
 
     /// Process queued pledges in one transaction and answer each.
+    ///
+    /// A slate whose base the engine keeps is first tried without locking
+    /// it up front: the lock is taken, and the version checked, by the
+    /// batch's one write of the pot ([`Tx::record_intake`]), a round trip
+    /// fewer per batch. If the version moved meanwhile (someone signed,
+    /// endorsed, added a candidate or a condition), the attempt is rolled back
+    /// and the batch runs again, locking first.
     async fn intake_batch(&self, jobs: Vec<Job>) {
         let at = self.now();
-        let mut staged: Vec<(Job, Result<Staged>)> = Vec::with_capacity(jobs.len());
-        let outcome: Result<()> = async {
+        let (outcome, staged) = match self.intake_attempt(&jobs, true, at).await {
+            Attempt::Ran(outcome, staged) => (outcome, staged),
+            Attempt::Stale => match self.intake_attempt(&jobs, false, at).await {
+                Attempt::Ran(outcome, staged) => (outcome, staged),
+                Attempt::Stale => (Err(interrupted()), Vec::new()),
+            },
+        };
+        let mut staged = staged.into_iter();
+        for job in jobs {
+            let answer = match (&outcome, staged.next()) {
+                (Err(e), _) => Err(EngineError::Store(StoreError::Unavailable(format!(
+                    "nothing was saved: {e}"
+                )))),
+                (Ok(()), Some(Ok(Staged::Done(o)))) => Ok(*o),
+                (Ok(()), Some(Err(e))) => Err(e),
+                (Ok(()), _) => Err(EngineError::Store(StoreError::Other(
+                    "a staged pledge was not finished".into(),
+                ))),
+            };
+            let _ = job.reply.send(answer);
+        }
+    }
+
+    /// One try at a batch: `kept` lets slates go unlocked until the pot's
+    /// write (see [`Engine::intake_batch`]). Answers are in `jobs`' order.
+    async fn intake_attempt(&self, jobs: &[Job], kept: bool, at: DateTime<Utc>) -> Attempt {
+        let mut staged: Vec<Result<Staged>> = Vec::with_capacity(jobs.len());
+        let outcome: Result<bool> = async {
             let mut tx = self.store.write().await?;
             let mut slates: HashMap<String, Option<BatchSlate>> = HashMap::new();
             for job in jobs {
-                let r = self.stage(tx.as_mut(), &job, &mut slates, at).await;
-                if let Err(EngineError::Store(e)) = r {
-                    staged.push((job, Ok(Staged::Failed)));
-                    return Err(EngineError::Store(e));
+                let r = self.stage(tx.as_mut(), job, &mut slates, kept, at).await;
+                match r {
+                    Err(EngineError::Store(e)) => return Err(EngineError::Store(e)),
+                    Ok(Staged::Stale) => return Ok(false),
+                    r => staged.push(r),
                 }
-                staged.push((job, r));
             }
             let mut unlocked_any = std::collections::HashSet::new();
             for b in slates.values_mut().flatten() {
                 let slate = &b.base.row;
                 let donors: Vec<(Email, i64)> = b.donors.drain().collect();
-                let pot = tx
+                let recorded = tx
                     .record_intake(&IntakeWrites {
                         slate_id: slate.id,
                         events: &b.events,
@@ -475,10 +524,13 @@ impl Engine {
                         at,
                     })
                     .await?;
+                if !b.locked && recorded.slate_version != b.base.version {
+                    return Ok(false);
+                }
                 // The pot moved: check the conditions that read it, and the
                 // batch's own (a pledge whose condition already holds unlocks
-                // on arrival), against the base read under the lock.
-                let state = SlateState::new(b.base.roster.clone(), pot, at.date_naive());
+                // on arrival), against the base, now known to stand.
+                let state = SlateState::new(b.base.roster.clone(), recorded.pot, at.date_naive());
                 let used: Vec<Id> = b.conditions.values().copied().collect();
                 let affected: Vec<&ConditionRow> = b
                     .base
@@ -499,7 +551,7 @@ impl Engine {
                 .flatten()
                 .map(|b| (b.base.row.id, b))
                 .collect();
-            for (_, r) in staged.iter_mut() {
+            for r in staged.iter_mut() {
                 if let Ok(Staged::Created { row }) = r {
                     let Some(b) = by_id.get(&row.slate_id) else {
                         continue;
@@ -525,21 +577,13 @@ impl Engine {
                 }
             }
             tx.commit().await?;
-            Ok(())
+            Ok(true)
         }
         .await;
-        for (job, r) in staged {
-            let answer = match (&outcome, r) {
-                (Err(e), _) => Err(EngineError::Store(StoreError::Unavailable(format!(
-                    "nothing was saved: {e}"
-                )))),
-                (Ok(()), Ok(Staged::Done(o))) => Ok(*o),
-                (Ok(()), Err(e)) => Err(e),
-                (Ok(()), Ok(_)) => Err(EngineError::Store(StoreError::Other(
-                    "a staged pledge was not finished".into(),
-                ))),
-            };
-            let _ = job.reply.send(answer);
+        match outcome {
+            Ok(true) => Attempt::Ran(Ok(()), staged),
+            Ok(false) => Attempt::Stale,
+            Err(e) => Attempt::Ran(Err(e), staged),
         }
     }
 
@@ -550,21 +594,24 @@ impl Engine {
         tx: &mut dyn Tx,
         job: &Job,
         slates: &mut HashMap<String, Option<BatchSlate>>,
+        kept: bool,
         at: DateTime<Utc>,
     ) -> Result<Staged> {
         if !slates.contains_key(&job.slate) {
-            let loaded = self
-                .lock_slate_base(tx, &job.slate)
-                .await?
-                .map(|base| BatchSlate {
-                    base,
-                    conditions: HashMap::new(),
-                    created: Vec::new(),
-                    delta: PotDelta::default(),
-                    donors: HashMap::new(),
-                    receipts: Vec::new(),
-                    events: Vec::new(),
-                });
+            let (base, locked) = match self.kept_slate_base(&job.slate).filter(|_| kept) {
+                Some(base) => (Some(base), false),
+                None => (self.lock_slate_base(tx, &job.slate).await?, true),
+            };
+            let loaded = base.map(|base| BatchSlate {
+                base,
+                locked,
+                conditions: HashMap::new(),
+                created: Vec::new(),
+                delta: PotDelta::default(),
+                donors: HashMap::new(),
+                receipts: Vec::new(),
+                events: Vec::new(),
+            });
             slates.insert(job.slate.clone(), loaded);
         }
         let Some(Some(b)) = slates.get_mut(&job.slate) else {
@@ -592,6 +639,8 @@ impl Engine {
             None => {
                 let id = match b.base.by_text.get(&canonical) {
                     Some(&i) => b.base.conditions[i].id,
+                    // A new condition moves the slate's version: not before it is locked.
+                    None if !b.locked => return Ok(Staged::Stale),
                     None => {
                         let id = tx.condition_id(slate.id, &v.condition).await?;
                         b.created.push(ConditionRow {

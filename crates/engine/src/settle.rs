@@ -190,6 +190,13 @@ impl SlateCache {
 }
 
 impl Engine {
+    /// The base of slate `slug` kept from an earlier transaction, if any: it
+    /// may be stale, so whoever acts on it must check its version under the
+    /// slate's lock before committing (as [`Tx::record_intake`] lets intake do).
+    pub(crate) fn kept_slate_base(&self, slug: &str) -> Option<Arc<SlateBase>> {
+        self.slate_cache.get(slug)
+    }
+
     /// Lock the slate `slug` for the rest of `tx` and return its base: the
     /// one kept from an earlier transaction if the slate's version has not
     /// moved since, else read afresh and kept. Call it before `tx` writes

@@ -774,7 +774,7 @@ macro_rules! impl_sql_tx {
                     Ok(())
                 }
 
-                async fn record_intake(&mut self, w: &IntakeWrites<'_>) -> Result<Pot> {
+                async fn record_intake(&mut self, w: &IntakeWrites<'_>) -> Result<IntakeRecorded> {
                     self.intake_writes(w).await
                 }
 
@@ -2539,9 +2539,13 @@ macro_rules! impl_sql_tx {
                 /// goes as one multi-statement query: one trip to the
                 /// connection's thread instead of four. Larger batches go
                 /// statement by statement, their cost spread over many pledges.
-                async fn intake_writes(&mut self, w: &IntakeWrites<'_>) -> Result<Pot> {
+                /// The slate's version needs no lock of its own: a write
+                /// transaction here is the only writer from its `BEGIN IMMEDIATE`.
+                async fn intake_writes(&mut self, w: &IntakeWrites<'_>) -> Result<IntakeRecorded> {
                     const ONE_TRIP: usize = 64;
+                    const VERSION: &str = "SELECT version FROM slates WHERE id = ?";
                     if w.donors.is_empty() || [w.events.len(), w.donors.len(), w.emails.len()].iter().any(|&n| n > ONE_TRIP) {
+                        let slate_version = ::sqlx::query_scalar(VERSION).bind(w.slate_id).fetch_one(&mut *self.tx).await.map_err(db)?;
                         for chunk in w.events.chunks(CHUNK) {
                             let sql = format!("INSERT INTO events (slate_id, kind, payload, at) VALUES {}", values_placeholders('?', chunk.len(), 4));
                             let mut q = ::sqlx::query(&sql);
@@ -2553,10 +2557,11 @@ macro_rules! impl_sql_tx {
                         let new = self.add_pledgers(w.slate_id, w.donors).await?;
                         self.enqueue_emails(w.emails, w.at).await?;
                         let delta = PotDelta { pledgers: w.delta.pledgers + new, ..w.delta };
-                        return self.add_to_pot(w.slate_id, &delta).await;
+                        let pot = self.add_to_pot(w.slate_id, &delta).await?;
+                        return Ok(IntakeRecorded { pot, slate_version });
                     }
                     // Anonymous `?`s take the bound values in order across the statements.
-                    let mut sql = String::new();
+                    let mut sql = format!("{VERSION};");
                     if !w.events.is_empty() {
                         sql += &format!("INSERT INTO events (slate_id, kind, payload, at) VALUES {};", values_placeholders('?', w.events.len(), 4));
                     }
@@ -2575,7 +2580,7 @@ macro_rules! impl_sql_tx {
                          hours_pending = hours_pending + ?, hours_unlocked = hours_unlocked + ? WHERE slate_id = ? RETURNING *",
                         values_placeholders('?', w.donors.len(), 2)
                     );
-                    let mut q = ::sqlx::query(&sql);
+                    let mut q = ::sqlx::query(&sql).bind(w.slate_id);
                     for payload in w.events {
                         q = q.bind(w.slate_id).bind("pledged").bind(payload).bind(w.at);
                     }
@@ -2591,8 +2596,11 @@ macro_rules! impl_sql_tx {
                     }
                     q = q.bind(w.delta.hours_per_week_pending).bind(w.delta.hours_per_week_unlocked).bind(w.slate_id);
                     let rows = q.fetch_all(&mut *self.tx).await.map_err(db)?;
-                    let pot = rows.last().ok_or_else(|| StoreError::Other(format!("slate {} has no pot", w.slate_id)))?;
-                    pot_from(pot)
+                    // Rows come back in statement order: the version, then the pot.
+                    let [version, pot] = rows.as_slice() else {
+                        return Err(StoreError::Other(format!("slate {} has no version or no pot", w.slate_id)));
+                    };
+                    Ok(IntakeRecorded { pot: pot_from(pot)?, slate_version: get(version, "version")? })
                 }
 
                 async fn insert_installments(&mut self, installments: &[Installment], at: DateTime<Utc>) -> Result<()> {
@@ -2661,16 +2669,25 @@ macro_rules! impl_sql_tx {
                 /// One statement: the events, pledgers and outbox rows as
                 /// data-modifying CTEs feeding the pot's update, which counts
                 /// a donor as new when their live count is exactly what this added.
-                async fn intake_writes(&mut self, w: &IntakeWrites<'_>) -> Result<Pot> {
+                ///
+                /// The slate's row lock (`lk`) comes first: the pledgers' rows
+                /// and the pot are written only by joins through it, so this
+                /// takes its locks in the order every other slate writer does
+                /// (slate, then pot and pledgers) and cannot deadlock with one.
+                /// `FOR NO KEY UPDATE` does not conflict with the key-share
+                /// locks that this transaction's own foreign keys hold.
+                async fn intake_writes(&mut self, w: &IntakeWrites<'_>) -> Result<IntakeRecorded> {
                     let emails: Vec<&str> = w.donors.iter().map(|(e, _)| e.as_str()).collect();
                     let counts: Vec<i64> = w.donors.iter().map(|(_, n)| *n).collect();
                     let mail = |f: fn(&NewEmail) -> Option<&str>| -> Vec<Option<&str>> { w.emails.iter().map(|(e, _)| f(e)).collect() };
                     let sql = format!(
-                        "WITH ev AS (\
+                        "WITH lk AS MATERIALIZED (\
+                           SELECT id, version FROM slates WHERE id = $1 FOR NO KEY UPDATE\
+                         ), ev AS (\
                            INSERT INTO events (slate_id, kind, payload, at) \
-                           SELECT $1, 'pledged', u.p, $2 FROM UNNEST($3::text[]) WITH ORDINALITY AS u(p, n) ORDER BY u.n\
+                           SELECT lk.id, 'pledged', u.p, $2 FROM lk, UNNEST($3::text[]) WITH ORDINALITY AS u(p, n) ORDER BY u.n\
                          ), pl AS (\
-                           INSERT INTO pledgers (slate_id, email, live) SELECT $1, u.e, u.n FROM UNNEST($4::text[], $5::bigint[]) AS u(e, n) \
+                           INSERT INTO pledgers (slate_id, email, live) SELECT lk.id, u.e, u.n FROM lk, UNNEST($4::text[], $5::bigint[]) AS u(e, n) \
                            ON CONFLICT (slate_id, email) DO UPDATE SET live = pledgers.live + excluded.live \
                            RETURNING email, live\
                          ), ob AS (\
@@ -2683,7 +2700,7 @@ macro_rules! impl_sql_tx {
                            pledgers = pledgers + $16 + (SELECT COUNT(*) FROM pl JOIN UNNEST($4::text[], $5::bigint[]) AS a(e, n) \
                                                         ON a.e = pl.email AND a.n = pl.live), \
                            hours_pending = hours_pending + $17, hours_unlocked = hours_unlocked + $18 \
-                         WHERE slate_id = $1 RETURNING *",
+                         FROM lk WHERE pots.slate_id = lk.id RETURNING pots.*, lk.version",
                     );
                     let r = ::sqlx::query(&sql)
                     .bind(w.slate_id)
@@ -2707,7 +2724,7 @@ macro_rules! impl_sql_tx {
                     .fetch_one(&mut *self.tx)
                     .await
                     .map_err(db)?;
-                    pot_from(&r)
+                    Ok(IntakeRecorded { pot: pot_from(&r)?, slate_version: get(&r, "version")? })
                 }
 
                 /// `COPY … FROM STDIN` in text format, streamed `COPY_CHUNK` rows

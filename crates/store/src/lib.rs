@@ -267,6 +267,15 @@ pub struct IntakeWrites<'a> {
     pub at: DateTime<Utc>,
 }
 
+/// What [`Tx::record_intake`] leaves: the slate's pot as it now stands, and
+/// the slate's version, read under the slate's lock (taken, if the
+/// transaction did not hold it yet, before the pot moved).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IntakeRecorded {
+    pub pot: Pot,
+    pub slate_version: i64,
+}
+
 /// What each unsigned candidate would get now: per candidate, pending money
 /// that would include them, grouped by how many recipients it would split across.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -645,9 +654,11 @@ pub trait Tx: Send {
     async fn add_pledgers(&mut self, slate_id: Id, donors: &[(Email, i64)]) -> Result<i64>;
     /// Append the batch's `pledged` events, count its donors into the
     /// slate's pledgers, queue its receipts and move the pot, as one write
-    /// where the database allows it (PostgreSQL: one statement); returns the
-    /// pot as it now stands.
-    async fn record_intake(&mut self, w: &IntakeWrites<'_>) -> Result<Pot>;
+    /// where the database allows it (PostgreSQL: one statement). Locks the
+    /// slate first, as [`Tx::lock_slate`] would, and returns its version
+    /// read under that lock, so a caller that acted on a kept state without
+    /// locking can check, before it commits, that the state still stands.
+    async fn record_intake(&mut self, w: &IntakeWrites<'_>) -> Result<IntakeRecorded>;
 
     // --- a slate's conversation (statements, votes, the stored analysis)
     async fn insert_statement(&mut self, s: &NewStatement) -> Result<StatementRow>;

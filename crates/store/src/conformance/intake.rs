@@ -181,7 +181,12 @@ async fn intake_of(store: &dyn Store, slug: &str, n: usize, donors: usize) {
     let emails: Vec<(NewEmail, String)> = (0..n)
         .map(|i| receipt(&format!("r{i}-{slug}@x.org")))
         .collect();
-    let pot = tx
+    let (_, version) = tx
+        .lock_slate_by_slug(slug)
+        .await
+        .expect("lock")
+        .expect("the slate");
+    let recorded = tx
         .record_intake(&IntakeWrites {
             slate_id: s.id,
             events: &events,
@@ -196,6 +201,8 @@ async fn intake_of(store: &dyn Store, slug: &str, n: usize, donors: usize) {
         })
         .await
         .expect("record intake");
+    assert_eq!(recorded.slate_version, version, "the slate's version");
+    let pot = recorded.pot;
     tx.commit().await.expect("commit");
     // donor0 pledged before: only the others are new to the pot.
     let expected = Pot {
