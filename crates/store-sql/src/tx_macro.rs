@@ -726,14 +726,17 @@ macro_rules! impl_sql_tx {
                 }
 
                 async fn insert_pledge(&mut self, p: &NewPledge) -> Result<Id> {
-                    let sql = format!("{INSERT_PLEDGES} {} RETURNING id", values_placeholders(SIGIL, 1, PLEDGE_COLS).replace(")", ", 'pending')"));
-                    let row = bind_pledge(::sqlx::query(&sql), p)?.fetch_one(&mut *self.tx).await.map_err(db)?;
-                    let id: Id = get(&row, "id")?;
-                    self.insert_pledge_donors(&[(p.email.as_str().to_owned(), id)]).await?;
-                    let mut w = WaitingDeltas::default();
-                    w.add(p.slate_id, ids_to_json(&p.candidates), p.kind.money().get(), i64::from(p.kind.hours_per_week()), 1);
-                    self.apply_waiting(w).await?;
-                    Ok(id)
+                    let rows = bind_pledge(::sqlx::query(&INSERT_ONE_PLEDGE), p)?
+                        .bind(p.email.as_str())
+                        .bind(p.slate_id)
+                        .bind(ids_to_json(&p.candidates).unwrap_or_default())
+                        .bind(p.kind.money().get())
+                        .bind(i64::from(p.kind.hours_per_week()))
+                        // Every row, not the first: on SQLite that would stop before the later statements.
+                        .fetch_all(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    get(rows.first().ok_or_else(|| StoreError::Other("a pledge insert returned no id".into()))?, "id")
                 }
 
                 async fn insert_pledges(&mut self, pledges: &[NewPledge]) -> Result<()> {
@@ -2534,6 +2537,17 @@ macro_rules! impl_sql_tx {
 
     // Bulk writes as multi-row VALUES lists (SQLite).
     (@bulk values, $tx:ty) => {
+        /// A pledge with its donor's index row and its `waiting` total, in
+        /// one trip to the connection's thread: three statements, whose
+        /// anonymous `?`s take the bound values in order.
+        static INSERT_ONE_PLEDGE: ::std::sync::LazyLock<String> = ::std::sync::LazyLock::new(|| format!(
+            "{INSERT_PLEDGES} {} RETURNING id; \
+             INSERT INTO pledge_donors (email, pledge_id) VALUES (?, last_insert_rowid()); \
+             INSERT INTO waiting (slate_id, chosen, cents, hours, pledges) VALUES (?, ?, ?, ?, 1) \
+             ON CONFLICT (slate_id, chosen) DO UPDATE SET cents = waiting.cents + excluded.cents, \
+             hours = waiting.hours + excluded.hours, pledges = waiting.pledges + 1",
+            values_placeholders('?', 1, PLEDGE_COLS).replace(")", ", 'pending')"),
+        ));
         impl $tx {
                 /// A batch of up to `ONE_TRIP` pledges (every single client's)
                 /// goes as one multi-statement query: one trip to the
@@ -2660,6 +2674,24 @@ macro_rules! impl_sql_tx {
     // parameters however many rows, instead of five per row; installments and
     // allocations by COPY.
     (@bulk unnest, $tx:ty) => {
+        /// A pledge with its donor's index row and its `waiting` total, in
+        /// one statement.
+        ///
+        /// The slate's key-share lock (`s`, which the pledge's foreign key
+        /// takes anyway, but only at the statement's end) comes before the
+        /// shared `waiting` row, through a join: intake that has not locked
+        /// the slate yet (see `record_intake`) must wait for a writer holding
+        /// the slate's lock before it holds a row that writer will want.
+        static INSERT_ONE_PLEDGE: ::std::sync::LazyLock<String> = ::std::sync::LazyLock::new(|| format!(
+            "WITH s AS MATERIALIZED (SELECT id FROM slates WHERE id = $1 FOR KEY SHARE), \
+             p AS ({INSERT_PLEDGES} {} RETURNING id), \
+             d AS (INSERT INTO pledge_donors (email, pledge_id) SELECT $21, id FROM p), \
+             w AS (INSERT INTO waiting (slate_id, chosen, cents, hours, pledges) SELECT s.id, $23, $24, $25, 1 FROM s WHERE s.id = $22 \
+                   ON CONFLICT (slate_id, chosen) DO UPDATE SET cents = waiting.cents + excluded.cents, \
+                   hours = waiting.hours + excluded.hours, pledges = waiting.pledges + 1) \
+             SELECT id FROM p",
+            values_placeholders('$', 1, PLEDGE_COLS).replace(")", ", 'pending')"),
+        ));
         /// Rows per array statement.
         const UNNEST_CHUNK: usize = 100_000;
         /// Rows per message of a COPY (about 100 KiB).

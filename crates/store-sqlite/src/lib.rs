@@ -61,13 +61,18 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(30))
             .pragma("cache_size", "-65536")
             .pragma("temp_store", "memory");
+        // No ping before each transaction (sqlx's default): a file the
+        // process opened itself does not drop connections, and the ping was
+        // one more trip to the connection's thread on every pledge.
         let writer = SqlitePoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(120))
             .connect_with(opts.clone())
             .await
             .map_err(unavailable)?;
         let readers = SqlitePoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(60))
             .connect_with(opts.read_only(true))
