@@ -131,6 +131,8 @@ struct BatchSlate {
     /// Whether the slate was locked when `base` was taken; if not, the
     /// pot's write locks it and checks `base`'s version.
     locked: bool,
+    /// New pledges under reserved ids, for the batch's one write.
+    pledges: Vec<(Id, NewPledge)>,
     /// Distinct conditions of the batch's pledges, by canonical text.
     conditions: HashMap<String, Id>,
     /// Conditions the batch created (not in `base`).
@@ -149,6 +151,35 @@ struct BatchSlate {
 pub(crate) struct Intake {
     queue: std::sync::Mutex<Vec<Job>>,
     leader: futures::lock::Mutex<()>,
+    /// Pledge ids earlier batches reserved (see [`IntakeWrites::reserve`]),
+    /// so a pledge can go in with its batch's one write.
+    ids: std::sync::Mutex<Vec<Id>>,
+}
+
+/// Ids to keep reserved: enough for a few batches at low concurrency, where
+/// the saved round trip matters; bigger batches take the rest one by one.
+const RESERVE_IDS: usize = 64;
+
+impl Intake {
+    fn take_id(&self) -> Option<Id> {
+        self.ids.lock().unwrap_or_else(|e| e.into_inner()).pop()
+    }
+
+    /// How many ids to ask the next write for.
+    fn wanted(&self) -> usize {
+        let kept = self.ids.lock().unwrap_or_else(|e| e.into_inner()).len();
+        if kept < RESERVE_IDS / 4 {
+            RESERVE_IDS - kept
+        } else {
+            0
+        }
+    }
+
+    fn keep(&self, ids: Vec<Id>) {
+        // Popped from the end: hand out the lowest first.
+        let mut kept = self.ids.lock().unwrap_or_else(|e| e.into_inner());
+        kept.extend(ids.into_iter().rev());
+    }
 }
 
 /// The three things FEC Advisory Opinion 2019-01 requires a conditional
@@ -517,13 +548,17 @@ impl Engine {
                 let recorded = tx
                     .record_intake(&IntakeWrites {
                         slate_id: slate.id,
+                        pledges: &b.pledges,
                         events: &b.events,
                         donors: &donors,
                         emails: &b.receipts,
                         delta: b.delta,
                         at,
+                        reserve: self.intake.wanted(),
                     })
                     .await?;
+                // Unique whether or not this transaction commits.
+                self.intake.keep(recorded.reserved);
                 if !b.locked && recorded.slate_version != b.base.version {
                     return Ok(false);
                 }
@@ -605,6 +640,7 @@ impl Engine {
             let loaded = base.map(|base| BatchSlate {
                 base,
                 locked,
+                pledges: Vec::new(),
                 conditions: HashMap::new(),
                 created: Vec::new(),
                 delta: PotDelta::default(),
@@ -670,7 +706,14 @@ impl Engine {
             request_hash: hash,
             created_at: at,
         };
-        let id = tx.insert_pledge(&new).await?;
+        // A pledge under an id an earlier batch reserved goes in with the
+        // batch's one write; one with an idempotency key goes in now, so a
+        // repeat of its key later in the same batch finds it.
+        let reserved = job.key.is_none().then(|| self.intake.take_id()).flatten();
+        let id = match reserved {
+            Some(id) => id,
+            None => tx.insert_pledge(&new).await?,
+        };
         b.delta.pending_cents += v.kind.money().get();
         b.delta.hours_per_week_pending += i64::from(v.kind.hours_per_week());
         *b.donors.entry(v.email.clone()).or_default() += 1;
@@ -682,22 +725,25 @@ impl Engine {
         let row = PledgeRow {
             id,
             slate_id: new.slate_id,
-            kind: new.kind,
+            kind: new.kind.clone(),
             condition_id,
             condition: v.condition,
-            candidates: new.candidates,
+            candidates: new.candidates.clone(),
             deadline: new.deadline,
-            email: new.email,
-            donor: new.donor,
-            ref_code: new.ref_code,
+            email: new.email.clone(),
+            donor: new.donor.clone(),
+            ref_code: new.ref_code.clone(),
             status: PledgeStatus::Pending,
-            receipt_token: new.receipt_token,
-            idempotency_key: new.idempotency_key,
-            request_hash: new.request_hash,
+            receipt_token: new.receipt_token.clone(),
+            idempotency_key: new.idempotency_key.clone(),
+            request_hash: new.request_hash.clone(),
             created_at: at,
             unlocked_at: None,
             stopped_at: None,
         };
+        if reserved.is_some() {
+            b.pledges.push((id, new));
+        }
         Ok(Staged::Created { row: Box::new(row) })
     }
 

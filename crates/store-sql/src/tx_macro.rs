@@ -2558,6 +2558,10 @@ macro_rules! impl_sql_tx {
                 async fn intake_writes(&mut self, w: &IntakeWrites<'_>) -> Result<IntakeRecorded> {
                     const ONE_TRIP: usize = 64;
                     const VERSION: &str = "SELECT version FROM slates WHERE id = ?";
+                    if !w.pledges.is_empty() {
+                        // This store never reserves any (see `IntakeWrites::reserve`).
+                        return Err(StoreError::Other("pledge ids were not reserved by this store".into()));
+                    }
                     if w.donors.is_empty() || [w.events.len(), w.donors.len(), w.emails.len()].iter().any(|&n| n > ONE_TRIP) {
                         let slate_version = ::sqlx::query_scalar(VERSION).bind(w.slate_id).fetch_one(&mut *self.tx).await.map_err(db)?;
                         for chunk in w.events.chunks(CHUNK) {
@@ -2572,7 +2576,7 @@ macro_rules! impl_sql_tx {
                         self.enqueue_emails(w.emails, w.at).await?;
                         let delta = PotDelta { pledgers: w.delta.pledgers + new, ..w.delta };
                         let pot = self.add_to_pot(w.slate_id, &delta).await?;
-                        return Ok(IntakeRecorded { pot, slate_version });
+                        return Ok(IntakeRecorded { pot, slate_version, reserved: Vec::new() });
                     }
                     // Anonymous `?`s take the bound values in order across the statements.
                     let mut sql = format!("{VERSION};");
@@ -2614,7 +2618,7 @@ macro_rules! impl_sql_tx {
                     let [version, pot] = rows.as_slice() else {
                         return Err(StoreError::Other(format!("slate {} has no version or no pot", w.slate_id)));
                     };
-                    Ok(IntakeRecorded { pot: pot_from(pot)?, slate_version: get(version, "version")? })
+                    Ok(IntakeRecorded { pot: pot_from(pot)?, slate_version: get(version, "version")?, reserved: Vec::new() })
                 }
 
                 async fn insert_installments(&mut self, installments: &[Installment], at: DateTime<Utc>) -> Result<()> {
@@ -2727,13 +2731,42 @@ macro_rules! impl_sql_tx {
                            SELECT u.t, u.s, u.b, u.tr, u.h, $2, u.an, u.at, u.a \
                            FROM UNNEST($6::text[], $7::text[], $8::text[], $9::bool[], $10::text[], $11::text[], $12::text[], $13::text[]) \
                                 AS u(t, s, b, tr, h, an, at, a)\
+                         ), np AS (\
+                           INSERT INTO pledges (id, slate_id, kind, amount_cents, recurring, hours_per_week, weeks, skills, doors, calls, texts, \
+                                                condition_id, candidates, deadline, email, donor, ref_code, receipt_token, idempotency_key, \
+                                                request_hash, created_at, status) \
+                           SELECT u.id, lk.id, u.kind, u.amount, u.recurring, u.hours, u.weeks, u.skills, u.doors, u.calls, u.texts, \
+                                  u.cond, u.cands, u.deadline, u.email, u.donor, u.ref, u.token, u.ikey, u.rhash, u.created, 'pending' \
+                           FROM lk, UNNEST($20::bigint[], $21::text[], $22::bigint[], $23::text[], $24::bigint[], $25::bigint[], $26::text[], \
+                                           $27::bigint[], $28::bigint[], $29::bigint[], $30::bigint[], $31::text[], $32::date[], $33::text[], \
+                                           $34::text[], $35::text[], $36::text[], $37::text[], $38::text[], $39::timestamptz[]) \
+                                AS u(id, kind, amount, recurring, hours, weeks, skills, doors, calls, texts, cond, cands, deadline, email, \
+                                     donor, ref, token, ikey, rhash, created) \
+                           RETURNING id, email, candidates, amount_cents, hours_per_week\
+                         ), nd AS (\
+                           INSERT INTO pledge_donors (email, pledge_id) SELECT email, id FROM np\
+                         ), nw AS (\
+                           INSERT INTO waiting (slate_id, chosen, cents, hours, pledges) \
+                           SELECT $1, COALESCE(candidates, ''), SUM(amount_cents), SUM(hours_per_week), COUNT(*) FROM np GROUP BY 2 \
+                           ON CONFLICT (slate_id, chosen) DO UPDATE SET cents = waiting.cents + excluded.cents, \
+                           hours = waiting.hours + excluded.hours, pledges = waiting.pledges + excluded.pledges\
                          ) \
                          UPDATE pots SET pending_cents = pending_cents + $14, unlocked_cents = unlocked_cents + $15, \
                            pledgers = pledgers + $16 + (SELECT COUNT(*) FROM pl JOIN UNNEST($4::text[], $5::bigint[]) AS a(e, n) \
                                                         ON a.e = pl.email AND a.n = pl.live), \
                            hours_pending = hours_pending + $17, hours_unlocked = hours_unlocked + $18 \
-                         FROM lk WHERE pots.slate_id = lk.id RETURNING pots.*, lk.version",
+                         FROM lk WHERE pots.slate_id = lk.id \
+                         RETURNING pots.*, lk.version, \
+                           ARRAY(SELECT nextval('pledges_id_seq') FROM generate_series(1, $19::bigint)) AS reserved",
                     );
+                    let new = |f: fn(&NewPledge) -> Option<&str>| -> Vec<Option<&str>> { w.pledges.iter().map(|(_, p)| f(p)).collect() };
+                    let kinds: Vec<KindColumns> = w.pledges.iter().map(|(_, p)| KindColumns::from_kind(&p.kind)).collect();
+                    let column = |f: fn(&KindColumns) -> i64| -> Vec<i64> { kinds.iter().map(f).collect() };
+                    let donors = w.pledges
+                        .iter()
+                        .map(|(_, p)| ::serde_json::to_string(&p.donor))
+                        .collect::<::std::result::Result<Vec<String>, _>>()
+                        .map_err(|e| StoreError::Other(e.to_string()))?;
                     let r = ::sqlx::query(&sql)
                     .bind(w.slate_id)
                     .bind(w.at)
@@ -2753,10 +2786,31 @@ macro_rules! impl_sql_tx {
                     .bind(w.delta.pledgers)
                     .bind(w.delta.hours_per_week_pending)
                     .bind(w.delta.hours_per_week_unlocked)
+                    .bind(i64::try_from(w.reserve).unwrap_or(i64::MAX))
+                    .bind(w.pledges.iter().map(|(id, _)| *id).collect::<Vec<Id>>())
+                    .bind(kinds.iter().map(|k| k.kind).collect::<Vec<&str>>())
+                    .bind(column(|k| k.amount_cents))
+                    .bind(kinds.iter().map(|k| k.recurring).collect::<Vec<Option<&str>>>())
+                    .bind(column(|k| k.hours_per_week))
+                    .bind(column(|k| k.weeks))
+                    .bind(kinds.iter().map(|k| k.skills.as_str()).collect::<Vec<&str>>())
+                    .bind(column(|k| k.doors))
+                    .bind(column(|k| k.calls))
+                    .bind(column(|k| k.texts))
+                    .bind(w.pledges.iter().map(|(_, p)| p.condition_id).collect::<Vec<Id>>())
+                    .bind(w.pledges.iter().map(|(_, p)| ids_to_json(&p.candidates)).collect::<Vec<Option<String>>>())
+                    .bind(w.pledges.iter().map(|(_, p)| p.deadline).collect::<Vec<NaiveDate>>())
+                    .bind(new(|p| Some(p.email.as_str())))
+                    .bind(&donors)
+                    .bind(new(|p| p.ref_code.as_deref()))
+                    .bind(new(|p| Some(p.receipt_token.as_str())))
+                    .bind(new(|p| p.idempotency_key.as_deref()))
+                    .bind(new(|p| Some(p.request_hash.as_str())))
+                    .bind(w.pledges.iter().map(|(_, p)| p.created_at).collect::<Vec<DateTime<Utc>>>())
                     .fetch_one(&mut *self.tx)
                     .await
                     .map_err(db)?;
-                    Ok(IntakeRecorded { pot: pot_from(&r)?, slate_version: get(&r, "version")? })
+                    Ok(IntakeRecorded { pot: pot_from(&r)?, slate_version: get(&r, "version")?, reserved: get(&r, "reserved")? })
                 }
 
                 /// `COPY … FROM STDIN` in text format, streamed `COPY_CHUNK` rows

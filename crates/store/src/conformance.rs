@@ -1186,6 +1186,7 @@ macro_rules! conformance_tests {
             a_slate_version_moves_with_everything_conditions_read,
             record_intake_writes_one_pledge_and_its_receipt,
             record_intake_writes_a_large_batch,
+            record_intake_inserts_pledges_under_reserved_ids,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {

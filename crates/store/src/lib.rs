@@ -252,10 +252,13 @@ pub struct PotDelta {
 }
 
 /// What a batch of new pledges adds to their slate besides the pledge rows
-/// themselves (see [`Tx::record_intake`]).
+/// it inserted itself (see [`Tx::record_intake`]).
 #[derive(Clone, Copy, Debug)]
 pub struct IntakeWrites<'a> {
     pub slate_id: Id,
+    /// New pledges to insert first, each under an id an earlier
+    /// `record_intake` of the same store reserved (see `reserve`).
+    pub pledges: &'a [(Id, NewPledge)],
     /// Payloads of the batch's `pledged` events, in order.
     pub events: &'a [String],
     /// Live pledges each donor gained (each email once, counts > 0).
@@ -265,15 +268,22 @@ pub struct IntakeWrites<'a> {
     /// What the batch adds to the pot; the store adds the donors new to it.
     pub delta: PotDelta,
     pub at: DateTime<Utc>,
+    /// How many pledge ids to reserve for later batches, so that their
+    /// pledges can go in with this one write. A store that cannot hand ids
+    /// out ahead (SQLite: its ids are the table's next row) reserves none.
+    pub reserve: usize,
 }
 
 /// What [`Tx::record_intake`] leaves: the slate's pot as it now stands, and
 /// the slate's version, read under the slate's lock (taken, if the
 /// transaction did not hold it yet, before the pot moved).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IntakeRecorded {
     pub pot: Pot,
     pub slate_version: i64,
+    /// Pledge ids reserved for later batches: no pledge has them, and no
+    /// other call of any transaction will ever hand them out again.
+    pub reserved: Vec<Id>,
 }
 
 /// What each unsigned candidate would get now: per candidate, pending money
@@ -652,7 +662,8 @@ pub trait Tx: Send {
     /// Add live pledges for many donors at once (each email once, counts > 0);
     /// returns how many of them are new to the slate's pot.
     async fn add_pledgers(&mut self, slate_id: Id, donors: &[(Email, i64)]) -> Result<i64>;
-    /// Append the batch's `pledged` events, count its donors into the
+    /// Insert the batch's pledges whose ids were reserved, append its
+    /// `pledged` events, count its donors into the
     /// slate's pledgers, queue its receipts and move the pot, as one write
     /// where the database allows it (PostgreSQL: one statement). Locks the
     /// slate first, as [`Tx::lock_slate`] would, and returns its version

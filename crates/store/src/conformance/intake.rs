@@ -189,6 +189,7 @@ async fn intake_of(store: &dyn Store, slug: &str, n: usize, donors: usize) {
     let recorded = tx
         .record_intake(&IntakeWrites {
             slate_id: s.id,
+            pledges: &[],
             events: &events,
             donors: &who,
             emails: &emails,
@@ -198,6 +199,7 @@ async fn intake_of(store: &dyn Store, slug: &str, n: usize, donors: usize) {
                 ..PotDelta::default()
             },
             at: at(5),
+            reserve: 0,
         })
         .await
         .expect("record intake");
@@ -256,4 +258,134 @@ pub async fn record_intake_writes_one_pledge_and_its_receipt(store: &dyn Store) 
 pub async fn record_intake_writes_a_large_batch(store: &dyn Store) {
     // More than fit in one trip on SQLite: the batch goes statement by statement.
     intake_of(store, "many", 300, 120).await;
+}
+
+/// Ids `record_intake` reserves are ids no pledge has and nothing else hands
+/// out, and pledges given them in a later `record_intake` are stored as
+/// `insert_pledge` would store them: row, donor index, `waiting` total.
+pub async fn record_intake_inserts_pledges_under_reserved_ids(store: &dyn Store) {
+    let s = slate(store, "reserved").await;
+    let cond = {
+        let mut tx = store.write().await.expect("begin");
+        let cond = tx.condition_id(s.id, &s.condition).await.expect("cond");
+        tx.commit().await.expect("commit");
+        cond
+    };
+    let nothing = |reserve| IntakeWrites {
+        slate_id: s.id,
+        pledges: &[],
+        events: &[],
+        donors: &[],
+        emails: &[],
+        delta: PotDelta::default(),
+        at: at(5),
+        reserve,
+    };
+    let mut tx = store.write().await.expect("begin");
+    let reserved = tx
+        .record_intake(&nothing(3))
+        .await
+        .expect("reserve")
+        .reserved;
+    let plain = tx
+        .insert_pledge(&money(s.id, cond, "plain@x.org", 100, "2028-01-01", None))
+        .await
+        .expect("a pledge with its own id");
+    tx.add_pledgers(s.id, &[(email("plain@x.org"), 1)])
+        .await
+        .expect("pledger");
+    tx.add_to_pot(
+        s.id,
+        &PotDelta {
+            pending_cents: 100,
+            pledgers: 1,
+            ..PotDelta::default()
+        },
+    )
+    .await
+    .expect("pot");
+    tx.commit().await.expect("commit");
+    if reserved.is_empty() {
+        // A store that reserves none (SQLite) takes no pledges this way either.
+        let mut tx = store.write().await.expect("begin");
+        let p = money(s.id, cond, "x@x.org", 100, "2028-01-01", None);
+        let w = IntakeWrites {
+            pledges: &[(plain + 1, p)],
+            ..nothing(0)
+        };
+        assert!(
+            tx.record_intake(&w).await.is_err(),
+            "unreserved ids refused"
+        );
+        return;
+    }
+    let mut distinct = reserved.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 3, "three distinct ids: {reserved:?}");
+    assert!(!reserved.contains(&plain), "{plain} was handed out again");
+    let mut chosen = money(s.id, cond, "bo@x.org", 0, "2028-02-01", Some("key-1"));
+    chosen.kind = PledgeKind::Hours {
+        hours_per_week: 4,
+        weeks: 6,
+        skills: vec!["canvassing".into()],
+    };
+    chosen.candidates = Some(vec![plain]);
+    let pledges = [
+        (
+            reserved[0],
+            money(s.id, cond, "ana@x.org", 700, "2028-01-01", None),
+        ),
+        (reserved[2], chosen),
+    ];
+    let mut tx = store.write().await.expect("begin");
+    let recorded = tx
+        .record_intake(&IntakeWrites {
+            pledges: &pledges,
+            donors: &[(email("ana@x.org"), 1), (email("bo@x.org"), 1)],
+            delta: PotDelta {
+                pending_cents: 700,
+                hours_per_week_pending: 4,
+                ..PotDelta::default()
+            },
+            ..nothing(0)
+        })
+        .await
+        .expect("pledges under reserved ids");
+    assert!(recorded.reserved.is_empty(), "none asked for");
+    tx.commit().await.expect("commit");
+    let mut tx = store.read().await.expect("read");
+    for (id, p) in &pledges {
+        let row = tx.pledge(*id).await.expect("read").expect("stored");
+        assert_eq!(
+            (
+                &row.kind,
+                &row.email,
+                &row.candidates,
+                row.deadline,
+                &row.idempotency_key
+            ),
+            (
+                &p.kind,
+                &p.email,
+                &p.candidates,
+                p.deadline,
+                &p.idempotency_key
+            ),
+            "pledge {id}"
+        );
+        assert_eq!(row.status, PledgeStatus::Pending);
+        assert_eq!(row.slate_id, s.id);
+        let mine = tx.pledges_by_email(&p.email).await.expect("by email");
+        assert_eq!(mine.iter().map(|r| r.id).collect::<Vec<_>>(), vec![*id]);
+    }
+    assert_eq!(
+        tx.pledge_by_idempotency_key("key-1")
+            .await
+            .expect("key")
+            .map(|r| r.id),
+        Some(reserved[2])
+    );
+    // The `waiting` totals (per chosen list) agree with the pending pledges.
+    assert_eq!(tx.check_invariants().await.expect("check"), Vec::new());
 }
