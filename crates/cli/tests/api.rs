@@ -1209,25 +1209,17 @@ async fn pledges_racing_signatures_on_two_servers_all_land_and_unlock(app: TestA
     let events = {
         let other = other.clone();
         tokio::spawn(async move {
-            let (ada, ben) = (&campaigns[0], &campaigns[1]);
             let pause = || tokio::time::sleep(std::time::Duration::from_millis(3));
-            other.sign(ada, SLATE, "ada-reyes", version).await?;
-            for _ in 0..4 {
-                pause().await;
-                other.endorse(ada, SLATE, "ada-reyes", "ben-okafor").await?;
-                pause().await;
-                other
-                    .unendorse(ada, SLATE, "ada-reyes", "ben-okafor")
-                    .await?;
-            }
-            other.sign(ben, SLATE, "ben-okafor", version).await?;
-            for _ in 0..4 {
-                pause().await;
-                other.endorse(ben, SLATE, "ben-okafor", "ada-reyes").await?;
-                pause().await;
-                other
-                    .unendorse(ben, SLATE, "ben-okafor", "ada-reyes")
-                    .await?;
+            // Each signs, then endorses the other and takes it back, four times.
+            let pairs = [("ada-reyes", "ben-okafor"), ("ben-okafor", "ada-reyes")];
+            for (campaign, (me, them)) in campaigns.iter().zip(pairs) {
+                other.sign(campaign, SLATE, me, version).await?;
+                for _ in 0..4 {
+                    pause().await;
+                    other.endorse(campaign, SLATE, me, them).await?;
+                    pause().await;
+                    other.unendorse(campaign, SLATE, me, them).await?;
+                }
             }
             Ok::<_, cohort_engine::EngineError>(())
         })

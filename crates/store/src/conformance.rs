@@ -78,6 +78,28 @@ async fn candidate(tx: &mut dyn Tx, slate_id: Id, slug: &str, state: &str) -> Ca
     .expect("insert candidate")
 }
 
+/// Count a first pledge of `cents` by `who` into the slate's pot and pledgers,
+/// as intake would have.
+async fn counted_in_pot(tx: &mut dyn Tx, slate_id: Id, who: &str, cents: i64) {
+    assert_eq!(
+        tx.add_pledgers(slate_id, &[(email(who), 1)])
+            .await
+            .expect("pledger"),
+        1,
+        "{who} is new to the pot"
+    );
+    tx.add_to_pot(
+        slate_id,
+        &PotDelta {
+            pending_cents: cents,
+            pledgers: 1,
+            ..PotDelta::default()
+        },
+    )
+    .await
+    .expect("pot");
+}
+
 fn money(
     slate_id: Id,
     condition_id: Id,
@@ -829,19 +851,7 @@ pub async fn bulk_inserted_pledges_keep_the_pot_right(store: &dyn Store) {
     tx.insert_pledge(&money(s.id, cond, "d0@x.org", 100, "2028-01-01", None))
         .await
         .expect("one");
-    tx.adjust_pledger(s.id, &email("d0@x.org"), 1)
-        .await
-        .expect("pledger");
-    tx.add_to_pot(
-        s.id,
-        &PotDelta {
-            pending_cents: 100,
-            pledgers: 1,
-            ..PotDelta::default()
-        },
-    )
-    .await
-    .expect("pot");
+    counted_in_pot(tx.as_mut(), s.id, "d0@x.org", 100).await;
     // 2,500 pledges from 1,000 donors, one of whom (d0) already pledged.
     let many: Vec<NewPledge> = (0..2_500)
         .map(|i| {

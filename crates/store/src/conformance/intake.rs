@@ -152,22 +152,7 @@ fn receipt(to: &str) -> (NewEmail, String) {
 async fn intake_of(store: &dyn Store, slug: &str, n: usize, donors: usize) {
     let s = slate(store, slug).await;
     let mut tx = store.write().await.expect("begin");
-    assert_eq!(
-        tx.add_pledgers(s.id, &[(email("donor0@x.org"), 1)])
-            .await
-            .expect("earlier pledger"),
-        1
-    );
-    tx.add_to_pot(
-        s.id,
-        &PotDelta {
-            pending_cents: 100,
-            pledgers: 1,
-            ..PotDelta::default()
-        },
-    )
-    .await
-    .expect("pot");
+    counted_in_pot(tx.as_mut(), s.id, "donor0@x.org", 100).await;
     let events: Vec<String> = (0..n).map(|i| format!("{{\"pledge\":{i}}}")).collect();
     let mut counts = vec![0i64; donors];
     for i in 0..n {
@@ -291,19 +276,7 @@ pub async fn record_intake_inserts_pledges_under_reserved_ids(store: &dyn Store)
         .insert_pledge(&money(s.id, cond, "plain@x.org", 100, "2028-01-01", None))
         .await
         .expect("a pledge with its own id");
-    tx.add_pledgers(s.id, &[(email("plain@x.org"), 1)])
-        .await
-        .expect("pledger");
-    tx.add_to_pot(
-        s.id,
-        &PotDelta {
-            pending_cents: 100,
-            pledgers: 1,
-            ..PotDelta::default()
-        },
-    )
-    .await
-    .expect("pot");
+    counted_in_pot(tx.as_mut(), s.id, "plain@x.org", 100).await;
     tx.commit().await.expect("commit");
     if reserved.is_empty() {
         // A store that reserves none (SQLite) takes no pledges this way either.
