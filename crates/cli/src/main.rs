@@ -192,8 +192,27 @@ async fn open(db: &Db) -> Result<Engine> {
     Ok(Engine::with_store(store).with_gateway(payments::gateway_from_env()))
 }
 
-#[tokio::main]
-async fn main() -> Result<()> {
+/// Errors end the program with their chain of causes on one line and exit
+/// code 1, whatever `RUST_BACKTRACE` says: a user is told what went wrong,
+/// not where in the code.
+fn main() -> std::process::ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()

@@ -35,14 +35,21 @@ fn unavailable(e: sqlx::Error) -> StoreError {
 impl PostgresStore {
     /// Connect to `url` (`postgres://user@host:port/db`).
     pub async fn connect(url: &str) -> Result<PostgresStore> {
+        use sqlx::{ConnectOptions, Connection};
+        let cannot = |e: sqlx::Error| {
+            StoreError::Unavailable(format!("cannot connect to {}: {e}", redact(url)))
+        };
+        let options: sqlx::postgres::PgConnectOptions = url.parse().map_err(cannot)?;
+        // One plain connection first: a wrong address, user or database fails
+        // here at once, naming its cause, where the pool would retry for its
+        // whole acquire timeout and then say only that it timed out.
+        options.connect().await.map_err(cannot)?.close().await.ok();
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(20))
-            .connect(url)
+            .connect_with(options)
             .await
-            .map_err(|e| {
-                StoreError::Unavailable(format!("cannot connect to {}: {e}", redact(url)))
-            })?;
+            .map_err(cannot)?;
         Ok(PostgresStore { pool })
     }
 
