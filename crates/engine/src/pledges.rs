@@ -176,9 +176,11 @@ impl Intake {
     }
 
     fn keep(&self, ids: Vec<Id>) {
-        // Popped from the end: hand out the lowest first.
+        // Popped from the end: the lowest is handed out first, so one
+        // server's pledges take ids in the order they arrive.
         let mut kept = self.ids.lock().unwrap_or_else(|e| e.into_inner());
-        kept.extend(ids.into_iter().rev());
+        kept.extend(ids);
+        kept.sort_unstable_by(|a, b| b.cmp(a));
     }
 }
 
@@ -1118,5 +1120,26 @@ fn render_pledge(
         allocations,
         unallocated_cents: installments.iter().map(|i| i.unallocated.get()).sum(),
         payment: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: ids reserved while some were still kept came out newest
+    /// reservation first, so a server's later pledges took lower ids.
+    #[test]
+    fn reserved_ids_are_handed_out_lowest_first() {
+        let intake = Intake::default();
+        assert_eq!(intake.wanted(), RESERVE_IDS);
+        intake.keep((1..=64).collect());
+        let first: Vec<Id> = (0..54).map_while(|_| intake.take_id()).collect();
+        assert_eq!(first, (1..=54).collect::<Vec<Id>>());
+        assert_eq!(intake.wanted(), RESERVE_IDS - 10, "ten left");
+        intake.keep((100..154).collect());
+        assert_eq!(intake.wanted(), 0, "enough kept");
+        let rest: Vec<Id> = std::iter::from_fn(|| intake.take_id()).collect();
+        assert_eq!(rest, (55..=64).chain(100..154).collect::<Vec<Id>>());
     }
 }
