@@ -182,6 +182,10 @@ macro_rules! impl_sql_tx {
                 receipt_token, idempotency_key, request_hash, created_at, status) VALUES";
             const PLEDGE_COLS: usize = 20;
 
+            /// How an insert into `waiting` adds to a row already there.
+            const WAITING_ADDS: &str = "ON CONFLICT (slate_id, chosen) DO UPDATE SET cents = waiting.cents + excluded.cents, \
+                hours = waiting.hours + excluded.hours, pledges = waiting.pledges + excluded.pledges";
+
             const OUTBOX_COLUMNS: &str =
                 "to_email, subject, body, transactional, unsubscribe_hash, created_at, attachment_name, attachment_type, attachment";
             type DbQuery<'q> = ::sqlx::query::Query<'q, $db, <$db as ::sqlx::Database>::Arguments<'q>>;
@@ -321,12 +325,9 @@ macro_rules! impl_sql_tx {
                 }
 
                 async fn apply_waiting(&mut self, deltas: WaitingDeltas) -> Result<()> {
+                    let sql = format!("INSERT INTO waiting (slate_id, chosen, cents, hours, pledges) VALUES ($1, $2, $3, $4, $5) {WAITING_ADDS}");
                     for ((slate_id, chosen), (cents, hours, pledges)) in deltas.0 {
-                        ::sqlx::query(
-                            "INSERT INTO waiting (slate_id, chosen, cents, hours, pledges) VALUES ($1, $2, $3, $4, $5) \
-                             ON CONFLICT (slate_id, chosen) DO UPDATE SET cents = waiting.cents + excluded.cents, \
-                             hours = waiting.hours + excluded.hours, pledges = waiting.pledges + excluded.pledges",
-                        )
+                        ::sqlx::query(&sql)
                         .bind(slate_id)
                         .bind(chosen)
                         .bind(cents)
@@ -2543,9 +2544,7 @@ macro_rules! impl_sql_tx {
         static INSERT_ONE_PLEDGE: ::std::sync::LazyLock<String> = ::std::sync::LazyLock::new(|| format!(
             "{INSERT_PLEDGES} {} RETURNING id; \
              INSERT INTO pledge_donors (email, pledge_id) VALUES (?, last_insert_rowid()); \
-             INSERT INTO waiting (slate_id, chosen, cents, hours, pledges) VALUES (?, ?, ?, ?, 1) \
-             ON CONFLICT (slate_id, chosen) DO UPDATE SET cents = waiting.cents + excluded.cents, \
-             hours = waiting.hours + excluded.hours, pledges = waiting.pledges + 1",
+             INSERT INTO waiting (slate_id, chosen, cents, hours, pledges) VALUES (?, ?, ?, ?, 1) {WAITING_ADDS}",
             values_placeholders('?', 1, PLEDGE_COLS).replace(")", ", 'pending')"),
         ));
         impl $tx {
@@ -2691,8 +2690,7 @@ macro_rules! impl_sql_tx {
              p AS ({INSERT_PLEDGES} {} RETURNING id), \
              d AS (INSERT INTO pledge_donors (email, pledge_id) SELECT $21, id FROM p), \
              w AS (INSERT INTO waiting (slate_id, chosen, cents, hours, pledges) SELECT s.id, $23, $24, $25, 1 FROM s WHERE s.id = $22 \
-                   ON CONFLICT (slate_id, chosen) DO UPDATE SET cents = waiting.cents + excluded.cents, \
-                   hours = waiting.hours + excluded.hours, pledges = waiting.pledges + 1) \
+                   {WAITING_ADDS}) \
              SELECT id FROM p",
             values_placeholders('$', 1, PLEDGE_COLS).replace(")", ", 'pending')"),
         ));
@@ -2748,8 +2746,7 @@ macro_rules! impl_sql_tx {
                          ), nw AS (\
                            INSERT INTO waiting (slate_id, chosen, cents, hours, pledges) \
                            SELECT $1, COALESCE(candidates, ''), SUM(amount_cents), SUM(hours_per_week), COUNT(*) FROM np GROUP BY 2 \
-                           ON CONFLICT (slate_id, chosen) DO UPDATE SET cents = waiting.cents + excluded.cents, \
-                           hours = waiting.hours + excluded.hours, pledges = waiting.pledges + excluded.pledges\
+                           {WAITING_ADDS}\
                          ) \
                          UPDATE pots SET pending_cents = pending_cents + $14, unlocked_cents = unlocked_cents + $15, \
                            pledgers = pledgers + $16 + (SELECT COUNT(*) FROM pl JOIN UNNEST($4::text[], $5::bigint[]) AS a(e, n) \
