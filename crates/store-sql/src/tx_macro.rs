@@ -43,6 +43,13 @@ macro_rules! impl_sql_tx {
                     ::sqlx::Error::PoolTimedOut | ::sqlx::Error::Io(_) | ::sqlx::Error::PoolClosed => {
                         StoreError::Unavailable(e.to_string())
                     }
+                    // Lost a race with another transaction (PostgreSQL:
+                    // deadlock, serialization failure; SQLite: busy, locked,
+                    // busy snapshot). The error ends the transaction unwritten,
+                    // so this is "busy, try again", not a fault.
+                    ::sqlx::Error::Database(d) if matches!(d.code().as_deref(), Some("40P01" | "40001" | "5" | "6" | "517")) => {
+                        StoreError::Unavailable(e.to_string())
+                    }
                     _ => StoreError::Other(e.to_string()),
                 }
             }

@@ -36,7 +36,23 @@ fn python() -> String {
 }
 
 impl LocalStripe {
+    /// Start localstripe on a free port and wait until it answers. The port
+    /// is found by binding port 0 and letting it go, so something else (an
+    /// outgoing connection, another test's server) can take it before
+    /// localstripe binds it; localstripe then exits at once, and this tries
+    /// again on another port.
     pub async fn start() -> LocalStripe {
+        let mut exits = Vec::new();
+        for _ in 0..3 {
+            match Self::try_start().await {
+                Ok(ls) => return ls,
+                Err(why) => exits.push(why),
+            }
+        }
+        panic!("localstripe did not start: {}", exits.join("; "));
+    }
+
+    async fn try_start() -> Result<LocalStripe, String> {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
@@ -48,13 +64,14 @@ impl LocalStripe {
             .stderr(Stdio::null())
             .spawn()
             .expect("start localstripe (is it installed in the test venv?)");
-        let ls = LocalStripe {
+        let mut ls = LocalStripe {
             base: format!("http://127.0.0.1:{port}"),
             child,
             http: reqwest::Client::new(),
         };
-        // Wait until it answers (it takes a second or two to import).
-        for _ in 0..300 {
+        // Wait until it answers (it takes a second or two to import, more
+        // when every test starts one at once).
+        for _ in 0..600 {
             if let Ok(r) = ls
                 .http
                 .get(format!("{}/v1/customers", ls.base))
@@ -63,12 +80,15 @@ impl LocalStripe {
                 .await
             {
                 if r.status().is_success() {
-                    return ls;
+                    return Ok(ls);
                 }
+            }
+            if let Ok(Some(status)) = ls.child.try_wait() {
+                return Err(format!("on port {port} it exited ({status})"));
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("localstripe did not answer on port {port}");
+        Err(format!("on port {port} it did not answer in 60 s"))
     }
 
     pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
