@@ -108,15 +108,7 @@ pub async fn a_slate_version_moves_with_everything_conditions_read(store: &dyn S
     tx.insert_pledge(&money(s.id, cond, "p@x.org", 500, "2028-01-01", None))
         .await
         .expect("pledge");
-    tx.add_to_pot(
-        s.id,
-        &PotDelta {
-            pending_cents: 500,
-            ..PotDelta::default()
-        },
-    )
-    .await
-    .expect("pot");
+    counted_in_pot(tx.as_mut(), s.id, "p@x.org", 500).await;
     tx.commit().await.expect("commit");
     assert_eq!(
         version(store, "ver").await,
