@@ -16,6 +16,7 @@ mod consensus;
 mod matching;
 mod payments;
 mod recompute;
+mod web_key;
 
 /// Accounts the demo makes so every dashboard can be tried.
 const DEMO_ORGANIZER: &str = "organizer@demo.cohort.example";
@@ -328,6 +329,7 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
     let mailer = cohort_mail::from_env().map_err(anyhow::Error::msg)?;
     let web = cohort_web::Options {
         stripe_js: payments::stripe_js_from_env(engine.collects_payments())?,
+        key: Some(web_key::load(&db.data_dir, &engine)?),
         ..cohort_web::Options::default()
     };
     let mut demo_path = None;

@@ -50,18 +50,15 @@ async fn organizer(app: &TestApp) -> (Actor, String) {
     member(app, "org@example.org").await
 }
 
-/// A browser without JavaScript posting a form, with a matching CSRF cookie.
+/// A browser without JavaScript posting a form, with the CSRF token its pages carry.
 async fn post(
     app: &TestApp,
     session: Option<&str>,
     path: &str,
     fields: &[(&str, &str)],
 ) -> (StatusCode, String) {
-    let mut cookie = "cohort_csrf=test-csrf".to_owned();
-    if let Some(s) = session {
-        cookie.push_str(&format!("; cohort_session={s}"));
-    }
-    let mut form = vec![("csrf", "test-csrf")];
+    let (cookie, csrf) = app.form_credentials(session).await;
+    let mut form = vec![("csrf", csrf.as_str())];
     form.extend_from_slice(fields);
     let res = app
         .client
@@ -746,11 +743,12 @@ async fn the_served_app_recomputes_results_in_the_background_after_a_vote() {
         .chars()
         .take_while(char::is_ascii_digit)
         .collect();
+    let csrf = common::csrf_in(&vote_page).expect("the vote form's CSRF token");
     let res = client
         .post(format!("{base}/slates/{DEMO}/conversation/vote"))
-        .header("cookie", format!("cohort_csrf=t; cohort_session={session}"))
+        .header("cookie", format!("cohort_session={session}"))
         .form(&[
-            ("csrf", "t"),
+            ("csrf", csrf.as_str()),
             ("statement", statement.as_str()),
             ("vote", "agree"),
         ])

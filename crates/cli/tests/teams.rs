@@ -32,7 +32,7 @@ both_backends!(
 // ---------------------------------------------------------------- a browser without JavaScript
 
 /// Someone using the pages: a session cookie (from an emailed sign-in link)
-/// and a CSRF token they put in both the cookie and every form.
+/// and the CSRF token a page of theirs carries, put in every form.
 struct Person<'a> {
     app: &'a TestApp,
     session: Option<String>,
@@ -43,8 +43,6 @@ struct Page {
     location: String,
     body: String,
 }
-
-const CSRF: &str = "teams-test-csrf-token";
 
 impl<'a> Person<'a> {
     fn public(app: &'a TestApp) -> Self {
@@ -67,21 +65,15 @@ impl<'a> Person<'a> {
             .expect("a session")
     }
 
-    fn cookies(&self) -> String {
-        match &self.session {
-            Some(s) => format!("cohort_csrf={CSRF}; cohort_session={s}"),
-            None => format!("cohort_csrf={CSRF}"),
-        }
-    }
-
     async fn send(&self, method: Method, path: &str, form: &[(&str, &str)]) -> Page {
+        let (cookies, csrf) = self.app.form_credentials(self.session.as_deref()).await;
         let mut req = self
             .app
             .client
             .request(method.clone(), self.app.url(path))
-            .header("cookie", self.cookies());
+            .header("cookie", cookies);
         if method == Method::POST {
-            let mut fields = vec![("csrf", CSRF)];
+            let mut fields = vec![("csrf", csrf.as_str())];
             fields.extend_from_slice(form);
             req = req.form(&fields);
         }

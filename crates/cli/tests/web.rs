@@ -96,9 +96,20 @@ impl<'a> Browser<'a> {
         self.finish(res).await
     }
 
-    /// POST a form with this browser's CSRF token (visit a page first).
+    /// This browser's CSRF token, read from a page with a form (the sign-in
+    /// page, or `/me` when signed in), as the browser would have it.
+    async fn csrf(&mut self) -> String {
+        for path in ["/sign-in", "/me"] {
+            if let Some(token) = common::csrf_in(&self.get(path).await.body) {
+                return token;
+            }
+        }
+        String::new()
+    }
+
+    /// POST a form with this browser's CSRF token.
     async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let csrf = self.cookies.get("cohort_csrf").cloned().unwrap_or_default();
+        let csrf = self.csrf().await;
         let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
         form.extend_from_slice(fields);
         self.post_raw(path, &form).await

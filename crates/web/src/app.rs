@@ -23,6 +23,7 @@ use serde::Deserialize;
 use crate::card::{CardForm, Mode};
 use crate::error::ApiError;
 use crate::extract::ApiPath;
+use crate::local_path::LocalPath;
 use crate::pages::{html, race_label, PageError};
 use crate::session::{session_cookie, too_many, Client, CsrfForm, Limiter, Viewer};
 use crate::CardConfig;
@@ -33,8 +34,15 @@ pub(crate) async fn pledge_script() -> Response {
     crate::pages::asset("text/javascript; charset=utf-8", PLEDGE_JS)
 }
 
-/// 303 to `to`, optionally setting the session cookie.
+/// 303 to `to`, optionally setting the session cookie. A target that is not
+/// a valid header value goes home instead of failing.
 pub(crate) fn see_other(to: &str, cookie: Option<HeaderValue>) -> Response {
+    let to = if HeaderValue::from_str(to).is_ok() {
+        to
+    } else {
+        tracing::warn!(target = ?to, "a redirect target that is no header value");
+        "/"
+    };
     let mut res = Redirect::to(to).into_response();
     if let Some(c) = cookie {
         res.headers_mut().append(SET_COOKIE, c);
@@ -53,11 +61,12 @@ pub(crate) fn urlencode(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// A local path to return to after signing in (never another site).
+/// Where to go after signing in: `/me` when no `next` was given, `next`
+/// when it is a [`LocalPath`], else the home page (never another site).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/me".to_owned(),
+        None => "/me".to_owned(),
+        Some(n) => LocalPath::or(Some(n), "/"),
     }
 }
 
@@ -2187,8 +2196,8 @@ mod tests {
     #[test]
     fn only_local_paths_are_followed_after_sign_in() {
         assert_eq!(safe_next(Some("/slates/x/campaign")), "/slates/x/campaign");
-        assert_eq!(safe_next(Some("//evil.example")), "/me");
-        assert_eq!(safe_next(Some("https://evil.example")), "/me");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(None), "/me");
     }
 }

@@ -54,7 +54,9 @@ fn is_json(headers: &HeaderMap) -> bool {
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
-/// Deserialize `bytes`, reporting where and what went wrong.
+/// Deserialize `bytes`, reporting where and what went wrong. A string (or
+/// key) holding a control character is refused too, naming its JSON path
+/// (see [`crate::text`]).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
@@ -62,6 +64,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         json_error(e.into_inner(), &path)
     })?;
     de.end().map_err(|e| json_error(e, "."))?;
+    // The body is well-formed JSON by now, so this parse cannot fail.
+    let document: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| json_error(e, "."))?;
+    crate::text::check_json(&document)?;
     Ok(value)
 }
 
@@ -193,8 +199,10 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
             None => Ok(IdempotencyKey(None)),
             Some(v) => v
                 .to_str()
+                .ok()
+                .filter(|k| !k.contains('\t'))
                 .map(|k| IdempotencyKey(Some(k.to_owned())))
-                .map_err(|_| ApiError::invalid("Idempotency-Key", "must be visible ASCII text")),
+                .ok_or_else(|| ApiError::invalid("Idempotency-Key", "must be visible ASCII text")),
         }
     }
 }

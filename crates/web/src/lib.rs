@@ -27,15 +27,19 @@ mod books;
 mod card;
 mod committees;
 mod conversation;
+mod edge;
 mod error;
 mod extract;
+mod local_path;
 mod pages;
 mod payments;
 mod primaries;
 mod session;
 mod teams;
+mod text;
 
 pub use card::StripeJs;
+pub use edge::ServerKey;
 pub use error::ApiError;
 pub use session::RateLimiter;
 
@@ -50,6 +54,9 @@ pub struct Options {
     /// Stripe.js for the card form; `None`: no card form and no Stripe
     /// script on any page (always so when the engine takes pledges only).
     pub stripe_js: Option<StripeJs>,
+    /// The key that signs CSRF tokens (see [`ServerKey`]); `None`: a new
+    /// random key for this process (forms from before a restart expire).
+    pub key: Option<ServerKey>,
 }
 
 /// Which Stripe.js the card pages load, if any (an extension every handler can read).
@@ -68,6 +75,10 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .stripe_js
         .filter(|_| engine.collects_payments())
         .map(Arc::new);
+    let key = options
+        .key
+        .unwrap_or_else(|| ServerKey::from_secret(&engine.new_secret()));
+    let edge = edge::Edge::new(engine.public_url(), key);
     let api = api::routes()
         .merge(committees::api_routes())
         .merge(books::api_routes())
@@ -160,6 +171,9 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .nest("/api", api)
         .fallback(not_found)
+        .layer(middleware::from_fn(text::uri))
+        .layer(middleware::from_fn(edge::headers))
+        .layer(axum::Extension(edge))
         .layer(axum::Extension(options.limiter))
         .layer(axum::Extension(CardConfig(stripe_js)))
         .layer(TraceLayer::new_for_http())

@@ -141,7 +141,11 @@ async fn retry(
     CsrfForm(form): CsrfForm<RetryForm>,
 ) -> Result<Response, PageError> {
     engine.retry_payment(id, &form.token).await?;
-    Ok(Redirect::to(&format!("/pledges/{id}/payment?token={}", form.token)).into_response())
+    Ok(Redirect::to(&format!(
+        "/pledges/{id}/payment?token={}",
+        crate::app::urlencode(&form.token)
+    ))
+    .into_response())
 }
 
 /// `POST /api/pledges/{id}/payment-method?token=RECEIPT`: a new SetupIntent to

@@ -2,10 +2,13 @@
 //!
 //! - The session is a random secret in the `cohort_session` cookie
 //!   (HttpOnly, SameSite=Lax, Path=/), looked up by the engine.
-//! - Every form carries a CSRF token equal to the `cohort_csrf` cookie
-//!   (HttpOnly, SameSite=Strict), set on the first page a browser sees
-//!   (double-submit: another site can neither read the cookie nor make the
-//!   browser send it with a cross-site POST).
+//! - Every form carries a CSRF token signed with the server key
+//!   ([`crate::edge::ServerKey`]) and bound to the browser: to its session
+//!   when signed in, else to the random `cohort_csrf` pre-session cookie
+//!   (HttpOnly, SameSite=Strict) set on the first page it sees. A cookie
+//!   planted by someone else is useless without the key. A form posted with
+//!   an `Origin` other than this site's, or `Sec-Fetch-Site: cross-site` /
+//!   `same-site`, is refused whatever its token.
 //! - Sign-in attempts are limited per email and per client address.
 
 use std::collections::{HashMap, VecDeque};
@@ -15,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
-use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::header::{COOKIE, HOST, ORIGIN, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -23,6 +26,7 @@ use axum::response::{IntoResponse, Response};
 use cohort_engine::{Actor, Engine};
 use serde::de::DeserializeOwned;
 
+use crate::edge::{Edge, ServerKey};
 use crate::error::ApiError;
 use crate::pages::PageError;
 
@@ -42,28 +46,75 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-/// The CSRF token of this request (from its cookie, or new).
+/// The CSRF token the forms of this request's page carry.
 #[derive(Clone, Debug)]
 pub(crate) struct Csrf(pub String);
 
-/// Give every page request a CSRF token; set the cookie when it is new.
+/// What a browser's CSRF token is bound to: its session cookie, or else its
+/// pre-session cookie.
+fn csrf_binding(headers: &HeaderMap) -> Option<(&'static str, &str)> {
+    cookie(headers, SESSION_COOKIE)
+        .map(|s| ("session", s))
+        .or_else(|| cookie(headers, CSRF_COOKIE).map(|v| ("visitor", v)))
+}
+
+fn csrf_token(key: &ServerKey, (kind, value): (&str, &str)) -> String {
+    key.sign(&["csrf", kind, value])
+}
+
+/// Give every page request its CSRF token; set the pre-session cookie
+/// when the browser has none.
 pub(crate) async fn csrf_cookie(
     State(engine): State<Engine>,
     mut req: Request,
     next: Next,
 ) -> Response {
-    let existing = cookie(req.headers(), CSRF_COOKIE).map(str::to_owned);
-    let token = existing.clone().unwrap_or_else(|| engine.new_secret());
-    req.extensions_mut().insert(Csrf(token.clone()));
+    let Some(edge) = req.extensions().get::<Edge>().cloned() else {
+        tracing::error!("the edge configuration is missing");
+        return PageError::from(ApiError::internal()).into_response();
+    };
+    let visitor = cookie(req.headers(), CSRF_COOKIE)
+        .is_none()
+        .then(|| engine.new_secret());
+    let token = match csrf_binding(req.headers()) {
+        Some(b) => csrf_token(&edge.key, b),
+        None => csrf_token(&edge.key, ("visitor", visitor.as_deref().unwrap_or(""))),
+    };
+    req.extensions_mut().insert(Csrf(token));
     let mut res = next.run(req).await;
-    if existing.is_none() {
+    if let Some(v) = visitor {
         if let Ok(v) = HeaderValue::from_str(&format!(
-            "{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
+            "{CSRF_COOKIE}={v}; Path=/; HttpOnly; SameSite=Strict"
         )) {
             res.headers_mut().append(SET_COOKIE, v);
         }
     }
     res
+}
+
+/// The form came from another site: its `Origin` is not this site's (the
+/// public URL's, or the `Host` it was sent to), or the browser says so in
+/// `Sec-Fetch-Site`.
+fn cross_origin(headers: &HeaderMap, uri: &axum::http::Uri, edge: &Edge) -> bool {
+    let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if matches!(site, Some("cross-site" | "same-site")) {
+        return true;
+    }
+    let Some(origin) = headers.get(ORIGIN) else {
+        return false;
+    };
+    let origin = origin.to_str().unwrap_or("").to_ascii_lowercase();
+    if origin == edge.origin {
+        return false;
+    }
+    let host = headers
+        .get(HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| uri.authority().map(|a| a.to_string()))
+        .map(|h| h.to_ascii_lowercase());
+    let scheme = if edge.secure { "https" } else { "http" };
+    host.is_none_or(|h| origin != format!("{scheme}://{h}"))
 }
 
 /// Who is looking at a page: the signed-in person (or the public), and the
@@ -104,8 +155,10 @@ impl FromRequestParts<Engine> for Viewer {
     }
 }
 
-/// A form body whose `csrf` field matches the request's CSRF cookie.
-/// Anything else is refused with 403 before the handler runs.
+/// A form body whose `csrf` field is this browser's token, sent from this
+/// site, every field free of control characters ([`crate::text`]).
+/// Anything else is refused (403, or 400 naming the field) before the
+/// handler runs.
 #[derive(Debug)]
 pub(crate) struct CsrfForm<T>(pub T);
 
@@ -113,7 +166,19 @@ impl<T: DeserializeOwned> FromRequest<Engine> for CsrfForm<T> {
     type Rejection = PageError;
 
     async fn from_request(req: Request, state: &Engine) -> Result<Self, PageError> {
-        let expected = cookie(req.headers(), CSRF_COOKIE).map(str::to_owned);
+        let Some(edge) = req.extensions().get::<Edge>().cloned() else {
+            tracing::error!("the edge configuration is missing");
+            return Err(ApiError::internal().into());
+        };
+        let forbidden = |message: &'static str| -> PageError {
+            ApiError::new(StatusCode::FORBIDDEN, "csrf", message).into()
+        };
+        if cross_origin(req.headers(), req.uri(), &edge) {
+            return Err(forbidden(
+                "this form came from another site; open the page on this site and try again",
+            ));
+        }
+        let expected = csrf_binding(req.headers()).map(|b| csrf_token(&edge.key, b));
         let bytes = Bytes::from_request(req, state).await.map_err(|_| {
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -124,17 +189,17 @@ impl<T: DeserializeOwned> FromRequest<Engine> for CsrfForm<T> {
         let sent = form_urlencoded_field(&bytes, "csrf");
         let fine = matches!((&expected, &sent), (Some(e), Some(s)) if constant_time_eq(e, s));
         if !fine {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "csrf",
+            return Err(forbidden(
                 "this form has expired or came from another site; reload the page and try again",
-            )
-            .into());
+            ));
         }
         // The token has done its job; the form's own type never sees it, so
         // the engine's strict input types (`deny_unknown_fields`) serve forms too.
         let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
             .map_err(|e| PageError::from(ApiError::invalid("form", e.to_string())))?;
+        for (k, v) in &fields {
+            crate::text::check_field(k, v)?;
+        }
         let rest = serde_urlencoded::to_string(
             fields
                 .iter()

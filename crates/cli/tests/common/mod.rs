@@ -345,6 +345,14 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    /// What a browser holds to post a form, the way a browser gets it: the
+    /// `cookie` header (the session, if any, and the pre-session cookie the
+    /// server sets) and the CSRF token printed in a page's form (the sign-in
+    /// page, or `/me` when signed in).
+    pub async fn form_credentials(&self, session: Option<&str>) -> (String, String) {
+        form_credentials(&self.client, &self.base, session).await
+    }
+
     /// Send `body` as JSON (if any) with an optional bearer token; answer
     /// the status and the body parsed as JSON (`Null` when empty).
     pub async fn call(
@@ -412,6 +420,44 @@ impl TestApp {
         );
         (status, res.text().await.expect("a body"))
     }
+}
+
+/// [`TestApp::form_credentials`] for any server at `base`.
+pub async fn form_credentials(
+    client: &reqwest::Client,
+    base: &str,
+    session: Option<&str>,
+) -> (String, String) {
+    let mut cookies: Vec<String> = session
+        .map(|s| format!("cohort_session={s}"))
+        .into_iter()
+        .collect();
+    for path in ["/sign-in", "/me"] {
+        let res = client
+            .get(format!("{base}{path}"))
+            .header("cookie", cookies.join("; "))
+            .send()
+            .await
+            .expect("an answer");
+        for v in res.headers().get_all("set-cookie") {
+            let pair = v.to_str().unwrap_or("").split(';').next().unwrap_or("");
+            if pair.starts_with("cohort_csrf=") {
+                cookies.push(pair.to_owned());
+            }
+        }
+        let body = res.text().await.expect("a body");
+        if let Some(token) = csrf_in(&body) {
+            return (cookies.join("; "), token);
+        }
+    }
+    panic!("neither /sign-in nor /me offered a form");
+}
+
+/// The CSRF token in the first form of an HTML page.
+pub fn csrf_in(body: &str) -> Option<String> {
+    let marker = "name=\"csrf\" value=\"";
+    let at = body.find(marker)? + marker.len();
+    body[at..].split('"').next().map(str::to_owned)
 }
 
 pub async fn read(res: reqwest::Response) -> (StatusCode, Value) {
