@@ -624,3 +624,60 @@ fn every_body_goes_through_a_checking_extractor() {
         "bodies read without the checks: {offenders:#?}"
     );
 }
+
+/// Every route the web crate declares (read from its sources, so a new one
+/// is in here without anyone listing it), with a NUL in each of its path
+/// parameters, is refused with 400 naming that parameter: under `/api` or
+/// at the top, whichever the route lives at.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_refuses_a_nul_in_its_path() {
+    let app = TestApp::sqlite().await;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/src");
+    let mut routes = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("the web sources") {
+        let text = std::fs::read_to_string(entry.expect("an entry").path()).expect("a file");
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find(".route(") {
+            rest = &rest[at + ".route(".len()..];
+            let Some(open) = rest.find('"') else { break };
+            let path = rest[open + 1..].split('"').next().unwrap_or("");
+            if path.contains('{') {
+                routes.push(path.to_owned());
+            }
+        }
+    }
+    assert!(routes.len() > 30, "the route list was found: {routes:?}");
+    for route in routes {
+        let params: Vec<&str> = route
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .collect();
+        let first = params[0];
+        let path = route
+            .split('/')
+            .map(|s| if s.starts_with('{') { "a%00b" } else { s })
+            .collect::<Vec<_>>()
+            .join("/");
+        let mut named = Vec::new();
+        for prefix in ["", "/api"] {
+            for method in [Method::GET, Method::POST] {
+                let res = app
+                    .client
+                    .request(method.clone(), app.url(&format!("{prefix}{path}")))
+                    .send()
+                    .await
+                    .expect("an answer");
+                assert_eq!(
+                    res.status(),
+                    StatusCode::BAD_REQUEST,
+                    "{method} {prefix}{route}"
+                );
+                let body = res.text().await.expect("a body");
+                if body.contains(&format!("{first} holds a control character")) {
+                    named.push(format!("{method} {prefix}"));
+                }
+            }
+        }
+        assert!(!named.is_empty(), "{route}: no answer named `{first}`");
+    }
+}
