@@ -84,9 +84,12 @@ pub fn cohesion(
         if !in_range(vote_id) {
             continue;
         }
+        let Some(ps) = votes.positions.get(vote_id) else {
+            continue;
+        };
         let cast: Vec<Option<Vote>> = members
             .iter()
-            .map(|m| votes.vote(vote_id, &m.member_id))
+            .map(|m| ps.get(&m.member_id).and_then(|p| Vote::of(&p.position)))
             .collect();
         let yes = cast.iter().filter(|v| **v == Some(Vote::Yes)).count() as u32;
         let no = cast.iter().filter(|v| **v == Some(Vote::No)).count() as u32;

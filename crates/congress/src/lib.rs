@@ -15,11 +15,13 @@ mod csv;
 pub mod legislators;
 pub mod power;
 mod power_claims;
+pub mod targeting;
 pub mod votes;
 
 pub use cohesion::{cohesion, BlocMember, Cohesion, MemberCohesion, PlatformTag, Split};
 pub use legislators::{Committee, CommitteeSeat, Composition, Congress, Legislator, Side};
 pub use power::{power, Power, PowerError, PowerInput, SeatRef};
+pub use targeting::{targets, Target};
 pub use votes::{RollCall, RollCalls, Vote};
 
 /// A malformed input file, located by file, line and column (1-based).
