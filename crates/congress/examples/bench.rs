@@ -23,16 +23,18 @@ fn main() {
         read("votes-119/rollcalls.csv"),
         read("votes-119/positions.csv"),
     );
-    let t = Instant::now();
+    let (t, c0) = (Instant::now(), cpu());
     let votes = RollCalls::parse(&rc, &pos).expect("votes-119 parses");
     let parse = t.elapsed();
+    let parse_cpu = cpu() - c0;
     let congress = cohort_congress::shipped::congress().expect("the shipped extract");
     let n_pos: usize = votes.positions.values().map(|p| p.len()).sum();
     println!(
-        "parsed {} roll calls, {} positions in {:?}",
+        "parsed {} roll calls, {} positions in {:?} wall, {:.2} s CPU",
         votes.calls.len(),
         n_pos,
-        parse
+        parse,
+        parse_cpu
     );
 
     // 50 House Democrats, in bioguide order.
@@ -60,32 +62,48 @@ fn main() {
         .collect();
 
     let runs = 20;
-    let t = Instant::now();
+    let (t, c0) = (Instant::now(), cpu());
     let mut c = None;
     for _ in 0..runs {
         c = Some(cohesion(&votes, &bloc, &tags, None, None));
     }
     let per = t.elapsed() / runs;
+    let per_cpu = (cpu() - c0) / f64::from(runs);
     let c = c.expect("ran");
     println!(
-        "cohesion, 50-member bloc, {} counted roll calls, {} tags: {:?} per run (rice {:.4}, {} splits)",
+        "cohesion, 50-member bloc, {} counted roll calls, {} tags: {:?} wall, {:.3} s CPU per run (rice {:.4}, {} splits)",
         c.roll_calls,
         tags.len(),
         per,
+        per_cpu,
         c.rice.unwrap_or(0.0),
         c.splits.len()
     );
 
-    let t = Instant::now();
+    let (t, c0) = (Instant::now(), cpu());
     let mut n = 0;
     for _ in 0..runs {
         n = targets(&congress, &votes, Chamber::House, "Democrat", &tags, &[]).len()
             + targets(&congress, &votes, Chamber::House, "Republican", &tags, &[]).len();
     }
     println!(
-        "targeting, whole House (both parties, {n} members): {:?} per run",
-        t.elapsed() / runs
+        "targeting, whole House (both parties, {n} members): {:?} wall, {:.3} s CPU per run",
+        t.elapsed() / runs,
+        (cpu() - c0) / f64::from(runs)
     );
+}
+
+/// CPU seconds this process has used (user + system), from /proc: on a
+/// shared, loaded machine wall time also counts other people's work.
+fn cpu() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map(|x| x.1).unwrap_or("");
+    let f: Vec<f64> = after
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0.0))
+        .collect();
+    // Fields 14 and 15 (utime, stime) are the 12th and 13th after the name.
+    (f.get(11).unwrap_or(&0.0) + f.get(12).unwrap_or(&0.0)) / 100.0
 }
 
 fn bloc(congress: &Congress, n: usize) -> Vec<BlocMember> {

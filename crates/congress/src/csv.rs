@@ -1,124 +1,155 @@
 //! A small RFC 4180 reader that remembers where every field starts, so a
-//! bad value can be reported by file, line and column.
+//! bad value can be reported by file, line and column. Unquoted fields are
+//! borrowed from the text; columns are counted only when an error is made.
+
+use std::borrow::Cow;
 
 use crate::ParseError;
 
 /// One parsed CSV file: its header and rows.
 #[derive(Debug, Clone)]
-pub(crate) struct Table {
+pub(crate) struct Table<'a> {
     file: String,
-    header: Vec<String>,
-    pub(crate) rows: Vec<Row>,
+    text: &'a str,
+    header: Vec<Cow<'a, str>>,
+    pub(crate) rows: Vec<Row<'a>>,
 }
 
-/// One record: the line it starts on and each field with its column.
 #[derive(Debug, Clone)]
-pub(crate) struct Row {
-    pub(crate) line: usize,
-    fields: Vec<(usize, usize, String)>,
+struct Field<'a> {
+    line: usize,
+    /// Byte offsets of the line's start and the field's start.
+    line_start: usize,
+    start: usize,
+    value: Cow<'a, str>,
 }
 
-impl Row {
+/// One record: the line it starts on and each field with where it starts.
+#[derive(Debug, Clone)]
+pub(crate) struct Row<'a> {
+    pub(crate) line: usize,
+    fields: Vec<Field<'a>>,
+}
+
+impl Row<'_> {
     pub(crate) fn get(&self, i: usize) -> &str {
-        &self.fields[i].2
+        &self.fields[i].value
     }
 }
 
-impl Table {
-    pub(crate) fn parse(file: &str, text: &str) -> Result<Table, ParseError> {
-        let err = |line, column, message: String| ParseError {
+fn column(text: &str, line_start: usize, at: usize) -> usize {
+    text[line_start..at].chars().count() + 1
+}
+
+impl<'a> Table<'a> {
+    pub(crate) fn parse(file: &str, text: &'a str) -> Result<Table<'a>, ParseError> {
+        let err = |line, line_start, at, message: String| ParseError {
             file: file.to_string(),
             line,
-            column,
+            column: column(text, line_start, at),
             message,
         };
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let b = text.as_bytes();
+        let mut i = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        let (mut line, mut line_start) = (1usize, i);
         let mut records: Vec<Row> = Vec::new();
-        let mut chars = text.chars().peekable();
-        let (mut line, mut col) = (1usize, 1usize);
-        while chars.peek().is_some() {
+        while i < b.len() {
             let start_line = line;
             let mut fields = Vec::new();
             loop {
-                let (fl, fc) = (line, col);
-                let mut value = String::new();
-                if chars.peek() == Some(&'"') {
-                    chars.next();
-                    col += 1;
+                let (fl, fls, fs) = (line, line_start, i);
+                let value: Cow<'a, str> = if b.get(i) == Some(&b'"') {
+                    i += 1;
+                    let mut v = String::new();
+                    let mut from = i;
                     loop {
-                        match chars.next() {
+                        match b.get(i) {
                             None => {
-                                return Err(err(fl, fc, "a quoted field is never closed".into()))
+                                return Err(err(
+                                    fl,
+                                    fls,
+                                    fs,
+                                    "a quoted field is never closed".into(),
+                                ))
                             }
-                            Some('"') => {
-                                col += 1;
-                                if chars.peek() == Some(&'"') {
-                                    chars.next();
-                                    col += 1;
-                                    value.push('"');
+                            Some(b'"') => {
+                                v.push_str(&text[from..i]);
+                                if b.get(i + 1) == Some(&b'"') {
+                                    v.push('"');
+                                    i += 2;
+                                    from = i;
                                 } else {
+                                    i += 1;
                                     break;
                                 }
                             }
-                            Some('\n') => {
+                            Some(b'\n') => {
+                                i += 1;
                                 line += 1;
-                                col = 1;
-                                value.push('\n');
+                                line_start = i;
                             }
-                            Some(c) => {
-                                col += 1;
-                                value.push(c);
-                            }
+                            Some(_) => i += 1,
                         }
                     }
-                    match chars.peek() {
-                        None | Some(',') | Some('\n') | Some('\r') => {}
-                        Some(_) => {
-                            return Err(err(
-                                line,
-                                col,
-                                "expected a comma after a closing quote".into(),
-                            ))
-                        }
+                    if !matches!(b.get(i), None | Some(b',') | Some(b'\n') | Some(b'\r')) {
+                        return Err(err(
+                            line,
+                            line_start,
+                            i,
+                            "expected a comma after a closing quote".into(),
+                        ));
                     }
+                    Cow::Owned(v)
                 } else {
-                    while let Some(&c) = chars.peek() {
-                        if c == ',' || c == '\n' || c == '\r' {
+                    let s = i;
+                    while let Some(&c) = b.get(i) {
+                        if c == b',' || c == b'\n' || c == b'\r' {
                             break;
                         }
-                        if c == '"' {
-                            return Err(err(line, col, "a quote inside an unquoted field".into()));
-                        }
-                        value.push(c);
-                        chars.next();
-                        col += 1;
-                    }
-                }
-                fields.push((fl, fc, value));
-                match chars.next() {
-                    Some(',') => col += 1,
-                    Some('\r') => {
-                        if chars.next_if_eq(&'\n').is_none() {
+                        if c == b'"' {
                             return Err(err(
                                 line,
-                                col,
+                                line_start,
+                                i,
+                                "a quote inside an unquoted field".into(),
+                            ));
+                        }
+                        i += 1;
+                    }
+                    Cow::Borrowed(&text[s..i])
+                };
+                fields.push(Field {
+                    line: fl,
+                    line_start: fls,
+                    start: fs,
+                    value,
+                });
+                match b.get(i) {
+                    Some(b',') => i += 1,
+                    Some(b'\r') => {
+                        if b.get(i + 1) != Some(&b'\n') {
+                            return Err(err(
+                                line,
+                                line_start,
+                                i,
                                 "a carriage return without a line feed".into(),
                             ));
                         }
+                        i += 2;
                         line += 1;
-                        col = 1;
+                        line_start = i;
                         break;
                     }
-                    Some('\n') => {
+                    Some(b'\n') => {
+                        i += 1;
                         line += 1;
-                        col = 1;
+                        line_start = i;
                         break;
                     }
-                    None => break,
-                    Some(_) => unreachable!("fields end at a comma, a line end or the end"),
+                    _ => break,
                 }
             }
-            if fields.len() == 1 && fields[0].2.is_empty() {
+            if fields.len() == 1 && fields[0].value.is_empty() {
                 continue; // a blank line
             }
             records.push(Row {
@@ -127,12 +158,13 @@ impl Table {
             });
         }
         let mut records = records.into_iter();
-        let header: Vec<String> = match records.next() {
-            Some(h) => h.fields.into_iter().map(|f| f.2).collect(),
+        let header: Vec<Cow<'a, str>> = match records.next() {
+            Some(h) => h.fields.into_iter().map(|f| f.value).collect(),
             None => {
                 return Err(err(
                     1,
-                    1,
+                    0,
+                    0,
                     "the file is empty; expected a header line".into(),
                 ))
             }
@@ -140,14 +172,11 @@ impl Table {
         let mut rows = Vec::new();
         for r in records {
             if r.fields.len() != header.len() {
-                let (l, c, _) = r
-                    .fields
-                    .last()
-                    .cloned()
-                    .unwrap_or((r.line, 1, String::new()));
+                let f = r.fields.last().expect("a record has a field");
                 return Err(err(
-                    l,
-                    c,
+                    f.line,
+                    f.line_start,
+                    f.start,
                     format!("expected {} fields, found {}", header.len(), r.fields.len()),
                 ));
             }
@@ -155,6 +184,7 @@ impl Table {
         }
         Ok(Table {
             file: file.to_string(),
+            text,
             header,
             rows,
         })
@@ -175,16 +205,15 @@ impl Table {
 
     /// An error about field `i` of `row`.
     pub(crate) fn error(&self, row: &Row, i: usize, message: impl Into<String>) -> ParseError {
-        let (line, column, _) = &row.fields[i];
+        let f = &row.fields[i];
         ParseError {
             file: self.file.clone(),
-            line: *line,
-            column: *column,
+            line: f.line,
+            column: column(self.text, f.line_start, f.start),
             message: message.into(),
         }
     }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,6 +236,9 @@ mod tests {
         let e = Table::parse("f.csv", "a,b\n1,\"2\n").unwrap_err();
         assert_eq!((e.line, e.column), (2, 3));
         let e = Table::parse("f.csv", "a,b\n1,x\"y\n").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 4));
+        // Columns count characters, not bytes.
+        let e = Table::parse("f.csv", "a,b\n\u{e9},x\"y\n").unwrap_err();
         assert_eq!((e.line, e.column), (2, 4));
     }
 }
