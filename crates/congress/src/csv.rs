@@ -24,10 +24,9 @@ struct Field<'a> {
     value: Cow<'a, str>,
 }
 
-/// One record: the line it starts on and each field with where it starts.
+/// One record: each field with where it starts.
 #[derive(Debug, Clone)]
 pub(crate) struct Row<'a> {
-    pub(crate) line: usize,
     fields: Vec<Field<'a>>,
 }
 
@@ -54,7 +53,6 @@ impl<'a> Table<'a> {
         let (mut line, mut line_start) = (1usize, i);
         let mut records: Vec<Row> = Vec::new();
         while i < b.len() {
-            let start_line = line;
             let mut fields = Vec::new();
             loop {
                 let (fl, fls, fs) = (line, line_start, i);
@@ -152,10 +150,7 @@ impl<'a> Table<'a> {
             if fields.len() == 1 && fields[0].value.is_empty() {
                 continue; // a blank line
             }
-            records.push(Row {
-                line: start_line,
-                fields,
-            });
+            records.push(Row { fields });
         }
         let mut records = records.into_iter();
         let header: Vec<Cow<'a, str>> = match records.next() {
@@ -224,7 +219,7 @@ mod tests {
         assert_eq!(t.rows.len(), 2);
         assert_eq!(t.rows[0].get(1), "two, \"2\"");
         assert_eq!(t.rows[1].get(0), "x\ny");
-        assert_eq!(t.rows[1].line, 3);
+        assert_eq!(t.rows[1].fields[0].line, 3);
         let e = t.error(&t.rows[1], 1, "bad");
         assert_eq!((e.line, e.column), (4, 4));
     }

@@ -21,6 +21,7 @@ pub mod votes;
 pub use cohesion::{cohesion, BlocMember, Cohesion, MemberCohesion, PlatformTag, Split};
 pub use legislators::{Committee, CommitteeSeat, Composition, Congress, Legislator, Side};
 pub use power::{power, Power, PowerError, PowerInput, SeatRef};
+pub use power_claims::caucus_name;
 pub use targeting::{targets, Target};
 pub use votes::{RollCall, RollCalls, Vote};
 

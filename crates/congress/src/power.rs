@@ -107,6 +107,9 @@ pub struct Speaker {
     pub needed: u32,
     /// Votes the N wins would have taken from the winner.
     pub withheld: u32,
+    /// Who would have had a majority on that ballot after the wins (none:
+    /// another ballot).
+    pub elected: Option<String>,
     pub changed: bool,
 }
 
@@ -420,7 +423,7 @@ fn speaker(
         .unwrap_or("");
     let bloc_initial = input.bloc_party.get(..1).unwrap_or("");
     let withheld = if winner_party == bloc_initial {
-        input.wins
+        input.wins.min(winner.votes)
     } else {
         // Only flipped seats whose incumbent voted for the winner move votes.
         named
@@ -436,6 +439,36 @@ fn speaker(
             })
             .count() as u32
     };
+    // A flipped seat's vote goes to the name the bloc's party voted for most;
+    // a withheld vote goes to someone else (the votes cast stay the same).
+    let mut bloc_choice: BTreeMap<&str, u32> = BTreeMap::new();
+    for p in positions.values().filter(|p| p.party == bloc_initial) {
+        if votes.iter().any(|t| t.name == p.position) {
+            *bloc_choice.entry(p.position.as_str()).or_default() += 1;
+        }
+    }
+    let gainer = bloc_choice
+        .iter()
+        .max_by_key(|e| *e.1)
+        .map(|e| e.0.to_string())
+        .filter(|g| *g != winner.name && winner_party != bloc_initial);
+    let after: Vec<SpeakerTally> = votes
+        .iter()
+        .map(|t| SpeakerTally {
+            name: t.name.clone(),
+            votes: if t.name == winner.name {
+                t.votes.saturating_sub(withheld)
+            } else if Some(&t.name) == gainer.as_ref() {
+                t.votes + withheld
+            } else {
+                t.votes
+            },
+        })
+        .collect();
+    let elected = after
+        .iter()
+        .find(|t| t.votes >= needed)
+        .map(|t| t.name.clone());
     Some(Speaker {
         vote_id: call.vote_id.clone(),
         date: call.date.clone(),
@@ -443,7 +476,8 @@ fn speaker(
         winner_votes: winner.votes,
         needed,
         withheld,
-        changed: winner.votes.saturating_sub(withheld) < needed,
+        changed: elected.as_deref() != Some(winner.name.as_str()),
+        elected,
         votes,
     })
 }

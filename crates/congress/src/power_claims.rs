@@ -11,10 +11,18 @@ fn plural(n: u32, one: &str, many: &str) -> String {
     }
 }
 
+/// "Democratic caucus", "Republican caucus".
+pub fn caucus_name(party: &str) -> String {
+    match party {
+        "Democrat" => "Democratic".into(),
+        other => other.into(),
+    }
+}
+
 pub(crate) fn claims(p: &Power) -> Vec<String> {
     let wins = plural(p.wins, "win", "wins");
     let members = plural(p.wins, "member", "members");
-    let party = &p.bloc_party;
+    let party = &caucus_name(&p.bloc_party);
     let chamber = match p.chamber {
         Chamber::House => "House",
         Chamber::Senate => "Senate",
@@ -64,8 +72,12 @@ pub(crate) fn claims(p: &Power) -> Vec<String> {
             )
         } else {
             format!(
-                "with {} allies it would still need {} more to carry a caucus vote ({} of {}).",
-                c.allies,
+                "{} it would still need {} more to carry a caucus vote ({} of {}).",
+                if c.allies == 0 {
+                    "on its own".to_string()
+                } else {
+                    format!("with {} allies", c.allies)
+                },
                 c.short_of_caucus_majority,
                 c.caucus_majority,
                 c.party_seats
@@ -88,8 +100,17 @@ pub(crate) fn claims(p: &Power) -> Vec<String> {
     if let Some(s) = &p.speaker {
         out.push(if s.changed {
             format!(
-                "In the last Speaker election ({}), {} won with {} votes, {} needed; without the {} votes this bloc would control, no one would have been elected on that ballot.",
-                s.date, s.winner, s.winner_votes, s.needed, s.withheld
+                "In the last Speaker election ({}), {} won with {} votes, {} needed; with these {wins}, {} would have lost {} of them and {}.",
+                s.date,
+                s.winner,
+                s.winner_votes,
+                s.needed,
+                s.winner,
+                s.withheld,
+                match &s.elected {
+                    Some(e) => format!("{e} would have been elected instead"),
+                    None => "no one would have been elected on that ballot".into(),
+                }
             )
         } else {
             format!(

@@ -93,10 +93,31 @@ fn the_speaker_election_of_january_2025_is_read_from_the_roll_calls() {
     assert_eq!(s.needed, cast / 2 + 1);
     assert_eq!(s.withheld, 1);
     assert_eq!(s.changed, s.winner_votes - 1 < s.needed);
+    assert_eq!(s.elected, None, "no one has a majority on that ballot");
+    // Three Democratic flips of seats whose members voted for the winner
+    // move three votes to the Democrats' choice.
+    let flips: Vec<SeatRef> = [("NY", 17), ("PA", 1), ("CA", 22)]
+        .iter()
+        .map(|(st, d)| SeatRef {
+            candidate: format!("{st}{d}"),
+            name: "x".into(),
+            state: st.to_string(),
+            district: Some(*d),
+        })
+        .collect();
+    let p = power(&c, Some(&v), &input(Chamber::House, 3, "Democrat", flips)).unwrap();
+    let s = p.speaker.unwrap();
+    assert_eq!(s.withheld, 3);
+    let runner_up = &s.votes[1];
+    assert_eq!(runner_up.name, "Jeffries");
+    let expect = (runner_up.votes + 3 >= s.needed).then(|| "Jeffries".to_string());
+    assert_eq!(s.elected, expect);
+    assert!(s.changed);
     // Democrats who win primaries take no vote from the Republican winner.
     let p = power(&c, Some(&v), &input(Chamber::House, 5, "Democrat", vec![])).unwrap();
     let s = p.speaker.unwrap();
     assert_eq!((s.withheld, s.changed), (0, false));
+    assert_eq!(s.elected.as_deref(), Some("Johnson (LA)"));
 }
 
 #[test]
