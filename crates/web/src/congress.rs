@@ -213,6 +213,7 @@ struct PowerPage {
     links: Vec<WinLink>,
     committees: Vec<CommitteeRow>,
     bloc_seats: Vec<String>,
+    independents: Vec<String>,
 }
 
 async fn page(
@@ -279,6 +280,19 @@ async fn page(
         })
         .collect();
     let (chart, chart_label) = seat_chart(&p);
+    let independents = p
+        .after
+        .independents
+        .iter()
+        .map(|i| {
+            format!(
+                "{} ({}) is an independent counted with the {} caucus.",
+                i.name,
+                i.state,
+                cohort_congress::caucus_name(&i.caucus)
+            )
+        })
+        .collect();
     let page = PowerPage {
         chamber: match a.chamber {
             Chamber::House => "House",
@@ -296,6 +310,7 @@ async fn page(
         links,
         committees,
         bloc_seats,
+        independents,
     };
     Ok(html(StatusCode::OK, &page))
 }
@@ -389,14 +404,17 @@ fn seat_chart(p: &Power) -> (String, String) {
         let mut parts: Vec<String> = after
             .caucuses
             .iter()
-            .map(|(k, v)| format!("{v} {k}"))
+            .map(|(k, v)| format!("{v} {}", cohort_congress::caucus_name(k)))
             .collect();
         if after.vacancies > 0 {
             parts.push(format!("{} vacant", after.vacancies));
         }
         format!(
             "The {} after {} wins: {}; the bloc's {} seats are gold.",
-            p.chamber,
+            match p.chamber {
+                Chamber::House => "House",
+                Chamber::Senate => "Senate",
+            },
             p.wins,
             parts.join(", "),
             p.wins
