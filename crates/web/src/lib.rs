@@ -26,6 +26,7 @@ mod app;
 mod books;
 mod card;
 mod committees;
+mod congress;
 mod conversation;
 mod edge;
 mod error;
@@ -165,6 +166,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         ));
     Router::new()
         .merge(pages)
+        .merge(congress::routes())
         .route("/static/cohort.css", get(pages::stylesheet))
         .route("/static/pledge.js", get(app::pledge_script))
         .route("/static/card.js", get(card::script))
