@@ -552,9 +552,7 @@ pub(crate) async fn me(
         "cancelled" => Some(CANCELLED.to_owned()),
         "stopped" => Some(STOPPED.to_owned()),
         "saved" => Some("Saved.".to_owned()),
-        "password" => {
-            Some("Your password is saved, and every other session is signed out.".to_owned())
-        }
+        "password" => Some("Your password is set.".to_owned()),
         _ => None,
     });
     me_page(&engine, &viewer, notice, None).await
