@@ -330,6 +330,7 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
     let web = cohort_web::Options {
         stripe_js: payments::stripe_js_from_env(engine.collects_payments())?,
         key: Some(web_key::load(&db.data_dir, &engine)?),
+        trusted_proxies: cohort_web::TrustedProxies::from_env().map_err(anyhow::Error::msg)?,
         ..cohort_web::Options::default()
     };
     let mut demo_path = None;

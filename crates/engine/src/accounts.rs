@@ -6,9 +6,14 @@
 //! and stored only as its SHA-256, so a copy of the database signs nobody in.
 //! An account is only ever created by following a link sent to its email,
 //! which is what lets a supporter's dashboard show the pledges made with it.
+//!
+//! Against attackers (issue 14): a link request is answered alike whatever
+//! happens, and emails at most a few links an hour to one address
+//! ([`limits`]); a newer link voids the older unused ones; password guesses
+//! are limited per client and address together, and "no account", "no
+//! password yet" and "wrong password" are one answer that costs one hash
+//! verification each ([`sessions`], [`passwords`]).
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use chrono::{DateTime, Duration, Utc};
 use cohort_core::Email;
 use cohort_store::{EmailPrefs, Id, NewEmail, Purpose, Role, SecretRow, TokenRow, Tx, UserRow};
@@ -16,14 +21,20 @@ use cohort_store::{EmailPrefs, Id, NewEmail, Purpose, Role, SecretRow, TokenRow,
 use crate::auth::{token_hash, Account, Actor};
 use crate::{Engine, EngineError, Result};
 
-/// How long an emailed sign-in link works.
-pub const SIGN_IN_LINK_TTL: Duration = Duration::minutes(30);
+pub mod limits;
+pub mod passwords;
+mod sessions;
+
+pub use passwords::{Argon2Passwords, Passwords, MIN_PASSWORD};
+pub use sessions::{PasswordSignIn, FRESH_LINK};
+
+/// How long an emailed sign-in link works: as long as the window links are
+/// counted in, so the newest link of a full window still works.
+pub const SIGN_IN_LINK_TTL: Duration = Duration::seconds(limits::LINK_WINDOW_SECS);
 /// How long an invitation works.
 pub const INVITE_TTL: Duration = Duration::days(14);
 /// How long a browser stays signed in.
 pub const SESSION_TTL: Duration = Duration::days(30);
-/// Passwords shorter than this are refused.
-pub const MIN_PASSWORD: usize = 10;
 
 /// A new browser session's secret, for the cookie.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,7 +51,7 @@ pub struct Invitation {
     pub candidate: Option<String>,
 }
 
-fn parse_email(field: &str, raw: &str) -> Result<Email> {
+pub(crate) fn parse_email(field: &str, raw: &str) -> Result<Email> {
     Email::parse(raw.trim()).map_err(|e| EngineError::invalid(field, e.to_string()))
 }
 
@@ -71,13 +82,30 @@ fn link_expired() -> EngineError {
 
 impl Engine {
     /// Email a one-time sign-in link to `email`, creating the account on
-    /// first use. Answers the same whether or not the account existed, so
-    /// the form can't be used to learn who has one.
+    /// first use. Answers the same whether or not the account existed, and
+    /// whether or not a link went out: at most [`limits::LINKS_PER_WINDOW`]
+    /// go to one address an hour, whoever asks, so nobody can flood an inbox
+    /// or learn anything from the answer, and nobody is ever refused. A new
+    /// link voids the older unused ones.
     pub async fn request_sign_in(&self, email: &str) -> Result<()> {
         let email = parse_email("email", email)?;
         let at = self.now();
         let mut tx = self.store.write().await?;
+        let sent = tx
+            .count_attempt(
+                &limits::key(&["sign-in link", email.as_str()]),
+                limits::window_start(at, limits::LINK_WINDOW_SECS),
+            )
+            .await?;
+        if sent == 1 {
+            tx.forget_attempts(limits::forget_before(at)).await?;
+        }
+        if sent > limits::LINKS_PER_WINDOW {
+            tx.commit().await?;
+            return Ok(());
+        }
         let user = account_for(tx.as_mut(), &email, at).await?;
+        tx.void_sign_in_links(user.id, at).await?;
         let token = self
             .store_secret(
                 tx.as_mut(),
@@ -90,7 +118,7 @@ impl Engine {
             .await?;
         let link = format!("{}/sign-in/{token}", self.public_url());
         let body = format!(
-            "Hello {name},\n\nFollow this link to sign in to Cohort. It works once, for the next 30 minutes:\n\n{link}\n\nIf you did not ask to sign in, ignore this email: nothing happens without the link.\n",
+            "Hello {name},\n\nFollow this link to sign in to Cohort. It works once, within the next hour (a newer link replaces it):\n\n{link}\n\nIf you did not ask to sign in, ignore this email: nothing happens without the link.\n",
             name = user.name,
         );
         self.queue_email(
@@ -121,28 +149,7 @@ impl Engine {
         if !tx.use_secret(&hash, at).await? {
             return Err(link_expired());
         }
-        let session = self.new_session(tx.as_mut(), user_id, at).await?;
-        tx.commit().await?;
-        Ok(session)
-    }
-
-    /// Sign in with a password chosen earlier.
-    pub async fn sign_in_with_password(&self, email: &str, password: &str) -> Result<SessionToken> {
-        let wrong = || EngineError::Unauthenticated("that email and password don't match".into());
-        let email = parse_email("email", email)?;
-        let at = self.now();
-        let mut tx = self.store.write().await?;
-        let user = tx.user_by_email(&email).await?.ok_or_else(wrong)?;
-        let hash = user.password_hash.as_deref().ok_or_else(|| {
-            EngineError::Unauthenticated(
-                "this account has no password yet: ask for a sign-in link instead".into(),
-            )
-        })?;
-        let parsed = PasswordHash::new(hash).map_err(|_| wrong())?;
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .map_err(|_| wrong())?;
-        let session = self.new_session(tx.as_mut(), user.id, at).await?;
+        let session = self.new_proven_session(tx.as_mut(), user_id, at).await?;
         tx.commit().await?;
         Ok(session)
     }
@@ -157,6 +164,19 @@ impl Engine {
             .store_secret(tx, Purpose::Session, Some(user_id), None, SESSION_TTL, at)
             .await?;
         Ok(SessionToken(token))
+    }
+
+    /// A new session made by following an emailed link, which proves the
+    /// address (see [`FRESH_LINK`]).
+    async fn new_proven_session(
+        &self,
+        tx: &mut dyn Tx,
+        user_id: Id,
+        at: DateTime<Utc>,
+    ) -> Result<SessionToken> {
+        let session = self.new_session(tx, user_id, at).await?;
+        tx.set_proven_at(&token_hash(&session.0), at).await?;
+        Ok(session)
     }
 
     /// A new random secret for `purpose`, stored by its hash; answers the secret.
@@ -206,37 +226,6 @@ impl Engine {
     pub async fn sign_out(&self, token: &str) -> Result<()> {
         let mut tx = self.store.write().await?;
         tx.delete_secret(&token_hash(token)).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Choose (or change) a password, for signing in without a link.
-    pub async fn set_password(&self, account: &Account, password: &str) -> Result<()> {
-        if password.chars().count() < MIN_PASSWORD {
-            return Err(EngineError::invalid(
-                "password",
-                format!("must be at least {MIN_PASSWORD} characters"),
-            ));
-        }
-        if password.len() > 1024 {
-            return Err(EngineError::invalid(
-                "password",
-                "must be at most 1024 bytes",
-            ));
-        }
-        let salt = SaltString::encode_b64(self.tokens.token().as_bytes())
-            .map_err(|e| EngineError::invalid("password", e.to_string()))?;
-        let phc = Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map_err(|e| EngineError::invalid("password", e.to_string()))?
-            .to_string();
-        let mut tx = self.store.write().await?;
-        let mut user = tx
-            .user(account.user.id)
-            .await?
-            .ok_or_else(|| EngineError::not_found("account", account.user.email.to_string()))?;
-        user.password_hash = Some(phc);
-        tx.update_user(&user).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -433,7 +422,7 @@ impl Engine {
         }
         let user = account_for(tx.as_mut(), &email, at).await?;
         tx.insert_grant(user.id, &grant).await?;
-        let session = self.new_session(tx.as_mut(), user.id, at).await?;
+        let session = self.new_proven_session(tx.as_mut(), user.id, at).await?;
         tx.commit().await?;
         Ok(session)
     }

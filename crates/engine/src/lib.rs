@@ -15,7 +15,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use cohort_store::{Store, StoreError};
 
-mod accounts;
+pub mod accounts;
 mod auth;
 pub mod books;
 mod commitments;
@@ -36,7 +36,7 @@ pub mod teams;
 mod verify;
 pub mod views;
 
-pub use accounts::{Invitation, SessionToken};
+pub use accounts::{Argon2Passwords, Invitation, PasswordSignIn, Passwords, SessionToken};
 pub use auth::{Account, Actor};
 pub use books::{
     BatchView, BooksView, DueItemView, DueView, Filing, PeriodInput, RefundAsk, RefundView,
@@ -119,6 +119,8 @@ pub struct Engine {
     public_url: Arc<str>,
     /// Where money is collected ([`PledgeOnly`] unless one is configured).
     gateway: Arc<dyn PaymentGateway>,
+    /// How passwords are hashed and verified ([`Argon2Passwords`]).
+    passwords: Arc<dyn Passwords>,
 }
 
 impl Engine {
@@ -131,7 +133,15 @@ impl Engine {
             slate_cache: Arc::default(),
             public_url: Arc::from("http://127.0.0.1:8080"),
             gateway: Arc::new(PledgeOnly),
+            passwords: Arc::new(Argon2Passwords::default()),
         }
+    }
+
+    /// Hash and verify passwords with `passwords` (a test may wrap
+    /// [`Argon2Passwords`] to see every verification).
+    pub fn with_passwords(mut self, passwords: Arc<dyn Passwords>) -> Self {
+        self.passwords = passwords;
+        self
     }
 
     /// Collect money through `gateway` (see [`payments`]).

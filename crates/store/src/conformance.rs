@@ -26,6 +26,8 @@ mod books;
 pub use books::*;
 mod intake;
 pub use intake::*;
+mod sign_in;
+pub use sign_in::*;
 
 fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0)
@@ -1185,6 +1187,8 @@ macro_rules! conformance_tests {
             bulk_unlocks_span_many_statements,
             bulk_inserted_pledges_keep_the_pot_right,
             accounts_grants_and_one_time_secrets,
+            attempts_are_counted_per_key_and_window_across_transactions,
+            sign_in_links_are_voided_and_other_sessions_ended,
             pledges_by_email_and_the_outbox,
             partners_and_referral_counts,
             volunteer_teams_round_trip,

@@ -19,10 +19,12 @@ use serde::{Deserialize, Serialize};
 pub mod conformance;
 mod conversation;
 mod payments;
+mod sign_in;
 mod teams;
 
 pub use conversation::*;
 pub use payments::{DuePayment, PaymentRow, PaymentSetupRow, PaymentState};
+pub use sign_in::SignInTx;
 pub use teams::*;
 
 pub type Id = i64;
@@ -535,7 +537,7 @@ pub trait Store: Send + Sync + 'static {
 
 /// A transaction. Dropping it without [`Tx::commit`] rolls back.
 #[async_trait]
-pub trait Tx: Send {
+pub trait Tx: Send + SignInTx {
     async fn commit(self: Box<Self>) -> Result<()>;
     /// Serialize writers of one slate (PostgreSQL: a row lock on the slate;
     /// SQLite: nothing to do, its write transactions are already exclusive).

@@ -15,17 +15,20 @@ use cohort_core::model::{Office, Plank};
 use cohort_core::Cents;
 use cohort_engine::dashboards::{cancellable, stoppable, Preview, RoleView};
 use cohort_engine::{
-    ActionsInput, DonorInput, Ended, Engine, EngineError, PledgeInput, PledgeView, SlateView,
+    ActionsInput, DonorInput, Ended, Engine, EngineError, PasswordSignIn, PledgeInput, PledgeView,
+    SlateView,
 };
 use cohort_store::Role;
 use serde::Deserialize;
 
 use crate::card::{CardForm, Mode};
+use crate::client_ip::ClientIp;
 use crate::error::ApiError;
 use crate::extract::ApiPath;
 use crate::local_path::LocalPath;
 use crate::pages::{html, race_label, PageError};
-use crate::session::{session_cookie, too_many, Client, CsrfForm, Limiter, Viewer};
+use crate::rate_limit::{too_many, Limiter};
+use crate::session::{session_cookie, CsrfForm, Viewer};
 use crate::CardConfig;
 
 const PLEDGE_JS: &str = include_str!("../static/pledge.js");
@@ -144,18 +147,19 @@ pub(crate) async fn sign_in_password(
     State(engine): State<Engine>,
     viewer: Viewer,
     limiter: Limiter,
-    client: Client,
+    client: ClientIp,
     Query(q): Query<NextQuery>,
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> Response {
-    if let Err(wait) = limiter.attempt(&form.email, client.0) {
+    if let Err(wait) = limiter.attempt(client.0) {
         return too_many(wait);
     }
     match engine
-        .sign_in_with_password(&form.email, &form.password)
+        .sign_in_with_password_from(&form.email, &form.password, client.0)
         .await
     {
-        Ok(session) => see_other(
+        Ok(PasswordSignIn::TryLater { seconds }) => too_many(seconds),
+        Ok(PasswordSignIn::SignedIn(session)) => see_other(
             &safe_next(q.next.as_deref()),
             Some(session_cookie(Some(&session.0))),
         ),
@@ -179,16 +183,14 @@ pub(crate) struct EmailForm {
     email: String,
 }
 
+/// Ask for a sign-in link. Every well-formed request gets the same answer,
+/// whether or not the address has an account and whether or not a link went
+/// out (the engine sends at most a few an hour to one address).
 pub(crate) async fn sign_in_link(
     State(engine): State<Engine>,
     viewer: Viewer,
-    limiter: Limiter,
-    client: Client,
     CsrfForm(form): CsrfForm<EmailForm>,
 ) -> Response {
-    if let Err(wait) = limiter.attempt(&form.email, client.0) {
-        return too_many(wait);
-    }
     let (status, problem, sent) = match engine.request_sign_in(&form.email).await {
         Ok(()) => (StatusCode::OK, None, true),
         Err(e) => {
@@ -596,24 +598,6 @@ pub(crate) async fn update_profile(
         .update_profile(account, &form.name, &form.email_prefs)
         .await;
     after_form(done, "/me?notice=saved", |problem| {
-        me_page(&engine, &viewer, None, Some(problem))
-    })
-    .await
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct NewPasswordForm {
-    password: String,
-}
-
-pub(crate) async fn set_password(
-    State(engine): State<Engine>,
-    viewer: Viewer,
-    CsrfForm(form): CsrfForm<NewPasswordForm>,
-) -> Result<Response, PageError> {
-    let account = viewer.account()?;
-    let done = engine.set_password(account, &form.password).await;
-    after_form(done, "/me?notice=password", |problem| {
         me_page(&engine, &viewer, None, Some(problem))
     })
     .await

@@ -21,10 +21,12 @@ use cohort_engine::Engine;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
+mod account_pages;
 mod api;
 mod app;
 mod books;
 mod card;
+pub mod client_ip;
 mod committees;
 mod congress;
 mod conversation;
@@ -35,14 +37,16 @@ mod local_path;
 mod pages;
 mod payments;
 mod primaries;
+mod rate_limit;
 mod session;
 mod teams;
 mod text;
 
 pub use card::StripeJs;
+pub use client_ip::{ClientIp, TrustedProxies};
 pub use edge::ServerKey;
 pub use error::ApiError;
-pub use session::RateLimiter;
+pub use rate_limit::RateLimiter;
 
 /// The largest request body accepted: 64 KiB.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -50,8 +54,11 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// What the web app needs beyond the engine.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
-    /// The sign-in rate limiter (tests may pass a strict one).
+    /// The in-memory guard on password attempts per client (tests may pass a strict one).
     pub limiter: Arc<RateLimiter>,
+    /// The reverse proxies whose `X-Forwarded-For` names the client
+    /// (`COHORT_TRUSTED_PROXIES`; none by default: no header is believed).
+    pub trusted_proxies: TrustedProxies,
     /// Stripe.js for the card form; `None`: no card form and no Stripe
     /// script on any page (always so when the engine takes pledges only).
     pub stripe_js: Option<StripeJs>,
@@ -152,8 +159,8 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         )
         .route("/me", get(app::me))
         .route("/me/profile", post(app::update_profile))
-        .route("/me/password", post(app::set_password))
         .route("/me/pledges/{id}/cancel", post(app::cancel_mine))
+        .merge(account_pages::routes())
         .merge(teams::routes())
         .merge(conversation::routes())
         .merge(payments::routes())
@@ -177,6 +184,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .layer(middleware::from_fn(edge::headers))
         .layer(axum::Extension(edge))
         .layer(axum::Extension(options.limiter))
+        .layer(axum::Extension(Arc::new(options.trusted_proxies)))
         .layer(axum::Extension(CardConfig(stripe_js)))
         .layer(TraceLayer::new_for_http())
         .with_state(engine)

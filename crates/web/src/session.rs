@@ -1,4 +1,4 @@
-//! Browser sessions, CSRF protection and sign-in rate limits for the pages.
+//! Browser sessions and CSRF protection for the pages.
 //!
 //! - The session is a random secret in the `cohort_session` cookie
 //!   (HttpOnly, SameSite=Lax, Path=/), looked up by the engine.
@@ -9,15 +9,9 @@
 //!   planted by someone else is useless without the key. A form posted with
 //!   an `Origin` other than this site's, or `Sec-Fetch-Site: cross-site` /
 //!   `same-site`, is refused whatever its token.
-//! - Sign-in attempts are limited per email and per client address.
-
-use std::collections::{HashMap, VecDeque};
-use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::header::{COOKIE, HOST, ORIGIN, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -235,121 +229,9 @@ pub(crate) fn session_cookie(token: Option<&str>) -> HeaderValue {
     HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-/// Sliding-window limits on sign-in attempts, in memory (one server).
-#[derive(Debug)]
-pub struct RateLimiter {
-    window: Duration,
-    per_email: usize,
-    per_client: usize,
-    seen: Mutex<HashMap<String, VecDeque<Instant>>>,
-}
-
-impl Default for RateLimiter {
-    /// 5 attempts per email and 20 per client address in 15 minutes.
-    fn default() -> Self {
-        RateLimiter::new(Duration::from_secs(15 * 60), 5, 20)
-    }
-}
-
-impl RateLimiter {
-    pub fn new(window: Duration, per_email: usize, per_client: usize) -> Self {
-        RateLimiter {
-            window,
-            per_email,
-            per_client,
-            seen: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// Count an attempt; `Err(seconds to wait)` when over either limit.
-    pub fn attempt(&self, email: &str, client: Option<IpAddr>) -> Result<(), u64> {
-        let now = Instant::now();
-        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-        let mut keys = vec![(
-            format!("email:{}", email.trim().to_lowercase()),
-            self.per_email,
-        )];
-        if let Some(ip) = client {
-            keys.push((format!("ip:{ip}"), self.per_client));
-        }
-        for (key, limit) in &keys {
-            let q = seen.entry(key.clone()).or_default();
-            while q
-                .front()
-                .is_some_and(|t| now.duration_since(*t) > self.window)
-            {
-                q.pop_front();
-            }
-            if q.len() >= *limit {
-                let wait = q
-                    .front()
-                    .map(|t| self.window.saturating_sub(now.duration_since(*t)).as_secs() + 1)
-                    .unwrap_or(1);
-                return Err(wait);
-            }
-        }
-        for (key, _) in keys {
-            seen.entry(key).or_default().push_back(now);
-        }
-        if seen.len() > 100_000 {
-            let window = self.window;
-            seen.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) <= window));
-        }
-        Ok(())
-    }
-}
-
-/// The client's address, when the server was started with connect info.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Client(pub Option<IpAddr>);
-
-impl<S: Send + Sync> FromRequestParts<S> for Client {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Client(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
-    }
-}
-
-/// The shared limiter, as request state.
-pub(crate) type Limiter = axum::Extension<Arc<RateLimiter>>;
-
-/// A 429 page saying how long to wait.
-pub(crate) fn too_many(wait: u64) -> Response {
-    PageError::from(ApiError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "rate_limited",
-        format!(
-            "Too many sign-in attempts. Try again in {} minutes.",
-            wait.div_ceil(60)
-        ),
-    ))
-    .into_response()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_limiter_counts_per_email_and_per_client() {
-        let l = RateLimiter::new(Duration::from_secs(60), 2, 3);
-        let ip: Option<IpAddr> = "10.0.0.1".parse().ok();
-        assert!(l.attempt("a@x.org", ip).is_ok());
-        assert!(l.attempt("A@x.org ", ip).is_ok());
-        assert!(l.attempt("a@x.org", ip).is_err(), "third try for one email");
-        assert!(l.attempt("b@x.org", ip).is_ok());
-        assert!(
-            l.attempt("c@x.org", ip).is_err(),
-            "fourth try from one address"
-        );
-        assert!(l.attempt("c@x.org", "10.0.0.2".parse().ok()).is_ok());
-    }
 
     #[test]
     fn cookies_are_found_by_name() {
