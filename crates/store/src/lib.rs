@@ -16,12 +16,16 @@ use cohort_core::model::{CompactContent, Election, PledgeKind, PledgeStatus, Rac
 use cohort_core::{Cents, Condition, Email, Reads, Slug};
 use serde::{Deserialize, Serialize};
 
+mod api_tokens;
 pub mod conformance;
 mod conversation;
+mod jobs;
 mod payments;
 mod teams;
 
+pub use api_tokens::{ApiTokenRow, ApiTokensTx};
 pub use conversation::*;
+pub use jobs::{JobsTx, LeaseRow};
 pub use payments::{DuePayment, PaymentRow, PaymentSetupRow, PaymentState};
 pub use teams::*;
 
@@ -535,7 +539,7 @@ pub trait Store: Send + Sync + 'static {
 
 /// A transaction. Dropping it without [`Tx::commit`] rolls back.
 #[async_trait]
-pub trait Tx: Send {
+pub trait Tx: Send + JobsTx + ApiTokensTx {
     async fn commit(self: Box<Self>) -> Result<()>;
     /// Serialize writers of one slate (PostgreSQL: a row lock on the slate;
     /// SQLite: nothing to do, its write transactions are already exclusive).
