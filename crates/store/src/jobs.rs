@@ -22,7 +22,8 @@ pub struct LeaseRow {
 #[async_trait]
 pub trait JobsTx: Send {
     /// The lease of `job`, locked for the rest of the transaction
-    /// (PostgreSQL: `FOR UPDATE`; SQLite: write transactions are exclusive).
+    /// (PostgreSQL: `FOR UPDATE`; SQLite: write transactions are exclusive),
+    /// so only in a write transaction.
     async fn lease(&mut self, job: &str) -> Result<Option<LeaseRow>>;
     /// Write `lease` (insert or replace the row of its job).
     async fn put_lease(&mut self, lease: &LeaseRow) -> Result<()>;

@@ -35,7 +35,8 @@ pub async fn leases_round_trip_and_are_replaced_whole(store: &dyn Store) {
     .await
     .expect("another job");
     tx.commit().await.expect("commit");
-    let mut r = store.read().await.expect("read");
+    // `lease` locks the row, so it is read in a write transaction.
+    let mut r = store.write().await.expect("begin");
     assert_eq!(r.lease("mail").await.expect("read"), Some(second));
     assert_eq!(
         r.lease("collect").await.expect("read").map(|l| l.job),
