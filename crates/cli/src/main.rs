@@ -13,6 +13,7 @@ use cohort_store::Store;
 
 mod bench;
 mod consensus;
+mod jobs;
 mod matching;
 mod payments;
 mod recompute;
@@ -82,19 +83,8 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
-    /// Print a new API token.
-    Token {
-        #[command(flatten)]
-        db: Db,
-        #[arg(long, value_enum)]
-        role: TokenRole,
-        /// The slate (required for candidates; limits an organizer to one slate).
-        #[arg(long)]
-        slate: Option<String>,
-        /// The candidate's slug (candidate tokens).
-        #[arg(long)]
-        candidate: Option<String>,
-    },
+    /// Print a new API token (`--role`), or `token list`, or `token revoke ID`.
+    Token(TokenArgs),
     /// Give a person (by email) a role; their account is made if need be.
     /// They sign in at /sign-in with an emailed link.
     Grant {
@@ -173,6 +163,48 @@ enum Command {
     },
 }
 
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
+struct TokenArgs {
+    #[command(subcommand)]
+    action: Option<TokenAction>,
+    #[command(flatten)]
+    db: Db,
+    #[arg(long, value_enum)]
+    role: Option<TokenRole>,
+    /// The slate (required for candidates; limits an organizer to one slate).
+    #[arg(long)]
+    slate: Option<String>,
+    /// The candidate's slug (candidate tokens).
+    #[arg(long)]
+    candidate: Option<String>,
+    /// A name to know it by in `cohort token list`.
+    #[arg(long, default_value = "")]
+    name: String,
+    /// When it stops working: `30d`, `12h`, or a date (`2027-01-31`, through
+    /// that day UTC). Without it, the token works until revoked.
+    #[arg(long)]
+    expires: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum TokenAction {
+    /// Every API token: id, name, role, scope, created, expires, revoked.
+    List {
+        #[command(flatten)]
+        db: Db,
+        /// One JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a token by its id: refused at once by every server.
+    Revoke {
+        #[command(flatten)]
+        db: Db,
+        id: i64,
+    },
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum TokenRole {
     Organizer,
@@ -223,25 +255,7 @@ async fn run() -> Result<()> {
         .init();
     match Cli::parse().command {
         Command::Serve { db, addr, demo } => serve(&db, addr, demo).await,
-        Command::Token {
-            db,
-            role,
-            slate,
-            candidate,
-        } => {
-            let engine = open(&db).await?;
-            let token = match role {
-                TokenRole::Organizer => engine.issue_organizer_token(slate.as_deref()).await?,
-                TokenRole::Candidate => {
-                    let (Some(slate), Some(candidate)) = (slate, candidate) else {
-                        bail!("a candidate token needs --slate SLUG and --candidate CSLUG");
-                    };
-                    engine.issue_candidate_token(&slate, &candidate).await?
-                }
-            };
-            println!("{token}");
-            Ok(())
-        }
+        Command::Token(args) => token(args).await,
         Command::Grant {
             db,
             email,
@@ -319,6 +333,113 @@ async fn run() -> Result<()> {
     }
 }
 
+async fn token(args: TokenArgs) -> Result<()> {
+    use cohort_engine::tokens::{parse_expiry, TokenSpec};
+    match args.action {
+        Some(TokenAction::List { db, json }) => {
+            let engine = open(&db).await?;
+            let tokens = engine.list_tokens().await?;
+            let day = |t: Option<chrono::DateTime<chrono::Utc>>| {
+                t.map_or_else(
+                    || "-".to_owned(),
+                    |t| t.format("%Y-%m-%d %H:%M").to_string(),
+                )
+            };
+            if json {
+                for t in &tokens {
+                    println!("{}", serde_json::to_string(t)?);
+                }
+            } else {
+                println!("ID\tNAME\tROLE\tSCOPE\tCREATED\tEXPIRES\tREVOKED\tSTATE");
+                for t in &tokens {
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                        t.id,
+                        if t.name.is_empty() { "-" } else { &t.name },
+                        t.role,
+                        t.scope,
+                        day(Some(t.created_at)),
+                        day(t.expires_at),
+                        day(t.revoked_at),
+                        t.state
+                    );
+                }
+            }
+            Ok(())
+        }
+        Some(TokenAction::Revoke { db, id }) => {
+            let engine = open(&db).await?;
+            engine.revoke_token(id).await?;
+            println!("token {id} revoked");
+            Ok(())
+        }
+        None => {
+            let Some(role) = args.role else {
+                bail!("cohort token needs --role organizer|candidate (or: cohort token list, cohort token revoke ID)");
+            };
+            let engine = open(&args.db).await?;
+            let spec = TokenSpec {
+                name: args.name,
+                expires_at: match &args.expires {
+                    Some(e) => Some(parse_expiry(e, engine.now())?),
+                    None => None,
+                },
+            };
+            let (token, _) = match role {
+                TokenRole::Organizer => {
+                    engine
+                        .issue_organizer_token_as(args.slate.as_deref(), &spec)
+                        .await?
+                }
+                TokenRole::Candidate => {
+                    let (Some(slate), Some(candidate)) = (args.slate, args.candidate) else {
+                        bail!("a candidate token needs --slate SLUG and --candidate CSLUG");
+                    };
+                    engine
+                        .issue_candidate_token_as(&slate, &candidate, &spec)
+                        .await?
+                }
+            };
+            println!("{token}");
+            Ok(())
+        }
+    }
+}
+
+/// The demo's organizer token: the one kept in `demo-token` in the data
+/// directory while it still works, else a new one (named `demo`) kept there.
+/// Only its hash is in the database.
+async fn demo_token(engine: &Engine, dir: &std::path::Path) -> Result<String> {
+    let path = dir.join("demo-token");
+    if let Ok(kept) = std::fs::read_to_string(&path) {
+        let kept = kept.trim();
+        if engine.is_global_organizer_token(kept).await {
+            return Ok(kept.to_owned());
+        }
+    }
+    let spec = cohort_engine::tokens::TokenSpec {
+        name: "demo".into(),
+        expires_at: None,
+    };
+    let (token, _) = engine.issue_organizer_token_as(None, &spec).await?;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    write_private(&path, &token)
+        .with_context(|| format!("keeping the demo token in {}", path.display()))?;
+    Ok(token)
+}
+
+/// Write a file only its owner may read.
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+        .open(path)?
+        .write_all(format!("{text}\n").as_bytes())
+}
+
 async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -358,32 +479,72 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
         }
         grant_demo_accounts(&engine, &spec).await?;
     }
-    engine
-        .tick()
-        .await
-        .context("processing the date on start")?;
-    let ticker = engine.clone();
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(Duration::from_secs(60));
-        loop {
-            every.tick().await;
-            if let Err(e) = ticker.tick().await {
-                tracing::warn!(error = %e, "date tick failed; will retry");
-            }
-        }
-    });
-    if engine.collects_payments() {
-        tokio::spawn(payments::collect_forever(
-            engine.clone(),
-            Duration::from_secs(2),
-        ));
+    // Every background job runs in one server at a time, under its lease.
+    let worker = Arc::new(jobs::Worker::from_env()?);
+    if let Some(fenced) = worker.engine_for(&engine, "tick").await {
+        fenced
+            .tick()
+            .await
+            .context("processing the date on start")?;
     }
-    tokio::spawn(cohort_mail::deliver_forever(
+    // The tick's lease is kept like the others', and the tick itself runs
+    // about once a minute in whichever server holds it.
+    let last_tick = Arc::new(std::sync::Mutex::new(std::time::Instant::now()));
+    jobs::spawn(
         engine.clone(),
-        mailer,
+        worker.clone(),
+        "tick",
+        Duration::from_secs(10),
+        move |e| {
+            let last_tick = last_tick.clone();
+            async move {
+                let due = {
+                    let mut last = last_tick.lock().unwrap_or_else(|p| p.into_inner());
+                    let due = last.elapsed() >= Duration::from_secs(60);
+                    if due {
+                        *last = std::time::Instant::now();
+                    }
+                    due
+                };
+                if due {
+                    if let Err(e) = e.tick().await {
+                        tracing::warn!(error = %e, "date tick failed; will retry");
+                    }
+                }
+            }
+        },
+    );
+    if engine.collects_payments() {
+        jobs::spawn(
+            engine.clone(),
+            worker.clone(),
+            "collect",
+            Duration::from_secs(2),
+            |e| async move {
+                if let Err(e) = e.collect_payments(500).await {
+                    tracing::warn!(error = %e, "payment collection paused; will retry");
+                }
+            },
+        );
+    }
+    let mailer: Arc<dyn cohort_engine::Mailer> = Arc::from(mailer);
+    jobs::spawn(
+        engine.clone(),
+        worker.clone(),
+        "mail",
         Duration::from_secs(2),
-    ));
-    tokio::spawn(recompute::forever(engine.clone(), Duration::from_secs(2)));
+        move |e| {
+            let mailer = mailer.clone();
+            async move { cohort_mail::deliver_round(&e, mailer.as_ref()).await }
+        },
+    );
+    jobs::spawn(
+        engine.clone(),
+        worker,
+        "recompute",
+        Duration::from_secs(2),
+        |e| async move { recompute::round(&e).await },
+    );
     println!("Cohort is running at {url}");
     if !engine.collects_payments() {
         println!("  payments:        pledges only, nothing is charged (set COHORT_STRIPE_SECRET_KEY to collect)");
@@ -395,7 +556,7 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
         println!("  conversation:    {url}slates/{slug}/conversation/results");
         println!("  volunteer teams: {url}slates/{slug}/teams");
         println!("  the books:       {url}books (the organizer below)");
-        let token = engine.issue_organizer_token(None).await?;
+        let token = demo_token(&engine, &db.data_dir).await?;
         println!("  organizer token: {token}");
         println!("  sign in at {url}sign-in as {DEMO_ORGANIZER} (organizer) or");
         println!("  {DEMO_CAMPAIGN} (a campaign that has not signed); without");

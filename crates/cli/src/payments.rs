@@ -2,7 +2,6 @@
 //! Stripe.js from the environment, and the collector loop.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -10,7 +9,7 @@ use cohort_engine::payments::{
     Charge, ChargeRequest, GatewayError, PaymentGateway, RefundRequest, Setup, SetupRequest,
     SetupStatus, WebhookError, WebhookEvent,
 };
-use cohort_engine::{Engine, PledgeOnly};
+use cohort_engine::PledgeOnly;
 
 /// Stripe when `COHORT_STRIPE_SECRET_KEY` is set, else the pledge-only gateway.
 ///
@@ -52,18 +51,6 @@ pub fn stripe_js_from_env(collects: bool) -> anyhow::Result<Option<cohort_web::S
     cohort_web::StripeJs::new(&config.publishable_key, &config.js_url)
         .map(Some)
         .map_err(anyhow::Error::msg)
-}
-
-/// Charge what unlocked, every `every`, until the process ends.
-pub async fn collect_forever(engine: Engine, every: Duration) {
-    let mut tick = tokio::time::interval(every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        if let Err(e) = engine.collect_payments(500).await {
-            tracing::warn!(error = %e, "payment collection paused; will retry");
-        }
-    }
 }
 
 /// The crash test hook (see [`gateway_from_env`]).

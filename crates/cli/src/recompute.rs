@@ -3,27 +3,20 @@
 //! their stored result and recomputes those. The analysis itself runs on a
 //! blocking thread, so voting (and every other request) never waits for it.
 
-use std::time::Duration;
-
 use cohort_engine::{Engine, EngineError};
 
-/// Recompute changed conversations every `every`, forever.
-pub async fn forever(engine: Engine, every: Duration) {
-    let mut tick = tokio::time::interval(every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        let slugs = match engine.stale_conversations().await {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::warn!(error = %e, "listing changed conversations failed; will retry");
-                continue;
-            }
-        };
-        for slug in slugs {
-            if let Err(e) = once(&engine, &slug).await {
-                tracing::warn!(slate = %slug, error = %e, "recomputing the conversation failed; will retry");
-            }
+/// Recompute every conversation that changed since its stored result.
+pub async fn round(engine: &Engine) {
+    let slugs = match engine.stale_conversations().await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(error = %e, "listing changed conversations failed; will retry");
+            return;
+        }
+    };
+    for slug in slugs {
+        if let Err(e) = once(engine, &slug).await {
+            tracing::warn!(slate = %slug, error = %e, "recomputing the conversation failed; will retry");
         }
     }
 }

@@ -1609,6 +1609,9 @@ fn serve_with(dir: &Path, stripe: &str, crash: bool, hook: Option<&str>) -> (Chi
         .env("COHORT_STRIPE_SECRET_KEY", SECRET_KEY)
         .env("COHORT_STRIPE_API_BASE", stripe)
         .env("COHORT_STRIPE_WEBHOOK_SECRET", hook.unwrap_or(""))
+        // A restarted server takes the crashed one's jobs once its leases
+        // expire: make that seconds, not the default 30.
+        .env("COHORT_LEASE_SECONDS", "2")
         .env_remove("COHORT_SMTP_HOST")
         .stdout(Stdio::piped())
         .stderr(Stdio::null());

@@ -3,6 +3,7 @@
 use cohort_store::{Id, Role, SlateRow, TokenRow, UserRow};
 use sha2::{Digest, Sha256};
 
+use crate::tokens::TokenSpec;
 use crate::{Engine, EngineError, Result};
 
 /// The authenticated party behind a request.
@@ -146,25 +147,56 @@ impl Engine {
             return Ok(Actor::Public);
         };
         let mut tx = self.store.read().await?;
-        match tx.token(&token_hash(token)).await? {
-            Some(TokenRow {
+        let Some(row) = tx.api_token(&token_hash(token)).await? else {
+            return Err(EngineError::Unauthenticated(
+                "that token is not valid".into(),
+            ));
+        };
+        if let Some(at) = row.revoked_at {
+            return Err(EngineError::Unauthenticated(format!(
+                "that token was revoked at {}",
+                at.format("%Y-%m-%d %H:%M UTC")
+            )));
+        }
+        if let Some(at) = row.expires_at.filter(|e| *e <= self.now()) {
+            return Err(EngineError::Unauthenticated(format!(
+                "that token expired at {}",
+                at.format("%Y-%m-%d %H:%M UTC")
+            )));
+        }
+        match row.grant {
+            TokenRow {
                 role: Role::Organizer,
                 slate_id,
                 ..
-            }) => Ok(Actor::Organizer { slate: slate_id }),
-            Some(TokenRow {
+            } => Ok(Actor::Organizer { slate: slate_id }),
+            TokenRow {
                 role: Role::Candidate,
                 slate_id: Some(slate),
                 candidate_id: Some(candidate),
-            }) => Ok(Actor::Candidate { slate, candidate }),
+            } => Ok(Actor::Candidate { slate, candidate }),
             _ => Err(EngineError::Unauthenticated(
                 "that token is not valid".into(),
             )),
         }
     }
 
-    /// Issue an organizer token (for every slate, or one).
+    /// Issue an organizer token (for every slate, or one) that never expires.
     pub async fn issue_organizer_token(&self, slate: Option<&str>) -> Result<String> {
+        let spec = TokenSpec {
+            name: "organizer".into(),
+            expires_at: None,
+        };
+        Ok(self.issue_organizer_token_as(slate, &spec).await?.0)
+    }
+
+    /// Issue an organizer token named and expiring as `spec` says; answers
+    /// the token (shown once) and its id.
+    pub async fn issue_organizer_token_as(
+        &self,
+        slate: Option<&str>,
+        spec: &TokenSpec,
+    ) -> Result<(String, Id)> {
         let mut tx = self.store.write().await?;
         let slate_id = match slate {
             Some(slug) => Some(
@@ -175,36 +207,49 @@ impl Engine {
             ),
             None => None,
         };
-        let token = self.tokens.token();
         let row = TokenRow {
             role: Role::Organizer,
             slate_id,
             candidate_id: None,
         };
-        tx.insert_token(&token_hash(&token), &row, self.now())
-            .await?;
+        let issued = self.issue_token(tx.as_mut(), &row, spec).await?;
         tx.commit().await?;
-        Ok(token)
+        Ok(issued)
     }
 
-    /// Issue a token for one candidate's campaign account.
+    /// Issue a never-expiring token for one candidate's campaign account.
     pub async fn issue_candidate_token(&self, slate: &str, candidate: &str) -> Result<String> {
+        let spec = TokenSpec {
+            name: "candidate".into(),
+            expires_at: None,
+        };
+        Ok(self
+            .issue_candidate_token_as(slate, candidate, &spec)
+            .await?
+            .0)
+    }
+
+    /// Issue a campaign token named and expiring as `spec` says.
+    pub async fn issue_candidate_token_as(
+        &self,
+        slate: &str,
+        candidate: &str,
+        spec: &TokenSpec,
+    ) -> Result<(String, Id)> {
         let mut tx = self.store.write().await?;
         let s = tx
             .slate_by_slug(slate)
             .await?
             .ok_or_else(|| EngineError::not_found("slate", slate))?;
         let c = crate::commitments::find_candidate(tx.as_mut(), &s, candidate).await?;
-        let token = self.tokens.token();
         let row = TokenRow {
             role: Role::Candidate,
             slate_id: Some(s.id),
             candidate_id: Some(c.id),
         };
-        tx.insert_token(&token_hash(&token), &row, self.now())
-            .await?;
+        let issued = self.issue_token(tx.as_mut(), &row, spec).await?;
         tx.commit().await?;
-        Ok(token)
+        Ok(issued)
     }
 }
 

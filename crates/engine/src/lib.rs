@@ -24,6 +24,7 @@ pub mod conversation;
 pub mod dashboards;
 pub mod demo;
 mod error;
+pub mod jobs;
 mod mail;
 mod notices;
 pub mod payments;
@@ -33,6 +34,7 @@ mod settle;
 mod slates;
 mod stopping;
 pub mod teams;
+pub mod tokens;
 mod verify;
 pub mod views;
 

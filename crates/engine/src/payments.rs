@@ -572,6 +572,14 @@ impl Engine {
             }
             None => {
                 let mut tx = self.store.write().await?;
+                // Claim the installment under the slate's lock: if another
+                // pass started it since `due` was read, leave it to that one.
+                // (Leases already keep collection to one server; this keeps
+                // a second collector from charging even without them.)
+                tx.lock_slate(d.slate_id).await?;
+                if tx.payment(d.pledge_id, d.period).await?.is_some() {
+                    return Ok(None);
+                }
                 // A conduit must know where money goes before it takes it.
                 let pledge = tx
                     .pledge(d.pledge_id)

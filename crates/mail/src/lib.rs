@@ -246,17 +246,26 @@ pub async fn deliver_forever(engine: Engine, mailer: Box<dyn Mailer>, every: Dur
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        if let Err(e) = engine.send_notices().await {
-            eprintln!("unlock notices paused: {e}");
-        }
-        loop {
-            match engine.deliver_email(mailer.as_ref(), 100).await {
-                Ok(100) => continue,
-                Ok(_) => break,
-                Err(e) => {
-                    eprintln!("email delivery paused: {e}");
-                    break;
-                }
+        deliver_round(&engine, mailer.as_ref()).await;
+    }
+}
+
+/// One round of delivery: queue the unlock notices the log asks for, then
+/// send what is due, 100 at a time, until nothing is. `cohort serve` runs it
+/// only while it holds the `mail` lease, on an engine fenced by that lease
+/// ([`Engine::fenced`]): each email is marked sent in a transaction that
+/// first checks the lease, so a server that lost it stops at its next email.
+pub async fn deliver_round(engine: &Engine, mailer: &dyn Mailer) {
+    if let Err(e) = engine.send_notices().await {
+        eprintln!("unlock notices paused: {e}");
+    }
+    loop {
+        match engine.deliver_email(mailer, 100).await {
+            Ok(100) => continue,
+            Ok(_) => break,
+            Err(e) => {
+                eprintln!("email delivery paused: {e}");
+                break;
             }
         }
     }

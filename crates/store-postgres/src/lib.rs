@@ -28,6 +28,7 @@ cohort_store_sql::impl_sql_tx!(
     bulk = unnest
 );
 cohort_store_sql::impl_sql_sign_in!(PgTx, sqlx::Postgres);
+cohort_store_sql::impl_sql_jobs!(PgTx, sqlx::Postgres, row_lock = " FOR UPDATE");
 
 fn unavailable(e: sqlx::Error) -> StoreError {
     StoreError::Unavailable(e.to_string())

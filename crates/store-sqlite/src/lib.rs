@@ -34,6 +34,7 @@ cohort_store_sql::impl_sql_tx!(
     bulk = values
 );
 cohort_store_sql::impl_sql_sign_in!(SqliteTx, sqlx::Sqlite);
+cohort_store_sql::impl_sql_jobs!(SqliteTx, sqlx::Sqlite, row_lock = "");
 
 fn unavailable(e: sqlx::Error) -> StoreError {
     StoreError::Unavailable(e.to_string())

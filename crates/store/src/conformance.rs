@@ -28,6 +28,8 @@ mod intake;
 pub use intake::*;
 mod sign_in;
 pub use sign_in::*;
+mod jobs;
+pub use jobs::*;
 
 fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0)
@@ -1201,6 +1203,8 @@ macro_rules! conformance_tests {
             record_intake_writes_one_pledge_and_its_receipt,
             record_intake_writes_a_large_batch,
             record_intake_inserts_pledges_under_reserved_ids,
+            leases_round_trip_and_are_replaced_whole,
+            api_tokens_have_names_expiries_and_revocation,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {

@@ -16,13 +16,17 @@ use cohort_core::model::{CompactContent, Election, PledgeKind, PledgeStatus, Rac
 use cohort_core::{Cents, Condition, Email, Reads, Slug};
 use serde::{Deserialize, Serialize};
 
+mod api_tokens;
 pub mod conformance;
 mod conversation;
+mod jobs;
 mod payments;
 mod sign_in;
 mod teams;
 
+pub use api_tokens::{ApiTokenRow, ApiTokensTx};
 pub use conversation::*;
+pub use jobs::{JobsTx, LeaseRow};
 pub use payments::{DuePayment, PaymentRow, PaymentSetupRow, PaymentState};
 pub use sign_in::SignInTx;
 pub use teams::*;
@@ -537,7 +541,7 @@ pub trait Store: Send + Sync + 'static {
 
 /// A transaction. Dropping it without [`Tx::commit`] rolls back.
 #[async_trait]
-pub trait Tx: Send + SignInTx {
+pub trait Tx: Send + SignInTx + JobsTx + ApiTokensTx {
     async fn commit(self: Box<Self>) -> Result<()>;
     /// Serialize writers of one slate (PostgreSQL: a row lock on the slate;
     /// SQLite: nothing to do, its write transactions are already exclusive).

@@ -545,3 +545,35 @@ pub async fn session_for(engine: &cohort_engine::Engine, email: &str) -> String 
         .collect();
     engine.sign_in_with_link(&token).await.expect("signed in").0
 }
+
+/// A fresh, empty PostgreSQL database for tests that run the real binary
+/// against it (`tests/scale_out.rs`); dropped with this value. `None` when
+/// the run opted out with `COHORT_SKIP_PG=1`.
+pub struct ScratchPg {
+    pub url: String,
+    _cleanup: Cleanup,
+}
+
+impl ScratchPg {
+    pub async fn create() -> Option<ScratchPg> {
+        if std::env::var("COHORT_SKIP_PG").is_ok_and(|v| v == "1") {
+            eprintln!("COHORT_SKIP_PG=1: skipping the PostgreSQL run");
+            return None;
+        }
+        let admin_url = std::env::var("COHORT_TEST_PG").unwrap_or_else(|_| DEFAULT_PG.to_owned());
+        let mut admin = sqlx::PgConnection::connect(&admin_url)
+            .await
+            .unwrap_or_else(|e| panic!("PostgreSQL is not reachable at {admin_url} ({e})"));
+        sweep_stale(&mut admin).await;
+        let name = format!("cohort_t_{}", unique_suffix());
+        admin
+            .execute(format!("CREATE DATABASE \"{name}\"").as_str())
+            .await
+            .unwrap_or_else(|e| panic!("cannot create test database {name}: {e}"));
+        let _ = admin.close().await;
+        Some(ScratchPg {
+            url: with_database(&admin_url, &name),
+            _cleanup: Cleanup::PgDatabase { admin_url, name },
+        })
+    }
+}

@@ -3,6 +3,7 @@
 //! keeps what arrives so a test can read it. Cohort's own SMTP client
 //! (lettre) talks to it over TCP exactly as it would to a mail relay.
 
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -23,6 +24,16 @@ pub struct Received {
 pub struct SmtpServer {
     pub port: u16,
     inbox: Arc<Mutex<Vec<Received>>>,
+    gate: Arc<Gate>,
+}
+
+/// While closed, a `DATA` command waits before the server answers it, so a
+/// client stands mid-delivery with nothing accepted yet (`tests/scale_out.rs`
+/// kills a server there). A client that dies meanwhile delivers nothing.
+#[derive(Default)]
+struct Gate {
+    closed: AtomicBool,
+    waiting: AtomicUsize,
 }
 
 impl SmtpServer {
@@ -30,16 +41,32 @@ impl SmtpServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind SMTP");
         let port = listener.local_addr().expect("addr").port();
         let inbox: Arc<Mutex<Vec<Received>>> = Arc::default();
-        let store = inbox.clone();
+        let gate: Arc<Gate> = Arc::default();
+        let (store, g) = (inbox.clone(), gate.clone());
         tokio::spawn(async move {
             while let Ok((sock, _)) = listener.accept().await {
-                let store = store.clone();
+                let (store, g) = (store.clone(), g.clone());
                 tokio::spawn(async move {
-                    let _ = session(sock, store).await;
+                    let _ = session(sock, store, g).await;
                 });
             }
         });
-        SmtpServer { port, inbox }
+        SmtpServer { port, inbox, gate }
+    }
+
+    /// Hold every message at `DATA` until [`SmtpServer::open`].
+    pub fn hold(&self) {
+        self.gate.closed.store(true, Ordering::SeqCst);
+    }
+
+    /// Let held and later messages through.
+    pub fn open(&self) {
+        self.gate.closed.store(false, Ordering::SeqCst);
+    }
+
+    /// How many clients wait at the closed gate now.
+    pub fn held(&self) -> usize {
+        self.gate.waiting.load(Ordering::SeqCst)
     }
 
     pub fn all(&self) -> Vec<Received> {
@@ -72,6 +99,7 @@ impl SmtpServer {
 async fn session(
     sock: tokio::net::TcpStream,
     inbox: Arc<Mutex<Vec<Received>>>,
+    gate: Arc<Gate>,
 ) -> std::io::Result<()> {
     let (r, mut w) = sock.into_split();
     let mut lines = BufReader::new(r);
@@ -97,6 +125,13 @@ async fn session(
             to.push(addr(&cmd[8..]));
             w.write_all(b"250 OK\r\n").await?;
         } else if upper == "DATA" {
+            if gate.closed.load(Ordering::SeqCst) {
+                gate.waiting.fetch_add(1, Ordering::SeqCst);
+                while gate.closed.load(Ordering::SeqCst) {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+                gate.waiting.fetch_sub(1, Ordering::SeqCst);
+            }
             w.write_all(b"354 end with <CRLF>.<CRLF>\r\n").await?;
             let mut raw = String::new();
             loop {
