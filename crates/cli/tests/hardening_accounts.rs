@@ -112,10 +112,15 @@ impl<'a> Browser<'a> {
     /// POST a form with this browser's CSRF token (a page is fetched first
     /// if the browser has none yet).
     async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
-        if !self.cookies.contains_key("cohort_csrf") {
-            self.get("/sign-in").await;
+        // The token is bound to this browser's session (or pre-session
+        // cookie), so it is read from a page, as a browser does.
+        let mut csrf = String::new();
+        for page in ["/sign-in", "/me"] {
+            if let Some(t) = common::csrf_in(&self.get(page).await.body) {
+                csrf = t;
+                break;
+            }
         }
-        let csrf = self.cookies.get("cohort_csrf").cloned().unwrap_or_default();
         let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
         form.extend_from_slice(fields);
         let res = self
