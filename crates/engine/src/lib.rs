@@ -20,6 +20,7 @@ mod auth;
 pub mod books;
 mod commitments;
 mod committees;
+mod donor_name;
 pub mod conversation;
 pub mod dashboards;
 pub mod demo;
@@ -29,6 +30,8 @@ mod notices;
 pub mod payments;
 mod pledges;
 pub mod primaries;
+mod receipts_cap;
+pub mod sealing;
 mod settle;
 mod slates;
 mod stopping;
@@ -119,6 +122,9 @@ pub struct Engine {
     public_url: Arc<str>,
     /// Where money is collected ([`PledgeOnly`] unless one is configured).
     gateway: Arc<dyn PaymentGateway>,
+    /// The keys outside the database that seal the outbox and derive
+    /// receipt links ([`sealing`]).
+    keys: Arc<sealing::Keyring>,
 }
 
 impl Engine {
@@ -131,7 +137,16 @@ impl Engine {
             slate_cache: Arc::default(),
             public_url: Arc::from("http://127.0.0.1:8080"),
             gateway: Arc::new(PledgeOnly),
+            keys: process_keys(),
         }
+    }
+
+    /// Seal the outbox and derive receipt links with `keys` (the binary
+    /// reads them from `COHORT_SECRET_KEY` or the data directory). Every
+    /// server on one database needs the same keys.
+    pub fn with_keyring(mut self, keys: sealing::Keyring) -> Self {
+        self.keys = Arc::new(keys);
+        self
     }
 
     /// Collect money through `gateway` (see [`payments`]).
@@ -168,9 +183,21 @@ impl Engine {
         self.clock.today()
     }
 
+    /// Migrate the database, then seal what older versions left in plain
+    /// text (see [`Engine::seal_at_rest`]).
     pub async fn migrate(&self) -> Result<()> {
-        Ok(self.store.migrate().await?)
+        self.store.migrate().await?;
+        self.seal_at_rest().await?;
+        Ok(())
     }
+}
+
+/// Engines that were given no keys share one fresh key per process, so
+/// several engines on one database in one process (tests) agree.
+fn process_keys() -> Arc<sealing::Keyring> {
+    static KEYS: std::sync::OnceLock<Arc<sealing::Keyring>> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| Arc::new(sealing::Keyring::ephemeral()))
+        .clone()
 }
 
 impl From<StoreError> for EngineError {

@@ -33,6 +33,8 @@ cohort_store_sql::impl_sql_tx!(
     sigil = '?',
     bulk = values
 );
+cohort_store_sql::impl_mail_hold_tx!(SqliteTx, sqlx::Sqlite);
+
 
 fn unavailable(e: sqlx::Error) -> StoreError {
     StoreError::Unavailable(e.to_string())

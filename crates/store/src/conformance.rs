@@ -26,6 +26,8 @@ mod books;
 pub use books::*;
 mod intake;
 pub use intake::*;
+mod mail_hold;
+pub use mail_hold::*;
 
 fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0)
@@ -1036,6 +1038,7 @@ pub async fn pledges_by_email_and_the_outbox(store: &dyn Store) {
         subject: subject.into(),
         body: format!("Hello {to}"),
         transactional,
+        held: false,
         attachment: None,
     };
     tx.enqueue_emails(
@@ -1197,6 +1200,8 @@ macro_rules! conformance_tests {
             record_intake_writes_one_pledge_and_its_receipt,
             record_intake_writes_a_large_batch,
             record_intake_inserts_pledges_under_reserved_ids,
+            held_email_waits_for_release_and_folded_email_never_goes,
+            plain_receipt_tokens_and_unsealed_bodies_are_found_once,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {

@@ -18,10 +18,12 @@ use serde::{Deserialize, Serialize};
 
 pub mod conformance;
 mod conversation;
+mod mail_hold;
 mod payments;
 mod teams;
 
 pub use conversation::*;
+pub use mail_hold::{HeldEmail, MailHoldTx};
 pub use payments::{DuePayment, PaymentRow, PaymentSetupRow, PaymentState};
 pub use teams::*;
 
@@ -429,6 +431,10 @@ pub struct NewEmail {
     pub body: String,
     /// Receipts, sign-in links, unlock notices: exempt from the weekly cap.
     pub transactional: bool,
+    /// An email nobody proved they asked for (an anonymous pledge's
+    /// receipt): not delivered until the engine releases it, at most a few
+    /// an hour to one address, the rest folded into one summary.
+    pub held: bool,
     /// A file sent along (a team's weekly check-in as `.ics`).
     pub attachment: Option<Attachment>,
 }
@@ -535,7 +541,7 @@ pub trait Store: Send + Sync + 'static {
 
 /// A transaction. Dropping it without [`Tx::commit`] rolls back.
 #[async_trait]
-pub trait Tx: Send {
+pub trait Tx: Send + MailHoldTx {
     async fn commit(self: Box<Self>) -> Result<()>;
     /// Serialize writers of one slate (PostgreSQL: a row lock on the slate;
     /// SQLite: nothing to do, its write transactions are already exclusive).

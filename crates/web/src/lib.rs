@@ -29,6 +29,7 @@ mod committees;
 mod conversation;
 mod error;
 mod extract;
+mod intake_limits;
 mod pages;
 mod payments;
 mod primaries;
@@ -37,6 +38,7 @@ mod teams;
 
 pub use card::StripeJs;
 pub use error::ApiError;
+pub use intake_limits::PledgeLimiter;
 pub use session::RateLimiter;
 
 /// The largest request body accepted: 64 KiB.
@@ -161,6 +163,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .nest("/api", api)
         .fallback(not_found)
         .layer(axum::Extension(options.limiter))
+        .layer(axum::Extension(Arc::new(intake_limits::PledgeLimiter::from_env())))
         .layer(axum::Extension(CardConfig(stripe_js)))
         .layer(TraceLayer::new_for_http())
         .with_state(engine)
