@@ -53,7 +53,9 @@ impl Drop for World {
                 rt.block_on(async {
                     if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
                         let _ = c
-                            .execute(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str())
+                            .execute(
+                                format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str(),
+                            )
                             .await;
                     }
                 });
@@ -215,12 +217,11 @@ impl World {
         }
         let (url, _, _) = self.pg.as_ref().expect("a backend");
         let mut c = sqlx::PgConnection::connect(url).await.expect("connect");
-        let tables: Vec<String> = sqlx::query_scalar(
-            "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'",
-        )
-        .fetch_all(&mut c)
-        .await
-        .expect("tables");
+        let tables: Vec<String> =
+            sqlx::query_scalar("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'")
+                .fetch_all(&mut c)
+                .await
+                .expect("tables");
         let mut bytes = Vec::new();
         for t in tables {
             let rows = sqlx::query(&format!("SELECT t::text AS r FROM \"{t}\" t"))
@@ -315,7 +316,11 @@ async fn no_working_token_is_readable_from_the_database_files(w: World) {
         .pledge("s", money(who, "Rea Der", 2500), None)
         .await
         .expect("a pledge");
-    let receipt = pledged.pledge.receipt_token.clone().expect("a receipt token");
+    let receipt = pledged
+        .pledge
+        .receipt_token
+        .clone()
+        .expect("a receipt token");
     w.deliver(&w.engine).await;
 
     let inbox = w.inbox(who);
@@ -330,7 +335,10 @@ async fn no_working_token_is_readable_from_the_database_files(w: World) {
     let link = token_after(&sign_in.body, "/sign-in/");
     let emailed_receipt = token_after(&receipt_mail.body, "?token=");
     let unsubscribe = token_after(&receipt_mail.body, "/unsubscribe/");
-    assert_eq!(emailed_receipt, receipt, "the receipt email carries the pledge's token");
+    assert_eq!(
+        emailed_receipt, receipt,
+        "the receipt email carries the pledge's token"
+    );
 
     let raw = w.raw_bytes().await;
     for (what, secret) in [
@@ -537,7 +545,10 @@ async fn an_unlock_event_does_not_reveal_one_pledges_amount(app: TestApp) {
     assert_eq!(status, StatusCode::CREATED, "{pledge}");
     assert_eq!(pledge["status"], "unlocked", "{pledge}");
     // The donor still sees their own amounts on the private receipt.
-    assert_eq!(common::allocated(&pledge) + pledge["unallocated_cents"].as_i64().unwrap_or(0), 15461);
+    assert_eq!(
+        common::allocated(&pledge) + pledge["unallocated_cents"].as_i64().unwrap_or(0),
+        15461
+    );
     let id = pledge["id"].as_i64().expect("id");
     let token = pledge["receipt_token"].as_str().expect("a receipt token");
     let (status, own) = app.get(&format!("/api/pledges/{id}?token={token}")).await;
@@ -549,7 +560,10 @@ async fn an_unlock_event_does_not_reveal_one_pledges_amount(app: TestApp) {
         .await;
     let events = log.as_array().expect("events");
     let kinds: Vec<&str> = events.iter().filter_map(|e| e["kind"].as_str()).collect();
-    assert!(kinds.contains(&"pledged") && kinds.contains(&"unlock"), "{kinds:?}");
+    assert!(
+        kinds.contains(&"pledged") && kinds.contains(&"unlock"),
+        "{kinds:?}"
+    );
     for e in events {
         let mut found = Vec::new();
         numbers(&e["data"], "", &mut found);

@@ -542,9 +542,11 @@ impl Engine {
     /// The donor details a pledge carries, for its owner (the best-efforts form).
     pub async fn donor_details(&self, pledge_id: Id, token: &str) -> Result<Donor> {
         let mut tx = self.store.read().await?;
-        Ok(crate::pledges::owned_receipt(tx.as_mut(), &self.keys, pledge_id, token)
-            .await?
-            .donor)
+        Ok(
+            crate::pledges::owned_receipt(tx.as_mut(), &self.keys, pledge_id, token)
+                .await?
+                .donor,
+        )
     }
 
     /// Complete the donor details of a pledge (the best-efforts link):

@@ -26,7 +26,12 @@ pub(crate) fn plain_name(field: &str, s: &str, required: bool) -> Result<String>
             "must be one line without control characters",
         ));
     }
-    if t.chars().any(|c| matches!(c, '@' | '/' | '\\' | '<' | '>' | ':' | '[' | ']' | '{' | '}')) {
+    if t.chars().any(|c| {
+        matches!(
+            c,
+            '@' | '/' | '\\' | '<' | '>' | ':' | '[' | ']' | '{' | '}'
+        )
+    }) {
         return Err(EngineError::invalid(
             field,
             "must be a plain name: no web or email addresses, slashes, colons or brackets",

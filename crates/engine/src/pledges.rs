@@ -756,8 +756,7 @@ impl Engine {
         let commitment = hex::encode(Sha256::digest(format!("{id}:{receipt}").as_bytes()));
         let payload = serde_json::json!({ "pledge": id, "kind": v.kind.kind_str(), "receipt_commitment": commitment });
         b.events.push(payload.to_string());
-        let mut receipt_email =
-            self.pledge_receipt(&b.base.row, id, &new, &receipt, &v.condition);
+        let mut receipt_email = self.pledge_receipt(&b.base.row, id, &new, &receipt, &v.condition);
         receipt_email.0.held = !job.requested;
         b.receipts.push(receipt_email);
         let row = PledgeRow {
@@ -1201,4 +1200,3 @@ mod tests {
         assert_eq!(rest, (55..=64).chain(100..154).collect::<Vec<Id>>());
     }
 }
-

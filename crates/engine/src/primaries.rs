@@ -214,7 +214,8 @@ impl Engine {
         }
         let (row, was_held) = {
             let mut tx = self.store.read().await?;
-            let p = crate::pledges::owned_receipt(tx.as_mut(), &self.keys, pledge_id, token).await?;
+            let p =
+                crate::pledges::owned_receipt(tx.as_mut(), &self.keys, pledge_id, token).await?;
             let row = tx
                 .general_choices_of(p.id)
                 .await?

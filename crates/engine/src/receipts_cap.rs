@@ -12,7 +12,6 @@
 //! The rule is [`plan`], pure and property-tested.
 
 use chrono::Duration;
-use cohort_store::MailHoldTx;
 
 use crate::{Engine, Result};
 

@@ -15,10 +15,9 @@
 //! opening what they sealed. The binary reads it from `COHORT_SECRET_KEY` or
 //! the data directory's `secret.keys` (made on first start, mode 0600).
 
-use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305, NONCE_LEN};
+use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305, NONCE_LEN};
 use ring::hmac;
 use ring::rand::{SecureRandom, SystemRandom};
-use cohort_store::MailHoldTx;
 use sha2::{Digest, Sha256};
 
 /// What a sealed body starts with; anything else is a body from before sealing.
@@ -161,8 +160,8 @@ impl Keyring {
         if data.len() < NONCE_LEN {
             return Err(SealError::Damaged);
         }
-        let nonce = Nonce::try_assume_unique_for_key(&data[..NONCE_LEN])
-            .map_err(|_| SealError::Damaged)?;
+        let nonce =
+            Nonce::try_assume_unique_for_key(&data[..NONCE_LEN]).map_err(|_| SealError::Damaged)?;
         let mut body = data.split_off(NONCE_LEN);
         let plain = key
             .seal

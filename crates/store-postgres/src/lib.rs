@@ -29,7 +29,6 @@ cohort_store_sql::impl_sql_tx!(
 );
 cohort_store_sql::impl_mail_hold_tx!(PgTx, sqlx::Postgres);
 
-
 fn unavailable(e: sqlx::Error) -> StoreError {
     StoreError::Unavailable(e.to_string())
 }

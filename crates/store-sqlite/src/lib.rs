@@ -35,7 +35,6 @@ cohort_store_sql::impl_sql_tx!(
 );
 cohort_store_sql::impl_mail_hold_tx!(SqliteTx, sqlx::Sqlite);
 
-
 fn unavailable(e: sqlx::Error) -> StoreError {
     StoreError::Unavailable(e.to_string())
 }

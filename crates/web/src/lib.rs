@@ -163,7 +163,9 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .nest("/api", api)
         .fallback(not_found)
         .layer(axum::Extension(options.limiter))
-        .layer(axum::Extension(Arc::new(intake_limits::PledgeLimiter::from_env())))
+        .layer(axum::Extension(Arc::new(
+            intake_limits::PledgeLimiter::from_env(),
+        )))
         .layer(axum::Extension(CardConfig(stripe_js)))
         .layer(TraceLayer::new_for_http())
         .with_state(engine)

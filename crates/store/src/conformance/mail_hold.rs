@@ -51,7 +51,9 @@ pub async fn held_email_waits_for_release_and_folded_email_never_goes(store: &dy
             .expect("count"),
         0
     );
-    tx.release_emails(&[held[0].id], at(4)).await.expect("release");
+    tx.release_emails(&[held[0].id], at(4))
+        .await
+        .expect("release");
     let (summary, hash) = mail("v@x.org", 99, false);
     let into = tx
         .enqueue_released(&summary, &hash, at(4))
@@ -70,15 +72,23 @@ pub async fn held_email_waits_for_release_and_folded_email_never_goes(store: &dy
         .map(|r| r.email.subject)
         .collect();
     assert_eq!(due, ["Receipt 0", "Receipt 9", "Receipt 99"]);
-    assert!(tx.held_emails(&email("v@x.org")).await.expect("held").is_empty());
+    assert!(tx
+        .held_emails(&email("v@x.org"))
+        .await
+        .expect("held")
+        .is_empty());
     assert!(tx.held_addresses(10).await.expect("none").is_empty());
     assert_eq!(
-        tx.released_since(&email("v@x.org"), at(3)).await.expect("count"),
+        tx.released_since(&email("v@x.org"), at(3))
+            .await
+            .expect("count"),
         2,
         "the released receipt and the summary"
     );
     assert_eq!(
-        tx.released_since(&email("v@x.org"), at(4)).await.expect("count"),
+        tx.released_since(&email("v@x.org"), at(4))
+            .await
+            .expect("count"),
         0,
         "only releases after the moment count"
     );
@@ -114,7 +124,11 @@ pub async fn plain_receipt_tokens_and_unsealed_bodies_are_found_once(store: &dyn
         .expect("seal");
     assert!(tx.unsealed_bodies(10).await.expect("none").is_empty());
     assert_eq!(
-        tx.pledge(old).await.expect("read").expect("there").receipt_token,
+        tx.pledge(old)
+            .await
+            .expect("read")
+            .expect("there")
+            .receipt_token,
         "b".repeat(64)
     );
 }
