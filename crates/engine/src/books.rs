@@ -525,7 +525,7 @@ impl Engine {
             missing = missing.join(", "),
             base = self.public_url(),
             id = pledge.id,
-            token = self.receipt_link_token(&pledge),
+            token = self.receipt_link_token(pledge),
         );
         self.queue_email(
             tx,

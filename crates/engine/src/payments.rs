@@ -761,7 +761,7 @@ impl Engine {
             why = y.detail,
             by = by.format("%B %-d, %Y %H:%M UTC"),
             base = self.public_url(),
-            token = self.receipt_link_token(&pledge),
+            token = self.receipt_link_token(pledge),
         );
         self.queue_email(tx, pledge.email.clone(), &subject, body, true, at)
             .await?;

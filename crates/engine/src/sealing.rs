@@ -221,6 +221,38 @@ impl Keyring {
     }
 }
 
+impl crate::Engine {
+    /// A receipt token for a pledge's later emails and pages: derived from
+    /// the stored hash under the current key (the original is not stored).
+    pub(crate) fn receipt_link_token(&self, row: &cohort_store::PledgeRow) -> String {
+        self.keys.receipt_token(row.id, &row.receipt_token)
+    }
+
+    /// Seal what older versions left in plain text: hash plain receipt
+    /// tokens (SQLite; PostgreSQL's migration already did) and seal
+    /// unsealed outbox bodies. Runs after every migration; idempotent, and
+    /// a no-op once done (two indexed reads).
+    pub async fn seal_at_rest(&self) -> crate::Result<()> {
+        const BATCH: i64 = 500;
+        loop {
+            let mut tx = self.store.write().await?;
+            let plain = tx.plain_receipt_tokens(BATCH).await?;
+            for (id, token) in &plain {
+                tx.set_receipt_token_hash(*id, &crate::auth::token_hash(token))
+                    .await?;
+            }
+            let bodies = tx.unsealed_bodies(BATCH).await?;
+            for (id, body) in &bodies {
+                tx.set_email_body(*id, &self.keys.seal(body)).await?;
+            }
+            tx.commit().await?;
+            if plain.len() < BATCH as usize && bodies.len() < BATCH as usize {
+                return Ok(());
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,37 +314,5 @@ mod tests {
     fn bad_key_lines_are_refused() {
         assert!(matches!(Keyring::parse("# none\n"), Err(SealError::Empty)));
         assert!(matches!(Keyring::parse("abcd"), Err(SealError::BadKey(1))));
-    }
-}
-
-impl crate::Engine {
-    /// A receipt token for a pledge's later emails and pages: derived from
-    /// the stored hash under the current key (the original is not stored).
-    pub(crate) fn receipt_link_token(&self, row: &cohort_store::PledgeRow) -> String {
-        self.keys.receipt_token(row.id, &row.receipt_token)
-    }
-
-    /// Seal what older versions left in plain text: hash plain receipt
-    /// tokens (SQLite; PostgreSQL's migration already did) and seal
-    /// unsealed outbox bodies. Runs after every migration; idempotent, and
-    /// a no-op once done (two indexed reads).
-    pub async fn seal_at_rest(&self) -> crate::Result<()> {
-        const BATCH: i64 = 500;
-        loop {
-            let mut tx = self.store.write().await?;
-            let plain = tx.plain_receipt_tokens(BATCH).await?;
-            for (id, token) in &plain {
-                tx.set_receipt_token_hash(*id, &crate::auth::token_hash(token))
-                    .await?;
-            }
-            let bodies = tx.unsealed_bodies(BATCH).await?;
-            for (id, body) in &bodies {
-                tx.set_email_body(*id, &self.keys.seal(body)).await?;
-            }
-            tx.commit().await?;
-            if plain.len() < BATCH as usize && bodies.len() < BATCH as usize {
-                return Ok(());
-            }
-        }
     }
 }

@@ -182,7 +182,8 @@ async fn pledge(
     IdempotencyKey(key): IdempotencyKey,
     ApiJson(input): ApiJson<PledgeInput>,
 ) -> Result<(StatusCode, Json<PledgeView>), Response> {
-    gate.check(&input.donor.email)?;
+    gate.check(&input.donor.email)
+        .map_err(IntoResponse::into_response)?;
     let outcome = engine
         .pledge(&slug, input, key.as_deref())
         .await

@@ -926,7 +926,7 @@ pub(crate) async fn pledge_submit(
                 engine.pledge_as_owner(&slug, input, key).await
             } else {
                 if let Err(too_many) = gate.check(&input.donor.email) {
-                    return Ok(too_many);
+                    return Ok(too_many.into_response());
                 }
                 engine.pledge(&slug, input, key).await
             }

@@ -131,10 +131,22 @@ impl<S: Send + Sync> FromRequestParts<S> for PledgeGate {
 
 impl PledgeGate {
     /// Count an anonymous pledge for `email`; over a limit, the 429 answer.
-    pub(crate) fn check(&self, email: &str) -> Result<(), Response> {
+    pub(crate) fn check(&self, email: &str) -> Result<(), TooMany> {
         self.limiter
             .attempt_at(email, self.client, Instant::now())
-            .map_err(|(field, wait)| too_many(field, wait))
+            .map_err(|(field, wait)| TooMany { field, wait })
+    }
+}
+
+/// Over a limit: which one (`field`) and the seconds to wait.
+pub(crate) struct TooMany {
+    field: &'static str,
+    wait: u64,
+}
+
+impl IntoResponse for TooMany {
+    fn into_response(self) -> Response {
+        too_many(self.field, self.wait)
     }
 }
 
