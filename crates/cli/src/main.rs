@@ -14,6 +14,7 @@ use cohort_store::Store;
 mod bench;
 mod consensus;
 mod jobs;
+mod keys;
 mod matching;
 mod payments;
 mod recompute;
@@ -222,7 +223,14 @@ async fn open(db: &Db) -> Result<Engine> {
         None => Arc::new(cohort_store_sqlite::SqliteStore::open_dir(&db.data_dir).await?),
     };
     store.migrate().await.context("migrating the database")?;
-    Ok(Engine::with_store(store).with_gateway(payments::gateway_from_env()))
+    let engine = Engine::with_store(store)
+        .with_gateway(payments::gateway_from_env())
+        .with_keyring(keys::load(&db.data_dir)?);
+    engine
+        .seal_at_rest()
+        .await
+        .context("sealing secrets older versions kept in plain text")?;
+    Ok(engine)
 }
 
 /// Errors end the program with their chain of causes on one line and exit

@@ -28,6 +28,18 @@ const PLEDGES: usize = 30;
 /// Short leases so a killed server's jobs move within seconds.
 const LEASE_SECONDS: &str = "3";
 
+/// The binary, with the keys every server on one database must share:
+/// `COHORT_SECRET_KEY` seals the outbox (a server without it cannot send
+/// what another queued) and `COHORT_WEB_KEY` signs forms.
+fn cohort() -> Command {
+    let mut c = Command::new(BIN);
+    c.env("COHORT_SECRET_KEY", "5ca1ab1e".repeat(8)).env(
+        "COHORT_WEB_KEY",
+        "one web key for every server of this test",
+    );
+    c
+}
+
 struct Server {
     child: Child,
     url: String,
@@ -44,7 +56,7 @@ impl Drop for Server {
 /// `cohort serve` on `db` collecting through localstripe and mailing through
 /// the test SMTP server; its stderr goes to `log`.
 fn serve(db: &str, stripe: &str, smtp: u16, log: &Path) -> Server {
-    let mut child = Command::new(BIN)
+    let mut child = cohort()
         .args(["serve", "--addr", "127.0.0.1:0", "--database-url", db])
         .env("RUST_LOG", "warn")
         .env("COHORT_STRIPE_SECRET_KEY", SECRET_KEY)
@@ -77,7 +89,7 @@ fn serve(db: &str, stripe: &str, smtp: u16, log: &Path) -> Server {
 
 /// `cohort token ARGS --database-url DB`: a new token.
 fn token(db: &str, args: &[&str]) -> String {
-    let out = Command::new(BIN)
+    let out = cohort()
         .arg("token")
         .args(args)
         .args(["--database-url", db])
@@ -404,7 +416,7 @@ async fn three_servers_deliver_and_charge_exactly_once_when_one_is_killed() {
         );
     }
 
-    let out = Command::new(BIN)
+    let out = cohort()
         .args(["verify", "--database-url", &pg.url])
         .output()
         .expect("run verify");

@@ -512,7 +512,8 @@ impl Engine {
         Ok(true)
     }
 
-    /// An email with its footer and the hash of its own unsubscribe secret.
+    /// An email with its footer and the hash of its own unsubscribe secret,
+    /// its body sealed (opened only for delivery: `mail.rs`).
     pub(crate) fn compose(
         &self,
         to: Email,
@@ -529,8 +530,11 @@ impl Engine {
             NewEmail {
                 to,
                 subject: subject.to_owned(),
-                body,
+                // Sealed under a key outside the database: every body holds
+                // at least its unsubscribe link (issue 14).
+                body: self.keys.seal(&body),
                 transactional,
+                held: false,
                 attachment: None,
             },
             token_hash(&unsubscribe),

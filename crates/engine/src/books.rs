@@ -525,7 +525,7 @@ impl Engine {
             missing = missing.join(", "),
             base = self.public_url(),
             id = pledge.id,
-            token = pledge.receipt_token,
+            token = self.receipt_link_token(pledge),
         );
         self.queue_email(
             tx,
@@ -542,9 +542,11 @@ impl Engine {
     /// The donor details a pledge carries, for its owner (the best-efforts form).
     pub async fn donor_details(&self, pledge_id: Id, token: &str) -> Result<Donor> {
         let mut tx = self.store.read().await?;
-        Ok(crate::pledges::owned_receipt(tx.as_mut(), pledge_id, token)
-            .await?
-            .donor)
+        Ok(
+            crate::pledges::owned_receipt(tx.as_mut(), &self.keys, pledge_id, token)
+                .await?
+                .donor,
+        )
     }
 
     /// Complete the donor details of a pledge (the best-efforts link):
@@ -556,7 +558,7 @@ impl Engine {
         input: crate::DonorInput,
     ) -> Result<Donor> {
         let mut tx = self.store.write().await?;
-        let row = crate::pledges::owned_receipt(tx.as_mut(), pledge_id, token).await?;
+        let row = crate::pledges::owned_receipt(tx.as_mut(), &self.keys, pledge_id, token).await?;
         // The email and the attestation stay as pledged; the name too unless given.
         let mut input = input;
         input.email = row.email.as_str().to_owned();

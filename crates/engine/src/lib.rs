@@ -23,6 +23,7 @@ mod committees;
 pub mod conversation;
 pub mod dashboards;
 pub mod demo;
+mod donor_name;
 mod error;
 pub mod jobs;
 mod mail;
@@ -30,6 +31,8 @@ mod notices;
 pub mod payments;
 mod pledges;
 pub mod primaries;
+mod receipts_cap;
+pub mod sealing;
 mod settle;
 mod slates;
 mod stopping;
@@ -123,6 +126,9 @@ pub struct Engine {
     gateway: Arc<dyn PaymentGateway>,
     /// How passwords are hashed and verified ([`Argon2Passwords`]).
     passwords: Arc<dyn Passwords>,
+    /// The keys outside the database that seal the outbox and derive
+    /// receipt links ([`sealing`]).
+    keys: Arc<sealing::Keyring>,
 }
 
 impl Engine {
@@ -136,6 +142,7 @@ impl Engine {
             public_url: Arc::from("http://127.0.0.1:8080"),
             gateway: Arc::new(PledgeOnly),
             passwords: Arc::new(Argon2Passwords::default()),
+            keys: process_keys(),
         }
     }
 
@@ -143,6 +150,14 @@ impl Engine {
     /// [`Argon2Passwords`] to see every verification).
     pub fn with_passwords(mut self, passwords: Arc<dyn Passwords>) -> Self {
         self.passwords = passwords;
+        self
+    }
+
+    /// Seal the outbox and derive receipt links with `keys` (the binary
+    /// reads them from `COHORT_SECRET_KEY` or the data directory). Every
+    /// server on one database needs the same keys.
+    pub fn with_keyring(mut self, keys: sealing::Keyring) -> Self {
+        self.keys = Arc::new(keys);
         self
     }
 
@@ -180,9 +195,21 @@ impl Engine {
         self.clock.today()
     }
 
+    /// Migrate the database, then seal what older versions left in plain
+    /// text (see [`Engine::seal_at_rest`]).
     pub async fn migrate(&self) -> Result<()> {
-        Ok(self.store.migrate().await?)
+        self.store.migrate().await?;
+        self.seal_at_rest().await?;
+        Ok(())
     }
+}
+
+/// Engines that were given no keys share one fresh key per process, so
+/// several engines on one database in one process (tests) agree.
+fn process_keys() -> Arc<sealing::Keyring> {
+    static KEYS: std::sync::OnceLock<Arc<sealing::Keyring>> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| Arc::new(sealing::Keyring::ephemeral()))
+        .clone()
 }
 
 impl From<StoreError> for EngineError {

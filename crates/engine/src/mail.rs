@@ -28,12 +28,23 @@ pub const MAX_ATTEMPTS: i32 = 8;
 impl Engine {
     /// Send what is due, up to `limit` emails; returns how many were sent.
     pub async fn deliver_email(&self, mailer: &dyn Mailer, limit: i64) -> Result<usize> {
+        // Held receipts first: release what the hourly cap allows (receipts_cap.rs).
+        self.release_held_email().await?;
         let due = {
             let mut tx = self.store.read().await?;
             tx.due_emails(MAX_ATTEMPTS, limit).await?
         };
         let mut sent = 0;
-        for row in due {
+        for mut row in due {
+            // Bodies are sealed at rest; open each only to hand it over.
+            row.email.body = match self.keys.open(&row.email.body) {
+                Ok(body) => body,
+                Err(e) => {
+                    // Another server (with the right key) can still send it.
+                    tracing::warn!(id = row.id, "email left for a server that has its key: {e}");
+                    continue;
+                }
+            };
             let outcome = mailer.send(&row.email).await;
             if let Err(e) = &outcome {
                 tracing::warn!(id = row.id, to = %row.email.to, "email not delivered: {e}");
@@ -47,11 +58,17 @@ impl Engine {
         Ok(sent)
     }
 
-    /// Every email queued to `to`, newest first (support and tests).
+    /// Every email queued to `to`, newest first, bodies opened (support and tests).
     pub async fn emails_to(&self, to: &str) -> Result<Vec<cohort_store::OutboxRow>> {
         let to = cohort_core::Email::parse(to)
             .map_err(|e| crate::EngineError::invalid("email", e.to_string()))?;
         let mut tx = self.store.read().await?;
-        Ok(tx.emails_to(&to).await?)
+        let mut rows = tx.emails_to(&to).await?;
+        for row in &mut rows {
+            if let Ok(body) = self.keys.open(&row.email.body) {
+                row.email.body = body;
+            }
+        }
+        Ok(rows)
     }
 }

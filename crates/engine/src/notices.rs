@@ -106,7 +106,7 @@ impl Engine {
             what = p.kind.describe(),
             day = at.date_naive(),
             base = self.public_url(),
-            token = p.receipt_token,
+            token = self.receipt_link_token(p),
         );
         Ok(self.compose(
             p.email.clone(),

@@ -35,7 +35,6 @@ use cohort_core::Cents;
 use cohort_store::{DuePayment, Id, PaymentRow, PaymentSetupRow, PaymentState, PledgeRow, Tx};
 use serde::Serialize;
 
-use crate::auth::secrets_equal;
 use crate::views::PledgeView;
 use crate::{Engine, EngineError, Result};
 
@@ -770,7 +769,7 @@ impl Engine {
             why = y.detail,
             by = by.format("%B %-d, %Y %H:%M UTC"),
             base = self.public_url(),
-            token = pledge.receipt_token,
+            token = self.receipt_link_token(pledge),
         );
         self.queue_email(tx, pledge.email.clone(), &subject, body, true, at)
             .await?;
@@ -1001,7 +1000,7 @@ impl Engine {
             let row = tx
                 .pledge(pledge_id)
                 .await?
-                .filter(|p| secrets_equal(&p.receipt_token, token))
+                .filter(|p| self.keys.receipt_matches(p.id, &p.receipt_token, token))
                 .ok_or_else(|| EngineError::not_found("pledge", pledge_id.to_string()))?;
             let setup = tx.payment_setup(pledge_id).await?;
             let open = tx

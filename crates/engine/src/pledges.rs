@@ -16,7 +16,8 @@ use futures::future::{self, Either};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::auth::{secrets_equal, Account};
+use crate::auth::{token_hash, Account};
+use crate::sealing::Keyring;
 use crate::settle::{intersects, pot_changed, SlateBase, SlateState};
 use crate::slates::{parse_condition, parse_date, text};
 use crate::views::{AllocationView, PledgeView};
@@ -101,6 +102,9 @@ struct Job {
     slate: String,
     input: PledgeInput,
     key: Option<String>,
+    /// Made by the signed-in owner of the donor's address: their receipt
+    /// goes out at once. Anyone else's is held (see `receipts_cap`).
+    requested: bool,
     reply: oneshot::Sender<Result<PledgeOutcome>>,
 }
 
@@ -108,6 +112,8 @@ struct Job {
 enum Staged {
     Created {
         row: Box<PledgeRow>,
+        /// The receipt token itself; the row holds only its SHA-256.
+        token: String,
     },
     Done(Box<PledgeOutcome>),
     /// The request needs to write what a slate's kept base holds (a new
@@ -457,6 +463,27 @@ impl Engine {
         input: PledgeInput,
         idempotency_key: Option<&str>,
     ) -> Result<PledgeOutcome> {
+        self.pledge_with(slate, input, idempotency_key, false).await
+    }
+
+    /// [`Engine::pledge`] by the signed-in owner of the donor's address
+    /// (the web form checks the session): its receipt is not held.
+    pub async fn pledge_as_owner(
+        &self,
+        slate: &str,
+        input: PledgeInput,
+        idempotency_key: Option<&str>,
+    ) -> Result<PledgeOutcome> {
+        self.pledge_with(slate, input, idempotency_key, true).await
+    }
+
+    async fn pledge_with(
+        &self,
+        slate: &str,
+        input: PledgeInput,
+        idempotency_key: Option<&str>,
+        requested: bool,
+    ) -> Result<PledgeOutcome> {
         if let Some(k) = idempotency_key {
             if k.is_empty() || k.len() > 255 {
                 return Err(EngineError::invalid(
@@ -470,6 +497,7 @@ impl Engine {
             slate: slate.to_owned(),
             input,
             key: idempotency_key.map(str::to_owned),
+            requested,
             reply,
         };
         self.intake
@@ -589,7 +617,7 @@ impl Engine {
                 .map(|b| (b.base.row.id, b))
                 .collect();
             for r in staged.iter_mut() {
-                if let Ok(Staged::Created { row }) = r {
+                if let Ok(Staged::Created { row, token }) = r {
                     let Some(b) = by_id.get(&row.slate_id) else {
                         continue;
                     };
@@ -606,7 +634,7 @@ impl Engine {
                     };
                     let mut view =
                         render_pledge(&b.base.row, &b.base.roster.candidates, &row, &installments);
-                    view.receipt_token = Some(row.receipt_token.clone());
+                    view.receipt_token = Some(std::mem::take(token));
                     *r = Ok(Staged::Done(Box::new(PledgeOutcome {
                         pledge: view,
                         created: true,
@@ -660,7 +688,7 @@ impl Engine {
         let key = job.key.as_ref().map(|k| format!("{}:{k}", slate.id));
         if let Some(key) = &key {
             if let Some(existing) = tx.pledge_by_idempotency_key(key).await? {
-                return replay(tx, existing, &hash)
+                return replay(tx, &self.keys, existing, &hash)
                     .await
                     .map(|o| Staged::Done(Box::new(o)));
             }
@@ -693,7 +721,12 @@ impl Engine {
                 id
             }
         };
-        let receipt = self.tokens.token();
+        // Under an Idempotency-Key the token is derived (key ring, key and
+        // body), so a replay answers it again though only its hash is stored.
+        let receipt = match &key {
+            Some(k) => self.keys.idempotent_receipt(k, &hash),
+            None => self.tokens.token(),
+        };
         let new = NewPledge {
             slate_id: b.base.row.id,
             kind: v.kind.clone(),
@@ -703,7 +736,8 @@ impl Engine {
             email: v.email.clone(),
             donor: v.donor,
             ref_code: v.ref_code,
-            receipt_token: receipt.clone(),
+            // Only its SHA-256 is stored (issue 14): the database alone opens nothing.
+            receipt_token: token_hash(&receipt),
             idempotency_key: key,
             request_hash: hash,
             created_at: at,
@@ -722,7 +756,8 @@ impl Engine {
         let commitment = hex::encode(Sha256::digest(format!("{id}:{receipt}").as_bytes()));
         let payload = serde_json::json!({ "pledge": id, "kind": v.kind.kind_str(), "receipt_commitment": commitment });
         b.events.push(payload.to_string());
-        let receipt_email = self.pledge_receipt(&b.base.row, id, &new, &v.condition);
+        let mut receipt_email = self.pledge_receipt(&b.base.row, id, &new, &receipt, &v.condition);
+        receipt_email.0.held = !job.requested;
         b.receipts.push(receipt_email);
         let row = PledgeRow {
             id,
@@ -746,7 +781,10 @@ impl Engine {
         if reserved.is_some() {
             b.pledges.push((id, new));
         }
-        Ok(Staged::Created { row: Box::new(row) })
+        Ok(Staged::Created {
+            row: Box::new(row),
+            token: receipt,
+        })
     }
 
     /// The receipt a new pledge's donor gets: what they pledged, what must
@@ -756,6 +794,7 @@ impl Engine {
         slate: &SlateRow,
         id: Id,
         p: &NewPledge,
+        token: &str,
         condition: &Condition,
     ) -> (cohort_store::NewEmail, String) {
         let terms = if matches!(p.kind, PledgeKind::Money { .. }) {
@@ -770,14 +809,14 @@ impl Engine {
             )
         };
         let body = format!(
-            "Hello {name},\n\nThank you. Your pledge #{id} of {what} to the slate \"{slate}\" is saved and locked.\n\n\
+            "Hello,\n\nThank you. Your pledge #{id} of {what} to the slate \"{slate}\" is saved and locked.\n\
+             Name given on the pledge: \"{name}\".\n\n\
              {terms}\n\n\
              See, or cancel while it is still locked, at your private link (keep it to yourself):\n{base}/pledges/{id}?token={token}\n",
             name = p.donor.name,
             what = p.kind.describe(),
             slate = slate.name,
             base = self.public_url(),
-            token = p.receipt_token,
         );
         self.compose(
             p.email.clone(),
@@ -790,7 +829,7 @@ impl Engine {
     /// A pledge as its pledger sees it, with the receipt token as proof.
     pub async fn pledge_view(&self, id: Id, token: &str) -> Result<PledgeView> {
         let mut tx = self.store.read().await?;
-        let row = owned_pledge(tx.as_mut(), id, Owner::Receipt(token)).await?;
+        let row = owned_pledge(tx.as_mut(), id, Owner::Receipt(token, &self.keys)).await?;
         let slate = tx
             .slate(row.slate_id)
             .await?
@@ -818,7 +857,7 @@ impl Engine {
             };
             let installments = tx.installments(row.id).await?;
             let mut view = render_pledge(slate, candidates, &row, &installments);
-            view.receipt_token = Some(row.receipt_token.clone());
+            view.receipt_token = Some(self.receipt_link_token(&row));
             out.push(view);
         }
         Ok(out)
@@ -829,7 +868,7 @@ impl Engine {
     /// happens). A one-time pledge that unlocked is refused: its money is
     /// already allocated.
     pub async fn cancel(&self, id: Id, token: &str) -> Result<Ended> {
-        self.end_as(id, Owner::Receipt(token), Ending::CancelOrStop)
+        self.end_as(id, Owner::Receipt(token, &self.keys), Ending::CancelOrStop)
             .await
     }
 
@@ -838,7 +877,7 @@ impl Engine {
     /// still pending is refused: the supporter asked to stop months, not to
     /// cancel a locked pledge.
     pub async fn stop(&self, id: Id, token: &str) -> Result<Ended> {
-        self.end_as(id, Owner::Receipt(token), Ending::StopOnly)
+        self.end_as(id, Owner::Receipt(token, &self.keys), Ending::StopOnly)
             .await
     }
 
@@ -976,7 +1015,7 @@ pub(crate) fn check_donor(d: &DonorInput, kind: &str) -> Result<(Email, Donor)> 
         ));
     }
     let donor = Donor {
-        name: text("donor.name", &d.name, 200, kind == "money")?,
+        name: crate::donor_name::plain_name("donor.name", &d.name, kind == "money")?,
         address: text("donor.address", &d.address, 300, false)?,
         city: text("donor.city", &d.city, 100, false)?,
         state,
@@ -990,21 +1029,27 @@ pub(crate) fn check_donor(d: &DonorInput, kind: &str) -> Result<(Email, Donor)> 
 
 /// How a pledger proves a pledge is theirs.
 enum Owner<'a> {
-    /// The receipt token from the pledge's answer and email.
-    Receipt(&'a str),
+    /// The receipt token from the pledge's answer and email (or one derived
+    /// under the key ring, in a later email).
+    Receipt(&'a str, &'a Keyring),
     /// A signed-in account with the pledge's email (accounts prove their email).
     Account(&'a Account),
 }
 
 /// The pledge whose receipt token this is (or not found, never "forbidden").
-pub(crate) async fn owned_receipt(tx: &mut dyn Tx, id: Id, token: &str) -> Result<PledgeRow> {
-    owned_pledge(tx, id, Owner::Receipt(token)).await
+pub(crate) async fn owned_receipt(
+    tx: &mut dyn Tx,
+    keys: &Keyring,
+    id: Id,
+    token: &str,
+) -> Result<PledgeRow> {
+    owned_pledge(tx, id, Owner::Receipt(token, keys)).await
 }
 
 async fn owned_pledge(tx: &mut dyn Tx, id: Id, owner: Owner<'_>) -> Result<PledgeRow> {
     let row = tx.pledge(id).await?;
     let theirs = |r: &PledgeRow| match owner {
-        Owner::Receipt(token) => secrets_equal(&r.receipt_token, token),
+        Owner::Receipt(token, keys) => keys.receipt_matches(r.id, &r.receipt_token, token),
         Owner::Account(a) => r.email == a.user.email,
     };
     match row {
@@ -1015,7 +1060,12 @@ async fn owned_pledge(tx: &mut dyn Tx, id: Id, owner: Owner<'_>) -> Result<Pledg
     }
 }
 
-async fn replay(tx: &mut dyn Tx, existing: PledgeRow, hash: &str) -> Result<PledgeOutcome> {
+async fn replay(
+    tx: &mut dyn Tx,
+    keys: &Keyring,
+    existing: PledgeRow,
+    hash: &str,
+) -> Result<PledgeOutcome> {
     if existing.request_hash != hash {
         return Err(EngineError::conflict(
             "idempotency_key_reused",
@@ -1027,7 +1077,14 @@ async fn replay(tx: &mut dyn Tx, existing: PledgeRow, hash: &str) -> Result<Pled
         .await?
         .ok_or_else(|| EngineError::not_found("slate", existing.slate_id.to_string()))?;
     let mut view = pledge_view(tx, &slate, &existing).await?;
-    view.receipt_token = Some(existing.receipt_token.clone());
+    // The token itself is not stored: a replay derives it again (or, after
+    // the key that made it was dropped, answers another that opens the pledge).
+    let again = existing
+        .idempotency_key
+        .as_deref()
+        .and_then(|k| keys.idempotent_receipt_again(k, hash, &existing.receipt_token));
+    view.receipt_token =
+        Some(again.unwrap_or_else(|| keys.receipt_token(existing.id, &existing.receipt_token)));
     Ok(PledgeOutcome {
         pledge: view,
         created: false,

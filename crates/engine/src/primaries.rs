@@ -154,7 +154,7 @@ impl Engine {
                     name = c.name,
                     id = p.id,
                     base = self.public_url(),
-                    token = p.receipt_token,
+                    token = self.receipt_link_token(&p),
                 );
                 self.queue_email(
                     tx.as_mut(),
@@ -181,7 +181,7 @@ impl Engine {
         token: &str,
     ) -> Result<Vec<GeneralChoiceView>> {
         let mut tx = self.store.read().await?;
-        let p = crate::pledges::owned_receipt(tx.as_mut(), pledge_id, token).await?;
+        let p = crate::pledges::owned_receipt(tx.as_mut(), &self.keys, pledge_id, token).await?;
         let ledger = load_ledger(tx.as_mut()).await?;
         Ok(tx
             .general_choices_of(p.id)
@@ -214,7 +214,8 @@ impl Engine {
         }
         let (row, was_held) = {
             let mut tx = self.store.read().await?;
-            let p = crate::pledges::owned_receipt(tx.as_mut(), pledge_id, token).await?;
+            let p =
+                crate::pledges::owned_receipt(tx.as_mut(), &self.keys, pledge_id, token).await?;
             let row = tx
                 .general_choices_of(p.id)
                 .await?

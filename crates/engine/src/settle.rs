@@ -321,10 +321,11 @@ impl Engine {
         tx.add_to_pot(slate.id, &delta).await?;
         outcome.unlocked = moved;
         outcome.installments = installments.len() as u64;
+        // The log is public: how many pledges unlocked, never how much. A
+        // pledge that unlocks on arrival is alone in its event, so any total
+        // here would be its amount (issue 14); the pot is the aggregate.
         let payload = serde_json::json!({
             "pledges": moved,
-            "allocated_cents": outcome.allocated_cents,
-            "unallocated_cents": outcome.unallocated_cents,
             "signers": state.facts.signers(),
         });
         tx.append_event(slate.id, "unlock", &payload.to_string(), at)

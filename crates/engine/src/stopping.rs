@@ -59,7 +59,7 @@ impl Engine {
             s = if months == 1 { "" } else { "s" },
             given = Cents(given),
             base = self.public_url(),
-            token = row.receipt_token,
+            token = self.receipt_link_token(row),
             slug = slate.slug,
         );
         let subject = format!("Your monthly pledge to {} is stopped", slate.name);

@@ -157,6 +157,7 @@ macro_rules! impl_sql_tx {
                         subject: get(row, "subject")?,
                         body: get(row, "body")?,
                         transactional: get(row, "transactional")?,
+                        held: get(row, "held")?,
                         attachment: match (get::<Option<String>>(row, "attachment_name")?, get::<Option<String>>(row, "attachment")?) {
                             (Some(filename), Some(content)) => Some(Attachment {
                                 filename,
@@ -194,14 +195,15 @@ macro_rules! impl_sql_tx {
                 hours = waiting.hours + excluded.hours, pledges = waiting.pledges + excluded.pledges";
 
             const OUTBOX_COLUMNS: &str =
-                "to_email, subject, body, transactional, unsubscribe_hash, created_at, attachment_name, attachment_type, attachment";
+                "to_email, subject, body, transactional, unsubscribe_hash, created_at, attachment_name, attachment_type, attachment, held";
             type DbQuery<'q> = ::sqlx::query::Query<'q, $db, <$db as ::sqlx::Database>::Arguments<'q>>;
 
-            /// The nine outbox columns of one email, in `OUTBOX_COLUMNS` order.
+            /// The ten outbox columns of one email, in `OUTBOX_COLUMNS` order.
             fn bind_email<'q>(q: DbQuery<'q>, e: &'q NewEmail, hash: &'q str, at: DateTime<Utc>) -> DbQuery<'q> {
                 let a = e.attachment.as_ref();
                 q.bind(e.to.as_str()).bind(&e.subject).bind(&e.body).bind(e.transactional).bind(hash).bind(at)
                     .bind(a.map(|a| a.filename.as_str())).bind(a.map(|a| a.content_type.as_str())).bind(a.map(|a| a.content.as_str()))
+                    .bind(e.held)
             }
 
             fn bind_pledge<'q>(q: DbQuery<'q>, p: &'q NewPledge) -> Result<DbQuery<'q>> {
@@ -2015,7 +2017,7 @@ macro_rules! impl_sql_tx {
 
                 async fn enqueue_emails(&mut self, emails: &[(NewEmail, String)], at: DateTime<Utc>) -> Result<()> {
                     for chunk in emails.chunks(CHUNK) {
-                        let sql = format!("INSERT INTO outbox ({OUTBOX_COLUMNS}) VALUES {}", values_placeholders(SIGIL, chunk.len(), 9));
+                        let sql = format!("INSERT INTO outbox ({OUTBOX_COLUMNS}) VALUES {}", values_placeholders(SIGIL, chunk.len(), 10));
                         let mut q = ::sqlx::query(&sql);
                         for (e, hash) in chunk {
                             q = bind_email(q, e, hash, at);
@@ -2039,7 +2041,7 @@ macro_rules! impl_sql_tx {
                 }
 
                 async fn due_emails(&mut self, max_attempts: i32, limit: i64) -> Result<Vec<OutboxRow>> {
-                    let rows = ::sqlx::query("SELECT * FROM outbox WHERE sent_at IS NULL AND attempts < $1 ORDER BY id LIMIT $2")
+                    let rows = ::sqlx::query("SELECT * FROM outbox WHERE sent_at IS NULL AND NOT held AND attempts < $1 ORDER BY id LIMIT $2")
                         .bind(max_attempts)
                         .bind(limit)
                         .fetch_all(&mut *self.tx)
@@ -2595,7 +2597,7 @@ macro_rules! impl_sql_tx {
                         values_placeholders('?', w.donors.len(), 3)
                     );
                     if !w.emails.is_empty() {
-                        sql += &format!("INSERT INTO outbox ({OUTBOX_COLUMNS}) VALUES {};", values_placeholders('?', w.emails.len(), 9));
+                        sql += &format!("INSERT INTO outbox ({OUTBOX_COLUMNS}) VALUES {};", values_placeholders('?', w.emails.len(), 10));
                     }
                     // A donor is new to the pot when their live count is exactly what this added.
                     sql += &format!(
@@ -2733,9 +2735,9 @@ macro_rules! impl_sql_tx {
                            RETURNING email, live\
                          ), ob AS (\
                            INSERT INTO outbox ({OUTBOX_COLUMNS}) \
-                           SELECT u.t, u.s, u.b, u.tr, u.h, $2, u.an, u.at, u.a \
-                           FROM UNNEST($6::text[], $7::text[], $8::text[], $9::bool[], $10::text[], $11::text[], $12::text[], $13::text[]) \
-                                AS u(t, s, b, tr, h, an, at, a)\
+                           SELECT u.t, u.s, u.b, u.tr, u.h, $2, u.an, u.at, u.a, u.hd \
+                           FROM UNNEST($6::text[], $7::text[], $8::text[], $9::bool[], $10::text[], $11::text[], $12::text[], $13::text[], $40::bool[]) \
+                                AS u(t, s, b, tr, h, an, at, a, hd)\
                          ), np AS (\
                            INSERT INTO pledges (id, slate_id, kind, amount_cents, recurring, hours_per_week, weeks, skills, doors, calls, texts, \
                                                 condition_id, candidates, deadline, email, donor, ref_code, receipt_token, idempotency_key, \
@@ -2811,6 +2813,7 @@ macro_rules! impl_sql_tx {
                     .bind(new(|p| p.idempotency_key.as_deref()))
                     .bind(new(|p| Some(p.request_hash.as_str())))
                     .bind(w.pledges.iter().map(|(_, p)| p.created_at).collect::<Vec<DateTime<Utc>>>())
+                    .bind(w.emails.iter().map(|(e, _)| e.held).collect::<Vec<bool>>())
                     .fetch_one(&mut *self.tx)
                     .await
                     .map_err(db)?;

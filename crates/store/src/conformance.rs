@@ -30,6 +30,8 @@ mod sign_in;
 pub use sign_in::*;
 mod jobs;
 pub use jobs::*;
+mod mail_hold;
+pub use mail_hold::*;
 
 fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0)
@@ -1040,6 +1042,7 @@ pub async fn pledges_by_email_and_the_outbox(store: &dyn Store) {
         subject: subject.into(),
         body: format!("Hello {to}"),
         transactional,
+        held: false,
         attachment: None,
     };
     tx.enqueue_emails(
@@ -1205,6 +1208,8 @@ macro_rules! conformance_tests {
             record_intake_inserts_pledges_under_reserved_ids,
             leases_round_trip_and_are_replaced_whole,
             api_tokens_have_names_expiries_and_revocation,
+            held_email_waits_for_release_and_folded_email_never_goes,
+            plain_receipt_tokens_and_unsealed_bodies_are_found_once,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {

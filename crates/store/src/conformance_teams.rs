@@ -312,6 +312,7 @@ pub async fn volunteer_teams_round_trip(store: &dyn Store) {
         subject: "Your team".into(),
         body: "Welcome".into(),
         transactional: true,
+        held: false,
         attachment: Some(Attachment {
             filename: "checkin.ics".into(),
             content_type: "text/calendar; method=REQUEST".into(),

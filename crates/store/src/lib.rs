@@ -20,6 +20,7 @@ mod api_tokens;
 pub mod conformance;
 mod conversation;
 mod jobs;
+mod mail_hold;
 mod payments;
 mod sign_in;
 mod teams;
@@ -27,6 +28,7 @@ mod teams;
 pub use api_tokens::{ApiTokenRow, ApiTokensTx};
 pub use conversation::*;
 pub use jobs::{JobsTx, LeaseRow};
+pub use mail_hold::{HeldEmail, MailHoldTx};
 pub use payments::{DuePayment, PaymentRow, PaymentSetupRow, PaymentState};
 pub use sign_in::SignInTx;
 pub use teams::*;
@@ -435,6 +437,10 @@ pub struct NewEmail {
     pub body: String,
     /// Receipts, sign-in links, unlock notices: exempt from the weekly cap.
     pub transactional: bool,
+    /// An email nobody proved they asked for (an anonymous pledge's
+    /// receipt): not delivered until the engine releases it, at most a few
+    /// an hour to one address, the rest folded into one summary.
+    pub held: bool,
     /// A file sent along (a team's weekly check-in as `.ics`).
     pub attachment: Option<Attachment>,
 }
@@ -541,7 +547,7 @@ pub trait Store: Send + Sync + 'static {
 
 /// A transaction. Dropping it without [`Tx::commit`] rolls back.
 #[async_trait]
-pub trait Tx: Send + SignInTx + JobsTx + ApiTokensTx {
+pub trait Tx: Send + SignInTx + JobsTx + ApiTokensTx + MailHoldTx {
     async fn commit(self: Box<Self>) -> Result<()>;
     /// Serialize writers of one slate (PostgreSQL: a row lock on the slate;
     /// SQLite: nothing to do, its write transactions are already exclusive).

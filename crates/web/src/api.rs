@@ -173,13 +173,21 @@ async fn unendorse(
 }
 
 /// 201 for a new pledge, 200 for an idempotent replay of one.
+/// Anonymous: limited per address and per client before the engine is
+/// called (`intake_limits.rs`), answered 429 with when to retry.
 async fn pledge(
     State(engine): State<Engine>,
+    gate: crate::intake_limits::PledgeGate,
     ApiPath(slug): ApiPath<String>,
     IdempotencyKey(key): IdempotencyKey,
     ApiJson(input): ApiJson<PledgeInput>,
-) -> ApiResult<(StatusCode, Json<PledgeView>)> {
-    let outcome = engine.pledge(&slug, input, key.as_deref()).await?;
+) -> Result<(StatusCode, Json<PledgeView>), Response> {
+    gate.check(&input.donor.email)
+        .map_err(IntoResponse::into_response)?;
+    let outcome = engine
+        .pledge(&slug, input, key.as_deref())
+        .await
+        .map_err(|e| ApiError::from(e).into_response())?;
     let status = if outcome.created {
         StatusCode::CREATED
     } else {

@@ -900,6 +900,7 @@ pub(crate) fn field_label(field: &str) -> &str {
 pub(crate) async fn pledge_submit(
     State(engine): State<Engine>,
     viewer: Viewer,
+    gate: crate::intake_limits::PledgeGate,
     ApiPath(slug): ApiPath<String>,
     CsrfForm(fields): CsrfForm<PledgeFields>,
 ) -> Result<Response, PageError> {
@@ -909,7 +910,19 @@ pub(crate) async fn pledge_submit(
     let outcome = match pledge_input(&fields) {
         Ok(input) => {
             let key = Some(fields.nonce.as_str()).filter(|n| !n.is_empty());
-            engine.pledge(&slug, input, key).await
+            // Signed in as the donor's own address: their receipt is asked
+            // for. Anyone else is anonymous: limited, receipt held (issue 14).
+            let owner = viewer.actor.account().is_some_and(|a| {
+                cohort_core::Email::parse(&input.donor.email).is_ok_and(|e| e == a.user.email)
+            });
+            if owner {
+                engine.pledge_as_owner(&slug, input, key).await
+            } else {
+                if let Err(too_many) = gate.check(&input.donor.email) {
+                    return Ok(too_many.into_response());
+                }
+                engine.pledge(&slug, input, key).await
+            }
         }
         Err(e) => Err(e),
     };

@@ -33,6 +33,7 @@ mod conversation;
 mod edge;
 mod error;
 mod extract;
+mod intake_limits;
 mod local_path;
 mod pages;
 mod payments;
@@ -46,6 +47,7 @@ pub use card::StripeJs;
 pub use client_ip::{ClientIp, TrustedProxies};
 pub use edge::ServerKey;
 pub use error::ApiError;
+pub use intake_limits::PledgeLimiter;
 pub use rate_limit::RateLimiter;
 
 /// The largest request body accepted: 64 KiB.
@@ -185,6 +187,9 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .layer(axum::Extension(edge))
         .layer(axum::Extension(options.limiter))
         .layer(axum::Extension(Arc::new(options.trusted_proxies)))
+        .layer(axum::Extension(Arc::new(
+            intake_limits::PledgeLimiter::from_env(),
+        )))
         .layer(axum::Extension(CardConfig(stripe_js)))
         .layer(TraceLayer::new_for_http())
         .with_state(engine)

@@ -133,6 +133,7 @@ fn receipt(to: &str) -> (NewEmail, String) {
             subject: "Your pledge".into(),
             body: format!("Hello {to}, it's saved — \"locked\"."),
             transactional: true,
+            held: false,
             attachment: None,
         },
         format!("unsub-{to}"),
