@@ -24,6 +24,7 @@ pub mod conversation;
 pub mod dashboards;
 pub mod demo;
 mod error;
+pub mod joint_events;
 mod mail;
 mod notices;
 pub mod payments;

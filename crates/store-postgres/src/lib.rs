@@ -27,6 +27,7 @@ cohort_store_sql::impl_sql_tx!(
     sigil = '$',
     bulk = unnest
 );
+cohort_store_sql::impl_sql_joint_events!(PgTx, sqlx::Postgres);
 
 fn unavailable(e: sqlx::Error) -> StoreError {
     StoreError::Unavailable(e.to_string())

@@ -184,6 +184,7 @@ fn push_placeholder(s: &mut String, sigil: char, n: usize) {
     }
 }
 
+mod joint_events;
 mod teams_rows;
 mod tx_macro;
 

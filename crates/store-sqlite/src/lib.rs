@@ -33,6 +33,7 @@ cohort_store_sql::impl_sql_tx!(
     sigil = '?',
     bulk = values
 );
+cohort_store_sql::impl_sql_joint_events!(SqliteTx, sqlx::Sqlite);
 
 fn unavailable(e: sqlx::Error) -> StoreError {
     StoreError::Unavailable(e.to_string())

@@ -26,6 +26,8 @@ mod books;
 pub use books::*;
 mod intake;
 pub use intake::*;
+mod joint_events;
+pub use joint_events::*;
 
 fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0)
@@ -1197,6 +1199,7 @@ macro_rules! conformance_tests {
             record_intake_writes_one_pledge_and_its_receipt,
             record_intake_writes_a_large_batch,
             record_intake_inserts_pledges_under_reserved_ids,
+            joint_events_hosts_rsvps_and_reminders,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {

@@ -18,10 +18,12 @@ use serde::{Deserialize, Serialize};
 
 pub mod conformance;
 mod conversation;
+mod joint_events;
 mod payments;
 mod teams;
 
 pub use conversation::*;
+pub use joint_events::*;
 pub use payments::{DuePayment, PaymentRow, PaymentSetupRow, PaymentState};
 pub use teams::*;
 
@@ -535,7 +537,7 @@ pub trait Store: Send + Sync + 'static {
 
 /// A transaction. Dropping it without [`Tx::commit`] rolls back.
 #[async_trait]
-pub trait Tx: Send {
+pub trait Tx: Send + JointEventsTx {
     async fn commit(self: Box<Self>) -> Result<()>;
     /// Serialize writers of one slate (PostgreSQL: a row lock on the slate;
     /// SQLite: nothing to do, its write transactions are already exclusive).
