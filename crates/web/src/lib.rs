@@ -29,6 +29,7 @@ mod committees;
 mod conversation;
 mod error;
 mod extract;
+mod joint_events;
 mod pages;
 mod payments;
 mod primaries;
@@ -72,6 +73,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .merge(committees::api_routes())
         .merge(books::api_routes())
         .merge(primaries::api_routes())
+        .merge(joint_events::api_routes())
         .route("/slates/{slug}/preview", get(app::preview))
         .route("/conditions/preview", get(app::condition_preview))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
@@ -147,6 +149,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .merge(payments::routes())
         .merge(books::routes())
         .merge(primaries::routes())
+        .merge(joint_events::routes())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             engine.clone(),
