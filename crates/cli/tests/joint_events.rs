@@ -24,6 +24,7 @@ both_backends!(
     changes_and_reminders_are_emailed_once,
     held_only_by_organizers_after_the_end,
     the_calendar_feed_parses_with_icalendar,
+    the_demo_has_a_held_event_a_livestream_and_a_fundraiser,
 );
 
 fn event(hosts: &[&str]) -> Value {
@@ -589,4 +590,35 @@ print(json.dumps({"zones": zones, "events": out}))
         .expect("ics");
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.text().await.unwrap().contains("STATUS:CONFIRMED"));
+}
+
+async fn the_demo_has_a_held_event_a_livestream_and_a_fundraiser(app: TestApp) {
+    let spec: cohort_engine::demo::DemoSpec =
+        serde_json::from_str(include_str!("../../../data/demo/slate.json")).expect("demo spec");
+    let summary = app
+        .engine
+        .load_demo(&spec)
+        .await
+        .expect("the demo loads")
+        .expect("into an empty database");
+    let (status, list) = app
+        .get(&format!("/api/slates/{}/joint-events", summary.slug))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let list = list.as_array().expect("events");
+    let has = |kind: &str, status: &str| {
+        list.iter()
+            .any(|e| e["kind"] == kind && e["status"] == status)
+    };
+    assert!(has("town_hall", "held"), "{list:?}");
+    assert!(has("livestream", "confirmed"), "{list:?}");
+    assert!(has("fundraiser", "confirmed"), "{list:?}");
+    assert!(list
+        .iter()
+        .all(|e| e["hosts"].as_array().unwrap().len() >= 2
+            && e["hosts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|h| h["confirmed"] == true)));
 }

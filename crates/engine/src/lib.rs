@@ -25,6 +25,7 @@ pub mod dashboards;
 pub mod demo;
 mod error;
 pub mod joint_events;
+mod joint_events_demo;
 mod mail;
 mod notices;
 pub mod payments;
