@@ -665,7 +665,8 @@ mod tests {
 
     #[test]
     fn each_bad_field_is_named() {
-        let cases: Vec<(Box<dyn Fn(&mut Proposal)>, &str)> = vec![
+        type Mutation = Box<dyn Fn(&mut Proposal)>;
+        let cases: Vec<(Mutation, &str)> = vec![
             (Box::new(|p| p.kind = "rally".into()), "kind"),
             (Box::new(|p| p.title = "  ".into()), "title"),
             (Box::new(|p| p.starts_at = "tomorrow".into()), "starts_at"),
