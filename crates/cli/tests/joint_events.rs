@@ -100,7 +100,8 @@ async fn bad_proposals_name_the_field_and_write_nothing(app: TestApp) {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let past = (common::now() - Duration::hours(1)).to_rfc3339();
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    type Mutation = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Mutation)> = vec![
         (
             "ends_at",
             Box::new(|v| v["ends_at"] = v["starts_at"].clone()),
@@ -568,9 +569,7 @@ print(json.dumps({"zones": zones, "events": out}))
             })
             .expect("event")
     };
-    let start = (common::now() + Duration::days(10))
-        .to_rfc3339()
-        .replace("+00:00", "+00:00");
+    let start = (common::now() + Duration::days(10)).to_rfc3339();
     assert_eq!(by_uid(a)["tzid"], "America/New_York");
     assert_eq!(by_uid(a)["utc"], start);
     assert_eq!(by_uid(b)["tzid"], "America/Chicago");
