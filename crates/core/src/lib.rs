@@ -7,6 +7,8 @@
 
 pub mod condition;
 pub mod facts;
+pub mod joint_event;
+pub mod joint_event_ics;
 pub mod limits;
 pub mod model;
 pub mod money;

@@ -150,6 +150,7 @@ impl Engine {
         }
         // Volunteer profiles and team needs, so the matching has a preview.
         self.demo_teams(&s.slug, 24).await?;
+        self.demo_joint_events(&s.slug, &spec.signatures).await?;
         if let Some(c) = &spec.conversation {
             let started = std::time::Instant::now();
             self.load_demo_conversation(&organizer, &s.slug, c).await?;

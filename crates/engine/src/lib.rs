@@ -26,6 +26,8 @@ pub mod demo;
 mod donor_name;
 mod error;
 pub mod jobs;
+pub mod joint_events;
+mod joint_events_demo;
 mod mail;
 mod notices;
 pub mod payments;

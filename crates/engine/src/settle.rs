@@ -409,6 +409,7 @@ impl Engine {
             total.installments += s.installments + installments;
         }
         self.payment_deadlines(at).await?;
+        self.joint_event_reminders(at).await?;
         Ok(total)
     }
 

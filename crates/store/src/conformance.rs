@@ -32,6 +32,8 @@ mod jobs;
 pub use jobs::*;
 mod mail_hold;
 pub use mail_hold::*;
+mod joint_events;
+pub use joint_events::*;
 
 fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0)
@@ -1210,6 +1212,7 @@ macro_rules! conformance_tests {
             api_tokens_have_names_expiries_and_revocation,
             held_email_waits_for_release_and_folded_email_never_goes,
             plain_receipt_tokens_and_unsealed_bodies_are_found_once,
+            joint_events_hosts_rsvps_and_reminders,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {

@@ -20,6 +20,7 @@ mod api_tokens;
 pub mod conformance;
 mod conversation;
 mod jobs;
+mod joint_events;
 mod mail_hold;
 mod payments;
 mod sign_in;
@@ -28,6 +29,7 @@ mod teams;
 pub use api_tokens::{ApiTokenRow, ApiTokensTx};
 pub use conversation::*;
 pub use jobs::{JobsTx, LeaseRow};
+pub use joint_events::*;
 pub use mail_hold::{HeldEmail, MailHoldTx};
 pub use payments::{DuePayment, PaymentRow, PaymentSetupRow, PaymentState};
 pub use sign_in::SignInTx;
@@ -547,7 +549,7 @@ pub trait Store: Send + Sync + 'static {
 
 /// A transaction. Dropping it without [`Tx::commit`] rolls back.
 #[async_trait]
-pub trait Tx: Send + SignInTx + JobsTx + ApiTokensTx + MailHoldTx {
+pub trait Tx: Send + SignInTx + JobsTx + ApiTokensTx + MailHoldTx + JointEventsTx {
     async fn commit(self: Box<Self>) -> Result<()>;
     /// Serialize writers of one slate (PostgreSQL: a row lock on the slate;
     /// SQLite: nothing to do, its write transactions are already exclusive).

@@ -34,6 +34,7 @@ mod edge;
 mod error;
 mod extract;
 mod intake_limits;
+mod joint_events;
 mod local_path;
 mod pages;
 mod payments;
@@ -93,6 +94,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .merge(committees::api_routes())
         .merge(books::api_routes())
         .merge(primaries::api_routes())
+        .merge(joint_events::api_routes())
         .route("/slates/{slug}/preview", get(app::preview))
         .route("/conditions/preview", get(app::condition_preview))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
@@ -168,6 +170,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .merge(payments::routes())
         .merge(books::routes())
         .merge(primaries::routes())
+        .merge(joint_events::routes())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             engine.clone(),

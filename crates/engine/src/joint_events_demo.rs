@@ -1,0 +1,133 @@
+//! The demo slate's joint events (issue 15): one held town hall, an
+//! upcoming joint livestream and an upcoming joint fundraiser, each hosted
+//! by signers and confirmed by every host's campaign.
+
+use chrono::Duration;
+use cohort_core::joint_event::{EventStatus, HostAnswer, Location};
+use cohort_store::NewJointEvent;
+
+use crate::joint_events::JointEventInput;
+use crate::{Actor, Engine, EngineError, Result};
+
+impl Engine {
+    /// Add the demo's joint events to `slug`, hosted by its first signers.
+    pub(crate) async fn demo_joint_events(&self, slug: &str, signers: &[String]) -> Result<()> {
+        if signers.len() < 3 {
+            return Ok(());
+        }
+        let organizer = Actor::Organizer { slate: None };
+        let now = self.now();
+        let (slate_id, ids) = {
+            let mut tx = self.store.read().await?;
+            let slate = tx
+                .slate_by_slug(slug)
+                .await?
+                .ok_or_else(|| EngineError::not_found("slate", slug))?;
+            let cands = tx.candidates(slate.id).await?;
+            let ids: Vec<(String, i64)> = signers
+                .iter()
+                .filter_map(|s| cands.iter().find(|c| c.slug.as_str() == s))
+                .map(|c| (c.slug.to_string(), c.id))
+                .collect();
+            (slate.id, ids)
+        };
+        // the held town hall happened last month: written as it stands now
+        {
+            let start = now - Duration::days(30);
+            let mut tx = self.store.write().await?;
+            tx.lock_slate(slate_id).await?;
+            let id = tx
+                .insert_joint_event(&NewJointEvent {
+                    slate_id,
+                    kind: cohort_core::joint_event::EventKind::TownHall,
+                    title: "Town hall: water, wages and the river towns".into(),
+                    description: "Three candidates on one stage, taking questions from the floor."
+                        .into(),
+                    starts_at: start,
+                    ends_at: start + Duration::hours(2),
+                    timezone: "America/New_York".into(),
+                    location: Some(Location {
+                        venue: "Union Hall".into(),
+                        address: "12 Main St".into(),
+                        city: "Albany".into(),
+                        state: "NY".into(),
+                        zip: "12207".into(),
+                    }),
+                    online_url: None,
+                    capacity: Some(300),
+                    hosts: ids.iter().take(3).map(|(_, id)| *id).collect(),
+                    proposed_by: "organizer".into(),
+                    created_at: start - Duration::days(14),
+                })
+                .await?;
+            for (_, c) in ids.iter().take(3) {
+                tx.answer_host(id, *c, HostAnswer::Confirmed, start - Duration::days(13))
+                    .await?;
+            }
+            tx.set_joint_event_status(id, EventStatus::Proposed, EventStatus::Confirmed, start)
+                .await?;
+            tx.record_joint_event_held(id, 212, start + Duration::hours(3))
+                .await?;
+            tx.commit().await?;
+        }
+        let upcoming = [
+            (
+                "livestream",
+                "Live together: ask the bloc anything",
+                Duration::days(9),
+                None,
+                Some("https://live.example.org/people-first"),
+                vec![0usize, 1],
+            ),
+            (
+                "fundraiser",
+                "Joint fundraiser: one slate, one night",
+                Duration::days(21),
+                Some(Location {
+                    venue: "Riverside Community Center".into(),
+                    address: "400 Water St".into(),
+                    city: "Pittsburgh".into(),
+                    state: "PA".into(),
+                    zip: "15222".into(),
+                }),
+                None,
+                vec![1usize, 2],
+            ),
+        ];
+        for (kind, title, after, location, url, hosts) in upcoming {
+            let start = (now + after)
+                .date_naive()
+                .and_hms_opt(23, 0, 0)
+                .map(|t| t.and_utc())
+                .unwrap_or(now + after);
+            let hosts: Vec<(String, i64)> =
+                hosts.iter().filter_map(|i| ids.get(*i).cloned()).collect();
+            let e = self
+                .propose_joint_event(
+                    &organizer,
+                    slug,
+                    JointEventInput {
+                        kind: kind.into(),
+                        title: title.into(),
+                        description: "Hosted together by candidates who signed the compact.".into(),
+                        starts_at: start.to_rfc3339(),
+                        ends_at: (start + Duration::hours(2)).to_rfc3339(),
+                        timezone: "America/New_York".into(),
+                        location,
+                        online_url: url.map(str::to_owned),
+                        hosts: hosts.iter().map(|(s, _)| s.clone()).collect(),
+                        capacity: Some(250),
+                    },
+                )
+                .await?;
+            for (s, c) in &hosts {
+                let actor = Actor::Candidate {
+                    slate: slate_id,
+                    candidate: *c,
+                };
+                self.answer_joint_event(&actor, e.id, s, true).await?;
+            }
+        }
+        Ok(())
+    }
+}
