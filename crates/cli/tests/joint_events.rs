@@ -25,6 +25,7 @@ both_backends!(
     held_only_by_organizers_after_the_end,
     the_calendar_feed_parses_with_icalendar,
     the_demo_has_a_held_event_a_livestream_and_a_fundraiser,
+    an_rsvp_name_carrying_a_link_is_refused_and_nothing_is_emailed,
 );
 
 fn event(hosts: &[&str]) -> Value {
@@ -273,6 +274,38 @@ async fn rsvp(app: &TestApp, id: i64, who: &str) -> (StatusCode, Value) {
     .await
 }
 
+/// An RSVP emails whatever address it names, so its name is the same
+/// vector as a donor's (issue 14, finding 3): "Your account is locked –
+/// verify at evil dot example" must not reach a stranger's inbox.
+async fn an_rsvp_name_carrying_a_link_is_refused_and_nothing_is_emailed(app: TestApp) {
+    seed(&app, "signers >= 2").await;
+    let id = confirmed(&app, event(&["ada-reyes", "ben-okafor"])).await;
+    for name in [
+        "Your account is locked - verify at evil.example",
+        "Ana https://evil.example/x",
+        "Ana <b>",
+    ] {
+        let (status, body) = app
+            .call(
+                Method::POST,
+                &format!("/api/joint-events/{id}/rsvps"),
+                None,
+                Some(&json!({"name": name, "email": "victim@example.org", "zip": "12207"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {body}");
+        assert_eq!(body["error"]["field"], "name", "{body}");
+    }
+    let queued = app
+        .engine
+        .emails_to("victim@example.org")
+        .await
+        .expect("the outbox");
+    assert!(queued.is_empty(), "{} emails queued", queued.len());
+    let (_, e) = app.get(&format!("/api/joint-events/{id}")).await;
+    assert_eq!(e["rsvps"], 0);
+}
+
 /// The private cancel link in the RSVP email to `to`.
 async fn cancel_link(app: &TestApp, to: &str) -> String {
     let mail = app.mail.wait_for(to, "RSVP:").await;
@@ -343,13 +376,13 @@ async fn rsvps_waitlist_cancel_promotes_and_lists_stay_private(app: TestApp) {
     let (status, page) = app.html(&path).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Cancel my RSVP"), "{page}");
-    // the form needs its CSRF cookie
-    let csrf = "je-test-csrf";
+    // the form needs its CSRF token, read from a page as a browser does
+    let (cookie, csrf) = app.form_credentials(None).await;
     let res = app
         .client
         .post(app.url(&path))
-        .header("cookie", format!("cohort_csrf={csrf}"))
-        .form(&[("csrf", csrf)])
+        .header("cookie", cookie)
+        .form(&[("csrf", csrf.as_str())])
         .send()
         .await
         .expect("answer");

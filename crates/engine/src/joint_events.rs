@@ -612,13 +612,16 @@ impl Engine {
             return Err(EngineError::not_found("joint event", id.to_string()));
         }
         tx.lock_slate(slate.id).await?;
-        let f = rules::check_rsvp(&RsvpForm {
+        let mut f = rules::check_rsvp(&RsvpForm {
             name: input.name,
             email: input.email,
             zip: input.zip,
             referral: input.referral,
         })
         .map_err(invalid)?;
+        // The name goes into email to whatever address was typed: a plain
+        // name only, by the donors' rule (issue 14, finding 3).
+        f.name = crate::donor_name::plain_name("name", &f.name, true)?;
         if e.status != EventStatus::Confirmed || at >= e.ends_at {
             return Err(EngineError::conflict(
                 "rsvps_closed",

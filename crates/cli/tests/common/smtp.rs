@@ -75,14 +75,32 @@ impl SmtpServer {
 
     /// Wait (up to 10 s) for a message to `to` whose subject contains `subject`.
     pub async fn wait_for(&self, to: &str, subject: &str) -> Received {
+        self.wait_for_after(to, subject, 0).await
+    }
+
+    /// How many emails to `to` about `subject` have arrived.
+    #[allow(dead_code)]
+    pub fn count(&self, to: &str, subject: &str) -> usize {
+        self.matching(to, subject).len()
+    }
+
+    fn matching(&self, to: &str, subject: &str) -> Vec<Received> {
+        self.all()
+            .into_iter()
+            .filter(|m| m.to.iter().any(|t| t == to) && m.subject.contains(subject))
+            .collect()
+    }
+
+    /// The newest email to `to` about `subject` once more than `seen` of
+    /// them have arrived (so a second sign-in link is not mistaken for the
+    /// first, already used, while the second is still on its way).
+    pub async fn wait_for_after(&self, to: &str, subject: &str, seen: usize) -> Received {
         for _ in 0..200 {
-            if let Some(m) = self
-                .all()
-                .into_iter()
-                .rev()
-                .find(|m| m.to.iter().any(|t| t == to) && m.subject.contains(subject))
-            {
-                return m;
+            let all = self.matching(to, subject);
+            if all.len() > seen {
+                if let Some(m) = all.into_iter().next_back() {
+                    return m;
+                }
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }

@@ -294,9 +294,10 @@ impl Browser {
         self.delete_cookies().await;
         self.goto(&app.url("/sign-in")).await;
         self.type_into("#link-email", email).await;
+        let seen = app.mail.count(email, "sign-in link");
         self.click("form[action='/sign-in/link'] button").await;
         self.wait_for_text("Check your email").await;
-        let mail = app.mail.wait_for(email, "sign-in link").await;
+        let mail = app.mail.wait_for_after(email, "sign-in link", seen).await;
         let start = mail.body.find("http://").expect("a link in the email");
         let link = mail.body[start..]
             .split_whitespace()
