@@ -563,6 +563,8 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
         println!("  its JSON:        {url}api/slates/{slug}");
         println!("  conversation:    {url}slates/{slug}/conversation/results");
         println!("  volunteer teams: {url}slates/{slug}/teams");
+        println!("  joint events:    {url}slates/{slug}/joint-events");
+        println!("  power view:      {url}slates/{slug}/power (what N coordinated wins would do)");
         println!("  the books:       {url}books (the organizer below)");
         let token = demo_token(&engine, &db.data_dir).await?;
         println!("  organizer token: {token}");

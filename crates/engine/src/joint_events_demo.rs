@@ -33,7 +33,12 @@ impl Engine {
         };
         // the held town hall happened last month: written as it stands now
         {
-            let start = now - Duration::days(30);
+            // 7 PM Eastern (midnight UTC) a month ago, not whatever minute the demo started
+            let start = (now - Duration::days(30))
+                .date_naive()
+                .and_hms_opt(0, 0, 0)
+                .map(|t| t.and_utc())
+                .unwrap_or(now - Duration::days(30));
             let mut tx = self.store.write().await?;
             tx.lock_slate(slate_id).await?;
             let id = tx
