@@ -172,6 +172,23 @@ impl Engine {
         Ok((e, slate))
     }
 
+    /// The event as this transaction's writes left it; then commit.
+    async fn commit_with_view(
+        &self,
+        mut tx: Box<dyn Tx>,
+        id: Id,
+        slate: &SlateRow,
+    ) -> Result<JointEventView> {
+        let candidates = tx.candidates(slate.id).await?;
+        let e = tx
+            .joint_event(id)
+            .await?
+            .ok_or_else(|| EngineError::not_found("joint event", id.to_string()))?;
+        let view = self.event_view(tx.as_mut(), &e, slate, &candidates).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
     async fn event_view(
         &self,
         tx: &mut dyn Tx,
@@ -314,15 +331,7 @@ impl Engine {
         let payload = serde_json::json!({ "joint_event": id, "title": checked.title });
         tx.append_event(slate.id, "joint_event_proposed", &payload.to_string(), at)
             .await?;
-        let e = tx
-            .joint_event(id)
-            .await?
-            .ok_or_else(|| EngineError::not_found("joint event", id.to_string()))?;
-        let view = self
-            .event_view(tx.as_mut(), &e, &slate, &candidates)
-            .await?;
-        tx.commit().await?;
-        Ok(view)
+        self.commit_with_view(tx, id, &slate).await
     }
 
     /// One event: public once confirmed; before that only its hosts'
@@ -443,15 +452,7 @@ impl Engine {
                 .await?;
             }
         }
-        let e = tx
-            .joint_event(id)
-            .await?
-            .ok_or_else(|| EngineError::not_found("joint event", id.to_string()))?;
-        let view = self
-            .event_view(tx.as_mut(), &e, &slate, &candidates)
-            .await?;
-        tx.commit().await?;
-        Ok(view)
+        self.commit_with_view(tx, id, &slate).await
     }
 
     /// New time or place (an organizer or a host's campaign); once the
@@ -521,16 +522,7 @@ impl Engine {
         let payload = serde_json::json!({ "joint_event": id, "changed": "time_place" });
         tx.append_event(slate.id, "joint_event_changed", &payload.to_string(), at)
             .await?;
-        let candidates = tx.candidates(slate.id).await?;
-        let e = tx
-            .joint_event(id)
-            .await?
-            .ok_or_else(|| EngineError::not_found("joint event", id.to_string()))?;
-        let view = self
-            .event_view(tx.as_mut(), &e, &slate, &candidates)
-            .await?;
-        tx.commit().await?;
-        Ok(view)
+        self.commit_with_view(tx, id, &slate).await
     }
 
     /// Email everyone with a live RSVP.
@@ -589,16 +581,7 @@ impl Engine {
         let payload = serde_json::json!({ "joint_event": id, "attendance": attendance });
         tx.append_event(slate.id, "joint_event_held", &payload.to_string(), at)
             .await?;
-        let candidates = tx.candidates(slate.id).await?;
-        let e = tx
-            .joint_event(id)
-            .await?
-            .ok_or_else(|| EngineError::not_found("joint event", id.to_string()))?;
-        let view = self
-            .event_view(tx.as_mut(), &e, &slate, &candidates)
-            .await?;
-        tx.commit().await?;
-        Ok(view)
+        self.commit_with_view(tx, id, &slate).await
     }
 
     /// RSVP without an account: going while seats are free, then
