@@ -172,6 +172,15 @@ impl Engine {
         Ok((e, slate))
     }
 
+    /// Lock an event's slate, then read the event and slate for good, so
+    /// what a use case checks (status, hosts' answers) is what it changes,
+    /// whichever server wrote last.
+    async fn lock_event(&self, tx: &mut dyn Tx, id: Id) -> Result<(JointEventRow, SlateRow)> {
+        let (e, _) = self.event_slate(tx, id).await?;
+        tx.lock_slate(e.slate_id).await?;
+        self.event_slate(tx, id).await
+    }
+
     /// The event as this transaction's writes left it; then commit.
     async fn commit_with_view(
         &self,
@@ -393,8 +402,7 @@ impl Engine {
     ) -> Result<JointEventView> {
         let at = self.now();
         let mut tx = self.store.write().await?;
-        let (e, slate) = self.event_slate(tx.as_mut(), id).await?;
-        tx.lock_slate(slate.id).await?;
+        let (e, slate) = self.lock_event(tx.as_mut(), id).await?;
         let candidates = tx.candidates(slate.id).await?;
         let c = candidates
             .iter()
@@ -465,8 +473,7 @@ impl Engine {
     ) -> Result<JointEventView> {
         let at = self.now();
         let mut tx = self.store.write().await?;
-        let (e, slate) = self.event_slate(tx.as_mut(), id).await?;
-        tx.lock_slate(slate.id).await?;
+        let (e, slate) = self.lock_event(tx.as_mut(), id).await?;
         if !Self::sees_private(actor, &e) {
             return Err(if matches!(actor, Actor::Public) {
                 EngineError::Unauthenticated("sign in, or send Authorization: Bearer TOKEN".into())
@@ -553,8 +560,7 @@ impl Engine {
     ) -> Result<JointEventView> {
         let at = self.now();
         let mut tx = self.store.write().await?;
-        let (e, slate) = self.event_slate(tx.as_mut(), id).await?;
-        tx.lock_slate(slate.id).await?;
+        let (e, slate) = self.lock_event(tx.as_mut(), id).await?;
         actor.require_organizer(&slate)?;
         if attendance < 0 {
             return Err(EngineError::invalid(
@@ -590,11 +596,10 @@ impl Engine {
     pub async fn rsvp_joint_event(&self, id: Id, input: RsvpInput) -> Result<(RsvpOutcome, bool)> {
         let at = self.now();
         let mut tx = self.store.write().await?;
-        let (e, slate) = self.event_slate(tx.as_mut(), id).await?;
+        let (e, _) = self.lock_event(tx.as_mut(), id).await?;
         if !e.status.is_public() {
             return Err(EngineError::not_found("joint event", id.to_string()));
         }
-        tx.lock_slate(slate.id).await?;
         let mut f = rules::check_rsvp(&RsvpForm {
             name: input.name,
             email: input.email,
@@ -766,8 +771,7 @@ impl Engine {
             .rsvp_by_cancel_hash(&token_hash(secret))
             .await?
             .ok_or_else(|| EngineError::not_found("rsvp", "that link"))?;
-        let (e, slate) = self.event_slate(tx.as_mut(), r.event_id).await?;
-        tx.lock_slate(slate.id).await?;
+        let (e, slate) = self.lock_event(tx.as_mut(), r.event_id).await?;
         if r.status != RsvpStatus::Cancelled
             && tx
                 .set_rsvp_status(r.id, r.status, RsvpStatus::Cancelled, at)
