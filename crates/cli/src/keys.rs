@@ -8,7 +8,6 @@
 //! while emails sealed under them may still be queued. Several servers on
 //! one database need the same keys.
 
-use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -23,33 +22,11 @@ pub fn load(data_dir: &Path) -> Result<Keyring> {
     {
         return Keyring::parse(&v).context("COHORT_SECRET_KEY");
     }
-    let path = data_dir.join(KEY_FILE);
-    if !path.exists() {
-        std::fs::create_dir_all(data_dir)
-            .with_context(|| format!("creating {}", data_dir.display()))?;
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        match options.open(&path) {
-            Ok(mut f) => {
-                writeln!(
-                    f,
-                    "# Cohort's secret keys (newest first; keep older ones to open what they sealed).\n{}",
-                    Keyring::new_key_line()
-                )
-                .with_context(|| format!("writing {}", path.display()))?;
-                f.sync_all()?;
-            }
-            // Another process made it first: read theirs.
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(e).with_context(|| format!("creating {}", path.display())),
-        }
-    }
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    Keyring::parse(&text).with_context(|| path.display().to_string())
+    let text = crate::private_file::read_or_create(data_dir, KEY_FILE, || {
+        format!(
+            "# Cohort's secret keys (newest first; keep older ones to open what they sealed).\n{}",
+            Keyring::new_key_line()
+        )
+    })?;
+    Keyring::parse(&text).with_context(|| data_dir.join(KEY_FILE).display().to_string())
 }

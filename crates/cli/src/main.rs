@@ -17,6 +17,7 @@ mod jobs;
 mod keys;
 mod matching;
 mod payments;
+mod private_file;
 mod recompute;
 mod web_key;
 
@@ -431,21 +432,9 @@ async fn demo_token(engine: &Engine, dir: &std::path::Path) -> Result<String> {
     };
     let (token, _) = engine.issue_organizer_token_as(None, &spec).await?;
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    write_private(&path, &token)
+    private_file::write(&path, &token)
         .with_context(|| format!("keeping the demo token in {}", path.display()))?;
     Ok(token)
-}
-
-/// Write a file only its owner may read.
-fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options
-        .open(path)?
-        .write_all(format!("{text}\n").as_bytes())
 }
 
 async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
