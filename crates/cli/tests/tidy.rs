@@ -120,3 +120,38 @@ fn no_test_is_ignored() {
         "ignored tests never run: {offenders:?}"
     );
 }
+
+/// The pure crates read no clock, no randomness source and do no IO. Cargo
+/// unifies features across the workspace, so chrono's `clock` feature is on
+/// in every crate once the engine asks for it: what keeps the pure crates
+/// pure is that their sources never call it, which this test checks.
+#[test]
+fn pure_crates_read_no_clock_and_do_no_io() {
+    let banned = [
+        "Utc::now",
+        "Local::now",
+        "Instant::now",
+        "SystemTime",
+        "thread_rng",
+        "OsRng",
+        "std::fs",
+        "std::net",
+        "tokio",
+    ];
+    let mut offenders = Vec::new();
+    for krate in ["core", "consensus", "matching", "books", "congress"] {
+        let mut files = Vec::new();
+        rust_files(&root().join("crates").join(krate).join("src"), &mut files);
+        assert!(!files.is_empty(), "crates/{krate}/src has sources");
+        for file in files {
+            let text = std::fs::read_to_string(&file).expect("read source");
+            for (n, line) in text.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or("");
+                for b in banned.iter().filter(|b| code.contains(*b)) {
+                    offenders.push(format!("{}:{}: {b}", file.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "pure crates must not: {offenders:#?}");
+}
