@@ -4,17 +4,21 @@
 //! fenced by it (see `cohort_engine::jobs`).
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{bail, Result};
 use cohort_engine::jobs::Lease;
 use cohort_engine::Engine;
+use tokio::task::JoinHandle;
 
-/// This server's name in the lease table, and how long a lease lasts.
+/// This server's name in the lease table, how long a lease lasts, and the
+/// loops it runs (so a clean stop can end them and hand their jobs over).
 pub struct Worker {
     holder: String,
     ttl: chrono::Duration,
+    stop: tokio::sync::watch::Sender<bool>,
+    loops: Mutex<Vec<(&'static str, JoinHandle<()>)>>,
 }
 
 impl Worker {
@@ -40,7 +44,36 @@ impl Worker {
         Ok(Worker {
             holder: format!("{host}:{}:{nanos:08x}", std::process::id()),
             ttl: chrono::Duration::seconds(seconds),
+            stop: tokio::sync::watch::channel(false).0,
+            loops: Mutex::new(Vec::new()),
         })
+    }
+
+    /// Stop every loop this worker runs and give up their leases, so another
+    /// server takes the jobs at its next check rather than after the lease
+    /// runs out. A round under way finishes first (up to `grace`; past it,
+    /// it is dropped at its next await and its open transaction rolls back).
+    pub async fn stop(&self, engine: &Engine, grace: Duration) {
+        self.stop.send_replace(true);
+        let loops = std::mem::take(&mut *self.loops.lock().unwrap_or_else(|p| p.into_inner()));
+        let deadline = tokio::time::Instant::now() + grace;
+        for (job, mut handle) in loops {
+            if tokio::time::timeout_at(deadline, &mut handle)
+                .await
+                .is_err()
+            {
+                tracing::warn!(job, "a round was still running at shutdown; dropped");
+                handle.abort();
+                let _ = handle.await;
+            }
+            match engine.release_lease(job, &self.holder).await {
+                Ok(true) => tracing::info!(job, "handed the job over"),
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::warn!(job, error = %e, "could not give up the lease; it expires by itself")
+                }
+            }
+        }
     }
 
     /// The lease's length as a `std` duration.
@@ -95,11 +128,20 @@ pub fn spawn<F, Fut>(
     Fut: Future<Output = ()> + Send + 'static,
 {
     let every = every.min(worker.ttl() / 3).max(Duration::from_millis(100));
-    tokio::spawn(async move {
+    let mut stopped = worker.stop.subscribe();
+    let w = worker.clone();
+    let handle = tokio::spawn(async move {
+        let worker = w;
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            tick.tick().await;
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = stopped.changed() => {}
+            }
+            if *stopped.borrow() {
+                return;
+            }
             if let Some(lease) = worker.lease(&engine, job).await {
                 tokio::select! {
                     () = round(engine.fenced(lease.clone())) => {}
@@ -110,4 +152,9 @@ pub fn spawn<F, Fut>(
             }
         }
     });
+    worker
+        .loops
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push((job, handle));
 }

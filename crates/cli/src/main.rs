@@ -537,7 +537,7 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
     );
     jobs::spawn(
         engine.clone(),
-        worker,
+        worker.clone(),
         "recompute",
         Duration::from_secs(2),
         |e| async move { recompute::round(&e).await },
@@ -561,9 +561,33 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
         println!("  {DEMO_CAMPAIGN} (a campaign that has not signed); without");
         println!("  COHORT_SMTP_HOST the sign-in link is printed here.");
     }
-    cohort_web::serve_with(listener, engine, web, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    cohort_web::serve_with(listener, engine.clone(), web, stop_signal()).await?;
+    // Requests in flight have been answered; end the background loops and
+    // hand their leases over, so another server carries on at once.
+    worker.stop(&engine, Duration::from_secs(10)).await;
+    eprintln!("Cohort stopped; its background jobs are handed over");
     Ok(())
+}
+
+/// Ctrl-C, or SIGTERM (what `kill`, systemd and container runtimes send).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

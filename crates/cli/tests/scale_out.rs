@@ -56,6 +56,11 @@ impl Drop for Server {
 /// `cohort serve` on `db` collecting through localstripe and mailing through
 /// the test SMTP server; its stderr goes to `log`.
 fn serve(db: &str, stripe: &str, smtp: u16, log: &Path) -> Server {
+    serve_leased(db, stripe, smtp, log, LEASE_SECONDS)
+}
+
+/// [`serve`] with leases of `lease_seconds`.
+fn serve_leased(db: &str, stripe: &str, smtp: u16, log: &Path, lease_seconds: &str) -> Server {
     let mut child = cohort()
         .args(["serve", "--addr", "127.0.0.1:0", "--database-url", db])
         .env("RUST_LOG", "warn")
@@ -65,7 +70,7 @@ fn serve(db: &str, stripe: &str, smtp: u16, log: &Path) -> Server {
         .env("COHORT_SMTP_HOST", "127.0.0.1")
         .env("COHORT_SMTP_PORT", smtp.to_string())
         .env("COHORT_SMTP_TLS", "none")
-        .env("COHORT_LEASE_SECONDS", LEASE_SECONDS)
+        .env("COHORT_LEASE_SECONDS", lease_seconds)
         .env_remove("COHORT_TEST_CRASH_AFTER_CHARGE")
         .env_remove("COHORT_PUBLIC_URL")
         .stdout(Stdio::piped())
@@ -252,6 +257,74 @@ fn logs_dir() -> PathBuf {
     ));
     std::fs::create_dir_all(&dir).expect("a log directory");
     dir
+}
+
+/// Poll (up to a minute: a liveness bound, not a timing claim) until every
+/// job's lease is held by `pid`; answers the holders last seen.
+async fn wait_for_holder(pool: &PgPool, pid: u32) -> BTreeMap<String, u32> {
+    let until = Instant::now() + Duration::from_secs(60);
+    loop {
+        let now = holders(pool).await;
+        let jobs = ["mail", "recompute", "tick", "collect"];
+        if jobs.iter().all(|j| now.get(*j) == Some(&pid)) || Instant::now() > until {
+            return now;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Regression: SIGTERM (what `kill`, systemd and container runtimes send)
+/// killed `cohort serve` on the spot, and even Ctrl-C left its leases to run
+/// out, so the other servers waited a whole lease (an hour here) before
+/// sending any mail. A server stopped with SIGTERM now answers what is in
+/// flight, exits 0 and hands its jobs over at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_stopped_with_sigterm_hands_its_jobs_over_at_once() {
+    let Some(pg) = ScratchPg::create().await else {
+        return;
+    };
+    let stripe = LocalStripe::start().await;
+    let smtp = SmtpServer::start().await;
+    let logs = logs_dir();
+    let mut first = serve_leased(
+        &pg.url,
+        &stripe.base,
+        smtp.port,
+        &logs.join("a.log"),
+        "3600",
+    );
+    let pool = PgPool::connect(&pg.url).await.expect("a pool");
+    let held = wait_for_holder(&pool, first.pid).await;
+    assert!(
+        held.values().all(|p| *p == first.pid) && held.len() == 4,
+        "the first server takes every job: {held:?}"
+    );
+    let second = serve_leased(
+        &pg.url,
+        &stripe.base,
+        smtp.port,
+        &logs.join("b.log"),
+        "3600",
+    );
+
+    let kill = Command::new("kill")
+        .args(["-TERM", &first.pid.to_string()])
+        .status()
+        .expect("run kill");
+    assert!(kill.success());
+    let status = first.child.wait().expect("wait for the first server");
+    assert!(
+        status.success(),
+        "SIGTERM stops the server cleanly: {status:?}"
+    );
+
+    let held = wait_for_holder(&pool, second.pid).await;
+    assert!(
+        held.values().all(|p| *p == second.pid) && held.len() == 4,
+        "the second server has every job well before the hour-long leases end: {held:?} \
+         (logs in {})",
+        logs.display()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

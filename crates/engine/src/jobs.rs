@@ -62,6 +62,28 @@ impl Engine {
         }))
     }
 
+    /// Give up `job`'s lease if `holder` holds it: its expiry becomes now, so
+    /// another server takes the job at its next check instead of waiting out
+    /// the lease (a server stopping cleanly hands its jobs over at once).
+    /// Answers whether there was a lease of ours to give up.
+    pub async fn release_lease(&self, job: &str, holder: &str) -> Result<bool> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let Some(row) = tx.lease(job).await? else {
+            return Ok(false);
+        };
+        if row.holder != holder || row.expires_at <= now {
+            return Ok(false);
+        }
+        tx.put_lease(&LeaseRow {
+            expires_at: now,
+            ..row
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// Who holds `job`'s lease now, if anyone ever took it (status and tests).
     pub async fn lease_of(&self, job: &str) -> Result<Option<LeaseRow>> {
         // `lease` locks the row, which a read-only transaction may not;
