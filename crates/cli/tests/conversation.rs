@@ -6,6 +6,7 @@
 #[macro_use]
 mod common;
 
+use cohort_consensus::bridging::{bridging, BridgingParams};
 use cohort_consensus::synthetic::{generate, Spec};
 use cohort_consensus::{analyze, VoteMatrix, VoteRecord};
 use cohort_engine::conversation::{params, DemoConversation, Vote};
@@ -368,7 +369,7 @@ async fn added_statements_wait_for_an_organizer(app: TestApp) {
 async fn recompute_matches_the_analysis_of_the_same_votes(app: TestApp) {
     seed(&app, "signers >= 1").await;
     let e = &app.engine;
-    let (org, _) = organizer(&app).await;
+    let (org, org_session) = organizer(&app).await;
     let demo = DemoConversation {
         common: (0..4).map(|i| format!("Common ground {i}")).collect(),
         divisive: (0..12).map(|i| format!("Divisive {i}")).collect(),
@@ -459,6 +460,69 @@ async fn recompute_matches_the_analysis_of_the_same_votes(app: TestApp) {
             .is_empty(),
         "the planted common ground is found"
     );
+    // Bridging: stored as the model finds it on the same votes; the planted
+    // common ground bridges, the divisive statements do not; the results
+    // page shows it and the adoption page puts the bridges first.
+    let stored = &r.result.as_ref().expect("a result").bridging;
+    let direct = bridging(
+        &VoteMatrix::from_votes(&votes),
+        &[],
+        &BridgingParams::default(),
+    );
+    assert_eq!(stored.len(), direct.statements.len());
+    for d in &direct.statements {
+        let s = stored
+            .iter()
+            .find(|b| b.statement == d.statement as i64)
+            .expect("stored");
+        assert_eq!(
+            (s.across, s.low, s.high, s.bridges),
+            (d.across, d.low, d.high, d.bridges)
+        );
+    }
+    // Statements every planted group agrees with (most of the time).
+    let agreed: Vec<i64> = (0..16)
+        .filter(|&s| synthetic.stance[s].iter().all(|(agree, _)| *agree >= 0.7))
+        .map(|s| ids.statements[s])
+        .collect();
+    assert!(stored.iter().any(|b| b.bridges), "{stored:?}");
+    let bridges: Vec<i64> = stored
+        .iter()
+        .filter(|b| b.bridges)
+        .map(|b| b.statement)
+        .collect();
+    assert!(
+        bridges.iter().all(|b| agreed.contains(b)),
+        "{bridges:?} ⊄ {agreed:?}"
+    );
+    let body = |id: i64| r.statements.get(&id).expect("approved").body.clone();
+    let (_, public) = page(&app, None, &format!("/slates/{SLATE}/conversation/results")).await;
+    let section = public
+        .split("Bridges across the divide")
+        .nth(1)
+        .expect("the section");
+    let section = section.split("</section>").next().unwrap_or_default();
+    assert!(
+        bridges.iter().all(|b| section.contains(&body(*b))),
+        "{section}"
+    );
+    assert!(section.contains("across the divide ("), "{section}");
+    let (_, org_page) = page(
+        &app,
+        Some(&org_session),
+        &format!("/slates/{SLATE}/conversation/moderate"),
+    )
+    .await;
+    let approved = org_page
+        .split("id=\"approved-heading\"")
+        .nth(1)
+        .expect("the list");
+    let first = approved.find("<q>").expect("a statement") + 3;
+    assert!(
+        approved[first..].starts_with(&body(stored[0].statement)),
+        "highest lower bound first"
+    );
+    assert!(approved.contains("a candidate plank"));
 
     // A new vote arrives; the next run starts warm from the first run.
     let (sup, _) = member(&app, "sup@example.org").await;

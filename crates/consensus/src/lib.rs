@@ -29,6 +29,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
+pub mod bridging;
 pub mod kmeans;
 pub mod matrix;
 pub mod metrics;

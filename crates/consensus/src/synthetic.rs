@@ -12,6 +12,9 @@ pub struct Synthetic {
     pub votes: Vec<VoteRecord>,
     /// `latent[p]` is participant `p`'s group.
     pub latent: Vec<usize>,
+    /// `stance[s][g]`: the (agree, disagree) probabilities of group `g` on
+    /// statement `s`.
+    pub stance: Vec<Vec<(f64, f64)>>,
 }
 
 /// Shape of a synthetic conversation.
@@ -105,7 +108,11 @@ pub fn generate(spec: &Spec) -> Synthetic {
             });
         }
     }
-    Synthetic { votes, latent }
+    Synthetic {
+        votes,
+        latent,
+        stance,
+    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
+use cohort_consensus::bridging::{bridging, BridgingParams};
 use cohort_consensus::{analyze, repness, Params, VoteMatrix, VoteRecord, WarmStart};
 use cohort_core::model::Plank;
 use cohort_store::{
@@ -203,11 +204,56 @@ pub struct ConversationResult {
     /// Group-informed consensus `Π_g (A_g+1)/(S_g+2)`, highest first.
     pub group_consensus: Vec<(Id, f64)>,
     pub tallies: Vec<StatementTally>,
+    /// Bridging scores (`cohort_consensus::bridging`), highest lower bound
+    /// first. Results stored before bridging existed have none.
+    #[serde(default)]
+    pub bridging: Vec<BridgeResult>,
+}
+
+/// A statement's agreement across the divide, with its interval.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BridgeResult {
+    pub statement: Id,
+    /// Agree and disagree votes it was scored on.
+    pub votes: usize,
+    /// The predicted share agreeing on the less-agreeing side (0–1), and the
+    /// ends of its 90% interval.
+    pub across: f64,
+    pub low: f64,
+    pub high: f64,
+    /// The lower end reaches two thirds: a candidate plank.
+    pub bridges: bool,
+}
+
+impl BridgeResult {
+    /// "71% across the divide (64–78%)".
+    pub fn sentence(&self) -> String {
+        let pct = |x: f64| (x.clamp(0.0, 1.0) * 100.0).round() as i64;
+        format!(
+            "{}% across the divide ({}–{}%)",
+            pct(self.across),
+            pct(self.low),
+            pct(self.high)
+        )
+    }
 }
 
 impl ConversationResult {
     pub fn tally(&self, statement: Id) -> Option<&StatementTally> {
         self.tallies.iter().find(|t| t.statement == statement)
+    }
+
+    /// The statement's bridging score, if it had enough votes for one.
+    pub fn bridge(&self, statement: Id) -> Option<&BridgeResult> {
+        self.bridging.iter().find(|b| b.statement == statement)
+    }
+
+    /// The statement's group-informed consensus, if it has one.
+    pub fn group_consensus_of(&self, statement: Id) -> Option<f64> {
+        self.group_consensus
+            .iter()
+            .find(|(s, _)| *s == statement)
+            .map(|(_, g)| *g)
     }
 
     /// "87% of group A and 79% of group B agree", or the overall share when
@@ -338,6 +384,20 @@ impl ConversationInput {
             seen: c.ns,
         };
         let inside: HashSet<u64> = a.in_conversation.iter().copied().collect();
+        let mut bridges: Vec<BridgeResult> =
+            bridging(&m, &self.moderated_out, &BridgingParams::default())
+                .statements
+                .into_iter()
+                .map(|b| BridgeResult {
+                    statement: b.statement as Id,
+                    votes: b.votes,
+                    across: finite(b.across),
+                    low: finite(b.low),
+                    high: finite(b.high),
+                    bridges: b.bridges,
+                })
+                .collect();
+        bridges.sort_by(|a, b| b.low.total_cmp(&a.low).then(a.statement.cmp(&b.statement)));
         let result = ConversationResult {
             participants: a.participants,
             in_conversation: a.in_conversation.len(),
@@ -412,6 +472,7 @@ impl ConversationInput {
                     groups: per_group.iter().map(|g| tally(g[c])).collect(),
                 })
                 .collect(),
+            bridging: bridges,
         };
         ConversationOutput {
             slate_id: self.slate_id,
@@ -1034,6 +1095,7 @@ mod tests {
             consensus_disagree: Vec::new(),
             group_consensus: Vec::new(),
             tallies,
+            bridging: Vec::new(),
         }
     }
 

@@ -386,6 +386,39 @@ struct ResultsPage {
     agree: Vec<SupportLine>,
     disagree: Vec<SupportLine>,
     groups: Vec<GroupCard>,
+    /// Statements whose agreement across the divide reaches two thirds even
+    /// at the low end of its range.
+    bridges: Vec<ScoreLine>,
+    /// Every scored statement with both measures.
+    scores: Vec<ScoreLine>,
+}
+
+/// A statement with its two measures in words.
+struct ScoreLine {
+    body: String,
+    /// "Group-informed consensus 42%", or empty.
+    consensus: String,
+    /// "71% across the divide (64–78%)", or empty.
+    bridge: String,
+    bridges: bool,
+}
+
+fn score_line(
+    r: &ConversationResult,
+    texts: &BTreeMap<i64, StatementView>,
+    id: i64,
+) -> Option<ScoreLine> {
+    let t = texts.get(&id)?;
+    let b = r.bridge(id);
+    Some(ScoreLine {
+        body: t.body.clone(),
+        consensus: r
+            .group_consensus_of(id)
+            .map(|g| format!("group-informed consensus {}%", (g * 100.0).round() as i64))
+            .unwrap_or_default(),
+        bridge: b.map(|b| b.sentence()).unwrap_or_default(),
+        bridges: b.is_some_and(|b| b.bridges),
+    })
 }
 
 fn support_line(
@@ -459,6 +492,8 @@ async fn results(
         agree: Vec::new(),
         disagree: Vec::new(),
         groups: Vec::new(),
+        bridges: Vec::new(),
+        scores: Vec::new(),
         v,
     };
     if let Some(r) = &page.v.result {
@@ -472,6 +507,17 @@ async fn results(
             .filter_map(|(id, _)| support_line(r, texts, *id, false))
             .filter(|l| l.bars.len() > 1 && l.bars.iter().all(|b| b.2 >= 50))
             .take(5)
+            .collect();
+        page.bridges = r
+            .bridging
+            .iter()
+            .filter(|b| b.bridges)
+            .filter_map(|b| score_line(r, texts, b.statement))
+            .collect();
+        page.scores = r
+            .bridging
+            .iter()
+            .filter_map(|b| score_line(r, texts, b.statement))
             .collect();
         page.agree = r
             .consensus_agree
@@ -550,6 +596,10 @@ fn rest_pct(all: u32, mine: u32, all_seen: u32, mine_seen: u32) -> u32 {
 struct ModLine {
     s: StatementView,
     support: Option<String>,
+    /// Its agreement across the divide, and whether that makes it a
+    /// candidate plank.
+    bridge: Option<String>,
+    bridges: bool,
 }
 
 #[derive(Template)]
@@ -599,11 +649,14 @@ async fn moderate_page_for(
     }
     let all = engine.conversation_statements(&viewer.actor, slug).await?;
     let results = engine.conversation_results(slug).await?;
+    let bridge = |id: i64| results.result.as_ref().and_then(|r| r.bridge(id));
     let line = |s: &StatementView| ModLine {
         support: results
             .result
             .as_ref()
             .and_then(|r| r.support_sentence(s.id)),
+        bridge: bridge(s.id).map(|b| b.sentence()),
+        bridges: bridge(s.id).is_some_and(|b| b.bridges),
         s: s.clone(),
     };
     let pick = |status: &str| -> Vec<ModLine> {
@@ -612,8 +665,8 @@ async fn moderate_page_for(
             .map(line)
             .collect()
     };
-    // The statements with the broadest support across groups first: the
-    // likeliest planks.
+    // The likeliest planks first: by the lower end of their agreement across
+    // the divide, then by group-informed consensus.
     let rank = |id: i64| {
         results
             .result
@@ -621,7 +674,17 @@ async fn moderate_page_for(
             .and_then(|r| r.group_consensus.iter().position(|(s, _)| *s == id))
     };
     let mut approved = pick("approved");
-    approved.sort_by_key(|l| (rank(l.s.id).unwrap_or(usize::MAX), l.s.id));
+    approved.sort_by(|a, b| {
+        let low = |l: &ModLine| bridge(l.s.id).map_or(f64::NEG_INFINITY, |b| b.low);
+        low(b)
+            .total_cmp(&low(a))
+            .then(
+                rank(a.s.id)
+                    .unwrap_or(usize::MAX)
+                    .cmp(&rank(b.s.id).unwrap_or(usize::MAX)),
+            )
+            .then(a.s.id.cmp(&b.s.id))
+    });
     let status = if problem.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -784,6 +847,7 @@ mod tests {
             consensus_disagree: Vec::new(),
             group_consensus: Vec::new(),
             tallies: Vec::new(),
+            bridging: Vec::new(),
         };
         let mut texts = BTreeMap::new();
         texts.insert(
@@ -839,6 +903,7 @@ mod tests {
             consensus_disagree: Vec::new(),
             group_consensus: Vec::new(),
             tallies: Vec::new(),
+            bridging: Vec::new(),
         };
         let map = Map::new(&r, &BTreeMap::new(), Some(7));
         assert!(map.dots.len() <= MAX_DOTS + 1, "{}", map.dots.len());
