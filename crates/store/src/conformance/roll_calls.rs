@@ -73,7 +73,10 @@ pub async fn roll_calls_positions_member_ids_and_platform_votes(store: &dyn Stor
         .await
         .expect("between");
     assert_eq!(
-        between.iter().map(|c| c.vote_id.as_str()).collect::<Vec<_>>(),
+        between
+            .iter()
+            .map(|c| c.vote_id.as_str())
+            .collect::<Vec<_>>(),
         ["h2-119.2025", "s3-119.2025"],
         "both ends are inclusive"
     );
@@ -145,8 +148,14 @@ pub async fn roll_calls_positions_member_ids_and_platform_votes(store: &dyn Stor
         position: position.into(),
         created_at: at(2),
     };
-    assert!(tx.put_platform_vote(&tag("h2-119.2025", 1, "no")).await.expect("tag"));
-    assert!(tx.put_platform_vote(&tag("h1-119.2025", 0, "yes")).await.expect("tag"));
+    assert!(tx
+        .put_platform_vote(&tag("h2-119.2025", 1, "no"))
+        .await
+        .expect("tag"));
+    assert!(tx
+        .put_platform_vote(&tag("h1-119.2025", 0, "yes"))
+        .await
+        .expect("tag"));
     assert!(!tx
         .put_platform_vote(&tag("h2-119.2025", 1, "yes"))
         .await
