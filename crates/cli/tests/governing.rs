@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 both_backends!(
     member_ids_tags_cohesion_and_targets_over_http,
     a_one_member_bloc_counts_no_roll_call,
+    a_pledge_waits_on_the_bloc_and_a_null_figure_never_holds,
 );
 
 const S: &str = "squad-test";
@@ -364,6 +365,88 @@ async fn a_one_member_bloc_counts_no_roll_call(app: TestApp) {
     assert_eq!(c["members"][0]["votes"], 0);
     assert_eq!(c["members"][0]["with_bloc"], Value::Null);
     assert_eq!(c["members"][0]["with_platform"], Value::Null);
+}
+
+/// The condition language reads the same figures: a pledge on
+/// `with_bloc("aoc") >= 0.9 and rice >= 0.8` unlocks at the tick after the
+/// roll calls and member ids are in (and not before); one on the Senate
+/// candidate, who has no counted vote, never does.
+async fn a_pledge_waits_on_the_bloc_and_a_null_figure_never_holds(app: TestApp) {
+    slate(&app, S, &BLOC).await;
+    let pledge = |condition: &str, email: &str| {
+        json!({
+            "kind": "hours", "hours_per_week": 3, "weeks": 4, "skills": [],
+            "condition": condition, "deadline": "2028-10-01",
+            "donor": {"email": email, "name": "Sam Doe", "zip": "10001", "attests_eligible": true}
+        })
+    };
+    let mut ids = Vec::new();
+    for (c, email) in [
+        ("with_bloc(\"aoc\") >= 0.9 and rice >= 0.8", "a@example.org"),
+        (
+            "with_bloc(\"sen\") >= 0 or with_bloc(\"sen\") < 0",
+            "b@example.org",
+        ),
+        ("not with_bloc(\"sen\") >= 0.5", "c@example.org"),
+    ] {
+        let (status, b) = app
+            .call(
+                Method::POST,
+                &format!("/api/slates/{S}/pledges"),
+                None,
+                Some(&pledge(c, email)),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{b}");
+        ids.push(b["id"].as_i64().expect("an id"));
+    }
+    let status_of = |id: i64| {
+        let app = &app;
+        async move {
+            let v = app
+                .store
+                .read()
+                .await
+                .expect("read")
+                .pledge(id)
+                .await
+                .expect("pledge")
+                .expect("exists");
+            v.status.as_str().to_owned()
+        }
+    };
+    // Not before: no roll calls, no member ids.
+    app.engine.tick().await.expect("tick");
+    assert_eq!(status_of(ids[0]).await, "pending");
+    app.engine.load_shipped_roll_calls().await.expect("import");
+    for (c, .., id) in BLOC {
+        let (status, _) = patch(
+            &app,
+            &format!("/api/slates/{S}/candidates/{c}"),
+            Some(&app.organizer),
+            json!({"bioguide_id": id}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (_, c) = app.get(&format!("/api/slates/{S}/cohesion")).await;
+    assert!(c["rice"].as_f64().expect("rice") >= 0.8, "{c}");
+    assert!(
+        c["members"][0]["with_bloc"].as_f64().expect("aoc") >= 0.9,
+        "{c}"
+    );
+    app.engine.tick().await.expect("tick");
+    assert_eq!(status_of(ids[0]).await, "unlocked");
+    assert_eq!(
+        status_of(ids[1]).await,
+        "pending",
+        "a null figure fails every comparison"
+    );
+    assert_eq!(
+        status_of(ids[2]).await,
+        "unlocked",
+        "and `not` makes it true"
+    );
 }
 
 // ---------------------------------------------------------------- import
