@@ -1,7 +1,9 @@
 //! [`impl_sql_roll_calls!`]: `cohort_store::RollCallsTx` in SQL both
 //! backends accept, expanded by each backend next to `impl_sql_tx!`.
-//! Bulk writes are multi-row `INSERT … ON CONFLICT DO UPDATE` in chunks
-//! (the same text on both backends; well under either's parameter limit).
+//! Bulk writes are multi-row `INSERT … ON CONFLICT DO UPDATE` in chunks of
+//! 250 positions or 500 roll calls (the same text on both backends, well
+//! under either's parameter limit, and short enough that a busy machine
+//! logs no slow-statement warning carrying the whole SQL).
 
 /// Implements `cohort_store::RollCallsTx` for `$tx` (a struct with a field
 /// `tx: sqlx::Transaction<'static, $db>`).
@@ -135,7 +137,7 @@ macro_rules! impl_sql_roll_calls {
                 }
 
                 async fn upsert_positions(&mut self, positions: &[PositionRow]) -> Result<()> {
-                    for chunk in positions.chunks(1000) {
+                    for chunk in positions.chunks(250) {
                         let sql = format!(
                             "INSERT INTO roll_call_positions (vote_id, member_id, party, state, position) VALUES {} \
                              ON CONFLICT (vote_id, member_id) DO UPDATE SET party = excluded.party, \
