@@ -1,8 +1,7 @@
 //! The demo's "already in office" slate (issue 17): seven sitting House
-//! members commonly counted as "the Squad" in the 119th Congress — each
-//! first elected with the backing of Justice Democrats, who have campaigned
-//! for one another since — with their bioguide ids set, two planks with
-//! roll calls tagged, and the shipped roll-call extract loaded, so cohesion,
+//! members of the 119th Congress commonly counted as "the Squad", the
+//! progressive bloc whose members have campaigned together since 2018 —
+//! with their bioguide ids set, three planks with roll calls tagged, and the shipped roll-call extract loaded, so cohesion,
 //! targeting and the power view show real numbers from real votes on the
 //! first start. The platform's sides are the demo organizer's tags, not a
 //! claim about any member.
@@ -76,7 +75,7 @@ impl Engine {
                     slug: slug.into(),
                     name: "Already in office: the Squad".into(),
                     cycle,
-                    description: "Seven sitting House members who first won with Justice Democrats' backing and have campaigned for one another since. Does the bloc hold on the floor? Their real roll calls answer.".into(),
+                    description: "Seven sitting House members commonly counted as \"the Squad\", the progressive bloc that has campaigned together since 2018. Does the bloc hold on the floor? Their real roll calls answer.".into(),
                     condition: "signers >= 5".into(),
                 },
             )
