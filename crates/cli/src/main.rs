@@ -19,6 +19,7 @@ mod matching;
 mod payments;
 mod private_file;
 mod recompute;
+mod rollcalls;
 mod web_key;
 
 /// Accounts the demo makes so every dashboard can be tried.
@@ -158,6 +159,8 @@ enum Command {
         #[arg(long)]
         explain: bool,
     },
+    /// Roll calls of Congress: `rollcalls import DIR` (the layout of votes-119/).
+    Rollcalls(rollcalls::RollcallsArgs),
     /// Process the date passing now: expire, unlock date conditions, monthly installments.
     Tick {
         #[command(flatten)]
@@ -333,6 +336,12 @@ async fn run() -> Result<()> {
             out,
             explain,
         } => matching::run(&volunteers, &needs, &out, explain),
+        Command::Rollcalls(args) => match args.action {
+            rollcalls::RollcallsAction::Import { dir, db } => {
+                let engine = open(&db).await?;
+                rollcalls::import(&engine, &dir).await
+            }
+        },
         Command::Tick { db } => {
             let engine = open(&db).await?;
             let s = engine.tick().await?;
@@ -475,6 +484,14 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
             }
         }
         grant_demo_accounts(&engine, &spec).await?;
+        // Issue 17: the roll calls and the "already in office" slate.
+        let governing = engine
+            .load_governing_demo(2026)
+            .await
+            .context("loading the governing demo")?;
+        eprintln!(
+            "governing demo: {url}slates/{governing}/cohesion, {url}slates/{governing}/targets"
+        );
     }
     // Every background job runs in one server at a time, under its lease.
     let worker = Arc::new(jobs::Worker::from_env()?);

@@ -908,6 +908,9 @@ async fn role_route_matrix(app: TestApp) {
                 S::FORBIDDEN,
             ],
         ),
+        // Governing (issue 17): public pages.
+        (format!("/slates/{s}/cohesion"), [S::OK; 6]),
+        (format!("/slates/{s}/targets"), [S::OK; 6]),
         // The payment page takes the pledge's receipt token, not a role: without it, nobody.
         ("/pledges/1/payment".into(), [S::NOT_FOUND; 6]),
         (

@@ -26,7 +26,36 @@ pub trait Facts {
     fn hours(&self) -> u64;
     /// The date the evaluation happens on.
     fn today(&self) -> NaiveDate;
+    /// The candidate's `with_bloc` (API.md "Roll calls and cohesion"), over
+    /// every imported roll call; `None` while they have no counted vote.
+    /// Defaults to `None` for facts that know nothing of Congress.
+    fn with_bloc(&self, candidate: &str) -> Option<f64> {
+        let _ = candidate;
+        None
+    }
+    /// The candidate's `with_platform`; `None` while no tagged roll call has
+    /// their vote.
+    fn with_platform(&self, candidate: &str) -> Option<f64> {
+        let _ = candidate;
+        None
+    }
+    /// The bloc's Rice index; `None` while no roll call is counted.
+    fn rice(&self) -> Option<f64> {
+        None
+    }
 }
+
+/// The bloc's cohesion figures, as a condition reads them (issue 17).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BlocFigures {
+    pub rice: Option<f64>,
+    /// By candidate slug; a candidate with no counted vote is absent.
+    pub with_bloc: BTreeMap<String, f64>,
+    pub with_platform: BTreeMap<String, f64>,
+}
+
+/// Shares of counts: never NaN, so equality is an equivalence.
+impl Eq for BlocFigures {}
 
 /// A plain, owned snapshot of a slate's facts: what the engine loads from the
 /// store and what tests build by hand.
@@ -40,6 +69,8 @@ pub struct Snapshot {
     pub pledgers: u64,
     pub hours: u64,
     pub today: NaiveDate,
+    /// Loaded only when a condition of the slate reads them.
+    pub bloc: BlocFigures,
 }
 
 impl Snapshot {
@@ -51,6 +82,7 @@ impl Snapshot {
             pledgers: 0,
             hours: 0,
             today,
+            bloc: BlocFigures::default(),
         }
     }
 }
@@ -87,6 +119,15 @@ impl Facts for Snapshot {
     }
     fn today(&self) -> NaiveDate {
         self.today
+    }
+    fn with_bloc(&self, candidate: &str) -> Option<f64> {
+        self.bloc.with_bloc.get(candidate).copied()
+    }
+    fn with_platform(&self, candidate: &str) -> Option<f64> {
+        self.bloc.with_platform.get(candidate).copied()
+    }
+    fn rice(&self) -> Option<f64> {
+        self.bloc.rice
     }
 }
 

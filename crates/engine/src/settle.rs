@@ -95,7 +95,18 @@ impl SlateState {
     pub async fn load(tx: &mut dyn Tx, slate: &SlateRow, today: NaiveDate) -> Result<SlateState> {
         let roster = Arc::new(Roster::load(tx, slate.id).await?);
         let pot = tx.pot(slate.id).await?;
-        Ok(SlateState::new(roster, pot, today))
+        let mut state = SlateState::new(roster, pot, today);
+        // Cohesion figures (issue 17) cost a read of roll calls: only when
+        // some condition of the slate reads them.
+        if tx
+            .slate_conditions(slate.id)
+            .await?
+            .iter()
+            .any(|c| c.condition.reads_bloc())
+        {
+            state.facts.bloc = crate::governing::bloc_figures(tx, slate.id).await?;
+        }
+        Ok(state)
     }
 
     /// The state of a slate with `roster` (read now, or kept in a

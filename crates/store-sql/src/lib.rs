@@ -187,6 +187,7 @@ fn push_placeholder(s: &mut String, sigil: char, n: usize) {
 mod jobs;
 mod joint_events;
 mod mail_hold;
+mod roll_calls;
 mod sign_in;
 mod teams_rows;
 mod tx_macro;

@@ -23,6 +23,7 @@ mod jobs;
 mod joint_events;
 mod mail_hold;
 mod payments;
+mod roll_calls;
 mod sign_in;
 mod teams;
 
@@ -32,6 +33,7 @@ pub use jobs::{JobsTx, LeaseRow};
 pub use joint_events::*;
 pub use mail_hold::{HeldEmail, MailHoldTx};
 pub use payments::{DuePayment, PaymentRow, PaymentSetupRow, PaymentState};
+pub use roll_calls::*;
 pub use sign_in::SignInTx;
 pub use teams::*;
 
@@ -549,7 +551,9 @@ pub trait Store: Send + Sync + 'static {
 
 /// A transaction. Dropping it without [`Tx::commit`] rolls back.
 #[async_trait]
-pub trait Tx: Send + SignInTx + JobsTx + ApiTokensTx + MailHoldTx + JointEventsTx {
+pub trait Tx:
+    Send + SignInTx + JobsTx + ApiTokensTx + MailHoldTx + JointEventsTx + RollCallsTx
+{
     async fn commit(self: Box<Self>) -> Result<()>;
     /// Serialize writers of one slate (PostgreSQL: a row lock on the slate;
     /// SQLite: nothing to do, its write transactions are already exclusive).

@@ -33,6 +33,7 @@ mod conversation;
 mod edge;
 mod error;
 mod extract;
+mod governing;
 mod intake_limits;
 mod joint_events;
 mod local_path;
@@ -95,6 +96,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .merge(books::api_routes())
         .merge(primaries::api_routes())
         .merge(joint_events::api_routes())
+        .merge(governing::api_routes())
         .route("/slates/{slug}/preview", get(app::preview))
         .route("/conditions/preview", get(app::condition_preview))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
@@ -179,6 +181,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
     Router::new()
         .merge(pages)
         .merge(congress::routes())
+        .merge(governing::routes())
         .route("/static/cohort.css", get(pages::stylesheet))
         .route("/static/pledge.js", get(app::pledge_script))
         .route("/static/card.js", get(card::script))

@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use chrono::NaiveDate;
 
+use super::bloc::{self, Figure, Share};
 use super::Reads;
 use crate::facts::Facts;
 use crate::money::Cents;
@@ -115,6 +116,8 @@ pub(super) enum Expr {
     Count(Count, Op, u64),
     Pledged(Op, Cents),
     Today(Op, NaiveDate),
+    /// A cohesion figure compared with a share (issue 17; see `bloc`).
+    Figure(Figure, Op, Share),
     Not(Box<Expr>),
     All(Vec<Expr>),
     Any(Vec<Expr>),
@@ -135,6 +138,7 @@ impl Expr {
             Expr::Count(var, op, n) => op.test(var.read(facts), *n),
             Expr::Pledged(op, amount) => op.test(facts.pledged(), *amount),
             Expr::Today(op, date) => op.test(facts.today(), *date),
+            Expr::Figure(figure, op, share) => bloc::holds(figure.read(facts), *op, *share),
             Expr::Not(inner) => !inner.eval(facts),
             Expr::All(items) => items.iter().all(|e| e.eval(facts)),
             Expr::Any(items) => items.iter().any(|e| e.eval(facts)),
@@ -153,6 +157,8 @@ impl Expr {
             Expr::Count(Count::Hours, ..) => reads.hours = true,
             Expr::Pledged(..) => reads.pledged = true,
             Expr::Today(..) => reads.today = true,
+            // Roll calls arrive with time: the daily tick re-examines these.
+            Expr::Figure(..) => reads.today = true,
             Expr::Not(inner) => inner.reads(reads),
             Expr::All(items) | Expr::Any(items) => items.iter().for_each(|e| e.reads(reads)),
         }
@@ -167,6 +173,11 @@ impl Expr {
                 out.insert(from);
                 out.insert(to);
             }
+            Expr::Figure(figure, ..) => {
+                if let Some(c) = figure.candidate() {
+                    out.insert(c);
+                }
+            }
             Expr::Not(inner) => inner.candidates(out),
             Expr::All(items) | Expr::Any(items) => items.iter().for_each(|e| e.candidates(out)),
             Expr::Const(_)
@@ -174,6 +185,16 @@ impl Expr {
             | Expr::Count(..)
             | Expr::Pledged(..)
             | Expr::Today(..) => {}
+        }
+    }
+
+    /// Whether any leaf reads a cohesion figure.
+    pub(super) fn reads_bloc(&self) -> bool {
+        match self {
+            Expr::Figure(..) => true,
+            Expr::Not(inner) => inner.reads_bloc(),
+            Expr::All(items) | Expr::Any(items) => items.iter().any(Expr::reads_bloc),
+            _ => false,
         }
     }
 
@@ -205,6 +226,9 @@ impl Expr {
             }
             Expr::Today(op, date) => {
                 let _ = write!(out, "today {} {}", op.symbol(), date.format("%Y-%m-%d"));
+            }
+            Expr::Figure(figure, op, share) => {
+                let _ = write!(out, "{} {} {share}", figure.canonical(), op.symbol());
             }
             Expr::Not(inner) => {
                 out.push_str("not ");
@@ -254,7 +278,8 @@ impl Expr {
             Expr::Count(var, op, n) => Expr::Count(*var, op.negated(), *n),
             Expr::Pledged(op, amount) => Expr::Pledged(op.negated(), *amount),
             Expr::Today(op, date) => Expr::Today(op.negated(), *date),
-            leaf @ (Expr::Mutual | Expr::Signed(_) | Expr::Endorses(..)) => {
+            // A null figure fails every comparison, so `not` stays on it.
+            leaf @ (Expr::Mutual | Expr::Signed(_) | Expr::Endorses(..) | Expr::Figure(..)) => {
                 Expr::Not(Box::new(leaf.clone()))
             }
         }

@@ -28,7 +28,9 @@ fn clause(expr: &Expr, depth: usize) -> String {
         Expr::Count(var, op, n) => count(*var, *op, *n),
         Expr::Pledged(op, amount) => pledged(*op, *amount),
         Expr::Today(op, date) => today(*op, *date),
+        Expr::Figure(figure, op, share) => super::bloc::english(figure, *op, *share),
         Expr::Not(inner) => match inner.as_ref() {
+            Expr::Figure(figure, op, share) => super::bloc::english_not(figure, *op, *share),
             Expr::Mutual => "not every signer endorses every other signer".to_owned(),
             Expr::Signed(who) => format!("{who} has not signed"),
             Expr::Endorses(from, to) => format!("{from} does not endorse {to}"),

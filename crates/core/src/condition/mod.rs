@@ -16,9 +16,13 @@
 //!             | "signed" "(" STRING ")"
 //!             | "endorses" "(" STRING "," STRING ")"
 //!             | VARIABLE CMP LITERAL | LITERAL CMP VARIABLE
+//!             | FIGURE CMP SHARE
 //! VARIABLE   := signers | states | pledgers | hours   (compared with whole numbers: 5, 1,000)
 //!             | pledged                               (compared with money: $500,000, $12.50)
 //!             | today                                 (compared with dates: 2028-03-01)
+//! FIGURE     := "with_bloc" "(" STRING ")" | "with_platform" "(" STRING ")" | "rice"
+//! SHARE      := a number from 0 to 1, at most three decimals: 0.9, 0.875
+//!               (a figure with no votes yet makes its comparison false; see `bloc`)
 //! CMP        := < | <= | > | >= | == | !=
 //! STRING     := a double-quoted candidate slug: "jane-doe"
 //! ```
@@ -29,6 +33,7 @@
 //! `english` renders the plain-English fragment shown to people.
 
 mod ast;
+mod bloc;
 mod english;
 mod lexer;
 mod parser;
@@ -199,6 +204,14 @@ impl Condition {
         let mut out = String::new();
         self.expr.write_canonical(&mut out);
         out
+    }
+
+    /// Whether the condition reads the bloc's cohesion (`with_bloc`,
+    /// `with_platform`, `rice`): the engine computes those figures only then.
+    /// Such a condition also reads `today` (see [`Reads`]), so the daily tick
+    /// re-examines it as roll calls arrive.
+    pub fn reads_bloc(&self) -> bool {
+        self.expr.reads_bloc()
     }
 
     /// The candidate slugs named in `signed(...)` and `endorses(...)`, sorted and deduplicated.

@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 
 use super::ast::{Count, Expr, Op};
+use super::bloc::{Figure, Share};
 use super::lexer::{describe_char, tokenize, Tok, Token};
 use super::{ParseError, MAX_DEPTH, MAX_LEN};
 use crate::money::Cents;
@@ -46,10 +47,20 @@ enum Name {
     Count(Count),
     Pledged,
     Today,
+    /// `with_bloc`, `with_platform`, `rice` (issue 17).
+    Figure(FigureName),
+}
+
+/// Which cohesion figure a name reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FigureName {
+    WithBloc,
+    WithPlatform,
+    Rice,
 }
 
 /// The names a condition may use, for lookup and for suggestions.
-const NAMES: [(&str, Name); 14] = [
+const NAMES: [(&str, Name); 17] = [
     ("signers", Name::Count(Count::Signers)),
     ("states", Name::Count(Count::States)),
     ("mutual", Name::Mutual),
@@ -64,6 +75,9 @@ const NAMES: [(&str, Name); 14] = [
     ("and", Name::And),
     ("or", Name::Or),
     ("not", Name::Not),
+    ("with_bloc", Name::Figure(FigureName::WithBloc)),
+    ("with_platform", Name::Figure(FigureName::WithPlatform)),
+    ("rice", Name::Figure(FigureName::Rice)),
 ];
 
 fn lookup(word: &str) -> Option<Name> {
@@ -276,6 +290,7 @@ impl Parser {
                 Some(Name::Count(count)) => self.comparison(Var::Count(count)),
                 Some(Name::Pledged) => self.comparison(Var::Pledged),
                 Some(Name::Today) => self.comparison(Var::Today),
+                Some(Name::Figure(name)) => self.figure(name),
                 Some(Name::And | Name::Or | Name::Not) => Err(self.expected("a condition")),
                 None => Err(unknown_name(&token, word)),
             },
@@ -328,6 +343,41 @@ impl Parser {
         let to = self.slug("the endorsed candidate's name in double quotes", "john-roe")?;
         self.close_call()?;
         self.boolean(Expr::Endorses(from, to))
+    }
+
+    /// `with_bloc("slug") op share`, `with_platform("slug") op share` or
+    /// `rice op share`, at the name.
+    fn figure(&mut self, name: FigureName) -> Result<Expr, ParseError> {
+        self.next()?;
+        let figure = match name {
+            FigureName::Rice => Figure::Rice,
+            FigureName::WithBloc | FigureName::WithPlatform => {
+                let example = if name == FigureName::WithBloc {
+                    "with_bloc(\"jane-doe\") >= 0.9"
+                } else {
+                    "with_platform(\"jane-doe\") >= 0.8"
+                };
+                self.open_call(example)?;
+                let who = self.slug("a candidate name in double quotes", "jane-doe")?;
+                self.close_call()?;
+                if name == FigureName::WithBloc {
+                    Figure::WithBloc(who)
+                } else {
+                    Figure::WithPlatform(who)
+                }
+            }
+        };
+        let Tok::Cmp(op) = self.peek()?.tok else {
+            return Err(self.expected("a comparison like '>='"));
+        };
+        self.next()?;
+        let literal = self.peek()?.clone();
+        let Tok::Number(text) = &literal.tok else {
+            return Err(self.expected("a share from 0 to 1, like 0.9"));
+        };
+        let share = Share::parse(text).map_err(|m| err(&literal, m))?;
+        self.next()?;
+        Ok(Expr::Figure(figure, op, share))
     }
 
     /// A boolean atom just read; it must not be compared with anything.
@@ -427,6 +477,15 @@ impl Parser {
                             "'{}' is already true or false, so it can't be compared with '{}'; use it alone, or with 'not'",
                             word.to_lowercase(),
                             op.symbol()
+                        ),
+                    ))
+                }
+                Some(Name::Figure(_)) => {
+                    return Err(err(
+                        &token,
+                        format!(
+                            "write the figure first, like {} >= 0.9",
+                            word.to_lowercase()
                         ),
                     ))
                 }
@@ -573,7 +632,7 @@ fn unknown_name(token: &Token, word: &str) -> ParseError {
             format!("unknown name '{word}' (did you mean '{name}'?)")
         }
         _ => format!(
-            "unknown name '{word}'; a condition can use signers, states, mutual, signed, endorses, pledged, pledgers, hours and today"
+            "unknown name '{word}'; a condition can use signers, states, mutual, signed, endorses, pledged, pledgers, hours, today, with_bloc, with_platform and rice"
         ),
     };
     err(token, message)

@@ -253,7 +253,7 @@ fn every_error_names_its_column_and_what_was_expected() {
         (
             "frobnicate",
             1,
-            "unknown name 'frobnicate'; a condition can use signers, states, mutual, signed, endorses, pledged, pledgers, hours and today",
+            "unknown name 'frobnicate'; a condition can use signers, states, mutual, signed, endorses, pledged, pledgers, hours, today, with_bloc, with_platform and rice",
         ),
         (
             "signers >= $5",
@@ -721,6 +721,7 @@ fn arb_snapshot() -> impl Strategy<Value = Snapshot> {
                 pledgers,
                 hours,
                 today,
+                bloc: Default::default(),
             },
         )
 }
