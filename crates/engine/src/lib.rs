@@ -34,6 +34,7 @@ pub mod payments;
 mod pledges;
 pub mod primaries;
 mod receipts_cap;
+pub mod scorecard;
 pub mod sealing;
 mod settle;
 mod slates;

@@ -34,6 +34,8 @@ mod mail_hold;
 pub use mail_hold::*;
 mod joint_events;
 pub use joint_events::*;
+mod joint_pledges;
+pub use joint_pledges::*;
 
 fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0)
@@ -259,6 +261,7 @@ pub async fn candidates_compacts_signatures_and_endorsements(store: &dyn Store) 
             title: "Housing".into(),
             why: "Rents".into(),
         }],
+        measures: vec![],
     };
     for v in 1..=2 {
         tx.insert_compact(
@@ -1213,6 +1216,7 @@ macro_rules! conformance_tests {
             held_email_waits_for_release_and_folded_email_never_goes,
             plain_receipt_tokens_and_unsealed_bodies_are_found_once,
             joint_events_hosts_rsvps_and_reminders,
+            joint_event_pledges_link_once_and_sum_what_stands,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {

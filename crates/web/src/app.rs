@@ -1724,8 +1724,9 @@ pub(crate) async fn publish_compact(
                 commitments: form
                     .commitments
                     .lines()
-                    .map(|l| l.trim().to_owned())
+                    .map(str::trim)
                     .filter(|l| !l.is_empty())
+                    .map(Into::into)
                     .collect(),
                 planks,
             };
