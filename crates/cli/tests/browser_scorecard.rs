@@ -81,7 +81,8 @@ async fn a_supporter_gives_through_a_fundraiser_and_reads_the_scorecard_in_a_rea
     let (_, event) = app.get(&format!("/api/joint-events/{id}")).await;
     assert_eq!(event["raised_cents"], 4_000, "{event}");
 
-    b.goto(&app.url(&format!("/slates/{SLATE}/scorecard"))).await;
+    b.goto(&app.url(&format!("/slates/{SLATE}/scorecard")))
+        .await;
     b.wait_for_text("Do they keep the compact?").await;
     b.wait_for_text("Not yet endorsed").await;
     b.check_wide_and_phone("scorecard").await;

@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 both_backends!(
     a_bad_measure_names_its_field_and_publishes_nothing,
     the_scorecard_scores_each_signer_with_evidence,
+    a_monthly_pledge_on_kept_all_splits_no_month_while_a_signer_is_in_breach,
 );
 
 fn measured() -> Value {
@@ -222,3 +223,117 @@ async fn the_scorecard_scores_each_signer_with_evidence(app: TestApp) {
     );
 }
 
+fn periods(view: &Value) -> Vec<i64> {
+    let mut p: Vec<i64> = view["allocations"]
+        .as_array()
+        .expect("allocations")
+        .iter()
+        .filter_map(|a| a["period"].as_i64())
+        .collect();
+    p.dedup();
+    p
+}
+
+async fn a_monthly_pledge_on_kept_all_splits_no_month_while_a_signer_is_in_breach(app: TestApp) {
+    seed(&app, "signers >= 2").await;
+    let (status, v) = app
+        .organize(
+            &format!("/api/slates/{SLATE}/compact"),
+            json!({"commitments": [
+                "Refuse corporate PAC money",
+                {"text": "Endorse every other signer", "measure": "endorse_all"}
+            ], "planks": []}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let version = v["version"].as_i64().expect("version");
+    sign_as(&app, "ada-reyes", version).await;
+    sign_as(&app, "ben-okafor", version).await;
+    let (status, p) = app
+        .call(
+            Method::POST,
+            &format!("/api/slates/{SLATE}/pledges"),
+            None,
+            Some(&json!({
+                "kind": "money", "amount_cents": 1_000, "recurring": "monthly",
+                "condition": "signers >= 2 and kept_all",
+                "donor": {"email": "sam@example.org", "name": "Sam Doe", "zip": "10001",
+                          "attests_eligible": true}
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
+    assert_eq!(
+        p["condition_text"],
+        "at least 2 candidates have signed and every signer keeps every measured commitment of the compact"
+    );
+    assert_eq!(p["status"], "unlocked", "nothing is broken yet: {p}");
+    let id = p["id"].as_i64().expect("id");
+    let token = p["receipt_token"].as_str().expect("token").to_owned();
+    let path = format!("/api/pledges/{id}?token={token}");
+    assert_eq!(periods(&app.get(&path).await.1), vec![0]);
+
+    // forty days on nobody has endorsed: both are in breach, the month is not split
+    app.clock.set(common::now() + Duration::days(40));
+    app.engine.tick().await.expect("tick");
+    let (_, card) = app.get(&format!("/api/slates/{SLATE}/scorecard")).await;
+    assert_eq!(standing(&card, "ada-reyes", 1).0, "broken", "{card}");
+    assert_eq!(
+        periods(&app.get(&path).await.1),
+        vec![0],
+        "paused while in breach"
+    );
+    let mail = app.mail.wait_for("sam@example.org", "is paused").await;
+    assert!(
+        mail.body.contains("Ada Reyes and Ben Okafor have broken"),
+        "{}",
+        mail.body
+    );
+    app.engine.tick().await.expect("tick");
+    assert_eq!(
+        periods(&app.get(&path).await.1),
+        vec![0],
+        "and a second tick changes nothing"
+    );
+
+    // both endorse: the bloc holds again and the next tick splits the month
+    for (from, to) in [("ada-reyes", "ben-okafor"), ("ben-okafor", "ada-reyes")] {
+        let t = app
+            .engine
+            .issue_candidate_token(SLATE, from)
+            .await
+            .expect("token");
+        let (status, body) = app
+            .call(
+                Method::POST,
+                &format!("/api/slates/{SLATE}/endorsements"),
+                Some(&t),
+                Some(&json!({"from": from, "to": to})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    app.engine.tick().await.expect("tick");
+    assert_eq!(periods(&app.get(&path).await.1), vec![0, 1], "resumed");
+    app.mail.wait_for("sam@example.org", "has resumed").await;
+    let v = app.get(&path).await.1;
+    assert_eq!(
+        v["pauses"].as_array().map(Vec::len),
+        Some(1),
+        "one pause: {v}"
+    );
+    assert!(v["pauses"][0]["resumed_at"].is_string(), "{v}");
+    let (_, page) = app.html(&format!("/pledges/{id}?token={token}")).await;
+    assert!(
+        page.contains("Paused on") && page.contains("Resumed on"),
+        "the receipt shows the pause and the resume: {page}"
+    );
+    let v = app.get(&path).await.1;
+    let total: i64 = v["allocations"]
+        .as_array()
+        .expect("allocations")
+        .iter()
+        .map(|a| a["cents"].as_i64().unwrap_or(0))
+        .sum();
+    assert_eq!(total, 2_000, "two months given, none lost or doubled: {v}");
+}

@@ -450,7 +450,7 @@ pub fn score(measure: Option<&Measure>, r: &SignerRecord<'_>, today: NaiveDate) 
                     if finished.is_empty() {
                         String::new()
                     } else {
-                        format!(", and every earlier period met")
+                        ", and every earlier period met".to_owned()
                     }
                 ),
                 events: counted,

@@ -280,13 +280,11 @@ proptest! {
         let before = score(Some(&m), &record("2026-01-01", &[], &base), today).standing;
         let after = score(Some(&m), &record("2026-01-01", &[], &more), today).standing;
         prop_assert!(rank(after) <= rank(before), "{:?} -> {:?}", before, after);
-        let pre: Vec<HeldEvent> = base.iter().filter(|e| e.on < signed).cloned().collect();
         let post: Vec<HeldEvent> = base.iter().filter(|e| e.on >= signed).cloned().collect();
         prop_assert_eq!(
             score(Some(&m), &record("2026-01-01", &[], &post), today).standing,
             before
         );
-        let _ = pre;
         // every finished period met → not broken
         let ps = periods_until(signed, every, today);
         let met = ps.iter().take(ps.len().saturating_sub(1)).all(|p| {

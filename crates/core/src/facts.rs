@@ -26,6 +26,12 @@ pub trait Facts {
     fn hours(&self) -> u64;
     /// The date the evaluation happens on.
     fn today(&self) -> NaiveDate;
+    /// Every measured commitment of this candidate is kept or due (none is
+    /// broken) on the scorecard (issue 15). A candidate with nothing broken,
+    /// signed or not, keeps.
+    fn kept(&self, candidate: &str) -> bool;
+    /// No signer has a broken measured commitment.
+    fn kept_all(&self) -> bool;
 }
 
 /// A plain, owned snapshot of a slate's facts: what the engine loads from the
@@ -40,6 +46,8 @@ pub struct Snapshot {
     pub pledgers: u64,
     pub hours: u64,
     pub today: NaiveDate,
+    /// Candidates with a broken measured commitment on the scorecard.
+    pub broken: BTreeSet<String>,
 }
 
 impl Snapshot {
@@ -51,6 +59,7 @@ impl Snapshot {
             pledgers: 0,
             hours: 0,
             today,
+            broken: BTreeSet::new(),
         }
     }
 }
@@ -87,6 +96,12 @@ impl Facts for Snapshot {
     }
     fn today(&self) -> NaiveDate {
         self.today
+    }
+    fn kept(&self, candidate: &str) -> bool {
+        !self.broken.contains(candidate)
+    }
+    fn kept_all(&self) -> bool {
+        self.broken.is_empty()
     }
 }
 

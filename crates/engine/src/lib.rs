@@ -17,6 +17,7 @@ use cohort_store::{Store, StoreError};
 
 pub mod accounts;
 mod auth;
+mod bloc_pauses;
 pub mod books;
 mod commitments;
 mod committees;

@@ -1145,7 +1145,19 @@ async fn replay(
 async fn pledge_view(tx: &mut dyn Tx, slate: &SlateRow, row: &PledgeRow) -> Result<PledgeView> {
     let candidates = tx.candidates(slate.id).await?;
     let installments = tx.installments(row.id).await?;
-    Ok(render_pledge(slate, &candidates, row, &installments))
+    let mut view = render_pledge(slate, &candidates, row, &installments);
+    let secs = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    view.pauses = tx
+        .pauses(row.id)
+        .await?
+        .into_iter()
+        .map(|p| crate::views::PauseView {
+            paused_at: secs(p.paused_at),
+            reason: p.reason,
+            resumed_at: p.resumed_at.map(secs),
+        })
+        .collect();
+    Ok(view)
 }
 
 /// A pledge as its pledger sees it, from what is already loaded.
@@ -1228,6 +1240,7 @@ fn render_pledge(
         allocations,
         unallocated_cents: installments.iter().map(|i| i.unallocated.get()).sum(),
         payment: None,
+        pauses: Vec::new(),
     }
 }
 

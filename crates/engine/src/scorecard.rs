@@ -192,6 +192,37 @@ pub(crate) async fn scorecard_in(
     Ok(cards)
 }
 
+/// The candidates with a broken measured commitment on `today`: what
+/// `kept("cslug")` and `kept_all` read (`Snapshot::broken`).
+pub(crate) async fn broken_signers(
+    tx: &mut dyn Tx,
+    slate: &SlateRow,
+    today: NaiveDate,
+) -> Result<std::collections::BTreeSet<String>> {
+    Ok(scorecard_in(tx, slate, today)
+        .await?
+        .into_iter()
+        .filter(|c| !c.holds())
+        .map(|c| c.candidate)
+        .collect())
+}
+
+/// `facts` with the scorecard filled in when one of `reads` needs it (the
+/// scorecard is read only for conditions that use `kept`/`kept_all`).
+pub(crate) async fn with_scorecard(
+    tx: &mut dyn Tx,
+    slate: &SlateRow,
+    facts: &cohort_core::facts::Snapshot,
+    needed: bool,
+) -> Result<Option<cohort_core::facts::Snapshot>> {
+    if !needed {
+        return Ok(None);
+    }
+    let mut f = facts.clone();
+    f.broken = broken_signers(tx, slate, f.today).await?;
+    Ok(Some(f))
+}
+
 impl Engine {
     /// `GET /api/slates/{slug}/scorecard` (public).
     pub async fn scorecard(&self, slug: &str) -> Result<ScorecardView> {

@@ -455,6 +455,9 @@ impl Engine {
             .map(|c| candidate_view(c, signed.get(&c.id).copied()))
             .collect();
         let waiting = waiting(tx, slate, &state).await?;
+        let scored =
+            crate::scorecard::with_scorecard(tx, slate, &state.facts, slate.condition.reads().kept)
+                .await?;
         Ok(SlateView {
             slug: slate.slug.to_string(),
             name: slate.name.clone(),
@@ -472,7 +475,9 @@ impl Engine {
             signers: state.facts.signers(),
             states: state.facts.states(),
             mutual: state.facts.mutual(),
-            unlocked: slate.condition.eval(&state.facts),
+            unlocked: slate
+                .condition
+                .eval(scored.as_ref().unwrap_or(&state.facts)),
             pot: state.pot,
             waiting,
             endorsements: state

@@ -188,6 +188,7 @@ mod jobs;
 mod joint_events;
 mod joint_pledges;
 mod mail_hold;
+mod pledge_pauses;
 mod sign_in;
 mod teams_rows;
 mod tx_macro;

@@ -1217,6 +1217,7 @@ macro_rules! conformance_tests {
             plain_receipt_tokens_and_unsealed_bodies_are_found_once,
             joint_events_hosts_rsvps_and_reminders,
             joint_event_pledges_link_once_and_sum_what_stands,
+            pledge_pauses_open_once_and_close,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {

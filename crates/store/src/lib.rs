@@ -24,6 +24,7 @@ mod joint_events;
 mod joint_pledges;
 mod mail_hold;
 mod payments;
+mod pledge_pauses;
 mod sign_in;
 mod teams;
 
@@ -34,6 +35,7 @@ pub use joint_events::*;
 pub use joint_pledges::JointPledgesTx;
 pub use mail_hold::{HeldEmail, MailHoldTx};
 pub use payments::{DuePayment, PaymentRow, PaymentSetupRow, PaymentState};
+pub use pledge_pauses::{PauseRow, PledgePausesTx};
 pub use sign_in::SignInTx;
 pub use teams::*;
 
@@ -552,7 +554,14 @@ pub trait Store: Send + Sync + 'static {
 /// A transaction. Dropping it without [`Tx::commit`] rolls back.
 #[async_trait]
 pub trait Tx:
-    Send + SignInTx + JobsTx + ApiTokensTx + MailHoldTx + JointEventsTx + JointPledgesTx
+    Send
+    + SignInTx
+    + JobsTx
+    + ApiTokensTx
+    + MailHoldTx
+    + JointEventsTx
+    + JointPledgesTx
+    + PledgePausesTx
 {
     async fn commit(self: Box<Self>) -> Result<()>;
     /// Serialize writers of one slate (PostgreSQL: a row lock on the slate;

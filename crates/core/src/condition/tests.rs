@@ -647,8 +647,16 @@ fn reads_bits_are_stable_and_round_trip() {
         assert_eq!(Reads::from_bits(bits).to_bits(), bits);
     }
     assert_eq!(
+        one(Reads {
+            kept: true,
+            ..Reads::default()
+        }),
+        512,
+        "kept (issue 15) takes the next bit"
+    );
+    assert_eq!(
         Reads::from_bits(-1).to_bits(),
-        511,
+        1023,
         "unknown bits are ignored"
     );
     let a = Reads::from_bits(5);
@@ -721,6 +729,7 @@ fn arb_snapshot() -> impl Strategy<Value = Snapshot> {
                 pledgers,
                 hours,
                 today,
+                broken: Default::default(),
             },
         )
 }
@@ -869,6 +878,14 @@ impl Facts for Recording<'_> {
     fn today(&self) -> NaiveDate {
         self.mark(|r| r.today = true);
         self.inner.today()
+    }
+    fn kept(&self, candidate: &str) -> bool {
+        self.mark(|r| r.kept = true);
+        self.inner.kept(candidate)
+    }
+    fn kept_all(&self) -> bool {
+        self.mark(|r| r.kept = true);
+        self.inner.kept_all()
     }
 }
 

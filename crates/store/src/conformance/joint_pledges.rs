@@ -79,3 +79,41 @@ pub async fn joint_event_pledges_link_once_and_sum_what_stands(store: &dyn Store
         "{again:?}"
     );
 }
+
+pub async fn pledge_pauses_open_once_and_close(store: &dyn Store) {
+    let s = slate(store, "pauses").await;
+    let mut tx = store.write().await.expect("begin");
+    let cond = tx.condition_id(s.id, &s.condition).await.expect("cond");
+    let p = tx
+        .insert_pledge(&money(s.id, cond, "a@x.org", 1000, "2028-01-01", None))
+        .await
+        .expect("pledge");
+    assert!(!tx.end_pause(p, at(3)).await.expect("end"), "nothing open");
+    assert!(tx
+        .start_pause(p, "Ann has broken", at(3))
+        .await
+        .expect("start"));
+    assert!(
+        !tx.start_pause(p, "again", at(4))
+            .await
+            .expect("start again"),
+        "one open pause at a time"
+    );
+    assert!(tx.end_pause(p, at(5)).await.expect("end"));
+    assert!(tx
+        .start_pause(p, "Bob has broken", at(6))
+        .await
+        .expect("second"));
+    tx.commit().await.expect("commit");
+    let mut tx = store.read().await.expect("read");
+    let all = tx.pauses(p).await.expect("pauses");
+    assert_eq!(
+        all.iter()
+            .map(|r| (r.reason.as_str(), r.paused_at, r.resumed_at))
+            .collect::<Vec<_>>(),
+        vec![
+            ("Ann has broken", at(3), Some(at(5))),
+            ("Bob has broken", at(6), None)
+        ]
+    );
+}
