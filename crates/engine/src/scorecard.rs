@@ -120,9 +120,8 @@ pub(crate) async fn scorecard_in(
             });
             continue;
         };
-        if !compacts.contains_key(&version) {
-            let row = tx.compact_version(slate.id, version).await?;
-            compacts.insert(version, row);
+        if let std::collections::hash_map::Entry::Vacant(e) = compacts.entry(version) {
+            e.insert(tx.compact_version(slate.id, version).await?);
         }
         let Some(Some(compact)) = compacts.get(&version) else {
             return Err(EngineError::not_found(
