@@ -653,4 +653,32 @@ async fn the_demo_has_a_held_event_a_livestream_and_a_fundraiser(app: TestApp) {
                 .unwrap()
                 .iter()
                 .all(|h| h["confirmed"] == true)));
+    let fundraiser = list
+        .iter()
+        .find(|e| e["kind"] == "fundraiser")
+        .expect("a fundraiser");
+    assert_eq!(
+        fundraiser["raised_cents"], 39_000,
+        "the demo's fundraiser has pledges: {fundraiser}"
+    );
+    // the scorecard shows a commitment kept and one due
+    let (status, card) = app
+        .get(&format!("/api/slates/{}/scorecard", summary.slug))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{card}");
+    let statuses: Vec<&str> = card["candidates"]
+        .as_array()
+        .expect("candidates")
+        .iter()
+        .flat_map(|c| c["commitments"].as_array().cloned().unwrap_or_default())
+        .filter_map(|m| m["status"].as_str().map(str::to_owned))
+        .map(|s| match s.as_str() {
+            "kept" => "kept",
+            "due" => "due",
+            "broken" => "broken",
+            _ => "not_measured",
+        })
+        .collect();
+    assert!(statuses.contains(&"kept"), "{card}");
+    assert!(statuses.contains(&"due"), "{card}");
 }

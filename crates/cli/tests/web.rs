@@ -752,6 +752,8 @@ async fn role_route_matrix(app: TestApp) {
         ("/".into(), [S::OK; 6]),
         (format!("/slates/{s}"), [S::OK; 6]),
         (format!("/slates/{s}/pledge"), [S::OK; 6]),
+        // the scorecard (issue 15) is public
+        (format!("/slates/{s}/scorecard"), [S::OK; 6]),
         ("/me".into(), [SEE, S::OK, S::OK, S::OK, S::OK, S::OK]),
         (
             format!("/slates/{s}/campaign"),

@@ -43,6 +43,12 @@ pub trait Facts {
     fn rice(&self) -> Option<f64> {
         None
     }
+    /// Every measured commitment of this candidate is kept or due (none is
+    /// broken) on the scorecard (issue 15). A candidate with nothing broken,
+    /// signed or not, keeps.
+    fn kept(&self, candidate: &str) -> bool;
+    /// No signer has a broken measured commitment.
+    fn kept_all(&self) -> bool;
 }
 
 /// The bloc's cohesion figures, as a condition reads them (issue 17).
@@ -71,6 +77,8 @@ pub struct Snapshot {
     pub today: NaiveDate,
     /// Loaded only when a condition of the slate reads them.
     pub bloc: BlocFigures,
+    /// Candidates with a broken measured commitment on the scorecard.
+    pub broken: BTreeSet<String>,
 }
 
 impl Snapshot {
@@ -83,6 +91,7 @@ impl Snapshot {
             hours: 0,
             today,
             bloc: BlocFigures::default(),
+            broken: BTreeSet::new(),
         }
     }
 }
@@ -128,6 +137,12 @@ impl Facts for Snapshot {
     }
     fn rice(&self) -> Option<f64> {
         self.bloc.rice
+    }
+    fn kept(&self, candidate: &str) -> bool {
+        !self.broken.contains(candidate)
+    }
+    fn kept_all(&self) -> bool {
+        self.broken.is_empty()
     }
 }
 

@@ -5,10 +5,12 @@
 //! (`today`), identifiers arrive from the caller. That keeps every rule here
 //! deterministic and testable with property tests.
 
+pub mod commitment;
 pub mod condition;
 pub mod facts;
 pub mod joint_event;
 pub mod joint_event_ics;
+pub mod joint_pledge;
 pub mod limits;
 pub mod model;
 pub mod money;

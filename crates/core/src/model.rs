@@ -163,13 +163,32 @@ pub struct Plank {
 }
 
 /// The content of one compact version. Its hash is what a signature binds to.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompactContent {
     pub commitments: Vec<String>,
     pub planks: Vec<Plank>,
+    /// Each commitment's measure (issue 15), in step with `commitments`;
+    /// empty when none is measured (so older compacts read and hash as before).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub measures: Vec<Option<crate::commitment::Measure>>,
 }
 
 impl CompactContent {
+    /// Commitment `i`'s measure, if it has one.
+    pub fn measure(&self, i: usize) -> Option<&crate::commitment::Measure> {
+        self.measures.get(i).and_then(Option::as_ref)
+    }
+
+    /// The commitments as a compact's input gives them back (strings, or
+    /// objects for the measured ones).
+    pub fn commitment_inputs(&self) -> Vec<crate::commitment::CommitmentInput> {
+        self.commitments
+            .iter()
+            .enumerate()
+            .map(|(i, t)| crate::commitment::CommitmentInput::of(t, self.measure(i)))
+            .collect()
+    }
+
     /// Hex SHA-256 over an unambiguous, length-prefixed encoding of the content,
     /// so two different compacts can never share a hash by re-splitting text.
     pub fn hash(&self) -> String {
@@ -187,6 +206,14 @@ impl CompactContent {
         for p in &self.planks {
             put(&p.title);
             put(&p.why);
+        }
+        // Measures enter the hash only when a commitment has one, so a
+        // compact of plain strings keeps the hash it always had.
+        if self.measures.iter().any(Option::is_some) {
+            put("measures");
+            for m in &self.measures {
+                put(&m.as_ref().map(|m| m.canonical()).unwrap_or_default());
+            }
         }
         hex::encode(h.finalize())
     }
@@ -432,10 +459,12 @@ mod tests {
         let a = CompactContent {
             commitments: vec!["ab".into(), "c".into()],
             planks: vec![],
+            measures: vec![],
         };
         let b = CompactContent {
             commitments: vec!["a".into(), "bc".into()],
             planks: vec![],
+            measures: vec![],
         };
         assert_ne!(a.hash(), b.hash());
         assert_eq!(a.hash(), a.clone().hash());

@@ -830,7 +830,7 @@ impl Engine {
             why,
         });
         let content = compact_content(&CompactInput {
-            commitments: latest.content.commitments.clone(),
+            commitments: latest.content.commitment_inputs(),
             planks,
         })?;
         let view = self.publish_compact_in(tx.as_mut(), &s, content).await?;

@@ -325,6 +325,7 @@ impl Engine {
             let content = CompactContent {
                 commitments: c.commitments.clone(),
                 planks: c.planks.clone(),
+                measures: Vec::new(),
             };
             content
                 .commitments

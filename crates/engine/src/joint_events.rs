@@ -116,6 +116,11 @@ impl JointEventView {
             .join(", ")
     }
 
+    /// What the fundraiser has raised, as `$1,234.56`.
+    pub fn raised_text(&self) -> String {
+        cohort_core::Cents(self.raised_cents).to_string()
+    }
+
     pub fn seats_left(&self) -> Option<i64> {
         self.capacity.map(|c| (c - self.rsvps).max(0))
     }
@@ -206,6 +211,11 @@ impl Engine {
         candidates: &[CandidateRow],
     ) -> Result<JointEventView> {
         let counts = tx.rsvp_counts(e.id).await?;
+        let raised_cents = if e.kind == EventKind::Fundraiser {
+            tx.joint_event_raised(e.id).await?
+        } else {
+            0
+        };
         let tz = rules::parse_timezone(&e.timezone).map_err(invalid)?;
         let hosts = e
             .hosts
@@ -240,7 +250,7 @@ impl Engine {
             hosts,
             rsvps: counts.going,
             waitlisted: counts.waitlisted,
-            raised_cents: 0,
+            raised_cents,
             attendance: e.attendance,
             sequence: e.sequence,
             proposed_by: e.proposed_by.clone(),

@@ -7,7 +7,7 @@ use cohort_core::joint_event::{EventStatus, HostAnswer, Location};
 use cohort_store::NewJointEvent;
 
 use crate::joint_events::JointEventInput;
-use crate::{Actor, Engine, EngineError, Result};
+use crate::{Actor, DonorInput, Engine, EngineError, PledgeInput, Result};
 
 impl Engine {
     /// Add the demo's joint events to `slug`, hosted by its first signers.
@@ -132,6 +132,45 @@ impl Engine {
                 };
                 self.answer_joint_event(&actor, e.id, s, true).await?;
             }
+            if kind == "fundraiser" {
+                self.demo_fundraiser_pledges(slug, e.id).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A few supporters give through the demo's joint fundraiser (its page
+    /// shows what it raised; the money splits across its hosts only).
+    async fn demo_fundraiser_pledges(&self, slug: &str, event: i64) -> Result<()> {
+        let givers = [
+            ("Rosa Delgado", "PA", 5_000, "once"),
+            ("Kwame Mensah", "NY", 2_500, "monthly"),
+            ("Ingrid Halvorsen", "MN", 10_000, "once"),
+            ("Priya Raman", "OH", 1_500, "monthly"),
+            ("Luis Ortega", "PA", 20_000, "once"),
+        ];
+        for (i, (name, state, cents, recurring)) in givers.into_iter().enumerate() {
+            let email = format!("{}@example.org", name.to_lowercase().replace(' ', "."));
+            let input = PledgeInput {
+                kind: "money".into(),
+                amount_cents: Some(cents),
+                recurring: Some(recurring.into()),
+                donor: DonorInput {
+                    email,
+                    name: name.into(),
+                    address: format!("{} River Rd", 20 + i),
+                    city: "Springfield".into(),
+                    state: state.into(),
+                    zip: format!("{:05}", 15_222 + i),
+                    employer: "Self-employed".into(),
+                    occupation: "Teacher".into(),
+                    attests_eligible: true,
+                },
+                ref_code: (i % 2 == 0).then(|| "river-union".to_owned()),
+                joint_event: Some(event),
+                ..PledgeInput::default()
+            };
+            self.pledge(slug, input, None).await?;
         }
         Ok(())
     }

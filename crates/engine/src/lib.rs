@@ -17,6 +17,7 @@ use cohort_store::{Store, StoreError};
 
 pub mod accounts;
 mod auth;
+mod bloc_pauses;
 pub mod books;
 mod commitments;
 mod committees;
@@ -36,6 +37,7 @@ pub mod payments;
 mod pledges;
 pub mod primaries;
 mod receipts_cap;
+pub mod scorecard;
 pub mod sealing;
 mod settle;
 mod slates;

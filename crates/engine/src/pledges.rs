@@ -49,6 +49,10 @@ pub struct PledgeInput {
     pub donor: DonorInput,
     #[serde(default, rename = "ref")]
     pub ref_code: Option<String>,
+    /// Given through this joint fundraiser: splits across its hosts only.
+    /// Left out of the request hash when absent, so older keys still match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub joint_event: Option<Id>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, serde::Serialize)]
@@ -693,12 +697,20 @@ impl Engine {
                     .map(|o| Staged::Done(Box::new(o)));
             }
         }
-        let v = validate(
+        let mut v = validate(
             &job.input,
             slate,
             &b.base.roster.candidates,
             at.date_naive(),
         )?;
+        if let Some(event_id) = job.input.joint_event {
+            // The event's status is read under the slate's lock, as its own
+            // use cases read it (see `joint_events::lock_event`).
+            if !b.locked {
+                return Ok(Staged::Stale);
+            }
+            v.candidates = Some(fundraiser_hosts(tx, slate, event_id, &job.input).await?);
+        }
         let canonical = v.condition.canonical();
         let condition_id = match b.conditions.get(&canonical) {
             Some(id) => *id,
@@ -745,11 +757,17 @@ impl Engine {
         // A pledge under an id an earlier batch reserved goes in with the
         // batch's one write; one with an idempotency key goes in now, so a
         // repeat of its key later in the same batch finds it.
-        let reserved = job.key.is_none().then(|| self.intake.take_id()).flatten();
+        // A joint fundraiser's pledge goes in now, so its link to the event can.
+        let reserved = (job.key.is_none() && job.input.joint_event.is_none())
+            .then(|| self.intake.take_id())
+            .flatten();
         let id = match reserved {
             Some(id) => id,
             None => tx.insert_pledge(&new).await?,
         };
+        if let Some(event_id) = job.input.joint_event {
+            tx.link_joint_event_pledge(id, event_id).await?;
+        }
         b.delta.pending_cents += v.kind.money().get();
         b.delta.hours_per_week_pending += i64::from(v.kind.hours_per_week());
         *b.donors.entry(v.email.clone()).or_default() += 1;
@@ -980,6 +998,39 @@ enum Ending {
     StopOnly,
 }
 
+/// The hosts a pledge through joint event `event_id` splits across, or a
+/// rejection naming `joint_event` (or `candidates`).
+async fn fundraiser_hosts(
+    tx: &mut dyn Tx,
+    slate: &SlateRow,
+    event_id: Id,
+    input: &PledgeInput,
+) -> Result<Vec<Id>> {
+    use cohort_core::joint_pledge::{fundraiser_candidates, FundraiserFacts};
+    let event = tx.joint_event(event_id).await?.ok_or_else(|| {
+        EngineError::invalid(
+            "joint_event",
+            format!("there is no joint event {event_id} on {}", slate.slug),
+        )
+    })?;
+    let hosts: Vec<Id> = event.hosts.iter().map(|h| h.candidate_id).collect();
+    let facts = FundraiserFacts {
+        kind: event.kind,
+        status: event.status,
+        same_slate: event.slate_id == slate.id,
+        hosts: &hosts,
+    };
+    let chose = input.candidates.as_ref().is_some_and(|c| !c.is_empty());
+    fundraiser_candidates(&facts, chose, input.kind == "money").map_err(|e| {
+        let message = if e.field == "joint_event" {
+            format!("joint event {event_id} {}", e.message)
+        } else {
+            e.message
+        };
+        EngineError::invalid(e.field, message)
+    })
+}
+
 fn already_allocated() -> EngineError {
     EngineError::conflict(
         "already_allocated",
@@ -1094,7 +1145,19 @@ async fn replay(
 async fn pledge_view(tx: &mut dyn Tx, slate: &SlateRow, row: &PledgeRow) -> Result<PledgeView> {
     let candidates = tx.candidates(slate.id).await?;
     let installments = tx.installments(row.id).await?;
-    Ok(render_pledge(slate, &candidates, row, &installments))
+    let mut view = render_pledge(slate, &candidates, row, &installments);
+    let secs = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    view.pauses = tx
+        .pauses(row.id)
+        .await?
+        .into_iter()
+        .map(|p| crate::views::PauseView {
+            paused_at: secs(p.paused_at),
+            reason: p.reason,
+            resumed_at: p.resumed_at.map(secs),
+        })
+        .collect();
+    Ok(view)
 }
 
 /// A pledge as its pledger sees it, from what is already loaded.
@@ -1177,6 +1240,7 @@ fn render_pledge(
         allocations,
         unallocated_cents: installments.iter().map(|i| i.unallocated.get()).sum(),
         payment: None,
+        pauses: Vec::new(),
     }
 }
 

@@ -30,6 +30,7 @@ pub(crate) fn signatures_changed() -> Reads {
         states: true,
         mutual: true,
         signed: true,
+        kept: true,
         ..Reads::default()
     }
 }
@@ -38,6 +39,7 @@ pub(crate) fn endorsements_changed() -> Reads {
     Reads {
         mutual: true,
         endorses: true,
+        kept: true,
         ..Reads::default()
     }
 }
@@ -54,6 +56,8 @@ pub(crate) fn pot_changed() -> Reads {
 pub(crate) fn date_changed() -> Reads {
     Reads {
         today: true,
+        // the scorecard's periods end with time
+        kept: true,
         ..Reads::default()
     }
 }
@@ -284,9 +288,18 @@ impl Engine {
         at: DateTime<Utc>,
     ) -> Result<Settlement> {
         let today = at.date_naive();
+        // `kept`/`kept_all` read the scorecard, loaded only when asked for.
+        let scored = crate::scorecard::with_scorecard(
+            tx,
+            slate,
+            &state.facts,
+            conditions.iter().any(|c| c.reads.kept),
+        )
+        .await?;
+        let facts = scored.as_ref().unwrap_or(&state.facts);
         let ready: Vec<Id> = conditions
             .iter()
-            .filter(|c| c.condition.eval(&state.facts))
+            .filter(|c| c.condition.eval(facts))
             .map(|c| c.id)
             .collect();
         if ready.is_empty() {
@@ -481,21 +494,58 @@ impl Engine {
         let state = SlateState::load(tx, slate, today).await?;
         let payees = state.payees();
         let mut ledger = load_ledger(tx, slate.id).await?;
-        let mut verdicts: HashMap<Id, bool> = HashMap::new();
+        // condition id → (holds, reads the scorecard)
+        let mut verdicts: HashMap<Id, (bool, bool)> = HashMap::new();
+        // "Only while the bloc holds": a month whose pledge's condition
+        // reads the scorecard (`kept`/`kept_all`) and fails is not split.
+        let mut scored: Option<cohort_core::facts::Snapshot> = None;
         let mut installments = Vec::new();
         for m in due {
-            let holds = match verdicts.get(&m.condition_id) {
+            let (holds, scorecard) = match verdicts.get(&m.condition_id) {
                 Some(v) => *v,
                 None => {
                     let pledge = tx
                         .pledge(m.pledge.id)
                         .await?
                         .ok_or_else(|| EngineError::not_found("pledge", m.pledge.id.to_string()))?;
-                    let v = pledge.condition.eval(&state.facts);
-                    verdicts.insert(m.condition_id, v);
-                    v
+                    let kept = pledge.condition.reads().kept;
+                    let v = if kept {
+                        if scored.is_none() {
+                            scored =
+                                crate::scorecard::with_scorecard(tx, slate, &state.facts, true)
+                                    .await?;
+                        }
+                        pledge
+                            .condition
+                            .eval(scored.as_ref().unwrap_or(&state.facts))
+                    } else {
+                        pledge.condition.eval(&state.facts)
+                    };
+                    verdicts.insert(m.condition_id, (v, kept));
+                    (v, kept)
                 }
             };
+            if scorecard {
+                let names: Vec<String> = scored
+                    .as_ref()
+                    .map(|f| {
+                        f.broken
+                            .iter()
+                            .map(|slug| {
+                                state
+                                    .roster
+                                    .candidates
+                                    .iter()
+                                    .find(|c| c.slug.as_str() == slug)
+                                    .map_or_else(|| slug.clone(), |c| c.name.clone())
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let breach = crate::bloc_pauses::breach_text(&names);
+                self.note_bloc_hold(tx, slate, m.pledge.id, holds, &breach, at)
+                    .await?;
+            }
             if holds {
                 let period = months_between(m.unlocked_at.date_naive(), today);
                 installments.push(split_installment(

@@ -55,7 +55,8 @@ pub struct CandidateInput {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CompactInput {
-    pub commitments: Vec<String>,
+    /// Strings (not measured) or objects with a measure (API.md, "Commitments").
+    pub commitments: Vec<cohort_core::commitment::CommitmentInput>,
     #[serde(default)]
     pub planks: Vec<Plank>,
 }
@@ -108,12 +109,21 @@ pub(crate) fn compact_content(input: &CompactInput) -> Result<CompactContent> {
             "at most 100 commitments and 200 planks",
         ));
     }
-    let commitments = input
-        .commitments
-        .iter()
-        .enumerate()
-        .map(|(i, c)| text(&format!("commitments[{i}]"), c, 1_000, true))
-        .collect::<Result<Vec<_>>>()?;
+    let mut commitments = Vec::with_capacity(input.commitments.len());
+    let mut measures = Vec::with_capacity(input.commitments.len());
+    for (i, c) in input.commitments.iter().enumerate() {
+        let (t, measure) = cohort_core::commitment::parse_commitment(i, c)
+            .map_err(|e| EngineError::invalid(e.field, e.message))?;
+        let field = match measure {
+            Some(_) => format!("commitments[{i}].text"),
+            None => format!("commitments[{i}]"),
+        };
+        commitments.push(text(&field, &t, 1_000, true)?);
+        measures.push(measure);
+    }
+    if measures.iter().all(Option::is_none) {
+        measures.clear();
+    }
     let planks = input
         .planks
         .iter()
@@ -128,6 +138,7 @@ pub(crate) fn compact_content(input: &CompactInput) -> Result<CompactContent> {
     Ok(CompactContent {
         commitments,
         planks,
+        measures,
     })
 }
 
@@ -444,6 +455,9 @@ impl Engine {
             .map(|c| candidate_view(c, signed.get(&c.id).copied()))
             .collect();
         let waiting = waiting(tx, slate, &state).await?;
+        let scored =
+            crate::scorecard::with_scorecard(tx, slate, &state.facts, slate.condition.reads().kept)
+                .await?;
         Ok(SlateView {
             slug: slate.slug.to_string(),
             name: slate.name.clone(),
@@ -461,7 +475,9 @@ impl Engine {
             signers: state.facts.signers(),
             states: state.facts.states(),
             mutual: state.facts.mutual(),
-            unlocked: slate.condition.eval(&state.facts),
+            unlocked: slate
+                .condition
+                .eval(scored.as_ref().unwrap_or(&state.facts)),
             pot: state.pot,
             waiting,
             endorsements: state

@@ -97,6 +97,17 @@ pub struct PledgeView {
     /// How the money is being collected (money pledges, in the API's answers).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payment: Option<crate::payments::PaymentView>,
+    /// "Only while the bloc holds" (issue 15): when a monthly pledge whose
+    /// condition reads the scorecard was paused and resumed, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pauses: Vec<PauseView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PauseView {
+    pub paused_at: String,
+    pub reason: String,
+    pub resumed_at: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

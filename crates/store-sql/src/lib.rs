@@ -186,8 +186,10 @@ fn push_placeholder(s: &mut String, sigil: char, n: usize) {
 
 mod jobs;
 mod joint_events;
+mod joint_pledges;
 mod mail_hold;
 mod roll_calls;
+mod pledge_pauses;
 mod sign_in;
 mod teams_rows;
 mod tx_macro;

@@ -36,6 +36,8 @@ mod joint_events;
 pub use joint_events::*;
 mod roll_calls;
 pub use roll_calls::*;
+mod joint_pledges;
+pub use joint_pledges::*;
 
 fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0)
@@ -261,6 +263,7 @@ pub async fn candidates_compacts_signatures_and_endorsements(store: &dyn Store) 
             title: "Housing".into(),
             why: "Rents".into(),
         }],
+        measures: vec![],
     };
     for v in 1..=2 {
         tx.insert_compact(
@@ -1216,6 +1219,8 @@ macro_rules! conformance_tests {
             plain_receipt_tokens_and_unsealed_bodies_are_found_once,
             joint_events_hosts_rsvps_and_reminders,
             roll_calls_positions_member_ids_and_platform_votes,
+            joint_event_pledges_link_once_and_sum_what_stands,
+            pledge_pauses_open_once_and_close,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {

@@ -21,9 +21,11 @@ pub mod conformance;
 mod conversation;
 mod jobs;
 mod joint_events;
+mod joint_pledges;
 mod mail_hold;
 mod payments;
 mod roll_calls;
+mod pledge_pauses;
 mod sign_in;
 mod teams;
 
@@ -31,9 +33,11 @@ pub use api_tokens::{ApiTokenRow, ApiTokensTx};
 pub use conversation::*;
 pub use jobs::{JobsTx, LeaseRow};
 pub use joint_events::*;
+pub use joint_pledges::JointPledgesTx;
 pub use mail_hold::{HeldEmail, MailHoldTx};
 pub use payments::{DuePayment, PaymentRow, PaymentSetupRow, PaymentState};
 pub use roll_calls::*;
+pub use pledge_pauses::{PauseRow, PledgePausesTx};
 pub use sign_in::SignInTx;
 pub use teams::*;
 
@@ -552,7 +556,15 @@ pub trait Store: Send + Sync + 'static {
 /// A transaction. Dropping it without [`Tx::commit`] rolls back.
 #[async_trait]
 pub trait Tx:
-    Send + SignInTx + JobsTx + ApiTokensTx + MailHoldTx + JointEventsTx + RollCallsTx
+    Send
+    + SignInTx
+    + JobsTx
+    + ApiTokensTx
+    + MailHoldTx
+    + JointEventsTx
+    + JointPledgesTx
+    + PledgePausesTx
+    + RollCallsTx
 {
     async fn commit(self: Box<Self>) -> Result<()>;
     /// Serialize writers of one slate (PostgreSQL: a row lock on the slate;

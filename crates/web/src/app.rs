@@ -358,6 +358,8 @@ pub(crate) struct PledgeCard {
     unallocated: Option<String>,
     cancellable: bool,
     stoppable: bool,
+    /// Pauses "only while the bloc holds" (issue 15), oldest first.
+    pauses: Vec<cohort_engine::PauseView>,
 }
 
 fn describe(v: &PledgeView) -> String {
@@ -434,6 +436,7 @@ fn card(v: &PledgeView, slate: &SlateView) -> PledgeCard {
         unallocated: (v.unallocated_cents > 0).then(|| Cents(v.unallocated_cents).to_string()),
         cancellable: cancellable(&v.status),
         stoppable: stoppable(&v.status, v.recurring.as_deref()),
+        pauses: v.pauses.clone(),
     }
 }
 
@@ -1724,8 +1727,9 @@ pub(crate) async fn publish_compact(
                 commitments: form
                     .commitments
                     .lines()
-                    .map(|l| l.trim().to_owned())
+                    .map(str::trim)
                     .filter(|l| !l.is_empty())
+                    .map(Into::into)
                     .collect(),
                 planks,
             };

@@ -308,6 +308,16 @@ struct EventPage {
     rsvps: Option<Vec<RsvpView>>,
     share_url: String,
     share_text: String,
+    /// A confirmed, upcoming joint fundraiser: its own pledge form.
+    fundraiser: Option<FundraiserForm>,
+}
+
+/// What the "Give to this joint fundraiser" form shows.
+struct FundraiserForm {
+    nonce: String,
+    condition_text: String,
+    disclosure: Vec<String>,
+    pledge_only: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -315,7 +325,7 @@ struct EventQuery {
     notice: Option<String>,
 }
 
-async fn render_event(
+pub(crate) async fn render_event(
     engine: &Engine,
     viewer: &Viewer,
     id: i64,
@@ -338,6 +348,29 @@ async fn render_event(
     } else {
         StatusCode::OK
     };
+    let fundraiser = if e.kind == EventKind::Fundraiser
+        && e.status == EventStatus::Confirmed
+        && now < e.ends_at
+    {
+        let slate = engine.slate_view(&e.slate).await?;
+        let deadline = slate
+            .candidates
+            .iter()
+            .filter_map(|c| c.general_date.parse::<chrono::NaiveDate>().ok())
+            .max();
+        Some(FundraiserForm {
+            nonce: engine.new_secret(),
+            disclosure: deadline
+                .map(|d| {
+                    cohort_engine::conditional_disclosure(&slate.condition_text, d, false).to_vec()
+                })
+                .unwrap_or_default(),
+            condition_text: slate.condition_text,
+            pledge_only: !engine.collects_payments(),
+        })
+    } else {
+        None
+    };
     let share_url = format!("{}/joint-events/{}", engine.public_url(), e.id);
     let share_text = urlencode(&format!("{} — {}", e.title, e.host_names()));
     Ok(html(
@@ -353,6 +386,7 @@ async fn render_event(
             rsvps,
             share_text,
             share_url: urlencode(&share_url),
+            fundraiser,
             e,
         },
     ))

@@ -36,11 +36,13 @@ mod extract;
 mod governing;
 mod intake_limits;
 mod joint_events;
+mod joint_pledges;
 mod local_path;
 mod pages;
 mod payments;
 mod primaries;
 mod rate_limit;
+mod scorecard;
 mod session;
 mod teams;
 mod text;
@@ -97,6 +99,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .merge(primaries::api_routes())
         .merge(joint_events::api_routes())
         .merge(governing::api_routes())
+        .merge(scorecard::api_routes())
         .route("/slates/{slug}/preview", get(app::preview))
         .route("/conditions/preview", get(app::condition_preview))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
@@ -173,6 +176,8 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .merge(books::routes())
         .merge(primaries::routes())
         .merge(joint_events::routes())
+        .merge(joint_pledges::routes())
+        .merge(scorecard::routes())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             engine.clone(),

@@ -113,6 +113,10 @@ pub(super) enum Expr {
     Mutual,
     Signed(String),
     Endorses(String, String),
+    /// `kept("cslug")`: no measured commitment of theirs is broken (issue 15).
+    Kept(String),
+    /// `kept_all`: no signer's measured commitment is broken.
+    KeptAll,
     Count(Count, Op, u64),
     Pledged(Op, Cents),
     Today(Op, NaiveDate),
@@ -135,6 +139,8 @@ impl Expr {
             Expr::Mutual => facts.mutual(),
             Expr::Signed(who) => facts.signed(who),
             Expr::Endorses(from, to) => facts.endorses(from, to),
+            Expr::Kept(who) => facts.kept(who),
+            Expr::KeptAll => facts.kept_all(),
             Expr::Count(var, op, n) => op.test(var.read(facts), *n),
             Expr::Pledged(op, amount) => op.test(facts.pledged(), *amount),
             Expr::Today(op, date) => op.test(facts.today(), *date),
@@ -151,6 +157,7 @@ impl Expr {
             Expr::Mutual => reads.mutual = true,
             Expr::Signed(_) => reads.signed = true,
             Expr::Endorses(..) => reads.endorses = true,
+            Expr::Kept(_) | Expr::KeptAll => reads.kept = true,
             Expr::Count(Count::Signers, ..) => reads.signers = true,
             Expr::Count(Count::States, ..) => reads.states = true,
             Expr::Count(Count::Pledgers, ..) => reads.pledgers = true,
@@ -166,7 +173,7 @@ impl Expr {
 
     pub(super) fn candidates<'a>(&'a self, out: &mut BTreeSet<&'a str>) {
         match self {
-            Expr::Signed(who) => {
+            Expr::Signed(who) | Expr::Kept(who) => {
                 out.insert(who);
             }
             Expr::Endorses(from, to) => {
@@ -182,6 +189,7 @@ impl Expr {
             Expr::All(items) | Expr::Any(items) => items.iter().for_each(|e| e.candidates(out)),
             Expr::Const(_)
             | Expr::Mutual
+            | Expr::KeptAll
             | Expr::Count(..)
             | Expr::Pledged(..)
             | Expr::Today(..) => {}
@@ -218,6 +226,10 @@ impl Expr {
             Expr::Endorses(from, to) => {
                 let _ = write!(out, "endorses(\"{from}\", \"{to}\")");
             }
+            Expr::Kept(who) => {
+                let _ = write!(out, "kept(\"{who}\")");
+            }
+            Expr::KeptAll => out.push_str("kept_all"),
             Expr::Count(var, op, n) => {
                 let _ = write!(out, "{} {} {n}", var.name(), op.symbol());
             }
@@ -279,9 +291,12 @@ impl Expr {
             Expr::Pledged(op, amount) => Expr::Pledged(op.negated(), *amount),
             Expr::Today(op, date) => Expr::Today(op.negated(), *date),
             // A null figure fails every comparison, so `not` stays on it.
-            leaf @ (Expr::Mutual | Expr::Signed(_) | Expr::Endorses(..) | Expr::Figure(..)) => {
-                Expr::Not(Box::new(leaf.clone()))
-            }
+            leaf @ (Expr::Mutual
+            | Expr::Signed(_)
+            | Expr::Endorses(..)
+            | Expr::Figure(..)
+            | Expr::Kept(_)
+            | Expr::KeptAll) => Expr::Not(Box::new(leaf.clone())),
         }
     }
 }

@@ -25,6 +25,8 @@ fn clause(expr: &Expr, depth: usize) -> String {
         Expr::Mutual => "every signer endorses every other signer".to_owned(),
         Expr::Signed(who) => format!("{who} has signed"),
         Expr::Endorses(from, to) => format!("{from} endorses {to}"),
+        Expr::Kept(who) => format!("{who} keeps every measured commitment of the compact"),
+        Expr::KeptAll => "every signer keeps every measured commitment of the compact".to_owned(),
         Expr::Count(var, op, n) => count(*var, *op, *n),
         Expr::Pledged(op, amount) => pledged(*op, *amount),
         Expr::Today(op, date) => today(*op, *date),
@@ -34,6 +36,10 @@ fn clause(expr: &Expr, depth: usize) -> String {
             Expr::Mutual => "not every signer endorses every other signer".to_owned(),
             Expr::Signed(who) => format!("{who} has not signed"),
             Expr::Endorses(from, to) => format!("{from} does not endorse {to}"),
+            Expr::Kept(who) => format!("{who} has broken a measured commitment of the compact"),
+            Expr::KeptAll => {
+                "some signer has broken a measured commitment of the compact".to_owned()
+            }
             // Not reached after negation normal form; kept so rendering is total.
             other => format!("it is not the case that {}", clause(other, depth + 1)),
         },

@@ -15,6 +15,7 @@
 //!             | "true" | "false" | "mutual"
 //!             | "signed" "(" STRING ")"
 //!             | "endorses" "(" STRING "," STRING ")"
+//!             | "kept" "(" STRING ")" | "kept_all"      (the scorecard, issue 15)
 //!             | VARIABLE CMP LITERAL | LITERAL CMP VARIABLE
 //!             | FIGURE CMP SHARE
 //! VARIABLE   := signers | states | pledgers | hours   (compared with whole numbers: 5, 1,000)
@@ -35,6 +36,8 @@
 mod ast;
 mod bloc;
 mod english;
+#[cfg(test)]
+mod kept_tests;
 mod lexer;
 mod parser;
 #[cfg(test)]
@@ -95,17 +98,19 @@ pub struct Reads {
     pub pledgers: bool,
     pub hours: bool,
     pub today: bool,
+    /// `kept(..)` or `kept_all`: the scorecard (issue 15).
+    pub kept: bool,
 }
 
 impl Reads {
     /// Affected by a signature or a withdrawal.
     pub fn signatures(&self) -> bool {
-        self.signers || self.states || self.mutual || self.signed
+        self.signers || self.states || self.mutual || self.signed || self.kept
     }
 
     /// Affected by an endorsement being made or withdrawn.
     pub fn endorsements(&self) -> bool {
-        self.mutual || self.endorses
+        self.mutual || self.endorses || self.kept
     }
 
     /// Affected by a pledge being made, cancelled or expiring.
@@ -115,7 +120,13 @@ impl Reads {
 
     /// Affected by the passing of time.
     pub fn clock(&self) -> bool {
-        self.today
+        self.today || self.kept
+    }
+
+    /// Affected by the scorecard: signatures, endorsements, joint events
+    /// held, and time (periods end).
+    pub fn scorecard(&self) -> bool {
+        self.kept
     }
 
     /// Every fact either set reads.
@@ -146,11 +157,12 @@ impl Reads {
             pledgers: on(6),
             hours: on(7),
             today: on(8),
+            kept: on(9),
         }
     }
 
     /// The flags in bit order.
-    fn flags(self) -> [bool; 9] {
+    fn flags(self) -> [bool; 10] {
         [
             self.signers,
             self.states,
@@ -161,6 +173,7 @@ impl Reads {
             self.pledgers,
             self.hours,
             self.today,
+            self.kept,
         ]
     }
 }

@@ -44,6 +44,8 @@ enum Name {
     Mutual,
     Signed,
     Endorses,
+    Kept,
+    KeptAll,
     Count(Count),
     Pledged,
     Today,
@@ -60,12 +62,14 @@ enum FigureName {
 }
 
 /// The names a condition may use, for lookup and for suggestions.
-const NAMES: [(&str, Name); 17] = [
+const NAMES: [(&str, Name); 19] = [
     ("signers", Name::Count(Count::Signers)),
     ("states", Name::Count(Count::States)),
     ("mutual", Name::Mutual),
     ("signed", Name::Signed),
     ("endorses", Name::Endorses),
+    ("kept", Name::Kept),
+    ("kept_all", Name::KeptAll),
     ("pledged", Name::Pledged),
     ("pledgers", Name::Count(Count::Pledgers)),
     ("hours", Name::Count(Count::Hours)),
@@ -287,6 +291,11 @@ impl Parser {
                 }
                 Some(Name::Signed) => self.signed(),
                 Some(Name::Endorses) => self.endorses(),
+                Some(Name::Kept) => self.kept(),
+                Some(Name::KeptAll) => {
+                    self.next()?;
+                    self.boolean(Expr::KeptAll)
+                }
                 Some(Name::Count(count)) => self.comparison(Var::Count(count)),
                 Some(Name::Pledged) => self.comparison(Var::Pledged),
                 Some(Name::Today) => self.comparison(Var::Today),
@@ -329,6 +338,15 @@ impl Parser {
         let who = self.slug("a candidate name in double quotes", "jane-doe")?;
         self.close_call()?;
         self.boolean(Expr::Signed(who))
+    }
+
+    /// `kept("cslug")`, at `kept`.
+    fn kept(&mut self) -> Result<Expr, ParseError> {
+        self.next()?;
+        self.open_call("kept(\"jane-doe\")")?;
+        let who = self.slug("a candidate name in double quotes", "jane-doe")?;
+        self.close_call()?;
+        self.boolean(Expr::Kept(who))
     }
 
     /// `endorses("from", "to")`, at `endorses`.
@@ -387,6 +405,8 @@ impl Parser {
             let what = match &expr {
                 Expr::Signed(_) => "signed(...)",
                 Expr::Endorses(..) => "endorses(...)",
+                Expr::Kept(_) => "kept(...)",
+                Expr::KeptAll => "kept_all",
                 Expr::Const(true) => "true",
                 Expr::Const(false) => "false",
                 _ => "mutual",
@@ -470,7 +490,14 @@ impl Parser {
                 Some(Name::Count(count)) => Var::Count(count),
                 Some(Name::Pledged) => Var::Pledged,
                 Some(Name::Today) => Var::Today,
-                Some(Name::Mutual | Name::Signed | Name::Endorses | Name::Const(_)) => {
+                Some(
+                    Name::Mutual
+                    | Name::Signed
+                    | Name::Endorses
+                    | Name::Kept
+                    | Name::KeptAll
+                    | Name::Const(_),
+                ) => {
                     return Err(err(
                         &token,
                         format!(
@@ -632,7 +659,7 @@ fn unknown_name(token: &Token, word: &str) -> ParseError {
             format!("unknown name '{word}' (did you mean '{name}'?)")
         }
         _ => format!(
-            "unknown name '{word}'; a condition can use signers, states, mutual, signed, endorses, pledged, pledgers, hours, today, with_bloc, with_platform and rice"
+            "unknown name '{word}'; a condition can use signers, states, mutual, signed, endorses, kept, kept_all, pledged, pledgers, hours, today, with_bloc, with_platform and rice"
         ),
     };
     err(token, message)

@@ -253,7 +253,7 @@ fn every_error_names_its_column_and_what_was_expected() {
         (
             "frobnicate",
             1,
-            "unknown name 'frobnicate'; a condition can use signers, states, mutual, signed, endorses, pledged, pledgers, hours, today, with_bloc, with_platform and rice",
+            "unknown name 'frobnicate'; a condition can use signers, states, mutual, signed, endorses, kept, kept_all, pledged, pledgers, hours, today, with_bloc, with_platform and rice",
         ),
         (
             "signers >= $5",
@@ -647,8 +647,16 @@ fn reads_bits_are_stable_and_round_trip() {
         assert_eq!(Reads::from_bits(bits).to_bits(), bits);
     }
     assert_eq!(
+        one(Reads {
+            kept: true,
+            ..Reads::default()
+        }),
+        512,
+        "kept (issue 15) takes the next bit"
+    );
+    assert_eq!(
         Reads::from_bits(-1).to_bits(),
-        511,
+        1023,
         "unknown bits are ignored"
     );
     let a = Reads::from_bits(5);
@@ -722,6 +730,7 @@ fn arb_snapshot() -> impl Strategy<Value = Snapshot> {
                 hours,
                 today,
                 bloc: Default::default(),
+                broken: Default::default(),
             },
         )
 }
@@ -870,6 +879,14 @@ impl Facts for Recording<'_> {
     fn today(&self) -> NaiveDate {
         self.mark(|r| r.today = true);
         self.inner.today()
+    }
+    fn kept(&self, candidate: &str) -> bool {
+        self.mark(|r| r.kept = true);
+        self.inner.kept(candidate)
+    }
+    fn kept_all(&self) -> bool {
+        self.mark(|r| r.kept = true);
+        self.inner.kept_all()
     }
 }
 

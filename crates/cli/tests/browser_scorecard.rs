@@ -1,0 +1,89 @@
+//! Issue 15 in a real headless Chromium: a supporter gives through a joint
+//! fundraiser's own form on the event page (no account, no JavaScript
+//! needed), and anyone reads the slate's scorecard. Every page is checked
+//! with axe-core wide (1280 px) and at phone width (390 px).
+
+mod common;
+
+use chrono::Duration;
+use common::webdriver::Browser;
+use common::{seed, sign_as, TestApp, SLATE};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supporter_gives_through_a_fundraiser_and_reads_the_scorecard_in_a_real_browser() {
+    let app = TestApp::sqlite().await;
+    seed(&app, "signers >= 3").await;
+    let (status, v) = app
+        .organize(
+            &format!("/api/slates/{SLATE}/compact"),
+            json!({
+                "commitments": [
+                    "Refuse corporate PAC money",
+                    {"text": "Endorse every other signer", "measure": "endorse_all"},
+                    {"text": "A joint fundraiser every quarter", "measure": "joint_events",
+                     "kind": "fundraiser", "every": "quarter", "count": 1}
+                ],
+                "planks": []
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let version = v["version"].as_i64().expect("version");
+    sign_as(&app, "ada-reyes", version).await;
+    sign_as(&app, "ben-okafor", version).await;
+    let start = common::now() + Duration::days(5);
+    let (status, e) = app
+        .organize(
+            &format!("/api/slates/{SLATE}/joint-events"),
+            json!({
+                "kind": "fundraiser", "title": "River dinner",
+                "description": "Two candidates, one table.",
+                "starts_at": start.to_rfc3339(),
+                "ends_at": (start + Duration::hours(2)).to_rfc3339(),
+                "timezone": "America/New_York", "location": null,
+                "online_url": "https://stream.example.org/dinner",
+                "hosts": ["ada-reyes", "ben-okafor"], "capacity": null
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{e}");
+    let id = e["id"].as_i64().expect("id");
+    for who in ["ada-reyes", "ben-okafor"] {
+        let t = app
+            .engine
+            .issue_candidate_token(SLATE, who)
+            .await
+            .expect("token");
+        let (status, body) = app
+            .call(
+                Method::POST,
+                &format!("/api/joint-events/{id}/hosts/{who}/confirm"),
+                Some(&t),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+
+    let b = Browser::start().await;
+    b.goto(&app.url(&format!("/joint-events/{id}"))).await;
+    b.wait_for_text("Give to this joint fundraiser").await;
+    b.check_wide_and_phone("joint-fundraiser-page").await;
+    b.type_into("#give-amount", "40").await;
+    b.type_into("#give-name", "Ana Diaz").await;
+    b.type_into("#give-email", "ana@example.org").await;
+    b.type_into("#give-zip", "12207").await;
+    b.click("#give-attests").await;
+    b.click("form[action$='/pledge'] button").await;
+    b.wait_for_text("$40").await;
+    let (_, event) = app.get(&format!("/api/joint-events/{id}")).await;
+    assert_eq!(event["raised_cents"], 4_000, "{event}");
+
+    b.goto(&app.url(&format!("/slates/{SLATE}/scorecard")))
+        .await;
+    b.wait_for_text("Do they keep the compact?").await;
+    b.wait_for_text("Not yet endorsed").await;
+    b.check_wide_and_phone("scorecard").await;
+}

@@ -1,0 +1,131 @@
+//! A joint fundraiser's own pledge form (issue 15): "Give to this joint
+//! fundraiser" on the event's page, posted here without JavaScript. The
+//! pledge is an ordinary pledge with `joint_event` set, so the engine splits
+//! it across the event's hosts only, under the slate's condition.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use cohort_core::Cents;
+use cohort_engine::{DonorInput, Engine, EngineError, PledgeInput};
+use serde::Deserialize;
+
+use crate::app::{field_label, fixable, see_other};
+use crate::extract::ApiPath;
+use crate::joint_events::render_event;
+use crate::pages::PageError;
+use crate::session::{CsrfForm, Viewer};
+
+pub(crate) fn routes() -> Router<Engine> {
+    Router::new().route("/joint-events/{id}/pledge", post(pledge_submit))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct FundraiserPledgeForm {
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    recurring: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    city: String,
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    zip: String,
+    #[serde(default)]
+    employer: String,
+    #[serde(default)]
+    occupation: String,
+    #[serde(default)]
+    attests: Option<String>,
+    #[serde(default, rename = "ref")]
+    ref_code: String,
+    #[serde(default)]
+    nonce: String,
+}
+
+fn pledge_input(id: i64, f: &FundraiserPledgeForm) -> Result<PledgeInput, EngineError> {
+    let cents = f
+        .amount
+        .parse::<Cents>()
+        .map_err(|e| EngineError::invalid("amount", e.to_string()))?;
+    Ok(PledgeInput {
+        kind: "money".into(),
+        amount_cents: Some(cents.get()),
+        recurring: Some(
+            if f.recurring == "monthly" {
+                "monthly"
+            } else {
+                "once"
+            }
+            .into(),
+        ),
+        donor: DonorInput {
+            email: f.email.trim().to_owned(),
+            name: f.name.clone(),
+            address: f.address.clone(),
+            city: f.city.clone(),
+            state: f.state.trim().to_uppercase(),
+            zip: f.zip.clone(),
+            employer: f.employer.clone(),
+            occupation: f.occupation.clone(),
+            attests_eligible: f.attests.is_some(),
+        },
+        ref_code: Some(f.ref_code.trim().to_owned()).filter(|r| !r.is_empty()),
+        joint_event: Some(id),
+        ..PledgeInput::default()
+    })
+}
+
+async fn pledge_submit(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    gate: crate::intake_limits::PledgeGate,
+    ApiPath(id): ApiPath<i64>,
+    CsrfForm(f): CsrfForm<FundraiserPledgeForm>,
+) -> Result<Response, PageError> {
+    // The event's slate, as the public sees it (unknown or private: 404).
+    let event = engine.joint_event(&viewer.actor, id).await?;
+    let outcome = match pledge_input(id, &f) {
+        Ok(input) => {
+            let key = Some(f.nonce.as_str()).filter(|n| !n.is_empty());
+            let owner = viewer.actor.account().is_some_and(|a| {
+                cohort_core::Email::parse(&input.donor.email).is_ok_and(|e| e == a.user.email)
+            });
+            if owner {
+                engine.pledge_as_owner(&event.slate, input, key).await
+            } else {
+                if let Err(too_many) = gate.check(&input.donor.email) {
+                    return Ok(too_many.into_response());
+                }
+                engine.pledge(&event.slate, input, key).await
+            }
+        }
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(o) => {
+            let token = o.pledge.receipt_token.clone().unwrap_or_default();
+            Ok(see_other(
+                &format!("/pledges/{}?token={token}&new=1", o.pledge.id),
+                None,
+            ))
+        }
+        Err(e) => {
+            let problem = match e {
+                EngineError::Invalid { field, message } => {
+                    format!("{}: {message}", field_label(&field))
+                }
+                e => fixable(e)?,
+            };
+            render_event(&engine, &viewer, id, None, Some(problem)).await
+        }
+    }
+}
