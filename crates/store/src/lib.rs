@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 mod api_tokens;
 pub mod conformance;
 mod conversation;
+mod digest;
 mod jobs;
 mod joint_events;
 mod mail_hold;
@@ -28,6 +29,7 @@ mod teams;
 
 pub use api_tokens::{ApiTokenRow, ApiTokensTx};
 pub use conversation::*;
+pub use digest::{DigestItem, DigestRow, DigestTx, OutboxParts};
 pub use jobs::{JobsTx, LeaseRow};
 pub use joint_events::*;
 pub use mail_hold::{HeldEmail, MailHoldTx};
@@ -549,7 +551,9 @@ pub trait Store: Send + Sync + 'static {
 
 /// A transaction. Dropping it without [`Tx::commit`] rolls back.
 #[async_trait]
-pub trait Tx: Send + SignInTx + JobsTx + ApiTokensTx + MailHoldTx + JointEventsTx {
+pub trait Tx:
+    Send + SignInTx + JobsTx + ApiTokensTx + MailHoldTx + JointEventsTx + DigestTx
+{
     async fn commit(self: Box<Self>) -> Result<()>;
     /// Serialize writers of one slate (PostgreSQL: a row lock on the slate;
     /// SQLite: nothing to do, its write transactions are already exclusive).
