@@ -1,8 +1,9 @@
 //! Telling supporters what became of their pledges. The unlock itself stays
 //! one fast transaction that writes no email; afterwards [`Engine::send_notices`]
 //! reads each slate's event log from where it last stopped and queues, for
-//! every `unlock` event, one email per pledge saying exactly where the money
-//! or time went. Expiry notices are queued by `tick` with the expiry itself.
+//! every `unlock` event, one email per person (per address) covering all of
+//! their pledges that unlocked, saying exactly where the money or time went.
+//! Expiry notices are queued by `tick` with the expiry itself.
 
 use chrono::{DateTime, Utc};
 use cohort_core::model::PledgeKind;
@@ -39,10 +40,11 @@ impl Engine {
                         continue; // its pledges were told with the earlier event at this moment
                     }
                     let pledges = tx.pledges_unlocked_at(slate.id, e.at).await?;
-                    let mut emails = Vec::with_capacity(pledges.len());
-                    for p in &pledges {
+                    let people = by_person(pledges);
+                    let mut emails = Vec::with_capacity(people.len());
+                    for mine in &people {
                         emails.push(
-                            self.unlock_notice(tx.as_mut(), &slate, &candidates, p, e.at)
+                            self.unlock_notice(tx.as_mut(), &slate, &candidates, mine, e.at)
                                 .await?,
                         );
                     }
@@ -57,21 +59,55 @@ impl Engine {
         Ok(queued)
     }
 
+    /// One email telling a person every pledge of theirs in one unlock.
     async fn unlock_notice(
         &self,
         tx: &mut dyn Tx,
         slate: &SlateRow,
         candidates: &[CandidateRow],
-        p: &PledgeRow,
+        mine: &[PledgeRow],
         at: DateTime<Utc>,
     ) -> Result<(cohort_store::NewEmail, String)> {
+        let first = &mine[0];
+        let mut body = format!(
+            "Hello {who},\n\nThe candidates of \"{slate}\" did it.\n",
+            who = first.donor.name,
+            slate = slate.name,
+        );
+        for p in mine {
+            body.push_str(&format!(
+                "\nYour pledge #{id} of {what} unlocked on {day}: {condition}.\n{became}\
+                 See it any time at your private link:\n{base}/pledges/{id}?token={token}\n",
+                id = p.id,
+                what = p.kind.describe(),
+                day = at.date_naive(),
+                condition = p.condition.to_english(),
+                became = self.became(tx, candidates, p).await?,
+                base = self.public_url(),
+                token = self.receipt_link_token(p),
+            ));
+        }
+        let subject = match mine.len() {
+            1 => format!("Your pledge to {} unlocked", slate.name),
+            n => format!("Your {n} pledges to {} unlocked", slate.name),
+        };
+        Ok(self.compose(first.email.clone(), &subject, body, true))
+    }
+
+    /// What an unlocked pledge became, in lines for an email.
+    pub(crate) async fn became(
+        &self,
+        tx: &mut dyn Tx,
+        candidates: &[CandidateRow],
+        p: &PledgeRow,
+    ) -> Result<String> {
         let name = |id| {
             candidates
                 .iter()
                 .find(|c| c.id == id)
                 .map_or_else(|| format!("candidate #{id}"), |c| c.name.clone())
         };
-        let became = match &p.kind {
+        Ok(match &p.kind {
             PledgeKind::Money { .. } => {
                 let mut lines = Vec::new();
                 let mut unallocated = Cents::ZERO;
@@ -95,24 +131,22 @@ impl Engine {
                 text
             }
             _ => "The campaigns will be in touch to put your time to work.\n".to_owned(),
-        };
-        let body = format!(
-            "Hello {who},\n\nThe candidates of \"{slate}\" did it: {condition}. Your pledge #{id} of {what} unlocked on {day}.\n\n{became}\n\
-             See it any time at your private link:\n{base}/pledges/{id}?token={token}\n",
-            who = p.donor.name,
-            slate = slate.name,
-            condition = p.condition.to_english(),
-            id = p.id,
-            what = p.kind.describe(),
-            day = at.date_naive(),
-            base = self.public_url(),
-            token = self.receipt_link_token(p),
-        );
-        Ok(self.compose(
-            p.email.clone(),
-            &format!("Your pledge to {} unlocked", slate.name),
-            body,
-            true,
-        ))
+        })
     }
+}
+
+/// Pledges grouped by address, in the order each address first appears.
+fn by_person(pledges: Vec<PledgeRow>) -> Vec<Vec<PledgeRow>> {
+    let mut index: std::collections::HashMap<String, usize> = Default::default();
+    let mut people: Vec<Vec<PledgeRow>> = Vec::new();
+    for p in pledges {
+        match index.get(p.email.as_str()) {
+            Some(&i) => people[i].push(p),
+            None => {
+                index.insert(p.email.as_str().to_owned(), people.len());
+                people.push(vec![p]);
+            }
+        }
+    }
+    people
 }
