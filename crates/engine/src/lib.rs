@@ -23,6 +23,8 @@ mod committees;
 pub mod conversation;
 pub mod dashboards;
 pub mod demo;
+pub mod digest;
+mod digest_render;
 mod donor_name;
 mod error;
 pub mod jobs;

@@ -45,7 +45,10 @@ pub async fn digests_are_claimed_once_a_week_and_tell_waiting_updates(store: &dy
     );
     assert_eq!(waiting[0].subject, "Expired");
     assert_eq!(waiting[1].created_at, at(3));
-    assert_eq!(tx.last_digest(&email("cy@x.org")).await.expect("last"), None);
+    assert_eq!(
+        tx.last_digest(&email("cy@x.org")).await.expect("last"),
+        None
+    );
 
     let id = tx
         .claim_digest(&email("cy@x.org"), monday, at(23))
@@ -110,7 +113,9 @@ pub async fn digests_are_claimed_once_a_week_and_tell_waiting_updates(store: &dy
     let due = tx.due_emails(8, 100).await.expect("due");
     assert!(due.iter().any(|r| r.id == outbox && !r.email.transactional));
     assert_eq!(
-        tx.outbox_parts(&[outbox, outbox + 1000]).await.expect("parts"),
+        tx.outbox_parts(&[outbox, outbox + 1000])
+            .await
+            .expect("parts"),
         vec![(outbox, parts)]
     );
 
