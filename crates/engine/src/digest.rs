@@ -370,6 +370,18 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Every moment's week key is the Monday at most six days before it.
+        #[test]
+        fn every_moment_falls_in_the_week_of_the_monday_before_it(secs in 0i64..4_000_000_000) {
+            let at = Utc.timestamp_opt(secs, 0).single().expect("in range");
+            let monday = week_of(at);
+            proptest::prop_assert_eq!(monday.weekday(), chrono::Weekday::Mon);
+            let back = (at.date_naive() - monday).num_days();
+            proptest::prop_assert!((0..7).contains(&back), "{back} days back");
+        }
+    }
+
     #[test]
     fn the_week_starts_on_monday_utc() {
         let tue = Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap();

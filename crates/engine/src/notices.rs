@@ -40,7 +40,7 @@ impl Engine {
                         continue; // its pledges were told with the earlier event at this moment
                     }
                     let pledges = tx.pledges_unlocked_at(slate.id, e.at).await?;
-                    let people = by_person(pledges);
+                    let people = by_person(pledges, |p| p.email.as_str());
                     let mut emails = Vec::with_capacity(people.len());
                     for mine in &people {
                         emails.push(
@@ -135,18 +135,52 @@ impl Engine {
     }
 }
 
-/// Pledges grouped by address, in the order each address first appears.
-fn by_person(pledges: Vec<PledgeRow>) -> Vec<Vec<PledgeRow>> {
+/// Items grouped by address (`key`), in the order each address first
+/// appears, each group in its original order.
+fn by_person<T>(items: Vec<T>, key: impl Fn(&T) -> &str) -> Vec<Vec<T>> {
     let mut index: std::collections::HashMap<String, usize> = Default::default();
-    let mut people: Vec<Vec<PledgeRow>> = Vec::new();
-    for p in pledges {
-        match index.get(p.email.as_str()) {
-            Some(&i) => people[i].push(p),
+    let mut people: Vec<Vec<T>> = Vec::new();
+    for item in items {
+        match index.get(key(&item)) {
+            Some(&i) => people[i].push(item),
             None => {
-                index.insert(p.email.as_str().to_owned(), people.len());
-                people.push(vec![p]);
+                index.insert(key(&item).to_owned(), people.len());
+                people.push(vec![item]);
             }
         }
     }
     people
+}
+
+#[cfg(test)]
+mod tests {
+    use super::by_person;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// One group per address, every item in exactly one group, in order.
+        #[test]
+        fn one_group_per_address_holding_each_pledge_once(
+            pledges in proptest::collection::vec(0u8..6, 0..60)
+        ) {
+            let items: Vec<(String, usize)> = pledges
+                .iter()
+                .enumerate()
+                .map(|(n, who)| (format!("p{who}@example.org"), n))
+                .collect();
+            let groups = by_person(items.clone(), |(email, _)| email.as_str());
+            let mut seen = std::collections::HashSet::new();
+            for g in &groups {
+                prop_assert!(!g.is_empty());
+                prop_assert!(g.iter().all(|(e, _)| *e == g[0].0), "one address per group");
+                prop_assert!(seen.insert(g[0].0.clone()), "one group per address");
+                prop_assert!(g.windows(2).all(|w| w[0].1 < w[1].1), "kept in order");
+            }
+            let mut all: Vec<usize> = groups.iter().flatten().map(|(_, n)| *n).collect();
+            all.sort_unstable();
+            prop_assert_eq!(all, (0..items.len()).collect::<Vec<_>>());
+            let firsts: Vec<usize> = groups.iter().map(|g| g[0].1).collect();
+            prop_assert!(firsts.windows(2).all(|w| w[0] < w[1]), "groups in order of first appearance");
+        }
+    }
 }
