@@ -552,6 +552,14 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
             async move { cohort_mail::deliver_round(&e, mailer.as_ref()).await }
         },
     );
+    // The weekly digest (issue 15): written under its own lease, delivered by the mail job.
+    jobs::spawn(
+        engine.clone(),
+        worker.clone(),
+        "digest",
+        Duration::from_secs(60),
+        |e| async move { cohort_mail::digest_round(&e).await },
+    );
     jobs::spawn(
         engine.clone(),
         worker.clone(),

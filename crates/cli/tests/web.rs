@@ -23,7 +23,7 @@ both_backends!(
     role_route_matrix,
     supporters_stop_a_monthly_pledge_from_its_receipt,
     campaigns_sign_and_endorse_from_their_dashboard,
-    unlock_and_expiry_notices_respect_the_weekly_cap,
+    unlock_notices_come_at_once_and_expiry_updates_wait_for_the_weekly_digest,
     partners_see_counts_for_their_own_link_only,
     organizers_build_a_slate_from_their_dashboard,
     organizers_edit_a_slate_and_pledges_keep_their_condition,
@@ -750,6 +750,10 @@ async fn role_route_matrix(app: TestApp) {
     // (path, [public, supporter, ada, ben, organizer, other-org])
     let gets: Vec<(String, [S; 6])> = vec![
         ("/".into(), [S::OK; 6]),
+        (
+            format!("/unsubscribe/one-click/1.{}", "ab".repeat(32)),
+            [S::OK; 6],
+        ),
         (format!("/slates/{s}"), [S::OK; 6]),
         (format!("/slates/{s}/pledge"), [S::OK; 6]),
         // the scorecard (issue 15) is public
@@ -1007,8 +1011,13 @@ async fn role_route_matrix(app: TestApp) {
         ("state", "DC"),
         ("zip", "20001"),
     ];
+    // RFC 8058's one-click unsubscribe: no session or CSRF needed, and the
+    // same for every role; a forged token unsubscribes nobody.
+    let one_click = [("List-Unsubscribe", "One-Click")];
+    let forged_one_click = format!("/unsubscribe/one-click/1.{}", "ab".repeat(32));
     type Form<'a> = &'a [(&'a str, &'a str)];
     let posts: Vec<(String, Form, [S; 6])> = vec![
+        (forged_one_click.clone(), &one_click, [S::NOT_FOUND; 6]),
         (
             format!("/slates/{s}/organize/edit"),
             &check_edit,
@@ -1695,7 +1704,7 @@ async fn committee_records_are_checked_and_kept_per_candidate(app: TestApp) {
 
 // ---------------------------------------------------------------- notices
 
-async fn unlock_and_expiry_notices_respect_the_weekly_cap(app: TestApp) {
+async fn unlock_notices_come_at_once_and_expiry_updates_wait_for_the_weekly_digest(app: TestApp) {
     seed(&app, "signers >= 3").await;
     let pledge = |condition: &str, deadline: &str, cents: i64| {
         json!({
@@ -1729,11 +1738,18 @@ async fn unlock_and_expiry_notices_respect_the_weekly_cap(app: TestApp) {
     );
     assert!(notice.body.contains("/pledges/"), "{}", notice.body);
 
-    // The deadline passes: two pledges expire, but updates come at most weekly.
+    // The deadline passes: two pledges expire. Updates to someone on the
+    // weekly setting wait for the weekly digest (issue 15; they used to be
+    // dropped after the first of the week): both are told there, once.
     app.clock.set(common::now() + chrono::Duration::days(8));
     let s = app.engine.tick().await.expect("tick");
     assert_eq!(s.expired, 2, "{s:?}");
-    app.mail.wait_for("eve@example.org", "expired").await;
+    assert_eq!(app.engine.send_digests().await.expect("digests"), 1);
+    let digest = app
+        .mail
+        .wait_for("eve@example.org", "Your week on Cohort")
+        .await;
+    assert!(digest.raw.contains("multipart/alternative"));
     let outbox = app
         .engine
         .emails_to("eve@example.org")
@@ -1743,7 +1759,17 @@ async fn unlock_and_expiry_notices_respect_the_weekly_cap(app: TestApp) {
         .iter()
         .filter(|e| e.email.subject.contains("expired"))
         .count();
-    assert_eq!(expiries, 1, "one update this week, not two");
+    assert_eq!(expiries, 0, "no expiry sent on its own");
+    let told = outbox
+        .iter()
+        .find(|e| e.email.subject == "Your week on Cohort")
+        .expect("the digest is in the outbox");
+    assert_eq!(
+        told.email.body.matches("has expired").count(),
+        2,
+        "both expiries, none dropped: {}",
+        told.email.body
+    );
     let unlocks = outbox
         .iter()
         .filter(|e| e.email.subject.contains("unlocked"))

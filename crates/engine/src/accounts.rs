@@ -61,7 +61,11 @@ fn live(secret: &SecretRow, purpose: Purpose, now: DateTime<Utc>) -> bool {
 
 /// The account for `email`, made on first use. Someone who pledged before
 /// having an account gets the name they gave with their latest pledge.
-async fn account_for(tx: &mut dyn Tx, email: &Email, at: DateTime<Utc>) -> Result<UserRow> {
+pub(crate) async fn account_for(
+    tx: &mut dyn Tx,
+    email: &Email,
+    at: DateTime<Utc>,
+) -> Result<UserRow> {
     if let Some(u) = tx.user_by_email(email).await? {
         return Ok(u);
     }
@@ -481,9 +485,10 @@ impl Engine {
     }
 
     /// Queue an email with an unsubscribe link. Updates (non-transactional)
-    /// respect the person's preference: none at all, every one, or at most
-    /// one a week — Cohort exists partly because people are flooded with asks.
-    /// Returns whether it was queued.
+    /// respect the person's preference: none at all, every one as it
+    /// happens, or (weekly) kept for their weekly digest (`digest.rs`), so
+    /// nothing is dropped — Cohort exists partly because people are flooded
+    /// with asks. Returns whether it was queued (or kept for the digest).
     pub(crate) async fn queue_email(
         &self,
         tx: &mut dyn Tx,
@@ -499,12 +504,14 @@ impl Engine {
                 .await?
                 .map(|u| u.email_prefs)
                 .unwrap_or_default();
-            let recent = tx
-                .last_update_email(&to)
-                .await?
-                .is_some_and(|last| at - last < Duration::days(7));
-            if prefs == EmailPrefs::None || (prefs == EmailPrefs::Weekly && recent) {
-                return Ok(false);
+            match prefs {
+                EmailPrefs::None => return Ok(false),
+                EmailPrefs::Weekly => {
+                    tx.add_digest_item(&to, subject, &self.keys.seal(&body), at)
+                        .await?;
+                    return Ok(true);
+                }
+                EmailPrefs::Every => {}
             }
         }
         let email = self.compose(to, subject, body, transactional);

@@ -160,9 +160,11 @@ impl Engine {
                 "demo conversation loaded and analyzed"
             );
         }
-        // The generated supporters (at example.org) get no receipts and no
-        // unlock notices: tell them now, into the void.
+        // The generated supporters (at example.org) get no receipts, no
+        // unlock notices and no weekly digest this week: tell them now, into
+        // the void.
         self.send_notices().await?;
+        self.send_digests().await?;
         while self.deliver_email(&Discard, 500).await? > 0 {}
         Ok(Some(summary))
     }

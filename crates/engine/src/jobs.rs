@@ -1,6 +1,6 @@
 //! Background jobs when many servers share one database (issue 14).
 //!
-//! Each job (`tick`, `mail`, `collect`, `recompute`) has one lease row. A
+//! Each job (`tick`, `mail`, `digest`, `collect`, `recompute`) has one lease row. A
 //! server runs a job's round only while it holds the job's lease: it takes a
 //! lease nobody holds or whose expiry passed (writing generation + 1), and
 //! renews its own. The round then runs on [`Engine::fenced`], whose every

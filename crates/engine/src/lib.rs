@@ -25,6 +25,8 @@ pub mod conversation;
 pub mod dashboards;
 pub mod demo;
 mod demo_governing;
+pub mod digest;
+mod digest_render;
 mod donor_name;
 mod error;
 pub mod governing;

@@ -7,7 +7,7 @@
 //! Nothing is ever lost by a crash, and a rolled-back use case sends nothing.
 
 use async_trait::async_trait;
-use cohort_store::NewEmail;
+use cohort_store::{NewEmail, OutboxParts};
 
 use crate::{Engine, Result};
 
@@ -20,6 +20,19 @@ pub struct MailerError(pub String);
 #[async_trait]
 pub trait Mailer: Send + Sync {
     async fn send(&self, email: &NewEmail) -> std::result::Result<(), MailerError>;
+
+    /// Send an email that has `parts` besides its text (a digest: an HTML
+    /// alternative, opened here, and its one-click unsubscribe URL for the
+    /// `List-Unsubscribe` headers of RFC 8058). A mailer that cannot send
+    /// them sends the text alone.
+    async fn send_with_parts(
+        &self,
+        email: &NewEmail,
+        parts: &OutboxParts,
+    ) -> std::result::Result<(), MailerError> {
+        let _ = parts;
+        self.send(email).await
+    }
 }
 
 /// An email that failed this many times is left for a person to look at.
@@ -30,9 +43,11 @@ impl Engine {
     pub async fn deliver_email(&self, mailer: &dyn Mailer, limit: i64) -> Result<usize> {
         // Held receipts first: release what the hourly cap allows (receipts_cap.rs).
         self.release_held_email().await?;
-        let due = {
+        let (due, mut parts) = {
             let mut tx = self.store.read().await?;
-            tx.due_emails(MAX_ATTEMPTS, limit).await?
+            let due = tx.due_emails(MAX_ATTEMPTS, limit).await?;
+            let ids: Vec<_> = due.iter().map(|r| r.id).collect();
+            (due, tx.outbox_parts(&ids).await?)
         };
         let mut sent = 0;
         for mut row in due {
@@ -45,7 +60,23 @@ impl Engine {
                     continue;
                 }
             };
-            let outcome = mailer.send(&row.email).await;
+            let outcome = match parts.iter().position(|(id, _)| *id == row.id) {
+                None => mailer.send(&row.email).await,
+                Some(i) => {
+                    let (_, mut p) = parts.swap_remove(i);
+                    p.html = match self.keys.open(&p.html) {
+                        Ok(html) => html,
+                        Err(e) => {
+                            tracing::warn!(
+                                id = row.id,
+                                "email left for a server that has its key: {e}"
+                            );
+                            continue;
+                        }
+                    };
+                    mailer.send_with_parts(&row.email, &p).await
+                }
+            };
             if let Err(e) = &outcome {
                 tracing::warn!(id = row.id, to = %row.email.to, "email not delivered: {e}");
             }

@@ -1,8 +1,9 @@
 //! Telling supporters what became of their pledges. The unlock itself stays
 //! one fast transaction that writes no email; afterwards [`Engine::send_notices`]
 //! reads each slate's event log from where it last stopped and queues, for
-//! every `unlock` event, one email per pledge saying exactly where the money
-//! or time went. Expiry notices are queued by `tick` with the expiry itself.
+//! every `unlock` event, one email per person (per address) covering all of
+//! their pledges that unlocked, saying exactly where the money or time went.
+//! Expiry notices are queued by `tick` with the expiry itself.
 
 use chrono::{DateTime, Utc};
 use cohort_core::model::PledgeKind;
@@ -39,10 +40,11 @@ impl Engine {
                         continue; // its pledges were told with the earlier event at this moment
                     }
                     let pledges = tx.pledges_unlocked_at(slate.id, e.at).await?;
-                    let mut emails = Vec::with_capacity(pledges.len());
-                    for p in &pledges {
+                    let people = by_person(pledges, |p| p.email.as_str());
+                    let mut emails = Vec::with_capacity(people.len());
+                    for mine in &people {
                         emails.push(
-                            self.unlock_notice(tx.as_mut(), &slate, &candidates, p, e.at)
+                            self.unlock_notice(tx.as_mut(), &slate, &candidates, mine, e.at)
                                 .await?,
                         );
                     }
@@ -57,21 +59,55 @@ impl Engine {
         Ok(queued)
     }
 
+    /// One email telling a person every pledge of theirs in one unlock.
     async fn unlock_notice(
         &self,
         tx: &mut dyn Tx,
         slate: &SlateRow,
         candidates: &[CandidateRow],
-        p: &PledgeRow,
+        mine: &[PledgeRow],
         at: DateTime<Utc>,
     ) -> Result<(cohort_store::NewEmail, String)> {
+        let first = &mine[0];
+        let mut body = format!(
+            "Hello {who},\n\nThe candidates of \"{slate}\" did it.\n",
+            who = first.donor.name,
+            slate = slate.name,
+        );
+        for p in mine {
+            body.push_str(&format!(
+                "\nYour pledge #{id} of {what} unlocked on {day}: {condition}.\n{became}\
+                 See it any time at your private link:\n{base}/pledges/{id}?token={token}\n",
+                id = p.id,
+                what = p.kind.describe(),
+                day = at.date_naive(),
+                condition = p.condition.to_english(),
+                became = self.became(tx, candidates, p).await?,
+                base = self.public_url(),
+                token = self.receipt_link_token(p),
+            ));
+        }
+        let subject = match mine.len() {
+            1 => format!("Your pledge to {} unlocked", slate.name),
+            n => format!("Your {n} pledges to {} unlocked", slate.name),
+        };
+        Ok(self.compose(first.email.clone(), &subject, body, true))
+    }
+
+    /// What an unlocked pledge became, in lines for an email.
+    pub(crate) async fn became(
+        &self,
+        tx: &mut dyn Tx,
+        candidates: &[CandidateRow],
+        p: &PledgeRow,
+    ) -> Result<String> {
         let name = |id| {
             candidates
                 .iter()
                 .find(|c| c.id == id)
                 .map_or_else(|| format!("candidate #{id}"), |c| c.name.clone())
         };
-        let became = match &p.kind {
+        Ok(match &p.kind {
             PledgeKind::Money { .. } => {
                 let mut lines = Vec::new();
                 let mut unallocated = Cents::ZERO;
@@ -95,24 +131,56 @@ impl Engine {
                 text
             }
             _ => "The campaigns will be in touch to put your time to work.\n".to_owned(),
-        };
-        let body = format!(
-            "Hello {who},\n\nThe candidates of \"{slate}\" did it: {condition}. Your pledge #{id} of {what} unlocked on {day}.\n\n{became}\n\
-             See it any time at your private link:\n{base}/pledges/{id}?token={token}\n",
-            who = p.donor.name,
-            slate = slate.name,
-            condition = p.condition.to_english(),
-            id = p.id,
-            what = p.kind.describe(),
-            day = at.date_naive(),
-            base = self.public_url(),
-            token = self.receipt_link_token(p),
-        );
-        Ok(self.compose(
-            p.email.clone(),
-            &format!("Your pledge to {} unlocked", slate.name),
-            body,
-            true,
-        ))
+        })
+    }
+}
+
+/// Items grouped by address (`key`), in the order each address first
+/// appears, each group in its original order.
+fn by_person<T>(items: Vec<T>, key: impl Fn(&T) -> &str) -> Vec<Vec<T>> {
+    let mut index: std::collections::HashMap<String, usize> = Default::default();
+    let mut people: Vec<Vec<T>> = Vec::new();
+    for item in items {
+        match index.get(key(&item)) {
+            Some(&i) => people[i].push(item),
+            None => {
+                index.insert(key(&item).to_owned(), people.len());
+                people.push(vec![item]);
+            }
+        }
+    }
+    people
+}
+
+#[cfg(test)]
+mod tests {
+    use super::by_person;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// One group per address, every item in exactly one group, in order.
+        #[test]
+        fn one_group_per_address_holding_each_pledge_once(
+            pledges in proptest::collection::vec(0u8..6, 0..60)
+        ) {
+            let items: Vec<(String, usize)> = pledges
+                .iter()
+                .enumerate()
+                .map(|(n, who)| (format!("p{who}@example.org"), n))
+                .collect();
+            let groups = by_person(items.clone(), |(email, _)| email.as_str());
+            let mut seen = std::collections::HashSet::new();
+            for g in &groups {
+                prop_assert!(!g.is_empty());
+                prop_assert!(g.iter().all(|(e, _)| *e == g[0].0), "one address per group");
+                prop_assert!(seen.insert(g[0].0.clone()), "one group per address");
+                prop_assert!(g.windows(2).all(|w| w[0].1 < w[1].1), "kept in order");
+            }
+            let mut all: Vec<usize> = groups.iter().flatten().map(|(_, n)| *n).collect();
+            all.sort_unstable();
+            prop_assert_eq!(all, (0..items.len()).collect::<Vec<_>>());
+            let firsts: Vec<usize> = groups.iter().map(|g| g[0].1).collect();
+            prop_assert!(firsts.windows(2).all(|w| w[0] < w[1]), "groups in order of first appearance");
+        }
     }
 }

@@ -204,6 +204,38 @@ impl Keyring {
         hex::encode(&hmac::sign(&k.mac, msg.as_bytes()).as_ref()[..24])
     }
 
+    /// The one-click unsubscribe token of digest `digest` to `email`
+    /// (RFC 8058): `ID.HEX(HMAC)` under the current key, so it needs no
+    /// stored secret and cannot be made for another digest or address
+    /// without a key outside the database.
+    pub fn unsubscribe_token(&self, digest: i64, email: &str) -> String {
+        let msg = format!("unsubscribe:{digest}:{email}");
+        let tag = hmac::sign(&self.keys[0].mac, msg.as_bytes());
+        format!("{digest}.{}", hex::encode(tag.as_ref()))
+    }
+
+    /// The digest a one-click unsubscribe token names, before it is checked.
+    pub fn unsubscribe_digest(token: &str) -> Option<i64> {
+        token.split_once('.')?.0.parse().ok()
+    }
+
+    /// Whether `token` was made by [`Keyring::unsubscribe_token`] for this
+    /// digest and address, under any key of the ring.
+    pub fn unsubscribe_matches(&self, digest: i64, email: &str, token: &str) -> bool {
+        let Some((id, tag)) = token.split_once('.') else {
+            return false;
+        };
+        let (Ok(id), Ok(tag)) = (id.parse::<i64>(), hex::decode(tag)) else {
+            return false;
+        };
+        let msg = format!("unsubscribe:{digest}:{email}");
+        id == digest
+            && self
+                .keys
+                .iter()
+                .any(|k| hmac::verify(&k.mac, msg.as_bytes(), &tag).is_ok())
+    }
+
     /// Whether `token` opens the pledge whose stored hash is `stored_hash`:
     /// the original token (by its SHA-256) or one derived under any key.
     pub fn receipt_matches(&self, pledge: i64, stored_hash: &str, token: &str) -> bool {
@@ -308,6 +340,24 @@ mod tests {
         assert!(ring.receipt_matches(1, &hash, "tok"));
         assert!(!ring.receipt_matches(1, &hash, "tok2"));
         assert!(!ring.receipt_matches(1, &hash, &hash));
+    }
+
+    #[test]
+    fn an_unsubscribe_token_opens_only_its_digest_and_address() {
+        let (old, new) = (Keyring::new_key_line(), Keyring::new_key_line());
+        let ring = Keyring::parse(&old).expect("ring");
+        let t = ring.unsubscribe_token(42, "eve@example.org");
+        assert_eq!(Keyring::unsubscribe_digest(&t), Some(42));
+        assert!(ring.unsubscribe_matches(42, "eve@example.org", &t));
+        assert!(!ring.unsubscribe_matches(43, "eve@example.org", &t));
+        assert!(!ring.unsubscribe_matches(42, "bo@example.org", &t));
+        let (_, tag) = t.split_once('.').expect("id.tag");
+        assert!(!ring.unsubscribe_matches(43, "eve@example.org", &format!("43.{tag}")));
+        assert!(!ring.unsubscribe_matches(42, "eve@example.org", "42.00"));
+        assert!(!ring.unsubscribe_matches(42, "eve@example.org", "42"));
+        assert!(!Keyring::ephemeral().unsubscribe_matches(42, "eve@example.org", &t));
+        let rotated = Keyring::parse(&format!("{new}\n{old}")).expect("rotated");
+        assert!(rotated.unsubscribe_matches(42, "eve@example.org", &t));
     }
 
     #[test]

@@ -18,8 +18,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use cohort_engine::{Engine, Mailer, MailerError};
-use cohort_store::NewEmail;
-use lettre::message::header::ContentType;
+use cohort_store::{NewEmail, OutboxParts};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
@@ -204,6 +204,57 @@ impl Mailer for SmtpMailer {
             .map_err(|e| MailerError(e.to_string()))?;
         Ok(())
     }
+
+    /// A digest: `multipart/alternative` (text, then HTML) with the
+    /// one-click unsubscribe headers of RFC 8058.
+    async fn send_with_parts(
+        &self,
+        email: &NewEmail,
+        parts: &OutboxParts,
+    ) -> Result<(), MailerError> {
+        let to = email
+            .to
+            .as_str()
+            .parse::<Mailbox>()
+            .map_err(|e| MailerError(format!("recipient {}: {e}", email.to)))?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(email.subject.clone())
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                self.list_unsubscribe(&parts.list_unsubscribe),
+            ))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".to_owned(),
+            ))
+            .multipart(MultiPart::alternative_plain_html(
+                email.body.clone(),
+                parts.html.clone(),
+            ))
+            .map_err(|e| MailerError(e.to_string()))?;
+        self.transport
+            .send(message)
+            .await
+            .map_err(|e| MailerError(e.to_string()))?;
+        Ok(())
+    }
+}
+
+impl SmtpMailer {
+    /// The `List-Unsubscribe` value (RFC 2369) for a one-click HTTPS URL:
+    /// the URL first (RFC 8058 needs an HTTPS one), then a `mailto:` to the
+    /// sender with the URL in the subject, for clients that only mail.
+    pub fn list_unsubscribe(&self, url: &str) -> String {
+        format!(
+            "<{url}>, <mailto:{}?subject=unsubscribe%20{}>",
+            self.from.email,
+            url.replace('%', "%25")
+                .replace(' ', "%20")
+                .replace('?', "%3F")
+        )
+    }
 }
 
 /// For development without a mail server: each email is printed to stderr,
@@ -247,6 +298,15 @@ pub async fn deliver_forever(engine: Engine, mailer: Box<dyn Mailer>, every: Dur
     loop {
         tick.tick().await;
         deliver_round(&engine, mailer.as_ref()).await;
+    }
+}
+
+/// One round of the `digest` job: write this week's digests for whoever is
+/// due one. `cohort serve` runs it only while it holds the `digest` lease,
+/// on an engine fenced by it; the mail job then delivers them.
+pub async fn digest_round(engine: &Engine) {
+    if let Err(e) = engine.send_digests().await {
+        eprintln!("weekly digests paused: {e}");
     }
 }
 

@@ -184,6 +184,7 @@ fn push_placeholder(s: &mut String, sigil: char, n: usize) {
     }
 }
 
+mod digest;
 mod jobs;
 mod joint_events;
 mod joint_pledges;

@@ -40,6 +40,7 @@ cohort_store_sql::impl_sql_joint_events!(SqliteTx, sqlx::Sqlite);
 cohort_store_sql::impl_sql_roll_calls!(SqliteTx, sqlx::Sqlite);
 cohort_store_sql::impl_sql_joint_pledges!(SqliteTx, sqlx::Sqlite);
 cohort_store_sql::impl_sql_pledge_pauses!(SqliteTx, sqlx::Sqlite);
+cohort_store_sql::impl_sql_digest!(SqliteTx, sqlx::Sqlite);
 
 fn unavailable(e: sqlx::Error) -> StoreError {
     StoreError::Unavailable(e.to_string())

@@ -38,6 +38,8 @@ mod roll_calls;
 pub use roll_calls::*;
 mod joint_pledges;
 pub use joint_pledges::*;
+mod digest;
+pub use digest::*;
 
 fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0)
@@ -1221,6 +1223,7 @@ macro_rules! conformance_tests {
             roll_calls_positions_member_ids_and_platform_votes,
             joint_event_pledges_link_once_and_sum_what_stands,
             pledge_pauses_open_once_and_close,
+            digests_are_claimed_once_a_week_and_tell_waiting_updates,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {

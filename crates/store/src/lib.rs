@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 mod api_tokens;
 pub mod conformance;
 mod conversation;
+mod digest;
 mod jobs;
 mod joint_events;
 mod joint_pledges;
@@ -31,6 +32,7 @@ mod teams;
 
 pub use api_tokens::{ApiTokenRow, ApiTokensTx};
 pub use conversation::*;
+pub use digest::{DigestItem, DigestRow, DigestTx, OutboxParts};
 pub use jobs::{JobsTx, LeaseRow};
 pub use joint_events::*;
 pub use joint_pledges::JointPledgesTx;
@@ -565,6 +567,7 @@ pub trait Tx:
     + JointPledgesTx
     + PledgePausesTx
     + RollCallsTx
+    + DigestTx
 {
     async fn commit(self: Box<Self>) -> Result<()>;
     /// Serialize writers of one slate (PostgreSQL: a row lock on the slate;

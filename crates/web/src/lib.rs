@@ -30,6 +30,7 @@ pub mod client_ip;
 mod committees;
 mod congress;
 mod conversation;
+mod digest;
 mod edge;
 mod error;
 mod extract;
@@ -178,6 +179,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .merge(joint_events::routes())
         .merge(joint_pledges::routes())
         .merge(scorecard::routes())
+        .merge(digest::routes())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             engine.clone(),
