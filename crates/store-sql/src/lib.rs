@@ -191,6 +191,8 @@ mod conversation;
 mod jobs;
 mod joint_events;
 mod mail_hold;
+#[cfg(test)]
+mod migration_pairs;
 mod outbox;
 mod payments;
 mod pledges;
