@@ -1,5 +1,6 @@
 //! Rows of a slate's conversation (issue 4): statements, votes and the
-//! stored result of the latest analysis.
+//! stored result of the latest analysis; and the [`ConversationTx`] area that
+//! stores them.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

@@ -1,5 +1,6 @@
 //! Rows for collecting money (issue 6): a pledge's saved payment method at
-//! the gateway, and one payment per installment being charged.
+//! the gateway, and one payment per installment being charged; and the
+//! [`PaymentsTx`] area that stores them.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

@@ -29,8 +29,10 @@ pub trait PledgesTx: Send {
     /// Move a pledge from one status to another; false if it was not in `from`.
     async fn set_status(&mut self, id: Id, from: PledgeStatus, to: PledgeStatus) -> Result<bool>;
     /// Stop an unlocked monthly money pledge at `at` (`unlocked → stopped`):
-    /// its installments stay, [`Tx::monthly_pledges`] no longer lists it.
+    /// its installments stay, [`UnlockTx::monthly_pledges`] no longer lists it.
     /// False if it is not an unlocked monthly pledge (already stopped included).
+    ///
+    /// [`UnlockTx::monthly_pledges`]: crate::UnlockTx::monthly_pledges
     async fn stop_monthly(&mut self, id: Id, at: DateTime<Utc>) -> Result<bool>;
     async fn pot(&mut self, slate_id: Id) -> Result<Pot>;
     /// Apply `delta` to the slate's pot and return the pot as it now stands.

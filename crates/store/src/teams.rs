@@ -1,6 +1,7 @@
 //! Rows of the skilled-volunteer teams (issue 5): profiles, a slate's extra
 //! skills, teams and their needs, the organizer's pins, hours logged and
-//! toolkit edits. The store keeps them; the engine decides.
+//! toolkit edits, and the [`TeamsTx`] area that stores them. The store keeps
+//! them; the engine decides.
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
