@@ -80,12 +80,20 @@ impl std::iter::Sum for Cents {
 
 /// Renders as dollars: `$1,234.50`, `$500,000`, `-$3.07`.
 /// Whole-dollar amounts drop the cents.
+/// The one way money is written: `$1,234.50` on pages and in emails (whole
+/// dollars without cents: `$500`), and with `{:#}` the plain form files and
+/// exports use, `1234.50`. A negative amount has one minus sign, in front:
+/// `-$3.07`, `-3.07`.
 impl fmt::Display for Cents {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let neg = self.0 < 0;
         let abs = self.0.unsigned_abs();
         let dollars = abs / 100;
         let cents = abs % 100;
+        if f.alternate() {
+            let sign = if neg { "-" } else { "" };
+            return write!(f, "{sign}{dollars}.{cents:02}");
+        }
         let digits = dollars.to_string();
         let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
         for (i, ch) in digits.chars().enumerate() {
@@ -190,6 +198,15 @@ mod tests {
     }
 
     #[test]
+    fn displays_plainly_for_files_with_one_sign() {
+        assert_eq!(format!("{:#}", Cents(123_450)), "1234.50");
+        assert_eq!(format!("{:#}", Cents(5)), "0.05");
+        assert_eq!(format!("{:#}", Cents(-150)), "-1.50");
+        assert_eq!(format!("{:#}", Cents(-5)), "-0.05");
+        assert_eq!(format!("{:#}", Cents(i64::MIN)), "-92233720368547758.08");
+    }
+
+    #[test]
     fn pledge_amount_rejects_zero_negative_and_absurd() {
         assert_eq!(Cents::pledge_amount(0), Err(MoneyError::NotPositive));
         assert_eq!(Cents::pledge_amount(-1), Err(MoneyError::NotPositive));
@@ -204,6 +221,14 @@ mod tests {
         #[test]
         fn display_then_parse_round_trips(c in 0i64..1_000_000_000_000) {
             prop_assert_eq!(Cents(c).to_string().parse::<Cents>(), Ok(Cents(c)));
+        }
+
+        #[test]
+        fn plain_form_parses_back_and_negates_with_one_sign(c in 1i64..1_000_000_000_000) {
+            let plain = format!("{:#}", Cents(c));
+            prop_assert_eq!(plain.parse::<Cents>(), Ok(Cents(c)));
+            prop_assert_eq!(format!("{:#}", Cents(-c)), format!("-{plain}"));
+            prop_assert_eq!(Cents(-c).to_string(), format!("-{}", Cents(c)));
         }
 
         #[test]

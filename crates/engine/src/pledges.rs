@@ -531,10 +531,12 @@ impl Engine {
     ///
     /// A slate whose base the engine keeps is first tried without locking
     /// it up front: the lock is taken, and the version checked, by the
-    /// batch's one write of the pot ([`Tx::record_intake`]), a round trip
-    /// fewer per batch. If the version moved meanwhile (someone signed,
+    /// batch's one write of the pot ([`PledgesTx::record_intake`]), a round
+    /// trip fewer per batch. If the version moved meanwhile (someone signed,
     /// endorsed, added a candidate or a condition), the attempt is rolled back
     /// and the batch runs again, locking first.
+    ///
+    /// [`PledgesTx::record_intake`]: cohort_store::PledgesTx::record_intake
     async fn intake_batch(&self, jobs: Vec<Job>) {
         let at = self.now();
         let (outcome, staged) = match self.intake_attempt(&jobs, true, at).await {

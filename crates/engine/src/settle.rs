@@ -207,7 +207,10 @@ impl SlateCache {
 impl Engine {
     /// The base of slate `slug` kept from an earlier transaction, if any: it
     /// may be stale, so whoever acts on it must check its version under the
-    /// slate's lock before committing (as [`Tx::record_intake`] lets intake do).
+    /// slate's lock before committing (as [`PledgesTx::record_intake`] lets
+    /// intake do).
+    ///
+    /// [`PledgesTx::record_intake`]: cohort_store::PledgesTx::record_intake
     pub(crate) fn kept_slate_base(&self, slug: &str) -> Option<Arc<SlateBase>> {
         self.slate_cache.get(slug)
     }

@@ -3,9 +3,12 @@
 //! Money already given is given: the installments split before the stop keep
 //! their allocations (and are collected as usual if a charge is still open),
 //! so the donor's limits and the candidates' totals don't move. What stops is
-//! the future: [`Tx::monthly_pledges`] no longer lists the pledge, so `tick`
-//! splits no new month and the collector has nothing new to charge, and the
-//! pledge leaves the pot's live figures like any pledge that stopped being live.
+//! the future: [`UnlockTx::monthly_pledges`] no longer lists the pledge, so
+//! `tick` splits no new month and the collector has nothing new to charge, and
+//! the pledge leaves the pot's live figures like any pledge that stopped being
+//! live.
+//!
+//! [`UnlockTx::monthly_pledges`]: cohort_store::UnlockTx::monthly_pledges
 
 use chrono::{DateTime, Utc};
 use cohort_core::Cents;

@@ -27,6 +27,16 @@ cohort_store_sql::impl_sql_tx!(
     sigil = '$',
     bulk = unnest
 );
+cohort_store_sql::impl_sql_slates!(PgTx, sqlx::Postgres);
+cohort_store_sql::impl_sql_pledges!(PgTx, sqlx::Postgres);
+cohort_store_sql::impl_sql_unlock!(PgTx, sqlx::Postgres);
+cohort_store_sql::impl_sql_accounts!(PgTx, sqlx::Postgres);
+cohort_store_sql::impl_sql_outbox!(PgTx, sqlx::Postgres);
+cohort_store_sql::impl_sql_teams!(PgTx, sqlx::Postgres);
+cohort_store_sql::impl_sql_conversation!(PgTx, sqlx::Postgres);
+cohort_store_sql::impl_sql_payments!(PgTx, sqlx::Postgres);
+cohort_store_sql::impl_sql_books!(PgTx, sqlx::Postgres);
+cohort_store_sql::impl_sql_primaries!(PgTx, sqlx::Postgres);
 cohort_store_sql::impl_sql_sign_in!(PgTx, sqlx::Postgres);
 cohort_store_sql::impl_sql_jobs!(PgTx, sqlx::Postgres, row_lock = " FOR UPDATE");
 cohort_store_sql::impl_mail_hold_tx!(PgTx, sqlx::Postgres);

@@ -185,19 +185,32 @@ fn push_placeholder(s: &mut String, sigil: char, n: usize) {
 }
 
 mod digest;
+mod accounts;
+mod books;
+mod bulk;
+mod conversation;
 mod jobs;
 mod joint_events;
 mod joint_pledges;
 mod mail_hold;
 mod roll_calls;
 mod pledge_pauses;
+#[cfg(test)]
+mod migration_pairs;
+mod outbox;
+mod payments;
+mod pledges;
+mod primaries;
 mod sign_in;
+mod slates;
+mod teams;
 mod teams_rows;
 mod tx_macro;
+mod unlock;
 
 /// The invariants `cohort verify` checks in SQL, each a query whose rows (a
 /// single `detail` column) are violations. Limits need the limit table and
-/// are checked by the engine over [`cohort_store::Tx::given`].
+/// are checked by the engine over [`cohort_store::UnlockTx::given`].
 pub const INVARIANT_QUERIES: &[(&str, &str)] = &[
     (
         "conservation",

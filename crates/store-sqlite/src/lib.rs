@@ -33,6 +33,16 @@ cohort_store_sql::impl_sql_tx!(
     sigil = '?',
     bulk = values
 );
+cohort_store_sql::impl_sql_slates!(SqliteTx, sqlx::Sqlite);
+cohort_store_sql::impl_sql_pledges!(SqliteTx, sqlx::Sqlite);
+cohort_store_sql::impl_sql_unlock!(SqliteTx, sqlx::Sqlite);
+cohort_store_sql::impl_sql_accounts!(SqliteTx, sqlx::Sqlite);
+cohort_store_sql::impl_sql_outbox!(SqliteTx, sqlx::Sqlite);
+cohort_store_sql::impl_sql_teams!(SqliteTx, sqlx::Sqlite);
+cohort_store_sql::impl_sql_conversation!(SqliteTx, sqlx::Sqlite);
+cohort_store_sql::impl_sql_payments!(SqliteTx, sqlx::Sqlite);
+cohort_store_sql::impl_sql_books!(SqliteTx, sqlx::Sqlite);
+cohort_store_sql::impl_sql_primaries!(SqliteTx, sqlx::Sqlite);
 cohort_store_sql::impl_sql_sign_in!(SqliteTx, sqlx::Sqlite);
 cohort_store_sql::impl_sql_jobs!(SqliteTx, sqlx::Sqlite, row_lock = "");
 cohort_store_sql::impl_mail_hold_tx!(SqliteTx, sqlx::Sqlite);

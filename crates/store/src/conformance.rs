@@ -12,10 +12,8 @@ use cohort_core::{Cents, Condition, Email, Slug};
 
 use crate::*;
 
-#[path = "conformance_teams.rs"]
 mod teams;
 pub use teams::*;
-#[path = "conformance_conversation.rs"]
 mod conversation;
 pub use conversation::*;
 mod payments;

@@ -1,9 +1,11 @@
 //! Rows of a slate's conversation (issue 4): statements, votes and the
-//! stored result of the latest analysis.
+//! stored result of the latest analysis; and the [`ConversationTx`] area that
+//! stores them.
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::Id;
+use crate::{Id, Result};
 
 /// Where a statement stands with the organizers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,4 +96,30 @@ pub struct ConversationState {
     /// Votes and moderation decisions so far.
     pub changes: i64,
     pub result: Option<StoredResult>,
+}
+
+/// The conversation area of a [`Tx`](crate::Tx).
+#[async_trait]
+pub trait ConversationTx: Send {
+    async fn insert_statement(&mut self, s: &NewStatement) -> Result<StatementRow>;
+    /// Every statement of a slate (or only statement `only`), any status,
+    /// oldest first.
+    async fn statements(&mut self, slate_id: Id, only: Option<Id>) -> Result<Vec<StatementRow>>;
+    /// Move a statement to `status`; false if there is no such statement.
+    async fn set_statement_status(&mut self, id: Id, status: StatementStatus) -> Result<bool>;
+    async fn set_statement_adopted(&mut self, id: Id, adoption: &Adoption) -> Result<()>;
+    /// Record a vote, replacing the person's earlier vote on that statement.
+    async fn upsert_vote(&mut self, slate_id: Id, vote: &VoteRow) -> Result<()>;
+    /// One person's current votes in a slate's conversation.
+    async fn votes_of(&mut self, slate_id: Id, user_id: Id) -> Result<Vec<VoteRow>>;
+    /// Every current vote of a slate's conversation.
+    async fn conversation_votes(&mut self, slate_id: Id) -> Result<Vec<VoteRow>>;
+    /// Count one more change (a vote or a moderation decision).
+    async fn touch_conversation(&mut self, slate_id: Id) -> Result<()>;
+    async fn conversation_state(&mut self, slate_id: Id) -> Result<ConversationState>;
+    /// Save a result unless a result covering as many changes is stored
+    /// already; false if it was not saved.
+    async fn save_conversation_result(&mut self, slate_id: Id, r: &StoredResult) -> Result<bool>;
+    /// Slates whose conversation changed since its stored result.
+    async fn stale_conversations(&mut self) -> Result<Vec<Id>>;
 }

@@ -16,7 +16,9 @@ use cohort_core::model::{CompactContent, Election, PledgeKind, PledgeStatus, Rac
 use cohort_core::{Cents, Condition, Email, Reads, Slug};
 use serde::{Deserialize, Serialize};
 
+mod accounts;
 mod api_tokens;
+mod books;
 pub mod conformance;
 mod conversation;
 mod digest;
@@ -24,24 +26,36 @@ mod jobs;
 mod joint_events;
 mod joint_pledges;
 mod mail_hold;
+mod outbox;
 mod payments;
 mod roll_calls;
 mod pledge_pauses;
+mod pledges;
+mod primaries;
 mod sign_in;
+mod slates;
 mod teams;
+mod unlock;
 
+pub use accounts::AccountsTx;
 pub use api_tokens::{ApiTokenRow, ApiTokensTx};
+pub use books::BooksTx;
 pub use conversation::*;
 pub use digest::{DigestItem, DigestRow, DigestTx, OutboxParts};
 pub use jobs::{JobsTx, LeaseRow};
 pub use joint_events::*;
 pub use joint_pledges::JointPledgesTx;
 pub use mail_hold::{HeldEmail, MailHoldTx};
-pub use payments::{DuePayment, PaymentRow, PaymentSetupRow, PaymentState};
 pub use roll_calls::*;
 pub use pledge_pauses::{PauseRow, PledgePausesTx};
+pub use outbox::OutboxTx;
+pub use payments::{DuePayment, PaymentRow, PaymentSetupRow, PaymentState, PaymentsTx};
+pub use pledges::PledgesTx;
+pub use primaries::PrimariesTx;
 pub use sign_in::SignInTx;
+pub use slates::SlatesTx;
 pub use teams::*;
+pub use unlock::UnlockTx;
 
 pub type Id = i64;
 
@@ -270,7 +284,7 @@ pub struct PotDelta {
 }
 
 /// What a batch of new pledges adds to their slate besides the pledge rows
-/// it inserted itself (see [`Tx::record_intake`]).
+/// it inserted itself (see [`PledgesTx::record_intake`]).
 #[derive(Clone, Copy, Debug)]
 pub struct IntakeWrites<'a> {
     pub slate_id: Id,
@@ -292,7 +306,7 @@ pub struct IntakeWrites<'a> {
     pub reserve: usize,
 }
 
-/// What [`Tx::record_intake`] leaves: the slate's pot as it now stands, and
+/// What [`PledgesTx::record_intake`] leaves: the slate's pot as it now stands, and
 /// the slate's version, read under the slate's lock (taken, if the
 /// transaction did not hold it yet, before the pot moved).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -555,7 +569,9 @@ pub trait Store: Send + Sync + 'static {
     fn backend(&self) -> &'static str;
 }
 
-/// A transaction. Dropping it without [`Tx::commit`] rolls back.
+/// A transaction. Dropping it without [`Tx::commit`] rolls back. Its methods
+/// come by area, each area a supertrait (one per line, so a new area merges
+/// cleanly); callers take `&mut dyn Tx` and call any of them.
 #[async_trait]
 pub trait Tx:
     Send
@@ -568,6 +584,16 @@ pub trait Tx:
     + PledgePausesTx
     + RollCallsTx
     + DigestTx
+    + SlatesTx
+    + PledgesTx
+    + UnlockTx
+    + AccountsTx
+    + OutboxTx
+    + TeamsTx
+    + ConversationTx
+    + PaymentsTx
+    + BooksTx
+    + PrimariesTx
 {
     async fn commit(self: Box<Self>) -> Result<()>;
     /// Serialize writers of one slate (PostgreSQL: a row lock on the slate;
@@ -579,390 +605,6 @@ pub trait Tx:
     /// endorsements, primary losses or conditions do: state read under the
     /// lock at version `v` stays true for as long as the version is `v`.
     async fn lock_slate_by_slug(&mut self, slug: &str) -> Result<Option<(Id, i64)>>;
-
-    // --- slates, candidates, compacts
-    async fn insert_slate(&mut self, slate: &NewSlate) -> Result<SlateRow>;
-    async fn slate_by_slug(&mut self, slug: &str) -> Result<Option<SlateRow>>;
-    async fn slate(&mut self, id: Id) -> Result<Option<SlateRow>>;
-    async fn slates(&mut self) -> Result<Vec<SlateRow>>;
-    async fn update_limits(&mut self, slate_id: Id, limits: &LimitTable) -> Result<()>;
-    /// Rename a slate, rewrite its description and the condition new pledges default to.
-    async fn update_slate(
-        &mut self,
-        slate_id: Id,
-        name: &str,
-        description: &str,
-        condition: &Condition,
-    ) -> Result<()>;
-    async fn insert_candidate(&mut self, slate_id: Id, c: &NewCandidate) -> Result<CandidateRow>;
-    async fn candidates(&mut self, slate_id: Id) -> Result<Vec<CandidateRow>>;
-    /// Insert or replace a candidate's committee record.
-    async fn upsert_committee(&mut self, c: &CommitteeRow, at: DateTime<Utc>) -> Result<()>;
-    async fn committees(&mut self, slate_id: Id) -> Result<Vec<CommitteeRow>>;
-    async fn insert_compact(&mut self, slate_id: Id, compact: &CompactRow) -> Result<()>;
-    async fn latest_compact(&mut self, slate_id: Id) -> Result<Option<CompactRow>>;
-    async fn compact_version(&mut self, slate_id: Id, version: i32) -> Result<Option<CompactRow>>;
-    /// The compact version an account last looked at in a slate, and the one before it.
-    async fn compact_seen(
-        &mut self,
-        user_id: Id,
-        slate_id: Id,
-    ) -> Result<Option<(i32, Option<i32>)>>;
-    async fn set_compact_seen(
-        &mut self,
-        user_id: Id,
-        slate_id: Id,
-        seen: i32,
-        before: Option<i32>,
-    ) -> Result<()>;
-
-    // --- commitments between candidates
-    /// Insert or replace the candidate's standing signature.
-    async fn upsert_signature(&mut self, slate_id: Id, sig: &SignatureRow) -> Result<()>;
-    /// Remove a standing signature; false if there was none.
-    async fn delete_signature(&mut self, slate_id: Id, candidate_id: Id) -> Result<bool>;
-    async fn signatures(&mut self, slate_id: Id) -> Result<Vec<SignatureRow>>;
-    /// False if the endorsement already stood.
-    async fn insert_endorsement(&mut self, slate_id: Id, e: &EndorsementRow) -> Result<bool>;
-    async fn delete_endorsement(&mut self, slate_id: Id, from_id: Id, to_id: Id) -> Result<bool>;
-    async fn endorsements(&mut self, slate_id: Id) -> Result<Vec<EndorsementRow>>;
-
-    // --- conditions and pledges
-    /// The id of this condition text within the slate, created if new.
-    async fn condition_id(&mut self, slate_id: Id, condition: &Condition) -> Result<Id>;
-    /// Conditions that at least one pending pledge of the slate waits on.
-    async fn pending_conditions(&mut self, slate_id: Id) -> Result<Vec<ConditionRow>>;
-    /// Every condition of the slate, pending pledges or not, oldest first.
-    async fn slate_conditions(&mut self, slate_id: Id) -> Result<Vec<ConditionRow>>;
-    async fn insert_pledge(&mut self, p: &NewPledge) -> Result<Id>;
-    /// Insert many pledges at once, keeping the pot and the pledger counts
-    /// right (for imports and benchmarks). Idempotency keys must be unused.
-    async fn insert_pledges(&mut self, pledges: &[NewPledge]) -> Result<()>;
-    async fn pledge(&mut self, id: Id) -> Result<Option<PledgeRow>>;
-    async fn pledge_by_idempotency_key(&mut self, key: &str) -> Result<Option<PledgeRow>>;
-    /// Move a pledge from one status to another; false if it was not in `from`.
-    async fn set_status(&mut self, id: Id, from: PledgeStatus, to: PledgeStatus) -> Result<bool>;
-    /// Stop an unlocked monthly money pledge at `at` (`unlocked → stopped`):
-    /// its installments stay, [`Tx::monthly_pledges`] no longer lists it.
-    /// False if it is not an unlocked monthly pledge (already stopped included).
-    async fn stop_monthly(&mut self, id: Id, at: DateTime<Utc>) -> Result<bool>;
-    /// Pending pledges waiting on any of `conditions` whose deadline is on or after `today`.
-    async fn pending_pledges(
-        &mut self,
-        slate_id: Id,
-        conditions: &[Id],
-        today: NaiveDate,
-    ) -> Result<Vec<PendingPledge>>;
-    /// Mark pledges unlocked (only those still pending; returns how many moved)
-    /// and record their first installments, all or nothing.
-    async fn record_unlocks(
-        &mut self,
-        pledge_ids: &[Id],
-        installments: &[Installment],
-        at: DateTime<Utc>,
-    ) -> Result<u64>;
-    /// Record later installments of monthly pledges.
-    async fn record_installments(
-        &mut self,
-        installments: &[Installment],
-        at: DateTime<Utc>,
-    ) -> Result<()>;
-    /// Unlocked monthly pledges of the slate, with their latest installment.
-    async fn monthly_pledges(&mut self, slate_id: Id) -> Result<Vec<MonthlyPledge>>;
-    /// Move every pending pledge whose deadline is before `today` to expired; returns them.
-    async fn expire_pending(
-        &mut self,
-        slate_id: Id,
-        today: NaiveDate,
-    ) -> Result<Vec<PendingPledge>>;
-    async fn installments(&mut self, pledge_id: Id) -> Result<Vec<Installment>>;
-    /// Everything each donor has already been allocated per candidate and election in this slate.
-    async fn given(&mut self, slate_id: Id) -> Result<Vec<GivenRow>>;
-    /// What donors gave this slate's candidates through *other* slates of the
-    /// same cycle: allocations to a candidate whose committee record there
-    /// has the same FEC candidate id, reported under this slate's candidate.
-    async fn given_elsewhere(&mut self, slate_id: Id) -> Result<Vec<GivenRow>>;
-    async fn candidate_totals(&mut self, slate_id: Id) -> Result<Vec<CandidateTotal>>;
-    /// Pending money and hours grouped by the supporter's chosen candidates.
-    async fn waiting(&mut self, slate_id: Id) -> Result<Vec<WaitingRow>>;
-
-    // --- the pot
-    async fn pot(&mut self, slate_id: Id) -> Result<Pot>;
-    /// Apply `delta` to the slate's pot and return the pot as it now stands.
-    async fn add_to_pot(&mut self, slate_id: Id, delta: &PotDelta) -> Result<Pot>;
-    /// Change a donor's count of live pledges in the slate; returns the new count.
-    async fn adjust_pledger(&mut self, slate_id: Id, email: &Email, delta: i64) -> Result<i64>;
-    /// Add live pledges for many donors at once (each email once, counts > 0);
-    /// returns how many of them are new to the slate's pot.
-    async fn add_pledgers(&mut self, slate_id: Id, donors: &[(Email, i64)]) -> Result<i64>;
-    /// Insert the batch's pledges whose ids were reserved, append its
-    /// `pledged` events, count its donors into the
-    /// slate's pledgers, queue its receipts and move the pot, as one write
-    /// where the database allows it (PostgreSQL: one statement). Locks the
-    /// slate first, as [`Tx::lock_slate`] would, and returns its version
-    /// read under that lock, so a caller that acted on a kept state without
-    /// locking can check, before it commits, that the state still stands.
-    async fn record_intake(&mut self, w: &IntakeWrites<'_>) -> Result<IntakeRecorded>;
-
-    // --- a slate's conversation (statements, votes, the stored analysis)
-    async fn insert_statement(&mut self, s: &NewStatement) -> Result<StatementRow>;
-    /// Every statement of a slate (or only statement `only`), any status,
-    /// oldest first.
-    async fn statements(&mut self, slate_id: Id, only: Option<Id>) -> Result<Vec<StatementRow>>;
-    /// Move a statement to `status`; false if there is no such statement.
-    async fn set_statement_status(&mut self, id: Id, status: StatementStatus) -> Result<bool>;
-    async fn set_statement_adopted(&mut self, id: Id, adoption: &Adoption) -> Result<()>;
-    /// Record a vote, replacing the person's earlier vote on that statement.
-    async fn upsert_vote(&mut self, slate_id: Id, vote: &VoteRow) -> Result<()>;
-    /// One person's current votes in a slate's conversation.
-    async fn votes_of(&mut self, slate_id: Id, user_id: Id) -> Result<Vec<VoteRow>>;
-    /// Every current vote of a slate's conversation.
-    async fn conversation_votes(&mut self, slate_id: Id) -> Result<Vec<VoteRow>>;
-    /// Count one more change (a vote or a moderation decision).
-    async fn touch_conversation(&mut self, slate_id: Id) -> Result<()>;
-    async fn conversation_state(&mut self, slate_id: Id) -> Result<ConversationState>;
-    /// Save a result unless a result covering as many changes is stored
-    /// already; false if it was not saved.
-    async fn save_conversation_result(&mut self, slate_id: Id, r: &StoredResult) -> Result<bool>;
-    /// Slates whose conversation changed since its stored result.
-    async fn stale_conversations(&mut self) -> Result<Vec<Id>>;
-
-    // --- log and tokens
-    async fn append_event(
-        &mut self,
-        slate_id: Id,
-        kind: &str,
-        payload: &str,
-        at: DateTime<Utc>,
-    ) -> Result<i64>;
-    async fn events(&mut self, slate_id: Id, after: i64, limit: i64) -> Result<Vec<EventRow>>;
-    async fn insert_token(&mut self, hash: &str, token: &TokenRow, at: DateTime<Utc>)
-        -> Result<()>;
-    async fn token(&mut self, hash: &str) -> Result<Option<TokenRow>>;
-
-    // --- skilled volunteer teams (issue 5; rows in teams.rs)
-    /// Insert or replace a volunteer's profile.
-    async fn upsert_volunteer_profile(&mut self, p: &VolunteerProfileRow) -> Result<()>;
-    async fn volunteer_profile(&mut self, user_id: Id) -> Result<Option<VolunteerProfileRow>>;
-    /// Add a skill to a slate's taxonomy (`Conflict` if the slug is taken).
-    async fn insert_slate_skill(&mut self, slate_id: Id, s: &SkillRow) -> Result<()>;
-    /// The skills organizers added, to one slate or (`None`) to any, by slug.
-    async fn slate_skills(&mut self, slate_id: Option<Id>) -> Result<Vec<SkillRow>>;
-    /// A new team request with its needs.
-    async fn insert_team(
-        &mut self,
-        slate_id: Id,
-        candidate_id: Id,
-        kind: &str,
-        needs: &[NewNeed],
-        at: DateTime<Utc>,
-    ) -> Result<TeamRow>;
-    async fn team(&mut self, id: Id) -> Result<Option<TeamRow>>;
-    async fn teams(&mut self, slate_id: Id) -> Result<Vec<TeamRow>>;
-    /// Every need of a slate, by id.
-    async fn needs(&mut self, slate_id: Id) -> Result<Vec<NeedRow>>;
-    /// Accounts with a volunteer profile and an unlocked hours pledge to the slate, by user id.
-    async fn volunteer_pool(&mut self, slate_id: Id) -> Result<Vec<PoolRow>>;
-    async fn pins(&mut self, slate_id: Id) -> Result<Vec<PinRow>>;
-    /// Insert or replace the pin of (need, volunteer).
-    async fn upsert_pin(&mut self, slate_id: Id, pin: &PinRow) -> Result<()>;
-    /// Remove pins on these needs (or of this volunteer on that need).
-    async fn delete_pins(&mut self, need_ids: &[Id], user_id: Option<Id>) -> Result<()>;
-    /// Fill needs: `(need, volunteer, score)`; only needs still open.
-    async fn fill_needs(&mut self, fills: &[(Id, Id, i64)]) -> Result<u64>;
-    /// Mark a team confirmed (keeps the first time) and set its mentor.
-    async fn confirm_team(
-        &mut self,
-        team_id: Id,
-        mentor: Option<Id>,
-        at: DateTime<Utc>,
-    ) -> Result<()>;
-    /// The confirmed teams a volunteer fills a role on, newest first.
-    async fn services(&mut self, user_id: Id) -> Result<Vec<ServiceRow>>;
-    /// Record (or correct) one week's hours.
-    async fn upsert_hours(&mut self, h: &HoursRow, at: DateTime<Utc>) -> Result<()>;
-    /// Every hours entry of a slate's teams.
-    async fn hours(&mut self, slate_id: Id) -> Result<Vec<HoursRow>>;
-    /// A slate's edited toolkits: `(role, markdown)`.
-    async fn toolkit_edits(&mut self, slate_id: Id) -> Result<Vec<(String, String)>>;
-    /// Save an edited toolkit, or (`None`) go back to the standard one.
-    async fn set_toolkit(
-        &mut self,
-        slate_id: Id,
-        role: &str,
-        markdown: Option<&str>,
-        at: DateTime<Utc>,
-    ) -> Result<()>;
-
-    // --- accounts, secrets and email
-    async fn insert_user(
-        &mut self,
-        email: &Email,
-        name: &str,
-        at: DateTime<Utc>,
-    ) -> Result<UserRow>;
-    async fn user(&mut self, id: Id) -> Result<Option<UserRow>>;
-    async fn user_by_email(&mut self, email: &Email) -> Result<Option<UserRow>>;
-    /// Save name, password hash and email preferences.
-    async fn update_user(&mut self, user: &UserRow) -> Result<()>;
-    /// Give a user a role; returns false if they already had it.
-    async fn insert_grant(&mut self, user_id: Id, grant: &TokenRow) -> Result<bool>;
-    async fn grants(&mut self, user_id: Id) -> Result<Vec<TokenRow>>;
-    /// Everyone holding a role on a slate, with the role.
-    async fn slate_members(&mut self, slate_id: Id) -> Result<Vec<(UserRow, TokenRow)>>;
-    async fn insert_secret(
-        &mut self,
-        hash: &str,
-        secret: &SecretRow,
-        at: DateTime<Utc>,
-    ) -> Result<()>;
-    async fn secret(&mut self, hash: &str) -> Result<Option<SecretRow>>;
-    /// Mark a one-time secret used; false if it already was (or doesn't exist).
-    async fn use_secret(&mut self, hash: &str, at: DateTime<Utc>) -> Result<bool>;
-    async fn delete_secret(&mut self, hash: &str) -> Result<()>;
-    /// How far notices have been sent for a slate: (event seq, time of the last unlock sent).
-    async fn notice_cursor(&mut self, slate_id: Id) -> Result<(i64, Option<DateTime<Utc>>)>;
-    async fn set_notice_cursor(
-        &mut self,
-        slate_id: Id,
-        seq: i64,
-        last_unlock_at: Option<DateTime<Utc>>,
-    ) -> Result<()>;
-    /// The pledges of a slate that unlocked at exactly `at` (one unlock event).
-    async fn pledges_unlocked_at(
-        &mut self,
-        slate_id: Id,
-        at: DateTime<Utc>,
-    ) -> Result<Vec<PledgeRow>>;
-    /// Record the pot as it stands on `day` (replacing that day's earlier sample).
-    async fn record_pot_history(&mut self, slate_id: Id, day: NaiveDate, pot: &Pot) -> Result<()>;
-    /// Each recorded day's pot, oldest first.
-    async fn pot_history(&mut self, slate_id: Id) -> Result<Vec<(NaiveDate, Pot)>>;
-    async fn insert_partner(&mut self, p: &PartnerRow, at: DateTime<Utc>) -> Result<PartnerRow>;
-    async fn partners(&mut self, slate_id: Id) -> Result<Vec<PartnerRow>>;
-    /// Counts of the live pledges carrying referral code `code` in a slate.
-    async fn referrals(&mut self, slate_id: Id, code: &str) -> Result<Referrals>;
-    /// Every pledge of a slate, oldest first (organizer exports).
-    async fn slate_pledges(&mut self, slate_id: Id) -> Result<Vec<PledgeRow>>;
-    /// Every allocation of a slate with its pledge, by pledge, period and candidate.
-    async fn allocation_details(&mut self, slate_id: Id)
-        -> Result<Vec<(AllocationRow, PledgeRow)>>;
-    /// The pledges made with this email, newest first.
-    async fn pledges_by_email(&mut self, email: &Email) -> Result<Vec<PledgeRow>>;
-    /// Queue emails; each carries the SHA-256 of its own unsubscribe secret.
-    async fn enqueue_emails(
-        &mut self,
-        emails: &[(NewEmail, String)],
-        at: DateTime<Utc>,
-    ) -> Result<()>;
-    /// The address an unsubscribe secret (by hash) was sent to.
-    async fn unsubscribe_address(&mut self, hash: &str) -> Result<Option<Email>>;
-    /// Unsent emails with fewer than `max_attempts` failures, oldest first.
-    async fn due_emails(&mut self, max_attempts: i32, limit: i64) -> Result<Vec<OutboxRow>>;
-    /// Record a delivery (`sent = Some(at)`) or a failed attempt.
-    async fn mark_email(&mut self, id: Id, sent: Option<DateTime<Utc>>) -> Result<()>;
-    /// When the last non-transactional email to this address was queued.
-    async fn last_update_email(&mut self, to: &Email) -> Result<Option<DateTime<Utc>>>;
-    /// Every email queued to one address, newest first (for tests and support).
-    async fn emails_to(&mut self, to: &Email) -> Result<Vec<OutboxRow>>;
-
-    // --- payments (issue 6): saved payment methods, charges, webhook events
-    /// Record a pledge's Customer and SetupIntent; false if it already has one (kept).
-    async fn insert_payment_setup(&mut self, setup: &PaymentSetupRow) -> Result<bool>;
-    async fn payment_setup(&mut self, pledge_id: Id) -> Result<Option<PaymentSetupRow>>;
-    async fn payment_setup_by_intent(
-        &mut self,
-        setup_intent_id: &str,
-    ) -> Result<Option<PaymentSetupRow>>;
-    /// Point a pledge's setup at a new SetupIntent (a new card, after a decline);
-    /// forgets the saved payment method. False if the pledge has no setup.
-    async fn replace_setup_intent(
-        &mut self,
-        pledge_id: Id,
-        setup_intent_id: &str,
-        client_secret: &str,
-    ) -> Result<bool>;
-    /// Save the payment method a SetupIntent ended with; false if there is no such setup.
-    async fn set_payment_method(&mut self, pledge_id: Id, payment_method: &str) -> Result<bool>;
-    /// Installments of unlocked (or stopped: the months split before the stop
-    /// are still owed) pledges with a setup whose charge is not settled (no
-    /// payment row, or one left `charging`), oldest pledge first.
-    async fn due_payments(&mut self, limit: i64) -> Result<Vec<DuePayment>>;
-    /// Insert or replace the payment of one installment.
-    async fn upsert_payment(&mut self, payment: &PaymentRow) -> Result<()>;
-    async fn payment(&mut self, pledge_id: Id, period: i32) -> Result<Option<PaymentRow>>;
-    /// Every payment of a pledge, by period.
-    async fn payments(&mut self, pledge_id: Id) -> Result<Vec<PaymentRow>>;
-    async fn payment_by_intent(&mut self, intent_id: &str) -> Result<Option<PaymentRow>>;
-    /// Payments declined or awaiting authentication whose window opened at or before `opened_by`.
-    async fn open_payment_failures(
-        &mut self,
-        opened_by: DateTime<Utc>,
-        limit: i64,
-    ) -> Result<Vec<PaymentRow>>;
-    /// Give an installment's allocations back: delete them, take them off the
-    /// candidates' totals, and count the whole installment as unallocated.
-    /// Returns the cents released.
-    async fn release_installment(&mut self, pledge_id: Id, period: i32) -> Result<Cents>;
-    /// Remember a webhook event; false if it was seen before.
-    async fn record_webhook_event(
-        &mut self,
-        id: &str,
-        kind: &str,
-        at: DateTime<Utc>,
-    ) -> Result<bool>;
-
-    // --- the books (issue 6): the conduit ledger's events, records by key, once-marks
-    /// Hold the books until commit: writers that read the ledger and append
-    /// to it (a forwarding batch, a refund) must not interleave.
-    async fn lock_books(&mut self) -> Result<()>;
-    /// Append one ledger event under a unique `key`; false (and nothing
-    /// written) if an event with that key is already on the books.
-    async fn append_book_event(&mut self, key: &str, body: &str, at: DateTime<Utc>)
-        -> Result<bool>;
-    /// Every ledger event, in the order it was appended.
-    async fn book_events(&mut self) -> Result<Vec<BookEventRow>>;
-    /// Whether an event with this key is on the books.
-    async fn has_book_event(&mut self, key: &str) -> Result<bool>;
-    async fn setting(&mut self, key: &str) -> Result<Option<String>>;
-    async fn set_setting(&mut self, key: &str, value: &str, at: DateTime<Utc>) -> Result<()>;
-    /// Claim `key` once: true the first time, false ever after.
-    async fn mark_once(&mut self, key: &str, at: DateTime<Utc>) -> Result<bool>;
-    /// What the donor with this email has been charged for each candidate:
-    /// the allocations of their installments whose payment succeeded.
-    async fn collected_from(&mut self, email: &Email) -> Result<Vec<(Id, Cents)>>;
-    /// Every installment whose charge succeeded: pledge, period, amount.
-    async fn succeeded_payments(&mut self) -> Result<Vec<(Id, i32, Cents)>>;
-    /// Replace the donor details a pledge carries (employer and occupation
-    /// supplied later, a corrected address).
-    async fn set_pledge_donor(&mut self, pledge_id: Id, donor: &Donor) -> Result<bool>;
-
-    // --- primary losses (issue 6)
-    /// Record that a candidate lost the primary; false if already recorded.
-    async fn record_primary_loss(
-        &mut self,
-        slate_id: Id,
-        candidate_id: Id,
-        on: NaiveDate,
-        at: DateTime<Utc>,
-    ) -> Result<bool>;
-    /// The candidates of a slate who lost their primary.
-    async fn primary_losses(&mut self, slate_id: Id) -> Result<Vec<Id>>;
-    /// Ask a donor to choose for one general-election earmark; false if asked before.
-    async fn insert_general_choice(&mut self, c: &GeneralChoiceRow) -> Result<bool>;
-    /// The choices asked of one pledge's donor, by receipt and committee.
-    async fn general_choices_of(&mut self, pledge_id: Id) -> Result<Vec<GeneralChoiceRow>>;
-    /// Every choice asked for one committee (FEC id), by receipt.
-    async fn general_choices_for(&mut self, committee: &str) -> Result<Vec<GeneralChoiceRow>>;
-    /// Record the donor's choice; false if there is no such earmark or it was chosen already.
-    async fn choose_general(
-        &mut self,
-        receipt: &str,
-        committee: &str,
-        choice: &str,
-        at: DateTime<Utc>,
-    ) -> Result<bool>;
-
     // --- invariants, for `cohort verify`
     /// Installments whose allocations plus unallocated differ from the amount,
     /// allocations on pledges that are not unlocked or fulfilled, pots that

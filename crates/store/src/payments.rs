@@ -1,11 +1,13 @@
 //! Rows for collecting money (issue 6): a pledge's saved payment method at
-//! the gateway, and one payment per installment being charged.
+//! the gateway, and one payment per installment being charged; and the
+//! [`PaymentsTx`] area that stores them.
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cohort_core::model::Recurrence;
 use cohort_core::{Cents, Email};
 
-use crate::Id;
+use crate::{Id, Result};
 
 /// The gateway's Customer and SetupIntent for one money pledge.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,4 +101,53 @@ pub struct DuePayment {
     pub setup: PaymentSetupRow,
     /// The payment row if an attempt already started.
     pub payment: Option<PaymentRow>,
+}
+
+/// The payments area of a [`Tx`](crate::Tx).
+#[async_trait]
+pub trait PaymentsTx: Send {
+    /// Record a pledge's Customer and SetupIntent; false if it already has one (kept).
+    async fn insert_payment_setup(&mut self, setup: &PaymentSetupRow) -> Result<bool>;
+    async fn payment_setup(&mut self, pledge_id: Id) -> Result<Option<PaymentSetupRow>>;
+    async fn payment_setup_by_intent(
+        &mut self,
+        setup_intent_id: &str,
+    ) -> Result<Option<PaymentSetupRow>>;
+    /// Point a pledge's setup at a new SetupIntent (a new card, after a decline);
+    /// forgets the saved payment method. False if the pledge has no setup.
+    async fn replace_setup_intent(
+        &mut self,
+        pledge_id: Id,
+        setup_intent_id: &str,
+        client_secret: &str,
+    ) -> Result<bool>;
+    /// Save the payment method a SetupIntent ended with; false if there is no such setup.
+    async fn set_payment_method(&mut self, pledge_id: Id, payment_method: &str) -> Result<bool>;
+    /// Installments of unlocked (or stopped: the months split before the stop
+    /// are still owed) pledges with a setup whose charge is not settled (no
+    /// payment row, or one left `charging`), oldest pledge first.
+    async fn due_payments(&mut self, limit: i64) -> Result<Vec<DuePayment>>;
+    /// Insert or replace the payment of one installment.
+    async fn upsert_payment(&mut self, payment: &PaymentRow) -> Result<()>;
+    async fn payment(&mut self, pledge_id: Id, period: i32) -> Result<Option<PaymentRow>>;
+    /// Every payment of a pledge, by period.
+    async fn payments(&mut self, pledge_id: Id) -> Result<Vec<PaymentRow>>;
+    async fn payment_by_intent(&mut self, intent_id: &str) -> Result<Option<PaymentRow>>;
+    /// Payments declined or awaiting authentication whose window opened at or before `opened_by`.
+    async fn open_payment_failures(
+        &mut self,
+        opened_by: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<PaymentRow>>;
+    /// Give an installment's allocations back: delete them, take them off the
+    /// candidates' totals, and count the whole installment as unallocated.
+    /// Returns the cents released.
+    async fn release_installment(&mut self, pledge_id: Id, period: i32) -> Result<Cents>;
+    /// Remember a webhook event; false if it was seen before.
+    async fn record_webhook_event(
+        &mut self,
+        id: &str,
+        kind: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool>;
 }

@@ -1,10 +1,12 @@
 //! Rows of the skilled-volunteer teams (issue 5): profiles, a slate's extra
 //! skills, teams and their needs, the organizer's pins, hours logged and
-//! toolkit edits. The store keeps them; the engine decides.
+//! toolkit edits, and the [`TeamsTx`] area that stores them. The store keeps
+//! them; the engine decides.
 
+use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::{Id, UserRow};
+use crate::{Id, Result, UserRow};
 
 /// A volunteer's profile; one per account.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -106,4 +108,61 @@ pub struct ServiceRow {
     pub slate_slug: String,
     pub slate_name: String,
     pub candidate_name: String,
+}
+
+/// The teams area of a [`Tx`](crate::Tx).
+#[async_trait]
+pub trait TeamsTx: Send {
+    /// Insert or replace a volunteer's profile.
+    async fn upsert_volunteer_profile(&mut self, p: &VolunteerProfileRow) -> Result<()>;
+    async fn volunteer_profile(&mut self, user_id: Id) -> Result<Option<VolunteerProfileRow>>;
+    /// Add a skill to a slate's taxonomy (`Conflict` if the slug is taken).
+    async fn insert_slate_skill(&mut self, slate_id: Id, s: &SkillRow) -> Result<()>;
+    /// The skills organizers added, to one slate or (`None`) to any, by slug.
+    async fn slate_skills(&mut self, slate_id: Option<Id>) -> Result<Vec<SkillRow>>;
+    /// A new team request with its needs.
+    async fn insert_team(
+        &mut self,
+        slate_id: Id,
+        candidate_id: Id,
+        kind: &str,
+        needs: &[NewNeed],
+        at: DateTime<Utc>,
+    ) -> Result<TeamRow>;
+    async fn team(&mut self, id: Id) -> Result<Option<TeamRow>>;
+    async fn teams(&mut self, slate_id: Id) -> Result<Vec<TeamRow>>;
+    /// Every need of a slate, by id.
+    async fn needs(&mut self, slate_id: Id) -> Result<Vec<NeedRow>>;
+    /// Accounts with a volunteer profile and an unlocked hours pledge to the slate, by user id.
+    async fn volunteer_pool(&mut self, slate_id: Id) -> Result<Vec<PoolRow>>;
+    async fn pins(&mut self, slate_id: Id) -> Result<Vec<PinRow>>;
+    /// Insert or replace the pin of (need, volunteer).
+    async fn upsert_pin(&mut self, slate_id: Id, pin: &PinRow) -> Result<()>;
+    /// Remove pins on these needs (or of this volunteer on that need).
+    async fn delete_pins(&mut self, need_ids: &[Id], user_id: Option<Id>) -> Result<()>;
+    /// Fill needs: `(need, volunteer, score)`; only needs still open.
+    async fn fill_needs(&mut self, fills: &[(Id, Id, i64)]) -> Result<u64>;
+    /// Mark a team confirmed (keeps the first time) and set its mentor.
+    async fn confirm_team(
+        &mut self,
+        team_id: Id,
+        mentor: Option<Id>,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// The confirmed teams a volunteer fills a role on, newest first.
+    async fn services(&mut self, user_id: Id) -> Result<Vec<ServiceRow>>;
+    /// Record (or correct) one week's hours.
+    async fn upsert_hours(&mut self, h: &HoursRow, at: DateTime<Utc>) -> Result<()>;
+    /// Every hours entry of a slate's teams.
+    async fn hours(&mut self, slate_id: Id) -> Result<Vec<HoursRow>>;
+    /// A slate's edited toolkits: `(role, markdown)`.
+    async fn toolkit_edits(&mut self, slate_id: Id) -> Result<Vec<(String, String)>>;
+    /// Save an edited toolkit, or (`None`) go back to the standard one.
+    async fn set_toolkit(
+        &mut self,
+        slate_id: Id,
+        role: &str,
+        markdown: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
 }

@@ -2052,8 +2052,9 @@ pub(crate) fn download(name: &str, content_type: &str, body: String) -> Response
         .into_response()
 }
 
+/// Cents as exports write them (`1234.50`): `Cents`' plain form.
 pub(crate) fn dollars(cents: i64) -> String {
-    format!("{}.{:02}", cents / 100, cents % 100)
+    format!("{:#}", Cents(cents))
 }
 
 pub(crate) async fn export_allocations(
@@ -2192,6 +2193,13 @@ mod tests {
         assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
         assert_eq!(dollars(3334), "33.34");
         assert_eq!(dollars(5), "0.05");
+    }
+
+    #[test]
+    fn dollars_of_a_negative_amount_printed_minus_one_point_minus_fifty() {
+        assert_eq!(dollars(-150), "-1.50");
+        assert_eq!(dollars(-5), "-0.05");
+        assert_eq!(dollars(120_000), "1200.00");
     }
 
     #[test]

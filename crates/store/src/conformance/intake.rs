@@ -1,6 +1,6 @@
 //! Conformance of what pledge intake leans on: a slate's version (what lets
 //! the engine keep a slate's state between transactions) and
-//! [`Tx::record_intake`] (a batch's events, pledgers, receipts and pot in
+//! [`PledgesTx::record_intake`] (a batch's events, pledgers, receipts and pot in
 //! one write).
 
 use super::*;
