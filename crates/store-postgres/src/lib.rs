@@ -31,6 +31,7 @@ cohort_store_sql::impl_sql_sign_in!(PgTx, sqlx::Postgres);
 cohort_store_sql::impl_sql_jobs!(PgTx, sqlx::Postgres, row_lock = " FOR UPDATE");
 cohort_store_sql::impl_mail_hold_tx!(PgTx, sqlx::Postgres);
 cohort_store_sql::impl_sql_joint_events!(PgTx, sqlx::Postgres);
+cohort_store_sql::impl_sql_log!(PgTx, sqlx::Postgres);
 
 fn unavailable(e: sqlx::Error) -> StoreError {
     StoreError::Unavailable(e.to_string())

@@ -186,6 +186,7 @@ fn push_placeholder(s: &mut String, sigil: char, n: usize) {
 
 mod jobs;
 mod joint_events;
+mod log;
 mod mail_hold;
 mod sign_in;
 mod teams_rows;

@@ -37,6 +37,7 @@ cohort_store_sql::impl_sql_sign_in!(SqliteTx, sqlx::Sqlite);
 cohort_store_sql::impl_sql_jobs!(SqliteTx, sqlx::Sqlite, row_lock = "");
 cohort_store_sql::impl_mail_hold_tx!(SqliteTx, sqlx::Sqlite);
 cohort_store_sql::impl_sql_joint_events!(SqliteTx, sqlx::Sqlite);
+cohort_store_sql::impl_sql_log!(SqliteTx, sqlx::Sqlite);
 
 fn unavailable(e: sqlx::Error) -> StoreError {
     StoreError::Unavailable(e.to_string())

@@ -34,6 +34,8 @@ mod mail_hold;
 pub use mail_hold::*;
 mod joint_events;
 pub use joint_events::*;
+mod log;
+pub use log::*;
 
 fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0)
@@ -1213,6 +1215,7 @@ macro_rules! conformance_tests {
             held_email_waits_for_release_and_folded_email_never_goes,
             plain_receipt_tokens_and_unsealed_bodies_are_found_once,
             joint_events_hosts_rsvps_and_reminders,
+            log_leaves_hashes_and_checkpoints_round_trip,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {

@@ -21,6 +21,7 @@ pub mod conformance;
 mod conversation;
 mod jobs;
 mod joint_events;
+mod log;
 mod mail_hold;
 mod payments;
 mod sign_in;
@@ -30,6 +31,7 @@ pub use api_tokens::{ApiTokenRow, ApiTokensTx};
 pub use conversation::*;
 pub use jobs::{JobsTx, LeaseRow};
 pub use joint_events::*;
+pub use log::{LogCheckpointRow, LogEvent, LogHashRow, LogLeafRow, LogTx};
 pub use mail_hold::{HeldEmail, MailHoldTx};
 pub use payments::{DuePayment, PaymentRow, PaymentSetupRow, PaymentState};
 pub use sign_in::SignInTx;
@@ -549,7 +551,7 @@ pub trait Store: Send + Sync + 'static {
 
 /// A transaction. Dropping it without [`Tx::commit`] rolls back.
 #[async_trait]
-pub trait Tx: Send + SignInTx + JobsTx + ApiTokensTx + MailHoldTx + JointEventsTx {
+pub trait Tx: Send + SignInTx + JobsTx + ApiTokensTx + MailHoldTx + JointEventsTx + LogTx {
     async fn commit(self: Box<Self>) -> Result<()>;
     /// Serialize writers of one slate (PostgreSQL: a row lock on the slate;
     /// SQLite: nothing to do, its write transactions are already exclusive).
