@@ -748,8 +748,24 @@ async fn role_route_matrix(app: TestApp) {
     const SEE: S = S::SEE_OTHER;
     let s = SLATE;
     // (path, [public, supporter, ada, ben, organizer, other-org])
+    // The transparency log is public to everyone, once sequenced.
+    let (skey, _) = cohort_tlog::key_from_seed("cohort.test/log", [5; 32]).expect("key");
+    let signer = cohort_tlog::CheckpointSigner::new(&skey).expect("signer");
+    let n = app
+        .engine
+        .sequence_log_all(&signer)
+        .await
+        .expect("sequence");
+    assert!(n > 1 && n < 256, "{n}");
     let gets: Vec<(String, [S; 6])> = vec![
         ("/".into(), [S::OK; 6]),
+        ("/log/checkpoint".into(), [S::OK; 6]),
+        (format!("/log/tile/entries/000.p/{n}"), [S::OK; 6]),
+        (format!("/log/tile/0/000.p/{n}"), [S::OK; 6]),
+        ("/log/tile/0/000".into(), [S::NOT_FOUND; 6]),
+        ("/log/leaves/0".into(), [S::OK; 6]),
+        ("/log/proof/inclusion?index=0".into(), [S::OK; 6]),
+        ("/log/proof/consistency?from=1".into(), [S::OK; 6]),
         (format!("/slates/{s}"), [S::OK; 6]),
         (format!("/slates/{s}/pledge"), [S::OK; 6]),
         ("/me".into(), [SEE, S::OK, S::OK, S::OK, S::OK, S::OK]),

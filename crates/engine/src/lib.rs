@@ -28,6 +28,7 @@ mod error;
 pub mod jobs;
 pub mod joint_events;
 mod joint_events_demo;
+pub mod log;
 mod mail;
 mod notices;
 pub mod payments;

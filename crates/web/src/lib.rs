@@ -36,6 +36,7 @@ mod extract;
 mod intake_limits;
 mod joint_events;
 mod local_path;
+mod log;
 mod pages;
 mod payments;
 mod primaries;
@@ -68,6 +69,8 @@ pub struct Options {
     /// The key that signs CSRF tokens (see [`ServerKey`]); `None`: a new
     /// random key for this process (forms from before a restart expire).
     pub key: Option<ServerKey>,
+    /// The transparency log's note verifier key, shown at `/log/key`.
+    pub log_key: Option<String>,
 }
 
 /// Which Stripe.js the card pages load, if any (an extension every handler can read).
@@ -179,6 +182,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
     Router::new()
         .merge(pages)
         .merge(congress::routes())
+        .merge(log::routes())
         .route("/static/cohort.css", get(pages::stylesheet))
         .route("/static/pledge.js", get(app::pledge_script))
         .route("/static/card.js", get(card::script))
@@ -194,6 +198,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
             intake_limits::PledgeLimiter::from_env(),
         )))
         .layer(axum::Extension(CardConfig(stripe_js)))
+        .layer(axum::Extension(log::LogKey(options.log_key)))
         .layer(TraceLayer::new_for_http())
         .with_state(engine)
 }
