@@ -68,6 +68,27 @@ fn b64s(v: &Value) -> Vec<Hash> {
 async fn the_log_holds_every_public_event_and_its_proofs_verify(app: TestApp) {
     let (signer, verifier) = signer();
     let version = seed(&app, "signers >= 2").await;
+    // A pledge: its receipt shows where its commitment is, once logged.
+    let res = app
+        .client
+        .post(app.url(&format!("/api/slates/{SLATE}/pledges")))
+        .json(&json!({
+            "kind": "money", "amount_cents": 5000, "recurring": "once",
+            "donor": {"email": "sam@example.org", "name": "Sam Doe", "zip": "10001",
+                "employer": "Acme", "occupation": "Engineer", "attests_eligible": true}
+        }))
+        .send()
+        .await
+        .expect("answer");
+    let (status, created) = common::read(res).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_i64().expect("id");
+    let receipt = created["receipt_token"]
+        .as_str()
+        .expect("receipt")
+        .to_owned();
+    let (_, view) = app.get(&format!("/api/pledges/{id}?token={receipt}")).await;
+    assert!(view.get("log").is_none(), "not logged yet: {view}");
     // Nothing is public before the first round.
     assert_eq!(
         bytes(&app, "/log/checkpoint").await.0,
@@ -81,6 +102,27 @@ async fn the_log_holds_every_public_event_and_its_proofs_verify(app: TestApp) {
     assert_eq!(app.engine.sequence_log(&signer).await.expect("again"), None);
     let (n, root) = checkpoint(&app, &verifier).await;
     assert_eq!(n, size);
+    let (_, view) = app.get(&format!("/api/pledges/{id}?token={receipt}")).await;
+    let place = &view["log"];
+    let commitment = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(format!("{id}:{receipt}").as_bytes()))
+    };
+    assert_eq!(place["commitment"], commitment.as_str(), "{view}");
+    assert_eq!(place["checkpoint_size"], n, "{view}");
+    let (_, leaf) = app
+        .get(&format!("/log/leaves/{}", place["leaf_index"]))
+        .await;
+    assert_eq!(leaf["leaf"]["kind"], "pledged", "{leaf}");
+    assert_eq!(
+        leaf["leaf"]["payload"]["receipt_commitment"],
+        commitment.as_str(),
+        "{leaf}"
+    );
+    assert!(
+        leaf["leaf"]["payload"].get("amount_cents").is_none(),
+        "{leaf}"
+    );
 
     let (status, events) = app.get(&format!("/api/slates/{SLATE}/events")).await;
     assert_eq!(status, StatusCode::OK);

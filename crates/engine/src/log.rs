@@ -156,6 +156,10 @@ impl Engine {
                 idx: (size + i as u64) as i64,
                 event_seq: e.seq,
                 data: String::from_utf8_lossy(l).into_owned(),
+                commitment: (e.kind == "pledged")
+                    .then(|| serde_json::from_str::<serde_json::Value>(&e.payload).ok())
+                    .flatten()
+                    .and_then(|p| p["receipt_commitment"].as_str().map(str::to_owned)),
             })
             .collect();
         let hash_rows: Vec<LogHashRow> = new
@@ -318,17 +322,25 @@ impl Engine {
         })
     }
 
-    /// Where event `seq` sits in the log, if it is logged yet.
-    pub(crate) async fn log_place_of_event(
-        tx: &mut dyn Tx,
-        seq: i64,
-    ) -> Result<Option<(u64, Option<u64>)>> {
-        let Some(leaf) = tx.log_leaf_of_event(seq).await? else {
+    /// Where pledge `id`'s receipt commitment sits in the log, for the
+    /// holder of its receipt `token` (checked first); `None` until the
+    /// sequencer has logged it.
+    pub async fn pledge_log_place(&self, id: i64, token: &str) -> Result<Option<LogPlace>> {
+        self.pledge_view(id, token).await?;
+        let commitment = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
+            format!("{id}:{token}").as_bytes(),
+        ));
+        let mut tx = self.store.read().await?;
+        let Some(leaf) = tx.log_leaf_by_commitment(&commitment).await? else {
             return Ok(None);
         };
         let published = tx.latest_log_checkpoint().await?.map(|c| c.size as u64);
         let idx = leaf.idx as u64;
-        Ok(Some((idx, published.filter(|s| *s > idx))))
+        Ok(Some(LogPlace {
+            leaf_index: idx,
+            commitment,
+            checkpoint_size: published.filter(|s| *s > idx),
+        }))
     }
 }
 

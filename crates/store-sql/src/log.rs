@@ -54,6 +54,7 @@ macro_rules! impl_sql_log {
                     idx: get(r, "idx")?,
                     event_seq: get(r, "event_seq")?,
                     data: get(r, "data")?,
+                    commitment: get(r, "commitment")?,
                 })
             }
 
@@ -110,10 +111,10 @@ macro_rules! impl_sql_log {
 
                 async fn log_append(&mut self, leaves: &[LogLeafRow], hashes: &[LogHashRow]) -> Result<()> {
                     for chunk in leaves.chunks(300) {
-                        let sql = format!("INSERT INTO log_leaves (idx, event_seq, data) VALUES {}", values(chunk.len(), 3));
+                        let sql = format!("INSERT INTO log_leaves (idx, event_seq, data, commitment) VALUES {}", values(chunk.len(), 4));
                         let mut q = ::sqlx::query(&sql);
                         for l in chunk {
-                            q = q.bind(l.idx).bind(l.event_seq).bind(&l.data);
+                            q = q.bind(l.idx).bind(l.event_seq).bind(&l.data).bind(&l.commitment);
                         }
                         q.execute(&mut *self.tx).await.map_err(db)?;
                     }
@@ -159,7 +160,7 @@ macro_rules! impl_sql_log {
 
                 async fn log_leaves(&mut self, from: i64, to: i64) -> Result<Vec<LogLeafRow>> {
                     let rows = ::sqlx::query(
-                        "SELECT idx, event_seq, data FROM log_leaves WHERE idx >= $1 AND idx < $2 ORDER BY idx",
+                        "SELECT idx, event_seq, data, commitment FROM log_leaves WHERE idx >= $1 AND idx < $2 ORDER BY idx",
                     )
                     .bind(from)
                     .bind(to)
@@ -169,8 +170,17 @@ macro_rules! impl_sql_log {
                     rows.iter().map(leaf).collect()
                 }
 
+                async fn log_leaf_by_commitment(&mut self, commitment: &str) -> Result<Option<LogLeafRow>> {
+                    let row = ::sqlx::query("SELECT idx, event_seq, data, commitment FROM log_leaves WHERE commitment = $1")
+                        .bind(commitment)
+                        .fetch_optional(&mut *self.tx)
+                        .await
+                        .map_err(db)?;
+                    row.as_ref().map(leaf).transpose()
+                }
+
                 async fn log_leaf_of_event(&mut self, seq: i64) -> Result<Option<LogLeafRow>> {
-                    let row = ::sqlx::query("SELECT idx, event_seq, data FROM log_leaves WHERE event_seq = $1")
+                    let row = ::sqlx::query("SELECT idx, event_seq, data, commitment FROM log_leaves WHERE event_seq = $1")
                         .bind(seq)
                         .fetch_optional(&mut *self.tx)
                         .await

@@ -8,8 +8,11 @@
 CREATE TABLE log_leaves (
     idx INTEGER PRIMARY KEY CHECK (idx >= 0),
     event_seq INTEGER NOT NULL UNIQUE,
-    data TEXT NOT NULL
+    data TEXT NOT NULL,
+    -- a pledged event's receipt commitment, so a receipt finds its leaf
+    commitment TEXT
 );
+CREATE INDEX log_leaves_commitment ON log_leaves (commitment) WHERE commitment IS NOT NULL;
 CREATE TABLE log_hashes (
     level INTEGER NOT NULL CHECK (level >= 0 AND level < 64),
     n INTEGER NOT NULL CHECK (n >= 0),

@@ -25,6 +25,8 @@ pub struct LogLeafRow {
     pub idx: i64,
     pub event_seq: i64,
     pub data: String,
+    /// A `pledged` event's receipt commitment (hex SHA-256), else `None`.
+    pub commitment: Option<String>,
 }
 
 /// A stored hash of node (`level`, `n`).
@@ -61,6 +63,8 @@ pub trait LogTx: Send {
     async fn log_hash_range(&mut self, level: i32, from: i64, to: i64) -> Result<Vec<LogHashRow>>;
     /// Leaves with index in `from..to`, by index.
     async fn log_leaves(&mut self, from: i64, to: i64) -> Result<Vec<LogLeafRow>>;
+    /// The leaf carrying a pledge's receipt `commitment`, if logged.
+    async fn log_leaf_by_commitment(&mut self, commitment: &str) -> Result<Option<LogLeafRow>>;
     /// The leaf logging event `seq`, if it is logged.
     async fn log_leaf_of_event(&mut self, seq: i64) -> Result<Option<LogLeafRow>>;
     async fn put_log_checkpoint(&mut self, c: &LogCheckpointRow) -> Result<()>;

@@ -28,6 +28,7 @@ pub async fn log_leaves_hashes_and_checkpoints_round_trip(store: &dyn Store) {
             idx: i as i64,
             event_seq: seq,
             data: format!("leaf {i}"),
+            commitment: (i == 1).then(|| "c0ffee".to_owned()),
         })
         .collect();
     let hashes = vec![
@@ -76,6 +77,11 @@ pub async fn log_leaves_hashes_and_checkpoints_round_trip(store: &dyn Store) {
     );
     assert_eq!(tx.log_leaf_of_event(seqs[2]).await.expect("of"), None);
     assert_eq!(
+        tx.log_leaf_by_commitment("c0ffee").await.expect("by"),
+        Some(leaves[1].clone())
+    );
+    assert_eq!(tx.log_leaf_by_commitment("nope").await.expect("by"), None);
+    assert_eq!(
         tx.log_hash_range(0, 0, 256).await.expect("range"),
         hashes[..2].to_vec()
     );
@@ -90,6 +96,7 @@ pub async fn log_leaves_hashes_and_checkpoints_round_trip(store: &dyn Store) {
         idx: 2,
         event_seq: seqs[0],
         data: "dup".into(),
+        commitment: None,
     };
     assert!(tx.log_append(&[again], &[]).await.is_err());
     drop(tx);
