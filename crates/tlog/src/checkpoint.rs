@@ -42,9 +42,10 @@ impl CheckpointSigner {
         let skey = skey.trim();
         let signer = StandardSigner::new(skey).map_err(|e| LogError::Key(format!("{e:?}")))?;
         // The verifier key: the name, the id and the public half.
+        // `PRIVATE+KEY+name+id+base64`: the name has no `+`, the base64 may.
         let seed = skey
-            .rsplit('+')
-            .next()
+            .splitn(5, '+')
+            .nth(4)
             .and_then(|b| {
                 use base64::Engine as _;
                 base64::engine::general_purpose::STANDARD.decode(b).ok()
@@ -140,6 +141,19 @@ impl CheckpointVerifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression: a key whose base64 holds a `+` was refused (found
+    /// running the demo; the tests' fixed seeds had none).
+    #[test]
+    fn keys_whose_base64_holds_a_plus_load() {
+        let mut plus = 0;
+        for b in 0..=255u8 {
+            let (skey, vkey) = key_from_seed("cohort.example/log", [b; 32]).unwrap();
+            plus += usize::from(skey.splitn(5, '+').nth(4).unwrap().contains('+'));
+            assert_eq!(CheckpointSigner::new(&skey).unwrap().verifier_key(), vkey);
+        }
+        assert!(plus > 0, "no seed exercised a + in the key");
+    }
 
     #[test]
     fn a_signed_checkpoint_opens_with_its_key_and_not_another() {
