@@ -11,10 +11,12 @@ use cohort_engine::demo::DemoSpec;
 use cohort_engine::Engine;
 use cohort_store::Store;
 
+mod audit;
 mod bench;
 mod consensus;
 mod jobs;
 mod keys;
+mod log_key;
 mod matching;
 mod payments;
 mod private_file;
@@ -106,6 +108,27 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate {
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Audit a running Cohort's transparency log from outside, over HTTP;
+    /// exits non-zero naming the first problem.
+    Audit {
+        /// The Cohort to audit, e.g. http://127.0.0.1:8080
+        url: String,
+        /// The log's note verifier key (`cohort log-key`, or /log/key).
+        #[arg(long)]
+        key: String,
+        /// Keep the last checkpoint seen here; the next audit checks the log only grew.
+        #[arg(long)]
+        state: Option<PathBuf>,
+        /// A pledge receipt to find in the log, as PLEDGE_ID:RECEIPT_TOKEN (repeatable).
+        #[arg(long = "receipt")]
+        receipts: Vec<String>,
+    },
+    /// Print the transparency log's note verifier key (making the signing
+    /// key in the data directory if there is none yet).
+    LogKey {
         #[command(flatten)]
         db: Db,
     },
@@ -291,6 +314,37 @@ async fn run() -> Result<()> {
             eprintln!("migrations applied");
             Ok(())
         }
+        Command::Audit {
+            url,
+            key,
+            state,
+            receipts,
+        } => {
+            let started = std::time::Instant::now();
+            let a = audit::run(audit::AuditArgs {
+                url,
+                key,
+                state,
+                receipts,
+            })
+            .await?;
+            println!(
+                "ok: {} leaves under a valid checkpoint, {} slate(s) match the public API ({:.1}s)",
+                a.size,
+                a.slates,
+                started.elapsed().as_secs_f64()
+            );
+            for (id, idx) in a.receipts {
+                println!("  receipt of pledge {id}: leaf {idx}");
+            }
+            Ok(())
+        }
+        Command::LogKey { db } => {
+            let engine = open(&db).await?;
+            let signer = log_key::load(&db.data_dir, &engine)?;
+            println!("{}", signer.verifier_key());
+            Ok(())
+        }
         Command::Verify { db } => {
             let engine = open(&db).await?;
             let violations = engine.verify().await?;
@@ -454,10 +508,12 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
     let public_url = std::env::var("COHORT_PUBLIC_URL").unwrap_or_else(|_| url.clone());
     let engine = open(db).await?.with_public_url(&public_url);
     let mailer = cohort_mail::from_env().map_err(anyhow::Error::msg)?;
+    let log_signer = Arc::new(log_key::load(&db.data_dir, &engine)?);
     let web = cohort_web::Options {
         stripe_js: payments::stripe_js_from_env(engine.collects_payments())?,
         key: Some(web_key::load(&db.data_dir, &engine)?),
         trusted_proxies: cohort_web::TrustedProxies::from_env().map_err(anyhow::Error::msg)?,
+        log_key: Some(log_signer.verifier_key().to_owned()),
         ..cohort_web::Options::default()
     };
     let mut demo_path = None;
@@ -552,6 +608,23 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
             async move { cohort_mail::deliver_round(&e, mailer.as_ref()).await }
         },
     );
+    let log_vkey = log_signer.verifier_key().to_owned();
+    // The transparency log: events are sequenced, hashed and a checkpoint
+    // signed at least every second while there is work, by one server.
+    jobs::spawn(
+        engine.clone(),
+        worker.clone(),
+        "log",
+        Duration::from_millis(500),
+        move |e| {
+            let signer = log_signer.clone();
+            async move {
+                if let Err(err) = e.sequence_log_all(&signer).await {
+                    tracing::warn!(error = %err, "sequencing the transparency log paused; will retry");
+                }
+            }
+        },
+    );
     // The weekly digest (issue 15): written under its own lease, delivered by the mail job.
     jobs::spawn(
         engine.clone(),
@@ -568,6 +641,7 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
         |e| async move { recompute::round(&e).await },
     );
     println!("Cohort is running at {url}");
+    println!("  transparency log: {url}log/checkpoint, verifier key {log_vkey}");
     if !engine.collects_payments() {
         println!("  payments:        pledges only, nothing is charged (set COHORT_STRIPE_SECRET_KEY to collect)");
     }

@@ -748,12 +748,28 @@ async fn role_route_matrix(app: TestApp) {
     const SEE: S = S::SEE_OTHER;
     let s = SLATE;
     // (path, [public, supporter, ada, ben, organizer, other-org])
+    // The transparency log is public to everyone, once sequenced.
+    let (skey, _) = cohort_tlog::key_from_seed("cohort.test/log", [5; 32]).expect("key");
+    let signer = cohort_tlog::CheckpointSigner::new(&skey).expect("signer");
+    let n = app
+        .engine
+        .sequence_log_all(&signer)
+        .await
+        .expect("sequence");
+    assert!(n > 1 && n < 256, "{n}");
     let gets: Vec<(String, [S; 6])> = vec![
         ("/".into(), [S::OK; 6]),
         (
             format!("/unsubscribe/one-click/1.{}", "ab".repeat(32)),
             [S::OK; 6],
         ),
+        ("/log/checkpoint".into(), [S::OK; 6]),
+        (format!("/log/tile/entries/000.p/{n}"), [S::OK; 6]),
+        (format!("/log/tile/0/000.p/{n}"), [S::OK; 6]),
+        ("/log/tile/0/000".into(), [S::NOT_FOUND; 6]),
+        ("/log/leaves/0".into(), [S::OK; 6]),
+        ("/log/proof/inclusion?index=0".into(), [S::OK; 6]),
+        ("/log/proof/consistency?from=1".into(), [S::OK; 6]),
         (format!("/slates/{s}"), [S::OK; 6]),
         (format!("/slates/{s}/pledge"), [S::OK; 6]),
         // the scorecard (issue 15) is public
@@ -935,7 +951,7 @@ async fn role_route_matrix(app: TestApp) {
         for ((role, b), want) in browsers.iter_mut().zip(expected) {
             let got = b.get(path).await;
             assert_eq!(got.status, *want, "GET {path} as {role}: {}", got.body);
-            if got.status == S::OK && !path.ends_with(".csv") {
+            if got.status == S::OK && !path.ends_with(".csv") && !path.starts_with("/log/") {
                 title_is_plain_text(path, &got.body);
             }
             if path.starts_with(&format!("/slates/{s}"))

@@ -33,6 +33,7 @@ pub mod governing;
 pub mod jobs;
 pub mod joint_events;
 mod joint_events_demo;
+pub mod log;
 mod mail;
 mod notices;
 pub mod payments;

@@ -78,6 +78,7 @@ impl Engine {
                 detail,
             });
         }
+        out.extend(crate::log::log_problems(tx.as_mut()).await?);
         Ok(out)
     }
 }

@@ -45,6 +45,7 @@ cohort_store_sql::impl_sql_roll_calls!(PgTx, sqlx::Postgres);
 cohort_store_sql::impl_sql_joint_pledges!(PgTx, sqlx::Postgres);
 cohort_store_sql::impl_sql_pledge_pauses!(PgTx, sqlx::Postgres);
 cohort_store_sql::impl_sql_digest!(PgTx, sqlx::Postgres);
+cohort_store_sql::impl_sql_log!(PgTx, sqlx::Postgres);
 
 fn unavailable(e: sqlx::Error) -> StoreError {
     StoreError::Unavailable(e.to_string())

@@ -192,6 +192,7 @@ mod conversation;
 mod jobs;
 mod joint_events;
 mod joint_pledges;
+mod log;
 mod mail_hold;
 mod roll_calls;
 mod pledge_pauses;

@@ -51,6 +51,7 @@ cohort_store_sql::impl_sql_roll_calls!(SqliteTx, sqlx::Sqlite);
 cohort_store_sql::impl_sql_joint_pledges!(SqliteTx, sqlx::Sqlite);
 cohort_store_sql::impl_sql_pledge_pauses!(SqliteTx, sqlx::Sqlite);
 cohort_store_sql::impl_sql_digest!(SqliteTx, sqlx::Sqlite);
+cohort_store_sql::impl_sql_log!(SqliteTx, sqlx::Sqlite);
 
 fn unavailable(e: sqlx::Error) -> StoreError {
     StoreError::Unavailable(e.to_string())

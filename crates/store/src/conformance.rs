@@ -38,6 +38,8 @@ mod joint_pledges;
 pub use joint_pledges::*;
 mod digest;
 pub use digest::*;
+mod log;
+pub use log::*;
 
 fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0)
@@ -1222,6 +1224,7 @@ macro_rules! conformance_tests {
             joint_event_pledges_link_once_and_sum_what_stands,
             pledge_pauses_open_once_and_close,
             digests_are_claimed_once_a_week_and_tell_waiting_updates,
+            log_leaves_hashes_and_checkpoints_round_trip,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {

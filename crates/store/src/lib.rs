@@ -25,6 +25,7 @@ mod digest;
 mod jobs;
 mod joint_events;
 mod joint_pledges;
+mod log;
 mod mail_hold;
 mod outbox;
 mod payments;
@@ -45,6 +46,7 @@ pub use digest::{DigestItem, DigestRow, DigestTx, OutboxParts};
 pub use jobs::{JobsTx, LeaseRow};
 pub use joint_events::*;
 pub use joint_pledges::JointPledgesTx;
+pub use log::{LogCheckpointRow, LogEvent, LogHashRow, LogLeafRow, LogTx};
 pub use mail_hold::{HeldEmail, MailHoldTx};
 pub use roll_calls::*;
 pub use pledge_pauses::{PauseRow, PledgePausesTx};
@@ -594,6 +596,7 @@ pub trait Tx:
     + PaymentsTx
     + BooksTx
     + PrimariesTx
+    + LogTx
 {
     async fn commit(self: Box<Self>) -> Result<()>;
     /// Serialize writers of one slate (PostgreSQL: a row lock on the slate;

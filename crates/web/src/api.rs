@@ -215,9 +215,16 @@ async fn pledge_view(
     State(engine): State<Engine>,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<ReceiptQuery>,
-) -> ApiResult<Json<PledgeView>> {
-    let view = engine.pledge_view(id, q.token()?).await?;
-    Ok(Json(engine.with_payment(view).await))
+) -> ApiResult<Json<serde_json::Value>> {
+    let token = q.token()?;
+    let view = engine.pledge_view(id, token).await?;
+    let mut json =
+        serde_json::to_value(engine.with_payment(view).await).map_err(|_| ApiError::internal())?;
+    // Where its receipt commitment is in the transparency log (issue 18).
+    if let Some(place) = engine.pledge_log_place(id, token).await? {
+        json["log"] = serde_json::to_value(place).map_err(|_| ApiError::internal())?;
+    }
+    Ok(Json(json))
 }
 
 async fn cancel_pledge(

@@ -39,6 +39,7 @@ mod intake_limits;
 mod joint_events;
 mod joint_pledges;
 mod local_path;
+mod log;
 mod pages;
 mod payments;
 mod primaries;
@@ -72,6 +73,8 @@ pub struct Options {
     /// The key that signs CSRF tokens (see [`ServerKey`]); `None`: a new
     /// random key for this process (forms from before a restart expire).
     pub key: Option<ServerKey>,
+    /// The transparency log's note verifier key, shown at `/log/key`.
+    pub log_key: Option<String>,
 }
 
 /// Which Stripe.js the card pages load, if any (an extension every handler can read).
@@ -189,6 +192,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .merge(pages)
         .merge(congress::routes())
         .merge(governing::routes())
+        .merge(log::routes())
         .route("/static/cohort.css", get(pages::stylesheet))
         .route("/static/pledge.js", get(app::pledge_script))
         .route("/static/card.js", get(card::script))
@@ -204,6 +208,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
             intake_limits::PledgeLimiter::from_env(),
         )))
         .layer(axum::Extension(CardConfig(stripe_js)))
+        .layer(axum::Extension(log::LogKey(options.log_key)))
         .layer(TraceLayer::new_for_http())
         .with_state(engine)
 }

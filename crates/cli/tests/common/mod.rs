@@ -341,6 +341,14 @@ impl TestApp {
         session_for(&self.engine, email).await
     }
 
+    /// The SQLite database file, for tests that edit it behind the app.
+    pub fn sqlite_file(&self) -> Option<PathBuf> {
+        match &self._cleanup {
+            Cleanup::Dir(dir) => Some(dir.join("cohort.db")),
+            Cleanup::PgDatabase { .. } => None,
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

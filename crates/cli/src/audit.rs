@@ -1,0 +1,314 @@
+//! `cohort audit URL --key VERIFIER_KEY`: an outside auditor of a running
+//! Cohort's transparency log (issue 18). Over HTTP only, it verifies the
+//! checkpoint's signature, its consistency with the last checkpoint it saw
+//! (the state file), recomputes the tree from the entry bundles and checks
+//! the signed root, recomputes each slate's facts from the leaves (signers
+//! and the versions they signed, endorsements, the latest compact's hash,
+//! the candidates) and compares them with the public JSON API, and checks
+//! that given receipts are in the log. The first problem is the error.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use anyhow::{anyhow, bail, Context, Result};
+use cohort_tlog::tree::{self, Hashes};
+use cohort_tlog::{hash_from_b64, CheckpointVerifier, Leaf, SignedCheckpoint, TILE_WIDTH};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+pub struct AuditArgs {
+    pub url: String,
+    pub key: String,
+    pub state: Option<PathBuf>,
+    /// `PLEDGE_ID:RECEIPT_TOKEN`.
+    pub receipts: Vec<String>,
+}
+
+/// What an audit found when everything checked out.
+#[derive(Debug)]
+pub struct Audited {
+    pub size: u64,
+    pub slates: usize,
+    pub receipts: Vec<(String, u64)>,
+}
+
+struct Client {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Client {
+    async fn bytes(&self, path: &str) -> Result<Vec<u8>> {
+        let res = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .with_context(|| format!("fetching {path}"))?;
+        if !res.status().is_success() {
+            bail!("fetching {path}: HTTP {}", res.status());
+        }
+        Ok(res.bytes().await?.to_vec())
+    }
+    async fn json(&self, path: &str) -> Result<Value> {
+        serde_json::from_slice(&self.bytes(path).await?).with_context(|| format!("parsing {path}"))
+    }
+}
+
+/// Per slate, what the leaves say.
+#[derive(Default, Debug)]
+struct Facts {
+    candidates: BTreeSet<String>,
+    signed: BTreeMap<String, i64>,
+    endorsements: BTreeSet<(String, String)>,
+    compact: Option<(i64, String)>,
+    events: Vec<(i64, String)>,
+}
+
+fn text(v: &Value, k: &str) -> String {
+    v.get(k)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn fold(facts: &mut BTreeMap<String, Facts>, l: &Leaf) {
+    let f = facts.entry(l.slate.clone()).or_default();
+    f.events.push((l.seq, l.kind.clone()));
+    let p = &l.payload;
+    match l.kind.as_str() {
+        "candidate_added" => {
+            f.candidates.insert(text(p, "candidate"));
+        }
+        "compact_published" => {
+            f.compact = Some((p["version"].as_i64().unwrap_or(0), text(p, "hash")));
+        }
+        "signed" => {
+            f.signed
+                .insert(text(p, "candidate"), p["version"].as_i64().unwrap_or(0));
+        }
+        "withdrew" => {
+            f.signed.remove(&text(p, "candidate"));
+        }
+        "endorsed" => {
+            f.endorsements.insert((text(p, "from"), text(p, "to")));
+        }
+        "unendorsed" => {
+            f.endorsements.remove(&(text(p, "from"), text(p, "to")));
+        }
+        _ => {}
+    }
+}
+
+fn check_slate(slug: &str, f: &Facts, api: &Value) -> Result<()> {
+    let cands = api["candidates"].as_array().cloned().unwrap_or_default();
+    let listed: BTreeSet<String> = cands.iter().map(|c| text(c, "slug")).collect();
+    if listed != f.candidates {
+        bail!(
+            "slate {slug}: the API lists candidates {listed:?}, the log {:?}",
+            f.candidates
+        );
+    }
+    for c in &cands {
+        let who = text(c, "slug");
+        let api_version = c["signed_version"].as_i64();
+        let log_version = f.signed.get(&who).copied();
+        if api_version != log_version {
+            bail!(
+                "slate {slug}: signature of {who}: the API says {}, the log {}",
+                api_version.map_or("not signed".into(), |v| format!("signed version {v}")),
+                log_version.map_or("not signed".into(), |v| format!("signed version {v}")),
+            );
+        }
+    }
+    let endorsed: BTreeSet<(String, String)> = api["endorsements"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|e| (text(e, "from"), text(e, "to")))
+        .collect();
+    if endorsed != f.endorsements {
+        let extra: Vec<_> = endorsed.difference(&f.endorsements).collect();
+        let missing: Vec<_> = f.endorsements.difference(&endorsed).collect();
+        bail!("slate {slug}: endorsements differ: the API adds {extra:?} and lacks {missing:?} that the log has");
+    }
+    let compact = api
+        .get("compact")
+        .filter(|c| !c.is_null())
+        .map(|c| (c["version"].as_i64().unwrap_or(0), text(c, "hash")));
+    if compact != f.compact {
+        bail!(
+            "slate {slug}: compact hash: the API says {compact:?}, the log {:?}",
+            f.compact
+        );
+    }
+    Ok(())
+}
+
+pub async fn run(args: AuditArgs) -> Result<Audited> {
+    let verifier = CheckpointVerifier::new(&args.key).map_err(|e| anyhow!("--key: {e}"))?;
+    let c = Client {
+        base: args.url.trim_end_matches('/').to_owned(),
+        http: reqwest::Client::new(),
+    };
+    let note = String::from_utf8(c.bytes("/log/checkpoint").await?)?;
+    let cp = verifier
+        .open(&note)
+        .map_err(|e| anyhow!("the checkpoint does not verify: {e}"))?;
+
+    // Consistency with the last checkpoint this auditor saw.
+    if let Some(state) = &args.state {
+        if let Ok(old) = std::fs::read_to_string(state) {
+            let old = verifier
+                .open(&old)
+                .map_err(|e| anyhow!("the state file's checkpoint does not verify: {e}"))?;
+            check_extends(&c, &old, &cp).await?;
+        }
+    }
+
+    // Every leaf, from the entry bundles, rebuilds the signed root.
+    let mut leaves: Vec<Vec<u8>> = Vec::with_capacity(cp.size as usize);
+    let mut n = 0;
+    while n < cp.size {
+        let w = (cp.size - n).min(TILE_WIDTH);
+        let t = cohort_tlog::TilePath {
+            level: None,
+            n: n / TILE_WIDTH,
+            width: w,
+        };
+        let body = c.bytes(&format!("/log/{}", t.path())).await?;
+        let got = cohort_tlog::tiles::unbundle(&body)
+            .filter(|l| l.len() as u64 == w)
+            .ok_or_else(|| anyhow!("entry bundle {} is malformed", t.path()))?;
+        leaves.extend(got);
+        n += w;
+    }
+    let built: Hashes = tree::append(0, &Hashes::new(), &leaves)
+        .map_err(|e| anyhow!("{e}"))?
+        .into_iter()
+        .collect();
+    let root = tree::tree_hash(cp.size, &built).map_err(|e| anyhow!("{e}"))?;
+    if root != cp.root {
+        bail!("the log's leaves do not hash to the signed root: a leaf was altered after it was signed");
+    }
+
+    // The facts the leaves imply, against the public API.
+    let mut facts: BTreeMap<String, Facts> = BTreeMap::new();
+    let mut commitments: BTreeMap<String, u64> = BTreeMap::new();
+    let mut last_seq = 0;
+    for (i, bytes) in leaves.iter().enumerate() {
+        let l = Leaf::parse(bytes).ok_or_else(|| anyhow!("leaf {i} is not a Cohort leaf"))?;
+        if l.kind == "pledged" {
+            commitments.insert(text(&l.payload, "receipt_commitment"), i as u64);
+        }
+        last_seq = last_seq.max(l.seq);
+        fold(&mut facts, &l);
+    }
+    for (slug, f) in &facts {
+        let api = c.json(&format!("/api/slates/{slug}")).await?;
+        check_slate(slug, f, &api)?;
+        // The public event log shows every logged event, unchanged.
+        let mut shown: BTreeMap<i64, String> = BTreeMap::new();
+        let mut after = 0;
+        loop {
+            let page = c
+                .json(&format!(
+                    "/api/slates/{slug}/events?after={after}&limit=1000"
+                ))
+                .await?;
+            let rows = page.as_array().cloned().unwrap_or_default();
+            if rows.is_empty() {
+                break;
+            }
+            for r in &rows {
+                let seq = r["seq"].as_i64().unwrap_or(0);
+                shown.insert(seq, text(r, "kind"));
+                after = after.max(seq);
+            }
+            if after > last_seq {
+                break;
+            }
+        }
+        for (seq, kind) in &f.events {
+            match shown.get(seq) {
+                Some(k) if k == kind => {}
+                Some(k) => {
+                    bail!("slate {slug}: event {seq} is {kind} in the log but {k} in the API")
+                }
+                None => {
+                    bail!("slate {slug}: event {seq} ({kind}) is in the log but gone from the API")
+                }
+            }
+        }
+    }
+    let mut receipts = Vec::new();
+    for r in &args.receipts {
+        let (id, token) = r
+            .split_once(':')
+            .ok_or_else(|| anyhow!("--receipt must be PLEDGE_ID:RECEIPT_TOKEN, not {r:?}"))?;
+        let commitment = hex(&Sha256::digest(format!("{id}:{token}").as_bytes()));
+        let idx = commitments.get(&commitment).ok_or_else(|| {
+            anyhow!("receipt of pledge {id} is not in the log (commitment {commitment})")
+        })?;
+        receipts.push((id.to_owned(), *idx));
+    }
+
+    if let Some(state) = &args.state {
+        crate::private_file::write(state, note.trim_end())
+            .with_context(|| format!("writing {}", state.display()))?;
+    }
+    Ok(Audited {
+        size: cp.size,
+        slates: facts.len(),
+        receipts,
+    })
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+async fn check_extends(c: &Client, old: &SignedCheckpoint, new: &SignedCheckpoint) -> Result<()> {
+    if new.size < old.size {
+        bail!(
+            "rolled back: the log had {} leaves at the last audit and now has {}",
+            old.size,
+            new.size
+        );
+    }
+    if new.size == old.size {
+        if new.root != old.root {
+            bail!(
+                "forked: two different trees of {} leaves were signed",
+                new.size
+            );
+        }
+        return Ok(());
+    }
+    if old.size == 0 {
+        return Ok(());
+    }
+    let p = c
+        .json(&format!(
+            "/log/proof/consistency?from={}&to={}",
+            old.size, new.size
+        ))
+        .await?;
+    let proof: Vec<_> = p["proof"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|h| h.as_str().and_then(hash_from_b64))
+        .collect::<Option<_>>()
+        .ok_or_else(|| anyhow!("the consistency proof is malformed"))?;
+    if !tree::check_consistency(&proof, new.size, new.root, old.size, old.root) {
+        bail!(
+            "forked: the checkpoint of {} leaves does not extend the one of {} seen at the last audit",
+            new.size,
+            old.size
+        );
+    }
+    Ok(())
+}

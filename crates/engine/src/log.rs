@@ -1,0 +1,400 @@
+//! The transparency log (issue 18): one append-only Merkle log per instance
+//! of every public event, sequenced after the fact by a background job (so
+//! intake never waits on it), published as C2SP tiles under checkpoints
+//! signed by the instance's note key. The hashing, tiles and notes are
+//! `cohort-tlog`'s; here they meet the store.
+
+use cohort_store::{LogCheckpointRow, LogHashRow, LogLeafRow, Tx};
+use cohort_tlog::tree::{self, Hashes, Node};
+use cohort_tlog::{b64, record_hash, CheckpointSigner, Hash, Leaf, TilePath, TILE_HEIGHT};
+use serde::Serialize;
+
+use crate::{Engine, EngineError, Result};
+
+/// Events sequenced per round (one transaction).
+pub const BATCH: i64 = 2000;
+
+/// How far below the last logged event's seq the sequencer still looks for
+/// events not logged yet. On PostgreSQL an event's seq is drawn when it is
+/// inserted but becomes visible when its transaction commits, so a slow
+/// transaction can commit an event below one already logged; it is logged
+/// then, at the next index (the log's order is the order events became
+/// visible, and each leaf carries its seq). `cohort verify` names any event
+/// the log lacks.
+pub const LATE_WINDOW: i64 = 100_000;
+
+fn log_err(e: cohort_tlog::LogError) -> EngineError {
+    EngineError::Store(cohort_store::StoreError::Other(format!(
+        "transparency log: {e}"
+    )))
+}
+
+fn node_key(n: Node) -> (i32, i64) {
+    (i32::from(n.level), n.n as i64)
+}
+
+fn to_hash(bytes: &[u8]) -> Result<Hash> {
+    let a: [u8; 32] = bytes.try_into().map_err(|_| {
+        EngineError::Store(cohort_store::StoreError::Other(
+            "transparency log: a stored hash is not 32 bytes".into(),
+        ))
+    })?;
+    Ok(Hash(a))
+}
+
+/// Read `nodes` from the store, failing on one never stored.
+async fn read_nodes(tx: &mut dyn Tx, nodes: &[Node], into: &mut Hashes) -> Result<()> {
+    let todo: Vec<(i32, i64)> = nodes
+        .iter()
+        .filter(|n| into.get(**n).is_none())
+        .map(|n| node_key(*n))
+        .collect();
+    if todo.is_empty() {
+        return Ok(());
+    }
+    let rows = tx.log_hashes(&todo).await?;
+    if rows.len() != todo.len() {
+        return Err(log_err(cohort_tlog::LogError::Invalid(
+            "a stored hash of the log is missing".into(),
+        )));
+    }
+    for r in rows {
+        let node = Node {
+            level: r.level as u8,
+            n: r.n as u64,
+        };
+        into.insert(node, to_hash(&r.hash)?);
+    }
+    Ok(())
+}
+
+/// The timestamp as the event API writes it (chrono's serde form).
+fn at_text(at: &chrono::DateTime<chrono::Utc>) -> String {
+    serde_json::to_value(at)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The leaf bytes of an event.
+pub fn leaf_of(
+    seq: i64,
+    slug: &str,
+    kind: &str,
+    at: &chrono::DateTime<chrono::Utc>,
+    payload: &str,
+) -> Vec<u8> {
+    Leaf::new(seq, slug, kind, &at_text(at), payload).to_bytes()
+}
+
+/// `GET /log/leaves/{index}`.
+#[derive(Clone, Debug, Serialize)]
+pub struct LeafView {
+    pub index: u64,
+    pub event_seq: i64,
+    /// RFC 6962 leaf hash, base64.
+    pub leaf_hash: String,
+    pub leaf: serde_json::Value,
+}
+
+/// `GET /log/proof/inclusion`.
+#[derive(Clone, Debug, Serialize)]
+pub struct InclusionView {
+    pub index: u64,
+    pub size: u64,
+    pub leaf_hash: String,
+    pub root_hash: String,
+    pub proof: Vec<String>,
+}
+
+/// `GET /log/proof/consistency`.
+#[derive(Clone, Debug, Serialize)]
+pub struct ConsistencyView {
+    pub from: u64,
+    pub to: u64,
+    pub proof: Vec<String>,
+}
+
+/// Where a pledge's commitment sits in the log (its receipt's proof).
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct LogPlace {
+    pub leaf_index: u64,
+    pub commitment: String,
+    /// The published checkpoint it is included in (absent until one is).
+    pub checkpoint_size: Option<u64>,
+}
+
+impl Engine {
+    /// One round of the sequencer: log the events not logged yet (at most
+    /// [`BATCH`]), store the tree's new hashes and sign a checkpoint, in one
+    /// transaction. The new size, or `None` when there was nothing to do.
+    /// An empty log gets a signed checkpoint of size 0.
+    pub async fn sequence_log(&self, signer: &CheckpointSigner) -> Result<Option<u64>> {
+        let at = self.now();
+        let mut tx = self.store.write().await?;
+        let size = tx.log_size().await? as u64;
+        let last = tx.log_last_event().await?;
+        let events = tx
+            .log_unsequenced((last - LATE_WINDOW).max(0), BATCH)
+            .await?;
+        let published = tx.latest_log_checkpoint().await?.map(|c| c.size as u64);
+        if events.is_empty() && published == Some(size) {
+            return Ok(None);
+        }
+        let mut hashes = Hashes::new();
+        read_nodes(tx.as_mut(), &tree::frontier(size), &mut hashes).await?;
+        let leaves: Vec<Vec<u8>> = events
+            .iter()
+            .map(|e| leaf_of(e.seq, &e.slug, &e.kind, &e.at, &e.payload))
+            .collect();
+        let new = tree::append(size, &hashes, &leaves).map_err(log_err)?;
+        let leaf_rows: Vec<LogLeafRow> = events
+            .iter()
+            .zip(&leaves)
+            .enumerate()
+            .map(|(i, (e, l))| LogLeafRow {
+                idx: (size + i as u64) as i64,
+                event_seq: e.seq,
+                data: String::from_utf8_lossy(l).into_owned(),
+                commitment: (e.kind == "pledged")
+                    .then(|| serde_json::from_str::<serde_json::Value>(&e.payload).ok())
+                    .flatten()
+                    .and_then(|p| p["receipt_commitment"].as_str().map(str::to_owned)),
+            })
+            .collect();
+        let hash_rows: Vec<LogHashRow> = new
+            .iter()
+            .map(|(n, h)| LogHashRow {
+                level: i32::from(n.level),
+                n: n.n as i64,
+                hash: h.0.to_vec(),
+            })
+            .collect();
+        tx.log_append(&leaf_rows, &hash_rows).await?;
+        for (n, h) in new {
+            hashes.insert(n, h);
+        }
+        let n = size + leaves.len() as u64;
+        read_nodes(tx.as_mut(), &tree::tree_hash_needs(n), &mut hashes).await?;
+        let root = tree::tree_hash(n, &hashes).map_err(log_err)?;
+        let note = signer.sign(n, root).map_err(log_err)?;
+        tx.put_log_checkpoint(&LogCheckpointRow {
+            size: n as i64,
+            note,
+            at,
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(Some(n))
+    }
+
+    /// Run [`Engine::sequence_log`] until the log has caught up.
+    pub async fn sequence_log_all(&self, signer: &CheckpointSigner) -> Result<u64> {
+        let mut size = 0;
+        while let Some(n) = self.sequence_log(signer).await? {
+            size = n;
+        }
+        Ok(size)
+    }
+
+    async fn published(tx: &mut dyn Tx) -> Result<LogCheckpointRow> {
+        tx.latest_log_checkpoint()
+            .await?
+            .ok_or_else(|| EngineError::not_found("checkpoint", "latest"))
+    }
+
+    /// The latest signed checkpoint (signed-note text).
+    pub async fn log_checkpoint(&self) -> Result<String> {
+        let mut tx = self.store.read().await?;
+        Ok(Self::published(tx.as_mut()).await?.note)
+    }
+
+    /// A tile by its path after `tile/` (hash tile or entry bundle), if the
+    /// published tree has it at that width.
+    pub async fn log_tile(&self, path: &str) -> Result<Vec<u8>> {
+        let t = TilePath::parse(path).map_err(|_| EngineError::not_found("tile", path))?;
+        let mut tx = self.store.read().await?;
+        let size = Self::published(tx.as_mut()).await?.size as u64;
+        if !t.exists_in(size) {
+            return Err(EngineError::not_found("tile", path));
+        }
+        match t.level {
+            Some(l) => {
+                let from = (t.n << TILE_HEIGHT) as i64;
+                let rows = tx
+                    .log_hash_range(i32::from(l * TILE_HEIGHT), from, from + t.width as i64)
+                    .await?;
+                if rows.len() as u64 != t.width {
+                    return Err(log_err(cohort_tlog::LogError::Invalid(format!(
+                        "tile {path} lacks stored hashes"
+                    ))));
+                }
+                Ok(rows.into_iter().flat_map(|r| r.hash).collect())
+            }
+            None => {
+                let r = t.leaves();
+                let rows = tx.log_leaves(r.start as i64, r.end as i64).await?;
+                let leaves: Vec<Vec<u8>> = rows.into_iter().map(|l| l.data.into_bytes()).collect();
+                Ok(cohort_tlog::tiles::bundle(&leaves))
+            }
+        }
+    }
+
+    /// One leaf, if it is in the published tree.
+    pub async fn log_leaf(&self, index: u64) -> Result<LeafView> {
+        let mut tx = self.store.read().await?;
+        let size = Self::published(tx.as_mut()).await?.size as u64;
+        let missing = || EngineError::not_found("leaf", index.to_string());
+        if index >= size {
+            return Err(missing());
+        }
+        let row = tx
+            .log_leaves(index as i64, index as i64 + 1)
+            .await?
+            .pop()
+            .ok_or_else(missing)?;
+        Ok(LeafView {
+            index,
+            event_seq: row.event_seq,
+            leaf_hash: b64(&record_hash(row.data.as_bytes()).0),
+            leaf: serde_json::from_str(&row.data).unwrap_or(serde_json::Value::Null),
+        })
+    }
+
+    fn check_size(size: Option<u64>, published: u64, field: &str) -> Result<u64> {
+        let s = size.unwrap_or(published);
+        if s > published {
+            return Err(EngineError::invalid(
+                field,
+                format!("the published log has {published} leaves"),
+            ));
+        }
+        Ok(s)
+    }
+
+    /// The proof that leaf `index` is in the tree of `size` (default: the
+    /// latest checkpoint's).
+    pub async fn log_inclusion(&self, index: u64, size: Option<u64>) -> Result<InclusionView> {
+        let mut tx = self.store.read().await?;
+        let published = Self::published(tx.as_mut()).await?.size as u64;
+        let size = Self::check_size(size, published, "size")?;
+        if index >= size {
+            return Err(EngineError::invalid(
+                "index",
+                format!("leaf {index} is not in a tree of {size} leaves"),
+            ));
+        }
+        let mut h = Hashes::new();
+        read_nodes(tx.as_mut(), &tree::inclusion_needs(size, index), &mut h).await?;
+        read_nodes(tx.as_mut(), &tree::tree_hash_needs(size), &mut h).await?;
+        let leaf = Node { level: 0, n: index };
+        read_nodes(tx.as_mut(), &[leaf], &mut h).await?;
+        let proof = tree::inclusion(size, index, &h).map_err(log_err)?;
+        let root = tree::tree_hash(size, &h).map_err(log_err)?;
+        Ok(InclusionView {
+            index,
+            size,
+            leaf_hash: b64(&h.get(leaf).unwrap_or_default().0),
+            root_hash: b64(&root.0),
+            proof: proof.iter().map(|p| b64(&p.0)).collect(),
+        })
+    }
+
+    /// The proof that the tree of `from` leaves is a prefix of the tree of
+    /// `to` (default: the latest checkpoint's).
+    pub async fn log_consistency(&self, from: u64, to: Option<u64>) -> Result<ConsistencyView> {
+        let mut tx = self.store.read().await?;
+        let published = Self::published(tx.as_mut()).await?.size as u64;
+        let to = Self::check_size(to, published, "to")?;
+        if from == 0 || from > to {
+            return Err(EngineError::invalid(
+                "from",
+                format!("need 1 <= from <= to ({to})"),
+            ));
+        }
+        let mut h = Hashes::new();
+        read_nodes(tx.as_mut(), &tree::consistency_needs(to, from), &mut h).await?;
+        let proof = tree::consistency(to, from, &h).map_err(log_err)?;
+        Ok(ConsistencyView {
+            from,
+            to,
+            proof: proof.iter().map(|p| b64(&p.0)).collect(),
+        })
+    }
+
+    /// Where pledge `id`'s receipt commitment sits in the log, for the
+    /// holder of its receipt `token` (checked first); `None` until the
+    /// sequencer has logged it.
+    pub async fn pledge_log_place(&self, id: i64, token: &str) -> Result<Option<LogPlace>> {
+        self.pledge_view(id, token).await?;
+        let commitment = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
+            format!("{id}:{token}").as_bytes(),
+        ));
+        let mut tx = self.store.read().await?;
+        let Some(leaf) = tx.log_leaf_by_commitment(&commitment).await? else {
+            return Ok(None);
+        };
+        let published = tx.latest_log_checkpoint().await?.map(|c| c.size as u64);
+        let idx = leaf.idx as u64;
+        Ok(Some(LogPlace {
+            leaf_index: idx,
+            commitment,
+            checkpoint_size: published.filter(|s| *s > idx),
+        }))
+    }
+}
+
+/// `cohort verify`'s check of the log against the tables: every logged
+/// leaf is its event as the table has it now, every event up to the last
+/// logged one is logged, and no leaf logs an event that is gone.
+pub(crate) async fn log_problems(tx: &mut dyn Tx) -> Result<Vec<cohort_store::Violation>> {
+    let mut out = Vec::new();
+    let last = tx.log_last_event().await?;
+    let size = tx.log_size().await?;
+    let mut matched = 0i64;
+    for slate in tx.slates().await? {
+        let mut after = 0;
+        loop {
+            let events = tx.events(slate.id, after, 1000).await?;
+            let Some(end) = events.last().map(|e| e.seq) else {
+                break;
+            };
+            for e in &events {
+                let leaf = tx.log_leaf_of_event(e.seq).await?;
+                match leaf {
+                    Some(l) => {
+                        matched += 1;
+                        let now = leaf_of(e.seq, slate.slug.as_str(), &e.kind, &e.at, &e.payload);
+                        if l.data.as_bytes() != now.as_slice() {
+                            out.push(cohort_store::Violation {
+                                rule: "transparency log",
+                                detail: format!(
+                                    "leaf {} logs event {} of {} ({}) differently from the events table",
+                                    l.idx, e.seq, slate.slug, e.kind
+                                ),
+                            });
+                        }
+                    }
+                    None if e.seq <= last - LATE_WINDOW => out.push(cohort_store::Violation {
+                        rule: "transparency log",
+                        detail: format!(
+                            "event {} of {} ({}) is not in the log",
+                            e.seq, slate.slug, e.kind
+                        ),
+                    }),
+                    None => {}
+                }
+            }
+            after = end;
+        }
+    }
+    if matched != size {
+        out.push(cohort_store::Violation {
+            rule: "transparency log",
+            detail: format!(
+                "the log has {size} leaves but only {matched} events they log are in the events table"
+            ),
+        });
+    }
+    Ok(out)
+}

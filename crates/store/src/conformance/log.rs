@@ -1,0 +1,115 @@
+//! Conformance of the transparency log's rows: unsequenced events (with
+//! their slugs, skipping those logged), leaves and hashes by range and node,
+//! checkpoints by size, and one leaf per event.
+
+use super::*;
+
+pub async fn log_leaves_hashes_and_checkpoints_round_trip(store: &dyn Store) {
+    let s = slate(store, "logged").await;
+    let mut tx = store.write().await.expect("begin");
+    assert_eq!(tx.log_size().await.expect("size"), 0);
+    assert_eq!(tx.log_last_event().await.expect("last"), 0);
+    assert_eq!(tx.latest_log_checkpoint().await.expect("cp"), None);
+    let mut seqs = Vec::new();
+    for k in ["a", "b", "c"] {
+        seqs.push(tx.append_event(s.id, k, "{}", at(2)).await.expect("event"));
+    }
+    let todo = tx.log_unsequenced(0, 10).await.expect("unsequenced");
+    assert_eq!(todo.iter().map(|e| e.seq).collect::<Vec<_>>(), seqs);
+    assert_eq!(todo[0].slug, "logged");
+    assert_eq!(todo[1].kind, "b");
+    assert_eq!(todo[0].at, at(2));
+    assert_eq!(tx.log_unsequenced(0, 2).await.expect("limit").len(), 2);
+
+    let leaves: Vec<LogLeafRow> = seqs[..2]
+        .iter()
+        .enumerate()
+        .map(|(i, &seq)| LogLeafRow {
+            idx: i as i64,
+            event_seq: seq,
+            data: format!("leaf {i}"),
+            commitment: (i == 1).then(|| "c0ffee".to_owned()),
+        })
+        .collect();
+    let hashes = vec![
+        LogHashRow {
+            level: 0,
+            n: 0,
+            hash: vec![1; 32],
+        },
+        LogHashRow {
+            level: 0,
+            n: 1,
+            hash: vec![2; 32],
+        },
+        LogHashRow {
+            level: 1,
+            n: 0,
+            hash: vec![3; 32],
+        },
+    ];
+    tx.log_append(&leaves, &hashes).await.expect("append");
+    tx.put_log_checkpoint(&LogCheckpointRow {
+        size: 2,
+        note: "two".into(),
+        at: at(3),
+    })
+    .await
+    .expect("checkpoint");
+    tx.commit().await.expect("commit");
+
+    let mut tx = store.write().await.expect("begin");
+    assert_eq!(tx.log_size().await.expect("size"), 2);
+    assert_eq!(tx.log_last_event().await.expect("last"), seqs[1]);
+    let todo = tx.log_unsequenced(0, 10).await.expect("unsequenced");
+    assert_eq!(
+        todo.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![seqs[2]]
+    );
+    assert_eq!(tx.log_leaves(0, 10).await.expect("leaves"), leaves);
+    assert_eq!(
+        tx.log_leaves(1, 2).await.expect("leaves"),
+        leaves[1..].to_vec()
+    );
+    assert_eq!(
+        tx.log_leaf_of_event(seqs[0]).await.expect("of"),
+        Some(leaves[0].clone())
+    );
+    assert_eq!(tx.log_leaf_of_event(seqs[2]).await.expect("of"), None);
+    assert_eq!(
+        tx.log_leaf_by_commitment("c0ffee").await.expect("by"),
+        Some(leaves[1].clone())
+    );
+    assert_eq!(tx.log_leaf_by_commitment("nope").await.expect("by"), None);
+    assert_eq!(
+        tx.log_hash_range(0, 0, 256).await.expect("range"),
+        hashes[..2].to_vec()
+    );
+    assert_eq!(
+        tx.log_hashes(&[(1, 0), (5, 5), (0, 1)])
+            .await
+            .expect("nodes"),
+        vec![hashes[2].clone(), hashes[1].clone()]
+    );
+    // One leaf per event, one per index.
+    let again = LogLeafRow {
+        idx: 2,
+        event_seq: seqs[0],
+        data: "dup".into(),
+        commitment: None,
+    };
+    assert!(tx.log_append(&[again], &[]).await.is_err());
+    drop(tx);
+
+    let mut tx = store.write().await.expect("begin");
+    tx.put_log_checkpoint(&LogCheckpointRow {
+        size: 3,
+        note: "three".into(),
+        at: at(4),
+    })
+    .await
+    .expect("checkpoint");
+    let c = tx.latest_log_checkpoint().await.expect("cp").expect("some");
+    assert_eq!((c.size, c.note.as_str(), c.at), (3, "three", at(4)));
+    tx.commit().await.expect("commit");
+}
