@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use cohort_core::limits::{LimitEntry, LimitTable};
 use cohort_core::model::{is_state, CompactContent, Office, Plank, Race};
-use cohort_core::{Cents, Condition, Facts, Slug};
+use cohort_core::{Cents, Condition, Facts, Named, Slug};
 use cohort_store::{CompactRow, Id, NewCandidate, NewSlate, SlateRow, StoreError, Tx};
 use serde::Deserialize;
 
@@ -444,6 +444,13 @@ impl Engine {
             .map(|c| candidate_view(c, signed.get(&c.id).copied()))
             .collect();
         let waiting = waiting(tx, slate, &state).await?;
+        let named: Vec<Named> = state
+            .roster
+            .candidates
+            .iter()
+            .map(|c| Named::new(c.slug.to_string(), c.name.clone()))
+            .collect();
+        let blocking = slate.condition.unmet(&state.facts, &named);
         Ok(SlateView {
             slug: slate.slug.to_string(),
             name: slate.name.clone(),
@@ -473,6 +480,7 @@ impl Engine {
                     to: state.slug(e.to_id),
                 })
                 .collect(),
+            blocking,
         })
     }
 

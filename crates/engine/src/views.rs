@@ -22,6 +22,10 @@ pub struct SlateView {
     pub pot: Pot,
     pub waiting: Vec<WaitingView>,
     pub endorsements: Vec<EndorsementView>,
+    /// What still blocks the slate's condition, one plain-English line per
+    /// unmet part, naming people; empty once it holds. Pages only.
+    #[serde(skip)]
+    pub blocking: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
