@@ -10,7 +10,11 @@ use common::{seed, sign_as, TestApp, SLATE};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-both_backends!(slate_page_and_dashboards_name_what_blocks_the_unlock,);
+both_backends!(
+    slate_page_and_dashboards_name_what_blocks_the_unlock,
+    split_preview_matches_the_receipt_limits_included,
+    campaign_dashboard_after_signing_shows_what_reaches_it_on_unlock,
+);
 
 // ---------------------------------------------------------------- fixtures
 
@@ -141,4 +145,99 @@ async fn slate_page_and_dashboards_name_what_blocks_the_unlock(app: TestApp) {
     let dash = text(&page_as(&app, &ada, &format!("/slates/{SLATE}/campaign")).await);
     assert!(!dash.contains("Still needed"), "{dash}");
     assert!(dash.contains("The slate's condition is met"), "{dash}");
+}
+
+// ---------------------------------------------------------------- defect 2
+
+/// Regression (issue 16, defect 2): a $20,000 pledge was previewed as an even
+/// split while the unlock, within contribution limits, allocated less and
+/// left the rest unallocated. The preview runs the unlock's allocation.
+async fn split_preview_matches_the_receipt_limits_included(app: TestApp) {
+    let version = seed(&app, "signers >= 3").await;
+    let limits = json!([
+        {"office": "us_house", "cycle": 2028, "limit_cents": 350000},
+        {"office": "us_senate", "cycle": 2028, "limit_cents": 350000},
+        {"office": "governor", "cycle": 2028, "limit_cents": 350000}
+    ]);
+    let (status, body) = app
+        .call(
+            Method::PUT,
+            &format!("/api/slates/{SLATE}/limits"),
+            Some(&app.organizer),
+            Some(&limits),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    for who in ["ada-reyes", "ben-okafor", "cy-lindqvist"] {
+        sign_as(&app, who, version).await;
+    }
+    let (status, preview) = app
+        .get(&format!("/api/slates/{SLATE}/preview?amount=20000"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    let previewed: Vec<(String, i64)> = preview["split"]
+        .as_array()
+        .expect("a split")
+        .iter()
+        .map(|s| {
+            (
+                s["candidate"].as_str().unwrap().to_owned(),
+                s["cents"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(preview["unallocated_cents"], 950_000, "{preview}");
+    let sentence = preview["split_text"].as_str().expect("a sentence");
+    assert!(
+        sentence.contains("$3,500 to Ada Reyes")
+            && sentence.contains("$9,500 would stay unallocated"),
+        "{sentence}"
+    );
+
+    let receipt = pledge(&app, &money(20_000, "sam@example.org")).await;
+    assert_eq!(receipt["status"], "unlocked", "{receipt}");
+    let mut allocated: Vec<(String, i64)> = receipt["allocations"]
+        .as_array()
+        .expect("allocations")
+        .iter()
+        .map(|a| {
+            (
+                a["candidate"].as_str().unwrap().to_owned(),
+                a["cents"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    allocated.sort();
+    let mut previewed = previewed;
+    previewed.sort();
+    assert_eq!(allocated, previewed, "the receipt is what the preview said");
+    assert_eq!(receipt["unallocated_cents"], preview["unallocated_cents"]);
+}
+
+// ---------------------------------------------------------------- defect 1
+
+/// Regression (issue 16, defect 1): after signing, the dashboard said
+/// "Waiting for you if you sign $0" while $55,000 was still locked.
+async fn campaign_dashboard_after_signing_shows_what_reaches_it_on_unlock(app: TestApp) {
+    let version = seed(&app, "signers >= 3").await;
+    pledge(&app, &money(55_000, "sam@example.org")).await;
+    let ada = campaign_session(&app, "ada@example.org", "ada-reyes").await;
+    let path = format!("/slates/{SLATE}/campaign");
+    let before = text(&page_as(&app, &ada, &path).await);
+    assert!(
+        before.contains("Waiting for you if you sign $55,000"),
+        "{before}"
+    );
+    sign_as(&app, "ada-reyes", version).await;
+    sign_as(&app, "ben-okafor", version).await;
+    let after = text(&page_as(&app, &ada, &path).await);
+    assert!(!after.contains("if you sign"), "{after}");
+    assert!(
+        after.contains("Reaches you when the slate unlocks $27,500"),
+        "{after}"
+    );
+    assert!(
+        after.contains("1 more signature (from any of: Cy Lindqvist)"),
+        "{after}"
+    );
 }

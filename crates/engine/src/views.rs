@@ -26,6 +26,11 @@ pub struct SlateView {
     /// unmet part, naming people; empty once it holds. Pages only.
     #[serde(skip)]
     pub blocking: Vec<String>,
+    /// For each signer, their share of the money and hours still locked:
+    /// what reaches them when the slate unlocks (before contribution
+    /// limits, which the unlock applies per donor). Pages only.
+    #[serde(skip)]
+    pub on_unlock: Vec<WaitingView>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
