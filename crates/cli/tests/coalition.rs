@@ -14,6 +14,7 @@ both_backends!(
     slate_page_and_dashboards_name_what_blocks_the_unlock,
     split_preview_matches_the_receipt_limits_included,
     campaign_dashboard_after_signing_shows_what_reaches_it_on_unlock,
+    every_sentence_matches_the_state_it_describes,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -239,5 +240,185 @@ async fn campaign_dashboard_after_signing_shows_what_reaches_it_on_unlock(app: T
     assert!(
         after.contains("1 more signature (from any of: Cy Lindqvist)"),
         "{after}"
+    );
+}
+
+// ---------------------------------------------------------------- defect 3
+
+async fn receipt(app: &TestApp, created: &Value) -> String {
+    let (status, page) = app
+        .html(&format!(
+            "/pledges/{}?token={}&new=1",
+            created["id"],
+            created["receipt_token"].as_str().expect("a receipt token")
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    text(&page)
+}
+
+async fn page(app: &TestApp, path: &str) -> String {
+    let (status, page) = app.html(path).await;
+    assert_eq!(status, StatusCode::OK, "{path}: {page}");
+    text(&page)
+}
+
+fn says(page: &str, yes: &[&str], no: &[&str], what: &str) {
+    for s in yes {
+        assert!(page.contains(s), "{what} should say {s:?}: {page}");
+    }
+    for s in no {
+        assert!(!page.contains(s), "{what} should not say {s:?}: {page}");
+    }
+}
+
+/// Regression (issue 16, defect 3): an unlocked slate still said "Unlocks
+/// when…" and "Nothing is charged until…", an unlocked receipt "Nothing is
+/// charged while it is locked", an hours receipt spoke of stopping a monthly
+/// pledge, and the teams page said "Once it unlocked, they were matched" on
+/// a locked slate with "Hours pledged 0" beside the hours pledged. Each page
+/// is rendered locked, unlocked and broken (locked again).
+async fn every_sentence_matches_the_state_it_describes(app: TestApp) {
+    let version = seed(&app, "signers >= 2").await;
+    let once = pledge(&app, &money(100, "sam@example.org")).await;
+    let mut monthly_body = money(20, "mo@example.org");
+    monthly_body["recurring"] = json!("monthly");
+    let monthly = pledge(&app, &monthly_body).await;
+    let hours = pledge(
+        &app,
+        &json!({
+            "kind": "hours", "hours_per_week": 6, "weeks": 10, "skills": [],
+            "deadline": "2028-10-01",
+            "donor": {"email": "hal@example.org", "name": "Hal Ito", "zip": "19104", "attests_eligible": true}
+        }),
+    )
+    .await;
+    let slate_path = format!("/slates/{SLATE}");
+    let teams_path = format!("/slates/{SLATE}/teams");
+
+    // Locked.
+    says(
+        &page(&app, &slate_path).await,
+        &["Locked.", "Unlocks when", "Nothing is charged until"],
+        &["It unlocked when", "Locked now"],
+        "a locked slate",
+    );
+    says(
+        &receipt(&app, &once).await,
+        &[
+            "Nothing is charged while it is locked",
+            "Unlocks when",
+            "see and cancel this pledge",
+        ],
+        &["It unlocked when", "monthly"],
+        "a locked money receipt",
+    );
+    says(
+        &receipt(&app, &hours).await,
+        &[
+            "Nobody is matched with you while it is locked",
+            "Unlocks when",
+        ],
+        &[
+            "Nothing is charged while it is locked",
+            "monthly",
+            "stop this pledge",
+        ],
+        "a locked hours receipt",
+    );
+    says(
+        &page(&app, &teams_path).await,
+        &[
+            "The slate is still locked: supporters have pledged 6 volunteer hours a week",
+            "Volunteer hours/week pledged to the slate 6",
+        ],
+        &["Once it unlocked", "The slate unlocked"],
+        "the teams page of a locked slate",
+    );
+
+    // Unlocked.
+    sign_as(&app, "ada-reyes", version).await;
+    sign_as(&app, "ben-okafor", version).await;
+    says(
+        &page(&app, &slate_path).await,
+        &[
+            "Unlocked.",
+            "It unlocked when",
+            "a pledge made now unlocks at once",
+        ],
+        &["Unlocks when", "Nothing is charged until", "Still needed"],
+        "an unlocked slate",
+    );
+    says(
+        &receipt(&app, &once).await,
+        &["It unlocked when", "to Ada Reyes"],
+        &[
+            "Nothing is charged while it is locked",
+            "Unlocks when",
+            "monthly",
+        ],
+        "an unlocked money receipt",
+    );
+    says(
+        &receipt(&app, &monthly).await,
+        &[
+            "It unlocked when",
+            "see and stop this pledge",
+            "Stop this monthly pledge",
+        ],
+        &["Nothing is charged while it is locked", "Unlocks when"],
+        "an unlocked monthly receipt",
+    );
+    says(
+        &receipt(&app, &hours).await,
+        &["It unlocked when"],
+        &[
+            "Nobody is matched with you while it is locked",
+            "monthly",
+            "stop",
+        ],
+        "an unlocked hours receipt",
+    );
+    says(
+        &page(&app, &teams_path).await,
+        &[
+            "The slate unlocked",
+            "Volunteer hours/week pledged to the slate 6",
+        ],
+        &["still locked"],
+        "the teams page of an unlocked slate",
+    );
+
+    // Broken: Ben withdraws; the slate is locked with money already released.
+    let ben = app
+        .engine
+        .issue_candidate_token(SLATE, "ben-okafor")
+        .await
+        .expect("a token");
+    let (status, _) = app
+        .call(
+            Method::DELETE,
+            &format!("/api/slates/{SLATE}/signatures/ben-okafor"),
+            Some(&ben),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    says(
+        &page(&app, &slate_path).await,
+        &[
+            "Locked now.",
+            "has already been released",
+            "Unlocks when",
+            "1 more signature (from any of: Ben Okafor, Cy Lindqvist)",
+        ],
+        &["It unlocked when", "Unlocked."],
+        "a broken slate",
+    );
+    says(
+        &page(&app, &teams_path).await,
+        &["The slate is locked now. Hours already unlocked were matched into teams"],
+        &["The slate unlocked", "still locked:"],
+        "the teams page of a broken slate",
     );
 }

@@ -374,6 +374,9 @@ struct SlatePage {
     endorsements: Vec<EndorsementLine>,
     pot: PotLines,
     signer_pct: i64,
+    /// Locked, though some money was already released (a signer withdrew,
+    /// or pledges with their own conditions unlocked).
+    broken: bool,
 }
 
 pub(crate) async fn slate(
@@ -486,6 +489,7 @@ fn slate_page(slate: SlateView) -> SlatePage {
         candidates,
         endorsements,
         pot: PotLines::new(&slate.pot),
+        broken: !slate.unlocked && slate.pot.unlocked_cents > 0,
         signer_pct: percent(slate.signers as i64, slate.candidates.len() as i64),
         slate,
     }
