@@ -15,6 +15,8 @@ both_backends!(
     split_preview_matches_the_receipt_limits_included,
     campaign_dashboard_after_signing_shows_what_reaches_it_on_unlock,
     every_sentence_matches_the_state_it_describes,
+    the_endorsement_web_is_drawn_and_listed,
+    the_log_reads_as_sentences,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -420,5 +422,100 @@ async fn every_sentence_matches_the_state_it_describes(app: TestApp) {
         &["The slate is locked now. Hours already unlocked were matched into teams"],
         &["The slate unlocked", "still locked:"],
         "the teams page of a broken slate",
+    );
+}
+
+// ---------------------------------------------------------------- the endorsement web
+
+async fn the_endorsement_web_is_drawn_and_listed(app: TestApp) {
+    let version = seed(&app, "signers >= 3 and mutual").await;
+    for who in ["ada-reyes", "ben-okafor", "cy-lindqvist"] {
+        sign_as(&app, who, version).await;
+    }
+    endorse(&app, "ada-reyes", "ben-okafor").await;
+    endorse(&app, "ben-okafor", "ada-reyes").await;
+    endorse(&app, "ada-reyes", "cy-lindqvist").await;
+    let (status, html) = app.html(&format!("/slates/{SLATE}")).await;
+    assert_eq!(status, StatusCode::OK);
+    // The picture: one mutual edge, one one-way edge missing its return,
+    // one missing edge; each line titled in words.
+    assert_eq!(
+        html.matches("<line class=\"edge mutual\"").count(),
+        1,
+        "{html}"
+    );
+    assert_eq!(
+        html.matches("<line class=\"edge one-way missing\"").count(),
+        1,
+        "{html}"
+    );
+    assert_eq!(
+        html.matches("<line class=\"edge missing\"").count(),
+        1,
+        "{html}"
+    );
+    assert!(html.contains("role=\"img\" aria-labelledby=\"web-title web-desc\""));
+    // The text equivalent lists every edge and every missing one.
+    says(
+        &text(&html),
+        &[
+            "Mutual endorsements Ada Reyes and Ben Okafor endorse each other",
+            "One-way endorsements Ada Reyes endorses Cy Lindqvist",
+            "Missing among signers Cy Lindqvist has not endorsed Ada Reyes back Ben Okafor and Cy Lindqvist have not endorsed each other",
+        ],
+        &[],
+        "the endorsement web",
+    );
+}
+
+// ---------------------------------------------------------------- the log
+
+async fn the_log_reads_as_sentences(app: TestApp) {
+    let version = seed(&app, "signers >= 1").await;
+    let signed = sign_as(&app, "ada-reyes", version).await;
+    let _ = signed;
+    pledge(&app, &money(100, "sam@example.org")).await;
+    endorse(&app, "ada-reyes", "ben-okafor").await;
+    let ada = app
+        .engine
+        .issue_candidate_token(SLATE, "ada-reyes")
+        .await
+        .expect("a token");
+    let (status, _) = app
+        .call(
+            Method::DELETE,
+            &format!("/api/slates/{SLATE}/signatures/ada-reyes"),
+            Some(&ada),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, slate) = app.get(&format!("/api/slates/{SLATE}")).await;
+    let hash: String = slate["compact"]["hash"]
+        .as_str()
+        .expect("a hash")
+        .chars()
+        .take(12)
+        .collect();
+    let log = page(&app, &format!("/slates/{SLATE}/log")).await;
+    says(
+        &log,
+        &[
+            "Version 1 of the compact was published (hash",
+            &format!("Ada Reyes signed version 1 of the compact (hash {hash}"),
+            "1 pledge unlocked, with 1 signer",
+            "Ada Reyes endorsed Ben Okafor",
+            "Ada Reyes withdrew their signature",
+        ],
+        &["$100", "{\""],
+        "the log",
+    );
+    // Every page footer that mentions the log links to it.
+    let (_, html) = app.html(&format!("/slates/{SLATE}")).await;
+    assert!(
+        html.contains(&format!(
+            "<a href=\"/slates/{SLATE}/log\">an append-only log</a>"
+        )),
+        "{html}"
     );
 }

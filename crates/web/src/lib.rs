@@ -31,11 +31,13 @@ mod committees;
 mod congress;
 mod conversation;
 mod edge;
+mod endorsement_web;
 mod error;
 mod extract;
 mod intake_limits;
 mod joint_events;
 mod local_path;
+mod log_page;
 mod pages;
 mod payments;
 mod primaries;
@@ -171,6 +173,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .merge(books::routes())
         .merge(primaries::routes())
         .merge(joint_events::routes())
+        .merge(log_page::routes())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             engine.clone(),
