@@ -504,6 +504,7 @@ async fn the_log_reads_as_sentences(app: TestApp) {
             "Version 1 of the compact was published (hash",
             &format!("Ada Reyes signed version 1 of the compact (hash {hash}"),
             "1 pledge unlocked, with 1 signer",
+            "A pledge was made",
             "Ada Reyes endorsed Ben Okafor",
             "Ada Reyes withdrew their signature",
         ],

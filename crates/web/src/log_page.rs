@@ -102,6 +102,13 @@ pub(crate) fn describe(kind: &str, payload: &Value, names: &HashMap<String, Stri
             )
         }
         "slate_created" => ("other", "The slate was created".to_owned()),
+        // Pledges appear as events only, never with an amount or a name.
+        "pledged" => ("other", "A pledge was made".to_owned()),
+        "cancelled" => ("other", "A pledge was cancelled".to_owned()),
+        "expire" => (
+            "other",
+            "Pledges reached their deadline and expired".to_owned(),
+        ),
         "candidate_added" => (
             "other",
             format!(
