@@ -249,7 +249,7 @@ mod tests {
         let classes: Vec<&str> = web.edges.iter().map(|e| e.class).collect();
         assert_eq!(
             classes,
-            vec!["mutual", "one-way missing", "missing", "one-way"]
+            vec!["mutual", "one-way missing", "one-way", "missing"]
         );
         // Every node and label stays inside the picture.
         for n in &web.nodes {
