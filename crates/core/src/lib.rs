@@ -18,7 +18,7 @@ pub mod slug;
 pub mod split;
 pub mod unlock;
 
-pub use condition::{Condition, ParseError, Reads};
+pub use condition::{Condition, Named, ParseError, Reads};
 pub use facts::Facts;
 pub use money::Cents;
 pub use slug::{Email, Slug};

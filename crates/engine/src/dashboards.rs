@@ -3,13 +3,14 @@
 //! the exports a treasurer works from. Every method checks the actor's role.
 
 use cohort_core::model::{CompactContent, PledgeStatus, Recurrence};
-use cohort_core::split::split_evenly_preview;
+use cohort_core::unlock::{allocate, Ledger, MoneyToSplit};
 use cohort_core::{Cents, Condition};
 use cohort_store::{PartnerRow, PledgeRow, Referrals, Role};
 use serde::Serialize;
 
 use crate::auth::{Account, Actor};
 use crate::commitments::find_candidate;
+use crate::settle::SlateState;
 use crate::slates::{find_slate, text};
 use crate::views::CompactView;
 use crate::{Engine, EngineError, Result};
@@ -56,6 +57,8 @@ pub struct Preview {
     pub amount_error: Option<String>,
     /// How the amount would split across today's signers (or the chosen candidates).
     pub split: Vec<SplitLine>,
+    /// What no signer could take (their contribution limits), never charged.
+    pub unallocated_cents: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -227,10 +230,13 @@ impl Engine {
     /// Preview a pledge: the condition (the slate's when empty) in English or
     /// its error, and how `amount` would split at today's signers.
     pub async fn preview(&self, slate: &str, condition: &str, amount: &str) -> Result<Preview> {
-        let view = self.slate_view(slate).await?;
+        let mut tx = self.store.read().await?;
+        let row = find_slate(tx.as_mut(), slate).await?;
+        let today = self.today();
+        let state = SlateState::load(tx.as_mut(), &row, today).await?;
         let mut p = Preview::default();
         if condition.trim().is_empty() {
-            p.condition_text = Some(view.condition_text.clone());
+            p.condition_text = Some(row.condition.to_english());
         } else {
             match Condition::parse(condition) {
                 Ok(c) => p.condition_text = Some(c.to_english()),
@@ -243,17 +249,37 @@ impl Engine {
         match amount.parse::<Cents>() {
             Err(e) => p.amount_error = Some(e.to_string()),
             Ok(cents) => {
-                let signers: Vec<_> = view.candidates.iter().filter(|c| c.signed).collect();
-                let shares = split_evenly_preview(cents, signers.len());
-                p.split = signers
+                // The unlock's own allocation (limits included), for a donor
+                // who has given nothing yet.
+                let a = allocate(
+                    &MoneyToSplit {
+                        donor: "",
+                        amount: cents,
+                        chosen: None,
+                    },
+                    &state.payees(),
+                    &mut Ledger::new(),
+                    &row.limits,
+                    row.cycle,
+                    today,
+                );
+                p.split = a
+                    .shares
                     .iter()
-                    .zip(shares)
-                    .map(|(c, share)| SplitLine {
-                        candidate: c.slug.clone(),
-                        name: c.name.clone(),
-                        cents: share.get(),
+                    .filter_map(|share| {
+                        let c = state
+                            .roster
+                            .candidates
+                            .iter()
+                            .find(|c| c.id == share.candidate_id)?;
+                        Some(SplitLine {
+                            candidate: c.slug.to_string(),
+                            name: c.name.clone(),
+                            cents: share.cents.get(),
+                        })
                     })
                     .collect();
+                p.unallocated_cents = a.unallocated.get();
             }
         }
         Ok(p)

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use cohort_core::limits::{LimitEntry, LimitTable};
 use cohort_core::model::{is_state, CompactContent, Office, Plank, Race};
-use cohort_core::{Cents, Condition, Facts, Slug};
+use cohort_core::{Cents, Condition, Facts, Named, Slug};
 use cohort_store::{CompactRow, Id, NewCandidate, NewSlate, SlateRow, StoreError, Tx};
 use serde::Deserialize;
 
@@ -454,10 +454,19 @@ impl Engine {
             .iter()
             .map(|c| candidate_view(c, signed.get(&c.id).copied()))
             .collect();
-        let waiting = waiting(tx, slate, &state).await?;
+        let (waiting, on_unlock) = waiting(tx, slate, &state).await?;
         let scored =
             crate::scorecard::with_scorecard(tx, slate, &state.facts, slate.condition.reads().kept)
                 .await?;
+        let named: Vec<Named> = state
+            .roster
+            .candidates
+            .iter()
+            .map(|c| Named::new(c.slug.to_string(), c.name.clone()))
+            .collect();
+        let blocking = slate
+            .condition
+            .unmet(scored.as_ref().unwrap_or(&state.facts), &named);
         Ok(SlateView {
             slug: slate.slug.to_string(),
             name: slate.name.clone(),
@@ -489,6 +498,8 @@ impl Engine {
                     to: state.slug(e.to_id),
                 })
                 .collect(),
+            blocking,
+            on_unlock,
         })
     }
 
@@ -540,44 +551,45 @@ async fn waiting(
     tx: &mut dyn Tx,
     slate: &SlateRow,
     state: &SlateState,
-) -> Result<Vec<WaitingView>> {
+) -> Result<(Vec<WaitingView>, Vec<WaitingView>)> {
     let signed: HashSet<Id> = state
         .roster
         .signatures
         .iter()
         .map(|s| s.candidate_id)
         .collect();
-    let unsigned: Vec<_> = state
-        .roster
-        .candidates
-        .iter()
-        .filter(|c| !signed.contains(&c.id))
-        .collect();
-    if unsigned.is_empty() {
-        return Ok(Vec::new());
-    }
     let rows = tx.waiting(slate.id).await?;
-    Ok(unsigned
-        .into_iter()
-        .map(|c| {
-            let mut cents = 0i64;
-            let mut hours = 0i64;
-            for r in &rows {
-                let recipients = match &r.chosen {
-                    None => signed.len() as i64 + 1,
-                    Some(chosen) if chosen.contains(&c.id) => {
-                        chosen.iter().filter(|id| signed.contains(id)).count() as i64 + 1
-                    }
-                    Some(_) => continue,
-                };
+    // An unsigned candidate's share counts them among the signers; a
+    // signer's share is split among today's signers.
+    let share = |c: &cohort_store::CandidateRow, extra: i64| {
+        let mut cents = 0i64;
+        let mut hours = 0i64;
+        for r in &rows {
+            let recipients = match &r.chosen {
+                None => signed.len() as i64 + extra,
+                Some(chosen) if chosen.contains(&c.id) => {
+                    chosen.iter().filter(|id| signed.contains(id)).count() as i64 + extra
+                }
+                Some(_) => continue,
+            };
+            if recipients > 0 {
                 cents += r.cents.get() / recipients;
                 hours += r.hours_per_week / recipients;
             }
-            WaitingView {
-                candidate: c.slug.to_string(),
-                cents: Cents(cents).get(),
-                hours_per_week: hours,
-            }
-        })
-        .collect())
+        }
+        WaitingView {
+            candidate: c.slug.to_string(),
+            cents: Cents(cents).get(),
+            hours_per_week: hours,
+        }
+    };
+    let (signers, unsigned): (Vec<_>, Vec<_>) = state
+        .roster
+        .candidates
+        .iter()
+        .partition(|c| signed.contains(&c.id));
+    Ok((
+        unsigned.into_iter().map(|c| share(c, 1)).collect(),
+        signers.into_iter().map(|c| share(c, 0)).collect(),
+    ))
 }

@@ -22,6 +22,15 @@ pub struct SlateView {
     pub pot: Pot,
     pub waiting: Vec<WaitingView>,
     pub endorsements: Vec<EndorsementView>,
+    /// What still blocks the slate's condition, one plain-English line per
+    /// unmet part, naming people; empty once it holds. Pages only.
+    #[serde(skip)]
+    pub blocking: Vec<String>,
+    /// For each signer, their share of the money and hours still locked:
+    /// what reaches them when the slate unlocks (before contribution
+    /// limits, which the unlock applies per donor). Pages only.
+    #[serde(skip)]
+    pub on_unlock: Vec<WaitingView>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -780,6 +780,7 @@ async fn pledge_form_page(
                     .map(|c| c.to_string())
                     .unwrap_or_default(),
                 &split_sentence(&preview),
+                Cents(preview.unallocated_cents),
             )
             .unwrap_or_default(),
             v,
@@ -973,13 +974,23 @@ pub(crate) struct PreviewQuery {
     amount: String,
 }
 
-/// "At today's signers, your $100 would go …", or what happens with no signer yet.
-fn split_text(amount: &str, split: &str) -> Option<String> {
+/// "At today's signers, your $100 would go …", what would stay unallocated,
+/// or what happens with no signer yet.
+fn split_text(amount: &str, split: &str, unallocated: Cents) -> Option<String> {
+    let left = if unallocated > Cents::ZERO {
+        format!(
+            " {unallocated} would stay unallocated (the candidates' contribution limits) and is never charged."
+        )
+    } else {
+        String::new()
+    };
     match (amount.is_empty(), split.is_empty()) {
         (true, _) => None,
-        (false, false) => Some(format!("At today's signers, your {amount} would go {split}.")),
+        (false, false) => Some(format!(
+            "At today's signers, your {amount} would go {split}.{left}"
+        )),
         (false, true) => Some(format!(
-            "No candidate has signed yet: your {amount} will split evenly across whoever has signed when it unlocks."
+            "No candidate has signed yet: your {amount} will split evenly across whoever has signed when it unlocks, within their contribution limits."
         )),
     }
 }
@@ -1014,7 +1025,8 @@ pub(crate) async fn preview(
         "condition_error": p.condition_error,
         "amount_error": p.amount_error,
         "split": p.split,
-        "split_text": split_text(&amount, &split),
+        "unallocated_cents": p.unallocated_cents,
+        "split_text": split_text(&amount, &split, Cents(p.unallocated_cents)),
     })))
 }
 
@@ -1204,6 +1216,8 @@ struct CampaignPage {
     name: String,
     notice: Option<String>,
     problem: Option<String>,
+    blocking: Vec<String>,
+    waiting_label: &'static str,
     waiting: String,
     waiting_hours: i64,
     unlocked: String,
@@ -1256,7 +1270,23 @@ async fn campaign_page_for(
     let totals = engine
         .campaign_totals(&viewer.actor, slug, &me.slug)
         .await?;
-    let waiting = slate.waiting.iter().find(|w| w.candidate == me.slug);
+    // Before signing: what signing would bring. After: this campaign's share
+    // of what is still locked, which reaches it when the slate unlocks.
+    let (waiting_label, waiting) = if me.signed {
+        (
+            if slate.blocking.is_empty() {
+                "Still locked for you (pledges with their own conditions)"
+            } else {
+                "Reaches you when the slate unlocks"
+            },
+            slate.on_unlock.iter().find(|w| w.candidate == me.slug),
+        )
+    } else {
+        (
+            "Waiting for you if you sign",
+            slate.waiting.iter().find(|w| w.candidate == me.slug),
+        )
+    };
     let (version, commitments, planks) = match &slate.compact {
         Some(c) => (Some(c.version), c.commitments.clone(), c.planks.clone()),
         None => (None, Vec::new(), Vec::new()),
@@ -1308,6 +1338,8 @@ async fn campaign_page_for(
             name: me.name.clone(),
             notice,
             problem,
+            blocking: slate.blocking.clone(),
+            waiting_label,
             waiting: Cents(waiting.map_or(0, |w| w.cents)).to_string(),
             waiting_hours: waiting.map_or(0, |w| w.hours_per_week),
             unlocked: Cents(totals.0).to_string(),

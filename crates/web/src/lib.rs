@@ -32,6 +32,7 @@ mod congress;
 mod conversation;
 mod digest;
 mod edge;
+mod endorsement_web;
 mod error;
 mod extract;
 mod governing;
@@ -40,6 +41,7 @@ mod joint_events;
 mod joint_pledges;
 mod local_path;
 mod log;
+mod log_page;
 mod pages;
 mod payments;
 mod primaries;
@@ -183,6 +185,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .merge(joint_pledges::routes())
         .merge(scorecard::routes())
         .merge(digest::routes())
+        .merge(log_page::routes())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             engine.clone(),

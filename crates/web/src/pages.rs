@@ -244,12 +244,6 @@ struct CandidateLine {
     waiting: Option<String>,
 }
 
-struct EndorsementLine {
-    from: String,
-    to: String,
-    returned: bool,
-}
-
 /// A tile-grid map of the United States: one square per state (and DC),
 /// placed roughly where the state is, so every state is equally visible.
 const TILES: &[(&str, u8, u8)] = &[
@@ -371,9 +365,12 @@ struct SlatePage {
     slate: SlateView,
     short_hash: String,
     candidates: Vec<CandidateLine>,
-    endorsements: Vec<EndorsementLine>,
     pot: PotLines,
     signer_pct: i64,
+    web: crate::endorsement_web::EndorsementWeb,
+    /// Locked, though some money was already released (a signer withdrew,
+    /// or pledges with their own conditions unlocked).
+    broken: bool,
 }
 
 pub(crate) async fn slate(
@@ -398,16 +395,6 @@ impl SlatePage {
 }
 
 fn slate_page(slate: SlateView) -> SlatePage {
-    let names: HashMap<&str, &str> = slate
-        .candidates
-        .iter()
-        .map(|c| (c.slug.as_str(), c.name.as_str()))
-        .collect();
-    let name_of = |slug: &str| {
-        names
-            .get(slug)
-            .map_or_else(|| slug.to_owned(), |n| (*n).to_owned())
-    };
     let latest = slate.compact.as_ref().map(|c| c.version);
     let waiting: HashMap<&str, String> = slate
         .waiting
@@ -434,18 +421,6 @@ fn slate_page(slate: SlateView) -> SlatePage {
             } else {
                 waiting.get(c.slug.as_str()).cloned()
             },
-        })
-        .collect();
-    let endorsements = slate
-        .endorsements
-        .iter()
-        .map(|e| EndorsementLine {
-            from: name_of(&e.from),
-            to: name_of(&e.to),
-            returned: slate
-                .endorsements
-                .iter()
-                .any(|r| r.from == e.to && r.to == e.from),
         })
         .collect();
     let short_hash = slate
@@ -484,8 +459,9 @@ fn slate_page(slate: SlateView) -> SlatePage {
         map_summary,
         short_hash,
         candidates,
-        endorsements,
         pot: PotLines::new(&slate.pot),
+        web: crate::endorsement_web::build(&slate),
+        broken: !slate.unlocked && slate.pot.unlocked_cents > 0,
         signer_pct: percent(slate.signers as i64, slate.candidates.len() as i64),
         slate,
     }

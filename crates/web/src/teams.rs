@@ -219,6 +219,11 @@ async fn save_profile(
 #[template(path = "teams_status.html")]
 struct StatusPage {
     s: TeamStatus,
+    /// Whether the slate's condition holds now.
+    unlocked: bool,
+    /// Volunteer hours a week pledged to the slate: still locked, and unlocked.
+    hours_locked: i64,
+    hours_unlocked: i64,
 }
 
 async fn status_page(
@@ -226,7 +231,16 @@ async fn status_page(
     ApiPath(slug): ApiPath<String>,
 ) -> Result<Response, PageError> {
     let s = engine.team_status(&slug).await?;
-    Ok(html(StatusCode::OK, &StatusPage { s }))
+    let slate = engine.slate_view(&slug).await?;
+    Ok(html(
+        StatusCode::OK,
+        &StatusPage {
+            s,
+            unlocked: slate.unlocked,
+            hours_locked: slate.pot.hours_per_week_pending,
+            hours_unlocked: slate.pot.hours_per_week_unlocked,
+        },
+    ))
 }
 
 // ---------------------------------------------------------------- needs

@@ -95,7 +95,7 @@ impl Count {
         }
     }
 
-    fn read(self, facts: &dyn Facts) -> u64 {
+    pub(super) fn read(self, facts: &dyn Facts) -> u64 {
         match self {
             Count::Signers => facts.signers(),
             Count::States => facts.states(),

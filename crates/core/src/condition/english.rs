@@ -135,6 +135,11 @@ fn today(op: Op, date: NaiveDate) -> String {
 
 /// `1234567` as `1,234,567`.
 fn thousands(n: u64) -> String {
+    thousands_u128(u128::from(n))
+}
+
+/// [`thousands`] for the wider numbers a shortfall can reach.
+pub(super) fn thousands_u128(n: u128) -> String {
     let digits: Vec<char> = n.to_string().chars().collect();
     let groups: Vec<String> = digits
         .rchunks(3)

@@ -42,6 +42,11 @@ mod lexer;
 mod parser;
 #[cfg(test)]
 mod tests;
+mod unmet;
+#[cfg(test)]
+mod unmet_tests;
+
+pub use unmet::Named;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -197,6 +202,15 @@ impl Condition {
     /// A plain-English sentence fragment; callers prepend e.g. "unlocks when ".
     pub fn to_english(&self) -> String {
         english::render(&self.expr)
+    }
+
+    /// What still blocks the condition, one plain-English line per unmet
+    /// part ("2 more signatures (from any of: …)", "Nadia Farouk-Tillman has
+    /// not endorsed Maria Okafor", "$4,500 more pledged"); empty exactly when
+    /// the condition holds. `roster` names the slate's candidates, in the
+    /// order they are listed; a slug missing from it is shown as the slug.
+    pub fn unmet(&self, facts: &dyn Facts, roster: &[Named]) -> Vec<String> {
+        unmet::render(&self.expr, facts, roster)
     }
 
     /// The facts this condition depends on.

@@ -9,11 +9,11 @@ use super::*;
 use crate::facts::Snapshot;
 use crate::money::Cents;
 
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+pub(super) fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
-fn cond(src: &str) -> Condition {
+pub(super) fn cond(src: &str) -> Condition {
     Condition::parse(src).unwrap_or_else(|e| panic!("{src:?} should parse: {e}"))
 }
 
@@ -25,14 +25,14 @@ fn error(src: &str) -> (usize, String) {
 }
 
 /// A condition straight from a tree, as the generators build them.
-fn from_expr(expr: Expr) -> Condition {
+pub(super) fn from_expr(expr: Expr) -> Condition {
     let mut source = String::new();
     expr.write_canonical(&mut source);
     Condition { source, expr }
 }
 
 /// Five signers from three states who all endorse each other, $250,000 pledged.
-fn bloc() -> Snapshot {
+pub(super) fn bloc() -> Snapshot {
     let mut s = Snapshot::new(date(2028, 3, 1));
     for (who, state) in [
         ("a", "NY"),
@@ -665,7 +665,7 @@ fn reads_bits_are_stable_and_round_trip() {
 
 // ------------------------------------------------------------- properties
 
-const POOL: [&str; 5] = ["a", "b", "c", "jane-doe", "john-roe"];
+pub(super) const POOL: [&str; 5] = ["a", "b", "c", "jane-doe", "john-roe"];
 
 fn arb_slug() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -698,7 +698,7 @@ fn arb_leaf() -> impl Strategy<Value = Expr> {
     ]
 }
 
-fn arb_expr() -> impl Strategy<Value = Expr> {
+pub(super) fn arb_expr() -> impl Strategy<Value = Expr> {
     arb_leaf().prop_recursive(5, 32, 4, |inner| {
         prop_oneof![
             inner.clone().prop_map(|e| Expr::Not(Box::new(e))),
@@ -708,7 +708,7 @@ fn arb_expr() -> impl Strategy<Value = Expr> {
     })
 }
 
-fn arb_snapshot() -> impl Strategy<Value = Snapshot> {
+pub(super) fn arb_snapshot() -> impl Strategy<Value = Snapshot> {
     let name = select(&POOL[..]).prop_map(str::to_owned);
     (
         prop::collection::btree_map(name.clone(), select(vec!["NY", "CA", "TX"]), 0..5),

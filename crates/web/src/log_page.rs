@@ -1,0 +1,200 @@
+//! `/slates/{slug}/log`: the slate's public log, readable (issue 16).
+//! Signatures with the compact's hash, withdrawals shown as withdrawals,
+//! endorsements, compact versions, and unlocks in aggregate (how many
+//! pledges, never how much), a page of entries at a time.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use cohort_engine::Engine;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::extract::ApiPath;
+use crate::pages::{html, PageError};
+
+const PAGE: i64 = 100;
+
+pub(crate) fn routes() -> Router<Engine> {
+    Router::new().route("/slates/{slug}/log", get(log_page))
+}
+
+pub(crate) struct Entry {
+    pub seq: i64,
+    pub at: String,
+    pub kind: &'static str,
+    pub text: String,
+    pub hash: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "log.html")]
+struct LogPage {
+    slug: String,
+    slate_name: String,
+    entries: Vec<Entry>,
+    next: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+struct LogQuery {
+    #[serde(default)]
+    after: i64,
+}
+
+fn short(hash: &str) -> String {
+    hash.chars().take(12).collect()
+}
+
+/// One event as a sentence; `names` maps candidate slugs to names.
+pub(crate) fn describe(kind: &str, payload: &Value, names: &HashMap<String, String>) -> Entry {
+    let s = |key: &str| payload[key].as_str().unwrap_or("").to_owned();
+    let who = |key: &str| {
+        let slug = s(key);
+        names.get(&slug).cloned().unwrap_or(slug)
+    };
+    let n = |key: &str| payload[key].as_i64().unwrap_or(0);
+    let hash = payload["hash"].as_str().map(short);
+    let (class, text) = match kind {
+        "signed" => (
+            "signed",
+            format!(
+                "{} signed version {} of the compact",
+                who("candidate"),
+                n("version")
+            ),
+        ),
+        "withdrew" => (
+            "withdrew",
+            format!("{} withdrew their signature", who("candidate")),
+        ),
+        "endorsed" => (
+            "endorsed",
+            format!("{} endorsed {}", who("from"), who("to")),
+        ),
+        "unendorsed" => (
+            "withdrew",
+            format!(
+                "{} withdrew their endorsement of {}",
+                who("from"),
+                who("to")
+            ),
+        ),
+        "compact_published" => (
+            "compact",
+            format!("Version {} of the compact was published", n("version")),
+        ),
+        "unlock" => {
+            let p = n("pledges");
+            (
+                "unlock",
+                format!(
+                    "{p} pledge{} unlocked, with {} signer{}",
+                    if p == 1 { "" } else { "s" },
+                    n("signers"),
+                    if n("signers") == 1 { "" } else { "s" }
+                ),
+            )
+        }
+        "slate_created" => ("other", "The slate was created".to_owned()),
+        // Pledges appear as events only, never with an amount or a name.
+        "pledged" => ("other", "A pledge was made".to_owned()),
+        "cancelled" => ("other", "A pledge was cancelled".to_owned()),
+        "expire" => (
+            "other",
+            "Pledges reached their deadline and expired".to_owned(),
+        ),
+        "candidate_added" => (
+            "other",
+            format!(
+                "{} joined the slate",
+                payload["name"]
+                    .as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| who("candidate"))
+            ),
+        ),
+        "primary_lost" => ("withdrew", format!("{} lost the primary", who("candidate"))),
+        other => ("other", other.replace('_', " ")),
+    };
+    Entry {
+        seq: 0,
+        at: String::new(),
+        kind: class,
+        text,
+        hash,
+    }
+}
+
+async fn log_page(
+    State(engine): State<Engine>,
+    ApiPath(slug): ApiPath<String>,
+    Query(q): Query<LogQuery>,
+) -> Result<Response, PageError> {
+    let slate = engine.slate_view(&slug).await?;
+    let names: HashMap<String, String> = slate
+        .candidates
+        .iter()
+        .map(|c| (c.slug.clone(), c.name.clone()))
+        .collect();
+    let rows = engine.events(&slug, q.after.max(0), PAGE + 1).await?;
+    let more = rows.len() as i64 > PAGE;
+    let entries: Vec<Entry> = rows
+        .iter()
+        .take(PAGE as usize)
+        .map(|r| {
+            let payload: Value = serde_json::from_str(&r.payload).unwrap_or(Value::Null);
+            Entry {
+                seq: r.seq,
+                at: r.at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                ..describe(&r.kind, &payload, &names)
+            }
+        })
+        .collect();
+    let next = if more {
+        entries.last().map(|e| e.seq)
+    } else {
+        None
+    };
+    Ok(html(
+        StatusCode::OK,
+        &LogPage {
+            slug: slate.slug.clone(),
+            slate_name: slate.name.clone(),
+            entries,
+            next,
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn withdrawals_read_as_withdrawals_and_unlocks_as_counts() {
+        let names: HashMap<String, String> = [("ada".to_owned(), "Ada Reyes".to_owned())]
+            .into_iter()
+            .collect();
+        let e = describe("withdrew", &json!({"candidate": "ada"}), &names);
+        assert_eq!(
+            (e.kind, e.text.as_str()),
+            ("withdrew", "Ada Reyes withdrew their signature")
+        );
+        let e = describe(
+            "signed",
+            &json!({"candidate": "ada", "version": 2, "hash": "abcdef0123456789abcdef"}),
+            &names,
+        );
+        assert_eq!(e.text, "Ada Reyes signed version 2 of the compact");
+        assert_eq!(e.hash.as_deref(), Some("abcdef012345"));
+        let e = describe("unlock", &json!({"pledges": 3, "signers": 1}), &names);
+        assert_eq!(e.text, "3 pledges unlocked, with 1 signer");
+    }
+}
