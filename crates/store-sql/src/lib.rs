@@ -184,24 +184,24 @@ fn push_placeholder(s: &mut String, sigil: char, n: usize) {
     }
 }
 
-mod digest;
 mod accounts;
 mod books;
 mod bulk;
 mod conversation;
+mod digest;
 mod jobs;
 mod joint_events;
 mod joint_pledges;
 mod log;
 mod mail_hold;
-mod roll_calls;
-mod pledge_pauses;
 #[cfg(test)]
 mod migration_pairs;
 mod outbox;
 mod payments;
+mod pledge_pauses;
 mod pledges;
 mod primaries;
+mod roll_calls;
 mod sign_in;
 mod slates;
 mod teams;

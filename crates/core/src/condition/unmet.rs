@@ -128,9 +128,10 @@ fn walk(expr: &Expr, facts: &dyn Facts, roster: &[Named], out: &mut Vec<String>)
                 )
             });
         }
-        Expr::Figure(figure, op, share) => {
-            out.push(format!("not yet: {}", super::bloc::english(figure, *op, *share)))
-        }
+        Expr::Figure(figure, op, share) => out.push(format!(
+            "not yet: {}",
+            super::bloc::english(figure, *op, *share)
+        )),
         Expr::Count(var, op, n) => out.push(count(*var, *op, *n, facts, roster)),
         Expr::Pledged(op, amount) => out.push(pledged(*op, *amount, facts.pledged())),
         Expr::Today(op, date) => out.push(today(*op, *date, facts.today())),
