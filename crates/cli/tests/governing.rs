@@ -16,6 +16,7 @@ both_backends!(
     member_ids_tags_cohesion_and_targets_over_http,
     a_one_member_bloc_counts_no_roll_call,
     a_pledge_waits_on_the_bloc_and_a_null_figure_never_holds,
+    bloc_agreement_is_scored_from_the_roll_calls_since_signing,
 );
 
 const S: &str = "squad-test";
@@ -591,4 +592,93 @@ proptest! {
         });
         prop_assert_eq!(got, want);
     }
+}
+
+/// The scorecard's `bloc_agreement` reads cohesion over the signer's period:
+/// members who signed on the 119th Congress's first day are scored on every
+/// shipped roll call since, kept at or above `at_least` and broken below,
+/// exactly as the public cohesion figures for that period say; the Senate
+/// candidate, with no member id, is not measured.
+async fn bloc_agreement_is_scored_from_the_roll_calls_since_signing(app: TestApp) {
+    app.engine.load_shipped_roll_calls().await.expect("import");
+    slate(&app, S, &BLOC).await;
+    let (status, body) = app
+        .organize(
+            &format!("/api/slates/{S}/compact"),
+            json!({"commitments": [
+                       {"text": "Vote with the bloc", "measure": "bloc_agreement", "at_least": 0.5},
+                       {"text": "Never split", "measure": "bloc_agreement", "at_least": 1.0}],
+                   "planks": [{"title": "Due process", "why": "A hearing first."}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let version = body["version"].as_i64().expect("a version");
+    app.clock
+        .set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2025, 1, 3, 12, 0, 0).unwrap());
+    let signers: Vec<&str> = BLOC.iter().map(|m| m.0).chain(["sen"]).collect();
+    for who in &signers {
+        let token = app
+            .engine
+            .issue_candidate_token(S, who)
+            .await
+            .expect("token");
+        let (status, body) = app
+            .call(
+                Method::POST,
+                &format!("/api/slates/{S}/signatures"),
+                Some(&token),
+                Some(&json!({"candidate": who, "version": version})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    app.clock.set(common::now());
+    for (c, _, _, bioguide) in BLOC {
+        let (status, b) = patch(
+            &app,
+            &format!("/api/slates/{S}/candidates/{c}"),
+            Some(&app.organizer),
+            json!({"bioguide_id": bioguide}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{b}");
+    }
+    let today = common::now().date_naive();
+    let (_, cohesion) = app
+        .get(&format!(
+            "/api/slates/{S}/cohesion?from=2025-01-03&to={today}"
+        ))
+        .await;
+    let (status, card) = app.get(&format!("/api/slates/{S}/scorecard")).await;
+    assert_eq!(status, StatusCode::OK, "{card}");
+    let cards = card["candidates"].as_array().expect("candidates");
+    let mut measured = 0;
+    for (c, ..) in BLOC {
+        let with_bloc = cohesion["members"]
+            .as_array()
+            .expect("members")
+            .iter()
+            .find(|m| m["candidate"] == c)
+            .and_then(|m| m["with_bloc"].as_f64())
+            .unwrap_or_else(|| panic!("{c} voted: {cohesion}"));
+        let mine = cards.iter().find(|x| x["candidate"] == c).expect("a card");
+        for (i, at_least) in [0.5, 1.0].into_iter().enumerate() {
+            let want = if with_bloc >= at_least {
+                "kept"
+            } else {
+                "broken"
+            };
+            assert_eq!(
+                mine["commitments"][i]["status"], want,
+                "{c}: with_bloc {with_bloc} against {at_least}: {mine}"
+            );
+            measured += 1;
+        }
+    }
+    assert_eq!(measured, 8);
+    let sen = cards
+        .iter()
+        .find(|x| x["candidate"] == "sen")
+        .expect("a card");
+    assert_eq!(sen["commitments"][0]["status"], "not_measured", "{sen}");
 }

@@ -681,4 +681,23 @@ async fn the_demo_has_a_held_event_a_livestream_and_a_fundraiser(app: TestApp) {
         .collect();
     assert!(statuses.contains(&"kept"), "{card}");
     assert!(statuses.contains(&"due"), "{card}");
+    // the slate page shows what is coming up, soonest first, never the
+    // event already held
+    let (status, page) = app.html(&format!("/slates/{}", summary.slug)).await;
+    assert_eq!(status, StatusCode::OK);
+    let together = page
+        .split("id=\"together-heading\"")
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .expect("a Together in public section");
+    let title = |kind: &str| {
+        list.iter()
+            .find(|e| e["kind"] == kind)
+            .and_then(|e| e["title"].as_str())
+            .expect("a title")
+            .to_owned()
+    };
+    assert!(together.contains(&title("livestream")), "{together}");
+    assert!(together.contains(&title("fundraiser")), "{together}");
+    assert!(!together.contains(&title("town_hall")), "{together}");
 }

@@ -259,14 +259,20 @@ fn logs_dir() -> PathBuf {
     dir
 }
 
+/// Every background job `cohort serve` runs under a lease.
+const JOBS: [&str; 6] = ["mail", "recompute", "tick", "collect", "digest", "log"];
+
+fn holds_all(held: &BTreeMap<String, u32>, pid: u32) -> bool {
+    JOBS.iter().all(|j| held.get(*j) == Some(&pid))
+}
+
 /// Poll (up to a minute: a liveness bound, not a timing claim) until every
 /// job's lease is held by `pid`; answers the holders last seen.
 async fn wait_for_holder(pool: &PgPool, pid: u32) -> BTreeMap<String, u32> {
     let until = Instant::now() + Duration::from_secs(60);
     loop {
         let now = holders(pool).await;
-        let jobs = ["mail", "recompute", "tick", "collect"];
-        if jobs.iter().all(|j| now.get(*j) == Some(&pid)) || Instant::now() > until {
+        if holds_all(&now, pid) || Instant::now() > until {
             return now;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -296,7 +302,7 @@ async fn a_server_stopped_with_sigterm_hands_its_jobs_over_at_once() {
     let pool = PgPool::connect(&pg.url).await.expect("a pool");
     let held = wait_for_holder(&pool, first.pid).await;
     assert!(
-        held.values().all(|p| *p == first.pid) && held.len() == 4,
+        holds_all(&held, first.pid) && held.len() == JOBS.len(),
         "the first server takes every job: {held:?}"
     );
     let second = serve_leased(
@@ -320,7 +326,7 @@ async fn a_server_stopped_with_sigterm_hands_its_jobs_over_at_once() {
 
     let held = wait_for_holder(&pool, second.pid).await;
     assert!(
-        held.values().all(|p| *p == second.pid) && held.len() == 4,
+        holds_all(&held, second.pid) && held.len() == JOBS.len(),
         "the second server has every job well before the hour-long leases end: {held:?} \
          (logs in {})",
         logs.display()

@@ -296,8 +296,8 @@ pub struct SignerRecord<'a> {
     pub others: &'a [OtherSigner],
     /// Held joint events of the slate (any hosts; filtered here).
     pub events: &'a [HeldEvent],
-    /// Share of roll calls voted with the bloc, once roll calls exist.
-    /// See [`bloc_agreement_hook`].
+    /// Share of counted roll calls voted with the bloc in the signer's
+    /// period. See [`bloc_agreement_hook`].
     pub bloc_agreement: Option<f64>,
 }
 
@@ -305,10 +305,10 @@ pub struct SignerRecord<'a> {
 /// `endorse_all` commitment counts as broken.
 pub const ENDORSE_GRACE: Months = Months::new(1);
 
-/// The hook for `bloc_agreement`: the roll-call work (cohesion's
-/// `with_bloc`, a share from 0 to 1, or `None` while there are no counted
-/// roll calls) fills [`SignerRecord::bloc_agreement`]. Until it exists the
-/// engine passes `None` and the commitment is `not_measured`.
+/// `bloc_agreement`'s reading: cohesion's `with_bloc` over the signer's
+/// period (a share from 0 to 1, or `None` while they have no counted roll
+/// call, and then the commitment is `not_measured`), as the engine fills
+/// [`SignerRecord::bloc_agreement`].
 pub fn bloc_agreement_hook(with_bloc: Option<f64>) -> Option<f64> {
     with_bloc.filter(|x| x.is_finite())
 }

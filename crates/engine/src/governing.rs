@@ -284,14 +284,26 @@ pub(crate) async fn bloc_figures(
     tx: &mut dyn Tx,
     slate_id: cohort_store::Id,
 ) -> Result<cohort_core::facts::BlocFigures> {
+    bloc_figures_between(tx, slate_id, None, None).await
+}
+
+/// [`bloc_figures`] over roll calls dated `from..=to` (`YYYY-MM-DD`, either
+/// end open): what the scorecard's `bloc_agreement` reads for a signer's
+/// period.
+pub(crate) async fn bloc_figures_between(
+    tx: &mut dyn Tx,
+    slate_id: cohort_store::Id,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<cohort_core::facts::BlocFigures> {
     let (bloc, _) = bloc_of(tx, slate_id).await?;
     let mut out = cohort_core::facts::BlocFigures::default();
     if bloc.is_empty() {
         return Ok(out);
     }
     let ids: Vec<String> = bloc.iter().map(|m| m.member_id.clone()).collect();
-    let calls = tx.roll_calls_between(None, None, None).await?;
-    let positions = tx.positions_of(&ids, None, None).await?;
+    let calls = tx.roll_calls_between(None, from, to).await?;
+    let positions = tx.positions_of(&ids, from, to).await?;
     let votes = to_roll_calls(calls, positions)?;
     let platform: Vec<PlatformTag> = tx
         .platform_votes(slate_id)
@@ -304,7 +316,7 @@ pub(crate) async fn bloc_figures(
             })
         })
         .collect();
-    let c = cohort_congress::cohesion(&votes, &bloc, &platform, None, None);
+    let c = cohort_congress::cohesion(&votes, &bloc, &platform, from, to);
     out.rice = c.rice;
     for m in c.members {
         if let Some(x) = m.with_bloc {

@@ -60,19 +60,22 @@ pub struct EventEvidence {
     pub on: NaiveDate,
 }
 
-/// HOOK(roll calls): a signer's share of counted roll calls voted with the
-/// bloc position (cohesion's `with_bloc`). Roll calls are being built
-/// separately; until they land this answers `None` and every
-/// `bloc_agreement` commitment is `not_measured`. Replace the body with a
-/// read of the cohesion over the signer's period.
+/// A signer's `with_bloc` (the share of counted roll calls on which they
+/// voted with the bloc position, API.md "Roll calls and cohesion") over roll
+/// calls from their signature to today; `None` while they have no counted
+/// vote in that period (or no member id), so the commitment is
+/// `not_measured`.
 async fn bloc_agreement(
-    _tx: &mut dyn Tx,
-    _slate: &SlateRow,
-    _candidate: &CandidateRow,
-    _since: NaiveDate,
-    _today: NaiveDate,
+    tx: &mut dyn Tx,
+    slate: &SlateRow,
+    candidate: &CandidateRow,
+    since: NaiveDate,
+    today: NaiveDate,
 ) -> Result<Option<f64>> {
-    Ok(None)
+    let (from, to) = (since.to_string(), today.to_string());
+    let figures =
+        crate::governing::bloc_figures_between(tx, slate.id, Some(&from), Some(&to)).await?;
+    Ok(figures.with_bloc.get(candidate.slug.as_str()).copied())
 }
 
 /// Score every candidate of `slate` on `today` (inside the caller's transaction).

@@ -8,6 +8,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use cohort_core::joint_event::EventStatus;
 use cohort_core::model::Office;
 use cohort_core::Cents;
 use cohort_engine::{CandidateView, Engine, EngineError, SlateView};
@@ -358,6 +359,8 @@ fn us_map(candidates: &[CandidateView]) -> Vec<Tile> {
 #[template(path = "slate.html")]
 struct SlatePage {
     partners: Vec<cohort_engine::dashboards::PartnerView>,
+    /// The next confirmed joint events (at most three), soonest first.
+    upcoming: Vec<UpcomingEvent>,
     /// (plank title, its support in the conversation when adopted).
     plank_support: Vec<(String, String)>,
     tiles: Vec<Tile>,
@@ -379,9 +382,49 @@ pub(crate) async fn slate(
 ) -> Result<Response, PageError> {
     let slate = engine.slate_view(&slug).await?;
     let mut page = slate_page(slate);
+    let now = engine.now();
+    let mut upcoming: Vec<_> = engine
+        .joint_events(&cohort_engine::Actor::Public, &slug, false)
+        .await?
+        .into_iter()
+        .filter(|e| e.status == EventStatus::Confirmed && e.ends_at > now)
+        .collect();
+    upcoming.sort_by_key(|e| e.starts_at);
+    page.upcoming = upcoming
+        .into_iter()
+        .take(3)
+        .map(UpcomingEvent::from)
+        .collect();
     page.partners = engine.partners(&slug).await?;
     page.plank_support = engine.plank_support(&slug).await?;
     Ok(html(StatusCode::OK, &page))
+}
+
+/// A joint event as the slate page lists it.
+struct UpcomingEvent {
+    id: i64,
+    title: String,
+    kind: &'static str,
+    /// "Tue, Dec 8, 7:00 PM EST" as the event's own page words it.
+    when: String,
+    hosts: String,
+}
+
+impl From<cohort_engine::joint_events::JointEventView> for UpcomingEvent {
+    fn from(e: cohort_engine::joint_events::JointEventView) -> Self {
+        let names: Vec<&str> = e.hosts.iter().map(|h| h.name.as_str()).collect();
+        UpcomingEvent {
+            id: e.id,
+            kind: e.kind_label,
+            when: e.starts_local.clone(),
+            hosts: match names.as_slice() {
+                [] => String::new(),
+                [one] => (*one).to_owned(),
+                [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+            },
+            title: e.title,
+        }
+    }
 }
 
 impl SlatePage {
@@ -454,6 +497,7 @@ fn slate_page(slate: SlateView) -> SlatePage {
     );
     SlatePage {
         partners: Vec::new(),
+        upcoming: Vec::new(),
         plank_support: Vec::new(),
         tiles,
         map_summary,
