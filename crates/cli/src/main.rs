@@ -517,6 +517,7 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
         ..cohort_web::Options::default()
     };
     let mut demo_path = None;
+    let mut governing_path: Option<String> = None;
     if demo {
         let mut spec: DemoSpec = serde_json::from_str(DEMO).context("parsing the bundled demo")?;
         spec.conversation = Some(
@@ -541,12 +542,11 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
         }
         grant_demo_accounts(&engine, &spec).await?;
         // Issue 17: the roll calls and the "already in office" slate.
-        let governing = engine
-            .load_governing_demo(2026)
-            .await
-            .context("loading the governing demo")?;
-        eprintln!(
-            "governing demo: {url}slates/{governing}/cohesion, {url}slates/{governing}/targets"
+        governing_path = Some(
+            engine
+                .load_governing_demo(2026)
+                .await
+                .context("loading the governing demo")?,
         );
     }
     // Every background job runs in one server at a time, under its lease.
@@ -653,7 +653,13 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
         println!("  volunteer teams: {url}slates/{slug}/teams");
         println!("  joint events:    {url}slates/{slug}/joint-events");
         println!("  power view:      {url}slates/{slug}/power (what N coordinated wins would do)");
+        println!("  scorecard:       {url}slates/{slug}/scorecard (do they keep the compact?)");
+        println!("  its log:         {url}slates/{slug}/log");
         println!("  the books:       {url}books (the organizer below)");
+        if let Some(g) = &governing_path {
+            println!("  in office:       {url}slates/{g}/cohesion (does the bloc vote together?)");
+            println!("  targeting:       {url}slates/{g}/targets (whom to challenge)");
+        }
         let token = demo_token(&engine, &db.data_dir).await?;
         println!("  organizer token: {token}");
         println!("  sign in at {url}sign-in as {DEMO_ORGANIZER} (organizer) or");
