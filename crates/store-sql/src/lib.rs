@@ -198,6 +198,7 @@ mod mail_hold;
 mod migration_pairs;
 mod outbox;
 mod payments;
+mod people;
 mod pledge_pauses;
 mod pledges;
 mod primaries;

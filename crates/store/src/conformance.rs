@@ -40,6 +40,8 @@ mod digest;
 pub use digest::*;
 mod log;
 pub use log::*;
+mod people;
+pub use people::*;
 
 fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0)
@@ -1224,6 +1226,7 @@ macro_rules! conformance_tests {
             joint_event_pledges_link_once_and_sum_what_stands,
             pledge_pauses_open_once_and_close,
             digests_are_claimed_once_a_week_and_tell_waiting_updates,
+            people_merge_by_email_and_page_by_slate_and_modified_date,
             log_leaves_hashes_and_checkpoints_round_trip,
         );
     };

@@ -29,6 +29,7 @@ mod log;
 mod mail_hold;
 mod outbox;
 mod payments;
+mod people;
 mod pledge_pauses;
 mod pledges;
 mod primaries;
@@ -50,6 +51,7 @@ pub use log::{LogCheckpointRow, LogEvent, LogHashRow, LogLeafRow, LogTx};
 pub use mail_hold::{HeldEmail, MailHoldTx};
 pub use outbox::OutboxTx;
 pub use payments::{DuePayment, PaymentRow, PaymentSetupRow, PaymentState, PaymentsTx};
+pub use people::{PeopleQuery, PeopleTx, PersonFields, PersonRow, TagRow, TaggingRow};
 pub use pledge_pauses::{PauseRow, PledgePausesTx};
 pub use pledges::PledgesTx;
 pub use primaries::PrimariesTx;
@@ -597,6 +599,7 @@ pub trait Tx:
     + BooksTx
     + PrimariesTx
     + LogTx
+    + PeopleTx
 {
     async fn commit(self: Box<Self>) -> Result<()>;
     /// Serialize writers of one slate (PostgreSQL: a row lock on the slate;
