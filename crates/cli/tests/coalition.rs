@@ -17,6 +17,7 @@ both_backends!(
     every_sentence_matches_the_state_it_describes,
     the_endorsement_web_is_drawn_and_listed,
     the_log_reads_as_sentences,
+    pledges_csv_keeps_the_door_call_and_text_counts,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -519,4 +520,49 @@ async fn the_log_reads_as_sentences(app: TestApp) {
         )),
         "{html}"
     );
+}
+
+// ---------------------------------------------------------------- defect 12
+
+/// Defect 12: the organizer's pledges export dropped what an action pledge
+/// promises (doors, calls, texts), so a CSV of action pledges said nothing.
+async fn pledges_csv_keeps_the_door_call_and_text_counts(app: TestApp) {
+    seed(&app, "signers >= 2").await;
+    pledge(
+        &app,
+        &json!({
+            "kind": "actions", "actions": {"doors": 40, "calls": 25, "texts": 300},
+            "donor": {"email": "ada@example.org", "name": "Ada Knock"}
+        }),
+    )
+    .await;
+    pledge(&app, &money(50, "sam@example.org")).await;
+    app.engine
+        .grant("org@example.org", Role::Organizer, Some(SLATE), None)
+        .await
+        .expect("grant");
+    let session = app.session_for("org@example.org").await;
+    let csv = page_as(
+        &app,
+        &session,
+        &format!("/slates/{SLATE}/exports/pledges.csv"),
+    )
+    .await;
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().expect("a header").split(',').collect();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .unwrap_or_else(|| panic!("no {name} column in {header:?}"))
+    };
+    let (doors, calls, texts, kind) = (col("doors"), col("calls"), col("texts"), col("kind"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let acts = rows
+        .iter()
+        .find(|r| r[kind] == "actions")
+        .expect("the action pledge");
+    assert_eq!((acts[doors], acts[calls], acts[texts]), ("40", "25", "300"));
+    let gift = rows.iter().find(|r| r[kind] == "money").expect("the money");
+    assert_eq!((gift[doors], gift[calls], gift[texts]), ("", "", ""));
 }

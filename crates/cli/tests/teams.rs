@@ -27,6 +27,7 @@ both_backends!(
     confirming_emails_each_member_and_lead_with_a_calendar_file,
     hours_are_logged_weekly_and_totals_stay_anonymous,
     toolkits_are_edited_per_slate_and_travel_as_text,
+    hours_pledgers_without_a_profile_are_invited_and_reminded,
 );
 
 // ---------------------------------------------------------------- a browser without JavaScript
@@ -1556,4 +1557,67 @@ async fn toolkits_are_edited_per_slate_and_travel_as_text(app: TestApp) {
         .status,
         StatusCode::FORBIDDEN
     );
+}
+
+/// Defect 12 of issue 16: a person who pledged hours without a volunteer
+/// profile was silently never matched. They are invited when they pledge,
+/// their receipt page says so, and the unlock email reminds them — and only
+/// them, not someone whose profile is saved.
+async fn hours_pledgers_without_a_profile_are_invited_and_reminded(app: TestApp) {
+    let _people = slate_with_organizer(&app).await;
+    let cond = "signed(\"ada-reyes\")";
+    let with = pledge_hours(&app, "has@example.org", "Has Profile", 5, 10, cond).await;
+    let without = pledge_hours(&app, "none@example.org", "No Profile", 5, 10, cond).await;
+    let receipt = app
+        .mail
+        .wait_for("none@example.org", "Your pledge to")
+        .await;
+    assert!(
+        receipt.body.contains("/me/volunteer"),
+        "the receipt invites: {}",
+        receipt.body
+    );
+    let has = Person::signed_in(&app, "has@example.org").await;
+    let saved = profile(
+        &has,
+        &[("front-end", "3")],
+        "5",
+        "10",
+        "-5",
+        "NY",
+        true,
+        false,
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+
+    let receipt_page = |v: &Value| {
+        format!(
+            "/pledges/{}?token={}",
+            v["id"],
+            v["receipt_token"].as_str().expect("a receipt token")
+        )
+    };
+    let invite = "Create your volunteer profile";
+    let page = Person::public(&app).get(&receipt_page(&without)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(invite), "{}", page.body);
+    let page = Person::public(&app).get(&receipt_page(&with)).await;
+    assert!(
+        !page.body.contains(invite),
+        "a saved profile: {}",
+        page.body
+    );
+
+    sign(&app, "ada-reyes").await;
+    app.engine.send_notices().await.expect("notices");
+    let reminded = app.mail.wait_for("none@example.org", "unlocked").await;
+    assert!(
+        reminded.body.contains("You have no volunteer profile yet")
+            && reminded.body.contains("/me/volunteer"),
+        "{}",
+        reminded.body
+    );
+    let told = app.mail.wait_for("has@example.org", "unlocked").await;
+    assert!(!told.body.contains("no volunteer profile"), "{}", told.body);
 }

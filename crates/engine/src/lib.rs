@@ -49,6 +49,7 @@ pub mod teams;
 pub mod tokens;
 mod verify;
 pub mod views;
+mod volunteer_invite;
 
 pub use accounts::{Argon2Passwords, Invitation, PasswordSignIn, Passwords, SessionToken};
 pub use auth::{Account, Actor};

@@ -130,6 +130,11 @@ impl Engine {
                 }
                 text
             }
+            PledgeKind::Hours { .. }
+                if !crate::volunteer_invite::has_volunteer_profile(tx, &p.email).await? =>
+            {
+                crate::volunteer_invite::reminder(self.public_url())
+            }
             _ => "The campaigns will be in touch to put your time to work.\n".to_owned(),
         })
     }

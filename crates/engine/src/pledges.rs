@@ -832,7 +832,13 @@ impl Engine {
             "Hello,\n\nThank you. Your pledge #{id} of {what} to the slate \"{slate}\" is saved and locked.\n\
              Name given on the pledge: \"{name}\".\n\n\
              {terms}\n\n\
-             See, or cancel while it is still locked, at your private link (keep it to yourself):\n{base}/pledges/{id}?token={token}\n",
+             See, or cancel while it is still locked, at your private link (keep it to yourself):\n{base}/pledges/{id}?token={token}\n{invite}",
+            invite = match p.kind {
+                PledgeKind::Hours { .. } => {
+                    format!("\n{}", crate::volunteer_invite::invitation(self.public_url()))
+                }
+                _ => String::new(),
+            },
             name = p.donor.name,
             what = p.kind.describe(),
             slate = slate.name,
@@ -854,7 +860,10 @@ impl Engine {
             .slate(row.slate_id)
             .await?
             .ok_or_else(|| EngineError::not_found("slate", row.slate_id.to_string()))?;
-        pledge_view(tx.as_mut(), &slate, &row).await
+        let mut view = pledge_view(tx.as_mut(), &slate, &row).await?;
+        view.needs_volunteer_profile = matches!(row.kind, PledgeKind::Hours { .. })
+            && !crate::volunteer_invite::has_volunteer_profile(tx.as_mut(), &row.email).await?;
+        Ok(view)
     }
 
     /// A signed-in supporter's pledges (made with their account's email), newest first.
@@ -1243,6 +1252,7 @@ fn render_pledge(
         unallocated_cents: installments.iter().map(|i| i.unallocated.get()).sum(),
         payment: None,
         pauses: Vec::new(),
+        needs_volunteer_profile: false,
     }
 }
 

@@ -110,6 +110,10 @@ pub struct PledgeView {
     /// condition reads the scorecard was paused and resumed, and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pauses: Vec<PauseView>,
+    /// An hours pledge whose pledger has no volunteer profile, so no team
+    /// can be matched with them yet (shown on the receipt page only).
+    #[serde(skip)]
+    pub needs_volunteer_profile: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -7,36 +7,13 @@
 macro_rules! impl_sql_digest {
     ($tx:ty, $db:ty) => {
         const _: () = {
+            use self::sql_shared::{db, DbRow, get};
             use ::chrono::{DateTime, NaiveDate, Utc};
             use ::cohort_core::Email;
             use ::cohort_store::{
                 DigestItem, DigestRow, DigestTx, Id, NewEmail, OutboxParts, Result, StoreError,
             };
-            use ::sqlx::Row as _;
             use $crate::corrupt;
-
-            type DbRow = <$db as ::sqlx::Database>::Row;
-
-            fn db(e: ::sqlx::Error) -> StoreError {
-                match &e {
-                    ::sqlx::Error::PoolTimedOut | ::sqlx::Error::Io(_) | ::sqlx::Error::PoolClosed => {
-                        StoreError::Unavailable(e.to_string())
-                    }
-                    ::sqlx::Error::Database(d)
-                        if matches!(d.code().as_deref(), Some("40P01" | "40001" | "5" | "6" | "517")) =>
-                    {
-                        StoreError::Unavailable(e.to_string())
-                    }
-                    _ => StoreError::Other(e.to_string()),
-                }
-            }
-
-            fn get<'r, T>(row: &'r DbRow, col: &str) -> Result<T>
-            where
-                T: ::sqlx::Decode<'r, $db> + ::sqlx::Type<$db>,
-            {
-                row.try_get(col).map_err(db)
-            }
 
             fn email(table: &'static str, s: &str) -> Result<Email> {
                 Email::parse(s).map_err(|e| corrupt(table, e))

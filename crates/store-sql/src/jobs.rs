@@ -9,30 +9,12 @@
 macro_rules! impl_sql_jobs {
     ($tx:ty, $db:ty, row_lock = $row_lock:expr) => {
         const _: () = {
+            use self::sql_shared::{conflict_named, DbRow, get};
             use ::chrono::{DateTime, Utc};
             use ::cohort_store::*;
-            use ::sqlx::Row as _;
-
-            type DbRow = <$db as ::sqlx::Database>::Row;
 
             fn db(e: ::sqlx::Error) -> StoreError {
-                match &e {
-                    ::sqlx::Error::PoolTimedOut | ::sqlx::Error::Io(_) | ::sqlx::Error::PoolClosed => {
-                        StoreError::Unavailable(e.to_string())
-                    }
-                    ::sqlx::Error::Database(d) if matches!(d.code().as_deref(), Some("40P01" | "40001" | "5" | "6" | "517")) => {
-                        StoreError::Unavailable(e.to_string())
-                    }
-                    ::sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict { what: "token" },
-                    _ => StoreError::Other(e.to_string()),
-                }
-            }
-
-            fn get<'r, T>(row: &'r DbRow, col: &str) -> Result<T>
-            where
-                T: ::sqlx::Decode<'r, $db> + ::sqlx::Type<$db>,
-            {
-                row.try_get(col).map_err(db)
+                conflict_named(e, "token")
             }
 
             fn api_token_from(r: &DbRow) -> Result<ApiTokenRow> {

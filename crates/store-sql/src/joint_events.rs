@@ -7,6 +7,7 @@
 macro_rules! impl_sql_joint_events {
     ($tx:ty, $db:ty) => {
         const _: () = {
+            use self::sql_shared::{conflict_named, DbRow, get};
             use ::chrono::{DateTime, Utc};
             use ::cohort_core::joint_event::{EventKind, EventStatus, HostAnswer, Location, RsvpStatus};
             use ::cohort_core::Email;
@@ -14,33 +15,10 @@ macro_rules! impl_sql_joint_events {
                 HostRow, Id, JointEventChange, JointEventRow, JointEventsTx, NewJointEvent, NewRsvp,
                 ReminderColumn, Result, RsvpCounts, RsvpRow, StoreError,
             };
-            use ::sqlx::Row as _;
             use $crate::corrupt;
 
-            type DbRow = <$db as ::sqlx::Database>::Row;
-
             fn db(e: ::sqlx::Error) -> StoreError {
-                match &e {
-                    ::sqlx::Error::Database(d) if d.is_unique_violation() => {
-                        StoreError::Conflict { what: "rsvp" }
-                    }
-                    ::sqlx::Error::PoolTimedOut | ::sqlx::Error::Io(_) | ::sqlx::Error::PoolClosed => {
-                        StoreError::Unavailable(e.to_string())
-                    }
-                    ::sqlx::Error::Database(d)
-                        if matches!(d.code().as_deref(), Some("40P01" | "40001" | "5" | "6" | "517")) =>
-                    {
-                        StoreError::Unavailable(e.to_string())
-                    }
-                    _ => StoreError::Other(e.to_string()),
-                }
-            }
-
-            fn get<'r, T>(row: &'r DbRow, col: &str) -> Result<T>
-            where
-                T: ::sqlx::Decode<'r, $db> + ::sqlx::Type<$db>,
-            {
-                row.try_get(col).map_err(db)
+                conflict_named(e, "rsvp")
             }
 
             fn location_json(l: &Option<Location>) -> Option<String> {

@@ -7,24 +7,12 @@
 macro_rules! impl_sql_joint_pledges {
     ($tx:ty, $db:ty) => {
         const _: () = {
+            use self::sql_shared::{conflict_named};
             use ::cohort_store::{Id, JointPledgesTx, Result, StoreError};
             use ::sqlx::Row as _;
 
             fn db(e: ::sqlx::Error) -> StoreError {
-                match &e {
-                    ::sqlx::Error::Database(d) if d.is_unique_violation() => {
-                        StoreError::Conflict { what: "joint event pledge" }
-                    }
-                    ::sqlx::Error::PoolTimedOut | ::sqlx::Error::Io(_) | ::sqlx::Error::PoolClosed => {
-                        StoreError::Unavailable(e.to_string())
-                    }
-                    ::sqlx::Error::Database(d)
-                        if matches!(d.code().as_deref(), Some("40P01" | "40001" | "5" | "6" | "517")) =>
-                    {
-                        StoreError::Unavailable(e.to_string())
-                    }
-                    _ => StoreError::Other(e.to_string()),
-                }
+                conflict_named(e, "joint event pledge")
             }
 
             #[::async_trait::async_trait]

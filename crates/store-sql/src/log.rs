@@ -7,46 +7,14 @@
 macro_rules! impl_sql_log {
     ($tx:ty, $db:ty) => {
         const _: () = {
+            use self::sql_shared::{conflict_named, DbRow, get, SIGIL};
+            use $crate::values_placeholders;
             use ::cohort_store::{
                 LogCheckpointRow, LogEvent, LogHashRow, LogLeafRow, LogTx, Result, StoreError,
             };
-            use ::sqlx::Row as _;
-
-            type DbRow = <$db as ::sqlx::Database>::Row;
 
             fn db(e: ::sqlx::Error) -> StoreError {
-                match &e {
-                    ::sqlx::Error::Database(d) if d.is_unique_violation() => {
-                        StoreError::Conflict { what: "log leaf" }
-                    }
-                    ::sqlx::Error::PoolTimedOut | ::sqlx::Error::Io(_) | ::sqlx::Error::PoolClosed => {
-                        StoreError::Unavailable(e.to_string())
-                    }
-                    ::sqlx::Error::Database(d)
-                        if matches!(d.code().as_deref(), Some("40P01" | "40001" | "5" | "6" | "517")) =>
-                    {
-                        StoreError::Unavailable(e.to_string())
-                    }
-                    _ => StoreError::Other(e.to_string()),
-                }
-            }
-
-            fn get<'r, T>(row: &'r DbRow, col: &str) -> Result<T>
-            where
-                T: ::sqlx::Decode<'r, $db> + ::sqlx::Type<$db>,
-            {
-                row.try_get(col).map_err(db)
-            }
-
-            /// `($1, $2, $3), ($4, $5, $6), …` for `rows` rows of `cols`.
-            fn values(rows: usize, cols: usize) -> String {
-                (0..rows)
-                    .map(|r| {
-                        let p: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
-                        format!("({})", p.join(", "))
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                conflict_named(e, "log leaf")
             }
 
             fn leaf(r: &DbRow) -> Result<LogLeafRow> {
@@ -111,7 +79,7 @@ macro_rules! impl_sql_log {
 
                 async fn log_append(&mut self, leaves: &[LogLeafRow], hashes: &[LogHashRow]) -> Result<()> {
                     for chunk in leaves.chunks(300) {
-                        let sql = format!("INSERT INTO log_leaves (idx, event_seq, data, commitment) VALUES {}", values(chunk.len(), 4));
+                        let sql = format!("INSERT INTO log_leaves (idx, event_seq, data, commitment) VALUES {}", values_placeholders(SIGIL, chunk.len(), 4));
                         let mut q = ::sqlx::query(&sql);
                         for l in chunk {
                             q = q.bind(l.idx).bind(l.event_seq).bind(&l.data).bind(&l.commitment);
@@ -119,7 +87,7 @@ macro_rules! impl_sql_log {
                         q.execute(&mut *self.tx).await.map_err(db)?;
                     }
                     for chunk in hashes.chunks(300) {
-                        let sql = format!("INSERT INTO log_hashes (level, n, hash) VALUES {}", values(chunk.len(), 3));
+                        let sql = format!("INSERT INTO log_hashes (level, n, hash) VALUES {}", values_placeholders(SIGIL, chunk.len(), 3));
                         let mut q = ::sqlx::query(&sql);
                         for h in chunk {
                             q = q.bind(h.level).bind(h.n).bind(&h.hash);

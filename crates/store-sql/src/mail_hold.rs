@@ -7,22 +7,11 @@
 macro_rules! impl_mail_hold_tx {
     ($tx:ty, $db:ty) => {
         const _: () = {
+            use self::sql_shared::{db};
             use ::chrono::{DateTime, Utc};
             use ::cohort_core::Email;
             use ::cohort_store::{HeldEmail, Id, MailHoldTx, NewEmail, Result, StoreError};
             use ::sqlx::Row as _;
-
-            fn db(e: ::sqlx::Error) -> StoreError {
-                match &e {
-                    ::sqlx::Error::PoolTimedOut | ::sqlx::Error::Io(_) | ::sqlx::Error::PoolClosed => {
-                        StoreError::Unavailable(e.to_string())
-                    }
-                    ::sqlx::Error::Database(d) if matches!(d.code().as_deref(), Some("40P01" | "40001" | "5" | "6" | "517")) => {
-                        StoreError::Unavailable(e.to_string())
-                    }
-                    _ => StoreError::Other(e.to_string()),
-                }
-            }
 
             #[::async_trait::async_trait]
             impl MailHoldTx for $tx {

@@ -7,25 +7,13 @@
 macro_rules! impl_sql_pledge_pauses {
     ($tx:ty, $db:ty) => {
         const _: () = {
+            use self::sql_shared::{conflict_named};
             use ::chrono::{DateTime, Utc};
             use ::cohort_store::{Id, PauseRow, PledgePausesTx, Result, StoreError};
             use ::sqlx::Row as _;
 
             fn db(e: ::sqlx::Error) -> StoreError {
-                match &e {
-                    ::sqlx::Error::Database(d) if d.is_unique_violation() => {
-                        StoreError::Conflict { what: "pledge pause" }
-                    }
-                    ::sqlx::Error::PoolTimedOut | ::sqlx::Error::Io(_) | ::sqlx::Error::PoolClosed => {
-                        StoreError::Unavailable(e.to_string())
-                    }
-                    ::sqlx::Error::Database(d)
-                        if matches!(d.code().as_deref(), Some("40P01" | "40001" | "5" | "6" | "517")) =>
-                    {
-                        StoreError::Unavailable(e.to_string())
-                    }
-                    _ => StoreError::Other(e.to_string()),
-                }
+                conflict_named(e, "pledge pause")
             }
 
             #[::async_trait::async_trait]

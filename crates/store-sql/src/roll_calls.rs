@@ -11,54 +11,12 @@
 macro_rules! impl_sql_roll_calls {
     ($tx:ty, $db:ty) => {
         const _: () = {
+            use self::sql_shared::{db, DbRow, get, SIGIL};
+            use $crate::values_placeholders;
             use ::cohort_store::{
                 CandidateMemberRow, Id, PlatformVoteRow, PositionRow, Result, RollCallRow,
                 RollCallsTx, StoreError,
             };
-            use ::sqlx::Row as _;
-
-            type DbRow = <$db as ::sqlx::Database>::Row;
-
-            fn db(e: ::sqlx::Error) -> StoreError {
-                match &e {
-                    ::sqlx::Error::PoolTimedOut | ::sqlx::Error::Io(_) | ::sqlx::Error::PoolClosed => {
-                        StoreError::Unavailable(e.to_string())
-                    }
-                    ::sqlx::Error::Database(d)
-                        if matches!(d.code().as_deref(), Some("40P01" | "40001" | "5" | "6" | "517")) =>
-                    {
-                        StoreError::Unavailable(e.to_string())
-                    }
-                    _ => StoreError::Other(e.to_string()),
-                }
-            }
-
-            fn get<'r, T>(row: &'r DbRow, col: &str) -> Result<T>
-            where
-                T: ::sqlx::Decode<'r, $db> + ::sqlx::Type<$db>,
-            {
-                row.try_get(col).map_err(db)
-            }
-
-            /// `($1, $2, …), (…)`: `rows` groups of `cols` placeholders.
-            fn values(rows: usize, cols: usize) -> String {
-                let mut s = String::new();
-                for r in 0..rows {
-                    if r > 0 {
-                        s.push_str(", ");
-                    }
-                    s.push('(');
-                    for c in 0..cols {
-                        if c > 0 {
-                            s.push_str(", ");
-                        }
-                        s.push('$');
-                        s.push_str(&(r * cols + c + 1).to_string());
-                    }
-                    s.push(')');
-                }
-                s
-            }
 
             const CALL_COLS: &str = "vote_id, chamber, congress, session_year, number, voted_at, voted_on, \
                 category, vote_type, question, requires, result, bill, amendment";
@@ -111,7 +69,7 @@ macro_rules! impl_sql_roll_calls {
                              vote_type = excluded.vote_type, question = excluded.question, \
                              requires = excluded.requires, result = excluded.result, \
                              bill = excluded.bill, amendment = excluded.amendment",
-                            values(chunk.len(), 14)
+                            values_placeholders(SIGIL, chunk.len(), 14)
                         );
                         let mut q = ::sqlx::query(&sql);
                         for c in chunk {
@@ -142,7 +100,7 @@ macro_rules! impl_sql_roll_calls {
                             "INSERT INTO roll_call_positions (vote_id, member_id, party, state, position) VALUES {} \
                              ON CONFLICT (vote_id, member_id) DO UPDATE SET party = excluded.party, \
                              state = excluded.state, position = excluded.position",
-                            values(chunk.len(), 5)
+                            values_placeholders(SIGIL, chunk.len(), 5)
                         );
                         let mut q = ::sqlx::query(&sql);
                         for p in chunk {

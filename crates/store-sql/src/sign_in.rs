@@ -7,22 +7,9 @@
 macro_rules! impl_sql_sign_in {
     ($tx:ty, $db:ty) => {
         const _: () = {
+            use self::sql_shared::{db};
             use ::chrono::{DateTime, Utc};
             use ::cohort_store::{Id, Result, SignInTx, StoreError};
-
-            fn db(e: ::sqlx::Error) -> StoreError {
-                match &e {
-                    ::sqlx::Error::PoolTimedOut | ::sqlx::Error::Io(_) | ::sqlx::Error::PoolClosed => {
-                        StoreError::Unavailable(e.to_string())
-                    }
-                    ::sqlx::Error::Database(d)
-                        if matches!(d.code().as_deref(), Some("40P01" | "40001" | "5" | "6" | "517")) =>
-                    {
-                        StoreError::Unavailable(e.to_string())
-                    }
-                    _ => StoreError::Other(e.to_string()),
-                }
-            }
 
             #[::async_trait::async_trait]
             impl SignInTx for $tx {

@@ -68,6 +68,15 @@ macro_rules! impl_sql_tx {
                 }
             }
 
+            /// [`db`], naming the key a unique violation hit (an area knows
+            /// which of its keys a write can collide with).
+            pub(crate) fn conflict_named(e: ::sqlx::Error, what: &'static str) -> StoreError {
+                match db(e) {
+                    StoreError::Conflict { .. } => StoreError::Conflict { what },
+                    other => other,
+                }
+            }
+
             pub(crate) fn get<'r, T>(row: &'r DbRow, col: &str) -> Result<T>
             where
                 T: ::sqlx::Decode<'r, $db> + ::sqlx::Type<$db>,

@@ -15,14 +15,14 @@ use cohort_core::model::{Office, Plank};
 use cohort_core::Cents;
 use cohort_engine::dashboards::{cancellable, stoppable, Preview, RoleView};
 use cohort_engine::{
-    ActionsInput, DonorInput, Ended, Engine, EngineError, PasswordSignIn, PledgeInput, PledgeView,
-    SlateView,
+    ActionsInput, Ended, Engine, EngineError, PasswordSignIn, PledgeInput, PledgeView, SlateView,
 };
 use cohort_store::Role;
 use serde::Deserialize;
 
 use crate::card::{CardForm, Mode};
 use crate::client_ip::ClientIp;
+use crate::donor_fields::DonorFields;
 use crate::error::ApiError;
 use crate::extract::ApiPath;
 use crate::local_path::LocalPath;
@@ -633,28 +633,9 @@ pub(crate) struct PledgeFields {
     condition: String,
     #[serde(default)]
     deadline: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    address: String,
-    #[serde(default)]
-    city: String,
-    #[serde(default)]
-    state: String,
-    #[serde(default)]
-    zip: String,
-    #[serde(default)]
-    employer: String,
-    #[serde(default)]
-    occupation: String,
-    #[serde(default)]
-    attests: Option<String>,
-    #[serde(default, rename = "ref")]
-    ref_code: String,
-    #[serde(default)]
-    nonce: String,
+    /// Who gives (names `name`, `email`, … in the HTML).
+    #[serde(flatten)]
+    donor: DonorFields,
     #[serde(default)]
     action: String,
 }
@@ -714,20 +695,20 @@ async fn pledge_form_page(
         ""
     };
     let preview = engine.preview(slug, &fields.condition, amount).await?;
-    let nonce = if fields.nonce.is_empty() {
+    let nonce = if fields.donor.nonce.is_empty() {
         engine.new_secret()
     } else {
-        fields.nonce.clone()
+        fields.donor.nonce.clone()
     };
     let mut v = fields.clone();
     if v.kind.is_empty() {
         v.kind = "money".into();
     }
-    if v.email.is_empty() {
+    if v.donor.email.is_empty() {
         if let Some(a) = viewer.actor.account() {
-            v.email = a.user.email.to_string();
-            if v.name.is_empty() {
-                v.name = a.user.name.clone();
+            v.donor.email = a.user.email.to_string();
+            if v.donor.name.is_empty() {
+                v.donor.name = a.user.name.clone();
             }
         }
     }
@@ -797,7 +778,10 @@ pub(crate) async fn pledge_form(
     Query(q): Query<RefQuery>,
 ) -> Result<Response, PageError> {
     let fields = PledgeFields {
-        ref_code: q.ref_code.unwrap_or_default(),
+        donor: DonorFields {
+            ref_code: q.ref_code.unwrap_or_default(),
+            ..DonorFields::default()
+        },
         ..PledgeFields::default()
     };
     pledge_form_page(&engine, &viewer, &slug, &fields, None, StatusCode::OK).await
@@ -824,18 +808,8 @@ fn pledge_input(f: &PledgeFields) -> Result<PledgeInput, EngineError> {
         kind: kind.to_owned(),
         condition: Some(f.condition.trim().to_owned()).filter(|c| !c.is_empty()),
         deadline: Some(f.deadline.trim().to_owned()).filter(|d| !d.is_empty()),
-        donor: DonorInput {
-            email: f.email.trim().to_owned(),
-            name: f.name.clone(),
-            address: f.address.clone(),
-            city: f.city.clone(),
-            state: f.state.trim().to_uppercase(),
-            zip: f.zip.clone(),
-            employer: f.employer.clone(),
-            occupation: f.occupation.clone(),
-            attests_eligible: f.attests.is_some(),
-        },
-        ref_code: Some(f.ref_code.trim().to_owned()).filter(|r| !r.is_empty()),
+        donor: f.donor.donor(),
+        ref_code: f.donor.ref_code(),
         ..PledgeInput::default()
     };
     match kind {
@@ -913,7 +887,7 @@ pub(crate) async fn pledge_submit(
     }
     let outcome = match pledge_input(&fields) {
         Ok(input) => {
-            let key = Some(fields.nonce.as_str()).filter(|n| !n.is_empty());
+            let key = fields.donor.key();
             // Signed in as the donor's own address: their receipt is asked
             // for. Anyone else is anonymous: limited, receipt held (issue 14).
             let owner = viewer.actor.account().is_some_and(|a| {
@@ -1045,6 +1019,8 @@ struct PledgePage {
     is_new: bool,
     notice: Option<String>,
     problem: Option<String>,
+    /// An hours pledge whose pledger has no volunteer profile yet.
+    needs_volunteer_profile: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -1087,6 +1063,7 @@ async fn pledge_page_for(
             card: card_form,
             pledge_only: !engine.collects_payments(),
             money: view.kind == "money",
+            needs_volunteer_profile: view.needs_volunteer_profile,
             csrf: viewer.csrf.clone(),
             p: card(&view, &slate),
             token: token.to_owned(),
@@ -2152,6 +2129,9 @@ pub(crate) async fn export_pledges(
             "recurring",
             "hours_per_week",
             "weeks",
+            "doors",
+            "calls",
+            "texts",
             "condition",
             "deadline",
             "donor_name",
@@ -2186,6 +2166,10 @@ pub(crate) async fn export_pledges(
                 ),
                 PledgeKind::Actions(_) => Default::default(),
             };
+            let [doors, calls, texts] = match &p.kind {
+                PledgeKind::Actions(a) => [a.doors, a.calls, a.texts].map(|n| n.to_string()),
+                _ => Default::default(),
+            };
             vec![
                 p.id.to_string(),
                 p.created_at.to_rfc3339(),
@@ -2195,6 +2179,9 @@ pub(crate) async fn export_pledges(
                 recurring,
                 hours,
                 weeks,
+                doors,
+                calls,
+                texts,
                 p.condition.canonical(),
                 p.deadline.to_string(),
                 p.donor.name,

@@ -8,10 +8,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use cohort_core::Cents;
-use cohort_engine::{DonorInput, Engine, EngineError, PledgeInput};
+use cohort_engine::{Engine, EngineError, PledgeInput};
 use serde::Deserialize;
 
 use crate::app::{field_label, fixable, see_other};
+use crate::donor_fields::DonorFields;
 use crate::extract::ApiPath;
 use crate::joint_events::render_event;
 use crate::pages::PageError;
@@ -27,28 +28,9 @@ pub(crate) struct FundraiserPledgeForm {
     amount: String,
     #[serde(default)]
     recurring: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    address: String,
-    #[serde(default)]
-    city: String,
-    #[serde(default)]
-    state: String,
-    #[serde(default)]
-    zip: String,
-    #[serde(default)]
-    employer: String,
-    #[serde(default)]
-    occupation: String,
-    #[serde(default)]
-    attests: Option<String>,
-    #[serde(default, rename = "ref")]
-    ref_code: String,
-    #[serde(default)]
-    nonce: String,
+    /// Who gives (names `name`, `email`, … in the HTML).
+    #[serde(flatten)]
+    donor: DonorFields,
 }
 
 fn pledge_input(id: i64, f: &FundraiserPledgeForm) -> Result<PledgeInput, EngineError> {
@@ -67,18 +49,8 @@ fn pledge_input(id: i64, f: &FundraiserPledgeForm) -> Result<PledgeInput, Engine
             }
             .into(),
         ),
-        donor: DonorInput {
-            email: f.email.trim().to_owned(),
-            name: f.name.clone(),
-            address: f.address.clone(),
-            city: f.city.clone(),
-            state: f.state.trim().to_uppercase(),
-            zip: f.zip.clone(),
-            employer: f.employer.clone(),
-            occupation: f.occupation.clone(),
-            attests_eligible: f.attests.is_some(),
-        },
-        ref_code: Some(f.ref_code.trim().to_owned()).filter(|r| !r.is_empty()),
+        donor: f.donor.donor(),
+        ref_code: f.donor.ref_code(),
         joint_event: Some(id),
         ..PledgeInput::default()
     })
@@ -95,7 +67,7 @@ async fn pledge_submit(
     let event = engine.joint_event(&viewer.actor, id).await?;
     let outcome = match pledge_input(id, &f) {
         Ok(input) => {
-            let key = Some(f.nonce.as_str()).filter(|n| !n.is_empty());
+            let key = f.donor.key();
             let owner = viewer.actor.account().is_some_and(|a| {
                 cohort_core::Email::parse(&input.donor.email).is_ok_and(|e| e == a.user.email)
             });

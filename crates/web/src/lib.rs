@@ -31,6 +31,7 @@ mod committees;
 mod congress;
 mod conversation;
 mod digest;
+mod donor_fields;
 mod edge;
 mod endorsement_web;
 mod error;
