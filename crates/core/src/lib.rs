@@ -7,12 +7,14 @@
 
 pub mod commitment;
 pub mod condition;
+pub mod csv;
 pub mod facts;
 pub mod joint_event;
 pub mod joint_event_ics;
 pub mod joint_pledge;
 pub mod limits;
 pub mod model;
+pub mod people_csv;
 pub mod money;
 pub mod slug;
 pub mod split;
