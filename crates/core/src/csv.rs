@@ -44,11 +44,18 @@ pub fn unneutralize(s: &str) -> &str {
 
 /// One field, neutralized and quoted when it holds a comma, quote or line break.
 pub fn field(s: &str) -> String {
-    let s = neutralize(s);
+    quote(&neutralize(s))
+}
+
+/// One field quoted when it holds a comma, quote or line break, and not
+/// neutralized: only for values Cohort itself computed (an amount such as
+/// `-25.00` in the books' ActBlue layout, which compliance software reads as
+/// a number); anything a person typed goes through [`field`].
+pub fn quote(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s
+        s.to_owned()
     }
 }
 

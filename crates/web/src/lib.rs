@@ -43,6 +43,7 @@ mod local_path;
 mod log;
 mod log_page;
 mod pages;
+mod people_import;
 mod payments;
 mod primaries;
 mod rate_limit;
@@ -106,6 +107,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .merge(joint_events::api_routes())
         .merge(governing::api_routes())
         .merge(scorecard::api_routes())
+        .merge(people_import::api_routes())
         .route("/slates/{slug}/preview", get(app::preview))
         .route("/conditions/preview", get(app::condition_preview))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
@@ -186,6 +188,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .merge(scorecard::routes())
         .merge(digest::routes())
         .merge(log_page::routes())
+        .merge(people_import::routes())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             engine.clone(),

@@ -126,22 +126,16 @@ pub const COLUMNS: [&str; 101] = [
     "Managed Entity Committee Name",
 ];
 
-/// One CSV field, quoted when it must be.
+/// One CSV field, quoted when it must be (Cohort's one CSV writer,
+/// `cohort_core::csv`).
 pub fn field(value: &str) -> String {
-    if value.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_owned()
-    }
+    cohort_core::csv::quote(value)
 }
 
-/// A donor-typed value, defused for spreadsheets.
+/// A donor-typed value, defused for spreadsheets (`cohort_core::csv`'s
+/// formula guard, which the people importer undoes).
 fn typed(value: &str) -> String {
-    if value.starts_with(['=', '+', '-', '@']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    }
+    cohort_core::csv::neutralize(value)
 }
 
 fn dollars(c: Cents) -> String {
