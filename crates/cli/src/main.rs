@@ -19,6 +19,7 @@ mod keys;
 mod log_key;
 mod matching;
 mod payments;
+mod people_import;
 mod private_file;
 mod recompute;
 mod rollcalls;
@@ -184,6 +185,8 @@ enum Command {
     },
     /// Roll calls of Congress: `rollcalls import DIR` (the layout of votes-119/).
     Rollcalls(rollcalls::RollcallsArgs),
+    /// Import from CSV: `import people FILE --slate SLUG [--dry-run]`.
+    Import(people_import::ImportArgs),
     /// Process the date passing now: expire, unlock date conditions, monthly installments.
     Tick {
         #[command(flatten)]
@@ -394,6 +397,17 @@ async fn run() -> Result<()> {
             rollcalls::RollcallsAction::Import { dir, db } => {
                 let engine = open(&db).await?;
                 rollcalls::import(&engine, &dir).await
+            }
+        },
+        Command::Import(args) => match args.what {
+            people_import::ImportWhat::People {
+                file,
+                slate,
+                dry_run,
+                db,
+            } => {
+                let engine = open(&db).await?;
+                people_import::people(&engine, &file, &slate, dry_run).await
             }
         },
         Command::Tick { db } => {
