@@ -20,6 +20,7 @@ both_backends!(
     the_api_previews_imports_and_exports_round_trip,
     the_import_page_previews_then_confirms_with_plain_forms,
     the_cli_dry_runs_imports_and_refuses_a_bad_file,
+    joint_event_rsvps_export_as_mobilize_and_read_back,
 );
 
 const BIN: &str = env!("CARGO_BIN_EXE_cohort");
@@ -236,4 +237,71 @@ async fn the_cli_dry_runs_imports_and_refuses_a_bad_file(app: TestApp) {
     assert!(!ok);
     assert!(err.contains("no-such-slate"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+async fn joint_event_rsvps_export_as_mobilize_and_read_back(app: TestApp) {
+    let spec: cohort_engine::demo::DemoSpec =
+        serde_json::from_str(include_str!("../../../data/demo/slate.json")).expect("demo spec");
+    let summary = app
+        .engine
+        .load_demo(&spec)
+        .await
+        .expect("the demo loads")
+        .expect("into an empty database");
+    let slug = summary.slug.clone();
+    let (_, list) = app.get(&format!("/api/slates/{slug}/joint-events")).await;
+    let event = list
+        .as_array()
+        .expect("events")
+        .iter()
+        .find(|e| e["status"] == "confirmed")
+        .expect("a confirmed event")["id"]
+        .as_i64()
+        .expect("an id");
+    for (name, email) in [("Ada María Reyes", "ada.rsvp@example.org"), ("=Bo", "bo.rsvp@example.org")] {
+        app.engine
+            .rsvp_joint_event(
+                event,
+                cohort_engine::joint_events::RsvpInput {
+                    name: name.into(),
+                    email: email.into(),
+                    zip: "10001".into(),
+                    referral: None,
+                },
+            )
+            .await
+            .expect("an RSVP");
+    }
+    let path = format!("/api/joint-events/{event}/attendees.csv");
+    let (status, _) = app.call(Method::GET, &path, None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the list is private");
+    let res = app
+        .client
+        .get(app.url(&path))
+        .bearer_auth(&app.organizer)
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(res.status(), StatusCode::OK);
+    let out = res.text().await.expect("a body");
+    assert!(
+        out.starts_with("Event ID,Event name,Timeslot start,Timeslot end,First name,Last name,Email,ZIP,Attendance status,Signup date\r\n"),
+        "{out}"
+    );
+    assert!(out.contains(",Ada,María Reyes,ada.rsvp@example.org,10001,Registered,"), "{out}");
+    assert!(out.contains(",'=Bo,,bo.rsvp@example.org,"), "{out}");
+    let (status, pv) = app
+        .client
+        .post(app.url(&format!("/api/slates/{slug}/people/import?dry_run=true")))
+        .bearer_auth(&app.organizer)
+        .body(out)
+        .send()
+        .await
+        .map(|r| (r.status(), r))
+        .expect("an answer");
+    let pv: Value = pv.json().await.expect("json");
+    assert_eq!(status, StatusCode::OK, "{pv}");
+    assert_eq!(pv["creates"].as_u64().unwrap() + pv["merges"].as_u64().unwrap(), 2, "{pv}");
+    let names: Vec<&str> = pv["sample"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["Ada María Reyes", "=Bo"]);
 }

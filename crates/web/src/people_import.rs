@@ -31,6 +31,7 @@ pub(crate) fn routes() -> Router<Engine> {
             axum::routing::post(confirm_submit),
         )
         .route("/slates/{slug}/people.csv", get(export))
+        .route("/joint-events/{id}/attendees.csv", get(attendees))
 }
 
 pub(crate) fn api_routes() -> Router<Engine> {
@@ -40,6 +41,83 @@ pub(crate) fn api_routes() -> Router<Engine> {
             axum::routing::post(api_import),
         )
         .route("/slates/{slug}/people.csv", get(api_export))
+        .route("/joint-events/{id}/attendees.csv", get(api_attendees))
+}
+
+/// Mobilize's attendee-export columns Cohort has something for, in its order.
+const MOBILIZE_HEADER: [&str; 10] = [
+    "Event ID",
+    "Event name",
+    "Timeslot start",
+    "Timeslot end",
+    "First name",
+    "Last name",
+    "Email",
+    "ZIP",
+    "Attendance status",
+    "Signup date",
+];
+
+/// "Ada María Reyes" → ("Ada", "María Reyes"): Mobilize keeps the two apart;
+/// an RSVP has one name.
+fn split_name(name: &str) -> (String, String) {
+    let name = name.trim();
+    match name.split_once(' ') {
+        Some((first, rest)) => (first.to_owned(), rest.trim().to_owned()),
+        None => (name.to_owned(), String::new()),
+    }
+}
+
+/// A joint event's RSVPs as Mobilize's attendee export (its hosts' campaigns
+/// and the slate's organizers), through the one CSV writer.
+async fn attendees_file(
+    engine: &Engine,
+    actor: &cohort_engine::Actor,
+    id: i64,
+) -> Result<Response, cohort_engine::EngineError> {
+    let rsvps = engine.joint_event_rsvps(actor, id).await?;
+    let e = engine.joint_event(actor, id).await?;
+    let rows = rsvps.into_iter().map(|r| {
+        let (first, last) = split_name(&r.name);
+        let status = match r.status.as_str() {
+            "going" => "Registered",
+            "waitlisted" => "Waitlisted",
+            _ => "Cancelled",
+        };
+        vec![
+            e.id.to_string(),
+            e.title.clone(),
+            e.starts_at.to_rfc3339(),
+            e.ends_at.to_rfc3339(),
+            first,
+            last,
+            r.email,
+            r.zip,
+            status.to_owned(),
+            r.created_at.to_rfc3339(),
+        ]
+    });
+    let body = crate::app::csv(&MOBILIZE_HEADER, rows);
+    Ok(csv_response(&format!("joint-event-{id}-attendees.csv"), body))
+}
+
+async fn api_attendees(
+    State(engine): State<Engine>,
+    Auth(actor): Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Response> {
+    Ok(attendees_file(&engine, &actor, id).await?)
+}
+
+async fn attendees(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response, PageError> {
+    if viewer.actor.account().is_none() {
+        return Ok(sign_in_first(&format!("/joint-events/{id}/attendees.csv")));
+    }
+    Ok(attendees_file(&engine, &viewer.actor, id).await?)
 }
 
 #[derive(Debug, Deserialize)]

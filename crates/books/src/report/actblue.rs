@@ -278,6 +278,26 @@ mod tests {
     }
 
     #[test]
+    fn an_export_reads_back_through_the_people_importer() {
+        let mut r = Row(BTreeMap::new());
+        r.set("Receipt ID", "P1");
+        r.set("Amount", "-25.00");
+        r.set("Donor First Name", typed("=Eve"));
+        r.set("Donor Last Name", typed("Marsh, \"Jr.\""));
+        r.set("Donor Addr1", typed("1 Main St"));
+        r.set("Donor City", typed("Troy"));
+        r.set("Donor State", "NY");
+        r.set("Donor ZIP", "12180-1234");
+        r.set("Donor Email", typed("eve@example.org"));
+        let file = header() + &r.line();
+        let p = cohort_core::people_csv::parse(&file).expect("the importer reads it");
+        let eve = &p.people[0];
+        assert_eq!(eve.email.as_ref().map(|e| e.as_str()), Some("eve@example.org"));
+        assert_eq!((eve.given_name.as_str(), eve.family_name.as_str()), ("=Eve", "Marsh, \"Jr.\""));
+        assert_eq!((eve.state.as_str(), eve.zip.as_str()), ("NY", "12180-1234"));
+    }
+
+    #[test]
     fn the_header_has_actblues_101_columns() {
         assert_eq!(COLUMNS.len(), 101);
         assert_eq!(COLUMNS.iter().filter(|c| **c == "Reserved").count(), 7);
