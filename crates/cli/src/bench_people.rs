@@ -23,20 +23,31 @@ pub fn synthetic_file(rows: usize) -> String {
         (0..rows).map(|i| {
             vec![
                 format!("Given{i}"),
-                if i % 97 == 0 { "=Formula, \"Jr.\"".into() } else { format!("Family{i}") },
+                if i % 97 == 0 {
+                    "=Formula, \"Jr.\"".into()
+                } else {
+                    format!("Family{i}")
+                },
                 format!("person{i}@example.org"),
                 format!("{:05}", 10_000 + i % 89_999),
                 format!("{i} Main St"),
                 "Springfield".into(),
                 "IL".into(),
-                if i % 3 == 0 { format!("(312) 555-{:04}", i % 10_000) } else { String::new() },
+                if i % 3 == 0 {
+                    format!("(312) 555-{:04}", i % 10_000)
+                } else {
+                    String::new()
+                },
             ]
         }),
     )
 }
 
 async fn fresh(data_dir: &std::path::Path, tag: &str) -> Result<(Arc<dyn Store>, Engine)> {
-    let dir = data_dir.join(format!("{tag}-{}", Utc::now().timestamp_nanos_opt().unwrap_or(0)));
+    let dir = data_dir.join(format!(
+        "{tag}-{}",
+        Utc::now().timestamp_nanos_opt().unwrap_or(0)
+    ));
     let store: Arc<dyn Store> = Arc::new(cohort_store_sqlite::SqliteStore::open_dir(&dir).await?);
     store.migrate().await?;
     let engine = Engine::with_store(store.clone());
@@ -59,7 +70,11 @@ pub async fn run(rows: usize, data_dir: &std::path::Path) -> Result<String> {
     let org = Actor::Organizer { slate: None };
     let text = synthetic_file(rows);
     let mut out = String::new();
-    writeln!(out, "#### sqlite: importing {rows} people from CSV ({} MB)\n", text.len() / 1_000_000)?;
+    writeln!(
+        out,
+        "#### sqlite: importing {rows} people from CSV ({} MB)\n",
+        text.len() / 1_000_000
+    )?;
     writeln!(out, "| step | seconds |\n|---|---|")?;
 
     // Cohort: dry run, then import (a second file merges into the first).
@@ -67,18 +82,33 @@ pub async fn run(rows: usize, data_dir: &std::path::Path) -> Result<String> {
     let t = Instant::now();
     let pv = engine.preview_people_import(&org, "bench", &text).await?;
     let preview = t.elapsed().as_secs_f64();
-    anyhow::ensure!(pv.problems.is_empty(), "the synthetic file has problems: {:?}", &pv.problems[..1]);
+    anyhow::ensure!(
+        pv.problems.is_empty(),
+        "the synthetic file has problems: {:?}",
+        &pv.problems[..1]
+    );
     let t = Instant::now();
-    let done = engine.import_people(&org, "bench", &text, Some(&pv.sha256), &|_, _| {}).await?;
+    let done = engine
+        .import_people(&org, "bench", &text, Some(&pv.sha256), &|_, _| {})
+        .await?;
     let import = t.elapsed().as_secs_f64();
     anyhow::ensure!(done.created == rows, "created {} of {rows}", done.created);
     let t = Instant::now();
-    let again = engine.import_people(&org, "bench", &text, None, &|_, _| {}).await?;
+    let again = engine
+        .import_people(&org, "bench", &text, None, &|_, _| {})
+        .await?;
     let reimport = t.elapsed().as_secs_f64();
     anyhow::ensure!(again.merged == rows);
-    writeln!(out, "| dry run (read, check, compare with the list) | {preview:.2} |")?;
+    writeln!(
+        out,
+        "| dry run (read, check, compare with the list) | {preview:.2} |"
+    )?;
     writeln!(out, "| import, all new (one transaction) | {import:.2} |")?;
-    writeln!(out, "| **dry run + import, as `cohort import people`** | **{:.2}** |", preview + import)?;
+    writeln!(
+        out,
+        "| **dry run + import, as `cohort import people`** | **{:.2}** |",
+        preview + import
+    )?;
     writeln!(out, "| the same file again, all merged | {reimport:.2} |")?;
 
     // The peer: the same people through the store's upsert, nothing else.
@@ -107,7 +137,15 @@ pub async fn run(rows: usize, data_dir: &std::path::Path) -> Result<String> {
     }
     tx.commit().await?;
     let raw = t.elapsed().as_secs_f64();
-    writeln!(out, "| peer: raw `upsert_person` of the same people, one transaction | {raw:.2} |")?;
-    writeln!(out, "\nimport / raw: {:.2}; dry run + import / raw: {:.2}", import / raw, (preview + import) / raw)?;
+    writeln!(
+        out,
+        "| peer: raw `upsert_person` of the same people, one transaction | {raw:.2} |"
+    )?;
+    writeln!(
+        out,
+        "\nimport / raw: {:.2}; dry run + import / raw: {:.2}",
+        import / raw,
+        (preview + import) / raw
+    )?;
     Ok(out)
 }

@@ -54,14 +54,16 @@ async fn an_organizer_previews_and_imports_a_supporter_list() {
         .expect("grant");
     let b = Browser::start().await;
     b.sign_in(&app, "org@example.org").await;
-    b.goto(&app.url(&format!("/slates/{SLATE}/people/import"))).await;
+    b.goto(&app.url(&format!("/slates/{SLATE}/people/import")))
+        .await;
     b.wait_for_text("Import supporters from CSV").await;
     b.check_wide_and_phone("people-import-01-form").await;
     no_sideways_scroll(&b, "the import form").await;
 
     paste(&b, "email,first_name,zip\nnot-an-email,Ada,1234\n").await;
     b.wait_for_text("The file is refused: 2 problems").await;
-    b.wait_for_text("line 2, column 'zip': '1234' is not a ZIP code").await;
+    b.wait_for_text("line 2, column 'zip': '1234' is not a ZIP code")
+        .await;
     b.check_wide_and_phone("people-import-02-problems").await;
     no_sideways_scroll(&b, "the problems").await;
 
@@ -85,5 +87,8 @@ async fn an_organizer_previews_and_imports_a_supporter_list() {
         .people_csv(&cohort_engine::Actor::Organizer { slate: None }, SLATE)
         .await
         .expect("the export");
-    assert!(csv.contains("'=cmd,\"Okafor, Jr.\",ben@example.org"), "{csv}");
+    assert!(
+        csv.contains("'=cmd,\"Okafor, Jr.\",ben@example.org"),
+        "{csv}"
+    );
 }

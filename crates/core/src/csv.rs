@@ -61,7 +61,11 @@ pub fn quote(s: &str) -> String {
 
 /// A whole file: the header and the rows, CRLF line endings (RFC 4180).
 pub fn write(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
-    let mut out = header.iter().map(|h| field(h)).collect::<Vec<_>>().join(",");
+    let mut out = header
+        .iter()
+        .map(|h| field(h))
+        .collect::<Vec<_>>()
+        .join(",");
     out.push_str("\r\n");
     for row in rows {
         let line: Vec<String> = row.iter().map(|f| field(f)).collect();
@@ -214,7 +218,11 @@ mod tests {
         let rows = vec![vec!["=cmd".to_owned(), "a,\"b\"\r\nc".to_owned()]];
         let text = write(&["h1", "h2"], rows.clone().into_iter());
         let r = read(&text).unwrap();
-        let back: Vec<String> = r[1].fields.iter().map(|f| unneutralize(f).to_owned()).collect();
+        let back: Vec<String> = r[1]
+            .fields
+            .iter()
+            .map(|f| unneutralize(f).to_owned())
+            .collect();
         assert_eq!(back, rows[0]);
     }
 }

@@ -93,7 +93,11 @@ pub fn column_of(header: &str) -> Option<Column> {
         "address" | "address1" | "address_1" | "address_line1" | "address_line_1" | "street"
         | "street_address" | "can2_user_address" | "donor_addr1" | "addr1" => Column::Address,
         "city" | "locality" | "town" | "can2_user_city" | "donor_city" => Column::City,
-        "state" | "region" | "state_code" | "can2_state_abbreviated" | "donor_state"
+        "state"
+        | "region"
+        | "state_code"
+        | "can2_state_abbreviated"
+        | "donor_state"
         | "state_abbreviation" => Column::State,
         "zip" | "zip_code" | "zipcode" | "postal_code" | "postalcode" | "postcode" | "zip5"
         | "donor_zip" | "can2_zip" => Column::Zip,
@@ -299,13 +303,15 @@ fn cell(c: Column, raw: &str) -> Result<Value, String> {
         Column::Zip if !v.is_empty() && !is_zip(v) => Err(format!(
             "'{shown}' is not a ZIP code (five digits, or ZIP+4 like 12345-6789)"
         )),
-        Column::State if !v.is_empty() && !(v.len() == 2 && v.chars().all(|c| c.is_ascii_alphabetic())) => {
+        Column::State
+            if !v.is_empty() && !(v.len() == 2 && v.chars().all(|c| c.is_ascii_alphabetic())) =>
+        {
             Err(format!("'{shown}' is not a two-letter state code like NY"))
         }
         Column::State => Ok(Value::Text(v.to_ascii_uppercase())),
-        Column::Phone if !v.is_empty() && !is_phone(v) => Err(format!(
-            "'{shown}' is not a US phone number (ten digits)"
-        )),
+        Column::Phone if !v.is_empty() && !is_phone(v) => {
+            Err(format!("'{shown}' is not a US phone number (ten digits)"))
+        }
         _ => Ok(Value::Text(v.to_owned())),
     }
 }
@@ -329,11 +335,14 @@ fn shorten(v: &str) -> String {
 fn is_zip(v: &str) -> bool {
     let b = v.as_bytes();
     let five = |s: &[u8]| s.len() == 5 && s.iter().all(u8::is_ascii_digit);
-    five(b) || (b.len() == 10 && five(&b[..5]) && b[5] == b'-' && b[6..].iter().all(u8::is_ascii_digit))
+    five(b)
+        || (b.len() == 10 && five(&b[..5]) && b[5] == b'-' && b[6..].iter().all(u8::is_ascii_digit))
 }
 
 fn is_phone(v: &str) -> bool {
-    if v.chars().any(|c| !(c.is_ascii_digit() || " ()-.+".contains(c))) {
+    if v.chars()
+        .any(|c| !(c.is_ascii_digit() || " ()-.+".contains(c)))
+    {
         return false;
     }
     let digits: String = v.chars().filter(char::is_ascii_digit).collect();

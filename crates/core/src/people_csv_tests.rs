@@ -4,18 +4,43 @@ use super::*;
 use crate::csv::write;
 
 fn problems(text: &str) -> Vec<String> {
-    parse(text).unwrap_err().iter().map(|p| p.to_string()).collect()
+    parse(text)
+        .unwrap_err()
+        .iter()
+        .map(|p| p.to_string())
+        .collect()
 }
 
 #[test]
 fn headers_of_the_exports_organizers_have_are_read() {
-    for h in ["first", "firstName", "first_name", "given_name", "First Name", "Donor First Name"] {
+    for h in [
+        "first",
+        "firstName",
+        "first_name",
+        "given_name",
+        "First Name",
+        "Donor First Name",
+    ] {
         assert_eq!(column_of(h), Some(Column::GivenName), "{h}");
     }
-    for h in ["zip", "zip_code", "postal_code", "Zip", "ZIP", "Donor ZIP", "zipCode"] {
+    for h in [
+        "zip",
+        "zip_code",
+        "postal_code",
+        "Zip",
+        "ZIP",
+        "Donor ZIP",
+        "zipCode",
+    ] {
         assert_eq!(column_of(h), Some(Column::Zip), "{h}");
     }
-    for h in ["email", "Email", "email_address", "Email Address", "Donor Email"] {
+    for h in [
+        "email",
+        "Email",
+        "email_address",
+        "Email Address",
+        "Donor Email",
+    ] {
         assert_eq!(column_of(h), Some(Column::Email), "{h}");
     }
     assert_eq!(column_of("can2_state_abbreviated"), Some(Column::State));
@@ -90,23 +115,26 @@ fn a_file_without_an_email_column_or_with_two_is_refused() {
 
 #[test]
 fn duplicate_emails_merge_later_fields_over_earlier() {
-    let p = parse("email,first,zip\na@example.org,Ann,\nb@example.org,Bo,\nA@example.org,,10001\n\n")
-        .unwrap();
+    let p =
+        parse("email,first,zip\na@example.org,Ann,\nb@example.org,Bo,\nA@example.org,,10001\n\n")
+            .unwrap();
     assert_eq!(p.rows, 3);
     assert_eq!(p.duplicates, 1);
     assert_eq!(p.people.len(), 2);
-    assert_eq!((p.people[0].given_name.as_str(), p.people[0].zip.as_str()), ("Ann", "10001"));
+    assert_eq!(
+        (p.people[0].given_name.as_str(), p.people[0].zip.as_str()),
+        ("Ann", "10001")
+    );
 }
 
 fn name() -> impl Strategy<Value = String> {
     // Names as people type them: any text (formulas, quotes, commas, line
     // breaks, unicode) without surrounding whitespace, which import trims.
-    prop_oneof![
-        "[=+@\\-'\"]?[a-zA-Z ,\"'\\n=+é漢😀-]{0,20}",
-        "\\PC{0,12}",
-    ]
-    .prop_map(|s| s.trim().to_owned())
-    .prop_filter("no control characters", |s| !s.chars().any(super::forbidden))
+    prop_oneof!["[=+@\\-'\"]?[a-zA-Z ,\"'\\n=+é漢😀-]{0,20}", "\\PC{0,12}",]
+        .prop_map(|s| s.trim().to_owned())
+        .prop_filter("no control characters", |s| {
+            !s.chars().any(super::forbidden)
+        })
 }
 
 proptest! {

@@ -20,6 +20,8 @@ use crate::{Actor, Engine, EngineError, Result};
 pub const PREVIEW_ROWS: usize = 20;
 /// Problems an error message names (the preview lists them all).
 const PROBLEMS_IN_ERROR: usize = 20;
+/// People written per bulk statement group (and per progress report).
+const CHUNK: usize = 2_000;
 /// People read from the store per page.
 const PAGE: u32 = 5_000;
 
@@ -188,10 +190,7 @@ impl Engine {
                 .map(ToString::to_string)
                 .collect();
             if problems.len() > PROBLEMS_IN_ERROR {
-                msg.push(format!(
-                    "and {} more",
-                    problems.len() - PROBLEMS_IN_ERROR
-                ));
+                msg.push(format!("and {} more", problems.len() - PROBLEMS_IN_ERROR));
             }
             EngineError::invalid(
                 "file",
@@ -211,21 +210,29 @@ impl Engine {
             merged: 0,
             duplicates: parsed.duplicates,
         };
-        for (i, p) in parsed.people.iter().enumerate() {
-            let Some(email) = &p.email else { continue };
-            let (_, new) = tx
-                .upsert_person(s.id, email, &fields_of(p), "csv", at)
-                .await?;
-            if new {
-                done.created += 1;
-            } else {
+        // New people in bulk; those already on the list merge one by one.
+        let mut written = 0;
+        for chunk in parsed.people.chunks(CHUNK) {
+            let batch: Vec<(Email, PersonFields)> = chunk
+                .iter()
+                .filter_map(|p| p.email.clone().map(|e| (e, fields_of(p))))
+                .collect();
+            let added: HashSet<Email> = tx
+                .insert_new_people(s.id, &batch, "csv", at)
+                .await?
+                .into_iter()
+                .collect();
+            done.created += added.len();
+            for (email, fields) in batch.iter().filter(|(e, _)| !added.contains(e)) {
+                tx.upsert_person(s.id, email, fields, "csv", at).await?;
                 done.merged += 1;
             }
-            if (i + 1) % 1000 == 0 {
-                progress(i + 1, total);
-            }
+            written += chunk.len();
+            progress(written, total);
         }
-        progress(total, total);
+        if total == 0 {
+            progress(0, 0);
+        }
         tx.commit().await?;
         Ok(done)
     }

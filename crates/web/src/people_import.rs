@@ -98,7 +98,10 @@ async fn attendees_file(
         ]
     });
     let body = crate::app::csv(&MOBILIZE_HEADER, rows);
-    Ok(csv_response(&format!("joint-event-{id}-attendees.csv"), body))
+    Ok(csv_response(
+        &format!("joint-event-{id}-attendees.csv"),
+        body,
+    ))
 }
 
 async fn api_attendees(
@@ -208,7 +211,9 @@ async fn page(
         return Ok(sign_in_first(&format!("/slates/{slug}/people/import")));
     }
     // An empty dry run: only an organizer of the slate gets the page.
-    engine.preview_people_import(&viewer.actor, &slug, "").await?;
+    engine
+        .preview_people_import(&viewer.actor, &slug, "")
+        .await?;
     Ok(html(StatusCode::OK, &ImportPage::new(&viewer, &slug)))
 }
 
@@ -253,7 +258,13 @@ async fn confirm_submit(
 ) -> Result<Response, PageError> {
     let mut p = ImportPage::new(&viewer, &slug);
     match engine
-        .import_people(&viewer.actor, &slug, &form.csv, Some(&form.sha256), &|_, _| {})
+        .import_people(
+            &viewer.actor,
+            &slug,
+            &form.csv,
+            Some(&form.sha256),
+            &|_, _| {},
+        )
         .await
     {
         Ok(done) => {

@@ -292,8 +292,14 @@ mod tests {
         let file = header() + &r.line();
         let p = cohort_core::people_csv::parse(&file).expect("the importer reads it");
         let eve = &p.people[0];
-        assert_eq!(eve.email.as_ref().map(|e| e.as_str()), Some("eve@example.org"));
-        assert_eq!((eve.given_name.as_str(), eve.family_name.as_str()), ("=Eve", "Marsh, \"Jr.\""));
+        assert_eq!(
+            eve.email.as_ref().map(|e| e.as_str()),
+            Some("eve@example.org")
+        );
+        assert_eq!(
+            (eve.given_name.as_str(), eve.family_name.as_str()),
+            ("=Eve", "Marsh, \"Jr.\"")
+        );
         assert_eq!((eve.state.as_str(), eve.zip.as_str()), ("NY", "12180-1234"));
     }
 
