@@ -303,9 +303,7 @@ fn cell(c: Column, raw: &str) -> Result<Value, String> {
         Column::Zip if !v.is_empty() && !is_zip(v) => Err(format!(
             "'{shown}' is not a ZIP code (five digits, or ZIP+4 like 12345-6789)"
         )),
-        Column::State
-            if !v.is_empty() && !(v.len() == 2 && v.chars().all(|c| c.is_ascii_alphabetic())) =>
-        {
+        Column::State if !v.is_empty() && !is_state(v) => {
             Err(format!("'{shown}' is not a two-letter state code like NY"))
         }
         Column::State => Ok(Value::Text(v.to_ascii_uppercase())),
@@ -337,6 +335,10 @@ fn is_zip(v: &str) -> bool {
     let five = |s: &[u8]| s.len() == 5 && s.iter().all(u8::is_ascii_digit);
     five(b)
         || (b.len() == 10 && five(&b[..5]) && b[5] == b'-' && b[6..].iter().all(u8::is_ascii_digit))
+}
+
+fn is_state(v: &str) -> bool {
+    v.len() == 2 && v.chars().all(|c| c.is_ascii_alphabetic())
 }
 
 fn is_phone(v: &str) -> bool {
