@@ -101,8 +101,9 @@ pub fn column_of(header: &str) -> Option<Column> {
         | "state_abbreviation" => Column::State,
         "zip" | "zip_code" | "zipcode" | "postal_code" | "postalcode" | "postcode" | "zip5"
         | "donor_zip" | "can2_zip" => Column::Zip,
-        "phone" | "phone_number" | "mobile" | "mobile_number" | "can2_phone" | "donor_phone"
-        | "cell" | "cell_phone" => Column::Phone,
+        "phone" | "phone_number" | "can2_phone" | "donor_phone" | "cell" | "cell_phone" => {
+            Column::Phone
+        }
         _ => return None,
     };
     Some(c)
