@@ -13,12 +13,14 @@ use cohort_store::Store;
 
 mod audit;
 mod bench;
+mod bench_people;
 mod consensus;
 mod jobs;
 mod keys;
 mod log_key;
 mod matching;
 mod payments;
+mod people_import;
 mod private_file;
 mod recompute;
 mod rollcalls;
@@ -184,6 +186,17 @@ enum Command {
     },
     /// Roll calls of Congress: `rollcalls import DIR` (the layout of votes-119/).
     Rollcalls(rollcalls::RollcallsArgs),
+    /// Measure importing a supporter list from CSV (SQLite) beside the store's raw upserts.
+    BenchPeople {
+        /// Rows in the synthetic file.
+        #[arg(long, default_value_t = 100_000)]
+        rows: usize,
+        /// Where the benchmark's SQLite databases go.
+        #[arg(long, default_value = "./cohort-bench")]
+        data_dir: PathBuf,
+    },
+    /// Import from CSV: `import people FILE --slate SLUG [--dry-run]`.
+    Import(people_import::ImportArgs),
     /// Process the date passing now: expire, unlock date conditions, monthly installments.
     Tick {
         #[command(flatten)]
@@ -394,6 +407,21 @@ async fn run() -> Result<()> {
             rollcalls::RollcallsAction::Import { dir, db } => {
                 let engine = open(&db).await?;
                 rollcalls::import(&engine, &dir).await
+            }
+        },
+        Command::BenchPeople { rows, data_dir } => {
+            println!("{}", bench_people::run(rows, &data_dir).await?);
+            Ok(())
+        }
+        Command::Import(args) => match args.what {
+            people_import::ImportWhat::People {
+                file,
+                slate,
+                dry_run,
+                db,
+            } => {
+                let engine = open(&db).await?;
+                people_import::people(&engine, &file, &slate, dry_run).await
             }
         },
         Command::Tick { db } => {

@@ -7,6 +7,7 @@
 
 pub mod commitment;
 pub mod condition;
+pub mod csv;
 pub mod facts;
 pub mod joint_event;
 pub mod joint_event_ics;
@@ -14,6 +15,7 @@ pub mod joint_pledge;
 pub mod limits;
 pub mod model;
 pub mod money;
+pub mod people_csv;
 pub mod slug;
 pub mod split;
 pub mod unlock;

@@ -37,6 +37,7 @@ pub mod log;
 mod mail;
 mod notices;
 pub mod payments;
+pub mod people_import;
 mod pledges;
 pub mod primaries;
 mod receipts_cap;

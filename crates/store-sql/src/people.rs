@@ -291,6 +291,60 @@ macro_rules! impl_sql_people {
                         .collect()
                 }
 
+                async fn insert_new_people(
+                    &mut self,
+                    slate_id: Id,
+                    people: &[(Email, PersonFields)],
+                    source: &str,
+                    at: DateTime<Utc>,
+                ) -> Result<Vec<Email>> {
+                    // 400 rows of 9 values (+ 3 shared) stay under both
+                    // backends' limits on bound parameters.
+                    const CHUNK: usize = 400;
+                    let mut added = Vec::new();
+                    for chunk in people.chunks(CHUNK) {
+                        let mut sql = String::from(
+                            "INSERT INTO people (slate_id, email, given_name, family_name, \
+                             address, city, state, zip, phone, source, created_at, \
+                             modified_at) VALUES ",
+                        );
+                        for i in 0..chunk.len() {
+                            let b = 4 + i * 8;
+                            if i > 0 {
+                                sql.push_str(", ");
+                            }
+                            sql.push_str(&format!(
+                                "($1, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, $2, $3, $3)",
+                                b,
+                                b + 1,
+                                b + 2,
+                                b + 3,
+                                b + 4,
+                                b + 5,
+                                b + 6,
+                                b + 7
+                            ));
+                        }
+                        sql.push_str(" ON CONFLICT (slate_id, email) DO NOTHING RETURNING email");
+                        let mut q = ::sqlx::query(&sql).bind(slate_id).bind(source).bind(at);
+                        for (email, f) in chunk {
+                            q = q
+                                .bind(email.as_str())
+                                .bind(&f.given_name)
+                                .bind(&f.family_name)
+                                .bind(&f.address)
+                                .bind(&f.city)
+                                .bind(&f.state)
+                                .bind(&f.zip)
+                                .bind(&f.phone);
+                        }
+                        for r in q.all(self).await?.iter() {
+                            added.push(email_from(r, "people")?);
+                        }
+                    }
+                    Ok(added)
+                }
+
                 async fn tags_of(&mut self, person_id: Id) -> Result<Vec<TagRow>> {
                     let rows = ::sqlx::query(
                         "SELECT t.id, t.slate_id, t.name, t.created_at FROM tags t JOIN \

@@ -1227,6 +1227,7 @@ macro_rules! conformance_tests {
             pledge_pauses_open_once_and_close,
             digests_are_claimed_once_a_week_and_tell_waiting_updates,
             people_merge_by_email_and_page_by_slate_and_modified_date,
+            new_people_are_inserted_in_bulk_and_known_ones_left_alone,
             log_leaves_hashes_and_checkpoints_round_trip,
         );
     };

@@ -95,4 +95,17 @@ pub trait PeopleTx: Send {
     async fn taggings(&mut self, tag_id: Id) -> Result<Vec<TaggingRow>>;
     /// The tags a person is filed under, by tag id.
     async fn tags_of(&mut self, person_id: Id) -> Result<Vec<TagRow>>;
+
+    // CSV import (issue 19).
+    /// Add every person whose email is not yet on the slate's list, in a few
+    /// statements (the bulk path of an import); people already there are
+    /// left untouched. Returns the emails added. `people` must not repeat an
+    /// email.
+    async fn insert_new_people(
+        &mut self,
+        slate_id: Id,
+        people: &[(Email, PersonFields)],
+        source: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Email>>;
 }

@@ -2017,28 +2017,14 @@ pub(crate) async fn partner_page(
 
 /// One CSV field: quoted when it must be, and defused when a spreadsheet
 /// would run it as a formula.
+/// One CSV field: `cohort_core::csv`, the one writer every export uses.
+#[cfg(test)]
 fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
+    cohort_core::csv::field(s)
 }
 
 pub(crate) fn csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
-    let mut out = header.join(",");
-    out.push_str("\r\n");
-    for row in rows {
-        let line: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
-    }
-    out
+    cohort_core::csv::write(header, rows)
 }
 
 pub(crate) fn csv_response(name: &str, body: String) -> Response {

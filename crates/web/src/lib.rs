@@ -45,6 +45,7 @@ mod log;
 mod log_page;
 mod pages;
 mod payments;
+mod people_import;
 mod primaries;
 mod rate_limit;
 mod scorecard;
@@ -107,6 +108,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .merge(joint_events::api_routes())
         .merge(governing::api_routes())
         .merge(scorecard::api_routes())
+        .merge(people_import::api_routes())
         .route("/slates/{slug}/preview", get(app::preview))
         .route("/conditions/preview", get(app::condition_preview))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
@@ -187,6 +189,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .merge(scorecard::routes())
         .merge(digest::routes())
         .merge(log_page::routes())
+        .merge(people_import::routes())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             engine.clone(),

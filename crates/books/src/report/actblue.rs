@@ -126,22 +126,16 @@ pub const COLUMNS: [&str; 101] = [
     "Managed Entity Committee Name",
 ];
 
-/// One CSV field, quoted when it must be.
+/// One CSV field, quoted when it must be (Cohort's one CSV writer,
+/// `cohort_core::csv`).
 pub fn field(value: &str) -> String {
-    if value.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_owned()
-    }
+    cohort_core::csv::quote(value)
 }
 
-/// A donor-typed value, defused for spreadsheets.
+/// A donor-typed value, defused for spreadsheets (`cohort_core::csv`'s
+/// formula guard, which the people importer undoes).
 fn typed(value: &str) -> String {
-    if value.starts_with(['=', '+', '-', '@']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    }
+    cohort_core::csv::neutralize(value)
 }
 
 fn dollars(c: Cents) -> String {
@@ -281,6 +275,32 @@ mod tests {
     fn formulas_are_defused() {
         assert_eq!(typed("=SUM(A1)"), "'=SUM(A1)");
         assert_eq!(typed("Ada"), "Ada");
+    }
+
+    #[test]
+    fn an_export_reads_back_through_the_people_importer() {
+        let mut r = Row(BTreeMap::new());
+        r.set("Receipt ID", "P1");
+        r.set("Amount", "-25.00");
+        r.set("Donor First Name", typed("=Eve"));
+        r.set("Donor Last Name", typed("Marsh, \"Jr.\""));
+        r.set("Donor Addr1", typed("1 Main St"));
+        r.set("Donor City", typed("Troy"));
+        r.set("Donor State", "NY");
+        r.set("Donor ZIP", "12180-1234");
+        r.set("Donor Email", typed("eve@example.org"));
+        let file = header() + &r.line();
+        let p = cohort_core::people_csv::parse(&file).expect("the importer reads it");
+        let eve = &p.people[0];
+        assert_eq!(
+            eve.email.as_ref().map(|e| e.as_str()),
+            Some("eve@example.org")
+        );
+        assert_eq!(
+            (eve.given_name.as_str(), eve.family_name.as_str()),
+            ("=Eve", "Marsh, \"Jr.\"")
+        );
+        assert_eq!((eve.state.as_str(), eve.zip.as_str()), ("NY", "12180-1234"));
     }
 
     #[test]

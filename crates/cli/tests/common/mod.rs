@@ -349,6 +349,16 @@ impl TestApp {
         }
     }
 
+    /// The `cohort` binary's arguments naming this app's database.
+    pub fn db_args(&self) -> Vec<String> {
+        match &self._cleanup {
+            Cleanup::Dir(dir) => vec!["--data-dir".into(), dir.display().to_string()],
+            Cleanup::PgDatabase { admin_url, name } => {
+                vec!["--database-url".into(), with_database(admin_url, name)]
+            }
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

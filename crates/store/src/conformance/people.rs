@@ -120,3 +120,69 @@ pub async fn people_merge_by_email_and_page_by_slate_and_modified_date(store: &d
     );
     tx.commit().await.expect("commit");
 }
+
+/// The bulk path of a CSV import: only emails new to the slate are added
+/// (fields as given), people already on the list are left untouched, and
+/// more people than one statement holds all arrive.
+pub async fn new_people_are_inserted_in_bulk_and_known_ones_left_alone(store: &dyn Store) {
+    let a = slate(store, "people-bulk").await;
+    let mut tx = store.write().await.expect("begin");
+    let (kept, _) = tx
+        .upsert_person(
+            a.id,
+            &email("kim@example.org"),
+            &named("Kim", "10001"),
+            "pledge",
+            at(1),
+        )
+        .await
+        .expect("insert");
+    let mut batch: Vec<(cohort_core::Email, PersonFields)> = (0..901)
+        .map(|i| {
+            (
+                email(&format!("p{i}@example.org")),
+                named(&format!("P{i}"), "02139"),
+            )
+        })
+        .collect();
+    batch.push((email("kim@example.org"), named("Kimberly", "99999")));
+    let added = tx
+        .insert_new_people(a.id, &batch, "csv", at(4))
+        .await
+        .expect("bulk insert");
+    assert_eq!(added.len(), 901, "every new email, none of the known");
+    assert!(!added.contains(&email("kim@example.org")));
+    let kim = tx.person(kept).await.expect("get").expect("there");
+    assert_eq!(
+        (
+            kim.fields.given_name.as_str(),
+            kim.fields.zip.as_str(),
+            kim.source.as_str()
+        ),
+        ("Kim", "10001", "pledge"),
+        "a known person is left untouched"
+    );
+    let q = PeopleQuery {
+        slate_ids: vec![a.id],
+        email: Some(email("p900@example.org")),
+        ..PeopleQuery::default()
+    };
+    let p900 = tx.people(&q, 0, 10).await.expect("people");
+    assert_eq!(p900.len(), 1);
+    assert_eq!(p900[0].fields.given_name, "P900");
+    assert_eq!(
+        (p900[0].source.as_str(), p900[0].created_at),
+        ("csv", at(4))
+    );
+    let all = PeopleQuery {
+        slate_ids: vec![a.id],
+        ..PeopleQuery::default()
+    };
+    assert_eq!(tx.count_people(&all).await.expect("count"), 902);
+    assert!(tx
+        .insert_new_people(a.id, &[], "csv", at(5))
+        .await
+        .expect("empty")
+        .is_empty());
+    tx.commit().await.expect("commit");
+}

@@ -1,0 +1,279 @@
+//! A slate's supporter list in and out as CSV (issue 19): the organizer's
+//! import page (paste → preview with every problem by line and column, or the
+//! people created and merged → confirm, which re-posts the very file named by
+//! its SHA-256 → result), its API twin `POST /api/slates/{slug}/people/import`
+//! (`?dry_run=true` previews), and the export `/slates/{slug}/people.csv`.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use cohort_engine::people_import::{ImportDone, ImportPreview};
+use cohort_engine::Engine;
+use serde::Deserialize;
+
+use crate::api::ApiResult;
+use crate::app::{csv_response, fixable, sign_in_first};
+use crate::extract::{ApiPath, ApiQuery, Auth};
+use crate::pages::{html, PageError};
+use crate::session::{CsrfForm, Viewer};
+
+pub(crate) fn routes() -> Router<Engine> {
+    Router::new()
+        .route(
+            "/slates/{slug}/people/import",
+            get(page).post(preview_submit),
+        )
+        .route(
+            "/slates/{slug}/people/import/confirm",
+            axum::routing::post(confirm_submit),
+        )
+        .route("/slates/{slug}/people.csv", get(export))
+        .route("/joint-events/{id}/attendees.csv", get(attendees))
+}
+
+pub(crate) fn api_routes() -> Router<Engine> {
+    Router::new()
+        .route(
+            "/slates/{slug}/people/import",
+            axum::routing::post(api_import),
+        )
+        .route("/slates/{slug}/people.csv", get(api_export))
+        .route("/joint-events/{id}/attendees.csv", get(api_attendees))
+}
+
+/// Mobilize's attendee-export columns Cohort has something for, in its order.
+const MOBILIZE_HEADER: [&str; 10] = [
+    "Event ID",
+    "Event name",
+    "Timeslot start",
+    "Timeslot end",
+    "First name",
+    "Last name",
+    "Email",
+    "ZIP",
+    "Attendance status",
+    "Signup date",
+];
+
+/// "Ada María Reyes" → ("Ada", "María Reyes"): Mobilize keeps the two apart;
+/// an RSVP has one name.
+fn split_name(name: &str) -> (String, String) {
+    let name = name.trim();
+    match name.split_once(' ') {
+        Some((first, rest)) => (first.to_owned(), rest.trim().to_owned()),
+        None => (name.to_owned(), String::new()),
+    }
+}
+
+/// A joint event's RSVPs as Mobilize's attendee export (its hosts' campaigns
+/// and the slate's organizers), through the one CSV writer.
+async fn attendees_file(
+    engine: &Engine,
+    actor: &cohort_engine::Actor,
+    id: i64,
+) -> Result<Response, cohort_engine::EngineError> {
+    let rsvps = engine.joint_event_rsvps(actor, id).await?;
+    let e = engine.joint_event(actor, id).await?;
+    let rows = rsvps.into_iter().map(|r| {
+        let (first, last) = split_name(&r.name);
+        let status = match r.status.as_str() {
+            "going" => "Registered",
+            "waitlisted" => "Waitlisted",
+            _ => "Cancelled",
+        };
+        vec![
+            e.id.to_string(),
+            e.title.clone(),
+            e.starts_at.to_rfc3339(),
+            e.ends_at.to_rfc3339(),
+            first,
+            last,
+            r.email,
+            r.zip,
+            status.to_owned(),
+            r.created_at.to_rfc3339(),
+        ]
+    });
+    let body = crate::app::csv(&MOBILIZE_HEADER, rows);
+    Ok(csv_response(
+        &format!("joint-event-{id}-attendees.csv"),
+        body,
+    ))
+}
+
+async fn api_attendees(
+    State(engine): State<Engine>,
+    Auth(actor): Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Response> {
+    Ok(attendees_file(&engine, &actor, id).await?)
+}
+
+async fn attendees(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response, PageError> {
+    if viewer.actor.account().is_none() {
+        return Ok(sign_in_first(&format!("/joint-events/{id}/attendees.csv")));
+    }
+    Ok(attendees_file(&engine, &viewer.actor, id).await?)
+}
+
+#[derive(Debug, Deserialize)]
+struct ImportQuery {
+    #[serde(default)]
+    dry_run: bool,
+    #[serde(default)]
+    sha256: Option<String>,
+}
+
+/// The body is the CSV file itself. A dry run answers the preview (422 when
+/// the file is refused, its `problems` naming line and column); otherwise the
+/// file is imported whole or not at all.
+async fn api_import(
+    State(engine): State<Engine>,
+    Auth(actor): Auth,
+    ApiPath(slug): ApiPath<String>,
+    ApiQuery(q): ApiQuery<ImportQuery>,
+    body: String,
+) -> ApiResult<Response> {
+    if q.dry_run {
+        let pv = engine.preview_people_import(&actor, &slug, &body).await?;
+        let status = if pv.problems.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        return Ok((status, Json(pv)).into_response());
+    }
+    let done = engine
+        .import_people(&actor, &slug, &body, q.sha256.as_deref(), &|_, _| {})
+        .await?;
+    Ok((StatusCode::OK, Json(done)).into_response())
+}
+
+async fn api_export(
+    State(engine): State<Engine>,
+    Auth(actor): Auth,
+    ApiPath(slug): ApiPath<String>,
+) -> ApiResult<Response> {
+    let (name, body) = engine.people_csv(&actor, &slug).await?;
+    Ok(csv_response(&name, body))
+}
+
+async fn export(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<Response, PageError> {
+    if viewer.actor.account().is_none() {
+        return Ok(sign_in_first(&format!("/slates/{slug}/people.csv")));
+    }
+    let (name, body) = engine.people_csv(&viewer.actor, &slug).await?;
+    Ok(csv_response(&name, body))
+}
+
+#[derive(Template)]
+#[template(path = "people_import.html")]
+struct ImportPage {
+    csrf: String,
+    slug: String,
+    preview: Option<ImportPreview>,
+    /// The previewed file, re-posted by the confirm form.
+    text: String,
+    done: Option<ImportDone>,
+    problem: Option<String>,
+}
+
+impl ImportPage {
+    fn new(viewer: &Viewer, slug: &str) -> ImportPage {
+        ImportPage {
+            csrf: viewer.csrf.clone(),
+            slug: slug.to_owned(),
+            preview: None,
+            text: String::new(),
+            done: None,
+            problem: None,
+        }
+    }
+}
+
+async fn page(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<Response, PageError> {
+    if viewer.actor.account().is_none() {
+        return Ok(sign_in_first(&format!("/slates/{slug}/people/import")));
+    }
+    // An empty dry run: only an organizer of the slate gets the page.
+    engine
+        .preview_people_import(&viewer.actor, &slug, "")
+        .await?;
+    Ok(html(StatusCode::OK, &ImportPage::new(&viewer, &slug)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PreviewForm {
+    csv: String,
+}
+
+async fn preview_submit(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(slug): ApiPath<String>,
+    CsrfForm(form): CsrfForm<PreviewForm>,
+) -> Result<Response, PageError> {
+    let pv = engine
+        .preview_people_import(&viewer.actor, &slug, &form.csv)
+        .await?;
+    let status = if pv.problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut p = ImportPage::new(&viewer, &slug);
+    p.preview = Some(pv);
+    p.text = form.csv;
+    Ok(html(status, &p))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfirmForm {
+    csv: String,
+    sha256: String,
+}
+
+async fn confirm_submit(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(slug): ApiPath<String>,
+    CsrfForm(form): CsrfForm<ConfirmForm>,
+) -> Result<Response, PageError> {
+    let mut p = ImportPage::new(&viewer, &slug);
+    match engine
+        .import_people(
+            &viewer.actor,
+            &slug,
+            &form.csv,
+            Some(&form.sha256),
+            &|_, _| {},
+        )
+        .await
+    {
+        Ok(done) => {
+            p.done = Some(done);
+            Ok(html(StatusCode::OK, &p))
+        }
+        Err(e) => {
+            p.problem = Some(fixable(e)?);
+            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &p))
+        }
+    }
+}
