@@ -770,6 +770,11 @@ impl Engine {
         if let Some(event_id) = job.input.joint_event {
             tx.link_joint_event_pledge(id, event_id).await?;
         }
+        // The pledger joins the slate's people list (OSDI, CSV) in the same
+        // transaction: one upsert.
+        let person = crate::osdi::pledger_fields(&new.donor);
+        tx.upsert_person(new.slate_id, &new.email, &person, "pledge", at)
+            .await?;
         b.delta.pending_cents += v.kind.money().get();
         b.delta.hours_per_week_pending += i64::from(v.kind.hours_per_week());
         *b.donors.entry(v.email.clone()).or_default() += 1;
