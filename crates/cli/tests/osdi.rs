@@ -21,6 +21,7 @@ both_backends!(
     the_helpers_write_and_read_back,
     a_slate_token_sees_its_slate_only,
     bad_input_gets_an_osdi_error_naming_it,
+    the_demo_pledgers_are_people,
 );
 
 const ENTRY: &str = "/api/osdi/v1";
@@ -668,4 +669,33 @@ async fn bad_input_gets_an_osdi_error_naming_it(app: TestApp) {
     assert_eq!((status, ct.as_str()), (StatusCode::NOT_FOUND, "application/hal+json"), "{err}");
     let (status, ct, err) = osdi_get(&app, &signup, Some(&token)).await;
     assert_eq!((status, ct.as_str()), (StatusCode::METHOD_NOT_ALLOWED, "application/hal+json"), "{err}");
+}
+
+async fn the_demo_pledgers_are_people(app: TestApp) {
+    let spec: cohort_engine::demo::DemoSpec =
+        serde_json::from_str(include_str!("../../../data/demo/slate.json")).expect("demo spec");
+    let summary = app
+        .engine
+        .load_demo(&spec)
+        .await
+        .expect("the demo loads")
+        .expect("into an empty database");
+    let pledgers: BTreeSet<String> = cohort_engine::demo::generate_pledges(&spec)
+        .into_iter()
+        .map(|p| p.donor.email.to_lowercase())
+        .collect();
+    let (_, _, aep) = osdi_get(&app, &app.url(ENTRY), Some(&app.organizer)).await;
+    let (status, _, page) = osdi_get(&app, &link(&aep, "osdi:people"), Some(&app.organizer)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page["total_records"].as_u64() >= Some(pledgers.len() as u64) && !pledgers.is_empty(),
+        "every demo pledger is a person: {} people, {} pledgers",
+        page["total_records"],
+        pledgers.len()
+    );
+    let (status, _, money) = osdi_get(&app, &link(&aep, "osdi:donations"), Some(&app.organizer)).await;
+    assert_eq!(status, StatusCode::OK, "{money}");
+    if summary.unlocked > 0 {
+        assert!(money["total_records"].as_u64() > Some(0), "{money}");
+    }
 }
