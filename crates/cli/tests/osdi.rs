@@ -8,13 +8,12 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use chrono::Duration;
-use cohort_engine::osdi::OsdiSignup;
-use cohort_engine::Actor;
-use cohort_store::PersonFields;
-use common::{candidate, seed, sign_as, TestApp, SLATE};
-use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+mod osdi_support;
+
+use common::{TestApp, SLATE};
+use osdi_support::*;
+use reqwest::StatusCode;
+use serde_json::json;
 
 both_backends!(
     a_client_walks_everything_from_the_entry_point,
@@ -24,308 +23,15 @@ both_backends!(
     the_demo_pledgers_are_people,
 );
 
-const ENTRY: &str = "/api/osdi/v1";
-const OTHER: &str = "hill-caucus";
-
-fn money(email: &str, name: &str, cents: i64, referral: Option<&str>) -> Value {
-    json!({
-        "kind": "money", "amount_cents": cents, "recurring": "once",
-        "ref": referral,
-        "donor": {
-            "email": email, "name": name, "zip": "10001", "address": "1 River Rd",
-            "city": "Albany", "state": "NY",
-            "employer": "Acme Water Co.", "occupation": "Engineer", "attests_eligible": true
-        }
-    })
-}
-
-fn hours(email: &str, name: &str, per_week: i64) -> Value {
-    json!({
-        "kind": "hours", "hours_per_week": per_week, "weeks": 4,
-        "donor": { "email": email, "name": name, "zip": "43215" }
-    })
-}
-
-async fn pledge(app: &TestApp, slate: &str, body: Value) {
-    let res = app
-        .client
-        .post(app.url(&format!("/api/slates/{slate}/pledges")))
-        .json(&body)
-        .send()
-        .await
-        .expect("an answer");
-    let (status, body) = common::read(res).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-}
-
-/// River Caucus: seven money pledges (one through a partner), two hours
-/// pledges, signed by two candidates so the money unlocks, a confirmed
-/// joint event and a tagged person. Hill Caucus: one pledger of its own.
-async fn populate(app: &TestApp) -> i64 {
-    let version = seed(app, "signers >= 2").await;
-    let organizer = Actor::Organizer { slate: None };
-    app.engine
-        .add_partner(&organizer, SLATE, "river-union", "River Union", "We back the bloc.")
-        .await
-        .expect("a partner");
-    for i in 0..7 {
-        let referral = (i == 3).then_some("river-union");
-        let email = format!("donor{i}@example.org");
-        pledge(app, SLATE, money(&email, &format!("Dee Nor{i}"), 1_000 * (i + 1), referral)).await;
-    }
-    pledge(app, SLATE, hours("donor0@example.org", "Dee Nor0", 5)).await;
-    pledge(app, SLATE, hours("helper@example.org", "Hal Ours", 3)).await;
-    sign_as(app, "ada-reyes", version).await;
-    sign_as(app, "ben-okafor", version).await;
-
-    let start = common::now() + Duration::days(10);
-    let (status, e) = app
-        .organize(
-            &format!("/api/slates/{SLATE}/joint-events"),
-            json!({
-                "kind": "town_hall", "title": "River towns town hall",
-                "description": "Two candidates, one stage.",
-                "starts_at": start.to_rfc3339(),
-                "ends_at": (start + Duration::hours(2)).to_rfc3339(),
-                "timezone": "America/New_York",
-                "location": {"venue": "Union Hall", "address": "12 Main St", "city": "Albany", "state": "NY", "zip": "12207"},
-                "hosts": ["ada-reyes", "ben-okafor"], "capacity": 50
-            }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{e}");
-    let event = e["id"].as_i64().expect("id");
-    for who in ["ada-reyes", "ben-okafor"] {
-        let t = app
-            .engine
-            .issue_candidate_token(SLATE, who)
-            .await
-            .expect("token");
-        let (status, body) = app
-            .call(
-                Method::POST,
-                &format!("/api/joint-events/{event}/hosts/{who}/confirm"),
-                Some(&t),
-                None,
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-    }
-    let (status, body) = app
-        .call(
-            Method::POST,
-            &format!("/api/joint-events/{event}/rsvps"),
-            None,
-            Some(&json!({"name": "Rae Svp", "email": "donor1@example.org", "zip": "12207"})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    app.engine
-        .osdi_signup(
-            &organizer,
-            OsdiSignup {
-                slate: Some(SLATE.into()),
-                email: "donor2@example.org".into(),
-                fields: PersonFields::default(),
-                tags: vec!["volunteer".into()],
-            },
-        )
-        .await
-        .expect("a tagged person");
-
-    let (status, body) = app
-        .organize(
-            "/api/slates",
-            json!({"slug": OTHER, "name": "Hill Caucus", "cycle": 2028,
-                   "description": "Another bloc.", "condition": "signers >= 1"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let (status, body) = app
-        .organize(
-            &format!("/api/slates/{OTHER}/candidates"),
-            candidate("dee-hill", "Dee Hill", "us_house", "CO", Some("3")),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let (status, body) = app
-        .organize(
-            &format!("/api/slates/{OTHER}/compact"),
-            json!({"commitments": ["Vote as a bloc"], "planks": []}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    pledge(app, OTHER, money("zed@example.org", "Zed Other", 4_000, None)).await;
-    event
-}
-
-/// GET `url` (absolute) with the token: status, content type and body.
-async fn osdi_get(app: &TestApp, url: &str, token: Option<&str>) -> (StatusCode, String, Value) {
-    let mut req = app.client.get(url);
-    if let Some(t) = token {
-        req = req.header("OSDI-API-Token", t);
-    }
-    let res = req.send().await.expect("an answer");
-    let ct = res
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    let (status, body) = common::read(res).await;
-    (status, ct, body)
-}
-
-async fn osdi_post(app: &TestApp, url: &str, token: &str, body: &str) -> (StatusCode, Value) {
-    let res = app
-        .client
-        .post(url)
-        .header("OSDI-API-Token", token)
-        .header("content-type", "application/json")
-        .body(body.to_owned())
-        .send()
-        .await
-        .expect("an answer");
-    common::read(res).await
-}
-
-fn link(v: &Value, rel: &str) -> String {
-    v["_links"][rel]["href"]
-        .as_str()
-        .unwrap_or_else(|| panic!("a {rel} link in {v}"))
-        .to_owned()
-}
-
-fn with_query(url: &str, q: &str) -> String {
-    if url.contains('?') {
-        format!("{url}&{q}")
-    } else {
-        format!("{url}?{q}")
-    }
-}
-
-fn nonempty_str(v: &Value, field: &str, ctx: &str) {
-    assert!(
-        v[field].as_str().is_some_and(|s| !s.is_empty()),
-        "{ctx}: {field} missing in {v}"
-    );
-}
-
-/// The required OSDI fields of one resource of collection `rel`.
-fn check_resource(rel: &str, v: &Value) {
-    let ids = v["identifiers"].as_array().expect("identifiers");
-    assert!(
-        ids.iter().all(|i| i.as_str().is_some_and(|s| s.starts_with("cohort:"))) && !ids.is_empty(),
-        "{rel}: identifiers in {v}"
-    );
-    link(v, "self");
-    assert!(v["_links"]["curies"].is_array(), "{rel}: curies in {v}");
-    nonempty_str(v, "modified_date", rel);
-    match rel {
-        "osdi:people" => {
-            nonempty_str(v, "created_date", rel);
-            nonempty_str(&v["email_addresses"][0], "address", rel);
-            assert!(v["postal_addresses"].is_array() && v["phone_numbers"].is_array());
-            for f in ["cohort_money_pledged", "cohort_hours_per_week", "cohort_pledges"] {
-                nonempty_str(&v["custom_fields"], f, rel);
-            }
-            link(v, "osdi:donations");
-        }
-        "osdi:donations" => {
-            nonempty_str(v, "created_date", rel);
-            assert_eq!(v["currency"], "USD");
-            let amount = cents(&v["amount"]);
-            let recipients = v["recipients"].as_array().expect("recipients");
-            assert!(!recipients.is_empty(), "{v}");
-            let split: i64 = recipients.iter().map(|r| cents(&r["amount"])).sum();
-            assert_eq!(split, amount, "the recipients add up to the amount: {v}");
-            for r in recipients {
-                nonempty_str(r, "display_name", rel);
-            }
-            link(v, "osdi:person");
-            assert!(v["action_network:recurrence"]["recurring"].is_boolean());
-        }
-        "osdi:events" => {
-            for f in ["title", "name", "start_date", "end_date", "status", "browser_url"] {
-                nonempty_str(v, f, rel);
-            }
-            link(v, "osdi:attendances");
-            link(v, "osdi:record_attendance_helper");
-        }
-        "osdi:attendances" => {
-            nonempty_str(v, "created_date", rel);
-            nonempty_str(v, "status", rel);
-            link(v, "osdi:event");
-            link(v, "osdi:person");
-        }
-        "osdi:tags" => {
-            nonempty_str(v, "name", rel);
-            link(v, "osdi:taggings");
-        }
-        "osdi:taggings" => {
-            assert_eq!(v["item_type"], "osdi:person");
-            link(v, "osdi:tag");
-            link(v, "osdi:person");
-        }
-        other => panic!("no check for {other}"),
-    }
-}
-
-/// "12.50" as cents.
-fn cents(v: &Value) -> i64 {
-    let s = v.as_str().unwrap_or_else(|| panic!("an amount string, got {v}"));
-    let (d, c) = s.split_once('.').expect("dollars.cents");
-    d.parse::<i64>().expect("dollars") * 100 + c.parse::<i64>().expect("cents")
-}
-
-/// Every item of the collection at `url`, page by page along `next`,
-/// checking the paging fields and that the count is `total_records`.
-async fn walk(app: &TestApp, url: &str, rel: &str, token: &str) -> Vec<Value> {
-    let mut next = Some(with_query(url, "per_page=2"));
-    let mut items = Vec::new();
-    let mut total = None;
-    let mut pages = 0;
-    while let Some(u) = next {
-        let (status, ct, page) = osdi_get(app, &u, Some(token)).await;
-        assert_eq!(status, StatusCode::OK, "{u}: {page}");
-        assert_eq!(ct, "application/hal+json", "{u}");
-        pages += 1;
-        assert_eq!(page["page"], pages, "{u}");
-        assert_eq!(page["per_page"], 2);
-        let t = page["total_records"].as_u64().expect("total_records");
-        assert_eq!(*total.get_or_insert(t), t, "the total holds across pages");
-        assert_eq!(page["total_pages"].as_u64(), Some(t.div_ceil(2)), "{page}");
-        let own = link(&page, "self");
-        assert!(
-            own.starts_with(url.split('?').next().unwrap_or(url)) && own.contains(&format!("page={pages}&")),
-            "{own} is page {pages} of {url}"
-        );
-        if pages > 1 {
-            link(&page, "prev");
-        }
-        let embedded = page["_embedded"][rel].as_array().expect("embedded").clone();
-        let linked = page["_links"][rel].as_array().expect("item links").len();
-        assert_eq!(linked, embedded.len(), "one link per embedded item");
-        assert!(embedded.len() <= 2);
-        items.extend(embedded);
-        next = page["_links"]["next"]["href"].as_str().map(str::to_owned);
-        assert!(pages < 100, "paging ends");
-    }
-    assert_eq!(Some(items.len() as u64), total, "{rel}: the walk found total_records");
-    for item in &items {
-        check_resource(rel, item);
-        let (status, _, one) = osdi_get(app, &link(item, "self"), Some(token)).await;
-        assert_eq!(status, StatusCode::OK, "{one}");
-        assert_eq!(one["identifiers"], item["identifiers"], "self reads the same resource");
-    }
-    items
-}
-
 async fn a_client_walks_everything_from_the_entry_point(app: TestApp) {
     populate(&app).await;
     let token = app.organizer.clone();
     let (status, ct, aep) = osdi_get(&app, &app.url(ENTRY), Some(&token)).await;
-    assert_eq!((status, ct.as_str()), (StatusCode::OK, "application/hal+json"), "{aep}");
+    assert_eq!(
+        (status, ct.as_str()),
+        (StatusCode::OK, "application/hal+json"),
+        "{aep}"
+    );
     assert_eq!(aep["osdi_version"], "1.1.1");
     for rel in [
         "osdi:people",
@@ -355,22 +61,38 @@ async fn a_client_walks_everything_from_the_entry_point(app: TestApp) {
         .collect();
     expected.insert(format!("{SLATE}/helper@example.org"));
     expected.insert(format!("{OTHER}/zed@example.org"));
-    assert_eq!(emails, expected, "every pledger, once per slate, and no one else");
+    assert_eq!(
+        emails, expected,
+        "every pledger, once per slate, and no one else"
+    );
     let d0 = people
         .iter()
         .find(|p| p["email_addresses"][0]["address"] == "donor0@example.org")
         .expect("donor0");
     assert_eq!(d0["given_name"], "Dee");
     assert_eq!(d0["family_name"], "Nor0");
-    assert_eq!(d0["postal_addresses"][0]["postal_code"], "43215", "the latest pledge's zip");
+    assert_eq!(
+        d0["postal_addresses"][0]["postal_code"], "43215",
+        "the latest pledge's zip"
+    );
     assert_eq!(d0["custom_fields"]["cohort_money_pledged"], "10.00");
     assert_eq!(d0["custom_fields"]["cohort_money_unlocked"], "10.00");
     assert_eq!(d0["custom_fields"]["cohort_hours_per_week"], "5");
     assert_eq!(d0["custom_fields"]["cohort_pledges"], "2");
     assert_eq!(d0["custom_fields"]["cohort_source"], "pledge");
 
-    let donations = walk(&app, &link(&aep, "osdi:donations"), "osdi:donations", &token).await;
-    assert_eq!(donations.len(), 7, "River's seven unlocked; Hill's pledge is still pending");
+    let donations = walk(
+        &app,
+        &link(&aep, "osdi:donations"),
+        "osdi:donations",
+        &token,
+    )
+    .await;
+    assert_eq!(
+        donations.len(),
+        7,
+        "River's seven unlocked; Hill's pledge is still pending"
+    );
     let total: i64 = donations.iter().map(|d| cents(&d["amount"])).sum();
     assert_eq!(total, (1..=7).map(|i| 1_000 * i).sum::<i64>());
     let referred: Vec<_> = donations
@@ -378,7 +100,10 @@ async fn a_client_walks_everything_from_the_entry_point(app: TestApp) {
         .filter(|d| d["action_network:referrer_data"]["referrer"] == "river-union")
         .collect();
     assert_eq!(referred.len(), 1);
-    assert_eq!(referred[0]["action_network:referrer_data"]["cohort:partner"], "River Union");
+    assert_eq!(
+        referred[0]["action_network:referrer_data"]["cohort:partner"],
+        "River Union"
+    );
     assert_eq!(referred[0]["amount"], "40.00");
     for d in &donations {
         let names: BTreeSet<_> = d["recipients"]
@@ -387,10 +112,16 @@ async fn a_client_walks_everything_from_the_entry_point(app: TestApp) {
             .iter()
             .map(|r| r["display_name"].as_str().unwrap_or("").to_owned())
             .collect();
-        assert_eq!(names, BTreeSet::from(["Ada Reyes".to_owned(), "Ben Okafor".to_owned()]));
+        assert_eq!(
+            names,
+            BTreeSet::from(["Ada Reyes".to_owned(), "Ben Okafor".to_owned()])
+        );
         let (status, _, who) = osdi_get(&app, &link(d, "osdi:person"), Some(&token)).await;
         assert_eq!(status, StatusCode::OK);
-        assert!(who["email_addresses"][0]["address"].as_str().unwrap_or("").starts_with("donor"));
+        assert!(who["email_addresses"][0]["address"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("donor"));
     }
     let mine = walk(&app, &link(d0, "osdi:donations"), "osdi:donations", &token).await;
     assert_eq!(mine.len(), 1, "donor0's one unlocked money pledge");
@@ -399,17 +130,32 @@ async fn a_client_walks_everything_from_the_entry_point(app: TestApp) {
     assert_eq!(events.len(), 1);
     assert_eq!(events[0]["status"], "confirmed");
     assert_eq!(events[0]["location"]["locality"], "Albany");
-    let rsvps = walk(&app, &link(&events[0], "osdi:attendances"), "osdi:attendances", &token).await;
+    let rsvps = walk(
+        &app,
+        &link(&events[0], "osdi:attendances"),
+        "osdi:attendances",
+        &token,
+    )
+    .await;
     assert_eq!(rsvps.len(), 1);
     assert_eq!(rsvps[0]["status"], "accepted");
 
     let tags = walk(&app, &link(&aep, "osdi:tags"), "osdi:tags", &token).await;
     assert_eq!(tags.len(), 1);
     assert_eq!(tags[0]["name"], "volunteer");
-    let taggings = walk(&app, &link(&tags[0], "osdi:taggings"), "osdi:taggings", &token).await;
+    let taggings = walk(
+        &app,
+        &link(&tags[0], "osdi:taggings"),
+        "osdi:taggings",
+        &token,
+    )
+    .await;
     assert_eq!(taggings.len(), 1);
     let (_, _, tagged) = osdi_get(&app, &link(&taggings[0], "osdi:person"), Some(&token)).await;
-    assert_eq!(tagged["email_addresses"][0]["address"], "donor2@example.org");
+    assert_eq!(
+        tagged["email_addresses"][0]["address"],
+        "donor2@example.org"
+    );
 }
 
 async fn the_helpers_write_and_read_back(app: TestApp) {
@@ -445,29 +191,57 @@ async fn the_helpers_write_and_read_back(app: TestApp) {
     let (status, merged) = osdi_post(&app, &signup, &token, &again.to_string()).await;
     assert_eq!(status, StatusCode::OK, "{merged}");
     assert_eq!(merged["identifiers"], made["identifiers"]);
-    assert_eq!(merged["given_name"], "Nia", "an absent field keeps what is stored");
+    assert_eq!(
+        merged["given_name"], "Nia",
+        "an absent field keeps what is stored"
+    );
     assert_eq!(merged["phone_numbers"][0]["number"], "518-555-0100");
     let tags = walk(&app, &link(&aep, "osdi:tags"), "osdi:tags", &token).await;
-    let names: BTreeSet<_> = tags.iter().map(|t| t["name"].as_str().unwrap_or("").to_owned()).collect();
-    assert_eq!(names, BTreeSet::from(["river".to_owned(), "volunteer".to_owned()]));
+    let names: BTreeSet<_> = tags
+        .iter()
+        .map(|t| t["name"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(
+        names,
+        BTreeSet::from(["river".to_owned(), "volunteer".to_owned()])
+    );
     let river = tags.iter().find(|t| t["name"] == "river").expect("river");
     let filed = walk(&app, &link(river, "osdi:taggings"), "osdi:taggings", &token).await;
     assert_eq!(filed.len(), 1, "filed once though tagged twice");
     assert_eq!(link(&filed[0], "osdi:person"), link(&made, "self"));
 
     // Donations are refused, saying why, and nothing is written.
-    let before = walk(&app, &link(&aep, "osdi:donations"), "osdi:donations", &token).await;
+    let before = walk(
+        &app,
+        &link(&aep, "osdi:donations"),
+        "osdi:donations",
+        &token,
+    )
+    .await;
     let (status, refused) = osdi_post(
         &app,
         &link(&aep, "osdi:record_donation_helper"),
         &token,
-        &json!({"person": {"email_addresses": [{"address": "x@example.org"}]}, "amount": "5.00"}).to_string(),
+        &json!({"person": {"email_addresses": [{"address": "x@example.org"}]}, "amount": "5.00"})
+            .to_string(),
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
-    assert!(refused["error"].as_str().unwrap_or("").contains("through a pledge"), "{refused}");
+    assert!(
+        refused["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("through a pledge"),
+        "{refused}"
+    );
     assert_eq!(refused["response_code"], 403);
-    let after = walk(&app, &link(&aep, "osdi:donations"), "osdi:donations", &token).await;
+    let after = walk(
+        &app,
+        &link(&aep, "osdi:donations"),
+        "osdi:donations",
+        &token,
+    )
+    .await;
     assert_eq!(before.len(), after.len());
 
     // An RSVP through the event's helper, read back as an attendance and a person.
@@ -482,13 +256,22 @@ async fn the_helpers_write_and_read_back(app: TestApp) {
     let (status, att) = osdi_post(&app, &helper, &token, &rsvp.to_string()).await;
     assert_eq!(status, StatusCode::CREATED, "{att}");
     assert_eq!(att["status"], "accepted");
-    let listed = walk(&app, &link(&events[0], "osdi:attendances"), "osdi:attendances", &token).await;
+    let listed = walk(
+        &app,
+        &link(&events[0], "osdi:attendances"),
+        "osdi:attendances",
+        &token,
+    )
+    .await;
     assert_eq!(listed.len(), 2);
     let ola = listed
         .iter()
         .find(|a| a["person"]["email_addresses"][0]["address"] == "ola@example.org")
         .expect("ola's attendance");
-    assert_eq!(ola["action_network:referrer_data"]["referrer"], "river-union");
+    assert_eq!(
+        ola["action_network:referrer_data"]["referrer"],
+        "river-union"
+    );
     let (_, _, person) = osdi_get(&app, &link(ola, "osdi:person"), Some(&token)).await;
     assert_eq!(person["given_name"], "Ola");
     assert_eq!(person["custom_fields"]["cohort_source"], "rsvp");
@@ -500,13 +283,22 @@ async fn the_helpers_write_and_read_back(app: TestApp) {
                                 "postal_addresses": [{"postal_code": "12"}]}});
     let (status, err) = osdi_post(&app, &helper, &token, &bad.to_string()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
-    assert_eq!(err["field"], "person.postal_addresses[0].postal_code", "{err}");
+    assert_eq!(
+        err["field"], "person.postal_addresses[0].postal_code",
+        "{err}"
+    );
 }
 
 async fn a_slate_token_sees_its_slate_only(app: TestApp) {
     populate(&app).await;
     let (_, _, all) = osdi_get(&app, &app.url(ENTRY), Some(&app.organizer)).await;
-    let everyone = walk(&app, &link(&all, "osdi:people"), "osdi:people", &app.organizer).await;
+    let everyone = walk(
+        &app,
+        &link(&all, "osdi:people"),
+        "osdi:people",
+        &app.organizer,
+    )
+    .await;
     let zed = everyone
         .iter()
         .find(|p| p["custom_fields"]["cohort_slate"] == OTHER)
@@ -521,12 +313,20 @@ async fn a_slate_token_sees_its_slate_only(app: TestApp) {
     assert_eq!(status, StatusCode::OK);
     let people = walk(&app, &link(&aep, "osdi:people"), "osdi:people", &river).await;
     assert_eq!(people.len(), everyone.len() - 1);
-    assert!(people.iter().all(|p| p["custom_fields"]["cohort_slate"] == SLATE));
+    assert!(people
+        .iter()
+        .all(|p| p["custom_fields"]["cohort_slate"] == SLATE));
     let (status, _, body) = osdi_get(&app, &link(zed, "self"), Some(&river)).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     let (status, _, body) = osdi_get(&app, &link(zed, "osdi:donations"), Some(&river)).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
-    let donations = walk(&app, &link(&aep, "osdi:donations"), "osdi:donations", &river).await;
+    let donations = walk(
+        &app,
+        &link(&aep, "osdi:donations"),
+        "osdi:donations",
+        &river,
+    )
+    .await;
     assert!(donations.iter().all(|d| d["cohort:slate"] == SLATE));
 
     // Hill's token sees Hill's one pledger and none of River's money.
@@ -537,9 +337,18 @@ async fn a_slate_token_sees_its_slate_only(app: TestApp) {
         .expect("a slate token");
     let people = walk(&app, &link(&aep, "osdi:people"), "osdi:people", &hill).await;
     assert_eq!(people.len(), 1);
-    assert_eq!(people[0]["email_addresses"][0]["address"], "zed@example.org");
-    assert!(walk(&app, &link(&aep, "osdi:donations"), "osdi:donations", &hill).await.is_empty());
-    assert!(walk(&app, &link(&aep, "osdi:events"), "osdi:events", &hill).await.is_empty());
+    assert_eq!(
+        people[0]["email_addresses"][0]["address"],
+        "zed@example.org"
+    );
+    assert!(
+        walk(&app, &link(&aep, "osdi:donations"), "osdi:donations", &hill)
+            .await
+            .is_empty()
+    );
+    assert!(walk(&app, &link(&aep, "osdi:events"), "osdi:events", &hill)
+        .await
+        .is_empty());
     let (status, _, _) = osdi_get(&app, &link(&everyone[0], "self"), Some(&hill)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
@@ -560,7 +369,10 @@ async fn a_slate_token_sees_its_slate_only(app: TestApp) {
             assert_eq!(status, want, "{url} {token:?}: {body}");
             assert_eq!(ct, "application/hal+json");
             assert_eq!(body["response_code"], want.as_u16(), "{body}");
-            assert!(body["error"].is_string() && body.get("_embedded").is_none(), "{body}");
+            assert!(
+                body["error"].is_string() && body.get("_embedded").is_none(),
+                "{body}"
+            );
         }
     }
 }
@@ -574,7 +386,10 @@ async fn bad_input_gets_an_osdi_error_naming_it(app: TestApp) {
     // The supported filters work…
     let (status, _, one) = osdi_get(
         &app,
-        &with_query(&people, "filter=email_address%20eq%20%27donor3%40example.org%27"),
+        &with_query(
+            &people,
+            "filter=email_address%20eq%20%27donor3%40example.org%27",
+        ),
         Some(&token),
     )
     .await;
@@ -583,14 +398,23 @@ async fn bad_input_gets_an_osdi_error_naming_it(app: TestApp) {
     for (filter, n) in [
         ("modified_date gt '2099-01-01T00:00:00Z'", 0),
         ("modified_date lt '2099-01-01'", 9),
-        ("modified_date gt '2000-01-01' and modified_date lt '2099-01-01'", 9),
+        (
+            "modified_date gt '2000-01-01' and modified_date lt '2099-01-01'",
+            9,
+        ),
     ] {
-        let q = format!("per_page=2&filter={}", filter.replace(' ', "%20").replace('\'', "%27"));
+        let q = format!(
+            "per_page=2&filter={}",
+            filter.replace(' ', "%20").replace('\'', "%27")
+        );
         let (status, _, page) = osdi_get(&app, &with_query(&people, &q), Some(&token)).await;
         assert_eq!(status, StatusCode::OK, "{page}");
         assert_eq!(page["total_records"], n, "{filter}");
         if n > 0 {
-            assert!(link(&page, "next").contains("filter="), "next keeps the filter");
+            assert!(
+                link(&page, "next").contains("filter="),
+                "next keeps the filter"
+            );
         }
     }
     // …and anything else is a 400 naming it.
@@ -606,16 +430,26 @@ async fn bad_input_gets_an_osdi_error_naming_it(app: TestApp) {
         assert_eq!(ct, "application/hal+json");
         assert_eq!(err["field"], field, "{err}");
         assert!(err["error"].as_str().unwrap_or("").contains(says), "{err}");
-        assert_eq!(err["resource_status"][0]["errors"][0]["properties"][0], field);
+        assert_eq!(
+            err["resource_status"][0]["errors"][0]["properties"][0],
+            field
+        );
     }
     let donations = link(&aep, "osdi:donations");
     let (status, _, err) = osdi_get(
         &app,
-        &with_query(&donations, "filter=email_address%20eq%20%27donor3%40example.org%27"),
+        &with_query(
+            &donations,
+            "filter=email_address%20eq%20%27donor3%40example.org%27",
+        ),
         Some(&token),
     )
     .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "donations filter on modified_date only: {err}");
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "donations filter on modified_date only: {err}"
+    );
 
     // Bodies: malformed JSON, a missing or bad email, an unknown field, a
     // slate the token does not name.
@@ -656,7 +490,13 @@ async fn bad_input_gets_an_osdi_error_naming_it(app: TestApp) {
             assert_eq!(err["field"], f, "{body}: {err}");
         }
         if field == Some("person.favorite_color") {
-            assert!(err["error"].as_str().unwrap_or("").contains("favorite_color"), "{err}");
+            assert!(
+                err["error"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("favorite_color"),
+                "{err}"
+            );
         }
     }
     assert_eq!(
@@ -666,9 +506,17 @@ async fn bad_input_gets_an_osdi_error_naming_it(app: TestApp) {
     );
     // An unknown address under the API, and a wrong method, are OSDI errors too.
     let (status, ct, err) = osdi_get(&app, &app.url("/api/osdi/v1/petitions"), Some(&token)).await;
-    assert_eq!((status, ct.as_str()), (StatusCode::NOT_FOUND, "application/hal+json"), "{err}");
+    assert_eq!(
+        (status, ct.as_str()),
+        (StatusCode::NOT_FOUND, "application/hal+json"),
+        "{err}"
+    );
     let (status, ct, err) = osdi_get(&app, &signup, Some(&token)).await;
-    assert_eq!((status, ct.as_str()), (StatusCode::METHOD_NOT_ALLOWED, "application/hal+json"), "{err}");
+    assert_eq!(
+        (status, ct.as_str()),
+        (StatusCode::METHOD_NOT_ALLOWED, "application/hal+json"),
+        "{err}"
+    );
 }
 
 async fn the_demo_pledgers_are_people(app: TestApp) {
@@ -693,7 +541,8 @@ async fn the_demo_pledgers_are_people(app: TestApp) {
         page["total_records"],
         pledgers.len()
     );
-    let (status, _, money) = osdi_get(&app, &link(&aep, "osdi:donations"), Some(&app.organizer)).await;
+    let (status, _, money) =
+        osdi_get(&app, &link(&aep, "osdi:donations"), Some(&app.organizer)).await;
     assert_eq!(status, StatusCode::OK, "{money}");
     if summary.unlocked > 0 {
         assert!(money["total_records"].as_u64() > Some(0), "{money}");

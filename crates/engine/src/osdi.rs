@@ -53,7 +53,8 @@ pub struct OsdiPage<T> {
 
 impl<T> OsdiPage<T> {
     pub fn total_pages(&self) -> u64 {
-        self.total_records.div_ceil(u64::from(self.paging.per_page.max(1)))
+        self.total_records
+            .div_ceil(u64::from(self.paging.per_page.max(1)))
     }
 }
 
@@ -272,7 +273,12 @@ impl Engine {
         Ok(slates.into_iter().map(|s| s.slug.to_string()).collect())
     }
 
-    async fn osdi_person_view(&self, tx: &mut dyn Tx, row: PersonRow, slates: &[SlateRow]) -> Result<OsdiPerson> {
+    async fn osdi_person_view(
+        &self,
+        tx: &mut dyn Tx,
+        row: PersonRow,
+        slates: &[SlateRow],
+    ) -> Result<OsdiPerson> {
         let pledges: Vec<_> = tx
             .pledges_by_email(&row.email)
             .await?
@@ -319,7 +325,12 @@ impl Engine {
         })
     }
 
-    async fn visible_person(&self, tx: &mut dyn Tx, actor: &Actor, id: Id) -> Result<(PersonRow, Vec<SlateRow>)> {
+    async fn visible_person(
+        &self,
+        tx: &mut dyn Tx,
+        actor: &Actor,
+        id: Id,
+    ) -> Result<(PersonRow, Vec<SlateRow>)> {
         let slates = self.osdi_slates(tx, actor).await?;
         match tx.person(id).await? {
             Some(p) if slates.iter().any(|s| s.id == p.slate_id) => Ok((p, slates)),
@@ -334,7 +345,12 @@ impl Engine {
         self.osdi_person_view(tx.as_mut(), row, &slates).await
     }
 
-    async fn person_by_email(&self, tx: &mut dyn Tx, slate_id: Id, email: &Email) -> Result<Option<Id>> {
+    async fn person_by_email(
+        &self,
+        tx: &mut dyn Tx,
+        slate_id: Id,
+        email: &Email,
+    ) -> Result<Option<Id>> {
         let q = PeopleQuery {
             slate_ids: vec![slate_id],
             email: Some(email.clone()),
@@ -391,7 +407,11 @@ impl Engine {
                     }
                 };
                 d.amount = Cents(d.amount.get() + a.cents.get());
-                match d.recipients.iter_mut().find(|r| Some(r.candidate.as_str()) == c.map(|c| c.slug.as_str())) {
+                match d
+                    .recipients
+                    .iter_mut()
+                    .find(|r| Some(r.candidate.as_str()) == c.map(|c| c.slug.as_str()))
+                {
                     Some(r) => r.amount = Cents(r.amount.get() + a.cents.get()),
                     None => d.recipients.push(OsdiRecipient {
                         candidate: c.map(|c| c.slug.to_string()).unwrap_or_default(),
@@ -405,7 +425,12 @@ impl Engine {
         Ok(out)
     }
 
-    async fn link_people(&self, tx: &mut dyn Tx, slates: &[SlateRow], page: &mut OsdiPage<OsdiDonation>) -> Result<()> {
+    async fn link_people(
+        &self,
+        tx: &mut dyn Tx,
+        slates: &[SlateRow],
+        page: &mut OsdiPage<OsdiDonation>,
+    ) -> Result<()> {
         for d in &mut page.items {
             let Some(slate) = slates.iter().find(|s| s.slug.as_str() == d.slate) else {
                 continue;
@@ -426,7 +451,9 @@ impl Engine {
     ) -> Result<OsdiPage<OsdiDonation>> {
         let mut tx = self.store.read().await?;
         let slates = self.osdi_slates(tx.as_mut(), actor).await?;
-        let all = self.donations_of(tx.as_mut(), &slates, filter, None).await?;
+        let all = self
+            .donations_of(tx.as_mut(), &slates, filter, None)
+            .await?;
         let mut page = paging.slice(all);
         self.link_people(tx.as_mut(), &slates, &mut page).await?;
         Ok(page)
@@ -465,7 +492,9 @@ impl Engine {
             .await?;
         let mut d = all.into_iter().find(|d| d.id == id).ok_or_else(missing)?;
         if let Some(slate) = mine.first() {
-            d.person = self.person_by_email(tx.as_mut(), slate.id, &p.email).await?;
+            d.person = self
+                .person_by_email(tx.as_mut(), slate.id, &p.email)
+                .await?;
         }
         Ok(d)
     }
@@ -524,15 +553,24 @@ impl Engine {
             .into_iter()
             .filter(|r| filter.admits(r.cancelled_at.unwrap_or(r.created_at)))
             .collect();
-        let mut page = paging.slice(all).map_items(|rsvp| OsdiAttendance { rsvp, person: None });
+        let mut page = paging
+            .slice(all)
+            .map_items(|rsvp| OsdiAttendance { rsvp, person: None });
         for a in &mut page.items {
-            a.person = self.person_by_email(tx.as_mut(), slate_id, &a.rsvp.email).await?;
+            a.person = self
+                .person_by_email(tx.as_mut(), slate_id, &a.rsvp.email)
+                .await?;
         }
         Ok(page)
     }
 
     /// One RSVP of an event.
-    pub async fn osdi_attendance(&self, actor: &Actor, event: Id, id: Id) -> Result<OsdiAttendance> {
+    pub async fn osdi_attendance(
+        &self,
+        actor: &Actor,
+        event: Id,
+        id: Id,
+    ) -> Result<OsdiAttendance> {
         let mut tx = self.store.read().await?;
         let slate_id = self.visible_event(tx.as_mut(), actor, event).await?;
         let rsvp = tx
@@ -541,12 +579,19 @@ impl Engine {
             .into_iter()
             .find(|r| r.id == id)
             .ok_or_else(|| EngineError::not_found("attendance", id.to_string()))?;
-        let person = self.person_by_email(tx.as_mut(), slate_id, &rsvp.email).await?;
+        let person = self
+            .person_by_email(tx.as_mut(), slate_id, &rsvp.email)
+            .await?;
         Ok(OsdiAttendance { rsvp, person })
     }
 
     /// A page of the tags of the actor's slates.
-    pub async fn osdi_tags(&self, actor: &Actor, filter: &OsdiFilter, paging: Paging) -> Result<OsdiPage<TagRow>> {
+    pub async fn osdi_tags(
+        &self,
+        actor: &Actor,
+        filter: &OsdiFilter,
+        paging: Paging,
+    ) -> Result<OsdiPage<TagRow>> {
         let mut tx = self.store.read().await?;
         let slates = self.osdi_slates(tx.as_mut(), actor).await?;
         let ids: Vec<_> = slates.iter().map(|s| s.id).collect();
@@ -610,10 +655,15 @@ impl Engine {
     /// The person signup helper: add or merge a person by email on one of
     /// the actor's slates and file them under the tags given (made if new).
     /// Answers the person and whether they are new.
-    pub async fn osdi_signup(&self, actor: &Actor, input: OsdiSignup) -> Result<(OsdiPerson, bool)> {
+    pub async fn osdi_signup(
+        &self,
+        actor: &Actor,
+        input: OsdiSignup,
+    ) -> Result<(OsdiPerson, bool)> {
         let at = self.now();
-        let email = Email::parse(&input.email)
-            .map_err(|e| EngineError::invalid("person.email_addresses[0].address", e.to_string()))?;
+        let email = Email::parse(&input.email).map_err(|e| {
+            EngineError::invalid("person.email_addresses[0].address", e.to_string())
+        })?;
         let f = &input.fields;
         let fields = PersonFields {
             given_name: short("person.given_name", &f.given_name)?,
@@ -627,7 +677,10 @@ impl Engine {
         let mut tags = Vec::new();
         for (i, t) in input.tags.iter().enumerate() {
             let name = t.trim();
-            if name.is_empty() || name.chars().count() > TAG_MAX || name.chars().any(char::is_control) {
+            if name.is_empty()
+                || name.chars().count() > TAG_MAX
+                || name.chars().any(char::is_control)
+            {
                 return Err(EngineError::invalid(
                     format!("add_tags[{i}]"),
                     format!("a tag is one line of 1 to {TAG_MAX} characters"),
@@ -651,7 +704,9 @@ impl Engine {
             }
         }
         .clone();
-        let (id, new) = tx.upsert_person(slate.id, &email, &fields, "osdi", at).await?;
+        let (id, new) = tx
+            .upsert_person(slate.id, &email, &fields, "osdi", at)
+            .await?;
         for name in &tags {
             let tag = tx.upsert_tag(slate.id, name, at).await?;
             tx.tag_person(tag.id, id, at).await?;
@@ -689,7 +744,10 @@ impl Engine {
             )
             .await
             .map_err(rename_field)?;
-        Ok((self.osdi_attendance(actor, event, outcome.id).await?, created))
+        Ok((
+            self.osdi_attendance(actor, event, outcome.id).await?,
+            created,
+        ))
     }
 }
 
@@ -709,15 +767,26 @@ mod tests {
 
     #[test]
     fn names_split_at_the_last_space() {
-        assert_eq!(split_name("Ana María Ruiz"), ("Ana María".into(), "Ruiz".into()));
+        assert_eq!(
+            split_name("Ana María Ruiz"),
+            ("Ana María".into(), "Ruiz".into())
+        );
         assert_eq!(split_name("Cher"), ("Cher".into(), String::new()));
     }
 
     #[test]
     fn pages_slice_and_count() {
-        let p = Paging { page: 3, per_page: 2 }.slice((1..=5).collect::<Vec<_>>());
+        let p = Paging {
+            page: 3,
+            per_page: 2,
+        }
+        .slice((1..=5).collect::<Vec<_>>());
         assert_eq!((p.items, p.total_records), (vec![5], 5));
-        let p = Paging { page: 1, per_page: 2 }.slice(Vec::<u8>::new());
+        let p = Paging {
+            page: 1,
+            per_page: 2,
+        }
+        .slice(Vec::<u8>::new());
         assert_eq!(p.total_pages(), 0);
     }
 }

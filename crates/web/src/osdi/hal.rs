@@ -88,7 +88,14 @@ pub(crate) fn page_of<T>(
     render: impl Fn(&T) -> Value,
 ) -> Value {
     let items = page.items.iter().map(render).collect();
-    collection(url, rel, params, page.total_records, page.total_pages(), items)
+    collection(
+        url,
+        rel,
+        params,
+        page.total_records,
+        page.total_pages(),
+        items,
+    )
 }
 
 pub(crate) fn person(base: &str, p: &OsdiPerson) -> Value {

@@ -67,7 +67,9 @@ async fn osdi_errors(res: Response) -> Response {
         let fresh = OsdiError(ApiError::from_status(status)).into_response();
         let (fresh_parts, body) = fresh.into_parts();
         parts.headers.remove(axum::http::header::CONTENT_LENGTH);
-        parts.headers.insert(CONTENT_TYPE, HeaderValue::from_static(HAL));
+        parts
+            .headers
+            .insert(CONTENT_TYPE, HeaderValue::from_static(HAL));
         drop(fresh_parts);
         return Response::from_parts(parts, body);
     }
@@ -142,7 +144,11 @@ async fn entry_point(State(engine): State<Engine>, headers: HeaderMap) -> OsdiRe
     ))
 }
 
-async fn people(State(engine): State<Engine>, headers: HeaderMap, RawQuery(q): RawQuery) -> OsdiResult {
+async fn people(
+    State(engine): State<Engine>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> OsdiResult {
     let who = actor(&engine, &headers).await?;
     let (paging, params) = list_params(q.as_deref(), true)?;
     let page = engine.osdi_people(&who, &params.filter, paging).await?;
@@ -177,18 +183,28 @@ async fn person_donations(
         .await?;
     let b = base(&engine);
     let url = format!("{b}/people/{id}/donations");
-    let body = hal::page_of(&url, "osdi:donations", &params, &page, |d| hal::donation(&b, d));
+    let body = hal::page_of(&url, "osdi:donations", &params, &page, |d| {
+        hal::donation(&b, d)
+    });
     Ok(hal(StatusCode::OK, body))
 }
 
-async fn donations(State(engine): State<Engine>, headers: HeaderMap, RawQuery(q): RawQuery) -> OsdiResult {
+async fn donations(
+    State(engine): State<Engine>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> OsdiResult {
     let who = actor(&engine, &headers).await?;
     let (paging, params) = list_params(q.as_deref(), false)?;
     let page = engine.osdi_donations(&who, &params.filter, paging).await?;
     let b = base(&engine);
-    let body = hal::page_of(&format!("{b}/donations"), "osdi:donations", &params, &page, |d| {
-        hal::donation(&b, d)
-    });
+    let body = hal::page_of(
+        &format!("{b}/donations"),
+        "osdi:donations",
+        &params,
+        &page,
+        |d| hal::donation(&b, d),
+    );
     Ok(hal(StatusCode::OK, body))
 }
 
@@ -212,7 +228,11 @@ async fn record_donation() -> OsdiResult {
     )))
 }
 
-async fn events(State(engine): State<Engine>, headers: HeaderMap, RawQuery(q): RawQuery) -> OsdiResult {
+async fn events(
+    State(engine): State<Engine>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> OsdiResult {
     let who = actor(&engine, &headers).await?;
     let (paging, params) = list_params(q.as_deref(), false)?;
     let page = engine.osdi_events(&who, &params.filter, paging).await?;
@@ -265,10 +285,17 @@ async fn attendance(
     let who = actor(&engine, &headers).await?;
     let (event, rsvp) = path?.0;
     let a = engine.osdi_attendance(&who, event, rsvp).await?;
-    Ok(hal(StatusCode::OK, hal::attendance(&base(&engine), event, &a)))
+    Ok(hal(
+        StatusCode::OK,
+        hal::attendance(&base(&engine), event, &a),
+    ))
 }
 
-async fn tags(State(engine): State<Engine>, headers: HeaderMap, RawQuery(q): RawQuery) -> OsdiResult {
+async fn tags(
+    State(engine): State<Engine>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> OsdiResult {
     let who = actor(&engine, &headers).await?;
     let (paging, params) = list_params(q.as_deref(), false)?;
     let page = engine.osdi_tags(&who, &params.filter, paging).await?;
@@ -298,10 +325,14 @@ async fn taggings(
     let who = actor(&engine, &headers).await?;
     let id = id_of(path)?;
     let (paging, params) = list_params(q.as_deref(), false)?;
-    let page = engine.osdi_taggings(&who, id, &params.filter, paging).await?;
+    let page = engine
+        .osdi_taggings(&who, id, &params.filter, paging)
+        .await?;
     let b = base(&engine);
     let url = format!("{b}/tags/{id}/taggings");
-    let body = hal::page_of(&url, "osdi:taggings", &params, &page, |t| hal::tagging(&b, t));
+    let body = hal::page_of(&url, "osdi:taggings", &params, &page, |t| {
+        hal::tagging(&b, t)
+    });
     Ok(hal(StatusCode::OK, body))
 }
 
@@ -407,7 +438,9 @@ impl PersonBody {
         PersonFields {
             given_name: self.given_name.clone(),
             family_name: self.family_name.clone(),
-            address: postal.map(|p| p.address_lines.join(", ")).unwrap_or_default(),
+            address: postal
+                .map(|p| p.address_lines.join(", "))
+                .unwrap_or_default(),
             city: postal.map(|p| p.locality.clone()).unwrap_or_default(),
             state: postal.map(|p| p.region.clone()).unwrap_or_default(),
             zip: postal.map(|p| p.postal_code.clone()).unwrap_or_default(),
@@ -465,7 +498,11 @@ async fn signup(
         tags: b.add_tags,
     };
     let (p, new) = engine.osdi_signup(&who, input).await?;
-    let status = if new { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if new {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok(hal(status, hal::person(&base(&engine), &p)))
 }
 
@@ -478,7 +515,11 @@ async fn record_attendance(
     let who = actor(&engine, &headers).await?;
     let event = id_of(path)?;
     let ApiJson(b) = body?;
-    let name = format!("{} {}", b.person.given_name.trim(), b.person.family_name.trim());
+    let name = format!(
+        "{} {}",
+        b.person.given_name.trim(),
+        b.person.family_name.trim()
+    );
     let zip = b.person.fields().zip;
     let input = OsdiAttendanceInput {
         name: name.trim().to_owned(),
@@ -487,6 +528,10 @@ async fn record_attendance(
         referrer: b.referrer_data.and_then(|r| r.referrer),
     };
     let (a, new) = engine.osdi_record_attendance(&who, event, input).await?;
-    let status = if new { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if new {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok(hal(status, hal::attendance(&base(&engine), event, &a)))
 }

@@ -75,12 +75,20 @@ fn number(field: &str, v: &str, max: u32) -> Result<u32, OsdiError> {
         .parse::<u32>()
         .ok()
         .filter(|n| (1..=max).contains(n))
-        .ok_or_else(|| bad(field, format!("{field}: {v:?} is not a whole number from 1 to {max}")))
+        .ok_or_else(|| {
+            bad(
+                field,
+                format!("{field}: {v:?} is not a whole number from 1 to {max}"),
+            )
+        })
 }
 
 /// Parse the query string; `email` says whether `email_address` may be
 /// filtered on (people only).
-pub(crate) fn list_params(query: Option<&str>, email: bool) -> Result<(Paging, ListParams), OsdiError> {
+pub(crate) fn list_params(
+    query: Option<&str>,
+    email: bool,
+) -> Result<(Paging, ListParams), OsdiError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or(""))
         .map_err(|e| bad("query", format!("the query string is not readable: {e}")))?;
     let mut page = 1;
@@ -125,7 +133,9 @@ fn instant(clause: &str, v: &str) -> Result<DateTime<Utc>, OsdiError> {
         .ok_or_else(|| {
             bad(
                 "filter",
-                format!("filter: in {clause:?}, {v:?} is not a date-time like '2026-01-01T00:00:00Z'"),
+                format!(
+                    "filter: in {clause:?}, {v:?} is not a date-time like '2026-01-01T00:00:00Z'"
+                ),
             )
         })
 }
@@ -145,7 +155,8 @@ pub(crate) fn parse_filter(text: &str, email: bool) -> Result<OsdiFilter, OsdiEr
     for clause in clauses {
         let c = clause.trim();
         let mut parts = c.splitn(3, ' ');
-        let (Some(field), Some(op), Some(value)) = (parts.next(), parts.next(), parts.next()) else {
+        let (Some(field), Some(op), Some(value)) = (parts.next(), parts.next(), parts.next())
+        else {
             return Err(unsupported(c, email));
         };
         let value = value.trim();
@@ -163,9 +174,10 @@ pub(crate) fn parse_filter(text: &str, email: bool) -> Result<OsdiFilter, OsdiEr
             ("modified_date", "gt") => f.modified_after = Some(instant(c, v)?),
             ("modified_date", "lt") => f.modified_before = Some(instant(c, v)?),
             ("email_address", "eq") if email => {
-                f.email = Some(Email::parse(v).map_err(|e| {
-                    bad("filter", format!("filter: in {c:?}, {v:?} {e}"))
-                })?)
+                f.email = Some(
+                    Email::parse(v)
+                        .map_err(|e| bad("filter", format!("filter: in {c:?}, {v:?} {e}")))?,
+                )
             }
             _ => return Err(unsupported(c, email)),
         }
@@ -179,11 +191,17 @@ mod tests {
 
     #[test]
     fn the_action_network_subset_parses() {
-        let f = parse_filter("modified_date gt '2026-01-01T00:00:00Z' and modified_date lt '2026-02-01'", false)
-            .expect("dates");
+        let f = parse_filter(
+            "modified_date gt '2026-01-01T00:00:00Z' and modified_date lt '2026-02-01'",
+            false,
+        )
+        .expect("dates");
         assert!(f.modified_after.is_some() && f.modified_before.is_some());
         let f = parse_filter("email_address eq 'Pat@Example.org'", true).expect("email");
-        assert_eq!(f.email.map(|e| e.as_str().to_owned()).as_deref(), Some("pat@example.org"));
+        assert_eq!(
+            f.email.map(|e| e.as_str().to_owned()).as_deref(),
+            Some("pat@example.org")
+        );
     }
 
     #[test]
