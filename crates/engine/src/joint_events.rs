@@ -651,6 +651,16 @@ impl Engine {
                 created_at: at,
             })
             .await?;
+        // The guest joins the slate's people list (OSDI, CSV) with the RSVP.
+        let (given_name, family_name) = crate::osdi::split_name(&f.name);
+        let person = cohort_store::PersonFields {
+            given_name,
+            family_name,
+            zip: r.zip.clone(),
+            ..Default::default()
+        };
+        tx.upsert_person(e.slate_id, &r.email, &person, "rsvp", at)
+            .await?;
         let tz = rules::parse_timezone(&e.timezone).map_err(invalid)?;
         let place = e
             .location

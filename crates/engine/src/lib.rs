@@ -36,6 +36,7 @@ mod joint_events_demo;
 pub mod log;
 mod mail;
 mod notices;
+pub mod osdi;
 pub mod payments;
 pub mod people_import;
 mod pledges;

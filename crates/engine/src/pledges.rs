@@ -150,6 +150,10 @@ struct BatchSlate {
     delta: PotDelta,
     /// Live pledges each donor gained in this batch.
     donors: HashMap<Email, i64>,
+    /// The batch's pledgers for the people list, filed after the pot's
+    /// write has locked the slate (a person's row names the slate: filed
+    /// first, two batches' key-share locks would deadlock on the lock).
+    people: Vec<(Email, cohort_store::PersonFields)>,
     /// Receipts for the batch's new pledges, queued with them.
     receipts: Vec<(cohort_store::NewEmail, String)>,
     /// Payloads of the batch's `pledged` events, in order.
@@ -598,6 +602,10 @@ impl Engine {
                 if !b.locked && recorded.slate_version != b.base.version {
                     return Ok(false);
                 }
+                for (email, person) in b.people.drain(..) {
+                    tx.upsert_person(slate.id, &email, &person, "pledge", at)
+                        .await?;
+                }
                 // The pot moved: check the conditions that read it, and the
                 // batch's own (a pledge whose condition already holds unlocks
                 // on arrival), against the base, now known to stand.
@@ -681,6 +689,7 @@ impl Engine {
                 created: Vec::new(),
                 delta: PotDelta::default(),
                 donors: HashMap::new(),
+                people: Vec::new(),
                 receipts: Vec::new(),
                 events: Vec::new(),
             });
@@ -770,6 +779,10 @@ impl Engine {
         if let Some(event_id) = job.input.joint_event {
             tx.link_joint_event_pledge(id, event_id).await?;
         }
+        // The pledger joins the slate's people list (OSDI, CSV) in the same
+        // transaction: one upsert, after the pot's write.
+        b.people
+            .push((new.email.clone(), crate::osdi::pledger_fields(&new.donor)));
         b.delta.pending_cents += v.kind.money().get();
         b.delta.hours_per_week_pending += i64::from(v.kind.hours_per_week());
         *b.donors.entry(v.email.clone()).or_default() += 1;

@@ -80,6 +80,13 @@ macro_rules! impl_sql_people {
                         " AND modified_at > {}",
                         list_placeholders(SIGIL, next, next)
                     ));
+                    next += 1;
+                }
+                if q.modified_before.is_some() {
+                    sql.push_str(&format!(
+                        " AND modified_at < {}",
+                        list_placeholders(SIGIL, next, next)
+                    ));
                 }
                 sql
             }
@@ -95,6 +102,9 @@ macro_rules! impl_sql_people {
                     b = b.bind(e.as_str());
                 }
                 if let Some(t) = q.modified_after {
+                    b = b.bind(t);
+                }
+                if let Some(t) = q.modified_before {
                     b = b.bind(t);
                 }
                 b

@@ -42,6 +42,8 @@ pub struct PeopleQuery {
     pub email: Option<Email>,
     /// Only people modified strictly after this instant.
     pub modified_after: Option<DateTime<Utc>>,
+    /// Only people modified strictly before this instant.
+    pub modified_before: Option<DateTime<Utc>>,
 }
 
 /// A tag a slate files people under.

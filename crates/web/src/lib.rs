@@ -43,6 +43,7 @@ mod joint_pledges;
 mod local_path;
 mod log;
 mod log_page;
+mod osdi;
 mod pages;
 mod payments;
 mod people_import;
@@ -204,6 +205,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .route("/static/pledge.js", get(app::pledge_script))
         .route("/static/card.js", get(card::script))
         .route("/healthz", get(|| async { "ok" }))
+        .nest("/api/osdi/v1", osdi::routes())
         .nest("/api", api)
         .fallback(not_found)
         .layer(middleware::from_fn(text::uri))

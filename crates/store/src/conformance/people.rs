@@ -94,6 +94,22 @@ pub async fn people_merge_by_email_and_page_by_slate_and_modified_date(store: &d
     let found = tx.people(&recent, 0, 10).await.expect("recent");
     let names: Vec<_> = found.iter().map(|p| p.fields.given_name.as_str()).collect();
     assert_eq!(names, ["Patricia", "cy"], "strictly after day 4");
+    let window = PeopleQuery {
+        modified_before: Some(at(5)),
+        ..recent.clone()
+    };
+    assert_eq!(
+        tx.count_people(&window).await.expect("window"),
+        0,
+        "after day 4 and before day 5: Patricia is at day 5 and cy at day 5"
+    );
+    let older = PeopleQuery {
+        modified_before: Some(at(4)),
+        ..only_a.clone()
+    };
+    let found = tx.people(&older, 0, 10).await.expect("older");
+    let names: Vec<_> = found.iter().map(|p| p.fields.given_name.as_str()).collect();
+    assert_eq!(names, ["ann"], "strictly before day 4");
 
     // Tags: one per name and slate; a filing is once and touches the person.
     let t = tx.upsert_tag(a.id, "volunteer", at(6)).await.expect("tag");
