@@ -25,6 +25,8 @@ mod account_pages;
 mod api;
 mod app;
 mod books;
+mod campaign_confirm;
+mod candidate_page;
 mod card;
 pub mod client_ip;
 mod committees;
@@ -186,6 +188,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .merge(scorecard::routes())
         .merge(digest::routes())
         .merge(log_page::routes())
+        .merge(candidate_page::routes())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             engine.clone(),
