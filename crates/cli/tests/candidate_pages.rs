@@ -150,7 +150,7 @@ async fn signing_asks_to_confirm_with_the_hash_and_what_changed(app: TestApp) {
         &[
             "Sign version 2 of the compact for Ada Reyes?",
             "What changed since version 1, which you signed",
-            "Added: Hold a town hall together each quarter",
+            "Added: Commitment: Hold a town hall together each quarter",
         ],
         &["You have not signed"],
         "the confirmation of version 2",
@@ -355,7 +355,7 @@ async fn a_candidate_page_tells_their_signature_endorsements_and_what_waits(app:
             "Signed version 1",
             &format!("Compact hash {hash}"),
             // Locked with two of three signers: her half of the $600.
-            "Reaches them when the slate unlocks: $300.00 and 0 volunteer hours/week",
+            "Reaches them when the slate unlocks: $300 and 0 volunteer hours/week",
             "1 more signature (from any of: Cy Lindqvist)",
             "Ada Reyes endorses Ben Okafor",
             "Signers who have not endorsed Ada Reyes Ben Okafor",
@@ -381,10 +381,10 @@ async fn a_candidate_page_tells_their_signature_endorsements_and_what_waits(app:
         &text(&cy),
         &[
             "Not yet signed",
-            "Waiting for them if they sign: $200.00",
-            "Nothing recorded about Cy Lindqvist yet",
+            "Waiting for them if they sign: $200 and 0 volunteer hours/week",
+            "History 2026-11-24 12:00 UTC Cy Lindqvist joined the slate The slate's whole log",
         ],
-        &["Scorecard", "Compact hash"],
+        &["Scorecard", "Compact hash", "withdrew"],
         "Cy's page",
     );
     let (status, _) = app

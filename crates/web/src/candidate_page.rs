@@ -63,6 +63,8 @@ struct CandidatePage {
     /// Set when they signed a version older than the latest.
     latest: Option<i32>,
     lost_primary: bool,
+    /// They signed once and withdrew.
+    withdrew: bool,
     endorses: Vec<Person>,
     endorsed_by: Vec<Person>,
     /// Signers who have not endorsed them, and signers they have not endorsed.
@@ -161,6 +163,7 @@ fn build(v: CandidatePageView) -> CandidatePage {
             .map(|ver| (ver, v.signed_hash.clone().unwrap_or_default())),
         latest: latest.filter(|l| c.signed_version.is_some_and(|s| s != *l)),
         lost_primary: v.lost_primary,
+        withdrew: v.history.iter().any(|r| r.kind == "withdrew"),
         endorses: v.endorses.iter().map(person).collect(),
         endorsed_by: v.endorsed_by.iter().map(person).collect(),
         not_endorsing,
