@@ -22,6 +22,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 mod account_pages;
+mod adopt_confirm;
 mod api;
 mod app;
 mod books;
