@@ -20,6 +20,7 @@ both_backends!(
     the_slate_page_links_each_candidate_to_their_page,
     signing_asks_to_confirm_with_the_hash_and_what_changed,
     endorse_all_signers_asks_first_then_endorses_each,
+    recording_a_lost_primary_asks_first_and_the_organizer_page_links_the_books,
 );
 
 /// POST the campaign form as `session`; answers the status and the body.
@@ -488,4 +489,54 @@ async fn the_slate_page_links_each_candidate_to_their_page(app: TestApp) {
         // Once from the candidate cards, once from the endorsement web.
         assert_eq!(html.matches(&link).count(), 2, "{who}: {html}");
     }
+}
+
+/// Defect 9 (in part): "Record that they lost the primary" is a destructive
+/// action in the secondary style that asks first; the organizer page links
+/// to the books.
+async fn recording_a_lost_primary_asks_first_and_the_organizer_page_links_the_books(app: TestApp) {
+    seed(&app, "signers >= 2").await;
+    app.engine
+        .grant("org@example.org", Role::Organizer, Some(SLATE), None)
+        .await
+        .expect("grant");
+    let org = app.session_for("org@example.org").await;
+    let res = app
+        .client
+        .get(app.url(&format!("/slates/{SLATE}/organize")))
+        .header("cookie", format!("cohort_session={org}"))
+        .send()
+        .await
+        .expect("an answer");
+    let page = res.text().await.expect("a body");
+    assert!(page.contains("<a href=\"/books\">"), "{page}");
+    assert!(
+        page.contains("<button type=\"submit\" class=\"danger\">Record that they lost the primary"),
+        "{page}"
+    );
+    let (cookie, csrf) = app.form_credentials(Some(&org)).await;
+    let res = app
+        .client
+        .post(app.url(&format!("/slates/{SLATE}/organize/primary-loss")))
+        .header("cookie", cookie)
+        .form(&[("csrf", csrf.as_str()), ("candidate", "ada-reyes")])
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = text(&res.text().await.expect("a body"));
+    says(
+        &page,
+        &[
+            "Record that Ada Reyes lost the primary?",
+            "This cannot be undone",
+            "Yes, Ada Reyes lost the primary",
+        ],
+        &[],
+        "the confirmation",
+    );
+    let (_, cand) = app
+        .html(&format!("/slates/{SLATE}/candidates/ada-reyes"))
+        .await;
+    assert!(!cand.contains("Lost the primary"), "asked, not recorded");
 }

@@ -1077,7 +1077,7 @@ async fn role_route_matrix(app: TestApp) {
         (
             // The organizer may record it; the primary (2028) has not happened, which the page says.
             format!("/slates/{s}/organize/primary-loss"),
-            &[("candidate", "ada-reyes")],
+            &[("candidate", "ada-reyes"), ("confirm", "yes")],
             [
                 S::UNAUTHORIZED,
                 S::FORBIDDEN,
