@@ -132,13 +132,18 @@ fn build(v: CandidatePageView) -> CandidatePage {
     } else {
         "Waiting for them if they sign"
     };
-    let waiting = v.waiting.as_ref().map(|w| {
-        format!(
-            "{} and {} volunteer hours/week",
-            Cents(w.cents),
-            w.hours_per_week
-        )
-    });
+    // Nothing locked for them reads as nothing waiting, not "$0".
+    let waiting = v
+        .waiting
+        .as_ref()
+        .filter(|w| w.cents > 0 || w.hours_per_week > 0)
+        .map(|w| {
+            format!(
+                "{} and {} volunteer hours/week",
+                Cents(w.cents),
+                w.hours_per_week
+            )
+        });
     CandidatePage {
         slug: v.slate.slug.clone(),
         slate_name: v.slate.name.clone(),
