@@ -614,6 +614,10 @@ async fn adopting_a_statement_publishes_the_next_compact_version(app: TestApp) {
         "{body}"
     );
 
+    // Adopting asks first, saying who will be on an older version (issue 16,
+    // defect 6); nothing is published until the organizer confirms.
+    common::sign_as(&app, "ada-reyes", version).await;
+    common::sign_as(&app, "ben-okafor", version).await;
     let (status, body) = post(
         &app,
         Some(&org_session),
@@ -622,6 +626,33 @@ async fn adopting_a_statement_publishes_the_next_compact_version(app: TestApp) {
             ("statement", &s.id.to_string()),
             ("title", "Lead-free pipes"),
             ("why", why),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    for said in [
+        "Publish version 2 of the compact with the plank",
+        "Lead-free pipes",
+        "All 2 signers (Ada Reyes and Ben Okafor) will then be on an older version of the compact until they sign version 2",
+        "name=\"confirm\" value=\"yes\"",
+    ] {
+        assert!(body.contains(said), "{said:?} in {body}");
+    }
+    let view = e.slate_view(SLATE).await.expect("view");
+    assert_eq!(
+        view.compact.as_ref().map(|c| c.version),
+        Some(version as i32),
+        "asked, not published"
+    );
+    let (status, body) = post(
+        &app,
+        Some(&org_session),
+        &format!("/slates/{SLATE}/conversation/adopt"),
+        &[
+            ("statement", &s.id.to_string()),
+            ("title", "Lead-free pipes"),
+            ("why", why),
+            ("confirm", "yes"),
         ],
     )
     .await;

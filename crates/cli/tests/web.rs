@@ -971,11 +971,14 @@ async fn role_route_matrix(app: TestApp) {
         }
     }
     // Actions: only Ada's own account may sign for Ada; only organizers invite.
-    let version = app.get(&format!("/api/slates/{s}")).await.1["compact"]["version"].to_string();
+    let compact = app.get(&format!("/api/slates/{s}")).await.1["compact"].clone();
+    let version = compact["version"].to_string();
+    let hash = compact["hash"].as_str().unwrap_or("").to_owned();
     let sign = [
         ("action", "sign"),
         ("candidate", "ada-reyes"),
         ("version", version.as_str()),
+        ("hash", hash.as_str()),
     ];
     let invite = [("email", "new@example.org"), ("role", "organizer")];
     let check_edit = [
@@ -1074,7 +1077,7 @@ async fn role_route_matrix(app: TestApp) {
         (
             // The organizer may record it; the primary (2028) has not happened, which the page says.
             format!("/slates/{s}/organize/primary-loss"),
-            &[("candidate", "ada-reyes")],
+            &[("candidate", "ada-reyes"), ("confirm", "yes")],
             [
                 S::UNAUTHORIZED,
                 S::FORBIDDEN,
@@ -1285,6 +1288,7 @@ async fn campaigns_sign_and_endorse_from_their_dashboard(app: TestApp) {
                 ("action", "sign"),
                 ("candidate", "ada-reyes"),
                 ("version", "7"),
+                ("hash", "0"),
             ],
         )
         .await;
@@ -1294,6 +1298,10 @@ async fn campaigns_sign_and_endorse_from_their_dashboard(app: TestApp) {
         "{}",
         stale.body
     );
+    let hash = app.get(&format!("/api/slates/{SLATE}")).await.1["compact"]["hash"]
+        .as_str()
+        .unwrap_or("")
+        .to_owned();
     for (b, me, other) in [
         (&mut ada, "ada-reyes", "ben-okafor"),
         (&mut ben, "ben-okafor", "ada-reyes"),
@@ -1302,7 +1310,12 @@ async fn campaigns_sign_and_endorse_from_their_dashboard(app: TestApp) {
         let signed = b
             .post(
                 &path,
-                &[("action", "sign"), ("candidate", me), ("version", "1")],
+                &[
+                    ("action", "sign"),
+                    ("candidate", me),
+                    ("version", "1"),
+                    ("hash", hash.as_str()),
+                ],
             )
             .await;
         assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);

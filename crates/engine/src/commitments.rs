@@ -135,6 +135,57 @@ impl Engine {
         self.change_endorsement(actor, slate, from, to, false).await
     }
 
+    /// The candidate endorses every signer they have not endorsed yet, in
+    /// one transaction (one event each, one settle); answers whom, by slug.
+    pub async fn endorse_all_signers(
+        &self,
+        actor: &Actor,
+        slate: &str,
+        from: &str,
+    ) -> Result<(Settlement, Vec<String>)> {
+        let at = self.now();
+        let (mut tx, s, f) = self.campaign_action(actor, slate, from).await?;
+        let signers: std::collections::HashSet<_> = tx
+            .signatures(s.id)
+            .await?
+            .into_iter()
+            .map(|sig| sig.candidate_id)
+            .collect();
+        let already: std::collections::HashSet<_> = tx
+            .endorsements(s.id)
+            .await?
+            .into_iter()
+            .filter(|e| e.from_id == f.id)
+            .map(|e| e.to_id)
+            .collect();
+        let mut endorsed = Vec::new();
+        for t in tx.candidates(s.id).await? {
+            if t.id == f.id || !signers.contains(&t.id) || already.contains(&t.id) {
+                continue;
+            }
+            let row = EndorsementRow {
+                from_id: f.id,
+                to_id: t.id,
+                at,
+            };
+            if tx.insert_endorsement(s.id, &row).await? {
+                let payload = serde_json::json!({ "from": from, "to": t.slug.as_str() });
+                tx.append_event(s.id, "endorsed", &payload.to_string(), at)
+                    .await?;
+                endorsed.push(t.slug.to_string());
+            }
+        }
+        if endorsed.is_empty() {
+            tx.commit().await?;
+            return Ok((Settlement::default(), endorsed));
+        }
+        let outcome = self
+            .settle(tx.as_mut(), &s, endorsements_changed(), &[], at)
+            .await?;
+        tx.commit().await?;
+        Ok((outcome, endorsed))
+    }
+
     async fn change_endorsement(
         &self,
         actor: &Actor,

@@ -19,6 +19,7 @@ pub mod accounts;
 mod auth;
 mod bloc_pauses;
 pub mod books;
+pub mod candidate_page;
 mod commitments;
 mod committees;
 pub mod conversation;

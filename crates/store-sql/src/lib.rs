@@ -187,6 +187,7 @@ fn push_placeholder(s: &mut String, sigil: char, n: usize) {
 mod accounts;
 mod books;
 mod bulk;
+mod candidate_profiles;
 mod conversation;
 mod digest;
 mod jobs;

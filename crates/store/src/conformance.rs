@@ -42,6 +42,8 @@ mod log;
 pub use log::*;
 mod people;
 pub use people::*;
+mod candidate_profiles;
+pub use candidate_profiles::*;
 
 fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0)
@@ -1228,6 +1230,7 @@ macro_rules! conformance_tests {
             digests_are_claimed_once_a_week_and_tell_waiting_updates,
             people_merge_by_email_and_page_by_slate_and_modified_date,
             new_people_are_inserted_in_bulk_and_known_ones_left_alone,
+            candidate_profiles_replace_whole_and_roster_events_skip_pledges,
             log_leaves_hashes_and_checkpoints_round_trip,
         );
     };

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 mod accounts;
 mod api_tokens;
 mod books;
+mod candidate_profiles;
 pub mod conformance;
 mod conversation;
 mod digest;
@@ -42,6 +43,7 @@ mod unlock;
 pub use accounts::AccountsTx;
 pub use api_tokens::{ApiTokenRow, ApiTokensTx};
 pub use books::BooksTx;
+pub use candidate_profiles::{CandidateProfileRow, CandidateProfilesTx, ROSTER_KINDS};
 pub use conversation::*;
 pub use digest::{DigestItem, DigestRow, DigestTx, OutboxParts};
 pub use jobs::{JobsTx, LeaseRow};
@@ -600,6 +602,7 @@ pub trait Tx:
     + PrimariesTx
     + LogTx
     + PeopleTx
+    + CandidateProfilesTx
 {
     async fn commit(self: Box<Self>) -> Result<()>;
     /// Serialize writers of one slate (PostgreSQL: a row lock on the slate;

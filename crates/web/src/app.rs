@@ -1215,7 +1215,7 @@ pub(crate) struct CandidateQuery {
     notice: Option<String>,
 }
 
-async fn campaign_page_for(
+pub(crate) async fn campaign_page_for(
     engine: &Engine,
     viewer: &Viewer,
     slug: &str,
@@ -1362,12 +1362,18 @@ pub(crate) async fn campaign_page(
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct CampaignForm {
-    action: String,
-    candidate: String,
+    pub(crate) action: String,
+    pub(crate) candidate: String,
     #[serde(default)]
-    version: Option<i32>,
+    pub(crate) version: Option<i32>,
     #[serde(default)]
     to: Option<String>,
+    /// The compact hash the candidate confirmed (issue 16: no signing unseen).
+    #[serde(default)]
+    pub(crate) hash: Option<String>,
+    /// `yes` once a confirmation page was answered.
+    #[serde(default)]
+    pub(crate) confirm: Option<String>,
 }
 
 pub(crate) async fn campaign_action(
@@ -1380,12 +1386,10 @@ pub(crate) async fn campaign_action(
     let c = form.candidate.as_str();
     let to = form.to.as_deref().unwrap_or("");
     let (outcome, done) = match form.action.as_str() {
-        "sign" => (
-            engine
-                .sign(actor, &slug, c, form.version.unwrap_or(0))
-                .await,
-            "signed",
-        ),
+        "sign" => return crate::campaign_confirm::sign(&engine, &viewer, &slug, &form).await,
+        "endorse_all" => {
+            return crate::campaign_confirm::endorse_all(&engine, &viewer, &slug, &form).await
+        }
         "withdraw" => (engine.withdraw(actor, &slug, c).await, "withdrawn"),
         "endorse" => (engine.endorse(actor, &slug, c, to).await, "endorsed"),
         "unendorse" => (engine.unendorse(actor, &slug, c, to).await, "unendorsed"),

@@ -770,6 +770,9 @@ struct AdoptForm {
     #[serde(default)]
     title: String,
     why: String,
+    /// `yes` once the confirmation page was answered (issue 16).
+    #[serde(default)]
+    confirm: Option<String>,
 }
 
 async fn adopt(
@@ -778,6 +781,18 @@ async fn adopt(
     ApiPath(slug): ApiPath<String>,
     CsrfForm(form): CsrfForm<AdoptForm>,
 ) -> Result<Response, PageError> {
+    // Ask first; a blank why is refused by the adoption itself below.
+    if form.confirm.as_deref() != Some("yes") && !form.why.trim().is_empty() {
+        return crate::adopt_confirm::page(
+            &engine,
+            &viewer,
+            &slug,
+            form.statement,
+            &form.title,
+            &form.why,
+        )
+        .await;
+    }
     let done = engine
         .adopt_statement(&viewer.actor, &slug, form.statement, &form.title, &form.why)
         .await;

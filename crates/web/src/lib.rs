@@ -22,9 +22,12 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 mod account_pages;
+mod adopt_confirm;
 mod api;
 mod app;
 mod books;
+mod campaign_confirm;
+mod candidate_page;
 mod card;
 pub mod client_ip;
 mod committees;
@@ -191,6 +194,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .merge(digest::routes())
         .merge(log_page::routes())
         .merge(people_import::routes())
+        .merge(candidate_page::routes())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             engine.clone(),

@@ -236,6 +236,7 @@ pub(crate) async fn home(State(engine): State<Engine>) -> Result<Response, PageE
 }
 
 struct CandidateLine {
+    slug: String,
     name: String,
     race: String,
     signed: bool,
@@ -455,6 +456,7 @@ fn slate_page(slate: SlateView) -> SlatePage {
         .candidates
         .iter()
         .map(|c| CandidateLine {
+            slug: c.slug.clone(),
             name: c.name.clone(),
             race: race_label(c),
             signed: c.signed,

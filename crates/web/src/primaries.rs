@@ -84,6 +84,19 @@ async fn api_choose(
 #[derive(Debug, Deserialize)]
 struct LossForm {
     candidate: String,
+    /// `yes` once the confirmation page was answered (issue 16, defect 9).
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "primary_loss_confirm.html")]
+struct LossConfirm {
+    csrf: String,
+    slug: String,
+    slate_name: String,
+    candidate: String,
+    name: String,
 }
 
 async fn record_loss(
@@ -92,6 +105,28 @@ async fn record_loss(
     ApiPath(slug): ApiPath<String>,
     CsrfForm(form): CsrfForm<LossForm>,
 ) -> Result<Response, PageError> {
+    // A destructive step: ask first (organizers only, as the step itself).
+    if form.confirm.as_deref() != Some("yes") {
+        if viewer.actor.account().is_none() {
+            return Err(EngineError::Unauthenticated("sign in first".into()).into());
+        }
+        let slate = engine.slate_to_edit(&viewer.actor, &slug).await?;
+        let c = slate
+            .candidates
+            .iter()
+            .find(|c| c.slug == form.candidate)
+            .ok_or_else(|| EngineError::not_found("candidate", form.candidate.clone()))?;
+        return Ok(html(
+            StatusCode::OK,
+            &LossConfirm {
+                csrf: viewer.csrf.clone(),
+                slug: slate.slug.clone(),
+                slate_name: slate.name.clone(),
+                candidate: c.slug.clone(),
+                name: c.name.clone(),
+            },
+        ));
+    }
     match engine
         .primary_lost(&viewer.actor, &slug, &form.candidate)
         .await
