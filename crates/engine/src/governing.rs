@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Actor, Engine, EngineError, Result};
 
 /// `PATCH /api/slates/{slug}/candidates/{cslug}`: one of the two ids.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MemberIdInput {
     #[serde(default)]
@@ -40,7 +40,7 @@ pub struct MemberIdView {
 }
 
 /// `POST /api/slates/{slug}/platform-votes`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlatformVoteInput {
     pub vote_id: String,
