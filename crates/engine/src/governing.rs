@@ -32,7 +32,7 @@ pub struct MemberIdInput {
     pub lis_id: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct MemberIdView {
     pub candidate: String,
     pub bioguide_id: Option<String>,
@@ -48,7 +48,7 @@ pub struct PlatformVoteInput {
     pub position: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PlatformVoteView {
     pub vote_id: String,
     pub plank: i64,

@@ -42,6 +42,7 @@ mod joint_pledges;
 mod local_path;
 mod log;
 mod log_page;
+pub mod openapi;
 mod pages;
 mod payments;
 mod primaries;
@@ -106,6 +107,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .merge(joint_events::api_routes())
         .merge(governing::api_routes())
         .merge(scorecard::api_routes())
+        .merge(openapi::routes())
         .route("/slates/{slug}/preview", get(app::preview))
         .route("/conditions/preview", get(app::condition_preview))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
