@@ -338,13 +338,29 @@ async fn organizer_and_candidate_routes_ask_for_the_token_before_reading_the_inp
             format!("/api/joint-events/{event}/hosts/{host}/decline"),
             None,
         ),
-        (Method::POST, format!("/api/slates/{slug}/compact"), Some(&empty)),
-        (Method::POST, format!("/api/slates/{slug}/endorsements"), Some(&empty)),
-        (Method::POST, format!("/api/slates/{slug}/signatures"), Some(&empty)),
+        (
+            Method::POST,
+            format!("/api/slates/{slug}/compact"),
+            Some(&empty),
+        ),
+        (
+            Method::POST,
+            format!("/api/slates/{slug}/endorsements"),
+            Some(&empty),
+        ),
+        (
+            Method::POST,
+            format!("/api/slates/{slug}/signatures"),
+            Some(&empty),
+        ),
     ];
     for (method, path, body) in cases {
         let (status, answer) = app.call(method.clone(), &path, None, body).await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path}: {answer}");
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "{method} {path}: {answer}"
+        );
         assert_eq!(answer["error"]["code"], "unauthorized", "{method} {path}");
     }
 }

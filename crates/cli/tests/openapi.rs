@@ -77,10 +77,16 @@ fn router_api_routes() -> BTreeSet<(String, String)> {
             routes_in(table, "/api", &mut out);
         }
         if file == "api.rs" || file == "openapi.rs" {
-            routes_in(function(&src, "routes").expect("routes()"), "/api", &mut out);
+            routes_in(
+                function(&src, "routes").expect("routes()"),
+                "/api",
+                &mut out,
+            );
         }
         if file == "lib.rs" {
-            let start = src.find("let api = ").expect("lib.rs builds `let api = ...`");
+            let start = src
+                .find("let api = ")
+                .expect("lib.rs builds `let api = ...`");
             let block = &src[start..];
             let block = &block[..block.find(";\n").expect("the end of `let api`")];
             routes_in(block, "/api", &mut out);
@@ -124,7 +130,9 @@ async fn every_api_route_is_in_the_openapi_document_and_nothing_else() {
     let (status, doc) = app.get("/api/openapi.json").await;
     assert_eq!(status, StatusCode::OK, "{doc}");
     assert!(
-        doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")),
+        doc["openapi"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3.1")),
         "OpenAPI 3.1: {}",
         doc["openapi"]
     );

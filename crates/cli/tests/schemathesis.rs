@@ -116,7 +116,11 @@ async fn fuzz(app: TestApp) {
 fn number_after(out: &str, label: &str) -> usize {
     out.split(label)
         .nth(1)
-        .map(|rest| rest.chars().take_while(char::is_ascii_digit).collect::<String>())
+        .map(|rest| {
+            rest.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        })
         .and_then(|n| n.parse().ok())
         .unwrap_or(0)
 }

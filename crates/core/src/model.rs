@@ -10,7 +10,19 @@ use sha2::{Digest, Sha256};
 use crate::money::Cents;
 
 /// The office a race is for. Federal offices carry the federal contribution limit by default.
-#[derive(utoipa::ToSchema, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    utoipa::ToSchema,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Office {
     UsHouse,
@@ -248,7 +260,9 @@ pub fn months_between(from: NaiveDate, to: NaiveDate) -> i32 {
 }
 
 /// Door knocks, calls and texts a supporter promises.
-#[derive(utoipa::ToSchema, Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    utoipa::ToSchema, Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize,
+)]
 pub struct Actions {
     pub doors: u32,
     pub calls: u32,

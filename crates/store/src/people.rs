@@ -79,8 +79,7 @@ pub trait PeopleTx: Send {
     /// One person by id.
     async fn person(&mut self, id: Id) -> Result<Option<PersonRow>>;
     /// People matching `q`, in id order, skipping `offset`, at most `limit`.
-    async fn people(&mut self, q: &PeopleQuery, offset: u64, limit: u32)
-        -> Result<Vec<PersonRow>>;
+    async fn people(&mut self, q: &PeopleQuery, offset: u64, limit: u32) -> Result<Vec<PersonRow>>;
     /// How many people match `q`.
     async fn count_people(&mut self, q: &PeopleQuery) -> Result<u64>;
     /// The tag of that name on the slate, made if new.

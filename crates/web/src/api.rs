@@ -14,7 +14,7 @@ use cohort_engine::{
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, IdempotencyKey};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, IdempotencyKey, TokenAuth};
 
 pub(crate) type ApiResult<T> = Result<T, ApiError>;
 
@@ -48,7 +48,7 @@ fn created<T: Serialize>(body: T) -> Response {
 #[utoipa::path(post, path = "/api/slates", tag = "api", request_body = cohort_engine::SlateInput, responses((status = 201, description = "The new slate", body = cohort_engine::SlateView), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn create_slate(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiJson(input): ApiJson<SlateInput>,
 ) -> ApiResult<Response> {
     Ok(created(engine.create_slate(&actor, input).await?))
@@ -57,7 +57,7 @@ async fn create_slate(
 #[utoipa::path(patch, path = "/api/slates/{slug}", tag = "api", params(("slug" = String, Path, description = "The slate's slug")), request_body = cohort_engine::SlateEdit, responses((status = 200, description = "The slate after the change", body = cohort_engine::SlateView), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn update_slate(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath(slug): ApiPath<String>,
     ApiJson(input): ApiJson<SlateEdit>,
 ) -> ApiResult<Json<SlateView>> {
@@ -80,7 +80,7 @@ async fn slate(
 #[utoipa::path(post, path = "/api/slates/{slug}/candidates", tag = "api", params(("slug" = String, Path, description = "The slate's slug")), request_body = cohort_engine::CandidateInput, responses((status = 201, description = "The new candidate", body = cohort_engine::CandidateView), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn add_candidate(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath(slug): ApiPath<String>,
     ApiJson(input): ApiJson<CandidateInput>,
 ) -> ApiResult<Response> {
@@ -91,7 +91,7 @@ async fn add_candidate(
 #[utoipa::path(post, path = "/api/slates/{slug}/compact", tag = "api", params(("slug" = String, Path, description = "The slate's slug")), request_body = cohort_engine::CompactInput, responses((status = 201, description = "The published version", body = cohort_engine::CompactVersionView), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn publish_compact(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath(slug): ApiPath<String>,
     ApiJson(input): ApiJson<CompactInput>,
 ) -> ApiResult<Response> {
@@ -117,7 +117,7 @@ struct Signed {
 #[utoipa::path(post, path = "/api/slates/{slug}/signatures", tag = "api", params(("slug" = String, Path, description = "The slate's slug")), request_body = SignInput, responses((status = 201, description = "Signed, and how many pledges that unlocked", body = Signed), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn sign(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath(slug): ApiPath<String>,
     ApiJson(input): ApiJson<SignInput>,
 ) -> ApiResult<Response> {
@@ -134,7 +134,7 @@ async fn sign(
 #[utoipa::path(delete, path = "/api/slates/{slug}/signatures/{candidate}", tag = "api", params(("slug" = String, Path, description = "The slate's slug"), ("candidate" = String, Path, description = "The candidate's slug")), responses((status = 204, description = "Withdrawn"), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn withdraw(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath((slug, candidate)): ApiPath<(String, String)>,
 ) -> ApiResult<StatusCode> {
     engine.withdraw(&actor, &slug, &candidate).await?;
@@ -158,7 +158,7 @@ struct Endorsed {
 #[utoipa::path(post, path = "/api/slates/{slug}/endorsements", tag = "api", params(("slug" = String, Path, description = "The slate's slug")), request_body = EndorseInput, responses((status = 201, description = "Endorsed, and how many pledges that unlocked", body = Endorsed), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn endorse(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath(slug): ApiPath<String>,
     ApiJson(input): ApiJson<EndorseInput>,
 ) -> ApiResult<Response> {
@@ -175,7 +175,7 @@ async fn endorse(
 #[utoipa::path(delete, path = "/api/slates/{slug}/endorsements/{from}/{to}", tag = "api", params(("slug" = String, Path, description = "The slate's slug"), ("from" = String, Path, description = "The endorsing candidate"), ("to" = String, Path, description = "The endorsed candidate")), responses((status = 204, description = "Withdrawn"), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn unendorse(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath((slug, from, to)): ApiPath<(String, String, String)>,
 ) -> ApiResult<StatusCode> {
     engine.unendorse(&actor, &slug, &from, &to).await?;
@@ -252,7 +252,7 @@ async fn cancel_pledge(
 #[utoipa::path(get, path = "/api/slates/{slug}/allocations", tag = "api", params(("slug" = String, Path, description = "The slate's slug")), responses((status = 200, description = "Each candidate's total", body = Vec<cohort_engine::CandidateTotalView>), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn allocations(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath(slug): ApiPath<String>,
 ) -> ApiResult<Json<Vec<CandidateTotalView>>> {
     Ok(Json(engine.allocations(&actor, &slug).await?))
@@ -263,7 +263,7 @@ async fn allocations(
 #[utoipa::path(put, path = "/api/slates/{slug}/limits", tag = "api", params(("slug" = String, Path, description = "The slate's slug")), request_body = Vec<cohort_core::limits::LimitEntry>, responses((status = 200, description = "The slate's overrides after the change", body = Vec<cohort_core::limits::LimitEntry>), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn set_limits(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath(slug): ApiPath<String>,
     ApiJson(entries): ApiJson<Vec<LimitEntry>>,
 ) -> ApiResult<Json<Vec<LimitEntry>>> {

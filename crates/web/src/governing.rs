@@ -20,7 +20,7 @@ use cohort_engine::Engine;
 use serde_json::json;
 
 use crate::api::ApiResult;
-use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, TokenAuth};
 use crate::pages::{html, PageError};
 
 /// The routes under `/api`.
@@ -45,7 +45,7 @@ pub(crate) fn routes() -> Router<Engine> {
 #[utoipa::path(patch, path = "/api/slates/{slug}/candidates/{cslug}", tag = "governing", params(("slug" = String, Path, description = "The slate's slug"), ("cslug" = String, Path, description = "The candidate's slug")), request_body = MemberIdInput, responses((status = 200, description = "The member id", body = cohort_engine::governing::MemberIdView), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn set_member_id(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath((slug, cslug)): ApiPath<(String, String)>,
     ApiJson(input): ApiJson<MemberIdInput>,
 ) -> ApiResult<Response> {
@@ -56,7 +56,7 @@ async fn set_member_id(
 #[utoipa::path(post, path = "/api/slates/{slug}/platform-votes", tag = "governing", params(("slug" = String, Path, description = "The slate's slug")), request_body = PlatformVoteInput, responses((status = 201, description = "The tag", body = PlatformVoteView), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn add_platform_vote(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath(slug): ApiPath<String>,
     ApiJson(input): ApiJson<PlatformVoteInput>,
 ) -> ApiResult<Response> {

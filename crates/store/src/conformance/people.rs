@@ -75,7 +75,9 @@ pub async fn people_merge_by_email_and_page_by_slate_and_modified_date(store: &d
     };
     assert_eq!(tx.count_people(&both).await.expect("count"), 5);
     assert_eq!(
-        tx.count_people(&PeopleQuery::default()).await.expect("none"),
+        tx.count_people(&PeopleQuery::default())
+            .await
+            .expect("none"),
         0,
         "no slate named, no people"
     );
@@ -95,7 +97,10 @@ pub async fn people_merge_by_email_and_page_by_slate_and_modified_date(store: &d
 
     // Tags: one per name and slate; a filing is once and touches the person.
     let t = tx.upsert_tag(a.id, "volunteer", at(6)).await.expect("tag");
-    let t2 = tx.upsert_tag(a.id, "volunteer", at(7)).await.expect("again");
+    let t2 = tx
+        .upsert_tag(a.id, "volunteer", at(7))
+        .await
+        .expect("again");
     assert_eq!((t.id, t2.created_at), (t2.id, at(6)), "a tag is made once");
     let tb = tx.upsert_tag(b.id, "volunteer", at(6)).await.expect("b's");
     assert_ne!(tb.id, t.id);
@@ -109,6 +114,9 @@ pub async fn people_merge_by_email_and_page_by_slate_and_modified_date(store: &d
     assert_eq!(tx.tags_of(id).await.expect("tags of")[0].name, "volunteer");
     assert_eq!(tx.tags(&[a.id]).await.expect("tags").len(), 1);
     assert_eq!(tx.tags(&[a.id, b.id]).await.expect("tags").len(), 2);
-    assert_eq!(tx.tag(t.id).await.expect("tag").map(|t| t.slate_id), Some(a.id));
+    assert_eq!(
+        tx.tag(t.id).await.expect("tag").map(|t| t.slate_id),
+        Some(a.id)
+    );
     tx.commit().await.expect("commit");
 }
