@@ -18,7 +18,10 @@ use sha2::{Digest, Sha256};
 
 const BIN: &str = env!("CARGO_BIN_EXE_cohort");
 
-both_backends!(an_expired_or_revoked_token_answers_401_with_an_error_object);
+both_backends!(
+    an_expired_or_revoked_token_answers_401_with_an_error_object,
+    organizer_and_candidate_routes_ask_for_the_token_before_reading_the_input
+);
 
 async fn create_slate(app: &TestApp, token: &str, slug: &str) -> (StatusCode, Value) {
     app.call(
@@ -298,4 +301,66 @@ async fn the_demo_prints_the_same_token_at_every_start_postgres() {
     tokio::task::spawn_blocking(move || the_demo_prints_the_same_token_at_every_start(db))
         .await
         .unwrap();
+}
+
+/// Found by schemathesis (missing_required_header): without an
+/// `Authorization` header these answered 422 or 404 from the input (which
+/// host, which date), telling an anonymous caller what exists; a route that
+/// needs a token says so first.
+async fn organizer_and_candidate_routes_ask_for_the_token_before_reading_the_input(app: TestApp) {
+    let spec: cohort_engine::demo::DemoSpec =
+        serde_json::from_str(include_str!("../../../data/demo/slate.json")).expect("demo spec");
+    let slug = app
+        .engine
+        .load_demo(&spec)
+        .await
+        .expect("the demo loads")
+        .expect("into an empty database")
+        .slug;
+    let slate = app.engine.slate_view(&slug).await.expect("the slate");
+    let host = &slate.candidates[1].slug;
+    let (_, events) = app.get(&format!("/api/slates/{slug}/joint-events")).await;
+    let event = events[0]["id"].as_i64().expect("a joint event");
+    let empty = json!({});
+    let cases: Vec<(Method, String, Option<&Value>)> = vec![
+        (
+            Method::GET,
+            "/api/books/report?committee=&from=&through=&format=&report_code=".into(),
+            None,
+        ),
+        (
+            Method::POST,
+            format!("/api/joint-events/{event}/hosts/{host}/confirm"),
+            None,
+        ),
+        (
+            Method::POST,
+            format!("/api/joint-events/{event}/hosts/{host}/decline"),
+            None,
+        ),
+        (
+            Method::POST,
+            format!("/api/slates/{slug}/compact"),
+            Some(&empty),
+        ),
+        (
+            Method::POST,
+            format!("/api/slates/{slug}/endorsements"),
+            Some(&empty),
+        ),
+        (
+            Method::POST,
+            format!("/api/slates/{slug}/signatures"),
+            Some(&empty),
+        ),
+    ];
+    for (method, path, body) in cases {
+        let (status, answer) = app.call(method.clone(), &path, None, body).await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "{method} {path}: {answer}"
+        );
+        assert_eq!(answer["error"]["code"], "unauthorized", "{method} {path}");
+    }
 }

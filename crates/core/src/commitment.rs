@@ -78,7 +78,7 @@ impl Measure {
 
 /// A commitment as a compact's `commitments` array gives it: a string (not
 /// measured) or an object with `text` and `measure`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum CommitmentInput {
     Text(String),
@@ -202,7 +202,19 @@ pub fn parse_commitment(
 }
 
 /// A signer's standing on one commitment.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    utoipa::ToSchema,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Standing {
     Kept,

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Email, Slug};
 
 /// What kind of joint event.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     Fundraiser,
@@ -70,7 +70,7 @@ impl fmt::Display for EventKind {
 
 /// Where an event stands. Only `confirmed`, `held` and `cancelled` (after
 /// it was confirmed) are ever public.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventStatus {
     /// Waiting for every host's campaign to confirm.
@@ -118,7 +118,7 @@ impl EventStatus {
 }
 
 /// A host's answer to the proposal.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HostAnswer {
     Pending,
@@ -147,7 +147,7 @@ impl HostAnswer {
 }
 
 /// An RSVP's place.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RsvpStatus {
     Going,
@@ -176,7 +176,7 @@ impl RsvpStatus {
 }
 
 /// An in-person place.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Location {
     #[serde(default)]
     pub venue: String,

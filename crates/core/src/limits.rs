@@ -94,7 +94,7 @@ impl LimitTable {
 }
 
 /// One override of a [`LimitTable`], as it appears in JSON.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LimitEntry {
     pub office: Office,
     /// The even year naming the two-year cycle: `2026` for 2025–2026.

@@ -10,7 +10,19 @@ use sha2::{Digest, Sha256};
 use crate::money::Cents;
 
 /// The office a race is for. Federal offices carry the federal contribution limit by default.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    utoipa::ToSchema,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Office {
     UsHouse,
@@ -156,7 +168,7 @@ pub fn is_state(code: &str) -> bool {
 }
 
 /// One plank of the platform, with the reason the movement holds it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plank {
     pub title: String,
     pub why: String,
@@ -248,7 +260,9 @@ pub fn months_between(from: NaiveDate, to: NaiveDate) -> i32 {
 }
 
 /// Door knocks, calls and texts a supporter promises.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    utoipa::ToSchema, Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize,
+)]
 pub struct Actions {
     pub doors: u32,
     pub calls: u32,

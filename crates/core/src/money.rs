@@ -8,7 +8,18 @@ use serde::{Deserialize, Serialize};
 /// An amount of US money in integer cents. May be negative only as the
 /// result of arithmetic a caller chose to do; parsed amounts are never negative.
 #[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+    utoipa::ToSchema,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
 )]
 #[serde(transparent)]
 pub struct Cents(pub i64);

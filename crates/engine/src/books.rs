@@ -164,7 +164,7 @@ fn missing_details(d: &Donor) -> Vec<&'static str> {
 }
 
 /// The conduit's books as its operator sees them.
-#[derive(Clone, Debug, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Serialize)]
 pub struct BooksView {
     pub as_of: NaiveDate,
     /// The conduit's own committee record, once set.
@@ -184,7 +184,7 @@ pub struct BooksView {
     pub problems: Vec<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Serialize)]
 pub struct DueView {
     pub committee_id: String,
     pub committee: String,
@@ -199,7 +199,7 @@ pub struct DueView {
     pub items: Vec<DueItemView>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Serialize)]
 pub struct DueItemView {
     pub receipt: String,
     pub received_on: NaiveDate,
@@ -207,7 +207,7 @@ pub struct DueItemView {
     pub held_cents: i64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Serialize)]
 pub struct BatchView {
     pub id: String,
     pub committee_id: String,
@@ -217,7 +217,7 @@ pub struct BatchView {
     pub receipts: usize,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Serialize)]
 pub struct CommitteeRef {
     pub id: String,
     pub name: String,
@@ -225,7 +225,7 @@ pub struct CommitteeRef {
 }
 
 /// Money the operator returns to a donor from one earmarked contribution.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RefundAsk {
     /// The books' receipt, `P{pledge}-{period}`.
@@ -237,7 +237,7 @@ pub struct RefundAsk {
     pub reason: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Serialize)]
 pub struct RefundView {
     pub receipt: String,
     pub committee: String,

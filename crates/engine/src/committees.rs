@@ -16,7 +16,7 @@ use crate::slates::{find_slate, text};
 use crate::{Actor, Engine, EngineError, Result};
 
 /// What a campaign or an organizer types into the committee form.
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CommitteeInput {
     pub name: String,
@@ -35,7 +35,7 @@ pub struct CommitteeInput {
 }
 
 /// A candidate's committee as the organizer and the campaign see it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CommitteeView {
     pub candidate: String,
     pub candidate_name: String,

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Actor, Engine, EngineError, Result};
 
 /// `PATCH /api/slates/{slug}/candidates/{cslug}`: one of the two ids.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MemberIdInput {
     #[serde(default)]
@@ -32,7 +32,7 @@ pub struct MemberIdInput {
     pub lis_id: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct MemberIdView {
     pub candidate: String,
     pub bioguide_id: Option<String>,
@@ -40,7 +40,7 @@ pub struct MemberIdView {
 }
 
 /// `POST /api/slates/{slug}/platform-votes`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlatformVoteInput {
     pub vote_id: String,
@@ -48,7 +48,7 @@ pub struct PlatformVoteInput {
     pub position: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PlatformVoteView {
     pub vote_id: String,
     pub plank: i64,

@@ -19,7 +19,7 @@ use crate::auth::token_hash;
 use crate::{Actor, Engine, EngineError, Result};
 
 /// A proposal as the API and the form send it.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JointEventInput {
     pub kind: String,
@@ -39,7 +39,7 @@ pub struct JointEventInput {
 }
 
 /// New time or place for an event.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JointEventChangeInput {
     pub starts_at: String,
@@ -51,7 +51,7 @@ pub struct JointEventChangeInput {
     pub online_url: Option<String>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RsvpInput {
     pub name: String,
@@ -61,7 +61,7 @@ pub struct RsvpInput {
     pub referral: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Serialize)]
 pub struct HostView {
     pub candidate: String,
     pub name: String,
@@ -70,7 +70,7 @@ pub struct HostView {
     pub answer: HostAnswer,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Serialize)]
 pub struct JointEventView {
     pub id: Id,
     pub slate: String,
@@ -134,7 +134,7 @@ pub struct RsvpOutcome {
 }
 
 /// One RSVP as its event's hosts and organizers see it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Serialize)]
 pub struct RsvpView {
     pub id: Id,
     pub name: String,

@@ -249,7 +249,7 @@ impl PaymentGateway for PledgeOnly {
 }
 
 /// How a money pledge's payment stands, in the API's answers.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PaymentView {
     /// "stripe" or "pledge_only".
     pub gateway: String,
@@ -277,7 +277,7 @@ pub struct PaymentView {
     pub installments: Vec<PaymentInstallmentView>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PaymentInstallmentView {
     pub period: i32,
     pub amount_cents: i64,

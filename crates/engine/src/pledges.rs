@@ -24,7 +24,7 @@ use crate::views::{AllocationView, PledgeView};
 use crate::{Engine, EngineError, Result};
 
 /// The body of `POST /api/slates/{slug}/pledges`.
-#[derive(Clone, Debug, Default, Deserialize, serde::Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Default, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PledgeInput {
     pub kind: String,
@@ -55,7 +55,7 @@ pub struct PledgeInput {
     pub joint_event: Option<Id>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize, serde::Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Default, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ActionsInput {
     #[serde(default)]
@@ -66,7 +66,7 @@ pub struct ActionsInput {
     pub texts: i64,
 }
 
-#[derive(Clone, Debug, Default, Deserialize, serde::Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Default, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DonorInput {
     pub email: String,

@@ -24,7 +24,7 @@ use crate::slates::find_slate;
 use crate::{Actor, Engine, EngineError, Result};
 
 /// What recording a primary loss did.
-#[derive(Clone, Debug, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Serialize)]
 pub struct PrimaryLossView {
     pub candidate: String,
     pub lost_on: NaiveDate,
@@ -34,7 +34,7 @@ pub struct PrimaryLossView {
 }
 
 /// One general-election earmark a donor chooses for.
-#[derive(Clone, Debug, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Serialize)]
 pub struct GeneralChoiceView {
     pub receipt: String,
     pub committee: String,

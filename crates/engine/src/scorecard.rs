@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::{Engine, EngineError, Result};
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Serialize)]
 pub struct ScorecardView {
     pub slate: String,
     pub slate_name: String,
@@ -22,7 +22,7 @@ pub struct ScorecardView {
     pub candidates: Vec<SignerCard>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Serialize)]
 pub struct SignerCard {
     pub candidate: String,
     pub name: String,
@@ -40,7 +40,7 @@ impl SignerCard {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Serialize)]
 pub struct CommitmentScore {
     pub index: usize,
     pub text: String,
@@ -53,7 +53,7 @@ pub struct CommitmentScore {
     pub events: Vec<EventEvidence>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Serialize)]
 pub struct EventEvidence {
     pub id: Id,
     pub title: String,

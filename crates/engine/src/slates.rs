@@ -15,7 +15,7 @@ use crate::views::*;
 use crate::{Actor, Engine, EngineError, Result};
 
 /// `POST /api/slates`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SlateInput {
     pub slug: String,
@@ -27,7 +27,7 @@ pub struct SlateInput {
 }
 
 /// `PATCH /api/slates/{slug}`: what an organizer may change after creation.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SlateEdit {
     pub name: String,
@@ -37,7 +37,7 @@ pub struct SlateEdit {
 }
 
 /// `POST /api/slates/{slug}/candidates`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CandidateInput {
     pub slug: String,
@@ -52,7 +52,7 @@ pub struct CandidateInput {
 }
 
 /// `POST /api/slates/{slug}/compact`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CompactInput {
     /// Strings (not measured) or objects with a measure (API.md, "Commitments").

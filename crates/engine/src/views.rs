@@ -5,7 +5,7 @@ use cohort_core::model::Plank;
 use cohort_store::Pot;
 use serde::Serialize;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SlateView {
     pub slug: String,
     pub name: String,
@@ -33,7 +33,7 @@ pub struct SlateView {
     pub on_unlock: Vec<WaitingView>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CompactView {
     pub version: i32,
     pub hash: String,
@@ -41,7 +41,7 @@ pub struct CompactView {
     pub planks: Vec<Plank>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CandidateView {
     pub slug: String,
     pub name: String,
@@ -54,20 +54,20 @@ pub struct CandidateView {
     pub signed_version: Option<i32>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct WaitingView {
     pub candidate: String,
     pub cents: i64,
     pub hours_per_week: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct EndorsementView {
     pub from: String,
     pub to: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PledgeView {
     pub id: i64,
     pub slate: String,
@@ -116,14 +116,14 @@ pub struct PledgeView {
     pub needs_volunteer_profile: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PauseView {
     pub paused_at: String,
     pub reason: String,
     pub resumed_at: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AllocationView {
     pub candidate: String,
     pub cents: i64,
@@ -132,7 +132,7 @@ pub struct AllocationView {
     pub period: i32,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CandidateTotalView {
     pub candidate: String,
     pub name: String,
@@ -140,7 +140,7 @@ pub struct CandidateTotalView {
     pub contributions: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CompactVersionView {
     pub version: i32,
     pub hash: String,

@@ -270,7 +270,7 @@ pub struct CandidateTotal {
 
 /// A slate's running totals, kept up to date with every write so that pages
 /// never scan pledges.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pot {
     pub pending_cents: i64,
     pub unlocked_cents: i64,

@@ -14,7 +14,7 @@ use cohort_engine::{
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth, IdempotencyKey};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, IdempotencyKey, TokenAuth};
 
 pub(crate) type ApiResult<T> = Result<T, ApiError>;
 
@@ -45,27 +45,31 @@ fn created<T: Serialize>(body: T) -> Response {
     (StatusCode::CREATED, Json(body)).into_response()
 }
 
+#[utoipa::path(post, path = "/api/slates", tag = "api", request_body = cohort_engine::SlateInput, responses((status = 201, description = "The new slate", body = cohort_engine::SlateView), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn create_slate(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiJson(input): ApiJson<SlateInput>,
 ) -> ApiResult<Response> {
     Ok(created(engine.create_slate(&actor, input).await?))
 }
 
+#[utoipa::path(patch, path = "/api/slates/{slug}", tag = "api", params(("slug" = String, Path, description = "The slate's slug")), request_body = cohort_engine::SlateEdit, responses((status = 200, description = "The slate after the change", body = cohort_engine::SlateView), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn update_slate(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath(slug): ApiPath<String>,
     ApiJson(input): ApiJson<SlateEdit>,
 ) -> ApiResult<Json<SlateView>> {
     Ok(Json(engine.update_slate(&actor, &slug, input).await?))
 }
 
+#[utoipa::path(get, path = "/api/slates", tag = "api", responses((status = 200, description = "Every slate", body = Vec<cohort_engine::SlateView>), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security((), ("bearer" = [])))]
 async fn list_slates(State(engine): State<Engine>) -> ApiResult<Json<Vec<SlateView>>> {
     Ok(Json(engine.slates().await?))
 }
 
+#[utoipa::path(get, path = "/api/slates/{slug}", tag = "api", params(("slug" = String, Path, description = "The slate's slug")), responses((status = 200, description = "The slate", body = cohort_engine::SlateView), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security((), ("bearer" = [])))]
 async fn slate(
     State(engine): State<Engine>,
     ApiPath(slug): ApiPath<String>,
@@ -73,9 +77,10 @@ async fn slate(
     Ok(Json(engine.slate_view(&slug).await?))
 }
 
+#[utoipa::path(post, path = "/api/slates/{slug}/candidates", tag = "api", params(("slug" = String, Path, description = "The slate's slug")), request_body = cohort_engine::CandidateInput, responses((status = 201, description = "The new candidate", body = cohort_engine::CandidateView), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn add_candidate(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath(slug): ApiPath<String>,
     ApiJson(input): ApiJson<CandidateInput>,
 ) -> ApiResult<Response> {
@@ -83,9 +88,10 @@ async fn add_candidate(
     Ok(created(view))
 }
 
+#[utoipa::path(post, path = "/api/slates/{slug}/compact", tag = "api", params(("slug" = String, Path, description = "The slate's slug")), request_body = cohort_engine::CompactInput, responses((status = 201, description = "The published version", body = cohort_engine::CompactVersionView), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn publish_compact(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath(slug): ApiPath<String>,
     ApiJson(input): ApiJson<CompactInput>,
 ) -> ApiResult<Response> {
@@ -93,7 +99,7 @@ async fn publish_compact(
     Ok(created(view))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SignInput {
     candidate: String,
@@ -101,16 +107,17 @@ struct SignInput {
 }
 
 /// The answer to a signature: what was signed, and how many pledges it unlocked.
-#[derive(Debug, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Serialize)]
 struct Signed {
     candidate: String,
     version: i32,
     unlocked: u64,
 }
 
+#[utoipa::path(post, path = "/api/slates/{slug}/signatures", tag = "api", params(("slug" = String, Path, description = "The slate's slug")), request_body = SignInput, responses((status = 201, description = "Signed, and how many pledges that unlocked", body = Signed), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn sign(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath(slug): ApiPath<String>,
     ApiJson(input): ApiJson<SignInput>,
 ) -> ApiResult<Response> {
@@ -124,32 +131,34 @@ async fn sign(
     }))
 }
 
+#[utoipa::path(delete, path = "/api/slates/{slug}/signatures/{candidate}", tag = "api", params(("slug" = String, Path, description = "The slate's slug"), ("candidate" = String, Path, description = "The candidate's slug")), responses((status = 204, description = "Withdrawn"), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn withdraw(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath((slug, candidate)): ApiPath<(String, String)>,
 ) -> ApiResult<StatusCode> {
     engine.withdraw(&actor, &slug, &candidate).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct EndorseInput {
     from: String,
     to: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Serialize)]
 struct Endorsed {
     from: String,
     to: String,
     unlocked: u64,
 }
 
+#[utoipa::path(post, path = "/api/slates/{slug}/endorsements", tag = "api", params(("slug" = String, Path, description = "The slate's slug")), request_body = EndorseInput, responses((status = 201, description = "Endorsed, and how many pledges that unlocked", body = Endorsed), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn endorse(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath(slug): ApiPath<String>,
     ApiJson(input): ApiJson<EndorseInput>,
 ) -> ApiResult<Response> {
@@ -163,9 +172,10 @@ async fn endorse(
     }))
 }
 
+#[utoipa::path(delete, path = "/api/slates/{slug}/endorsements/{from}/{to}", tag = "api", params(("slug" = String, Path, description = "The slate's slug"), ("from" = String, Path, description = "The endorsing candidate"), ("to" = String, Path, description = "The endorsed candidate")), responses((status = 204, description = "Withdrawn"), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn unendorse(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath((slug, from, to)): ApiPath<(String, String, String)>,
 ) -> ApiResult<StatusCode> {
     engine.unendorse(&actor, &slug, &from, &to).await?;
@@ -175,6 +185,7 @@ async fn unendorse(
 /// 201 for a new pledge, 200 for an idempotent replay of one.
 /// Anonymous: limited per address and per client before the engine is
 /// called (`intake_limits.rs`), answered 429 with when to retry.
+#[utoipa::path(post, path = "/api/slates/{slug}/pledges", tag = "api", params(("slug" = String, Path, description = "The slate's slug"), ("Idempotency-Key" = Option<String>, Header, description = "Replays answer the first pledge")), request_body = cohort_engine::PledgeInput, responses((status = 201, description = "The new pledge", body = cohort_engine::PledgeView), (status = 200, description = "A replay of the pledge with this Idempotency-Key", body = cohort_engine::PledgeView), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security((), ("bearer" = [])))]
 async fn pledge(
     State(engine): State<Engine>,
     gate: crate::intake_limits::PledgeGate,
@@ -211,6 +222,7 @@ impl ReceiptQuery {
     }
 }
 
+#[utoipa::path(get, path = "/api/pledges/{id}", tag = "api", params(("id" = i64, Path, description = "The id"), ("token" = String, Query, description = "The pledge's receipt token")), responses((status = 200, description = "The pledge, with its payment and its place in the transparency log", body = cohort_engine::PledgeView), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security((), ("bearer" = [])))]
 async fn pledge_view(
     State(engine): State<Engine>,
     ApiPath(id): ApiPath<i64>,
@@ -227,6 +239,7 @@ async fn pledge_view(
     Ok(Json(json))
 }
 
+#[utoipa::path(delete, path = "/api/pledges/{id}", tag = "api", params(("id" = i64, Path, description = "The id"), ("token" = String, Query, description = "The pledge's receipt token")), responses((status = 204, description = "Cancelled"), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security((), ("bearer" = [])))]
 async fn cancel_pledge(
     State(engine): State<Engine>,
     ApiPath(id): ApiPath<i64>,
@@ -236,9 +249,10 @@ async fn cancel_pledge(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(get, path = "/api/slates/{slug}/allocations", tag = "api", params(("slug" = String, Path, description = "The slate's slug")), responses((status = 200, description = "Each candidate's total", body = Vec<cohort_engine::CandidateTotalView>), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn allocations(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath(slug): ApiPath<String>,
 ) -> ApiResult<Json<Vec<CandidateTotalView>>> {
     Ok(Json(engine.allocations(&actor, &slug).await?))
@@ -246,9 +260,10 @@ async fn allocations(
 
 /// `PUT /api/slates/{slug}/limits` (organizer): `[{"office", "cycle",
 /// "limit_cents": 350000 | null}]` → the slate's overrides after the change.
+#[utoipa::path(put, path = "/api/slates/{slug}/limits", tag = "api", params(("slug" = String, Path, description = "The slate's slug")), request_body = Vec<cohort_core::limits::LimitEntry>, responses((status = 200, description = "The slate's overrides after the change", body = Vec<cohort_core::limits::LimitEntry>), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn set_limits(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath(slug): ApiPath<String>,
     ApiJson(entries): ApiJson<Vec<LimitEntry>>,
 ) -> ApiResult<Json<Vec<LimitEntry>>> {
@@ -263,7 +278,7 @@ struct EventsQuery {
 }
 
 /// One entry of a slate's public, append-only log.
-#[derive(Debug, Serialize)]
+#[derive(utoipa::ToSchema, Debug, Serialize)]
 struct EventView {
     seq: i64,
     kind: String,
@@ -274,6 +289,7 @@ struct EventView {
 const EVENTS_PAGE: i64 = 1_000;
 
 /// `GET /api/slates/{slug}/events?after=N&limit=M`: the public log, oldest first.
+#[utoipa::path(get, path = "/api/slates/{slug}/events", tag = "api", params(("slug" = String, Path, description = "The slate's slug"), ("after" = Option<i64>, Query, description = "Entries after this sequence number"), ("limit" = Option<i64>, Query, description = "At most this many, 1 to 1000")), responses((status = 200, description = "The public log, oldest first", body = Vec<EventView>), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security((), ("bearer" = [])))]
 async fn events(
     State(engine): State<Engine>,
     ApiPath(slug): ApiPath<String>,

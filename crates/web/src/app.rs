@@ -970,6 +970,7 @@ fn split_text(amount: &str, split: &str, unallocated: Cents) -> Option<String> {
 }
 
 /// A condition alone, for the new-slate form's live check (public, JSON).
+#[utoipa::path(get, path = "/api/conditions/preview", tag = "app", params(("condition" = Option<String>, Query, description = "A condition"), ("amount" = Option<String>, Query, description = "An amount")), responses((status = 200, description = "The condition parsed, or the problem", body = serde_json::Value), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security((), ("bearer" = [])))]
 pub(crate) async fn condition_preview(Query(q): Query<PreviewQuery>) -> Json<serde_json::Value> {
     match cohort_core::Condition::parse(&q.condition) {
         Ok(c) => {
@@ -982,6 +983,7 @@ pub(crate) async fn condition_preview(Query(q): Query<PreviewQuery>) -> Json<ser
 }
 
 /// The live preview the pledge form's script asks for (public, JSON).
+#[utoipa::path(get, path = "/api/slates/{slug}/preview", tag = "app", params(("slug" = String, Path, description = "The slate's slug"), ("condition" = Option<String>, Query, description = "A condition"), ("amount" = Option<String>, Query, description = "An amount")), responses((status = 200, description = "What a pledge would do", body = serde_json::Value), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security((), ("bearer" = [])))]
 pub(crate) async fn preview(
     State(engine): State<Engine>,
     ApiPath(slug): ApiPath<String>,

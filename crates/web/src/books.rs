@@ -22,7 +22,7 @@ use crate::app::{
     after_form, csv_response, download, fixable, see_other, sign_in_first, urlencode,
 };
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, TokenAuth};
 use crate::pages::{html, PageError};
 use crate::session::{CsrfForm, Viewer};
 
@@ -49,27 +49,33 @@ pub(crate) fn api_routes() -> Router<Engine> {
 
 // --- JSON
 
-async fn api_books(State(engine): State<Engine>, Auth(actor): Auth) -> ApiResult<Json<BooksView>> {
+#[utoipa::path(get, path = "/api/books", tag = "books", responses((status = 200, description = "The books", body = cohort_engine::books::BooksView), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
+async fn api_books(
+    State(engine): State<Engine>,
+    TokenAuth(actor): TokenAuth,
+) -> ApiResult<Json<BooksView>> {
     Ok(Json(engine.books(&actor).await?))
 }
 
+#[utoipa::path(put, path = "/api/books/conduit", tag = "books", request_body = cohort_engine::CommitteeInput, responses((status = 200, description = "The conduit", body = cohort_engine::CommitteeInput), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn api_conduit(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiJson(input): ApiJson<CommitteeInput>,
 ) -> ApiResult<Json<CommitteeInput>> {
     Ok(Json(engine.set_conduit(&actor, input).await?))
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ForwardInput {
     committee: String,
 }
 
+#[utoipa::path(post, path = "/api/books/forwards", tag = "books", request_body = ForwardInput, responses((status = 201, description = "The batch", body = cohort_engine::books::BatchView), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn api_forward(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiJson(input): ApiJson<ForwardInput>,
 ) -> ApiResult<(StatusCode, Json<BatchView>)> {
     Ok((
@@ -78,25 +84,28 @@ async fn api_forward(
     ))
 }
 
+#[utoipa::path(post, path = "/api/books/refunds", tag = "books", request_body = cohort_engine::books::RefundAsk, responses((status = 201, description = "The refund", body = cohort_engine::books::RefundView), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn api_refund(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiJson(ask): ApiJson<RefundAsk>,
 ) -> ApiResult<(StatusCode, Json<RefundView>)> {
     Ok((StatusCode::CREATED, Json(engine.refund(&actor, ask).await?)))
 }
 
+#[utoipa::path(get, path = "/api/books/batches/{id}", tag = "books", params(("id" = String, Path, description = "The batch id")), responses((status = 200, description = "The batch as CSV", content_type = "text/csv", body = String), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn api_batch_file(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Response> {
     Ok(batch(&engine, &actor, &id).await?)
 }
 
+#[utoipa::path(get, path = "/api/books/report", tag = "books", params(("committee" = String, Query, description = "conduit or an FEC committee id"), ("from" = String, Query, description = "First day, YYYY-MM-DD"), ("through" = String, Query, description = "Last day, YYYY-MM-DD"), ("format" = Option<String>, Query, description = "csv or fec"), ("report_code" = Option<String>, Query, description = "The FEC report code, e.g. Q1")), responses((status = 200, description = "The report file (CSV or .fec)", content_type = "text/csv", body = String), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn api_report_file(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> ApiResult<Response> {
     report(&engine, &actor, q).await

@@ -11,7 +11,7 @@ use cohort_engine::{CommitteeInput, CommitteeView, Engine, EngineError};
 
 use crate::api::ApiResult;
 use crate::app::{field_label, see_other, sign_in_first, urlencode};
-use crate::extract::{ApiJson, ApiPath, Auth};
+use crate::extract::{ApiJson, ApiPath, TokenAuth};
 use crate::pages::{html, PageError};
 use crate::session::{CsrfForm, Viewer};
 
@@ -28,17 +28,19 @@ pub(crate) fn api_routes() -> Router<Engine> {
         .route("/slates/{slug}/candidates/{candidate}/committee", put(set))
 }
 
+#[utoipa::path(get, path = "/api/slates/{slug}/committees", tag = "committees", params(("slug" = String, Path, description = "The slate's slug")), responses((status = 200, description = "Each candidate's committee", body = Vec<cohort_engine::CommitteeView>), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn list(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath(slug): ApiPath<String>,
 ) -> ApiResult<Json<Vec<CommitteeView>>> {
     Ok(Json(engine.committees(&actor, &slug).await?))
 }
 
+#[utoipa::path(put, path = "/api/slates/{slug}/candidates/{candidate}/committee", tag = "committees", params(("slug" = String, Path, description = "The slate's slug"), ("candidate" = String, Path, description = "The candidate's slug")), request_body = cohort_engine::CommitteeInput, responses((status = 200, description = "The committee", body = cohort_engine::CommitteeView), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn set(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath((slug, candidate)): ApiPath<(String, String)>,
     ApiJson(input): ApiJson<CommitteeInput>,
 ) -> ApiResult<Json<CommitteeView>> {

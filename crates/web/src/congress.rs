@@ -66,6 +66,7 @@ fn chamber(s: &str, field: &str) -> Result<Chamber, ApiError> {
     Chamber::parse(s).ok_or_else(|| bad(field, "chamber must be house or senate"))
 }
 
+#[utoipa::path(get, path = "/api/congress/{chamber}", tag = "congress", params(("chamber" = String, Path, description = "house or senate")), responses((status = 200, description = "The chamber", body = serde_json::Value), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security((), ("bearer" = [])))]
 async fn api_chamber(ApiPath(ch): ApiPath<String>) -> Result<Response, ApiError> {
     let ch = chamber(&ch, "chamber")?;
     let d = data()?;
@@ -165,6 +166,7 @@ fn compute(slate: &SlateView, a: &Ask) -> Result<Power, ApiError> {
     })
 }
 
+#[utoipa::path(get, path = "/api/slates/{slug}/power", tag = "congress", params(("slug" = String, Path, description = "The slate's slug")), responses((status = 200, description = "The slate's power", body = serde_json::Value), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security((), ("bearer" = [])))]
 async fn api_power(
     State(engine): State<Engine>,
     ApiPath(slug): ApiPath<String>,

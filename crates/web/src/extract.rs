@@ -187,6 +187,27 @@ fn bearer(value: Option<&str>) -> Result<&str, ApiError> {
         .ok_or_else(|| ApiError::unauthorized("the Authorization header must be: Bearer TOKEN"))
 }
 
+/// Who is calling, on a route that needs an API token (an organizer's or a
+/// candidate's): no `Authorization` header is a 401 before the path, query
+/// or body is read, so an anonymous caller learns nothing from the input's
+/// problems (which host, which date). The engine still checks the role.
+#[derive(Debug, Clone)]
+pub struct TokenAuth(pub Actor);
+
+impl FromRequestParts<Engine> for TokenAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, engine: &Engine) -> Result<Self, ApiError> {
+        if !parts.headers.contains_key(AUTHORIZATION) {
+            return Err(ApiError::unauthorized(
+                "this needs an API token: Authorization: Bearer TOKEN",
+            ));
+        }
+        let Auth(actor) = Auth::from_request_parts(parts, engine).await?;
+        Ok(TokenAuth(actor))
+    }
+}
+
 /// The optional `Idempotency-Key` header.
 #[derive(Debug, Clone)]
 pub struct IdempotencyKey(pub Option<String>);

@@ -20,7 +20,7 @@ use cohort_engine::Engine;
 use serde_json::json;
 
 use crate::api::ApiResult;
-use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, TokenAuth};
 use crate::pages::{html, PageError};
 
 /// The routes under `/api`.
@@ -42,9 +42,10 @@ pub(crate) fn routes() -> Router<Engine> {
         .route("/slates/{slug}/targets", get(targets_page))
 }
 
+#[utoipa::path(patch, path = "/api/slates/{slug}/candidates/{cslug}", tag = "governing", params(("slug" = String, Path, description = "The slate's slug"), ("cslug" = String, Path, description = "The candidate's slug")), request_body = MemberIdInput, responses((status = 200, description = "The member id", body = cohort_engine::governing::MemberIdView), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn set_member_id(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath((slug, cslug)): ApiPath<(String, String)>,
     ApiJson(input): ApiJson<MemberIdInput>,
 ) -> ApiResult<Response> {
@@ -52,9 +53,10 @@ async fn set_member_id(
     Ok(Json(v).into_response())
 }
 
+#[utoipa::path(post, path = "/api/slates/{slug}/platform-votes", tag = "governing", params(("slug" = String, Path, description = "The slate's slug")), request_body = PlatformVoteInput, responses((status = 201, description = "The tag", body = PlatformVoteView), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn add_platform_vote(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath(slug): ApiPath<String>,
     ApiJson(input): ApiJson<PlatformVoteInput>,
 ) -> ApiResult<Response> {
@@ -62,6 +64,7 @@ async fn add_platform_vote(
     Ok((StatusCode::CREATED, Json(v)).into_response())
 }
 
+#[utoipa::path(get, path = "/api/slates/{slug}/platform-votes", tag = "governing", params(("slug" = String, Path, description = "The slate's slug")), responses((status = 200, description = "The tags", body = Vec<PlatformVoteView>), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security((), ("bearer" = [])))]
 async fn list_platform_votes(
     State(engine): State<Engine>,
     ApiPath(slug): ApiPath<String>,
@@ -87,6 +90,7 @@ fn cohesion_json(r: &CohesionReport) -> serde_json::Value {
     })
 }
 
+#[utoipa::path(get, path = "/api/slates/{slug}/cohesion", tag = "governing", params(("slug" = String, Path, description = "The slate's slug"), ("from" = Option<String>, Query, description = "First day"), ("to" = Option<String>, Query, description = "Last day")), responses((status = 200, description = "The bloc's cohesion", body = serde_json::Value), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security((), ("bearer" = [])))]
 async fn api_cohesion(
     State(engine): State<Engine>,
     ApiPath(slug): ApiPath<String>,
@@ -104,6 +108,7 @@ fn target_query(q: &HashMap<String, String>) -> (String, String) {
     )
 }
 
+#[utoipa::path(get, path = "/api/slates/{slug}/targets", tag = "governing", params(("slug" = String, Path, description = "The slate's slug"), ("chamber" = Option<String>, Query, description = "house or senate"), ("party" = Option<String>, Query, description = "The party")), responses((status = 200, description = "Whom to challenge", body = serde_json::Value), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security((), ("bearer" = [])))]
 async fn api_targets(
     State(engine): State<Engine>,
     ApiPath(slug): ApiPath<String>,

@@ -24,7 +24,7 @@ use serde::Deserialize;
 use crate::api::ApiResult;
 use crate::app::{fixable, see_other, sign_in_first, urlencode};
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiPath, Auth};
+use crate::extract::{ApiJson, ApiPath, Auth, TokenAuth};
 use crate::pages::{html, PageError};
 use crate::session::{CsrfForm, Viewer};
 
@@ -64,9 +64,10 @@ pub(crate) fn routes() -> Router<Engine> {
 
 // ---------------------------------------------------------------- JSON
 
+#[utoipa::path(post, path = "/api/slates/{slug}/joint-events", tag = "joint_events", params(("slug" = String, Path, description = "The slate's slug")), request_body = cohort_engine::joint_events::JointEventInput, responses((status = 201, description = "The proposed event", body = cohort_engine::joint_events::JointEventView), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn propose(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath(slug): ApiPath<String>,
     ApiJson(input): ApiJson<JointEventInput>,
 ) -> ApiResult<Response> {
@@ -74,6 +75,7 @@ async fn propose(
     Ok((StatusCode::CREATED, Json(view)).into_response())
 }
 
+#[utoipa::path(get, path = "/api/slates/{slug}/joint-events", tag = "joint_events", params(("slug" = String, Path, description = "The slate's slug")), responses((status = 200, description = "The slate's public events", body = Vec<cohort_engine::joint_events::JointEventView>), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security((), ("bearer" = [])))]
 async fn list_public(
     State(engine): State<Engine>,
     ApiPath(slug): ApiPath<String>,
@@ -83,6 +85,7 @@ async fn list_public(
     ))
 }
 
+#[utoipa::path(get, path = "/api/joint-events/{id}", tag = "joint_events", params(("id" = i64, Path, description = "The id")), responses((status = 200, description = "The event", body = cohort_engine::joint_events::JointEventView), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security((), ("bearer" = [])))]
 async fn one(
     State(engine): State<Engine>,
     Auth(actor): Auth,
@@ -91,18 +94,20 @@ async fn one(
     Ok(Json(engine.joint_event(&actor, id).await?))
 }
 
+#[utoipa::path(patch, path = "/api/joint-events/{id}", tag = "joint_events", params(("id" = i64, Path, description = "The id")), request_body = cohort_engine::joint_events::JointEventChangeInput, responses((status = 200, description = "The event", body = cohort_engine::joint_events::JointEventView), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn change(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<JointEventChangeInput>,
 ) -> ApiResult<Json<JointEventView>> {
     Ok(Json(engine.change_joint_event(&actor, id, input).await?))
 }
 
+#[utoipa::path(post, path = "/api/joint-events/{id}/hosts/{host}/confirm", tag = "joint_events", params(("id" = i64, Path, description = "The id"), ("host" = String, Path, description = "The host candidate's slug")), responses((status = 200, description = "The event", body = cohort_engine::joint_events::JointEventView), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn confirm(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath((id, host)): ApiPath<(i64, String)>,
 ) -> ApiResult<Json<JointEventView>> {
     Ok(Json(
@@ -110,9 +115,10 @@ async fn confirm(
     ))
 }
 
+#[utoipa::path(post, path = "/api/joint-events/{id}/hosts/{host}/decline", tag = "joint_events", params(("id" = i64, Path, description = "The id"), ("host" = String, Path, description = "The host candidate's slug")), responses((status = 200, description = "The event", body = cohort_engine::joint_events::JointEventView), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn decline(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath((id, host)): ApiPath<(i64, String)>,
 ) -> ApiResult<Json<JointEventView>> {
     Ok(Json(
@@ -120,6 +126,7 @@ async fn decline(
     ))
 }
 
+#[utoipa::path(post, path = "/api/joint-events/{id}/rsvps", tag = "joint_events", params(("id" = i64, Path, description = "The id")), request_body = cohort_engine::joint_events::RsvpInput, responses((status = 201, description = "The RSVP", body = cohort_engine::joint_events::RsvpView), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security((), ("bearer" = [])))]
 async fn rsvp(
     State(engine): State<Engine>,
     ApiPath(id): ApiPath<i64>,
@@ -134,23 +141,25 @@ async fn rsvp(
     Ok((status, Json(outcome)).into_response())
 }
 
+#[utoipa::path(get, path = "/api/joint-events/{id}/rsvps", tag = "joint_events", params(("id" = i64, Path, description = "The id")), responses((status = 200, description = "The RSVPs", body = Vec<cohort_engine::joint_events::RsvpView>), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn rsvp_list(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Vec<RsvpView>>> {
     Ok(Json(engine.joint_event_rsvps(&actor, id).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct HeldInput {
     attendance: i64,
 }
 
+#[utoipa::path(post, path = "/api/joint-events/{id}/held", tag = "joint_events", params(("id" = i64, Path, description = "The id")), request_body = HeldInput, responses((status = 200, description = "The event", body = cohort_engine::joint_events::JointEventView), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn held(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<HeldInput>,
 ) -> ApiResult<Json<JointEventView>> {

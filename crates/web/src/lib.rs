@@ -46,6 +46,7 @@ mod joint_pledges;
 mod local_path;
 mod log;
 mod log_page;
+pub mod openapi;
 mod osdi;
 mod pages;
 mod payments;
@@ -112,6 +113,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .merge(joint_events::api_routes())
         .merge(governing::api_routes())
         .merge(scorecard::api_routes())
+        .merge(openapi::routes())
         .merge(people_import::api_routes())
         .route("/slates/{slug}/preview", get(app::preview))
         .route("/conditions/preview", get(app::condition_preview))

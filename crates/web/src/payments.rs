@@ -151,6 +151,7 @@ async fn retry(
 /// `POST /api/pledges/{id}/payment-method?token=RECEIPT`: a new SetupIntent to
 /// save a different card after a decline; the answer is the pledge with its
 /// `payment.setup_client_secret`.
+#[utoipa::path(post, path = "/api/pledges/{id}/payment-method", tag = "payments", params(("id" = i64, Path, description = "The id"), ("token" = String, Query, description = "The pledge's receipt token")), responses((status = 200, description = "The pledge with `payment.setup_client_secret`", body = cohort_engine::PledgeView), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security((), ("bearer" = [])))]
 pub(crate) async fn new_card(
     State(engine): State<Engine>,
     ApiPath(id): ApiPath<i64>,

@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use crate::api::ApiResult;
 use crate::app::{csv, csv_response, dollars, fixable, see_other, urlencode};
-use crate::extract::{ApiJson, ApiPath, ApiQuery, Auth};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, TokenAuth};
 use crate::pages::{html, PageError};
 use crate::session::{CsrfForm, Viewer};
 
@@ -34,9 +34,10 @@ pub(crate) fn api_routes() -> Router<Engine> {
         .route("/books/general-choices.csv", get(api_choices_csv))
 }
 
+#[utoipa::path(post, path = "/api/slates/{slug}/candidates/{candidate}/primary-loss", tag = "primaries", params(("slug" = String, Path, description = "The slate's slug"), ("candidate" = String, Path, description = "The candidate's slug")), responses((status = 201, description = "The loss", body = cohort_engine::primaries::PrimaryLossView), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn api_record_loss(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath((slug, candidate)): ApiPath<(String, String)>,
 ) -> ApiResult<(StatusCode, Json<PrimaryLossView>)> {
     Ok((
@@ -53,6 +54,7 @@ pub(crate) struct TokenQuery {
     chosen: Option<String>,
 }
 
+#[utoipa::path(get, path = "/api/pledges/{id}/general", tag = "primaries", params(("id" = i64, Path, description = "The id"), ("token" = String, Query, description = "The pledge's receipt token")), responses((status = 200, description = "The choices", body = Vec<cohort_engine::primaries::GeneralChoiceView>), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security((), ("bearer" = [])))]
 async fn api_choices(
     State(engine): State<Engine>,
     ApiPath(id): ApiPath<i64>,
@@ -61,13 +63,14 @@ async fn api_choices(
     Ok(Json(engine.general_choices(id, &q.token).await?))
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Choice {
     receipt: String,
     choice: String,
 }
 
+#[utoipa::path(post, path = "/api/pledges/{id}/general", tag = "primaries", params(("id" = i64, Path, description = "The id"), ("token" = String, Query, description = "The pledge's receipt token")), request_body = Choice, responses((status = 200, description = "The choice", body = cohort_engine::primaries::GeneralChoiceView), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security((), ("bearer" = [])))]
 async fn api_choose(
     State(engine): State<Engine>,
     ApiPath(id): ApiPath<i64>,
@@ -231,9 +234,10 @@ async fn choices_csv(
     Ok(choices_file(&engine, &viewer.actor, &q.committee).await?)
 }
 
+#[utoipa::path(get, path = "/api/books/general-choices.csv", tag = "primaries", params(("committee" = String, Query, description = "The committee")), responses((status = 200, description = "The choices as CSV", content_type = "text/csv", body = String), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn api_choices_csv(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiQuery(q): ApiQuery<CommitteeQuery>,
 ) -> ApiResult<Response> {
     Ok(choices_file(&engine, &actor, &q.committee).await?)

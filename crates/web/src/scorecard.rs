@@ -25,6 +25,7 @@ pub(crate) fn routes() -> Router<Engine> {
     Router::new().route("/slates/{slug}/scorecard", get(scorecard_page))
 }
 
+#[utoipa::path(get, path = "/api/slates/{slug}/scorecard", tag = "scorecard", params(("slug" = String, Path, description = "The slate's slug")), responses((status = 200, description = "The scorecard", body = cohort_engine::scorecard::ScorecardView), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security((), ("bearer" = [])))]
 async fn scorecard_json(
     State(engine): State<Engine>,
     ApiPath(slug): ApiPath<String>,
