@@ -26,7 +26,7 @@ const CHUNK: usize = 2_000;
 const PAGE: u32 = 5_000;
 
 /// What importing a file would do, or why it is refused.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
 pub struct ImportPreview {
     /// SHA-256 of the file, hex: the import must name it.
     pub sha256: String,
@@ -48,7 +48,7 @@ pub struct ImportPreview {
 }
 
 /// One person of the preview.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct PreviewRow {
     pub line: usize,
     pub email: String,
@@ -59,7 +59,7 @@ pub struct PreviewRow {
 }
 
 /// What an import did.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ImportDone {
     pub rows: usize,
     pub created: usize,

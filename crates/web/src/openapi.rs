@@ -22,6 +22,9 @@ use utoipa::{Modify, OpenApi};
     paths(
         openapi_json,
         crate::api::create_slate,
+        crate::people_import::api_import,
+        crate::people_import::api_export,
+        crate::people_import::api_attendees,
         crate::api::list_slates,
         crate::api::slate,
         crate::api::update_slate,

@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::api::ApiResult;
 use crate::app::{csv_response, fixable, sign_in_first};
-use crate::extract::{ApiPath, ApiQuery, Auth};
+use crate::extract::{ApiPath, ApiQuery, TokenAuth};
 use crate::pages::{html, PageError};
 use crate::session::{CsrfForm, Viewer};
 
@@ -104,9 +104,10 @@ async fn attendees_file(
     ))
 }
 
+#[utoipa::path(get, path = "/api/joint-events/{id}/attendees.csv", tag = "people", params(("id" = i64, Path, description = "The joint event's id")), responses((status = 200, description = "The RSVPs under Mobilize's attendee-export headers", content_type = "text/csv", body = String), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn api_attendees(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Response> {
     Ok(attendees_file(&engine, &actor, id).await?)
@@ -131,12 +132,33 @@ struct ImportQuery {
     sha256: Option<String>,
 }
 
+/// The document's name for a 200 from the import: the dry run's preview or
+/// what the import did (only for the OpenAPI document).
+#[allow(dead_code)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+enum ImportAnswer {
+    Preview(cohort_engine::people_import::ImportPreview),
+    Done(cohort_engine::people_import::ImportDone),
+}
+
+/// The document's name for a 422 from the import: a dry run lists every
+/// problem; otherwise the error body says why.
+#[allow(dead_code)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+enum ImportRefusal<'a> {
+    Preview(cohort_engine::people_import::ImportPreview),
+    Error(crate::error::Body<'a>),
+}
+
 /// The body is the CSV file itself. A dry run answers the preview (422 when
 /// the file is refused, its `problems` naming line and column); otherwise the
 /// file is imported whole or not at all.
+#[utoipa::path(post, path = "/api/slates/{slug}/people/import", tag = "people", params(("slug" = String, Path, description = "The slate's slug"), ("dry_run" = Option<bool>, Query, description = "Only say what the import would do (422 listing every problem)"), ("sha256" = Option<String>, Query, description = "The previewed file's SHA-256: the import refuses a different file")), request_body(content = String, content_type = "text/csv", description = "The people CSV (Action Network, Mobilize, ActBlue or common headers)"), responses((status = 200, description = "What the import did, or would do (dry run)", body = ImportAnswer), (status = 422, description = "A dry run's every problem, or why the import is refused", body = ImportRefusal), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn api_import(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath(slug): ApiPath<String>,
     ApiQuery(q): ApiQuery<ImportQuery>,
     body: String,
@@ -156,9 +178,10 @@ async fn api_import(
     Ok((StatusCode::OK, Json(done)).into_response())
 }
 
+#[utoipa::path(get, path = "/api/slates/{slug}/people.csv", tag = "people", params(("slug" = String, Path, description = "The slate's slug")), responses((status = 200, description = "The supporters under Action Network's people-export headers", content_type = "text/csv", body = String), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
 async fn api_export(
     State(engine): State<Engine>,
-    Auth(actor): Auth,
+    TokenAuth(actor): TokenAuth,
     ApiPath(slug): ApiPath<String>,
 ) -> ApiResult<Response> {
     let (name, body) = engine.people_csv(&actor, &slug).await?;
