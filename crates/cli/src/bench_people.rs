@@ -141,11 +141,37 @@ pub async fn run(rows: usize, data_dir: &std::path::Path) -> Result<String> {
         out,
         "| peer: raw `upsert_person` of the same people, one transaction | {raw:.2} |"
     )?;
+    // The independent peer: Python's csv and sqlite3 modules, same file.
+    let file = data_dir.join("bench-people.csv");
+    std::fs::write(&file, &text)?;
+    let peer_db = data_dir.join("bench-people-peer.sqlite");
+    let _ = std::fs::remove_file(&peer_db);
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scripts/bench_people_peer.py"
+    );
+    let python = std::env::var("COHORT_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let ran = std::process::Command::new(&python)
+        .arg(script)
+        .arg(&file)
+        .arg(&peer_db)
+        .output()?;
+    anyhow::ensure!(
+        ran.status.success(),
+        "the Python peer failed: {}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    let python_s: f64 = String::from_utf8_lossy(&ran.stdout).trim().parse()?;
     writeln!(
         out,
-        "\nimport / raw: {:.2}; dry run + import / raw: {:.2}",
+        "| peer: Python `csv` + `sqlite3` upsert of the same file, one transaction | {python_s:.2} |"
+    )?;
+    writeln!(
+        out,
+        "\nimport / raw: {:.2}; dry run + import / raw: {:.2}; dry run + import / Python: {:.2}",
         import / raw,
-        (preview + import) / raw
+        (preview + import) / raw,
+        (preview + import) / python_s
     )?;
     Ok(out)
 }

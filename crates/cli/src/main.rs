@@ -683,6 +683,13 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
         println!("  power view:      {url}slates/{slug}/power (what N coordinated wins would do)");
         println!("  scorecard:       {url}slates/{slug}/scorecard (do they keep the compact?)");
         println!("  its log:         {url}slates/{slug}/log");
+        if let Some(c) = engine.slate_view(&slug).await?.candidates.first() {
+            println!(
+                "  a candidate:     {url}slates/{slug}/candidates/{}",
+                c.slug
+            );
+        }
+        println!("  people import:   {url}slates/{slug}/people/import (organizer; the list at …/people.csv)");
         println!("  the books:       {url}books (the organizer below)");
         if let Some(g) = &governing_path {
             println!("  in office:       {url}slates/{g}/cohesion (does the bloc vote together?)");
@@ -690,6 +697,10 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
         }
         let token = demo_token(&engine, &db.data_dir).await?;
         println!("  organizer token: {token}");
+        println!("  OpenAPI:         {url}api/openapi.json");
+        println!(
+            "  OSDI:            {url}api/osdi/v1 (send the organizer token as OSDI-API-Token)"
+        );
         println!("  sign in at {url}sign-in as {DEMO_ORGANIZER} (organizer) or");
         println!("  {DEMO_CAMPAIGN} (a campaign that has not signed); without");
         println!("  COHORT_SMTP_HOST the sign-in link is printed here.");
