@@ -207,6 +207,10 @@ async fn the_import_page_previews_then_confirms_with_plain_forms(app: TestApp) {
     );
     assert!(body.contains("line 2, column &#39;zip&#39;"), "{body}");
     assert!(!body.contains("/people/import/confirm"), "{body}");
+    assert!(
+        body.contains("required>email,zip\nnope,1234\n</textarea>"),
+        "the refused file stays in the box to be fixed: {body}"
+    );
     // a good file: the preview, then the confirm re-posts it
     let (status, body) = post(
         page.clone(),
