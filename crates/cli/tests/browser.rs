@@ -90,6 +90,9 @@ async fn a_pledge_unlocks_end_to_end_in_a_real_browser() {
     b.wait_for_text("Waiting for you if you sign").await;
     b.check("05-campaign-dashboard").await;
     b.click("button[value=sign]").await;
+    // Signing asks first, showing the version and its content hash (issue 16, defect 5).
+    b.wait_for_text("Content hash of version 1").await;
+    b.click("button[value=sign]").await;
     b.wait_for_text("You signed this version").await;
     b.click("button[value=endorse]").await;
     b.wait_for_text("Endorsement recorded").await;
