@@ -589,6 +589,20 @@ async fn https_cookies_are_host_prefixed_and_secure_with_hsts(app: TestApp) {
 
 // ---------------------------------------------------------------- every route
 
+/// Every `.rs` file under `dir`, module directories (`osdi/`) included.
+fn web_sources(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("the web sources") {
+        let path = entry.expect("an entry").path();
+        if path.is_dir() {
+            files.extend(web_sources(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    files
+}
+
 /// Every body a handler reads comes through an extractor that refuses
 /// control characters (`ApiJson`, `CsrfForm`), and every path and query is
 /// checked before routing; a handler taking axum's own `Json`/`Form` or a
@@ -598,8 +612,7 @@ async fn https_cookies_are_host_prefixed_and_secure_with_hsts(app: TestApp) {
 fn every_body_goes_through_a_checking_extractor() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/src");
     let mut offenders = Vec::new();
-    for entry in std::fs::read_dir(&dir).expect("the web sources") {
-        let path = entry.expect("an entry").path();
+    for path in web_sources(&dir) {
         let name = path
             .file_name()
             .and_then(|n| n.to_str())
@@ -627,15 +640,15 @@ fn every_body_goes_through_a_checking_extractor() {
 
 /// Every route the web crate declares (read from its sources, so a new one
 /// is in here without anyone listing it), with a NUL in each of its path
-/// parameters, is refused with 400 naming that parameter: under `/api` or
-/// at the top, whichever the route lives at.
+/// parameters, is refused with 400 naming that parameter: under `/api`, under OSDI's
+/// `/api/osdi/v1` or at the top, whichever the route lives at.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_refuses_a_nul_in_its_path() {
     let app = TestApp::sqlite().await;
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/src");
     let mut routes = Vec::new();
-    for entry in std::fs::read_dir(&dir).expect("the web sources") {
-        let text = std::fs::read_to_string(entry.expect("an entry").path()).expect("a file");
+    for path in web_sources(&dir) {
+        let text = std::fs::read_to_string(path).expect("a file");
         let mut rest = text.as_str();
         while let Some(at) = rest.find(".route(") {
             rest = &rest[at + ".route(".len()..];
@@ -660,7 +673,7 @@ async fn every_route_refuses_a_nul_in_its_path() {
             .collect::<Vec<_>>()
             .join("/");
         let mut named = Vec::new();
-        for prefix in ["", "/api"] {
+        for prefix in ["", "/api", "/api/osdi/v1"] {
             for method in [Method::GET, Method::POST] {
                 let res = app
                     .client
