@@ -8,7 +8,7 @@ mod query;
 
 use axum::extract::{DefaultBodyLimit, RawQuery, State};
 use axum::http::header::CONTENT_TYPE;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -88,20 +88,29 @@ fn base(engine: &Engine) -> String {
 }
 
 /// The actor behind the `OSDI-API-Token` header (none: the public).
-async fn actor(engine: &Engine, headers: &HeaderMap) -> Result<Actor, OsdiError> {
-    match headers.get("osdi-api-token") {
-        None => Ok(Actor::Public),
-        Some(v) => {
-            let token = v
-                .to_str()
-                .ok()
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .ok_or_else(|| {
-                    OsdiError(ApiError::unauthorized("the OSDI-API-Token header is empty"))
-                })?;
-            Ok(engine.authenticate(Some(token)).await?)
-        }
+/// The caller, from the `OSDI-API-Token` header (none: the public), read
+/// before any path, query or body.
+struct Caller(Actor);
+
+impl axum::extract::FromRequestParts<Engine> for Caller {
+    type Rejection = OsdiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        engine: &Engine,
+    ) -> Result<Self, OsdiError> {
+        let Some(v) = parts.headers.get("osdi-api-token") else {
+            return Ok(Caller(Actor::Public));
+        };
+        let token = v
+            .to_str()
+            .ok()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                OsdiError(ApiError::unauthorized("the OSDI-API-Token header is empty"))
+            })?;
+        Ok(Caller(engine.authenticate(Some(token)).await?))
     }
 }
 
@@ -109,8 +118,7 @@ fn id_of(p: Result<ApiPath<Id>, ApiError>) -> Result<Id, OsdiError> {
     Ok(p?.0)
 }
 
-async fn entry_point(State(engine): State<Engine>, headers: HeaderMap) -> OsdiResult {
-    let who = actor(&engine, &headers).await?;
+async fn entry_point(State(engine): State<Engine>, Caller(who): Caller) -> OsdiResult {
     let slates = engine.osdi_entry(&who).await?;
     let b = base(&engine);
     let link = |path: &str, title: &str| json!({ "href": format!("{b}{path}"), "title": title });
@@ -146,10 +154,9 @@ async fn entry_point(State(engine): State<Engine>, headers: HeaderMap) -> OsdiRe
 
 async fn people(
     State(engine): State<Engine>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     RawQuery(q): RawQuery,
 ) -> OsdiResult {
-    let who = actor(&engine, &headers).await?;
     let (paging, params) = list_params(q.as_deref(), true)?;
     let page = engine.osdi_people(&who, &params.filter, paging).await?;
     let b = base(&engine);
@@ -161,21 +168,19 @@ async fn people(
 
 async fn person(
     State(engine): State<Engine>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     path: Result<ApiPath<Id>, ApiError>,
 ) -> OsdiResult {
-    let who = actor(&engine, &headers).await?;
     let p = engine.osdi_person(&who, id_of(path)?).await?;
     Ok(hal(StatusCode::OK, hal::person(&base(&engine), &p)))
 }
 
 async fn person_donations(
     State(engine): State<Engine>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     path: Result<ApiPath<Id>, ApiError>,
     RawQuery(q): RawQuery,
 ) -> OsdiResult {
-    let who = actor(&engine, &headers).await?;
     let id = id_of(path)?;
     let (paging, params) = list_params(q.as_deref(), false)?;
     let page = engine
@@ -191,10 +196,9 @@ async fn person_donations(
 
 async fn donations(
     State(engine): State<Engine>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     RawQuery(q): RawQuery,
 ) -> OsdiResult {
-    let who = actor(&engine, &headers).await?;
     let (paging, params) = list_params(q.as_deref(), false)?;
     let page = engine.osdi_donations(&who, &params.filter, paging).await?;
     let b = base(&engine);
@@ -210,10 +214,9 @@ async fn donations(
 
 async fn donation(
     State(engine): State<Engine>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     path: Result<ApiPath<Id>, ApiError>,
 ) -> OsdiResult {
-    let who = actor(&engine, &headers).await?;
     let d = engine.osdi_donation(&who, id_of(path)?).await?;
     Ok(hal(StatusCode::OK, hal::donation(&base(&engine), &d)))
 }
@@ -230,10 +233,9 @@ async fn record_donation() -> OsdiResult {
 
 async fn events(
     State(engine): State<Engine>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     RawQuery(q): RawQuery,
 ) -> OsdiResult {
-    let who = actor(&engine, &headers).await?;
     let (paging, params) = list_params(q.as_deref(), false)?;
     let page = engine.osdi_events(&who, &params.filter, paging).await?;
     let b = base(&engine);
@@ -246,10 +248,9 @@ async fn events(
 
 async fn event(
     State(engine): State<Engine>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     path: Result<ApiPath<Id>, ApiError>,
 ) -> OsdiResult {
-    let who = actor(&engine, &headers).await?;
     let e = engine.osdi_event(&who, id_of(path)?).await?;
     Ok(hal(
         StatusCode::OK,
@@ -259,11 +260,10 @@ async fn event(
 
 async fn attendances(
     State(engine): State<Engine>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     path: Result<ApiPath<Id>, ApiError>,
     RawQuery(q): RawQuery,
 ) -> OsdiResult {
-    let who = actor(&engine, &headers).await?;
     let id = id_of(path)?;
     let (paging, params) = list_params(q.as_deref(), false)?;
     let page = engine
@@ -279,10 +279,9 @@ async fn attendances(
 
 async fn attendance(
     State(engine): State<Engine>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     path: Result<ApiPath<(Id, Id)>, ApiError>,
 ) -> OsdiResult {
-    let who = actor(&engine, &headers).await?;
     let (event, rsvp) = path?.0;
     let a = engine.osdi_attendance(&who, event, rsvp).await?;
     Ok(hal(
@@ -293,10 +292,9 @@ async fn attendance(
 
 async fn tags(
     State(engine): State<Engine>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     RawQuery(q): RawQuery,
 ) -> OsdiResult {
-    let who = actor(&engine, &headers).await?;
     let (paging, params) = list_params(q.as_deref(), false)?;
     let page = engine.osdi_tags(&who, &params.filter, paging).await?;
     let b = base(&engine);
@@ -308,21 +306,19 @@ async fn tags(
 
 async fn tag(
     State(engine): State<Engine>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     path: Result<ApiPath<Id>, ApiError>,
 ) -> OsdiResult {
-    let who = actor(&engine, &headers).await?;
     let t = engine.osdi_tag(&who, id_of(path)?).await?;
     Ok(hal(StatusCode::OK, hal::tag(&base(&engine), &t)))
 }
 
 async fn taggings(
     State(engine): State<Engine>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     path: Result<ApiPath<Id>, ApiError>,
     RawQuery(q): RawQuery,
 ) -> OsdiResult {
-    let who = actor(&engine, &headers).await?;
     let id = id_of(path)?;
     let (paging, params) = list_params(q.as_deref(), false)?;
     let page = engine
@@ -338,10 +334,9 @@ async fn taggings(
 
 async fn tagging(
     State(engine): State<Engine>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     path: Result<ApiPath<(Id, Id)>, ApiError>,
 ) -> OsdiResult {
-    let who = actor(&engine, &headers).await?;
     let (tag, person) = path?.0;
     let t = engine.osdi_tagging(&who, tag, person).await?;
     Ok(hal(StatusCode::OK, hal::tagging(&base(&engine), &t)))
@@ -486,10 +481,9 @@ struct AttendanceBody {
 
 async fn signup(
     State(engine): State<Engine>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     body: Result<ApiJson<SignupBody>, ApiError>,
 ) -> OsdiResult {
-    let who = actor(&engine, &headers).await?;
     let ApiJson(b) = body?;
     let input = OsdiSignup {
         slate: b.slate,
@@ -508,11 +502,10 @@ async fn signup(
 
 async fn record_attendance(
     State(engine): State<Engine>,
-    headers: HeaderMap,
+    Caller(who): Caller,
     path: Result<ApiPath<Id>, ApiError>,
     body: Result<ApiJson<AttendanceBody>, ApiError>,
 ) -> OsdiResult {
-    let who = actor(&engine, &headers).await?;
     let event = id_of(path)?;
     let ApiJson(b) = body?;
     let name = format!(
