@@ -70,17 +70,7 @@ macro_rules! impl_sql_candidate_profiles {
                     .bind(limit)
                     .all(self)
                     .await?;
-                    rows.iter()
-                        .map(|r| {
-                            Ok(EventRow {
-                                seq: get(r, "seq")?,
-                                slate_id: get(r, "slate_id")?,
-                                kind: get(r, "kind")?,
-                                payload: get(r, "payload")?,
-                                at: get(r, "at")?,
-                            })
-                        })
-                        .collect()
+                    rows.iter().map(event_from).collect()
                 }
             }
         };

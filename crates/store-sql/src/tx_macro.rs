@@ -84,6 +84,16 @@ macro_rules! impl_sql_tx {
                 row.try_get(col).map_err(db)
             }
 
+            pub(crate) fn event_from(r: &DbRow) -> Result<EventRow> {
+                Ok(EventRow {
+                    seq: get(r, "seq")?,
+                    slate_id: get(r, "slate_id")?,
+                    kind: get(r, "kind")?,
+                    payload: get(r, "payload")?,
+                    at: get(r, "at")?,
+                })
+            }
+
             pub(crate) fn slate_from(row: &DbRow) -> Result<SlateRow> {
                 let slug: String = get(row, "slug")?;
                 let condition: String = get(row, "condition")?;
