@@ -81,7 +81,7 @@ mod tests {
     use crate::limits::LimitTable;
     use crate::model::{Office, Race};
     use crate::money::Cents;
-    use crate::unlock::{allocate, Ledger, MoneyToSplit, Payee};
+    use crate::unlock::{allocate, ContributionsToDate, MoneyToSplit, Payee};
     use chrono::NaiveDate;
     use proptest::prelude::*;
 
@@ -168,7 +168,7 @@ mod tests {
             let mut limits = LimitTable::new();
             limits.set(Office::StateHouse, 2028, Some(Cents(100_000)));
             let today = "2028-03-01".parse::<NaiveDate>().unwrap();
-            let mut ledger = Ledger::new();
+            let mut ledger = ContributionsToDate::new();
             for (c, cents) in &earlier {
                 let p = payee(*c);
                 ledger.record("a@x.org", *c, p.race.election_on(today), Cents(*cents));

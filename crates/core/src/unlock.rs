@@ -49,13 +49,13 @@ pub struct Allocation {
 /// Updated as allocations are decided, so several pledges by one donor in one
 /// unlock all count against the same limit.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Ledger {
+pub struct ContributionsToDate {
     given: HashMap<String, HashMap<(i64, Election), Cents>>,
 }
 
-impl Ledger {
+impl ContributionsToDate {
     pub fn new() -> Self {
-        Ledger::default()
+        ContributionsToDate::default()
     }
 
     pub fn record(&mut self, donor: &str, candidate_id: i64, election: Election, cents: Cents) {
@@ -90,7 +90,7 @@ impl Ledger {
 pub fn allocate(
     money: &MoneyToSplit<'_>,
     payees: &[Payee],
-    ledger: &mut Ledger,
+    ledger: &mut ContributionsToDate,
     limits: &LimitTable,
     cycle: i32,
     today: NaiveDate,
@@ -159,7 +159,7 @@ mod tests {
             payee(2, Office::UsHouse),
             payee(3, Office::UsHouse),
         ];
-        let mut ledger = Ledger::new();
+        let mut ledger = ContributionsToDate::new();
         let a = allocate(
             &MoneyToSplit {
                 donor: "a@x.org",
@@ -181,7 +181,7 @@ mod tests {
     #[test]
     fn a_second_pledge_by_the_same_donor_counts_against_the_limit() {
         let payees = [payee(1, Office::UsHouse), payee(2, Office::UsHouse)];
-        let mut ledger = Ledger::new();
+        let mut ledger = ContributionsToDate::new();
         let limits = LimitTable::new();
         let gift = MoneyToSplit {
             donor: "a@x.org",
@@ -210,7 +210,7 @@ mod tests {
                 chosen: Some(&chosen),
             },
             &payees,
-            &mut Ledger::new(),
+            &mut ContributionsToDate::new(),
             &LimitTable::new(),
             2028,
             d("2028-01-01"),
@@ -230,7 +230,7 @@ mod tests {
                 chosen: Some(&[99]),
             },
             &payees,
-            &mut Ledger::new(),
+            &mut ContributionsToDate::new(),
             &LimitTable::new(),
             2028,
             d("2028-01-01"),
@@ -257,7 +257,7 @@ mod tests {
             let mut limits = LimitTable::new();
             limits.set(Office::StateHouse, 2028, Some(Cents(100_000)));
             let donors = ["a@x.org", "b@x.org", "c@x.org", "d@x.org"];
-            let mut ledger = Ledger::new();
+            let mut ledger = ContributionsToDate::new();
             let start = d("2028-01-01");
             for (donor, amount, chosen, day) in &pledges {
                 let today = start + chrono::Days::new(u64::from(*day));

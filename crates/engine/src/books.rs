@@ -92,7 +92,7 @@ fn corrupt(detail: String) -> EngineError {
 }
 
 /// The books, rebuilt from their events.
-pub(crate) async fn load_ledger(tx: &mut dyn Tx) -> Result<Ledger> {
+pub(crate) async fn load_books(tx: &mut dyn Tx) -> Result<Ledger> {
     let events = tx
         .book_events()
         .await?
@@ -438,7 +438,7 @@ impl Engine {
         at: DateTime<Utc>,
     ) -> Result<()> {
         tx.lock_books().await?;
-        let mut ledger = load_ledger(tx).await?;
+        let mut ledger = load_books(tx).await?;
         let receipt = receipt_id(pledge_id, period);
         let committees: Vec<CommitteeId> = ledger
             .earmarks()
@@ -661,7 +661,7 @@ impl Engine {
     pub async fn books(&self, actor: &Actor) -> Result<BooksView> {
         self.require_conduit_operator(actor)?;
         let mut tx = self.store.read().await?;
-        let ledger = load_ledger(tx.as_mut()).await?;
+        let ledger = load_books(tx.as_mut()).await?;
         let committees = self.committees_on_record(tx.as_mut()).await?;
         let conduit = self.conduit(tx.as_mut()).await?;
         let today = self.today();
@@ -790,7 +790,7 @@ impl Engine {
         let id = committee_id(committee)?;
         let mut tx = self.store.write().await?;
         tx.lock_books().await?;
-        let ledger = load_ledger(tx.as_mut()).await?;
+        let ledger = load_books(tx.as_mut()).await?;
         let committees = self.committees_on_record(tx.as_mut()).await?;
         let Some((record, _)) = committees.get(&id) else {
             return Err(EngineError::not_found("committee", committee));
@@ -866,7 +866,7 @@ impl Engine {
         // Check first: no money moves unless the books would take the refund.
         let (intent_id, n) = {
             let mut tx = self.store.read().await?;
-            let mut ledger = load_ledger(tx.as_mut()).await?;
+            let mut ledger = load_books(tx.as_mut()).await?;
             let n = refunds_of(&ledger, &receipt, &committee) + 1;
             ledger
                 .refund(entry.clone())
@@ -904,7 +904,7 @@ impl Engine {
             })?;
         let mut tx = self.store.write().await?;
         tx.lock_books().await?;
-        let mut ledger = load_ledger(tx.as_mut()).await?;
+        let mut ledger = load_books(tx.as_mut()).await?;
         if refunds_of(&ledger, &receipt, &committee) < n {
             let event = Event::Refund(entry.clone());
             ledger
@@ -927,7 +927,7 @@ impl Engine {
     pub async fn batch_csv(&self, actor: &Actor, batch: &str) -> Result<(String, String)> {
         self.require_conduit_operator(actor)?;
         let mut tx = self.store.read().await?;
-        let ledger = load_ledger(tx.as_mut()).await?;
+        let ledger = load_books(tx.as_mut()).await?;
         let found = tx
             .book_events()
             .await?
@@ -957,7 +957,7 @@ impl Engine {
         self.require_conduit_operator(actor)?;
         let id = committee_id(committee)?;
         let mut tx = self.store.read().await?;
-        let ledger = load_ledger(tx.as_mut()).await?;
+        let ledger = load_books(tx.as_mut()).await?;
         let directory = self.directory(tx.as_mut(), &ledger).await?;
         if !directory.committees.contains_key(&id) {
             return Err(EngineError::not_found("committee", committee));
@@ -979,7 +979,7 @@ impl Engine {
     ) -> Result<(String, String)> {
         self.require_conduit_operator(actor)?;
         let mut tx = self.store.read().await?;
-        let ledger = load_ledger(tx.as_mut()).await?;
+        let ledger = load_books(tx.as_mut()).await?;
         let Some(conduit) = self.conduit(tx.as_mut()).await? else {
             return Err(EngineError::conflict(
                 "no_conduit_record",

@@ -3,7 +3,7 @@
 //! the exports a treasurer works from. Every method checks the actor's role.
 
 use cohort_core::model::{CompactContent, PledgeStatus, Recurrence};
-use cohort_core::unlock::{allocate, Ledger, MoneyToSplit};
+use cohort_core::unlock::{allocate, ContributionsToDate, MoneyToSplit};
 use cohort_core::{Cents, Condition};
 use cohort_store::{PartnerRow, PledgeRow, Referrals, Role};
 use serde::Serialize;
@@ -258,7 +258,7 @@ impl Engine {
                         chosen: None,
                     },
                     &state.payees(),
-                    &mut Ledger::new(),
+                    &mut ContributionsToDate::new(),
                     &row.limits,
                     row.cycle,
                     today,

@@ -17,7 +17,7 @@ use cohort_books::ledger::{Ledger, ReceiptId};
 use cohort_store::{GeneralChoiceRow, Id};
 use serde::Serialize;
 
-use crate::books::{committee_id, load_ledger, parse_receipt, RefundAsk};
+use crate::books::{committee_id, load_books, parse_receipt, RefundAsk};
 use crate::commitments::find_candidate;
 use crate::committees::committee_record;
 use crate::slates::find_slate;
@@ -111,7 +111,7 @@ impl Engine {
             general_cents: 0,
         };
         if let Some(committee) = committee {
-            let ledger = load_ledger(tx.as_mut()).await?;
+            let ledger = load_books(tx.as_mut()).await?;
             let mut asked_pledges: Vec<Id> = Vec::new();
             for e in ledger
                 .earmarks()
@@ -182,7 +182,7 @@ impl Engine {
     ) -> Result<Vec<GeneralChoiceView>> {
         let mut tx = self.store.read().await?;
         let p = crate::pledges::owned_receipt(tx.as_mut(), &self.keys, pledge_id, token).await?;
-        let ledger = load_ledger(tx.as_mut()).await?;
+        let ledger = load_books(tx.as_mut()).await?;
         Ok(tx
             .general_choices_of(p.id)
             .await?
@@ -228,7 +228,7 @@ impl Engine {
                     format!("you already chose {made} for this contribution"),
                 ));
             }
-            let ledger = load_ledger(tx.as_mut()).await?;
+            let ledger = load_books(tx.as_mut()).await?;
             let was_held = held(&ledger, &row);
             (row, was_held)
         };
@@ -276,7 +276,7 @@ impl Engine {
         self.require_conduit_operator(actor)?;
         let id = committee_id(committee)?;
         let mut tx = self.store.read().await?;
-        let ledger = load_ledger(tx.as_mut()).await?;
+        let ledger = load_books(tx.as_mut()).await?;
         let mut out = Vec::new();
         for c in tx.general_choices_for(id.as_str()).await? {
             let donor_email = tx

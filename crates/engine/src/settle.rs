@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, NaiveDate, Utc};
 use cohort_core::facts::Snapshot;
 use cohort_core::model::months_between;
-use cohort_core::unlock::{allocate, Ledger, MoneyToSplit, Payee};
+use cohort_core::unlock::{allocate, ContributionsToDate, MoneyToSplit, Payee};
 use cohort_core::{Cents, Email, Facts, Reads};
 use cohort_store::{
     AllocationShare, CandidateRow, ConditionRow, EndorsementRow, Id, Installment, PendingPledge,
@@ -316,9 +316,9 @@ impl Engine {
         }
         let payees = state.payees();
         let mut ledger = if pledges.iter().any(|p| p.amount > Cents::ZERO) {
-            load_ledger(tx, slate.id).await?
+            load_contributions_to_date(tx, slate.id).await?
         } else {
-            Ledger::new()
+            ContributionsToDate::new()
         };
         let mut outcome = Settlement::default();
         let mut installments = Vec::new();
@@ -496,7 +496,7 @@ impl Engine {
         }
         let state = SlateState::load(tx, slate, today).await?;
         let payees = state.payees();
-        let mut ledger = load_ledger(tx, slate.id).await?;
+        let mut ledger = load_contributions_to_date(tx, slate.id).await?;
         // condition id → (holds, reads the scorecard)
         let mut verdicts: HashMap<Id, (bool, bool)> = HashMap::new();
         // "Only while the bloc holds": a month whose pledge's condition
@@ -574,8 +574,8 @@ impl Engine {
 /// What each donor already gave each candidate, per election: through this
 /// slate, and through any other slate of the cycle where the same FEC
 /// candidate runs (limits are per candidate, not per slate).
-async fn load_ledger(tx: &mut dyn Tx, slate_id: Id) -> Result<Ledger> {
-    let mut ledger = Ledger::new();
+async fn load_contributions_to_date(tx: &mut dyn Tx, slate_id: Id) -> Result<ContributionsToDate> {
+    let mut ledger = ContributionsToDate::new();
     for g in tx
         .given(slate_id)
         .await?
@@ -591,7 +591,7 @@ fn split_installment(
     p: &PendingPledge,
     period: i32,
     payees: &[Payee],
-    ledger: &mut Ledger,
+    ledger: &mut ContributionsToDate,
     slate: &SlateRow,
     today: NaiveDate,
 ) -> Installment {

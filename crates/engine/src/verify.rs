@@ -71,7 +71,7 @@ impl Engine {
                 }
             }
         }
-        let ledger = crate::books::load_ledger(tx.as_mut()).await?;
+        let ledger = crate::books::load_books(tx.as_mut()).await?;
         for detail in self.books_problems(tx.as_mut(), &ledger).await? {
             out.push(Violation {
                 rule: "the books",
