@@ -13,10 +13,18 @@ use std::collections::HashSet;
 
 use cohort_engine::SlateView;
 
-pub(crate) const WIDTH: i32 = 560;
-pub(crate) const HEIGHT: i32 = 400;
+pub(crate) const WIDTH: i32 = 640;
+pub(crate) const HEIGHT: i32 = 420;
 const RADIUS: f64 = 140.0;
 const NODE: f64 = 22.0;
+/// Label lines are this far apart (px).
+pub(crate) const LINE: i32 = 15;
+
+/// The width a label line takes in the picture's 14-px bold system-ui,
+/// generously (8.5 px a character), so that the layout can keep it inside.
+pub(crate) fn label_width(line: &str) -> i32 {
+    (line.chars().count() as f64 * 8.5).ceil() as i32
+}
 
 pub(crate) struct Node {
     pub x: i32,
@@ -25,7 +33,10 @@ pub(crate) struct Node {
     pub slug: String,
     pub name: String,
     pub signed: bool,
+    /// The name, on as many lines as keep it inside the picture.
+    pub label_lines: Vec<String>,
     pub label_x: i32,
+    /// The first line's baseline; the others follow `LINE` apart.
     pub label_y: i32,
     pub anchor: &'static str,
 }
@@ -42,6 +53,8 @@ pub(crate) struct Edge {
 }
 
 pub(crate) struct EndorsementWeb {
+    pub width: i32,
+    pub height: i32,
     pub nodes: Vec<Node>,
     pub edges: Vec<Edge>,
     pub mutual: Vec<String>,
@@ -63,6 +76,22 @@ pub(crate) fn initials(name: &str) -> String {
         .collect()
 }
 
+/// `name` in lines no wider than `room` (a word wider than that keeps a
+/// line of its own).
+fn wrap(name: &str, room: i32) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in name.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if label_width(&format!("{line} {word}")) <= room => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_owned()),
+        }
+    }
+    lines
+}
+
 pub(crate) fn build(slate: &SlateView) -> EndorsementWeb {
     let n = slate.candidates.len();
     let cx = f64::from(WIDTH) / 2.0;
@@ -78,6 +107,22 @@ pub(crate) fn build(slate: &SlateView) -> EndorsementWeb {
         .map(|(i, c)| {
             let (dx, dy) = at(i);
             let label = RADIUS + NODE + 8.0;
+            let label_x = (cx + label * dx).round() as i32;
+            let (anchor, room) = if dx > 0.3 {
+                ("start", WIDTH - label_x)
+            } else if dx < -0.3 {
+                ("end", label_x)
+            } else {
+                ("middle", 2 * label_x.min(WIDTH - label_x))
+            };
+            let label_lines = wrap(&c.name, room - 4);
+            // Labels above the circle grow upwards, the others downwards.
+            let above = if dy < -0.3 {
+                label_lines.len() as i32 - 1
+            } else {
+                0
+            };
+            let label_y = (cy + label * dy + 4.0 + 8.0 * dy).round() as i32 - above * LINE;
             Node {
                 x: (cx + RADIUS * dx).round() as i32,
                 y: (cy + RADIUS * dy).round() as i32,
@@ -85,15 +130,10 @@ pub(crate) fn build(slate: &SlateView) -> EndorsementWeb {
                 slug: c.slug.clone(),
                 name: c.name.clone(),
                 signed: c.signed,
-                label_x: (cx + label * dx).round() as i32,
-                label_y: (cy + label * dy + 4.0 + 8.0 * dy).round() as i32,
-                anchor: if dx > 0.3 {
-                    "start"
-                } else if dx < -0.3 {
-                    "end"
-                } else {
-                    "middle"
-                },
+                label_lines,
+                label_x,
+                label_y,
+                anchor,
             }
         })
         .collect();
@@ -103,6 +143,8 @@ pub(crate) fn build(slate: &SlateView) -> EndorsementWeb {
         .map(|e| (e.from.as_str(), e.to.as_str()))
         .collect();
     let mut web = EndorsementWeb {
+        width: WIDTH,
+        height: HEIGHT,
         nodes: Vec::new(),
         edges: Vec::new(),
         mutual: Vec::new(),
@@ -201,9 +243,8 @@ mod tests {
         assert_eq!(initials("Mary Ann de la Cruz"), "MA");
     }
 
-    #[test]
-    fn pairs_are_mutual_one_way_or_missing() {
-        let mut slate = SlateView {
+    fn slate_of(candidates: Vec<CandidateView>) -> SlateView {
+        SlateView {
             slug: "s".into(),
             name: "S".into(),
             cycle: 2028,
@@ -211,7 +252,7 @@ mod tests {
             condition: "true".into(),
             condition_text: "always".into(),
             compact: None,
-            candidates: Vec::new(),
+            candidates,
             signers: 3,
             states: 1,
             mutual: false,
@@ -221,7 +262,12 @@ mod tests {
             endorsements: Vec::new(),
             blocking: Vec::new(),
             on_unlock: Vec::new(),
-        };
+        }
+    }
+
+    #[test]
+    fn pairs_are_mutual_one_way_or_missing() {
+        let mut slate = slate_of(Vec::new());
         slate.candidates = vec![
             cand("a", "Ada Reyes", true),
             cand("b", "Ben Okafor", true),
@@ -257,6 +303,50 @@ mod tests {
         for n in &web.nodes {
             assert!((0..WIDTH).contains(&n.x) && (0..HEIGHT).contains(&n.y));
             assert!((0..HEIGHT).contains(&n.label_y));
+        }
+    }
+
+    /// The demo's eight candidates with their long names: every label line,
+    /// at the width 14-px bold text takes, stays inside the picture (the
+    /// first drawing cut "Tomás Ibarra Quintero (fictional)" at the edge).
+    #[test]
+    fn long_names_are_not_cut_at_the_edge_of_the_picture() {
+        let names = [
+            "Maria Okafor (fictional)",
+            "Jonah Szymanski (fictional)",
+            "Leila Brandvold (fictional)",
+            "Tomás Ibarra Quintero (fictional)",
+            "Denise Varga-Whitfield (fictional)",
+            "Marcus Oyelaran (fictional)",
+            "Nadia Farouk-Tillman (fictional)",
+            "Caleb Ainsworth (fictional)",
+        ];
+        let mut slate = slate_of(Vec::new());
+        slate.candidates = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| cand(&format!("c{i}"), n, i % 2 == 0))
+            .collect();
+        let web = build(&slate);
+        for n in &web.nodes {
+            for (k, line) in n.label_lines.iter().enumerate() {
+                let w = label_width(line);
+                let (left, right) = match n.anchor {
+                    "start" => (n.label_x, n.label_x + w),
+                    "end" => (n.label_x - w, n.label_x),
+                    _ => (n.label_x - w / 2, n.label_x + w / 2),
+                };
+                assert!(
+                    left >= 0 && right <= WIDTH,
+                    "{line:?} spans {left}..{right}, outside 0..{WIDTH}"
+                );
+                let y = n.label_y + LINE * k as i32;
+                assert!((12..=HEIGHT).contains(&y), "{line:?} at y = {y}");
+            }
+            assert_eq!(
+                n.label_lines.concat().replace(' ', ""),
+                n.name.replace(' ', "")
+            );
         }
     }
 }
