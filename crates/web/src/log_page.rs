@@ -18,7 +18,11 @@ use serde_json::Value;
 use crate::extract::ApiPath;
 use crate::pages::{html, PageError};
 
-const PAGE: i64 = 100;
+/// Lines a page shows.
+const PAGE: usize = 100;
+/// Events read for a page: runs of pledges fold into one line, so a page
+/// of lines may cover many more events than lines.
+const PAGE_EVENTS: i64 = 2_000;
 
 pub(crate) fn routes() -> Router<Engine> {
     Router::new().route("/slates/{slug}/log", get(log_page))
@@ -26,6 +30,8 @@ pub(crate) fn routes() -> Router<Engine> {
 
 pub(crate) struct Entry {
     pub seq: i64,
+    /// The last entry a folded run covers (`seq..=last_seq`).
+    pub last_seq: Option<i64>,
     pub at: String,
     pub kind: &'static str,
     pub text: String,
@@ -120,15 +126,68 @@ pub(crate) fn describe(kind: &str, payload: &Value, names: &HashMap<String, Stri
             ),
         ),
         "primary_lost" => ("withdrew", format!("{} lost the primary", who("candidate"))),
+        "committee_set" => {
+            let fec = s("fec_committee_id");
+            (
+                "other",
+                format!(
+                    "{}'s campaign committee is {}{}",
+                    who("candidate"),
+                    s("committee"),
+                    if fec.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (FEC {fec})")
+                    }
+                ),
+            )
+        }
         other => ("other", other.replace('_', " ")),
     };
     Entry {
         seq: 0,
+        last_seq: None,
         at: String::new(),
         kind: class,
         text,
         hash,
     }
+}
+
+/// Consecutive entries of a kind that says nothing one by one (pledges,
+/// cancellations: no name, no amount) as one line over their range.
+pub(crate) fn fold_runs(entries: Vec<Entry>) -> Vec<Entry> {
+    const FOLDED: [(&str, &str); 2] = [
+        ("A pledge was made", "pledges were made"),
+        ("A pledge was cancelled", "pledges were cancelled"),
+    ];
+    let folds = |text: &str| {
+        FOLDED
+            .iter()
+            .find(|(one, _)| *one == text)
+            .map(|(_, many)| *many)
+    };
+    let mut out: Vec<(Entry, usize)> = Vec::with_capacity(entries.len());
+    for e in entries {
+        if let Some((last, n)) = out.last_mut() {
+            if last.text == e.text && folds(&e.text).is_some() {
+                *n += 1;
+                last.last_seq = Some(e.seq);
+                continue;
+            }
+        }
+        out.push((e, 1));
+    }
+    out.into_iter()
+        .map(|(mut e, n)| {
+            if n > 1 {
+                if let Some(many) = folds(&e.text) {
+                    e.text = format!("{n} {many}");
+                }
+            }
+            e
+        })
+        .collect()
 }
 
 async fn log_page(
@@ -142,22 +201,27 @@ async fn log_page(
         .iter()
         .map(|c| (c.slug.clone(), c.name.clone()))
         .collect();
-    let rows = engine.events(&slug, q.after.max(0), PAGE + 1).await?;
-    let more = rows.len() as i64 > PAGE;
-    let entries: Vec<Entry> = rows
-        .iter()
-        .take(PAGE as usize)
-        .map(|r| {
-            let payload: Value = serde_json::from_str(&r.payload).unwrap_or(Value::Null);
-            Entry {
-                seq: r.seq,
-                at: r.at.format("%Y-%m-%d %H:%M UTC").to_string(),
-                ..describe(&r.kind, &payload, &names)
-            }
-        })
-        .collect();
+    let rows = engine
+        .events(&slug, q.after.max(0), PAGE_EVENTS + 1)
+        .await?;
+    let read_all = rows.len() as i64 <= PAGE_EVENTS;
+    let mut entries = fold_runs(
+        rows.iter()
+            .take(PAGE_EVENTS as usize)
+            .map(|r| {
+                let payload: Value = serde_json::from_str(&r.payload).unwrap_or(Value::Null);
+                Entry {
+                    seq: r.seq,
+                    at: r.at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                    ..describe(&r.kind, &payload, &names)
+                }
+            })
+            .collect(),
+    );
+    let more = !read_all || entries.len() > PAGE;
+    entries.truncate(PAGE);
     let next = if more {
-        entries.last().map(|e| e.seq)
+        entries.last().map(|e| e.last_seq.unwrap_or(e.seq))
     } else {
         None
     };
@@ -196,5 +260,49 @@ mod tests {
         assert_eq!(e.hash.as_deref(), Some("abcdef012345"));
         let e = describe("unlock", &json!({"pledges": 3, "signers": 1}), &names);
         assert_eq!(e.text, "3 pledges unlocked, with 1 signer");
+    }
+
+    /// The demo's log read "A pledge was made" four hundred times and
+    /// "committee set" eight times without saying whose.
+    #[test]
+    fn runs_of_pledges_fold_into_one_line_and_committees_say_whose() {
+        let names: HashMap<String, String> = [("ada".to_owned(), "Ada Reyes".to_owned())]
+            .into_iter()
+            .collect();
+        let e = describe(
+            "committee_set",
+            &json!({"candidate": "ada", "committee": "Ada for Congress", "fec_committee_id": "C00123456"}),
+            &names,
+        );
+        assert_eq!(
+            e.text,
+            "Ada Reyes's campaign committee is Ada for Congress (FEC C00123456)"
+        );
+        let entry = |seq: i64, kind: &str| Entry {
+            seq,
+            at: "2026-12-06 13:45 UTC".into(),
+            ..describe(kind, &json!({"candidate": "ada"}), &names)
+        };
+        let folded = fold_runs(vec![
+            entry(1, "slate_created"),
+            entry(2, "pledged"),
+            entry(3, "pledged"),
+            entry(4, "pledged"),
+            entry(5, "withdrew"),
+            entry(6, "pledged"),
+        ]);
+        let lines: Vec<(i64, Option<i64>, &str)> = folded
+            .iter()
+            .map(|e| (e.seq, e.last_seq, e.text.as_str()))
+            .collect();
+        assert_eq!(
+            lines,
+            vec![
+                (1, None, "The slate was created"),
+                (2, Some(4), "3 pledges were made"),
+                (5, None, "Ada Reyes withdrew their signature"),
+                (6, None, "A pledge was made"),
+            ]
+        );
     }
 }
