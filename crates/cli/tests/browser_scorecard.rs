@@ -86,4 +86,17 @@ async fn a_supporter_gives_through_a_fundraiser_and_reads_the_scorecard_in_a_rea
     b.wait_for_text("Do they keep the compact?").await;
     b.wait_for_text("Not yet endorsed").await;
     b.check_wide_and_phone("scorecard").await;
+    // At phone width the commitments read as blocks: no table of the
+    // scorecard scrolls sideways inside its frame (the evidence column was
+    // cut off at 390 px).
+    b.resize(390, 2000).await;
+    let wider = b
+        .script(
+            "return [...document.querySelectorAll('main .table-wrap')]\
+               .filter(w => w.scrollWidth > w.clientWidth + 1).length;",
+            serde_json::json!([]),
+        )
+        .await;
+    assert_eq!(wider, 0, "scorecard tables scroll sideways at 390 px");
+    b.resize(1280, 2000).await;
 }
