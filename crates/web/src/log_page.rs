@@ -131,13 +131,13 @@ pub(crate) fn describe(kind: &str, payload: &Value, names: &HashMap<String, Stri
             (
                 "other",
                 format!(
-                    "{}'s campaign committee is {}{}",
+                    "The campaign committee of {}: {}{}",
                     who("candidate"),
                     s("committee"),
                     if fec.is_empty() {
                         String::new()
                     } else {
-                        format!(" (FEC {fec})")
+                        format!(", FEC {fec}")
                     }
                 ),
             )
@@ -276,7 +276,7 @@ mod tests {
         );
         assert_eq!(
             e.text,
-            "Ada Reyes's campaign committee is Ada for Congress (FEC C00123456)"
+            "The campaign committee of Ada Reyes: Ada for Congress, FEC C00123456"
         );
         let entry = |seq: i64, kind: &str| Entry {
             seq,
