@@ -211,7 +211,7 @@ pub(crate) fn build(slate: &SlateView) -> EndorsementWeb {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use cohort_engine::{CandidateView, EndorsementView};
 
@@ -243,7 +243,7 @@ mod tests {
         assert_eq!(initials("Mary Ann de la Cruz"), "MA");
     }
 
-    fn slate_of(candidates: Vec<CandidateView>) -> SlateView {
+    pub(crate) fn slate_of(candidates: Vec<CandidateView>) -> SlateView {
         SlateView {
             slug: "s".into(),
             name: "S".into(),

@@ -51,6 +51,7 @@ mod osdi;
 mod pages;
 mod payments;
 mod people_import;
+mod plank_stands;
 mod primaries;
 mod rate_limit;
 mod scorecard;

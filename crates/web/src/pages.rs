@@ -364,6 +364,8 @@ struct SlatePage {
     upcoming: Vec<UpcomingEvent>,
     /// (plank title, its support in the conversation when adopted).
     plank_support: Vec<(String, String)>,
+    /// Who stands on each plank of the current compact.
+    stands: Vec<crate::plank_stands::PlankStand>,
     tiles: Vec<Tile>,
     map_summary: String,
     slate: SlateView,
@@ -398,6 +400,7 @@ pub(crate) async fn slate(
         .collect();
     page.partners = engine.partners(&slug).await?;
     page.plank_support = engine.plank_support(&slug).await?;
+    page.stands = crate::plank_stands::load(&engine, &page.slate).await?;
     Ok(html(StatusCode::OK, &page))
 }
 
@@ -430,6 +433,10 @@ impl From<cohort_engine::joint_events::JointEventView> for UpcomingEvent {
 
 impl SlatePage {
     /// The conversation support of the plank titled `title`, if it was adopted from it.
+    fn stand(&self, title: &str) -> Option<&crate::plank_stands::PlankStand> {
+        self.stands.iter().find(|s| s.title == title)
+    }
+
     fn support(&self, title: &str) -> Option<&str> {
         self.plank_support
             .iter()
@@ -501,6 +508,7 @@ fn slate_page(slate: SlateView) -> SlatePage {
         partners: Vec::new(),
         upcoming: Vec::new(),
         plank_support: Vec::new(),
+        stands: Vec::new(),
         tiles,
         map_summary,
         short_hash,
