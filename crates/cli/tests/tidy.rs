@@ -155,3 +155,103 @@ fn pure_crates_read_no_clock_and_do_no_io() {
     }
     assert!(offenders.is_empty(), "pure crates must not: {offenders:#?}");
 }
+
+/// The modules of a crate that `file`'s code names (`crate::x`, or `x` in
+/// `crate::{x, y::z}`), test modules aside.
+fn modules_named(text: &str) -> Vec<String> {
+    let code: String = text
+        .split("#[cfg(test)]")
+        .next()
+        .unwrap_or("")
+        .lines()
+        .map(|l| l.split("//").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let ident = |s: &str| -> String {
+        s.chars()
+            .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
+            .collect()
+    };
+    let mut out = Vec::new();
+    for (i, _) in code.match_indices("crate::") {
+        let rest = &code[i + "crate::".len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            let group = &group[..group.find('}').unwrap_or(group.len())];
+            out.extend(group.split(',').map(|item| ident(item.trim())));
+        } else {
+            out.push(ident(rest));
+        }
+    }
+    out.retain(|m| !m.is_empty());
+    out
+}
+
+/// No crate's modules import one another in a circle (issue 21: the
+/// engine had auth → tokens → auth, views → payments → views and
+/// joint_events → osdi → joint_events): a module's helpers that two others
+/// need live in a small module of their own.
+#[test]
+fn no_module_imports_in_a_cycle() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut cycles = Vec::new();
+    let mut crates = 0;
+    for entry in std::fs::read_dir(root().join("crates"))
+        .expect("crates")
+        .flatten()
+    {
+        let src = entry.path().join("src");
+        if !src.is_dir() {
+            continue;
+        }
+        crates += 1;
+        let mut files = Vec::new();
+        rust_files(&src, &mut files);
+        let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for file in &files {
+            let rel = file.strip_prefix(&src).expect("under src");
+            let top = rel
+                .components()
+                .next()
+                .and_then(|c| c.as_os_str().to_str())
+                .unwrap_or("")
+                .trim_end_matches(".rs")
+                .to_owned();
+            if top == "lib" || top == "main" {
+                continue;
+            }
+            let text = std::fs::read_to_string(file).expect("read source");
+            let deps = graph.entry(top.clone()).or_default();
+            deps.extend(modules_named(&text).into_iter().filter(|m| *m != top));
+        }
+        let known: BTreeSet<String> = graph.keys().cloned().collect();
+        for deps in graph.values_mut() {
+            deps.retain(|d| known.contains(d));
+        }
+        // A module on a cycle reaches itself; name one path per module.
+        for start in graph.keys() {
+            let mut stack = vec![(start.clone(), vec![start.clone()])];
+            let mut seen = BTreeSet::new();
+            while let Some((at, path)) = stack.pop() {
+                for next in &graph[&at] {
+                    if next == start {
+                        // Each cycle once: from its alphabetically first module.
+                        if path.iter().any(|m| m < start) {
+                            continue;
+                        }
+                        cycles.push(format!(
+                            "{}: {} → {start}",
+                            entry.file_name().to_string_lossy(),
+                            path.join(" → ")
+                        ));
+                    } else if seen.insert(next.clone()) {
+                        let mut p = path.clone();
+                        p.push(next.clone());
+                        stack.push((next.clone(), p));
+                    }
+                }
+            }
+        }
+    }
+    assert!(crates > 10, "found the crates");
+    assert!(cycles.is_empty(), "modules in a cycle: {cycles:#?}");
+}

@@ -14,14 +14,13 @@ pub mod cohesion;
 mod csv;
 pub mod legislators;
 pub mod power;
-mod power_claims;
 pub mod targeting;
 pub mod votes;
 
 pub use cohesion::{cohesion, BlocMember, Cohesion, MemberCohesion, PlatformTag, Split};
 pub use legislators::{Committee, CommitteeSeat, Composition, Congress, Legislator, Side};
+pub use power::caucus_name;
 pub use power::{power, Power, PowerError, PowerInput, SeatRef};
-pub use power_claims::caucus_name;
 pub use targeting::{targets, Target};
 pub use votes::{RollCall, RollCalls, Vote};
 

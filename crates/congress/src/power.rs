@@ -6,6 +6,9 @@
 //! is vacant. Wins beyond the slate's named candidates for the chamber count
 //! as further primary wins (composition unchanged).
 
+mod claims;
+pub use claims::caucus_name;
+
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -333,7 +336,7 @@ pub fn power(
         senate,
         claims: Vec::new(),
     };
-    p.claims = crate::power_claims::claims(&p);
+    p.claims = claims::claims(&p);
     Ok(p)
 }
 

@@ -18,7 +18,8 @@ use chrono::{DateTime, Duration, Utc};
 use cohort_core::Email;
 use cohort_store::{EmailPrefs, Id, NewEmail, Purpose, Role, SecretRow, TokenRow, Tx, UserRow};
 
-use crate::auth::{token_hash, Account, Actor};
+use crate::auth::{Account, Actor};
+use crate::secrets::token_hash;
 use crate::{Engine, EngineError, Result};
 
 pub mod limits;

@@ -1,8 +1,8 @@
 //! Who is asking, and what they may do.
 
 use cohort_store::{Id, Role, SlateRow, TokenRow, UserRow};
-use sha2::{Digest, Sha256};
 
+use crate::secrets::token_hash;
 use crate::tokens::TokenSpec;
 use crate::{Engine, EngineError, Result};
 
@@ -130,16 +130,6 @@ impl Actor {
     }
 }
 
-pub(crate) fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-/// Compare secrets in time independent of where they first differ.
-pub(crate) fn secrets_equal(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 impl Engine {
     /// The actor a bearer token stands for.
     pub async fn authenticate(&self, token: Option<&str>) -> Result<Actor> {
@@ -257,8 +247,8 @@ impl Engine {
 mod tests {
     #[test]
     fn secrets_compare_by_value() {
-        assert!(super::secrets_equal("abc", "abc"));
-        assert!(!super::secrets_equal("abc", "abd"));
-        assert!(!super::secrets_equal("abc", "ab"));
+        assert!(crate::secrets::secrets_equal("abc", "abc"));
+        assert!(!crate::secrets::secrets_equal("abc", "abd"));
+        assert!(!crate::secrets::secrets_equal("abc", "ab"));
     }
 }

@@ -25,9 +25,9 @@ use cohort_core::model::PledgeStatus;
 use cohort_core::Email;
 use cohort_store::{Id, JointEventRow, NewEmail, OutboxParts, PledgeRow, SlateRow, Tx};
 
-use crate::auth::token_hash;
 use crate::digest_render::{self as render, Digest, EventNews, SlateNews, Unlocked, Update};
 use crate::sealing::Keyring;
+use crate::secrets::token_hash;
 use crate::{Engine, EngineError, Result};
 
 /// The digest's subject line.

@@ -54,6 +54,15 @@ pub(crate) fn plain_name(field: &str, s: &str, required: bool) -> Result<String>
     Ok(t)
 }
 
+/// A donor's "First Middle Last" as given and family names.
+pub(crate) fn split_name(name: &str) -> (String, String) {
+    let name = name.trim();
+    match name.rsplit_once(' ') {
+        Some((given, family)) => (given.trim().to_owned(), family.to_owned()),
+        None => (name.to_owned(), String::new()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

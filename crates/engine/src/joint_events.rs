@@ -15,7 +15,7 @@ use cohort_store::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::auth::token_hash;
+use crate::secrets::token_hash;
 use crate::{Actor, Engine, EngineError, Result};
 
 /// A proposal as the API and the form send it.
@@ -652,7 +652,7 @@ impl Engine {
             })
             .await?;
         // The guest joins the slate's people list (OSDI, CSV) with the RSVP.
-        let (given_name, family_name) = crate::osdi::split_name(&f.name);
+        let (given_name, family_name) = crate::donor_name::split_name(&f.name);
         let person = cohort_store::PersonFields {
             given_name,
             family_name,

@@ -45,6 +45,7 @@ pub mod primaries;
 mod receipts_cap;
 pub mod scorecard;
 pub mod sealing;
+mod secrets;
 mod settle;
 mod slates;
 mod stopping;
@@ -62,12 +63,13 @@ pub use books::{
 pub use committees::{CommitteeInput, CommitteeView};
 pub use error::EngineError;
 pub use mail::{Mailer, MailerError};
-pub use payments::{PaymentGateway, PaymentView, PledgeOnly};
+pub use payments::{PaymentGateway, PledgeOnly};
 pub use pledges::{
     conditional_disclosure, ActionsInput, DonorInput, Ended, PledgeInput, PledgeOutcome,
 };
 pub use primaries::{GeneralChoiceLine, GeneralChoiceView, PrimaryLossView};
 pub use slates::{CandidateInput, CompactInput, SlateEdit, SlateInput};
+pub use views::PaymentView;
 pub use views::*;
 
 pub type Result<T, E = EngineError> = std::result::Result<T, E>;

@@ -12,6 +12,7 @@ use cohort_store::{
     TaggingRow, Tx,
 };
 
+use crate::donor_name::split_name;
 use crate::joint_events::{JointEventView, RsvpInput};
 use crate::{Actor, Engine, EngineError, Result};
 
@@ -160,15 +161,6 @@ fn live(status: PledgeStatus) -> bool {
         status,
         PledgeStatus::Pending | PledgeStatus::Unlocked | PledgeStatus::Fulfilled
     )
-}
-
-/// A donor's "First Middle Last" as given and family names.
-pub(crate) fn split_name(name: &str) -> (String, String) {
-    let name = name.trim();
-    match name.rsplit_once(' ') {
-        Some((given, family)) => (given.trim().to_owned(), family.to_owned()),
-        None => (name.to_owned(), String::new()),
-    }
 }
 
 /// What a pledge tells the people list about its pledger.

@@ -35,7 +35,7 @@ use cohort_core::Cents;
 use cohort_store::{DuePayment, Id, PaymentRow, PaymentSetupRow, PaymentState, PledgeRow, Tx};
 use serde::Serialize;
 
-use crate::views::PledgeView;
+use crate::views::{PaymentInstallmentView, PaymentView, PledgeView};
 use crate::{Engine, EngineError, Result};
 
 /// How long a pledger has to fix a declined or unauthenticated payment.
@@ -246,42 +246,6 @@ impl PaymentGateway for PledgeOnly {
     ) -> std::result::Result<WebhookEvent, WebhookError> {
         Err(WebhookError::NotConfigured)
     }
-}
-
-/// How a money pledge's payment stands, in the API's answers.
-#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct PaymentView {
-    /// "stripe" or "pledge_only".
-    pub gateway: String,
-    /// `pledge_only`, `setup_pending` (the gateway could not be reached yet),
-    /// `card_needed`, `card_saved`, `charging`, `paid`, `declined`,
-    /// `action_required`, `failed` or `nothing_due`.
-    pub state: String,
-    /// For Stripe.js `confirmCardSetup`: saves the card, charges nothing.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub setup_client_secret: Option<String>,
-    /// For Stripe.js `handleCardAction` while the bank wants authentication.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub action_client_secret: Option<String>,
-    /// Collected so far.
-    pub charged_cents: i64,
-    /// While a payment is declined or awaits authentication: the window's end.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fix_by: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub failure: Option<String>,
-    /// Why an unlocked installment is not charged yet (a candidate's
-    /// committee is not on record: a conduit must know where money goes).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub waiting_for: Option<String>,
-    pub installments: Vec<PaymentInstallmentView>,
-}
-
-#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct PaymentInstallmentView {
-    pub period: i32,
-    pub amount_cents: i64,
-    pub state: String,
 }
 
 /// What one pass of the collector did.

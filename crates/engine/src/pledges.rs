@@ -16,8 +16,9 @@ use futures::future::{self, Either};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::auth::{token_hash, Account};
+use crate::auth::Account;
 use crate::sealing::Keyring;
+use crate::secrets::token_hash;
 use crate::settle::{intersects, pot_changed, SlateBase, SlateState};
 use crate::slates::{parse_condition, parse_date, text};
 use crate::views::{AllocationView, PledgeView};

@@ -195,7 +195,10 @@ impl Keyring {
             .iter()
             .map(|k| Self::idempotent_under(k, key, request_hash))
             .find(|t| {
-                crate::auth::secrets_equal(&hex::encode(Sha256::digest(t.as_bytes())), stored_hash)
+                crate::secrets::secrets_equal(
+                    &hex::encode(Sha256::digest(t.as_bytes())),
+                    stored_hash,
+                )
             })
     }
 
@@ -240,7 +243,7 @@ impl Keyring {
     /// the original token (by its SHA-256) or one derived under any key.
     pub fn receipt_matches(&self, pledge: i64, stored_hash: &str, token: &str) -> bool {
         let hashed = hex::encode(Sha256::digest(token.as_bytes()));
-        if crate::auth::secrets_equal(&hashed, stored_hash) {
+        if crate::secrets::secrets_equal(&hashed, stored_hash) {
             return true;
         }
         let Ok(tag) = hex::decode(token) else {
@@ -270,7 +273,7 @@ impl crate::Engine {
             let mut tx = self.store.write().await?;
             let plain = tx.plain_receipt_tokens(BATCH).await?;
             for (id, token) in &plain {
-                tx.set_receipt_token_hash(*id, &crate::auth::token_hash(token))
+                tx.set_receipt_token_hash(*id, &crate::secrets::token_hash(token))
                     .await?;
             }
             let bodies = tx.unsealed_bodies(BATCH).await?;

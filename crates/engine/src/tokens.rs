@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use cohort_store::{Id, TokenRow};
 use serde::Serialize;
 
-use crate::auth::token_hash;
+use crate::secrets::token_hash;
 use crate::{Engine, EngineError, Result};
 
 /// What a new token is for.

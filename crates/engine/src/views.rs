@@ -105,7 +105,7 @@ pub struct PledgeView {
     pub unallocated_cents: i64,
     /// How the money is being collected (money pledges, in the API's answers).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub payment: Option<crate::payments::PaymentView>,
+    pub payment: Option<PaymentView>,
     /// "Only while the bloc holds" (issue 15): when a monthly pledge whose
     /// condition reads the scorecard was paused and resumed, and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -154,4 +154,40 @@ pub struct Settlement {
     pub unallocated_cents: i64,
     pub expired: u64,
     pub installments: u64,
+}
+
+/// How a money pledge's payment stands, in the API's answers.
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PaymentView {
+    /// "stripe" or "pledge_only".
+    pub gateway: String,
+    /// `pledge_only`, `setup_pending` (the gateway could not be reached yet),
+    /// `card_needed`, `card_saved`, `charging`, `paid`, `declined`,
+    /// `action_required`, `failed` or `nothing_due`.
+    pub state: String,
+    /// For Stripe.js `confirmCardSetup`: saves the card, charges nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub setup_client_secret: Option<String>,
+    /// For Stripe.js `handleCardAction` while the bank wants authentication.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action_client_secret: Option<String>,
+    /// Collected so far.
+    pub charged_cents: i64,
+    /// While a payment is declined or awaits authentication: the window's end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix_by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
+    /// Why an unlocked installment is not charged yet (a candidate's
+    /// committee is not on record: a conduit must know where money goes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiting_for: Option<String>,
+    pub installments: Vec<PaymentInstallmentView>,
+}
+
+#[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PaymentInstallmentView {
+    pub period: i32,
+    pub amount_cents: i64,
+    pub state: String,
 }

@@ -3,6 +3,8 @@
 //! their CSV exports. Every POST goes through [`CsrfForm`]; every page that
 //! needs a role asks the engine, which refuses anyone without it.
 
+mod campaign_confirm;
+
 use std::collections::HashMap;
 
 use askama::Template;
@@ -1388,9 +1390,9 @@ pub(crate) async fn campaign_action(
     let c = form.candidate.as_str();
     let to = form.to.as_deref().unwrap_or("");
     let (outcome, done) = match form.action.as_str() {
-        "sign" => return crate::campaign_confirm::sign(&engine, &viewer, &slug, &form).await,
+        "sign" => return campaign_confirm::sign(&engine, &viewer, &slug, &form).await,
         "endorse_all" => {
-            return crate::campaign_confirm::endorse_all(&engine, &viewer, &slug, &form).await
+            return campaign_confirm::endorse_all(&engine, &viewer, &slug, &form).await
         }
         "withdraw" => (engine.withdraw(actor, &slug, c).await, "withdrawn"),
         "endorse" => (engine.endorse(actor, &slug, c, to).await, "endorsed"),

@@ -85,6 +85,8 @@ impl Edge {
 }
 
 const HOST_PREFIX: &str = "__Host-";
+/// The session cookie's name: the edge tells a signed-in browser by it.
+pub(crate) const SESSION_COOKIE: &str = "cohort_session";
 const OURS: &str = "cohort_";
 
 /// Apply the cookie policy and the caching and transport headers.
@@ -124,9 +126,7 @@ fn is_private(req: &Request) -> bool {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|p| p.trim().split_once('='))
-        .any(|(k, v)| {
-            k.trim_start_matches(HOST_PREFIX) == crate::session::SESSION_COOKIE && !v.is_empty()
-        });
+        .any(|(k, v)| k.trim_start_matches(HOST_PREFIX) == SESSION_COOKIE && !v.is_empty());
     let has_token = req.uri().query().is_some_and(|q| {
         q.split('&')
             .any(|p| p.split('=').next().is_some_and(|k| k.contains("token")))

@@ -26,7 +26,6 @@ mod adopt_confirm;
 mod api;
 mod app;
 mod books;
-mod campaign_confirm;
 mod candidate_page;
 mod card;
 pub mod client_ip;
@@ -58,6 +57,7 @@ mod scorecard;
 mod session;
 mod teams;
 mod text;
+mod uri_guard;
 
 pub use card::StripeJs;
 pub use client_ip::{ClientIp, TrustedProxies};
@@ -215,7 +215,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .nest("/api/osdi/v1", osdi::routes())
         .nest("/api", api)
         .fallback(not_found)
-        .layer(middleware::from_fn(text::uri))
+        .layer(middleware::from_fn(uri_guard::refuse_control_characters))
         .layer(middleware::from_fn(edge::headers))
         .layer(axum::Extension(edge))
         .layer(axum::Extension(options.limiter))

@@ -20,11 +20,10 @@ use axum::response::{IntoResponse, Response};
 use cohort_engine::{Actor, Engine};
 use serde::de::DeserializeOwned;
 
-use crate::edge::{Edge, ServerKey};
+use crate::edge::{Edge, ServerKey, SESSION_COOKIE};
 use crate::error::ApiError;
 use crate::pages::PageError;
 
-pub(crate) const SESSION_COOKIE: &str = "cohort_session";
 const CSRF_COOKIE: &str = "cohort_csrf";
 
 /// The value of cookie `name`, if the request carries it.

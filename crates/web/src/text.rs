@@ -13,14 +13,10 @@
 //! text areas (descriptions, messages) legitimately take several lines;
 //! paths, query values and field names may not.
 
-use axum::extract::{MatchedPath, Request};
 use axum::http::StatusCode;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::pages::PageError;
 
 /// A character no text input may hold (a line break or tab aside).
 pub(crate) fn is_forbidden(c: char) -> bool {
@@ -104,27 +100,7 @@ pub(crate) fn check_json(value: &Value) -> Result<(), ApiError> {
     walk(value, &mut String::new())
 }
 
-/// Refuse a request whose path or query holds a control character, before
-/// any handler (and so any database) sees it. Path segments are named by
-/// the route's parameter (`slug`), query values by their key. `next` is
-/// left to [`crate::local_path::LocalPath`], which falls back to a fixed
-/// page instead.
-pub(crate) async fn uri(req: Request, next: Next) -> Response {
-    let problem = check_uri(
-        req.uri().path(),
-        req.uri().query(),
-        req.extensions()
-            .get::<MatchedPath>()
-            .map(MatchedPath::as_str),
-    );
-    match problem {
-        None => next.run(req).await,
-        Some(e) if req.uri().path().starts_with("/api/") => e.into_response(),
-        Some(e) => PageError::from(e).into_response(),
-    }
-}
-
-fn check_uri(path: &str, query: Option<&str>, route: Option<&str>) -> Option<ApiError> {
+pub(crate) fn check_uri(path: &str, query: Option<&str>, route: Option<&str>) -> Option<ApiError> {
     let pattern: Vec<&str> = route.map(|r| r.split('/').collect()).unwrap_or_default();
     for (i, segment) in path.split('/').enumerate() {
         let decoded = String::from_utf8_lossy(&percent_decode(segment)).into_owned();

@@ -13,7 +13,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::auth::token_hash;
+use crate::secrets::token_hash;
 
 /// Sign-in links emailed to one address per window.
 pub const LINKS_PER_WINDOW: i64 = 3;

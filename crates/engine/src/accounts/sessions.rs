@@ -7,7 +7,8 @@ use chrono::Duration;
 use super::limits::{self, GUESSES_PER_WINDOW, GUESS_WINDOW_SECS};
 use super::passwords::check_new_password;
 use super::{parse_email, SessionToken};
-use crate::auth::{token_hash, Account};
+use crate::auth::Account;
+use crate::secrets::token_hash;
 use crate::{Engine, EngineError, Result};
 
 /// How long after following an emailed link a session may change the

@@ -1,6 +1,6 @@
 //! The power view's findings, each in a sentence a voter understands.
 
-use crate::power::Power;
+use super::Power;
 use crate::Chamber;
 
 fn plural(n: u32, one: &str, many: &str) -> String {

@@ -10,7 +10,7 @@ use axum::response::Response;
 use cohort_core::model::Plank;
 use cohort_engine::{Engine, EngineError};
 
-use crate::app::{campaign_page_for, fixable, see_other, CampaignForm};
+use super::{campaign_page_for, fixable, see_other, CampaignForm};
 use crate::pages::{html, PageError};
 use crate::session::Viewer;
 
