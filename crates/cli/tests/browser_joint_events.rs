@@ -9,6 +9,8 @@ use chrono::Duration;
 use cohort_store::Role;
 use common::webdriver::Browser;
 use common::{seed, TestApp, SLATE};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_event_is_proposed_confirmed_rsvped_and_held_in_a_real_browser() {
@@ -123,4 +125,113 @@ async fn an_event_is_proposed_confirmed_rsvped_and_held_in_a_real_browser() {
     b.type_into("#attendance", "42").await;
     b.click("form[action$='/held'] button").await;
     b.wait_for_text("42 attended").await;
+}
+
+/// A confirmed event proposed by the organizer at `location` (or online).
+async fn confirmed(app: &TestApp, title: &str, days: i64, location: serde_json::Value) -> i64 {
+    let start = common::now() + Duration::days(days);
+    let online = location
+        .is_null()
+        .then_some("https://stream.example.org/live");
+    let (status, e) = app
+        .organize(
+            &format!("/api/slates/{SLATE}/joint-events"),
+            json!({
+                "kind": "town_hall", "title": title, "description": "",
+                "starts_at": start.to_rfc3339(),
+                "ends_at": (start + Duration::hours(2)).to_rfc3339(),
+                "timezone": "America/New_York", "location": location,
+                "online_url": online, "hosts": ["ada-reyes", "ben-okafor"], "capacity": null
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{e}");
+    let id = e["id"].as_i64().expect("id");
+    for who in ["ada-reyes", "ben-okafor"] {
+        let t = app
+            .engine
+            .issue_candidate_token(SLATE, who)
+            .await
+            .expect("token");
+        let (status, body) = app
+            .call(
+                Method::POST,
+                &format!("/api/joint-events/{id}/hosts/{who}/confirm"),
+                Some(&t),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    id
+}
+
+/// Issue 15: the events page "lists them with a map of where they are": the
+/// shared tile map marks each state with an upcoming event in person, counts
+/// the online ones, and lists every place as text; no JavaScript, axe-clean
+/// at both widths, no sideways scroll.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_events_page_maps_where_the_events_are_in_a_real_browser() {
+    let app = TestApp::sqlite().await;
+    seed(&app, "signers >= 2").await;
+    let place = |city: &str, state: &str, zip: &str| json!({"venue": "Union Hall", "address": "12 Main St", "city": city, "state": state, "zip": zip});
+    confirmed(&app, "Albany town hall", 3, place("Albany", "NY", "12207")).await;
+    confirmed(
+        &app,
+        "Buffalo town hall",
+        4,
+        place("Buffalo", "ny", "14201"),
+    )
+    .await;
+    confirmed(
+        &app,
+        "Columbus town hall",
+        5,
+        place("Columbus", "OH", "43215"),
+    )
+    .await;
+    confirmed(&app, "River livestream", 6, serde_json::Value::Null).await;
+
+    let (status, page) = app.html(&format!("/slates/{SLATE}/joint-events")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("role=\"img\" aria-labelledby=\"events-map-title events-map-desc\""),
+        "{page}"
+    );
+    for (state, class) in [("NY", "event"), ("OH", "event"), ("MN", "none")] {
+        let tile = page
+            .split("<g class=\"tile tile-")
+            .find(|g| g.contains(&format!(">{state}</text>")))
+            .unwrap_or_else(|| panic!("a tile for {state}"));
+        assert!(tile.starts_with(class), "{state} is {class}: {tile}");
+    }
+    assert!(
+        page.contains("Upcoming in person in: NY (2 events), OH (1 event). Online: 1 event."),
+        "{page}"
+    );
+    assert!(page.contains("Online: 1 event</text>"), "the online badge");
+    for title in [
+        "Albany town hall",
+        "Buffalo town hall",
+        "Columbus town hall",
+        "River livestream",
+    ] {
+        let listed = page
+            .split("id=\"where-heading\"")
+            .nth(1)
+            .and_then(|s| s.split("id=\"upcoming-heading\"").next())
+            .expect("the places");
+        assert!(listed.contains(title), "{title} among the places: {listed}");
+    }
+
+    let b = Browser::start().await;
+    b.goto(&app.url(&format!("/slates/{SLATE}/joint-events")))
+        .await;
+    b.wait_for_text("Where they are").await;
+    b.check_wide_and_phone("joint-events-map").await;
+    b.assert_no_sideways_scroll("joint-events-map").await;
+    b.goto(&app.url(&format!("/slates/{SLATE}"))).await;
+    b.wait_for_text("Albany town hall").await;
+    b.check_wide_and_phone("slate-with-events").await;
+    b.assert_no_sideways_scroll("slate-with-events").await;
 }

@@ -6,6 +6,7 @@
 mod common;
 
 use chrono::Duration;
+use cohort_store::Role;
 use common::webdriver::Browser;
 use common::{seed, sign_as, TestApp, SLATE};
 use reqwest::{Method, StatusCode};
@@ -99,4 +100,92 @@ async fn a_supporter_gives_through_a_fundraiser_and_reads_the_scorecard_in_a_rea
         .await;
     assert_eq!(wider, 0, "scorecard tables scroll sideways at 390 px");
     b.resize(1280, 2000).await;
+}
+
+/// Issue 15: the organizer's compact form gives each commitment controls for
+/// its measure (no JavaScript: selects and numbers posted with the form),
+/// mapped to the same commitments as the JSON API; the measured commitment
+/// then shows on the scorecard, and publishing the form again keeps it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_organizer_measures_a_commitment_with_the_form_and_the_scorecard_scores_it() {
+    let app = TestApp::sqlite().await;
+    seed(&app, "signers >= 3").await;
+    app.engine
+        .grant("org@example.org", Role::Organizer, Some(SLATE), None)
+        .await
+        .expect("grant");
+    let b = Browser::start().await;
+    b.sign_in(&app, "org@example.org").await;
+    b.goto(&app.url(&format!("/slates/{SLATE}/organize"))).await;
+    b.wait_for_text("Publish version 2").await;
+    b.check_wide_and_phone("organize-compact-form").await;
+    b.assert_no_sideways_scroll("organize-compact-form").await;
+    // row 1 is the seed's "Cross-endorse every other signer"; row 3 is blank
+    b.type_into("#c2_text", "A joint fundraiser every quarter")
+        .await;
+    b.script(
+        "const set = (id, v) => { document.querySelector(id).value = v; };\
+         set('#c0_measure', 'endorse_all');\
+         set('#c2_measure', 'joint_events'); set('#c2_kind', 'fundraiser');\
+         set('#c2_every', 'quarter'); set('#c2_count', '1');",
+        json!([]),
+    )
+    .await;
+    b.click("form[action$='/organize/compact'] button[type=submit]")
+        .await;
+    b.wait_for_text("New compact version published.").await;
+
+    let (_, slate) = app.get(&format!("/api/slates/{SLATE}")).await;
+    let version = slate["compact"]["version"].as_i64().expect("version");
+    assert_eq!(version, 2, "{slate}");
+    sign_as(&app, "ada-reyes", version).await;
+    let (_, card) = app.get(&format!("/api/slates/{SLATE}/scorecard")).await;
+    let ada = card["candidates"]
+        .as_array()
+        .expect("candidates")
+        .iter()
+        .find(|c| c["candidate"] == "ada-reyes")
+        .expect("ada")
+        .clone();
+    let measures: Vec<&str> = ada["commitments"]
+        .as_array()
+        .expect("commitments")
+        .iter()
+        .map(|c| c["measure"].as_str().unwrap_or("none"))
+        .collect();
+    assert_eq!(measures, ["endorse_all", "none", "joint_events"], "{card}");
+    assert_eq!(ada["commitments"][2]["status"], "due", "{card}");
+    b.goto(&app.url(&format!("/slates/{SLATE}/scorecard")))
+        .await;
+    b.wait_for_text("A joint fundraiser every quarter").await;
+
+    // the form shows the measures it was given, and publishing it unchanged keeps them
+    b.goto(&app.url(&format!("/slates/{SLATE}/organize"))).await;
+    b.wait_for_text("Publish version 3").await;
+    let shown = b
+        .script(
+            "return ['#c0_measure', '#c2_measure', '#c2_kind', '#c2_every', '#c2_count']\
+             .map(id => document.querySelector(id).value);",
+            json!([]),
+        )
+        .await;
+    assert_eq!(
+        shown,
+        json!(["endorse_all", "joint_events", "fundraiser", "quarter", "1"])
+    );
+    b.click("form[action$='/organize/compact'] button[type=submit]")
+        .await;
+    b.wait_for_text("New compact version published.").await;
+    let (_, v3) = app.get(&format!("/api/slates/{SLATE}")).await;
+    assert_eq!(v3["compact"]["version"], 3);
+    sign_as(&app, "ben-okafor", 3).await;
+    let (_, card) = app.get(&format!("/api/slates/{SLATE}/scorecard")).await;
+    let ben = card["candidates"]
+        .as_array()
+        .expect("candidates")
+        .iter()
+        .find(|c| c["candidate"] == "ben-okafor")
+        .expect("ben")
+        .clone();
+    assert_eq!(ben["commitments"][2]["measure"], "joint_events", "{card}");
 }

@@ -17,6 +17,7 @@ both_backends!(
     an_unlock_sends_one_email_per_person_not_per_pledge,
     weekly_supporters_get_one_multipart_digest_a_week_and_nothing_is_dropped,
     one_click_unsubscribe_needs_the_exact_body_and_an_unforged_token,
+    the_digest_tells_each_scorecard_change_once,
 );
 
 fn money(email: &str, name: &str, condition: &str, cents: i64) -> Value {
@@ -508,4 +509,119 @@ async fn one_click_unsubscribe_needs_the_exact_body_and_an_unforged_token(app: T
     app.clock.set(common::now() + Duration::days(8));
     publish(&app).await;
     assert_eq!(app.engine.send_digests().await.expect("digests"), 0);
+}
+
+/// Issue 15: the weekly digest tells each change of a signer's standing on
+/// a measured commitment since the last digest, once, in both parts: a
+/// fundraiser held and recorded this week keeps both hosts' quarterly
+/// promise; a month later Ben's missing endorsement breaks his.
+async fn the_digest_tells_each_scorecard_change_once(app: TestApp) {
+    seed(&app, "signers >= 2").await;
+    let (status, v) = app
+        .organize(
+            &format!("/api/slates/{SLATE}/compact"),
+            json!({"commitments": [
+                {"text": "Endorse every other signer", "measure": "endorse_all"},
+                {"text": "A joint fundraiser every quarter", "measure": "joint_events",
+                 "kind": "fundraiser", "every": "quarter", "count": 1}
+            ], "planks": []}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let version = v["version"].as_i64().expect("version");
+    sign_as(&app, "ada-reyes", version).await;
+    sign_as(&app, "ben-okafor", version).await;
+    let ada = app
+        .engine
+        .issue_candidate_token(SLATE, "ada-reyes")
+        .await
+        .expect("token");
+    let (status, body) = app
+        .call(
+            Method::POST,
+            &format!("/api/slates/{SLATE}/endorsements"),
+            Some(&ada),
+            Some(&json!({"from": "ada-reyes", "to": "ben-okafor"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let eve = "eve@example.org";
+    pledge(&app, &money(eve, "Eve Marsh", "signers >= 3", 1_000)).await;
+
+    // A joint fundraiser on December 4, recorded as held on December 6.
+    let start = common::now() + Duration::days(10);
+    let (status, e) = app
+        .organize(
+            &format!("/api/slates/{SLATE}/joint-events"),
+            json!({
+                "kind": "fundraiser", "title": "River dinner", "description": "",
+                "starts_at": start.to_rfc3339(),
+                "ends_at": (start + Duration::hours(2)).to_rfc3339(),
+                "timezone": "America/New_York", "location": null,
+                "online_url": "https://stream.example.org/dinner",
+                "hosts": ["ada-reyes", "ben-okafor"], "capacity": null
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{e}");
+    let id = e["id"].as_i64().expect("id");
+    for who in ["ada-reyes", "ben-okafor"] {
+        let t = app
+            .engine
+            .issue_candidate_token(SLATE, who)
+            .await
+            .expect("token");
+        let (status, body) = app
+            .call(
+                Method::POST,
+                &format!("/api/joint-events/{id}/hosts/{who}/confirm"),
+                Some(&t),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    app.clock.set(common::now() + Duration::days(12));
+    let (status, body) = app
+        .call(
+            Method::POST,
+            &format!("/api/joint-events/{id}/held"),
+            Some(&app.organizer),
+            Some(&json!({"attendance": 40})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // Monday December 7: the week's digest tells both kept promises.
+    app.clock.set(common::now() + Duration::days(13));
+    assert_eq!(app.engine.send_digests().await.expect("digests"), 1);
+    let mail = app.mail.wait_for(eve, "Your week on Cohort").await;
+    let m = Mime::parse(&mail.raw);
+    let (text, html) = (m.part("text/plain"), m.part("text/html"));
+    for line in [
+        "Ada Reyes: quarterly joint fundraiser is now kept",
+        "Ben Okafor: quarterly joint fundraiser is now kept",
+    ] {
+        assert!(text.contains(line), "text lacks {line:?}:\n{text}");
+        assert!(html.contains(line), "HTML lacks {line:?}:\n{html}");
+    }
+    assert!(
+        !text.contains("endorsing every other signer is now"),
+        "an unchanged standing is not a change:\n{text}"
+    );
+
+    // Monday December 28: Ben's month to endorse Ada is over.
+    app.clock.set(common::now() + Duration::days(34));
+    assert_eq!(app.engine.send_digests().await.expect("digests"), 1);
+    let again = app.mail.wait_for_after(eve, "Your week on Cohort", 1).await;
+    let m = Mime::parse(&again.raw);
+    let (text, html) = (m.part("text/plain"), m.part("text/html"));
+    let line = "Ben Okafor: endorsing every other signer is now broken";
+    assert!(text.contains(line), "text lacks {line:?}:\n{text}");
+    assert!(html.contains(line), "HTML lacks {line:?}:\n{html}");
+    assert!(
+        !text.contains("fundraiser is now kept"),
+        "a change is told once:\n{text}"
+    );
+    assert!(!text.contains("Ada Reyes: endorsing"), "{text}");
 }

@@ -64,6 +64,35 @@ impl Measure {
         }
     }
 
+    /// A short plain name for what is measured, as a sentence's subject:
+    /// "quarterly joint fundraiser", "2 town halls a month", "endorsing
+    /// every other signer", "voting with the bloc at least 90% of the time".
+    pub fn short_label(&self) -> String {
+        match self {
+            Measure::EndorseAll => "endorsing every other signer".into(),
+            Measure::JointEvents { kind, every, count } => {
+                let kind = kind.label().to_lowercase();
+                match count {
+                    1 => {
+                        let adverb = match every {
+                            Every::Month => "monthly",
+                            Every::Quarter => "quarterly",
+                        };
+                        format!("{adverb} {kind}")
+                    }
+                    n => {
+                        let plural = if kind.ends_with('s') { "es" } else { "s" };
+                        format!("{n} {kind}{plural} a {}", every.as_str())
+                    }
+                }
+            }
+            Measure::BlocAgreement { at_least } => format!(
+                "voting with the bloc at least {:.0}% of the time",
+                at_least * 100.0
+            ),
+        }
+    }
+
     /// Canonical text, for the compact's hash.
     pub fn canonical(&self) -> String {
         match self {
@@ -237,6 +266,22 @@ impl Standing {
     pub fn holds(self) -> bool {
         !matches!(self, Standing::Broken)
     }
+}
+
+/// One line telling that `who`'s standing on the commitment named `label`
+/// (see [`Measure::short_label`]) went from `before` to `after`, or `None`
+/// when it did not change: "Ada Reyes: quarterly joint fundraiser is now kept".
+pub fn change_line(who: &str, label: &str, before: Standing, after: Standing) -> Option<String> {
+    if before == after {
+        return None;
+    }
+    let now = match after {
+        Standing::Kept => "is now kept",
+        Standing::Due => "is now due",
+        Standing::Broken => "is now broken",
+        Standing::NotMeasured => "is no longer measured",
+    };
+    Some(format!("{who}: {label} {now}"))
 }
 
 /// A period `[start, end)` counted from a signature.

@@ -295,3 +295,51 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn short_labels_and_change_lines_read_plainly() {
+    assert_eq!(quarterly(1).short_label(), "quarterly joint fundraiser");
+    assert_eq!(quarterly(2).short_label(), "2 joint fundraisers a quarter");
+    let canvass = Measure::JointEvents {
+        kind: EventKind::Canvass,
+        every: Every::Month,
+        count: 3,
+    };
+    assert_eq!(canvass.short_label(), "3 canvasses a month");
+    assert_eq!(
+        Measure::BlocAgreement { at_least: 0.9 }.short_label(),
+        "voting with the bloc at least 90% of the time"
+    );
+    assert_eq!(
+        change_line(
+            "Ada Reyes",
+            "quarterly joint fundraiser",
+            Standing::Due,
+            Standing::Kept
+        )
+        .as_deref(),
+        Some("Ada Reyes: quarterly joint fundraiser is now kept")
+    );
+    assert_eq!(
+        change_line(
+            "Ben Okafor",
+            "endorsing every other signer",
+            Standing::Due,
+            Standing::Broken
+        )
+        .as_deref(),
+        Some("Ben Okafor: endorsing every other signer is now broken")
+    );
+    for s in [
+        Standing::Kept,
+        Standing::Due,
+        Standing::Broken,
+        Standing::NotMeasured,
+    ] {
+        assert_eq!(
+            change_line("Ada", "x", s, s),
+            None,
+            "{s:?} to itself is no change"
+        );
+    }
+}

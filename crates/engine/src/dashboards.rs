@@ -297,6 +297,7 @@ impl Engine {
                 hash: c.hash,
                 commitments: c.content.commitments,
                 planks: c.content.planks,
+                measures: c.content.measures,
             }))
     }
 

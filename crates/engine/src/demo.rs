@@ -183,6 +183,13 @@ impl crate::Mailer for Discard {
     }
 }
 
+/// Every `REPEAT_EVERY`th generated pledge is a further pledge by the
+/// supporter `REPEAT_BACK` places before (same email, name and address), so
+/// the demo shows several pledges by one person and the one email per
+/// person, not per pledge, that an unlock sends them.
+pub const REPEAT_EVERY: usize = 8;
+const REPEAT_BACK: usize = 3;
+
 /// Deterministic pledges from the spec: the same seed, the same demo.
 pub fn generate_pledges(spec: &DemoSpec) -> Vec<PledgeInput> {
     let p = &spec.pledges;
@@ -200,7 +207,7 @@ pub fn generate_pledges(spec: &DemoSpec) -> Vec<PledgeInput> {
             last.to_lowercase().replace(' ', ""),
             i
         );
-        let donor = DonorInput {
+        let mut donor = DonorInput {
             email,
             name: format!("{first} {last}"),
             address: format!("{} Main St", 10 + i),
@@ -211,6 +218,11 @@ pub fn generate_pledges(spec: &DemoSpec) -> Vec<PledgeInput> {
             occupation: ["Teacher", "Nurse", "Electrician", "Engineer", "Retired"][i % 5].into(),
             attests_eligible: true,
         };
+        // After every draw above, so the rest of the demo is unchanged.
+        if i % REPEAT_EVERY == REPEAT_EVERY - 1 {
+            let earlier: &PledgeInput = &out[i - REPEAT_BACK];
+            donor = earlier.donor.clone();
+        }
         let roll: f64 = rng.gen();
         let mut input = PledgeInput {
             donor,
@@ -268,4 +280,26 @@ pub fn generate_pledges(spec: &DemoSpec) -> Vec<PledgeInput> {
         out.push(input);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn some_demo_supporters_pledge_more_than_once_and_the_demo_is_the_same_every_time() {
+        let spec: DemoSpec =
+            serde_json::from_str(include_str!("../../../data/demo/slate.json")).expect("spec");
+        let emails =
+            |v: Vec<PledgeInput>| -> Vec<String> { v.into_iter().map(|p| p.donor.email).collect() };
+        let first = emails(generate_pledges(&spec));
+        assert_eq!(first, emails(generate_pledges(&spec)), "deterministic");
+        let mut counts = std::collections::BTreeMap::<&str, usize>::new();
+        for e in &first {
+            *counts.entry(e.as_str()).or_default() += 1;
+        }
+        let repeat = counts.values().filter(|&&n| n > 1).count();
+        assert_eq!(repeat, spec.pledges.count / REPEAT_EVERY, "{counts:?}");
+        assert_eq!(counts.len(), first.len() - repeat);
+    }
 }

@@ -277,20 +277,18 @@ impl Engine {
         Ok(news)
     }
 
-    /// THE HOOK FOR THE SCORECARD (issue 15, "Commitments that are
-    /// tracked"): one line per change of a signer's commitment status on
-    /// `slate` between `since` and `at` (e.g. "Ada Reyes: quarterly joint
-    /// fundraiser is now kept"), told in the slate's digest section. Until
-    /// the scorecard lands there is nothing to tell; its author replaces this
-    /// body (the digest renders whatever lines it answers, text and HTML).
+    /// One line per change of a signer's standing on a measured commitment
+    /// of `slate` between `since` and `at` ("Ada Reyes: quarterly joint
+    /// fundraiser is now kept"), told in the slate's digest section: the
+    /// scorecard scored from the same facts as they stood at each moment.
     pub(crate) async fn scorecard_changes(
         &self,
-        _tx: &mut dyn Tx,
-        _slate: &SlateRow,
-        _since: DateTime<Utc>,
-        _at: DateTime<Utc>,
+        tx: &mut dyn Tx,
+        slate: &SlateRow,
+        since: DateTime<Utc>,
+        at: DateTime<Utc>,
     ) -> Result<Vec<String>> {
-        Ok(Vec::new())
+        crate::scorecard::changes_between(tx, slate, since, at).await
     }
 
     /// Follow a digest's one-click unsubscribe (RFC 8058): no session, no

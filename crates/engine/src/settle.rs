@@ -11,9 +11,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
+use crate::bloc_pauses::{due_period, month_step};
 use chrono::{DateTime, NaiveDate, Utc};
 use cohort_core::facts::Snapshot;
-use cohort_core::model::months_between;
 use cohort_core::unlock::{allocate, ContributionsToDate, MoneyToSplit, Payee};
 use cohort_core::{Cents, Email, Facts, Reads};
 use cohort_store::{
@@ -489,7 +489,10 @@ impl Engine {
         let monthly = tx.monthly_pledges(slate.id).await?;
         let due: Vec<_> = monthly
             .into_iter()
-            .filter(|m| months_between(m.unlocked_at.date_naive(), today) > m.last_period)
+            .filter_map(|m| {
+                let period = due_period(m.unlocked_at.date_naive(), m.last_period, today)?;
+                Some((m, period))
+            })
             .collect();
         if due.is_empty() {
             return Ok(0);
@@ -503,7 +506,7 @@ impl Engine {
         // reads the scorecard (`kept`/`kept_all`) and fails is not split.
         let mut scored: Option<cohort_core::facts::Snapshot> = None;
         let mut installments = Vec::new();
-        for m in due {
+        for (m, period) in due {
             let (holds, scorecard) = match verdicts.get(&m.condition_id) {
                 Some(v) => *v,
                 None => {
@@ -528,7 +531,8 @@ impl Engine {
                     (v, kept)
                 }
             };
-            if scorecard {
+            let step = month_step(period, holds, scorecard);
+            if let Some(holds) = step.note {
                 let names: Vec<String> = scored
                     .as_ref()
                     .map(|f| {
@@ -549,8 +553,7 @@ impl Engine {
                 self.note_bloc_hold(tx, slate, m.pledge.id, holds, &breach, at)
                     .await?;
             }
-            if holds {
-                let period = months_between(m.unlocked_at.date_naive(), today);
+            if let Some(period) = step.split {
                 installments.push(split_installment(
                     &m.pledge,
                     period,

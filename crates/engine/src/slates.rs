@@ -479,6 +479,7 @@ impl Engine {
                 hash: c.hash,
                 commitments: c.content.commitments,
                 planks: c.content.planks,
+                measures: c.content.measures,
             }),
             candidates,
             signers: state.facts.signers(),

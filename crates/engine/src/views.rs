@@ -39,6 +39,10 @@ pub struct CompactView {
     pub hash: String,
     pub commitments: Vec<String>,
     pub planks: Vec<Plank>,
+    /// Each commitment's measure, in step with `commitments` (empty when
+    /// none is measured). Pages only: the organizer's form shows them.
+    #[serde(skip)]
+    pub measures: Vec<Option<cohort_core::commitment::Measure>>,
 }
 
 #[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize)]

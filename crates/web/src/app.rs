@@ -1434,7 +1434,9 @@ struct OrganizePage {
     partners: Vec<cohort_engine::dashboards::PartnerView>,
     offices: Vec<(&'static str, &'static str)>,
     chart: Chart,
-    commitments: String,
+    commitment_rows: Vec<crate::compact_form::CommitmentRow>,
+    measures: [(&'static str, &'static str); 4],
+    kinds: Vec<(&'static str, &'static str)>,
     planks: String,
     next_version: i32,
 }
@@ -1517,11 +1519,9 @@ pub(crate) async fn organize_page_for(
                 .iter()
                 .map(|o| (o.as_str(), o.label()))
                 .collect(),
-            commitments: slate
-                .compact
-                .as_ref()
-                .map(|c| c.commitments.join("\n"))
-                .unwrap_or_default(),
+            commitment_rows: crate::compact_form::rows(slate.compact.as_ref()),
+            measures: crate::compact_form::MEASURES,
+            kinds: crate::compact_form::kinds(),
             planks: slate
                 .compact
                 .as_ref()
@@ -1703,13 +1703,6 @@ pub(crate) async fn add_candidate(
     .await
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct CompactForm {
-    commitments: String,
-    #[serde(default)]
-    planks: String,
-}
-
 /// Planks typed one per line as "title | why".
 fn parse_planks(text: &str) -> Result<Vec<Plank>, EngineError> {
     text.lines()
@@ -1736,18 +1729,19 @@ pub(crate) async fn publish_compact(
     State(engine): State<Engine>,
     viewer: Viewer,
     ApiPath(slug): ApiPath<String>,
-    CsrfForm(form): CsrfForm<CompactForm>,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let outcome = match parse_planks(&form.planks) {
-        Ok(planks) => {
+    let planks = fields
+        .iter()
+        .find(|(k, _)| k == "planks")
+        .map_or("", |(_, v)| v.as_str());
+    let outcome = match (
+        crate::compact_form::commitments(&fields),
+        parse_planks(planks),
+    ) {
+        (Ok(commitments), Ok(planks)) => {
             let input = cohort_engine::CompactInput {
-                commitments: form
-                    .commitments
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty())
-                    .map(Into::into)
-                    .collect(),
+                commitments,
                 planks,
             };
             engine
@@ -1755,11 +1749,10 @@ pub(crate) async fn publish_compact(
                 .await
                 .map(|_| ())
         }
-        Err(e) => Err(e),
+        (Err(e), _) | (_, Err(e)) => Err(e),
     };
-    let done = outcome;
     after_form(
-        done,
+        outcome,
         &format!("/slates/{slug}/organize?notice=compact"),
         |problem| organize_page_for(&engine, &viewer, &slug, None, Some(problem)),
     )

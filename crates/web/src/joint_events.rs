@@ -269,6 +269,10 @@ struct ListPage {
     past: Vec<JointEventView>,
     waiting: Vec<JointEventView>,
     may_propose: bool,
+    /// Where the upcoming events are: the map, and the same as text.
+    map: crate::us_map::UsMap,
+    states: Vec<(String, Vec<crate::joint_events_map::Place>)>,
+    online: Vec<crate::joint_events_map::Place>,
 }
 
 async fn list_page(
@@ -289,6 +293,7 @@ async fn list_page(
     }
     past.reverse();
     let may_propose = !matches!(viewer.actor, Actor::Public);
+    let places = crate::joint_events_map::events_map(&upcoming);
     Ok(html(
         StatusCode::OK,
         &ListPage {
@@ -298,6 +303,9 @@ async fn list_page(
             past,
             waiting,
             may_propose,
+            map: places.map,
+            states: places.states,
+            online: places.online,
         },
     ))
 }

@@ -16,6 +16,7 @@ use cohort_store::Pot;
 
 use crate::error::ApiError;
 use crate::extract::ApiPath;
+use crate::us_map::{self, Tile, UsMap};
 
 const CSS: &str = include_str!("../static/cohort.css");
 
@@ -246,114 +247,38 @@ struct CandidateLine {
     waiting: Option<String>,
 }
 
-/// A tile-grid map of the United States: one square per state (and DC),
-/// placed roughly where the state is, so every state is equally visible.
-const TILES: &[(&str, u8, u8)] = &[
-    ("AK", 0, 0),
-    ("ME", 11, 0),
-    ("VT", 10, 1),
-    ("NH", 11, 1),
-    ("WA", 1, 2),
-    ("ID", 2, 2),
-    ("MT", 3, 2),
-    ("ND", 4, 2),
-    ("MN", 5, 2),
-    ("IL", 6, 2),
-    ("WI", 7, 2),
-    ("MI", 8, 2),
-    ("NY", 9, 2),
-    ("RI", 10, 2),
-    ("MA", 11, 2),
-    ("OR", 1, 3),
-    ("NV", 2, 3),
-    ("WY", 3, 3),
-    ("SD", 4, 3),
-    ("IA", 5, 3),
-    ("IN", 6, 3),
-    ("OH", 7, 3),
-    ("PA", 8, 3),
-    ("NJ", 9, 3),
-    ("CT", 10, 3),
-    ("CA", 1, 4),
-    ("UT", 2, 4),
-    ("CO", 3, 4),
-    ("NE", 4, 4),
-    ("MO", 5, 4),
-    ("KY", 6, 4),
-    ("WV", 7, 4),
-    ("VA", 8, 4),
-    ("MD", 9, 4),
-    ("DE", 10, 4),
-    ("AZ", 2, 5),
-    ("NM", 3, 5),
-    ("KS", 4, 5),
-    ("AR", 5, 5),
-    ("TN", 6, 5),
-    ("NC", 7, 5),
-    ("SC", 8, 5),
-    ("DC", 9, 5),
-    ("OK", 4, 6),
-    ("LA", 5, 6),
-    ("MS", 6, 6),
-    ("AL", 7, 6),
-    ("GA", 8, 6),
-    ("HI", 0, 7),
-    ("TX", 4, 7),
-    ("FL", 9, 7),
-];
-
-/// One square of the map.
-struct Tile {
-    x: u32,
-    y: u32,
-    state: &'static str,
-    /// `signed`, `waiting` (candidates, none signed) or `none`.
-    class: &'static str,
-    /// "NY: Ada Reyes (NY-10) has signed; …" for the tooltip and screen readers.
-    title: String,
-}
-
-const TILE: u32 = 44;
-
-fn us_map(candidates: &[CandidateView]) -> Vec<Tile> {
-    TILES
-        .iter()
-        .map(|&(state, col, row)| {
-            let here: Vec<&CandidateView> =
-                candidates.iter().filter(|c| c.state == state).collect();
-            let class = if here.iter().any(|c| c.signed) {
-                "signed"
-            } else if here.is_empty() {
-                "none"
-            } else {
-                "waiting"
-            };
-            let people: Vec<String> = here
-                .iter()
-                .map(|c| {
-                    let seat = race_label(c);
-                    let did = if c.signed {
-                        "has signed"
-                    } else {
-                        "has not signed yet"
-                    };
-                    format!("{} ({seat}) {did}", c.name)
-                })
-                .collect();
-            let title = if people.is_empty() {
-                format!("{state}: no candidate on this slate")
-            } else {
-                format!("{state}: {}", people.join("; "))
-            };
-            Tile {
-                x: u32::from(col) * TILE,
-                y: u32::from(row) * TILE,
-                state,
-                class,
-                title,
-            }
-        })
-        .collect()
+/// The slate's candidates on the shared tile map: a state is `signed`
+/// when a candidate there has signed, `waiting` when its candidates have
+/// not, `none` without one.
+fn candidates_map(candidates: &[CandidateView]) -> Vec<Tile> {
+    us_map::tiles(|state| {
+        let here: Vec<&CandidateView> = candidates.iter().filter(|c| c.state == state).collect();
+        let class = if here.iter().any(|c| c.signed) {
+            "signed"
+        } else if here.is_empty() {
+            "none"
+        } else {
+            "waiting"
+        };
+        let people: Vec<String> = here
+            .iter()
+            .map(|c| {
+                let seat = race_label(c);
+                let did = if c.signed {
+                    "has signed"
+                } else {
+                    "has not signed yet"
+                };
+                format!("{} ({seat}) {did}", c.name)
+            })
+            .collect();
+        let title = if people.is_empty() {
+            format!("{state}: no candidate on this slate")
+        } else {
+            format!("{state}: {}", people.join("; "))
+        };
+        (class, title)
+    })
 }
 
 #[derive(Template)]
@@ -366,8 +291,7 @@ struct SlatePage {
     plank_support: Vec<(String, String)>,
     /// Who stands on each plank of the current compact.
     stands: Vec<crate::plank_stands::PlankStand>,
-    tiles: Vec<Tile>,
-    map_summary: String,
+    map: UsMap,
     slate: SlateView,
     short_hash: String,
     candidates: Vec<CandidateLine>,
@@ -480,7 +404,7 @@ fn slate_page(slate: SlateView) -> SlatePage {
         .as_ref()
         .map(|c| c.hash.chars().take(12).collect())
         .unwrap_or_default();
-    let tiles = us_map(&slate.candidates);
+    let tiles = candidates_map(&slate.candidates);
     let signed_states: Vec<&str> = tiles
         .iter()
         .filter(|t| t.class == "signed")
@@ -509,8 +433,13 @@ fn slate_page(slate: SlateView) -> SlatePage {
         upcoming: Vec::new(),
         plank_support: Vec::new(),
         stands: Vec::new(),
-        tiles,
-        map_summary,
+        map: UsMap {
+            id: "map",
+            title: "Map of the United States: states with a signer, and states with candidates who have not signed".to_owned(),
+            summary: map_summary,
+            tiles,
+            online: None,
+        },
         short_hash,
         candidates,
         pot: PotLines::new(&slate.pot),

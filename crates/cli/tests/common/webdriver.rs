@@ -330,6 +330,25 @@ impl Browser {
         self.resize(1280, 2000).await;
     }
 
+    /// Fail when the page scrolls sideways at 1280 or 390 px.
+    pub async fn assert_no_sideways_scroll(&self, name: &str) {
+        for width in [1280, 390] {
+            self.resize(width, 2000).await;
+            let sizes = self
+                .script(
+                    "return [document.documentElement.scrollWidth, window.innerWidth];",
+                    json!([]),
+                )
+                .await;
+            let (scroll, inner) = (sizes[0].as_i64(), sizes[1].as_i64());
+            assert!(
+                scroll <= inner,
+                "{name} scrolls sideways at {width} px: scrollWidth {scroll:?} > innerWidth {inner:?}"
+            );
+        }
+        self.resize(1280, 2000).await;
+    }
+
     /// Save a PNG of the page to the artifacts folder.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let png = self.call(reqwest::Method::GET, "/screenshot", None).await;
