@@ -109,6 +109,7 @@ mod tests {
             version: 2,
             hash: "h".into(),
             commitments: Vec::new(),
+            measures: Vec::new(),
             planks: vec![plank("Medicare for All"), plank("Union rights")],
         });
         let planks_of: HashMap<i32, Vec<String>> = [
