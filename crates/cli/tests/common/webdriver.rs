@@ -330,6 +330,47 @@ impl Browser {
         self.resize(1280, 2000).await;
     }
 
+    /// [`Browser::check_wide_and_phone`], and at 390 px nothing scrolls
+    /// sideways (`scrollWidth <= innerWidth`).
+    pub async fn check_fits(&self, name: &str) {
+        self.check_wide_and_phone(name).await;
+        self.resize(390, 2000).await;
+        let widths = self
+            .script(
+                "return [document.documentElement.scrollWidth, window.innerWidth];",
+                json!([]),
+            )
+            .await;
+        let scroll = widths[0].as_i64().unwrap_or(i64::MAX);
+        let inner = widths[1].as_i64().unwrap_or(0);
+        assert!(
+            scroll <= inner,
+            "{name} scrolls sideways at 390 px: scrollWidth {scroll} > innerWidth {inner}"
+        );
+        self.resize(1280, 2000).await;
+    }
+
+    /// Wait until the page is replaced by a new one (a form was submitted
+    /// and answered), for up to 10 s: marks this page, then waits for a page
+    /// without the mark.
+    pub async fn wait_for_new_page(&self, after: impl std::future::Future<Output = ()>) {
+        self.script("window.__cohortOldPage = true;", json!([]))
+            .await;
+        after.await;
+        for _ in 0..100 {
+            let old = self
+                .script("return window.__cohortOldPage === true;", json!([]))
+                .await;
+            if old == json!(false)
+                && self.script("return document.readyState;", json!([])).await == json!("complete")
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the page was never replaced: {}", self.url().await)
+    }
+
     /// Save a PNG of the page to the artifacts folder.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let png = self.call(reqwest::Method::GET, "/screenshot", None).await;
