@@ -152,7 +152,10 @@ async fn a_pledge_unlocks_end_to_end_in_a_real_browser() {
     b.click("button[value=save]").await;
     b.wait_for_text("Slate saved").await;
 
-    // Committee records: a refused one says why and keeps what was typed.
+    // Committee records (from the exports section): a refused one says
+    // why and keeps what was typed.
+    b.click("nav a[href$='/organize/exports']").await;
+    b.wait_for_text("For the treasurer").await;
     b.click("a[href$='/committees']").await;
     b.wait_for_text("Committee records").await;
     for (field, value) in [

@@ -116,7 +116,8 @@ async fn the_organizer_measures_a_commitment_with_the_form_and_the_scorecard_sco
         .expect("grant");
     let b = Browser::start().await;
     b.sign_in(&app, "org@example.org").await;
-    b.goto(&app.url(&format!("/slates/{SLATE}/organize"))).await;
+    b.goto(&app.url(&format!("/slates/{SLATE}/organize/compact")))
+        .await;
     b.wait_for_text("Publish version 2").await;
     b.check_wide_and_phone("organize-compact-form").await;
     b.assert_no_sideways_scroll("organize-compact-form").await;
@@ -160,7 +161,8 @@ async fn the_organizer_measures_a_commitment_with_the_form_and_the_scorecard_sco
     b.wait_for_text("A joint fundraiser every quarter").await;
 
     // the form shows the measures it was given, and publishing it unchanged keeps them
-    b.goto(&app.url(&format!("/slates/{SLATE}/organize"))).await;
+    b.goto(&app.url(&format!("/slates/{SLATE}/organize/compact")))
+        .await;
     b.wait_for_text("Publish version 3").await;
     let shown = b
         .script(

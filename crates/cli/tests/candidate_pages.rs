@@ -501,15 +501,24 @@ async fn recording_a_lost_primary_asks_first_and_the_organizer_page_links_the_bo
         .await
         .expect("grant");
     let org = app.session_for("org@example.org").await;
-    let res = app
-        .client
-        .get(app.url(&format!("/slates/{SLATE}/organize")))
-        .header("cookie", format!("cohort_session={org}"))
-        .send()
-        .await
-        .expect("an answer");
-    let page = res.text().await.expect("a body");
+    // The organizer's sections (issue 16, defect 9): exports link the
+    // books, primaries hold the destructive step.
+    let section = |name: &'static str| {
+        let (app, org) = (&app, &org);
+        async move {
+            let res = app
+                .client
+                .get(app.url(&format!("/slates/{SLATE}/organize/{name}")))
+                .header("cookie", format!("cohort_session={org}"))
+                .send()
+                .await
+                .expect("an answer");
+            res.text().await.expect("a body")
+        }
+    };
+    let page = section("exports").await;
     assert!(page.contains("<a href=\"/books\">"), "{page}");
+    let page = section("primaries").await;
     assert!(
         page.contains("<button type=\"submit\" class=\"danger\">Record that they lost the primary"),
         "{page}"

@@ -794,6 +794,62 @@ async fn role_route_matrix(app: TestApp) {
             format!("/slates/{s}/committees"),
             [SEE, S::FORBIDDEN, S::OK, S::OK, S::OK, S::FORBIDDEN],
         ),
+        // The organizer's sections (issue 16, defect 9).
+        (
+            format!("/slates/{s}/organize/candidates"),
+            [
+                SEE,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::OK,
+                S::FORBIDDEN,
+            ],
+        ),
+        (
+            format!("/slates/{s}/organize/compact"),
+            [
+                SEE,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::OK,
+                S::FORBIDDEN,
+            ],
+        ),
+        (
+            format!("/slates/{s}/organize/partners"),
+            [
+                SEE,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::OK,
+                S::FORBIDDEN,
+            ],
+        ),
+        (
+            format!("/slates/{s}/organize/exports"),
+            [
+                SEE,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::OK,
+                S::FORBIDDEN,
+            ],
+        ),
+        (
+            format!("/slates/{s}/organize/primaries"),
+            [
+                SEE,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::OK,
+                S::FORBIDDEN,
+            ],
+        ),
         (
             format!("/slates/{s}/organize/edit"),
             [
@@ -1905,9 +1961,15 @@ async fn partners_see_counts_for_their_own_link_only(app: TestApp) {
         "{}",
         counts.body
     );
+    // Totals (issue 16, defect 10), never who: no name, no address.
     assert!(
-        !counts.body.contains("eve@example.org") && !counts.body.contains("$75"),
-        "counts only"
+        counts.body.contains("<dt>Money pledged</dt><dd>$75</dd>"),
+        "{}",
+        counts.body
+    );
+    assert!(
+        !counts.body.contains("eve@example.org") && !counts.body.contains("Eve Marsh"),
+        "totals only"
     );
     assert_eq!(
         admin.get(&format!("/slates/{SLATE}/organize")).await.status,
@@ -2024,18 +2086,22 @@ async fn organizers_build_a_slate_from_their_dashboard(app: TestApp) {
             publish,
             &[
                 ("commitments", "Endorse each other"),
-                ("planks", "Clean lakes without a why"),
+                ("plank_title_0", "Clean lakes without a why"),
+                ("plank_why_0", ""),
             ],
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bad.body.contains("title | why"), "{}", bad.body);
+    assert!(bad.body.contains("Plank 1"), "{}", bad.body);
     let ok = lead
         .post(
             publish,
             &[
                 ("commitments", "Endorse each other\r\nVote as a bloc"),
-                ("planks", "Clean lakes | Everyone swims in them\r\n"),
+                ("plank_title_0", "Clean lakes"),
+                ("plank_why_0", "Everyone swims in them"),
+                ("plank_title_1", ""),
+                ("plank_why_1", ""),
             ],
         )
         .await;

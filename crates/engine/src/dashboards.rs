@@ -201,7 +201,7 @@ impl Engine {
     }
 
     /// One partner organization, with its referral counts for its own admins
-    /// and the slate's organizers (counts only: never names or money).
+    /// and the slate's organizers (counts and totals: never names).
     pub async fn partner(
         &self,
         actor: &Actor,

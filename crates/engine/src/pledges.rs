@@ -1104,7 +1104,7 @@ pub(crate) fn check_donor(d: &DonorInput, kind: &str) -> Result<(Email, Donor)> 
 }
 
 /// How a pledger proves a pledge is theirs.
-enum Owner<'a> {
+pub(crate) enum Owner<'a> {
     /// The receipt token from the pledge's answer and email (or one derived
     /// under the key ring, in a later email).
     Receipt(&'a str, &'a Keyring),
@@ -1122,7 +1122,7 @@ pub(crate) async fn owned_receipt(
     owned_pledge(tx, id, Owner::Receipt(token, keys)).await
 }
 
-async fn owned_pledge(tx: &mut dyn Tx, id: Id, owner: Owner<'_>) -> Result<PledgeRow> {
+pub(crate) async fn owned_pledge(tx: &mut dyn Tx, id: Id, owner: Owner<'_>) -> Result<PledgeRow> {
     let row = tx.pledge(id).await?;
     let theirs = |r: &PledgeRow| match owner {
         Owner::Receipt(token, keys) => keys.receipt_matches(r.id, &r.receipt_token, token),

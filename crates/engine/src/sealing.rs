@@ -217,6 +217,15 @@ impl Keyring {
         format!("{digest}.{}", hex::encode(tag.as_ref()))
     }
 
+    /// A supporter's own referral code (the `ref` of the link they share):
+    /// the same for an address every time under the current key, and
+    /// neither the address nor anything it can be recovered from.
+    pub fn referral_code(&self, email: &str) -> String {
+        let msg = format!("referral:{}", email.trim().to_lowercase());
+        let tag = hmac::sign(&self.keys[0].mac, msg.as_bytes());
+        format!("s-{}", &hex::encode(tag.as_ref())[..12])
+    }
+
     /// The digest a one-click unsubscribe token names, before it is checked.
     pub fn unsubscribe_digest(token: &str) -> Option<i64> {
         token.split_once('.')?.0.parse().ok()
@@ -311,6 +320,17 @@ mod tests {
         damaged.pop();
         damaged.push('0');
         assert!(ring.open(&damaged).is_err() || damaged == sealed);
+    }
+
+    #[test]
+    fn a_referral_code_is_one_per_address_and_hides_it() {
+        let ring = Keyring::ephemeral();
+        let code = ring.referral_code("eve@example.org");
+        assert_eq!(ring.referral_code(" Eve@Example.org "), code);
+        assert_ne!(ring.referral_code("fay@example.org"), code);
+        assert_ne!(Keyring::ephemeral().referral_code("eve@example.org"), code);
+        assert!(code.starts_with("s-") && code.len() == 14, "{code}");
+        assert!(!code.contains("eve"), "{code}");
     }
 
     #[test]

@@ -476,7 +476,10 @@ macro_rules! impl_sql_slates {
                     let row = ::sqlx::query(
                         "SELECT COUNT(*) AS pledges, COUNT(DISTINCT email) AS \
                          pledgers, COALESCE(SUM(CASE WHEN status IN ('unlocked', \
-                         'fulfilled') THEN 1 ELSE 0 END), 0) AS unlocked FROM \
+                         'fulfilled') THEN 1 ELSE 0 END), 0) AS unlocked, \
+                         CAST(COALESCE(SUM(CASE WHEN kind = 'money' THEN amount_cents \
+                         ELSE 0 END), 0) AS BIGINT) AS cents, \
+                         CAST(COALESCE(SUM(hours_per_week), 0) AS BIGINT) AS hours FROM \
                          pledges WHERE slate_id = $1 AND ref_code = $2 AND status IN \
                          ('pending', 'unlocked', 'fulfilled')",
                     )
@@ -488,6 +491,8 @@ macro_rules! impl_sql_slates {
                         pledges: get(&row, "pledges")?,
                         pledgers: get(&row, "pledgers")?,
                         unlocked: get(&row, "unlocked")?,
+                        cents: get(&row, "cents")?,
+                        hours_per_week: get(&row, "hours")?,
                     })
                 }
             }

@@ -1153,9 +1153,19 @@ pub async fn partners_and_referral_counts(store: &dyn Store) {
         .insert_pledge(&referred("a@x.org", 100))
         .await
         .expect("pledge");
+    let hours = NewPledge {
+        kind: PledgeKind::Hours {
+            hours_per_week: 6,
+            weeks: 4,
+            skills: vec![],
+        },
+        receipt_token: "receipt-hours-b".into(),
+        ..referred("b@x.org", 0)
+    };
     tx.insert_pledges(&[
         referred("a@x.org", 200),
         referred("b@x.org", 300),
+        hours,
         money(s.id, cond, "c@x.org", 400, "2028-01-01", None),
     ])
     .await
@@ -1167,9 +1177,11 @@ pub async fn partners_and_referral_counts(store: &dyn Store) {
     assert_eq!(
         tx.referrals(s.id, "river-union").await.expect("counts"),
         Referrals {
-            pledges: 2,
+            pledges: 3,
             pledgers: 2,
-            unlocked: 0
+            unlocked: 0,
+            cents: 500,
+            hours_per_week: 6,
         },
         "live referred pledges only; the unreferred and the cancelled don't count"
     );

@@ -546,12 +546,17 @@ pub struct PartnerRow {
     pub endorsement: String,
 }
 
-/// What one referral code brought: counts only, never money or names.
+/// What one referral code brought: counts and sums of its live pledges,
+/// never names.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Referrals {
     pub pledges: i64,
     pub pledgers: i64,
     pub unlocked: i64,
+    /// Money pledged (one month of a monthly pledge), in cents.
+    pub cents: i64,
+    /// Volunteer hours pledged, a week.
+    pub hours_per_week: i64,
 }
 
 /// Something `cohort verify` found wrong.

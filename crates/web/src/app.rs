@@ -1,6 +1,7 @@
-//! The signed-in web app: sign-in, the supporter's dashboard, the pledge
-//! form, a pledge's private page, the campaign and organizer dashboards and
-//! their CSV exports. Every POST goes through [`CsrfForm`]; every page that
+//! The signed-in web app: sign-in, the supporter's dashboard, a pledge's
+//! private page, the campaign dashboard, the slate form and the CSV
+//! exports (the pledge form is `pledge_form`, the organizer's sections
+//! `organize`). Every POST goes through [`CsrfForm`]; every page that
 //! needs a role asks the engine, which refuses anyone without it.
 
 mod campaign_confirm;
@@ -12,19 +13,15 @@ use axum::extract::{Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Json};
-use cohort_core::model::{Office, Plank};
+use axum::Extension;
 use cohort_core::Cents;
-use cohort_engine::dashboards::{cancellable, stoppable, Preview, RoleView};
-use cohort_engine::{
-    ActionsInput, Ended, Engine, EngineError, PasswordSignIn, PledgeInput, PledgeView, SlateView,
-};
+use cohort_engine::dashboards::{cancellable, stoppable, RoleView};
+use cohort_engine::{Ended, Engine, EngineError, PasswordSignIn, PledgeView, SlateView};
 use cohort_store::Role;
 use serde::Deserialize;
 
 use crate::card::{CardForm, Mode};
 use crate::client_ip::ClientIp;
-use crate::donor_fields::DonorFields;
 use crate::error::ApiError;
 use crate::extract::ApiPath;
 use crate::local_path::LocalPath;
@@ -75,7 +72,7 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-fn message(e: EngineError) -> String {
+pub(crate) fn message(e: EngineError) -> String {
     ApiError::from(e).message
 }
 
@@ -259,7 +256,7 @@ pub(crate) async fn sign_out(
     Ok(see_other("/", Some(session_cookie(None))))
 }
 
-fn role_label(role: Role) -> &'static str {
+pub(crate) fn role_label(role: Role) -> &'static str {
     match role {
         Role::Organizer => "an organizer",
         Role::Candidate => "a campaign account",
@@ -608,251 +605,6 @@ pub(crate) async fn update_profile(
     .await
 }
 
-// ---------------------------------------------------------------- the pledge form
-
-/// What the form's fields hold, as typed (re-shown after an error).
-#[derive(Clone, Debug, Default, Deserialize)]
-pub(crate) struct PledgeFields {
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    amount: String,
-    #[serde(default)]
-    recurring: String,
-    #[serde(default)]
-    hours_per_week: String,
-    #[serde(default)]
-    weeks: String,
-    #[serde(default)]
-    skills: String,
-    #[serde(default)]
-    doors: String,
-    #[serde(default)]
-    calls: String,
-    #[serde(default)]
-    texts: String,
-    #[serde(default)]
-    condition: String,
-    #[serde(default)]
-    deadline: String,
-    /// Who gives (names `name`, `email`, … in the HTML).
-    #[serde(flatten)]
-    donor: DonorFields,
-    #[serde(default)]
-    action: String,
-}
-
-#[derive(Template)]
-#[template(path = "pledge_form.html")]
-struct PledgeFormPage {
-    /// No payment gateway: the page says nothing is charged here.
-    pledge_only: bool,
-    csrf: String,
-    nonce: String,
-    slug: String,
-    slate_name: String,
-    slate_condition: String,
-    example_candidate: String,
-    default_deadline: String,
-    /// FEC AO 2019-01's three statements for this condition and deadline.
-    disclosure: Vec<String>,
-    v: PledgeFields,
-    problem: Option<String>,
-    preview: Preview,
-    split: String,
-}
-
-/// "$33.34 to A, $33.33 to B and $33.33 to C".
-fn split_sentence(p: &Preview) -> String {
-    let parts: Vec<String> = p
-        .split
-        .iter()
-        .map(|s| format!("{} to {}", Cents(s.cents), s.name))
-        .collect();
-    match parts.as_slice() {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct RefQuery {
-    #[serde(rename = "ref")]
-    ref_code: Option<String>,
-}
-
-async fn pledge_form_page(
-    engine: &Engine,
-    viewer: &Viewer,
-    slug: &str,
-    fields: &PledgeFields,
-    problem: Option<String>,
-    status: StatusCode,
-) -> Result<Response, PageError> {
-    let slate = engine.slate_view(slug).await?;
-    let amount = if fields.kind.is_empty() || fields.kind == "money" {
-        fields.amount.as_str()
-    } else {
-        ""
-    };
-    let preview = engine.preview(slug, &fields.condition, amount).await?;
-    let nonce = if fields.donor.nonce.is_empty() {
-        engine.new_secret()
-    } else {
-        fields.donor.nonce.clone()
-    };
-    let mut v = fields.clone();
-    if v.kind.is_empty() {
-        v.kind = "money".into();
-    }
-    if v.donor.email.is_empty() {
-        if let Some(a) = viewer.actor.account() {
-            v.donor.email = a.user.email.to_string();
-            if v.donor.name.is_empty() {
-                v.donor.name = a.user.name.clone();
-            }
-        }
-    }
-    let last_general = slate
-        .candidates
-        .iter()
-        .filter_map(|c| c.general_date.parse::<chrono::NaiveDate>().ok())
-        .max();
-    let disclosure = v
-        .deadline
-        .trim()
-        .parse::<chrono::NaiveDate>()
-        .ok()
-        .or(last_general)
-        .map(|deadline| {
-            let condition = preview
-                .condition_text
-                .clone()
-                .unwrap_or_else(|| slate.condition_text.clone());
-            cohort_engine::conditional_disclosure(&condition, deadline, false).to_vec()
-        })
-        .unwrap_or_default();
-    Ok(html(
-        status,
-        &PledgeFormPage {
-            disclosure,
-            pledge_only: !engine.collects_payments(),
-            csrf: viewer.csrf.clone(),
-            nonce,
-            slug: slate.slug.clone(),
-            slate_name: slate.name.clone(),
-            slate_condition: slate.condition_text.clone(),
-            example_candidate: slate
-                .candidates
-                .first()
-                .map(|c| c.slug.clone())
-                .unwrap_or_default(),
-            default_deadline: slate
-                .candidates
-                .iter()
-                .map(|c| c.general_date.clone())
-                .max()
-                .map_or_else(
-                    || "the slate's last general election".to_owned(),
-                    |d| format!("{d}, the last general election"),
-                ),
-            split: split_text(
-                &amount
-                    .parse::<Cents>()
-                    .map(|c| c.to_string())
-                    .unwrap_or_default(),
-                &split_sentence(&preview),
-                Cents(preview.unallocated_cents),
-            )
-            .unwrap_or_default(),
-            v,
-            problem,
-            preview,
-        },
-    ))
-}
-
-pub(crate) async fn pledge_form(
-    State(engine): State<Engine>,
-    viewer: Viewer,
-    ApiPath(slug): ApiPath<String>,
-    Query(q): Query<RefQuery>,
-) -> Result<Response, PageError> {
-    let fields = PledgeFields {
-        donor: DonorFields {
-            ref_code: q.ref_code.unwrap_or_default(),
-            ..DonorFields::default()
-        },
-        ..PledgeFields::default()
-    };
-    pledge_form_page(&engine, &viewer, &slug, &fields, None, StatusCode::OK).await
-}
-
-fn number(field: &str, s: &str) -> Result<Option<i64>, EngineError> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Ok(None);
-    }
-    s.parse::<i64>()
-        .map(Some)
-        .map_err(|_| EngineError::invalid(field, format!("{s:?} is not a whole number")))
-}
-
-/// The form's fields as the engine's pledge input.
-fn pledge_input(f: &PledgeFields) -> Result<PledgeInput, EngineError> {
-    let kind = if f.kind.is_empty() {
-        "money"
-    } else {
-        f.kind.as_str()
-    };
-    let mut input = PledgeInput {
-        kind: kind.to_owned(),
-        condition: Some(f.condition.trim().to_owned()).filter(|c| !c.is_empty()),
-        deadline: Some(f.deadline.trim().to_owned()).filter(|d| !d.is_empty()),
-        donor: f.donor.donor(),
-        ref_code: f.donor.ref_code(),
-        ..PledgeInput::default()
-    };
-    match kind {
-        "money" => {
-            let cents = f
-                .amount
-                .parse::<Cents>()
-                .map_err(|e| EngineError::invalid("amount", e.to_string()))?;
-            input.amount_cents = Some(cents.get());
-            input.recurring = Some(
-                if f.recurring == "monthly" {
-                    "monthly"
-                } else {
-                    "once"
-                }
-                .to_owned(),
-            );
-        }
-        "hours" => {
-            input.hours_per_week = number("hours_per_week", &f.hours_per_week)?;
-            input.weeks = number("weeks", &f.weeks)?;
-            let skills: Vec<String> = f
-                .skills
-                .split(',')
-                .map(|s| s.trim().to_owned())
-                .filter(|s| !s.is_empty())
-                .collect();
-            input.skills = Some(skills);
-        }
-        "actions" => {
-            input.actions = Some(ActionsInput {
-                doors: number("doors", &f.doors)?.unwrap_or(0),
-                calls: number("calls", &f.calls)?.unwrap_or(0),
-                texts: number("texts", &f.texts)?.unwrap_or(0),
-            });
-        }
-        _ => {}
-    }
-    Ok(input)
-}
-
 /// A field name as a person reads it.
 pub(crate) fn field_label(field: &str) -> &str {
     match field {
@@ -865,6 +617,9 @@ pub(crate) fn field_label(field: &str) -> &str {
         "amount_cents" | "amount" => "Amount",
         "hours_per_week" => "Hours a week",
         "condition" => "Condition",
+        "must_sign" => "These candidates must sign",
+        "min_signers" => "At least this many signatures",
+        "min_pledged" => "At least this much pledged",
         "deadline" => "Deadline",
         "fec_committee_id" => "FEC committee id",
         "fec_candidate_id" => "FEC candidate id",
@@ -875,137 +630,6 @@ pub(crate) fn field_label(field: &str) -> &str {
         "zip" => "ZIP code",
         other => other,
     }
-}
-
-pub(crate) async fn pledge_submit(
-    State(engine): State<Engine>,
-    viewer: Viewer,
-    gate: crate::intake_limits::PledgeGate,
-    ApiPath(slug): ApiPath<String>,
-    CsrfForm(fields): CsrfForm<PledgeFields>,
-) -> Result<Response, PageError> {
-    if fields.action == "preview" {
-        return pledge_form_page(&engine, &viewer, &slug, &fields, None, StatusCode::OK).await;
-    }
-    let outcome = match pledge_input(&fields) {
-        Ok(input) => {
-            let key = fields.donor.key();
-            // Signed in as the donor's own address: their receipt is asked
-            // for. Anyone else is anonymous: limited, receipt held (issue 14).
-            let owner = viewer.actor.account().is_some_and(|a| {
-                cohort_core::Email::parse(&input.donor.email).is_ok_and(|e| e == a.user.email)
-            });
-            if owner {
-                engine.pledge_as_owner(&slug, input, key).await
-            } else {
-                if let Err(too_many) = gate.check(&input.donor.email) {
-                    return Ok(too_many.into_response());
-                }
-                engine.pledge(&slug, input, key).await
-            }
-        }
-        Err(e) => Err(e),
-    };
-    match outcome {
-        Ok(o) => {
-            let token = o.pledge.receipt_token.clone().unwrap_or_default();
-            Ok(see_other(
-                &format!("/pledges/{}?token={token}&new=1", o.pledge.id),
-                None,
-            ))
-        }
-        Err(EngineError::Invalid { field, message }) => {
-            let problem = format!("{}: {message}", field_label(&field));
-            pledge_form_page(
-                &engine,
-                &viewer,
-                &slug,
-                &fields,
-                Some(problem),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e @ EngineError::Conflict { .. }) => {
-            let problem = message(e);
-            pledge_form_page(
-                &engine,
-                &viewer,
-                &slug,
-                &fields,
-                Some(problem),
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct PreviewQuery {
-    #[serde(default)]
-    condition: String,
-    #[serde(default)]
-    amount: String,
-}
-
-/// "At today's signers, your $100 would go …", what would stay unallocated,
-/// or what happens with no signer yet.
-fn split_text(amount: &str, split: &str, unallocated: Cents) -> Option<String> {
-    let left = if unallocated > Cents::ZERO {
-        format!(
-            " {unallocated} would stay unallocated (the candidates' contribution limits) and is never charged."
-        )
-    } else {
-        String::new()
-    };
-    match (amount.is_empty(), split.is_empty()) {
-        (true, _) => None,
-        (false, false) => Some(format!(
-            "At today's signers, your {amount} would go {split}.{left}"
-        )),
-        (false, true) => Some(format!(
-            "No candidate has signed yet: your {amount} will split evenly across whoever has signed when it unlocks, within their contribution limits."
-        )),
-    }
-}
-
-/// A condition alone, for the new-slate form's live check (public, JSON).
-#[utoipa::path(get, path = "/api/conditions/preview", tag = "app", params(("condition" = Option<String>, Query, description = "A condition"), ("amount" = Option<String>, Query, description = "An amount")), responses((status = 200, description = "The condition parsed, or the problem", body = serde_json::Value), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security((), ("bearer" = [])))]
-pub(crate) async fn condition_preview(Query(q): Query<PreviewQuery>) -> Json<serde_json::Value> {
-    match cohort_core::Condition::parse(&q.condition) {
-        Ok(c) => {
-            Json(serde_json::json!({ "condition_text": c.to_english(), "condition_error": null }))
-        }
-        Err(e) => {
-            Json(serde_json::json!({ "condition_text": null, "condition_error": e.to_string() }))
-        }
-    }
-}
-
-/// The live preview the pledge form's script asks for (public, JSON).
-#[utoipa::path(get, path = "/api/slates/{slug}/preview", tag = "app", params(("slug" = String, Path, description = "The slate's slug"), ("condition" = Option<String>, Query, description = "A condition"), ("amount" = Option<String>, Query, description = "An amount")), responses((status = 200, description = "What a pledge would do", body = serde_json::Value), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security((), ("bearer" = [])))]
-pub(crate) async fn preview(
-    State(engine): State<Engine>,
-    ApiPath(slug): ApiPath<String>,
-    Query(q): Query<PreviewQuery>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let p = engine.preview(&slug, &q.condition, &q.amount).await?;
-    let amount = q
-        .amount
-        .parse::<Cents>()
-        .map(|c| c.to_string())
-        .unwrap_or_default();
-    let split = split_sentence(&p);
-    Ok(Json(serde_json::json!({
-        "condition_text": p.condition_text,
-        "condition_error": p.condition_error,
-        "amount_error": p.amount_error,
-        "split": p.split,
-        "unallocated_cents": p.unallocated_cents,
-        "split_text": split_text(&amount, &split, Cents(p.unallocated_cents)),
-    })))
 }
 
 // ---------------------------------------------------------------- a pledge's private page
@@ -1025,6 +649,8 @@ struct PledgePage {
     problem: Option<String>,
     /// An hours pledge whose pledger has no volunteer profile yet.
     needs_volunteer_profile: bool,
+    /// The form's address with the supporter's own referral code.
+    share_link: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -1054,6 +680,12 @@ async fn pledge_page_for(
         None => "your email".to_owned(),
     };
     let card_form = CardForm::for_view(config, &view, token);
+    let share_link = format!(
+        "{}/slates/{}/pledge?ref={}",
+        engine.public_url(),
+        view.slate,
+        engine.share_code(id, token).await?
+    );
     let (notice, problem) = match said {
         Said::Nothing => (None, None),
         Said::Notice(n) => (Some(n.to_owned()), None),
@@ -1068,6 +700,7 @@ async fn pledge_page_for(
             pledge_only: !engine.collects_payments(),
             money: view.kind == "money",
             needs_volunteer_profile: view.needs_volunteer_profile,
+            share_link,
             csrf: viewer.csrf.clone(),
             p: card(&view, &slate),
             token: token.to_owned(),
@@ -1412,353 +1045,6 @@ pub(crate) async fn campaign_action(
     }
 }
 
-// ---------------------------------------------------------------- organizer dashboard
-
-#[derive(Template)]
-#[template(path = "organize.html")]
-struct OrganizePage {
-    csrf: String,
-    slug: String,
-    slate_name: String,
-    condition_text: String,
-    notice: Option<String>,
-    problem: Option<String>,
-    pending: String,
-    unlocked: String,
-    pledgers: i64,
-    signers: u64,
-    candidate_count: usize,
-    totals: Vec<(String, String, i64)>,
-    members: Vec<(String, String, String)>,
-    candidates: Vec<(String, String)>,
-    partners: Vec<cohort_engine::dashboards::PartnerView>,
-    offices: Vec<(&'static str, &'static str)>,
-    chart: Chart,
-    commitment_rows: Vec<crate::compact_form::CommitmentRow>,
-    measures: [(&'static str, &'static str); 4],
-    kinds: Vec<(&'static str, &'static str)>,
-    planks: String,
-    next_version: i32,
-}
-
-pub(crate) async fn organize_page_for(
-    engine: &Engine,
-    viewer: &Viewer,
-    slug: &str,
-    notice: Option<String>,
-    problem: Option<String>,
-) -> Result<Response, PageError> {
-    if viewer.actor.account().is_none() {
-        return Ok(sign_in_first(&format!("/slates/{slug}/organize")));
-    }
-    let totals = engine.allocations(&viewer.actor, slug).await?;
-    let members = engine.members(&viewer.actor, slug).await?;
-    let slate = engine.slate_view(slug).await?;
-    let partners = engine.partners(slug).await?;
-    let history = engine.pot_history(&viewer.actor, slug).await?;
-    let name_of = |c: &str| {
-        slate
-            .candidates
-            .iter()
-            .find(|x| x.slug == c)
-            .map_or_else(|| c.to_owned(), |x| x.name.clone())
-    };
-    let status = if problem.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok(html(
-        status,
-        &OrganizePage {
-            csrf: viewer.csrf.clone(),
-            slug: slate.slug.clone(),
-            slate_name: slate.name.clone(),
-            condition_text: slate.condition_text.clone(),
-            notice,
-            problem,
-            pending: Cents(slate.pot.pending_cents).to_string(),
-            unlocked: Cents(slate.pot.unlocked_cents).to_string(),
-            pledgers: slate.pot.pledgers,
-            signers: slate.signers,
-            candidate_count: slate.candidates.len(),
-            totals: totals
-                .iter()
-                .map(|t| (t.name.clone(), Cents(t.cents).to_string(), t.contributions))
-                .collect(),
-            members: members
-                .into_iter()
-                .map(|(email, name, role, c)| {
-                    let role = match (role, c) {
-                        (Role::Candidate, Some(c)) => {
-                            format!("Campaign account of {}", name_of(&c))
-                        }
-                        (r, _) => {
-                            let l = role_label(r);
-                            let mut s = l
-                                .trim_start_matches("an ")
-                                .trim_start_matches("a ")
-                                .to_owned();
-                            if let Some(f) = s.get_mut(0..1) {
-                                f.make_ascii_uppercase();
-                            }
-                            s
-                        }
-                    };
-                    (email, name, role)
-                })
-                .collect(),
-            candidates: slate
-                .candidates
-                .iter()
-                .map(|c| (c.slug.clone(), c.name.clone()))
-                .collect(),
-            partners,
-            chart: Chart::new(&history),
-            offices: Office::ALL
-                .iter()
-                .map(|o| (o.as_str(), o.label()))
-                .collect(),
-            commitment_rows: crate::compact_form::rows(slate.compact.as_ref()),
-            measures: crate::compact_form::MEASURES,
-            kinds: crate::compact_form::kinds(),
-            planks: slate
-                .compact
-                .as_ref()
-                .map(|c| {
-                    c.planks
-                        .iter()
-                        .map(|p| format!("{} | {}", p.title, p.why))
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                })
-                .unwrap_or_default(),
-            next_version: slate.compact.as_ref().map_or(1, |c| c.version + 1),
-        },
-    ))
-}
-
-pub(crate) async fn organize_page(
-    State(engine): State<Engine>,
-    viewer: Viewer,
-    ApiPath(slug): ApiPath<String>,
-    Query(q): Query<NextQuery>,
-) -> Result<Response, PageError> {
-    let notice = q.notice.as_deref().and_then(|n| match n {
-        "created" => Some(
-            "Your slate exists. Add candidates and publish the compact they will sign.".to_owned(),
-        ),
-        "candidate" => Some("Candidate added. Invite their campaign below.".to_owned()),
-        "compact" => Some("New compact version published.".to_owned()),
-        "invited" => Some("Invitation sent.".to_owned()),
-        "partner" => Some("Partner organization added.".to_owned()),
-        "edited" => Some(
-            "Slate saved. Pledges already made keep the condition they were made under.".to_owned(),
-        ),
-        "primary" => Some(
-            "Recorded. No new money goes to that candidate, and each donor of their general-election money was asked to choose a refund or a redesignation.".to_owned(),
-        ),
-        _ => None,
-    });
-    organize_page_for(&engine, &viewer, &slug, notice, None).await
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct InviteForm {
-    email: String,
-    role: String,
-}
-
-pub(crate) async fn invite(
-    State(engine): State<Engine>,
-    viewer: Viewer,
-    ApiPath(slug): ApiPath<String>,
-    CsrfForm(form): CsrfForm<InviteForm>,
-) -> Result<Response, PageError> {
-    let (role, candidate) = match form.role.split_once(':') {
-        Some(("candidate", c)) => (Role::Candidate, Some(c)),
-        Some(("partner", p)) => (Role::Partner, Some(p)),
-        _ => match Role::parse(&form.role) {
-            Some(r) => (r, None),
-            None => {
-                return Err(
-                    ApiError::invalid("role", format!("unknown role {:?}", form.role)).into(),
-                )
-            }
-        },
-    };
-    let done = engine
-        .invite(&viewer.actor, &slug, &form.email, role, candidate)
-        .await;
-    after_form(
-        done,
-        &format!("/slates/{slug}/organize?notice=invited"),
-        |problem| organize_page_for(&engine, &viewer, &slug, None, Some(problem)),
-    )
-    .await
-}
-
-/// Totals over time as an SVG line chart: money pledged (pending and
-/// unlocked together) and money unlocked, one point a day.
-struct Chart {
-    /// SVG `points` of each line; empty when there is no history yet.
-    pledged: String,
-    unlocked: String,
-    first_day: String,
-    last_day: String,
-    top: String,
-    summary: String,
-}
-
-impl Chart {
-    const W: i64 = 600;
-    const H: i64 = 180;
-    const LEFT: i64 = 70;
-    const TOP: i64 = 10;
-
-    fn new(days: &[(chrono::NaiveDate, cohort_store::Pot)]) -> Chart {
-        let max = days
-            .iter()
-            .map(|(_, p)| p.pending_cents + p.unlocked_cents)
-            .max()
-            .unwrap_or(0)
-            .max(1);
-        let n = days.len() as i64;
-        let x = |i: i64| {
-            Self::LEFT
-                + if n > 1 {
-                    i * Self::W / (n - 1)
-                } else {
-                    Self::W / 2
-                }
-        };
-        let y = |cents: i64| Self::TOP + Self::H - cents.saturating_mul(Self::H) / max;
-        let line = |value: &dyn Fn(&cohort_store::Pot) -> i64| {
-            days.iter()
-                .enumerate()
-                .map(|(i, (_, p))| format!("{},{}", x(i as i64), y(value(p))))
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        let last = days.last();
-        Chart {
-            pledged: line(&|p| p.pending_cents + p.unlocked_cents),
-            unlocked: line(&|p| p.unlocked_cents),
-            first_day: days.first().map(|(d, _)| d.to_string()).unwrap_or_default(),
-            last_day: last.map(|(d, _)| d.to_string()).unwrap_or_default(),
-            top: Cents(max).to_string(),
-            summary: match last {
-                Some((d, p)) => format!(
-                    "From {} to {d}: {} pledged, {} of it unlocked, by {} {}.",
-                    days[0].0,
-                    Cents(p.pending_cents + p.unlocked_cents),
-                    Cents(p.unlocked_cents),
-                    p.pledgers,
-                    if p.pledgers == 1 { "person" } else { "people" }
-                ),
-                None => String::new(),
-            },
-        }
-    }
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct CandidateForm {
-    slug: String,
-    name: String,
-    office: String,
-    state: String,
-    #[serde(default)]
-    district: String,
-    #[serde(default)]
-    primary_date: String,
-    general_date: String,
-}
-
-fn optional(s: &str) -> Option<String> {
-    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
-}
-
-pub(crate) async fn add_candidate(
-    State(engine): State<Engine>,
-    viewer: Viewer,
-    ApiPath(slug): ApiPath<String>,
-    CsrfForm(form): CsrfForm<CandidateForm>,
-) -> Result<Response, PageError> {
-    let input = cohort_engine::CandidateInput {
-        slug: form.slug.trim().to_owned(),
-        name: form.name,
-        office: form.office,
-        state: form.state.trim().to_uppercase(),
-        district: optional(&form.district),
-        primary_date: optional(&form.primary_date),
-        general_date: form.general_date.trim().to_owned(),
-    };
-    let done = engine.add_candidate(&viewer.actor, &slug, input).await;
-    after_form(
-        done,
-        &format!("/slates/{slug}/organize?notice=candidate"),
-        |problem| organize_page_for(&engine, &viewer, &slug, None, Some(problem)),
-    )
-    .await
-}
-
-/// Planks typed one per line as "title | why".
-fn parse_planks(text: &str) -> Result<Vec<Plank>, EngineError> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .enumerate()
-        .map(|(i, line)| match line.split_once('|') {
-            Some((title, why)) if !title.trim().is_empty() && !why.trim().is_empty() => Ok(Plank {
-                title: title.trim().to_owned(),
-                why: why.trim().to_owned(),
-            }),
-            _ => Err(EngineError::invalid(
-                "planks",
-                format!(
-                    "plank {} must be written as: title | why (got {line:?})",
-                    i + 1
-                ),
-            )),
-        })
-        .collect()
-}
-
-pub(crate) async fn publish_compact(
-    State(engine): State<Engine>,
-    viewer: Viewer,
-    ApiPath(slug): ApiPath<String>,
-    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
-    let planks = fields
-        .iter()
-        .find(|(k, _)| k == "planks")
-        .map_or("", |(_, v)| v.as_str());
-    let outcome = match (
-        crate::compact_form::commitments(&fields),
-        parse_planks(planks),
-    ) {
-        (Ok(commitments), Ok(planks)) => {
-            let input = cohort_engine::CompactInput {
-                commitments,
-                planks,
-            };
-            engine
-                .publish_compact(&viewer.actor, &slug, input)
-                .await
-                .map(|_| ())
-        }
-        (Err(e), _) | (_, Err(e)) => Err(e),
-    };
-    after_form(
-        outcome,
-        &format!("/slates/{slug}/organize?notice=compact"),
-        |problem| organize_page_for(&engine, &viewer, &slug, None, Some(problem)),
-    )
-    .await
-}
-
 /// What the new-slate form holds, as typed.
 #[derive(Clone, Debug, Default, Deserialize)]
 pub(crate) struct SlateFields {
@@ -1948,70 +1234,6 @@ pub(crate) async fn create_slate(
         }
         Err(e) => Err(e.into()),
     }
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct PartnerForm {
-    code: String,
-    name: String,
-    #[serde(default)]
-    endorsement: String,
-}
-
-pub(crate) async fn add_partner(
-    State(engine): State<Engine>,
-    viewer: Viewer,
-    ApiPath(slug): ApiPath<String>,
-    CsrfForm(form): CsrfForm<PartnerForm>,
-) -> Result<Response, PageError> {
-    let done = engine
-        .add_partner(
-            &viewer.actor,
-            &slug,
-            &form.code,
-            &form.name,
-            &form.endorsement,
-        )
-        .await;
-    after_form(
-        done,
-        &format!("/slates/{slug}/organize?notice=partner"),
-        |problem| organize_page_for(&engine, &viewer, &slug, None, Some(problem)),
-    )
-    .await
-}
-
-#[derive(Template)]
-#[template(path = "partner.html")]
-struct PartnerPage {
-    slug: String,
-    slate_name: String,
-    partner: cohort_engine::dashboards::PartnerView,
-    link: String,
-    counts: Option<cohort_store::Referrals>,
-}
-
-pub(crate) async fn partner_page(
-    State(engine): State<Engine>,
-    viewer: Viewer,
-    ApiPath((slug, code)): ApiPath<(String, String)>,
-) -> Result<Response, PageError> {
-    let (partner, counts) = engine.partner(&viewer.actor, &slug, &code).await?;
-    let slate = engine.slate_view(&slug).await?;
-    Ok(html(
-        StatusCode::OK,
-        &PartnerPage {
-            link: format!(
-                "{}/slates/{slug}/pledge?ref={}",
-                engine.public_url(),
-                partner.code
-            ),
-            slug,
-            slate_name: slate.name,
-            partner,
-            counts,
-        },
-    ))
 }
 
 // ---------------------------------------------------------------- CSV exports

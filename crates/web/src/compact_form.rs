@@ -86,6 +86,42 @@ pub(crate) fn rows(compact: Option<&CompactView>) -> Vec<CommitmentRow> {
     out
 }
 
+/// The rows as a refused form posted them, to show again as typed (values
+/// outside the selects' options fall back to the first option).
+pub(crate) fn typed_rows(fields: &[(String, String)]) -> Vec<CommitmentRow> {
+    let get = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    };
+    let pick = |options: &[&'static str], typed: &str| {
+        options
+            .iter()
+            .copied()
+            .find(|o| *o == typed)
+            .unwrap_or(options[0])
+    };
+    let measures: Vec<&'static str> = MEASURES.iter().map(|(v, _)| *v).collect();
+    let kinds: Vec<&'static str> = kinds().iter().map(|(v, _)| *v).collect();
+    let mut out = Vec::new();
+    for row in 0.. {
+        if !fields.iter().any(|(k, _)| *k == format!("c{row}_text")) {
+            break;
+        }
+        let field = |k: &str| get(&format!("c{row}_{k}"));
+        out.push(CommitmentRow {
+            text: field("text").to_owned(),
+            measure: pick(&measures, field("measure")),
+            kind: pick(&kinds, field("kind")),
+            every: pick(&["quarter", "month"], field("every")),
+            count: field("count").to_owned(),
+            share: field("share").to_owned(),
+        });
+    }
+    out
+}
+
 /// The commitments a posted form gives: the rows `c{i}_text`, `c{i}_measure`,
 /// … in order (a row without text is skipped), or else the `commitments`
 /// text, one per line. A share that is not a percentage names its field.
@@ -298,5 +334,24 @@ mod tests {
             back, compact.measures,
             "publishing the form unchanged keeps every measure"
         );
+    }
+
+    #[test]
+    fn a_refused_form_shows_its_rows_again_as_typed() {
+        let rows = typed_rows(&form(&[
+            ("c0_text", "A joint fundraiser every month"),
+            ("c0_measure", "joint_events"),
+            ("c0_kind", "fundraiser"),
+            ("c0_every", "month"),
+            ("c0_count", "two"),
+            ("c1_text", ""),
+            ("c1_measure", "no-such-measure"),
+        ]));
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].text, "A joint fundraiser every month");
+        assert_eq!((rows[0].measure, rows[0].every), ("joint_events", "month"));
+        assert_eq!(rows[0].count, "two", "the bad count is shown as typed");
+        assert_eq!(rows[1].measure, "none", "an unknown measure falls back");
+        assert!(typed_rows(&form(&[("commitments", "x")])).is_empty());
     }
 }

@@ -31,6 +31,7 @@ mod card;
 pub mod client_ip;
 mod committees;
 mod compact_form;
+mod condition_controls;
 mod congress;
 mod conversation;
 mod digest;
@@ -48,11 +49,13 @@ mod local_path;
 mod log;
 mod log_page;
 pub mod openapi;
+mod organize;
 mod osdi;
 mod pages;
 mod payments;
 mod people_import;
 mod plank_stands;
+mod pledge_form;
 mod primaries;
 mod rate_limit;
 mod scorecard;
@@ -119,43 +122,28 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .merge(scorecard::api_routes())
         .merge(openapi::routes())
         .merge(people_import::api_routes())
-        .route("/slates/{slug}/preview", get(app::preview))
-        .route("/conditions/preview", get(app::condition_preview))
+        .merge(pledge_form::api_routes())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(DefaultBodyLimit::disable())
         .layer(middleware::map_response(json_errors));
     let pages = Router::new()
         .route("/", get(pages::home))
         .route("/slates/{slug}", get(pages::slate))
-        .route(
-            "/slates/{slug}/pledge",
-            get(app::pledge_form).post(app::pledge_submit),
-        )
+        .merge(pledge_form::routes())
+        .merge(organize::routes())
         .route(
             "/slates/{slug}/campaign",
             get(app::campaign_page).post(app::campaign_action),
         )
         .merge(committees::routes())
-        .route("/slates/{slug}/organize", get(app::organize_page))
         .route(
             "/slates/{slug}/organize/edit",
             get(app::edit_slate_form).post(app::edit_slate),
-        )
-        .route("/slates/{slug}/organize/invite", post(app::invite))
-        .route("/slates/{slug}/organize/partners", post(app::add_partner))
-        .route(
-            "/slates/{slug}/organize/candidates",
-            post(app::add_candidate),
-        )
-        .route(
-            "/slates/{slug}/organize/compact",
-            post(app::publish_compact),
         )
         .route(
             "/slates/new",
             get(app::new_slate_form).post(app::create_slate),
         )
-        .route("/slates/{slug}/partners/{code}", get(app::partner_page))
         .route(
             "/slates/{slug}/exports/allocations.csv",
             get(app::export_allocations),

@@ -70,8 +70,8 @@ use utoipa::{Modify, OpenApi};
         crate::scorecard::scorecard_json,
         crate::congress::api_chamber,
         crate::congress::api_power,
-        crate::app::condition_preview,
-        crate::app::preview,
+        crate::pledge_form::condition_preview,
+        crate::pledge_form::preview,
     ),
     components(schemas(crate::error::Body)),
     modifiers(&BearerTokens)

@@ -135,12 +135,22 @@ async fn record_loss(
         .await
     {
         Ok(_) => Ok(see_other(
-            &format!("/slates/{slug}/organize?notice=primary"),
+            &format!("/slates/{slug}/organize/primaries?notice=primary"),
             None,
         )),
         Err(e) => {
             let why = fixable(e)?;
-            crate::app::organize_page_for(&engine, &viewer, &slug, None, Some(why)).await
+            let section = crate::organize::Section::Primaries;
+            crate::organize::section_page(
+                &engine,
+                &viewer,
+                &slug,
+                section,
+                None,
+                Some(why),
+                Default::default(),
+            )
+            .await
         }
     }
 }

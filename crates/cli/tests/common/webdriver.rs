@@ -349,6 +349,34 @@ impl Browser {
         self.resize(1280, 2000).await;
     }
 
+    /// [`Browser::check_wide_and_phone`], and nothing scrolls sideways at
+    /// either width ([`Browser::assert_no_sideways_scroll`]).
+    pub async fn check_fits(&self, name: &str) {
+        self.check_wide_and_phone(name).await;
+        self.assert_no_sideways_scroll(name).await;
+    }
+
+    /// Wait until the page is replaced by a new one (a form was submitted
+    /// and answered), for up to 10 s: marks this page, then waits for a page
+    /// without the mark.
+    pub async fn wait_for_new_page(&self, after: impl std::future::Future<Output = ()>) {
+        self.script("window.__cohortOldPage = true;", json!([]))
+            .await;
+        after.await;
+        for _ in 0..100 {
+            let old = self
+                .script("return window.__cohortOldPage === true;", json!([]))
+                .await;
+            if old == json!(false)
+                && self.script("return document.readyState;", json!([])).await == json!("complete")
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the page was never replaced: {}", self.url().await)
+    }
+
     /// Save a PNG of the page to the artifacts folder.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let png = self.call(reqwest::Method::GET, "/screenshot", None).await;
