@@ -34,6 +34,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 pub mod bridging;
+pub mod brigade;
 pub mod history;
 pub mod kmeans;
 pub mod matrix;
