@@ -18,7 +18,7 @@ const MINUTE: i64 = 60_000;
 fn stance(s: u64, side_a: bool) -> (f64, f64) {
     match s {
         1..=9 => (0.85, 0.05),
-        _ if (s % 2 == 0) == side_a => (0.85, 0.1),
+        _ if s.is_multiple_of(2) == side_a => (0.85, 0.1),
         _ => (0.1, 0.85),
     }
 }
@@ -28,7 +28,7 @@ fn organic() -> Vec<VoteRecord> {
     let mut votes = Vec::new();
     for p in 0..400u64 {
         let arrive = p as i64 * 20 * MINUTE;
-        let side_a = p % 2 == 0;
+        let side_a = p.is_multiple_of(2);
         for s in 0..STATEMENTS {
             let (a, d) = stance(s, side_a);
             let u = rng.next_f64();
@@ -58,12 +58,12 @@ fn burst() -> Vec<VoteRecord> {
             // Side B everywhere, but agree with the pushed statement; every
             // fifth account differs on one statement, to be near-identical
             // rather than identical.
-            let mut vote = if s == PUSHED || (1..=9).contains(&s) || s % 2 == 1 {
+            let mut vote = if s == PUSHED || (1..=9).contains(&s) || !s.is_multiple_of(2) {
                 1
             } else {
                 -1
             };
-            if j % 5 == 0 && s == 12 {
+            if j.is_multiple_of(5) && s == 12 {
                 vote = 0;
             }
             votes.push(VoteRecord {
