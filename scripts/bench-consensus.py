@@ -1,8 +1,15 @@
 """Runs `cohort consensus` and red-dwarf on the same conversations and reports:
 consensus lists identical or not, adjusted Rand index (ARI) of each one's
 opinion groups to the groups Pol.is assigned (participants-votes.csv
-`group-id`), and the time ratio (red-dwarf's pipeline in-process, without
-Python start-up or imports, vs our `seconds`, both the best of --runs).
+`group-id`), and two time ratios, each the best of --runs:
+
+- pipeline to pipeline: red-dwarf's `run_pipeline` in-process (without
+  Python start-up, imports or CSV reading) vs our `seconds` (the matrix and
+  every replayed update through consensus, without file reading);
+- whole process to whole process: wall time of `python this-script
+  --reddwarf-process DIR` (start-up, imports, reading the CSVs, the pipeline,
+  printing JSON) vs wall time of `cohort consensus DIR --json`.
+
 Then the synthetic conversation under /usr/bin/time -v. Called by
 scripts/bench-consensus, which sets up the venv and the binary."""
 
@@ -15,11 +22,11 @@ import subprocess
 import sys
 import time
 
+csv.field_size_limit(1 << 30)
+
 import numpy as np
 from sklearn.metrics import adjusted_rand_score
 from reddwarf.implementations.polis import run_pipeline
-
-csv.field_size_limit(1 << 30)
 
 
 def read_conversation(folder):
@@ -57,16 +64,52 @@ def read_conversation(folder):
 
 
 def run_ours(binary, folder, runs, seed):
+    """Best pipeline `seconds` (with --timings) and best whole-process wall
+    time (without: the JSON a user gets)."""
     best = None
     for _ in range(runs):
         out = subprocess.run(
-            [binary, "consensus", folder, "--json", "--seed", str(seed)],
+            [binary, "consensus", folder, "--json", "--timings", "--seed", str(seed)],
             check=True, capture_output=True, text=True,
         ).stdout
         r = json.loads(out)
         if best is None or r["seconds"] < best["seconds"]:
             best = r
+    wall = None
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run(
+            [binary, "consensus", folder, "--json", "--seed", str(seed)],
+            check=True, capture_output=True,
+        )
+        t = time.perf_counter() - t0
+        wall = t if wall is None else min(wall, t)
+    best["process_seconds"] = wall
     return best
+
+
+def reddwarf_process(folder, seed):
+    """One whole red-dwarf run, as a user would: read the export, run the
+    pipeline, print the consensus lists as JSON."""
+    votes, mod_out, _, _ = read_conversation(folder)
+    rd = run_pipeline(votes=votes, mod_out_statement_ids=mod_out, random_state=seed)
+    print(json.dumps({
+        "agree": [int(s["tid"]) for s in rd.consensus["agree"]],
+        "disagree": [int(s["tid"]) for s in rd.consensus["disagree"]],
+    }))
+
+
+def run_reddwarf_process(folder, runs, seed):
+    wall = None
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run(
+            [sys.executable, os.path.abspath(__file__), "--reddwarf-process", folder],
+            check=True, capture_output=True, env={**os.environ, "BENCH_SEED": str(seed)},
+        )
+        t = time.perf_counter() - t0
+        wall = t if wall is None else min(wall, t)
+    return wall
 
 
 def run_reddwarf(votes, mod_out, runs, seed):
@@ -90,6 +133,7 @@ def conversation(binary, folder, runs, seed):
     votes, mod_out, polis_groups, source = read_conversation(folder)
     ours = run_ours(binary, folder, runs, seed)
     rd, rd_seconds = run_reddwarf(votes, mod_out, runs, seed)
+    rd_process = run_reddwarf_process(folder, runs, seed)
 
     our_labels = {p: g["id"] for g in ours["groups"] for p in g["participants"]}
     cid = rd.participants_df["cluster_id"]
@@ -114,6 +158,12 @@ def conversation(binary, folder, runs, seed):
         "ari_rd": ari_to_polis(polis_groups, rd_labels),
         "ours_seconds": ours["seconds"],
         "rd_seconds": rd_seconds,
+        "ours_process": ours["process_seconds"],
+        "rd_process": rd_process,
+        "k_rule": ours["k_rule"],
+        "k_updates": len(ours["k_updates"]),
+        "k_path": [u["smoothed_k"] for u in ours["k_updates"]],
+        "best_path": [u["best_k"] for u in ours["k_updates"]],
     }, rd
 
 
@@ -175,15 +225,21 @@ def main():
                 f.write("\n")
             return
 
-    print("| conversation | votes from | participants × statements, votes | consensus lists identical | groups (ours / red-dwarf / Pol.is) | ARI to Pol.is: ours | red-dwarf | ours (s) | red-dwarf (s) | speed-up |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| conversation | votes from | participants × statements, votes | k chosen by | consensus lists identical | groups (ours / red-dwarf / Pol.is) | ARI to Pol.is: ours | red-dwarf | pipeline: ours (s) | red-dwarf (s) | speed-up | whole process: ours (s) | red-dwarf (s) | speed-up |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
+        rule = (f"smoother, {r['k_updates']} updates" if r["k_rule"] == "smoother"
+                else "single silhouette")
         print(
             f"| {r['name']} | {r['source']} | {r['participants']} × {r['statements']}, {r['votes']} "
-            f"| {'yes' if r['identical'] else 'NO'} | {r['ours_k']} / {r['rd_k']} / {r['polis_k']} "
+            f"| {rule} | {'yes' if r['identical'] else 'NO'} | {r['ours_k']} / {r['rd_k']} / {r['polis_k']} "
             f"| {r['ari_ours']:.3f} | {r['ari_rd']:.3f} | {r['ours_seconds']:.4f} | {r['rd_seconds']:.3f} "
-            f"| {r['rd_seconds'] / r['ours_seconds']:.0f}× |"
+            f"| {r['rd_seconds'] / r['ours_seconds']:.0f}× | {r['ours_process']:.4f} | {r['rd_process']:.2f} "
+            f"| {r['rd_process'] / r['ours_process']:.0f}× |"
         )
+    for r in results:
+        if r["k_rule"] == "smoother":
+            print(f"\n{r['name']}: best k per update {r['best_path']}, smoothed {r['k_path']}")
     for r in results:
         if not r["identical"]:
             print(f"\n{r['name']}: ours agree {r['ours_agree']} disagree {r['ours_disagree']}; "
@@ -191,8 +247,10 @@ def main():
     ok = all(r["identical"] for r in results)
     ari_ok = all(r["ari_ours"] >= r["ari_rd"] - 1e-12 for r in results)
     fast = min(r["rd_seconds"] / r["ours_seconds"] for r in results)
+    fast_p = min(r["rd_process"] / r["ours_process"] for r in results)
     print(f"\nAll consensus lists identical: {'yes' if ok else 'NO'}; ARI >= red-dwarf's everywhere: "
-          f"{'yes' if ari_ok else 'NO'}; slowest speed-up {fast:.0f}× (target 20×).")
+          f"{'yes' if ari_ok else 'NO'}; slowest speed-up {fast:.0f}× pipeline to pipeline, "
+          f"{fast_p:.0f}× whole process to whole process (target 20×).")
 
     if not a.skip_synthetic:
         s = synthetic(a.bin, ("100000x10000", 5_000_000), a.seed)
@@ -204,4 +262,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--reddwarf-process":
+        reddwarf_process(sys.argv[2], int(os.environ.get("BENCH_SEED", "1")))
+    else:
+        main()

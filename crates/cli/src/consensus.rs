@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
+use cohort_consensus::history::{self, KRule, Step, UpdateRule};
 use cohort_consensus::{polis_csv, synthetic, Analysis, Params, VoteMatrix};
 use serde::Serialize;
 
@@ -33,11 +34,26 @@ pub struct ConsensusArgs {
     /// Latent opinion groups in the synthetic conversation.
     #[arg(long, default_value_t = 4, requires = "synthetic")]
     latent_groups: usize,
+    /// Add `seconds` and `load_seconds` to the JSON (then it is no longer the
+    /// same bytes from run to run).
+    #[arg(long)]
+    timings: bool,
 }
 
-/// The JSON the command prints.
+/// The JSON the command prints. Without `--timings` it depends only on the
+/// input, the seed and the version: the same bytes on 1 or 16 threads.
 #[derive(Serialize)]
 struct Report {
+    /// SHA-256 of the vote matrix the result was computed from
+    /// ([`VoteMatrix::sha256_hex`] documents the bytes hashed).
+    matrix_sha256: String,
+    /// Statement ids moderated out (zeroed and never selected).
+    moderated_out: Vec<u64>,
+    seed: u64,
+    /// How the number of groups was chosen (see `cohort_consensus::history`).
+    k_rule: KRule,
+    /// The replayed updates (empty without a history).
+    k_updates: Vec<Step>,
     participants: usize,
     in_conversation: usize,
     statements: usize,
@@ -47,10 +63,13 @@ struct Report {
     consensus_disagree: Vec<u64>,
     group_consensus: Vec<Scored>,
     repness: BTreeMap<String, Vec<u64>>,
-    /// Time of the pipeline (matrix build through consensus), not file reading.
-    seconds: f64,
-    /// Seconds spent reading files or generating votes.
-    load_seconds: f64,
+    /// With --timings: time of the pipeline (matrix build and replayed
+    /// updates through consensus), not file reading.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seconds: Option<f64>,
+    /// With --timings: seconds spent reading files or generating votes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    load_seconds: Option<f64>,
     /// With --synthetic: adjusted Rand index of the groups found against the
     /// latent groups the votes were generated from (in-conversation people).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -120,8 +139,12 @@ pub fn run(args: ConsensusArgs) -> Result<()> {
         (None, Some(dir)) => {
             let comments = read(dir, "comments.csv")?
                 .with_context(|| format!("{} has no comments.csv", dir.display()))?;
-            let pv = read(dir, "participants-votes.csv")?;
             let votes = read(dir, "votes.csv")?;
+            // The final matrix only matters without the vote history.
+            let pv = match votes {
+                Some(_) => None,
+                None => read(dir, "participants-votes.csv")?,
+            };
             if pv.is_none() && votes.is_none() {
                 bail!(
                     "{} has neither votes.csv nor participants-votes.csv",
@@ -138,17 +161,29 @@ pub fn run(args: ConsensusArgs) -> Result<()> {
     let load_seconds = loading.elapsed().as_secs_f64();
 
     let started = Instant::now();
-    let matrix = VoteMatrix::from_votes(&votes);
-    drop(votes);
     let params = Params {
         seed: args.seed,
         threads,
         ..Params::default()
     };
-    let analysis = cohort_consensus::analyze(&matrix, &moderated_out, &params, None);
+    let matrix = VoteMatrix::from_votes(&votes);
+    let (analysis, k_rule, k_updates) = if latent.is_some() {
+        drop(votes);
+        let a = cohort_consensus::analyze(&matrix, &moderated_out, &params, None);
+        (a, KRule::SingleSilhouette, Vec::new())
+    } else {
+        let r = history::replay(&votes, &moderated_out, &params, &UpdateRule::default());
+        (r.analysis, r.rule, r.steps)
+    };
     let seconds = started.elapsed().as_secs_f64();
 
-    let mut report = report(&matrix, &analysis, seconds, load_seconds);
+    let mut report = report(&matrix, &analysis, &moderated_out, args.seed);
+    report.k_rule = k_rule;
+    report.k_updates = k_updates;
+    if args.timings || !args.json {
+        report.seconds = Some(seconds);
+        report.load_seconds = Some(load_seconds);
+    }
     if let Some(latent) = latent {
         // Participant ids of a synthetic conversation are 0..n.
         let mut found = BTreeMap::new();
@@ -177,8 +212,16 @@ pub fn run(args: ConsensusArgs) -> Result<()> {
     Ok(())
 }
 
-fn report(m: &VoteMatrix, a: &Analysis, seconds: f64, load_seconds: f64) -> Report {
+fn report(m: &VoteMatrix, a: &Analysis, moderated_out: &[u64], seed: u64) -> Report {
+    let mut moderated_out = moderated_out.to_vec();
+    moderated_out.sort_unstable();
+    moderated_out.dedup();
     Report {
+        matrix_sha256: m.sha256_hex(),
+        moderated_out,
+        seed,
+        k_rule: KRule::SingleSilhouette,
+        k_updates: Vec::new(),
         participants: a.participants,
         in_conversation: a.in_conversation.len(),
         statements: m.n_cols(),
@@ -206,8 +249,8 @@ fn report(m: &VoteMatrix, a: &Analysis, seconds: f64, load_seconds: f64) -> Repo
             .iter()
             .map(|(g, r)| (g.to_string(), r.iter().map(|s| s.statement).collect()))
             .collect(),
-        seconds,
-        load_seconds,
+        seconds: None,
+        load_seconds: None,
         latent_ari: None,
     }
 }
@@ -244,9 +287,14 @@ fn print_summary(r: &Report, a: &Analysis) {
         println!("adjusted Rand index against the latent groups: {ari:.3}");
     }
     println!(
-        "computed in {:.3}s (loading {:.3}s)",
-        r.seconds, r.load_seconds
+        "k chosen by {:?} over {} updates",
+        r.k_rule,
+        r.k_updates.len()
     );
+    println!("vote matrix SHA-256: {}", r.matrix_sha256);
+    if let (Some(s), Some(l)) = (r.seconds, r.load_seconds) {
+        println!("computed in {s:.3}s (loading {l:.3}s)");
+    }
 }
 
 #[cfg(test)]

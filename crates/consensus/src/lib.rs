@@ -13,9 +13,13 @@
 //! 3. [`kmeans`] — up to 100 base clusters of participants, then opinion
 //!    groups by weighted k-means over base clusters for k = 2..5, k by
 //!    silhouette over the base clusters (`clusters.clj`, `conversation.clj`
-//!    `:group-clusterings`, `:group-k-smoother`); by default the silhouette
-//!    weighs base clusters by size and the chosen groups are polished over
-//!    participants (see [`Params`]);
+//!    `:group-clusterings`, `:group-k-smoother`: [`KSmoother`]); by default
+//!    the silhouette weighs base clusters by size and the chosen groups are
+//!    polished over participants (see [`Params`]). Over a conversation's
+//!    history the smoother holds k until another k has been the best for
+//!    `k_buffer` consecutive updates; [`history::replay`] replays an
+//!    export's votes in the update steps documented there, and on a final
+//!    matrix alone k is the single best silhouette;
 //! 4. [`repness`] — representative statements per group, overall consensus
 //!    and group-informed consensus (`repness.clj`, `:group-aware-consensus`).
 //!
@@ -30,6 +34,8 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 pub mod bridging;
+pub mod brigade;
+pub mod history;
 pub mod kmeans;
 pub mod matrix;
 pub mod metrics;
@@ -116,12 +122,87 @@ pub struct IdCluster {
     pub center: [f64; 2],
 }
 
-/// Polis `:group-k-smoother` state.
+/// Polis `:group-k-smoother` state (`conversation.clj`): the best k of the
+/// last update, how many consecutive updates it has been the best, and the k
+/// the groups use. See [`history`] for how updates are replayed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KSmoother {
     pub last_k: usize,
     pub last_k_count: usize,
     pub smoothed_k: usize,
+}
+
+impl KSmoother {
+    /// One update of the smoother, as polis's `:group-k-smoother`: count how
+    /// many consecutive updates `this_k` has been the best; switch to it once
+    /// that count reaches `buffer`, else keep the previous smoothed k (with
+    /// no previous state, `this_k`). A kept k that this update did not
+    /// compute (`available` false: fewer base clusters than it needs) gives
+    /// way to `this_k`, where polis would have no groups.
+    pub fn step(
+        prev: Option<KSmoother>,
+        this_k: usize,
+        buffer: usize,
+        available: impl Fn(usize) -> bool,
+    ) -> KSmoother {
+        let count = match prev {
+            Some(p) if p.last_k == this_k => p.last_k_count + 1,
+            _ => 1,
+        };
+        let smoothed = if count >= buffer {
+            this_k
+        } else {
+            prev.map(|p| p.smoothed_k)
+                .filter(|&k| available(k))
+                .unwrap_or(this_k)
+        };
+        KSmoother {
+            last_k: this_k,
+            last_k_count: count,
+            smoothed_k: smoothed,
+        }
+    }
+}
+
+#[cfg(test)]
+mod smoother_tests {
+    use super::KSmoother;
+
+    /// Smoothed k after each update, from a sequence of best ks.
+    fn run(best: &[usize], buffer: usize) -> Vec<usize> {
+        let mut state = None;
+        best.iter()
+            .map(|&k| {
+                let s = KSmoother::step(state, k, buffer, |_| true);
+                state = Some(s);
+                s.smoothed_k
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_new_k_must_be_best_buffer_times_in_a_row() {
+        assert_eq!(run(&[2, 4, 4, 4, 4, 4], 4), vec![2, 2, 2, 2, 4, 4]);
+        // Interrupted runs restart the count; flicker never switches.
+        assert_eq!(run(&[2, 4, 4, 4, 3, 4, 4, 4], 4), vec![2; 8]);
+        assert_eq!(run(&[3, 2, 3, 2, 3], 4), vec![3; 5]);
+        // The first update takes its best k (no state yet).
+        assert_eq!(run(&[5], 4), vec![5]);
+        // Buffer 1: the single best silhouette every time.
+        assert_eq!(run(&[2, 4, 3], 1), vec![2, 4, 3]);
+    }
+
+    #[test]
+    fn a_kept_k_no_longer_computed_gives_way() {
+        let prev = KSmoother {
+            last_k: 2,
+            last_k_count: 9,
+            smoothed_k: 5,
+        };
+        let s = KSmoother::step(Some(prev), 2, 4, |k| k <= 3);
+        assert_eq!(s.smoothed_k, 2);
+        assert_eq!(s.last_k_count, 10);
+    }
 }
 
 /// What one run hands the next when new votes arrive (polis keeps the same in
@@ -321,23 +402,12 @@ pub fn analyze(
         })
         .map(|(k, _)| k);
     let smoother = this_k.map(|this_k| {
-        let prev = warm.and_then(|w| w.k_smoother);
-        let count = match prev {
-            Some(p) if p.last_k == this_k => p.last_k_count + 1,
-            _ => 1,
-        };
-        let smoothed = if count >= params.k_buffer {
-            this_k
-        } else {
-            prev.map(|p| p.smoothed_k)
-                .filter(|k| clusterings.contains_key(k))
-                .unwrap_or(this_k)
-        };
-        KSmoother {
-            last_k: this_k,
-            last_k_count: count,
-            smoothed_k: smoothed,
-        }
+        KSmoother::step(
+            warm.and_then(|w| w.k_smoother),
+            this_k,
+            params.k_buffer,
+            |k| clusterings.contains_key(&k),
+        )
     });
     let chosen: &[kmeans::Cluster] = smoother
         .and_then(|s| clusterings.get(&s.smoothed_k))

@@ -122,6 +122,29 @@ impl VoteMatrix {
         self.participants.binary_search(&participant).ok()
     }
 
+    /// SHA-256 of the matrix, lowercase hex, so a published result names the
+    /// votes it was computed from. The canonical serialization hashed is the
+    /// ASCII tag `cohort-vote-matrix-v1`, a line feed, then one 17-byte record
+    /// per stored (last) vote in ascending (participant, statement) order:
+    /// participant id as u64 big-endian, statement id as u64 big-endian, the
+    /// vote as one two's-complement byte (1 agree, 0 pass, -1 disagree).
+    /// Vote times, the input order and superseded votes do not enter it.
+    pub fn sha256_hex(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(b"cohort-vote-matrix-v1\n");
+        let mut rec = [0u8; 17];
+        for r in 0..self.n_rows() {
+            rec[..8].copy_from_slice(&self.participants[r].to_be_bytes());
+            for (c, v) in self.row(r) {
+                rec[8..16].copy_from_slice(&self.statements[c].to_be_bytes());
+                rec[16] = v as u8;
+                h.update(rec);
+            }
+        }
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
     /// The last votes back as records (time 0), row by row.
     pub fn to_votes(&self) -> Vec<VoteRecord> {
         let mut out = Vec::with_capacity(self.n_votes());
@@ -192,6 +215,28 @@ mod tests {
         assert_eq!(m.row(0).collect::<Vec<_>>(), vec![(1, 1)]);
         assert_eq!(m.row(1).collect::<Vec<_>>(), vec![(0, 1), (2, -1)]);
         assert_eq!(m.n_votes(), 3);
+    }
+
+    #[test]
+    fn the_hash_follows_the_documented_serialization_and_ignores_history() {
+        use sha2::{Digest, Sha256};
+        let m = VoteMatrix::from_votes(&[v(2, 7, -1, 0), v(1, 9, 1, 5), v(1, 9, 0, 9)]);
+        let mut bytes = b"cohort-vote-matrix-v1\n".to_vec();
+        for (p, s, x) in [(1u64, 9u64, 0i8), (2, 7, -1)] {
+            bytes.extend(p.to_be_bytes());
+            bytes.extend(s.to_be_bytes());
+            bytes.push(x as u8);
+        }
+        let want: String = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(m.sha256_hex(), want);
+        // Same last votes in another order and without the superseded one.
+        let same = VoteMatrix::from_votes(&[v(1, 9, 0, 9), v(2, 7, -1, 3)]);
+        assert_eq!(same.sha256_hex(), want);
+        let other = VoteMatrix::from_votes(&[v(1, 9, 1, 9), v(2, 7, -1, 3)]);
+        assert_ne!(other.sha256_hex(), want);
     }
 
     #[test]

@@ -1,0 +1,222 @@
+//! Choosing the number of opinion groups the way Pol.is does: over the
+//! conversation's history, through its group-k smoother, not by one
+//! silhouette on the final matrix.
+//!
+//! # What Pol.is does (read in compdemocracy/polis, `math/src/polismath/`)
+//!
+//! - `math/conversation.clj`, `:group-clusterings`: on every update, k-means
+//!   of the base-cluster centres for each k in `2..=max-k-fn`, where
+//!   `max-k-fn` is `min(:max-k 5, 2 + base-clusters / 12)`, each k warm
+//!   started from that k's clusters of the previous update (`:last-clusters`).
+//! - `:group-clusterings-silhouettes`: the silhouette of each k over the
+//!   base-cluster distance matrix.
+//! - `:group-k-smoother`: `this-k` is the k of the best silhouette
+//!   (`max-key`, the last of equal maxima); a counter counts how many
+//!   consecutive updates `this-k` has been the best; the smoothed k switches
+//!   to `this-k` once that count reaches `:group-k-buffer` (4), and otherwise
+//!   stays where it was. With no state yet, the smoothed k is `this-k`.
+//! - `poller.clj` and `components/config.clj`: the math worker polls new votes
+//!   every 1000 ms (`:poller :votes :polling-interval`); `conv_man.clj`
+//!   (`go-act!`, `take-all!`) runs **one** `conv-update` over every vote
+//!   queued since the last one. So an update never splits a poll window, and
+//!   while an update is computing, newly polled votes wait and join the next.
+//! - `conv_man.clj` `restructure-json-conv` (loading a conversation after a
+//!   restart) does not keep the smoother's state, and the math export writes
+//!   only the groups; so the state Pol.is ended with is not in any export.
+//!
+//! [`crate::analyze`] implements one such update (the smoother is
+//! [`crate::KSmoother`], carried in [`crate::WarmStart`]); this module decides
+//! which updates to run.
+//!
+//! # The replay rule
+//!
+//! With `votes.csv` (every vote with its millisecond timestamp), [`replay`]
+//! sorts the votes by time and runs warm-started updates at these steps:
+//!
+//! 1. votes are cut only between poll windows (`timestamp / 1000 ms`), never
+//!    inside one, as Pol.is's poller cuts them;
+//! 2. an update runs at the end of the first window where the votes seen so
+//!    far reach the next rung of a geometric ladder — rungs at
+//!    [`UpdateRule::first`] votes and then each `1 + growth` times the last
+//!    update's count — and always after the last vote.
+//!
+//! Pol.is itself updates after every poll window with votes while its
+//! updates are quicker than a second, and in batches that grow with the
+//! conversation once an update takes longer than the poll interval (an
+//! update's cost grows with the votes, and `take-all!` then takes everything
+//! that queued meanwhile). The ladder is that second regime applied
+//! throughout: a coarsening, chosen so that the replay costs a small multiple
+//! of one update (the sizes form a geometric series, so the total is about
+//! `(1 + growth) / growth` updates of the final size). It is one rule for
+//! every conversation, not tuned per conversation. The smoother's buffer
+//! (4 consecutive updates) is kept, so with the default growth a new k must
+//! stay the best while the conversation grows by about half again — a
+//! stricter hold than Pol.is's on a quiet conversation, the same on a busy one.
+//!
+//! Moderation is applied as it stands in the export at every step (exports
+//! carry no moderation times).
+//!
+//! With only the final matrix (`participants-votes.csv`: no timestamps),
+//! there is one update and no smoother state, so the rule is Pol.is's first
+//! update (or its first after a restart): the single best silhouette,
+//! [`KRule::SingleSilhouette`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::matrix::{VoteMatrix, VoteRecord};
+use crate::{analyze, Analysis, Params, WarmStart};
+
+/// Pol.is's vote polling interval (`:poller :votes :polling-interval`).
+pub const POLL_MS: i64 = 1000;
+
+/// When the replay runs an update.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct UpdateRule {
+    /// Poll window in milliseconds: updates never split one.
+    pub poll_ms: i64,
+    /// Votes seen at the first update (the first window reaching it).
+    pub first: usize,
+    /// Each later update waits until the votes seen grow by this share.
+    pub growth: f64,
+}
+
+impl Default for UpdateRule {
+    fn default() -> Self {
+        UpdateRule {
+            poll_ms: POLL_MS,
+            first: 100,
+            growth: 0.5,
+        }
+    }
+}
+
+/// How k was chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KRule {
+    /// Pol.is's group-k smoother over a replayed history of updates.
+    Smoother,
+    /// No history (one update): the best silhouette of the final matrix.
+    SingleSilhouette,
+}
+
+/// One replayed update: votes seen, the best k by silhouette and the smoothed
+/// k the groups used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub votes: usize,
+    /// Timestamp of the last vote in the update.
+    pub until: i64,
+    pub best_k: usize,
+    pub smoothed_k: usize,
+}
+
+/// The last update's analysis and the history that led to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Replay {
+    pub analysis: Analysis,
+    pub rule: KRule,
+    pub steps: Vec<Step>,
+}
+
+/// The prefix lengths (of `times`, sorted ascending) after which an update
+/// runs. Empty for no votes; otherwise ends with `times.len()`.
+pub fn update_points(times: &[i64], rule: &UpdateRule) -> Vec<usize> {
+    let poll = rule.poll_ms.max(1);
+    let growth = rule.growth.max(0.0);
+    let mut out = Vec::new();
+    let mut next = rule.first.max(1) as f64;
+    let mut i = 0;
+    while i < times.len() {
+        // The end of this vote's poll window.
+        let window = times[i].div_euclid(poll);
+        let mut j = i + 1;
+        while j < times.len() && times[j].div_euclid(poll) == window {
+            j += 1;
+        }
+        if j == times.len() || j as f64 >= next {
+            out.push(j);
+            next = (j as f64 * (1.0 + growth)).max(j as f64 + 1.0);
+        }
+        i = j;
+    }
+    out
+}
+
+/// Replays `votes` (any order; stable-sorted by time here) in the update
+/// steps of `rule`, each warm-started from the last, and returns the last
+/// update. Votes that all share one poll window (as when they come from
+/// `participants-votes.csv`, time 0) make a single update:
+/// [`KRule::SingleSilhouette`].
+pub fn replay(
+    votes: &[VoteRecord],
+    moderated_out: &[u64],
+    params: &Params,
+    rule: &UpdateRule,
+) -> Replay {
+    let mut sorted = votes.to_vec();
+    sorted.sort_by_key(|v| v.time);
+    let times: Vec<i64> = sorted.iter().map(|v| v.time).collect();
+    let points = update_points(&times, rule);
+    let mut warm: Option<WarmStart> = None;
+    let mut steps = Vec::with_capacity(points.len());
+    let mut last = None;
+    for &end in &points {
+        let m = VoteMatrix::from_votes(&sorted[..end]);
+        let a = analyze(&m, moderated_out, params, warm.as_ref());
+        if let Some(s) = a.warm.k_smoother {
+            steps.push(Step {
+                votes: end,
+                until: times[end - 1],
+                best_k: s.last_k,
+                smoothed_k: s.smoothed_k,
+            });
+        }
+        warm = Some(a.warm.clone());
+        last = Some(a);
+    }
+    let analysis =
+        last.unwrap_or_else(|| analyze(&VoteMatrix::default(), moderated_out, params, None));
+    let rule = if points.len() > 1 {
+        KRule::Smoother
+    } else {
+        KRule::SingleSilhouette
+    };
+    Replay {
+        analysis,
+        rule,
+        steps,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn updates_never_split_a_poll_window_and_follow_the_ladder() {
+        let rule = UpdateRule {
+            poll_ms: 1000,
+            first: 3,
+            growth: 1.0,
+        };
+        // Windows: [0,0] [1500] [2100,2200,2900] [5000] [9000 x4]
+        let t = [0, 10, 1500, 2100, 2200, 2900, 5000, 9000, 9001, 9002, 9003];
+        // 3 votes reached at the end of window 1; the next rung (6) at the
+        // end of window 2; the next (12) never, so the last vote.
+        assert_eq!(update_points(&t, &rule), vec![3, 6, 11]);
+        let rule = UpdateRule {
+            first: 2,
+            growth: 0.0,
+            ..rule
+        };
+        // Growth 0: every poll window from the second vote on.
+        assert_eq!(update_points(&t, &rule), vec![2, 3, 6, 7, 11]);
+    }
+
+    #[test]
+    fn no_timestamps_mean_one_update() {
+        assert_eq!(update_points(&[0; 50], &UpdateRule::default()), vec![50]);
+        assert!(update_points(&[], &UpdateRule::default()).is_empty());
+    }
+}
