@@ -14,7 +14,6 @@ use anyhow::{anyhow, bail, Context, Result};
 use cohort_tlog::tree::{self, Hashes};
 use cohort_tlog::{hash_from_b64, CheckpointVerifier, Leaf, SignedCheckpoint, TILE_WIDTH};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 pub struct AuditArgs {
     pub url: String,
@@ -247,7 +246,10 @@ pub async fn run(args: AuditArgs) -> Result<Audited> {
         let (id, token) = r
             .split_once(':')
             .ok_or_else(|| anyhow!("--receipt must be PLEDGE_ID:RECEIPT_TOKEN, not {r:?}"))?;
-        let commitment = hex(&Sha256::digest(format!("{id}:{token}").as_bytes()));
+        let pledge: i64 = id
+            .parse()
+            .map_err(|_| anyhow!("--receipt: the pledge id must be a number, not {id:?}"))?;
+        let commitment = cohort_engine::log::receipt_commitment(pledge, token);
         let idx = commitments.get(&commitment).ok_or_else(|| {
             anyhow!("receipt of pledge {id} is not in the log (commitment {commitment})")
         })?;
@@ -263,10 +265,6 @@ pub async fn run(args: AuditArgs) -> Result<Audited> {
         slates: facts.len(),
         receipts,
     })
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 async fn check_extends(c: &Client, old: &SignedCheckpoint, new: &SignedCheckpoint) -> Result<()> {

@@ -26,6 +26,7 @@ use crate::donor_fields::DonorFields;
 use crate::error::ApiError;
 use crate::extract::ApiPath;
 use crate::local_path::LocalPath;
+use crate::log::LogKey;
 use crate::pages::{html, race_label, PageError};
 use crate::rate_limit::{too_many, Limiter};
 use crate::session::{session_cookie, CsrfForm, Viewer};
@@ -1023,6 +1024,9 @@ struct PledgePage {
     problem: Option<String>,
     /// An hours pledge whose pledger has no volunteer profile yet.
     needs_volunteer_profile: bool,
+    /// Its receipt commitment's place in the transparency log.
+    proof: crate::log_proof::ProofBox,
+    proof_intro: &'static str,
 }
 
 #[derive(Debug, Deserialize)]
@@ -1033,10 +1037,12 @@ pub(crate) struct TokenQuery {
     notice: Option<String>,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn pledge_page_for(
     engine: &Engine,
     viewer: &Viewer,
     config: &CardConfig,
+    log_key: &LogKey,
     id: i64,
     token: &str,
     is_new: bool,
@@ -1052,6 +1058,13 @@ async fn pledge_page_for(
         None => "your email".to_owned(),
     };
     let card_form = CardForm::for_view(config, &view, token);
+    let proof = crate::log_proof::ProofBox::new(
+        engine.public_url(),
+        log_key,
+        engine.pledge_log_place(id, token).await?,
+        Some(cohort_engine::log::receipt_commitment(id, token)),
+        Some(format!("{id}:{token}")),
+    );
     let (notice, problem) = match said {
         Said::Nothing => (None, None),
         Said::Notice(n) => (Some(n.to_owned()), None),
@@ -1073,6 +1086,8 @@ async fn pledge_page_for(
             is_new,
             notice,
             problem,
+            proof,
+            proof_intro: PROOF_INTRO,
         },
     );
     if refused {
@@ -1080,6 +1095,10 @@ async fn pledge_page_for(
     }
     Ok(page)
 }
+
+const PROOF_INTRO: &str = "Your pledge is in Cohort's public, append-only log as a commitment: \
+     a hash that shows neither your name nor the amount, and that only this page's holder can tie to the pledge. \
+     Once the log has it, no one — not even Cohort's operators — can remove or change it without every auditor noticing.";
 
 /// What the receipt page says above the pledge.
 enum Said {
@@ -1094,6 +1113,7 @@ pub(crate) async fn pledge_page(
     State(engine): State<Engine>,
     viewer: Viewer,
     Extension(config): Extension<CardConfig>,
+    Extension(log_key): Extension<LogKey>,
     ApiPath(id): ApiPath<i64>,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, PageError> {
@@ -1106,6 +1126,7 @@ pub(crate) async fn pledge_page(
         &engine,
         &viewer,
         &config,
+        &log_key,
         id,
         &q.token,
         q.new.is_some(),
@@ -1141,6 +1162,7 @@ pub(crate) async fn pledge_stop(
     State(engine): State<Engine>,
     viewer: Viewer,
     Extension(config): Extension<CardConfig>,
+    Extension(log_key): Extension<LogKey>,
     ApiPath(id): ApiPath<i64>,
     CsrfForm(form): CsrfForm<TokenForm>,
 ) -> Result<Response, PageError> {
@@ -1153,6 +1175,7 @@ pub(crate) async fn pledge_stop(
                 &engine,
                 &viewer,
                 &config,
+                &log_key,
                 id,
                 &form.token,
                 false,

@@ -330,6 +330,26 @@ impl Browser {
         self.resize(1280, 2000).await;
     }
 
+    /// [`Browser::check_wide_and_phone`], and at 390 px the page is no
+    /// wider than the window (nothing scrolls sideways).
+    pub async fn check_no_sideways(&self, name: &str) {
+        self.check_wide_and_phone(name).await;
+        self.resize(390, 2000).await;
+        let widths = self
+            .script(
+                "return [document.documentElement.scrollWidth, window.innerWidth];",
+                serde_json::json!([]),
+            )
+            .await;
+        let scroll = widths[0].as_i64().unwrap_or(i64::MAX);
+        let inner = widths[1].as_i64().unwrap_or(0);
+        assert!(
+            scroll <= inner,
+            "{name} scrolls sideways at 390 px: scrollWidth {scroll} > innerWidth {inner}"
+        );
+        self.resize(1280, 2000).await;
+    }
+
     /// Save a PNG of the page to the artifacts folder.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let png = self.call(reqwest::Method::GET, "/screenshot", None).await;
