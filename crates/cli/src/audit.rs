@@ -38,16 +38,25 @@ struct Client {
 
 impl Client {
     async fn bytes(&self, path: &str) -> Result<Vec<u8>> {
+        self.bytes_opt(path)
+            .await?
+            .ok_or_else(|| anyhow!("fetching {path}: HTTP 404 Not Found"))
+    }
+    /// `None` for a 404.
+    async fn bytes_opt(&self, path: &str) -> Result<Option<Vec<u8>>> {
         let res = self
             .http
             .get(format!("{}{path}", self.base))
             .send()
             .await
             .with_context(|| format!("fetching {path}"))?;
+        if res.status() == reqwest::StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
         if !res.status().is_success() {
             bail!("fetching {path}: HTTP {}", res.status());
         }
-        Ok(res.bytes().await?.to_vec())
+        Ok(Some(res.bytes().await?.to_vec()))
     }
     async fn json(&self, path: &str) -> Result<Value> {
         serde_json::from_slice(&self.bytes(path).await?).with_context(|| format!("parsing {path}"))
@@ -176,8 +185,27 @@ pub async fn run(args: AuditArgs) -> Result<Audited> {
             n: n / TILE_WIDTH,
             width: w,
         };
-        let body = c.bytes(&format!("/log/{}", t.path())).await?;
+        // A partial bundle is gone once the log has filled its tile (it
+        // grew since the checkpoint was read): the full one's first `w`
+        // leaves are the same (C2SP tlog-tiles).
+        let (body, from_full) = match c.bytes_opt(&format!("/log/{}", t.path())).await? {
+            Some(b) => (b, false),
+            None if w < TILE_WIDTH => {
+                let full = cohort_tlog::TilePath {
+                    width: TILE_WIDTH,
+                    ..t
+                };
+                (c.bytes(&format!("/log/{}", full.path())).await?, true)
+            }
+            None => bail!("fetching /log/{}: HTTP 404 Not Found", t.path()),
+        };
         let got = cohort_tlog::tiles::unbundle(&body)
+            .map(|mut l| {
+                if from_full {
+                    l.truncate(w as usize);
+                }
+                l
+            })
             .filter(|l| l.len() as u64 == w)
             .ok_or_else(|| anyhow!("entry bundle {} is malformed", t.path()))?;
         leaves.extend(got);
