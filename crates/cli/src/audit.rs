@@ -14,7 +14,6 @@ use anyhow::{anyhow, bail, Context, Result};
 use cohort_tlog::tree::{self, Hashes};
 use cohort_tlog::{hash_from_b64, CheckpointVerifier, Leaf, SignedCheckpoint, TILE_WIDTH};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 pub struct AuditArgs {
     pub url: String,
@@ -39,16 +38,25 @@ struct Client {
 
 impl Client {
     async fn bytes(&self, path: &str) -> Result<Vec<u8>> {
+        self.bytes_opt(path)
+            .await?
+            .ok_or_else(|| anyhow!("fetching {path}: HTTP 404 Not Found"))
+    }
+    /// `None` for a 404.
+    async fn bytes_opt(&self, path: &str) -> Result<Option<Vec<u8>>> {
         let res = self
             .http
             .get(format!("{}{path}", self.base))
             .send()
             .await
             .with_context(|| format!("fetching {path}"))?;
+        if res.status() == reqwest::StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
         if !res.status().is_success() {
             bail!("fetching {path}: HTTP {}", res.status());
         }
-        Ok(res.bytes().await?.to_vec())
+        Ok(Some(res.bytes().await?.to_vec()))
     }
     async fn json(&self, path: &str) -> Result<Value> {
         serde_json::from_slice(&self.bytes(path).await?).with_context(|| format!("parsing {path}"))
@@ -177,8 +185,27 @@ pub async fn run(args: AuditArgs) -> Result<Audited> {
             n: n / TILE_WIDTH,
             width: w,
         };
-        let body = c.bytes(&format!("/log/{}", t.path())).await?;
+        // A partial bundle is gone once the log has filled its tile (it
+        // grew since the checkpoint was read): the full one's first `w`
+        // leaves are the same (C2SP tlog-tiles).
+        let (body, from_full) = match c.bytes_opt(&format!("/log/{}", t.path())).await? {
+            Some(b) => (b, false),
+            None if w < TILE_WIDTH => {
+                let full = cohort_tlog::TilePath {
+                    width: TILE_WIDTH,
+                    ..t
+                };
+                (c.bytes(&format!("/log/{}", full.path())).await?, true)
+            }
+            None => bail!("fetching /log/{}: HTTP 404 Not Found", t.path()),
+        };
         let got = cohort_tlog::tiles::unbundle(&body)
+            .map(|mut l| {
+                if from_full {
+                    l.truncate(w as usize);
+                }
+                l
+            })
             .filter(|l| l.len() as u64 == w)
             .ok_or_else(|| anyhow!("entry bundle {} is malformed", t.path()))?;
         leaves.extend(got);
@@ -247,7 +274,10 @@ pub async fn run(args: AuditArgs) -> Result<Audited> {
         let (id, token) = r
             .split_once(':')
             .ok_or_else(|| anyhow!("--receipt must be PLEDGE_ID:RECEIPT_TOKEN, not {r:?}"))?;
-        let commitment = hex(&Sha256::digest(format!("{id}:{token}").as_bytes()));
+        let pledge: i64 = id
+            .parse()
+            .map_err(|_| anyhow!("--receipt: the pledge id must be a number, not {id:?}"))?;
+        let commitment = cohort_engine::log::receipt_commitment(pledge, token);
         let idx = commitments.get(&commitment).ok_or_else(|| {
             anyhow!("receipt of pledge {id} is not in the log (commitment {commitment})")
         })?;
@@ -263,10 +293,6 @@ pub async fn run(args: AuditArgs) -> Result<Audited> {
         slates: facts.len(),
         receipts,
     })
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 async fn check_extends(c: &Client, old: &SignedCheckpoint, new: &SignedCheckpoint) -> Result<()> {

@@ -29,7 +29,7 @@ const SIGNERS: [(&str, &str); 5] = [
     ("ed", "MI"),
 ];
 
-async fn fresh(backend: &str, args: &BenchArgs, tag: &str) -> Result<Arc<dyn Store>> {
+pub(crate) async fn fresh(backend: &str, args: &BenchArgs, tag: &str) -> Result<Arc<dyn Store>> {
     let store: Arc<dyn Store> = match backend {
         "sqlite" => {
             let dir = args.data_dir.join(format!(
@@ -50,7 +50,7 @@ async fn fresh(backend: &str, args: &BenchArgs, tag: &str) -> Result<Arc<dyn Sto
 }
 
 /// A slate with five candidates, four of them signed and endorsing each other.
-async fn slate(engine: &Engine) -> Result<Vec<Actor>> {
+pub(crate) async fn slate(engine: &Engine) -> Result<Vec<Actor>> {
     let org = Actor::Organizer { slate: None };
     engine
         .create_slate(
@@ -117,7 +117,7 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 
 /// Intake and its peer take turns this many times per measurement, so a
 /// slow spell of the machine (a shared disk's fsyncs) falls on both alike.
-const ROUNDS: usize = 10;
+pub(crate) const ROUNDS: usize = 10;
 
 fn pledge_body(i: usize) -> serde_json::Value {
     serde_json::json!({
@@ -156,7 +156,7 @@ async fn get_latencies(url: &str, n: usize, concurrency: usize) -> Result<Vec<Du
     Ok(lat)
 }
 
-async fn http_intake(
+pub(crate) async fn http_intake(
     base: &str,
     requests: usize,
     concurrency: usize,

@@ -13,6 +13,7 @@ use cohort_store::Store;
 
 mod audit;
 mod bench;
+mod bench_log;
 mod bench_people;
 mod consensus;
 mod jobs;
@@ -186,6 +187,28 @@ enum Command {
     },
     /// Roll calls of Congress: `rollcalls import DIR` (the layout of votes-119/).
     Rollcalls(rollcalls::RollcallsArgs),
+    /// The transparency log's cost to intake (log off and on, in turns) and
+    /// the time `cohort audit` takes on logs of `--leaves` leaves.
+    BenchLog {
+        #[arg(long, default_value = "sqlite")]
+        backend: String,
+        /// Pledges per intake measurement (0: skip intake).
+        #[arg(long, default_value_t = 2000)]
+        requests: usize,
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+        /// Log sizes to build and audit.
+        #[arg(long, value_delimiter = ',', default_value = "100000")]
+        leaves: Vec<usize>,
+        #[arg(
+            long,
+            env = "COHORT_TEST_PG",
+            default_value = "postgres://postgres@127.0.0.1:5432/test"
+        )]
+        pg: String,
+        #[arg(long, default_value = "./cohort-bench")]
+        data_dir: PathBuf,
+    },
     /// Measure importing a supporter list from CSV (SQLite) beside the store's raw upserts.
     BenchPeople {
         /// Rows in the synthetic file.
@@ -409,6 +432,26 @@ async fn run() -> Result<()> {
                 rollcalls::import(&engine, &dir).await
             }
         },
+        Command::BenchLog {
+            backend,
+            requests,
+            concurrency,
+            leaves,
+            pg,
+            data_dir,
+        } => {
+            let report = bench_log::run(bench_log::BenchLogArgs {
+                backend,
+                requests,
+                concurrency,
+                leaves,
+                pg_admin: pg,
+                data_dir,
+            })
+            .await?;
+            println!("{report}");
+            Ok(())
+        }
         Command::BenchPeople { rows, data_dir } => {
             println!("{}", bench_people::run(rows, &data_dir).await?);
             Ok(())

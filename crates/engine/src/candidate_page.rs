@@ -8,6 +8,7 @@
 use cohort_store::{CandidateProfileRow, EventRow, Id, Tx};
 use serde::Serialize;
 
+use crate::log::{place_of, LogPlace};
 use crate::scorecard::SignerCard;
 use crate::slates::find_slate;
 use crate::{Actor, CandidateView, Engine, EngineError, Result, SlateView, WaitingView};
@@ -41,6 +42,9 @@ pub struct CandidatePageView {
     /// share of what is still locked, reaching them when the slate unlocks.
     pub waiting: Option<WaitingView>,
     pub lost_primary: bool,
+    /// Where their signature sits in the transparency log; `None` while
+    /// unsigned or until the sequencer has logged it.
+    pub signature_log: Option<LogPlace>,
 }
 
 /// Whether a roster event's payload names `slug`.
@@ -96,12 +100,25 @@ impl Engine {
             Some(v) => tx.compact_version(slate_row.id, v).await?.map(|c| c.hash),
             None => None,
         };
-        let history = tx
+        let history: Vec<EventRow> = tx
             .roster_events(slate_row.id, HISTORY)
             .await?
             .into_iter()
             .filter(|e| names(e, cslug))
             .collect();
+        // The signature standing today is their last `signed` event.
+        let signature = history
+            .iter()
+            .rev()
+            .find(|e| e.kind == "signed")
+            .filter(|_| candidate.signed);
+        let signature_log = match signature {
+            Some(e) => match tx.log_leaf_of_event(e.seq).await? {
+                Some(leaf) => Some(place_of(tx.as_mut(), leaf.idx as u64, None).await?),
+                None => None,
+            },
+            None => None,
+        };
         let scorecard = if candidate.signed {
             crate::scorecard::scorecard_in(tx.as_mut(), &slate_row, today)
                 .await?
@@ -142,6 +159,7 @@ impl Engine {
             scorecard,
             waiting,
             lost_primary,
+            signature_log,
         })
     }
 

@@ -115,13 +115,54 @@ pub struct ConsistencyView {
     pub proof: Vec<String>,
 }
 
-/// Where a pledge's commitment sits in the log (its receipt's proof).
+/// Where a public fact sits in the log: a pledge's receipt commitment or a
+/// candidate's signature (the proofs a receipt and a signature page show).
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct LogPlace {
     pub leaf_index: u64,
-    pub commitment: String,
-    /// The published checkpoint it is included in (absent until one is).
+    /// A pledge's receipt commitment (absent for a signature).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commitment: Option<String>,
+    /// The published checkpoint it is included in (absent until one is):
+    /// its tree size and root hash (base64, as the signed note has it).
     pub checkpoint_size: Option<u64>,
+    pub checkpoint_root: Option<String>,
+}
+
+/// A pledge's receipt commitment: hex SHA-256 of `ID:TOKEN`, the only link
+/// between a `pledged` leaf and the pledge, known to the receipt's holder.
+pub fn receipt_commitment(id: i64, token: &str) -> String {
+    hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
+        format!("{id}:{token}").as_bytes(),
+    ))
+}
+
+/// [`LogPlace`] of leaf `leaf_index`, with the latest checkpoint if it
+/// includes the leaf.
+pub(crate) async fn place_of(
+    tx: &mut dyn Tx,
+    leaf_index: u64,
+    commitment: Option<String>,
+) -> Result<LogPlace> {
+    let size = tx
+        .latest_log_checkpoint()
+        .await?
+        .map(|c| c.size as u64)
+        .filter(|s| *s > leaf_index);
+    let root = match size {
+        Some(size) => {
+            let mut h = Hashes::new();
+            read_nodes(tx, &tree::tree_hash_needs(size), &mut h).await?;
+            Some(b64(&tree::tree_hash(size, &h).map_err(log_err)?.0))
+        }
+        None => None,
+    };
+    Ok(LogPlace {
+        leaf_index,
+        commitment,
+        checkpoint_size: size,
+        checkpoint_root: root,
+    })
 }
 
 impl Engine {
@@ -327,20 +368,14 @@ impl Engine {
     /// sequencer has logged it.
     pub async fn pledge_log_place(&self, id: i64, token: &str) -> Result<Option<LogPlace>> {
         self.pledge_view(id, token).await?;
-        let commitment = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
-            format!("{id}:{token}").as_bytes(),
-        ));
+        let commitment = receipt_commitment(id, token);
         let mut tx = self.store.read().await?;
         let Some(leaf) = tx.log_leaf_by_commitment(&commitment).await? else {
             return Ok(None);
         };
-        let published = tx.latest_log_checkpoint().await?.map(|c| c.size as u64);
-        let idx = leaf.idx as u64;
-        Ok(Some(LogPlace {
-            leaf_index: idx,
-            commitment,
-            checkpoint_size: published.filter(|s| *s > idx),
-        }))
+        Ok(Some(
+            place_of(tx.as_mut(), leaf.idx as u64, Some(commitment)).await?,
+        ))
     }
 }
 

@@ -787,7 +787,7 @@ impl Engine {
         b.delta.pending_cents += v.kind.money().get();
         b.delta.hours_per_week_pending += i64::from(v.kind.hours_per_week());
         *b.donors.entry(v.email.clone()).or_default() += 1;
-        let commitment = hex::encode(Sha256::digest(format!("{id}:{receipt}").as_bytes()));
+        let commitment = crate::log::receipt_commitment(id, &receipt);
         let payload = serde_json::json!({ "pledge": id, "kind": v.kind.kind_str(), "receipt_commitment": commitment });
         b.events.push(payload.to_string());
         let mut receipt_email = self.pledge_receipt(&b.base.row, id, &new, &receipt, &v.condition);

@@ -25,6 +25,7 @@ use crate::client_ip::ClientIp;
 use crate::error::ApiError;
 use crate::extract::ApiPath;
 use crate::local_path::LocalPath;
+use crate::log::LogKey;
 use crate::pages::{html, race_label, PageError};
 use crate::rate_limit::{too_many, Limiter};
 use crate::session::{session_cookie, CsrfForm, Viewer};
@@ -651,6 +652,9 @@ struct PledgePage {
     needs_volunteer_profile: bool,
     /// The form's address with the supporter's own referral code.
     share_link: String,
+    /// Its receipt commitment's place in the transparency log.
+    proof: crate::log_proof::ProofBox,
+    proof_intro: &'static str,
 }
 
 #[derive(Debug, Deserialize)]
@@ -661,10 +665,12 @@ pub(crate) struct TokenQuery {
     notice: Option<String>,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn pledge_page_for(
     engine: &Engine,
     viewer: &Viewer,
     config: &CardConfig,
+    log_key: &LogKey,
     id: i64,
     token: &str,
     is_new: bool,
@@ -685,6 +691,13 @@ async fn pledge_page_for(
         engine.public_url(),
         view.slate,
         engine.share_code(id, token).await?
+    );
+    let proof = crate::log_proof::ProofBox::new(
+        engine.public_url(),
+        log_key,
+        engine.pledge_log_place(id, token).await?,
+        Some(cohort_engine::log::receipt_commitment(id, token)),
+        Some(format!("{id}:{token}")),
     );
     let (notice, problem) = match said {
         Said::Nothing => (None, None),
@@ -708,6 +721,8 @@ async fn pledge_page_for(
             is_new,
             notice,
             problem,
+            proof,
+            proof_intro: PROOF_INTRO,
         },
     );
     if refused {
@@ -715,6 +730,10 @@ async fn pledge_page_for(
     }
     Ok(page)
 }
+
+const PROOF_INTRO: &str = "Your pledge is in Cohort's public, append-only log as a commitment: \
+     a hash that shows neither your name nor the amount, and that only this page's holder can tie to the pledge. \
+     Once the log has it, no one — not even Cohort's operators — can remove or change it without every auditor noticing.";
 
 /// What the receipt page says above the pledge.
 enum Said {
@@ -729,6 +748,7 @@ pub(crate) async fn pledge_page(
     State(engine): State<Engine>,
     viewer: Viewer,
     Extension(config): Extension<CardConfig>,
+    Extension(log_key): Extension<LogKey>,
     ApiPath(id): ApiPath<i64>,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, PageError> {
@@ -741,6 +761,7 @@ pub(crate) async fn pledge_page(
         &engine,
         &viewer,
         &config,
+        &log_key,
         id,
         &q.token,
         q.new.is_some(),
@@ -776,6 +797,7 @@ pub(crate) async fn pledge_stop(
     State(engine): State<Engine>,
     viewer: Viewer,
     Extension(config): Extension<CardConfig>,
+    Extension(log_key): Extension<LogKey>,
     ApiPath(id): ApiPath<i64>,
     CsrfForm(form): CsrfForm<TokenForm>,
 ) -> Result<Response, PageError> {
@@ -788,6 +810,7 @@ pub(crate) async fn pledge_stop(
                 &engine,
                 &viewer,
                 &config,
+                &log_key,
                 id,
                 &form.token,
                 false,

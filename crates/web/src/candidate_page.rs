@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
+use axum::{Extension, Router};
 use cohort_core::Cents;
 use cohort_engine::candidate_page::{CandidatePageView, BIO_MAX};
 use cohort_engine::scorecard::SignerCard;
@@ -23,7 +23,9 @@ use serde_json::Value;
 use crate::app::{fixable, see_other, sign_in_first};
 use crate::endorsement_web::initials;
 use crate::extract::ApiPath;
+use crate::log::LogKey;
 use crate::log_page::{describe, Entry};
+use crate::log_proof::ProofBox;
 use crate::pages::{html, html_with_csp, race_label, PageError};
 use crate::session::{CsrfForm, Viewer};
 
@@ -75,9 +77,15 @@ struct CandidatePage {
     waiting_label: &'static str,
     waiting: Option<String>,
     blocking: Vec<String>,
+    /// Their signature's place in the transparency log, once signed.
+    proof: Option<ProofBox>,
+    proof_intro: &'static str,
 }
 
-fn build(v: CandidatePageView) -> CandidatePage {
+const PROOF_INTRO: &str = "This signature is in Cohort's public, append-only log: \
+     no one — not even Cohort's operators — can remove or backdate it without every auditor noticing.";
+
+fn build(v: CandidatePageView, public_url: &str, key: &LogKey) -> CandidatePage {
     let names: HashMap<String, String> = v
         .slate
         .candidates
@@ -177,6 +185,10 @@ fn build(v: CandidatePageView) -> CandidatePage {
         scorecard: v.scorecard,
         waiting_label,
         waiting,
+        proof: c
+            .signed
+            .then(|| ProofBox::new(public_url, key, v.signature_log.clone(), None, None)),
+        proof_intro: PROOF_INTRO,
         blocking: if v.slate.unlocked {
             Vec::new()
         } else {
@@ -187,12 +199,13 @@ fn build(v: CandidatePageView) -> CandidatePage {
 
 async fn page(
     State(engine): State<Engine>,
+    Extension(key): Extension<LogKey>,
     ApiPath((slug, cslug)): ApiPath<(String, String)>,
 ) -> Result<Response, PageError> {
     let v = engine.candidate_page(&slug, &cslug).await?;
     Ok(html_with_csp(
         StatusCode::OK,
-        &build(v),
+        &build(v, engine.public_url(), &key),
         &HeaderValue::from_static(CSP),
     ))
 }

@@ -48,6 +48,7 @@ mod joint_pledges;
 mod local_path;
 mod log;
 mod log_page;
+mod log_proof;
 pub mod openapi;
 mod organize;
 mod osdi;

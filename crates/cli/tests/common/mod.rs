@@ -176,6 +176,11 @@ pub fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap()
 }
 
+/// The test log's note signer and verifier keys (a fixed seed).
+pub fn log_keys() -> (String, String) {
+    cohort_tlog::key_from_seed("cohort.test/log", [3; 32]).expect("a log key")
+}
+
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`, no trailing slash.
     pub base: String,
@@ -314,9 +319,16 @@ impl TestApp {
             Box::new(mailer),
             Duration::from_millis(50),
         ));
-        tokio::spawn(cohort_web::serve(
+        // The log's verifier key, as `cohort serve` passes it (the pages
+        // show it in the audit command); `log_keys()` is its signer.
+        let options = cohort_web::Options {
+            log_key: Some(log_keys().1),
+            ..cohort_web::Options::default()
+        };
+        tokio::spawn(cohort_web::serve_with(
             listener,
             engine.clone(),
+            options,
             std::future::pending(),
         ));
         TestApp {
