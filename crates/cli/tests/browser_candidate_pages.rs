@@ -9,26 +9,6 @@ mod common;
 use cohort_store::Role;
 use common::webdriver::Browser;
 use common::{seed, sign_as, TestApp, SLATE};
-use serde_json::json;
-
-/// axe at both widths, and at 390 px the page is no wider than the window.
-async fn check_page(b: &Browser, name: &str) {
-    b.check_wide_and_phone(name).await;
-    b.resize(390, 2000).await;
-    let widths = b
-        .script(
-            "return [document.documentElement.scrollWidth, window.innerWidth];",
-            json!([]),
-        )
-        .await;
-    let scroll = widths[0].as_i64().unwrap_or(i64::MAX);
-    let inner = widths[1].as_i64().unwrap_or(0);
-    assert!(
-        scroll <= inner,
-        "{name} scrolls sideways at 390 px: scrollWidth {scroll} > innerWidth {inner}"
-    );
-    b.resize(1280, 2000).await;
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_candidate_writes_their_bio_signs_with_confirmation_and_endorses_all() {
@@ -51,7 +31,7 @@ async fn a_candidate_writes_their_bio_signs_with_confirmation_and_endorses_all()
     b.goto(&app.url(&format!("/slates/{SLATE}/candidates/ada-reyes/profile")))
         .await;
     b.wait_for_text("Bio and photo").await;
-    check_page(&b, "candidate-profile-form").await;
+    b.check_fits("candidate-profile-form").await;
     b.type_into("#bio", "Teacher on the river for twenty years.")
         .await;
     b.click("form[action$='/profile'] button").await;
@@ -64,13 +44,13 @@ async fn a_candidate_writes_their_bio_signs_with_confirmation_and_endorses_all()
     b.wait_for_text("Sign version 1 of the compact for Ada Reyes?")
         .await;
     b.wait_for_text("Content hash of version 1").await;
-    check_page(&b, "sign-confirm").await;
+    b.check_fits("sign-confirm").await;
     b.click("button[value='sign']").await;
     b.wait_for_text("You signed this version").await;
 
     b.click("button[value='endorse_all']").await;
     b.wait_for_text("Endorse 2 signers for Ada Reyes?").await;
-    check_page(&b, "endorse-all-confirm").await;
+    b.check_fits("endorse-all-confirm").await;
     b.click("button[value='endorse_all']").await;
     b.wait_for_text("Endorsement recorded.").await;
 
@@ -83,11 +63,11 @@ async fn a_candidate_writes_their_bio_signs_with_confirmation_and_endorses_all()
     b.wait_for_text("Signed version 1").await;
     b.wait_for_text("Signers who have not endorsed Ada Reyes")
         .await;
-    check_page(&b, "candidate-page").await;
+    b.check_fits("candidate-page").await;
     // And one who has not signed, from the slate page's link.
     b.goto(&app.url(&format!("/slates/{SLATE}"))).await;
     b.click(&format!("a[href='/slates/{SLATE}/candidates/ben-okafor']"))
         .await;
     b.wait_for_text("Ben Okafor endorses").await;
-    check_page(&b, "candidate-page-ben").await;
+    b.check_fits("candidate-page-ben").await;
 }

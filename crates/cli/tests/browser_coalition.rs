@@ -29,25 +29,6 @@ async fn endorse(app: &TestApp, from: &str, to: &str) {
     assert_eq!(status, StatusCode::CREATED, "{body}");
 }
 
-/// axe at both widths, and at 390 px the page is no wider than the window.
-async fn check_page(b: &Browser, name: &str) {
-    b.check_wide_and_phone(name).await;
-    b.resize(390, 2000).await;
-    let widths = b
-        .script(
-            "return [document.documentElement.scrollWidth, window.innerWidth];",
-            json!([]),
-        )
-        .await;
-    let scroll = widths[0].as_i64().unwrap_or(i64::MAX);
-    let inner = widths[1].as_i64().unwrap_or(0);
-    assert!(
-        scroll <= inner,
-        "{name} scrolls sideways at 390 px: scrollWidth {scroll} > innerWidth {inner}"
-    );
-    b.resize(1280, 2000).await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn coalition_pages_in_each_state_in_a_real_browser() {
     let app = TestApp::sqlite().await;
@@ -92,14 +73,14 @@ async fn coalition_pages_in_each_state_in_a_real_browser() {
     // Locked.
     b.goto(&slate).await;
     b.wait_for_text("Still needed to unlock").await;
-    check_page(&b, "coalition-slate-locked").await;
+    b.check_fits("coalition-slate-locked").await;
     b.goto(&log).await;
     b.wait_for_text("Ada Reyes endorsed Ben Okafor").await;
-    check_page(&b, "coalition-log").await;
+    b.check_fits("coalition-log").await;
     b.sign_in(&app, "ada@example.org").await;
     b.goto(&campaign).await;
     b.wait_for_text("Reaches you when the slate unlocks").await;
-    check_page(&b, "coalition-campaign-locked").await;
+    b.check_fits("coalition-campaign-locked").await;
 
     // Unlocked.
     sign_as(&app, "cy-lindqvist", version).await;
@@ -115,10 +96,10 @@ async fn coalition_pages_in_each_state_in_a_real_browser() {
     pledge(4_500, "kim@example.org").await;
     b.goto(&slate).await;
     b.wait_for_text("It unlocked when").await;
-    check_page(&b, "coalition-slate-unlocked").await;
+    b.check_fits("coalition-slate-unlocked").await;
     b.goto(&campaign).await;
     b.wait_for_text("The slate's condition is met").await;
-    check_page(&b, "coalition-campaign-unlocked").await;
+    b.check_fits("coalition-campaign-unlocked").await;
 
     // Locked again: Cy withdraws.
     let cy = app
@@ -137,7 +118,7 @@ async fn coalition_pages_in_each_state_in_a_real_browser() {
     assert_eq!(status, StatusCode::NO_CONTENT);
     b.goto(&slate).await;
     b.wait_for_text("Locked now.").await;
-    check_page(&b, "coalition-slate-broken").await;
+    b.check_fits("coalition-slate-broken").await;
     // The endorsement web, scrolled into view for its screenshot.
     for (width, name) in [(1280, "coalition-web"), (390, "coalition-web-phone")] {
         b.resize(width, 2000).await;
@@ -152,5 +133,5 @@ async fn coalition_pages_in_each_state_in_a_real_browser() {
     b.goto(&log).await;
     b.wait_for_text("Cy Lindqvist withdrew their signature")
         .await;
-    check_page(&b, "coalition-log-withdrawal").await;
+    b.check_fits("coalition-log-withdrawal").await;
 }

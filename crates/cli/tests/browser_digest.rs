@@ -11,20 +11,6 @@ use common::{publish, seed, TestApp, SLATE};
 use reqwest::StatusCode;
 use serde_json::json;
 
-async fn no_sideways_scroll(b: &Browser, name: &str) {
-    for width in [1280, 390] {
-        b.resize(width, 2000).await;
-        let wide = b
-            .script(
-                "return document.documentElement.scrollWidth > window.innerWidth;",
-                json!([]),
-            )
-            .await;
-        assert_eq!(wide, json!(false), "{name} scrolls sideways at {width} px");
-    }
-    b.resize(1280, 2000).await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_one_click_unsubscribe_page_works_without_a_session() {
     let app = TestApp::sqlite().await;
@@ -61,11 +47,11 @@ async fn the_one_click_unsubscribe_page_works_without_a_session() {
     b.goto(&url).await;
     b.wait_for_text("Stop updates from Cohort").await;
     b.check_wide_and_phone("digest-01-one-click").await;
-    no_sideways_scroll(&b, "the one-click page").await;
+    b.assert_no_sideways_scroll("the one-click page").await;
     b.click("form button").await;
     b.wait_for_text("Done: no more updates").await;
     b.check_wide_and_phone("digest-02-unsubscribed").await;
-    no_sideways_scroll(&b, "the done page").await;
+    b.assert_no_sideways_scroll("the done page").await;
     let mut tx = app.store.read().await.expect("read");
     let user = tx
         .user_by_email(&cohort_core::Email::parse("eve@example.org").expect("email"))

@@ -8,20 +8,6 @@ mod common;
 use common::webdriver::Browser;
 use common::TestApp;
 
-/// axe-core wide and at 390 px, and nothing scrolls sideways on the phone.
-async fn check(b: &Browser, name: &str) {
-    b.check_wide_and_phone(name).await;
-    b.resize(390, 2000).await;
-    let wide = b
-        .script(
-            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
-            serde_json::json!([]),
-        )
-        .await;
-    assert_eq!(wide.as_i64(), Some(0), "{name} scrolls sideways at 390 px");
-    b.resize(1280, 2000).await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cohesion_and_targeting_work_in_a_real_browser_wide_and_on_a_phone() {
     let app = TestApp::sqlite().await;
@@ -36,18 +22,18 @@ async fn cohesion_and_targeting_work_in_a_real_browser_wide_and_on_a_phone() {
     b.wait_for_text("Does the bloc hold?").await;
     b.wait_for_text("Alexandria Ocasio-Cortez").await;
     b.wait_for_text("Where the bloc split").await;
-    check(&b, "governing-01-cohesion").await;
+    b.check_fits("governing-01-cohesion").await;
     b.goto(&app.url(&format!(
         "/slates/{slug}/cohesion?from=2025-02-01&to=2025-02-28"
     )))
     .await;
     b.wait_for_text("from 2025-02-01 to 2025-02-28").await;
-    check(&b, "governing-02-cohesion-february").await;
+    b.check_fits("governing-02-cohesion-february").await;
     b.goto(&app.url(&format!("/slates/{slug}/targets"))).await;
     b.wait_for_text("Whom to challenge in the House").await;
     b.wait_for_text("The tagged votes that went against the platform")
         .await;
-    check(&b, "governing-03-targets").await;
+    b.check_fits("governing-03-targets").await;
     // Choose the Republican caucus with the form, as a visitor would.
     b.script(
         "document.querySelector(\"select[name='party']\").value = 'Republican';",
@@ -61,5 +47,5 @@ async fn cohesion_and_targeting_work_in_a_real_browser_wide_and_on_a_phone() {
         "{}",
         b.url().await
     );
-    check(&b, "governing-04-targets-republican").await;
+    b.check_fits("governing-04-targets-republican").await;
 }

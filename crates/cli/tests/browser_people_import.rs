@@ -12,20 +12,6 @@ use common::{TestApp, SLATE};
 use reqwest::StatusCode;
 use serde_json::json;
 
-async fn no_sideways_scroll(b: &Browser, name: &str) {
-    for width in [1280, 390] {
-        b.resize(width, 2000).await;
-        let wide = b
-            .script(
-                "return document.documentElement.scrollWidth > window.innerWidth;",
-                json!([]),
-            )
-            .await;
-        assert_eq!(wide, json!(false), "{name} scrolls sideways at {width} px");
-    }
-    b.resize(1280, 2000).await;
-}
-
 async fn paste(b: &Browser, text: &str) {
     b.script(
         "document.querySelector('#csv').value = arguments[0];",
@@ -58,14 +44,14 @@ async fn an_organizer_previews_and_imports_a_supporter_list() {
         .await;
     b.wait_for_text("Import supporters from CSV").await;
     b.check_wide_and_phone("people-import-01-form").await;
-    no_sideways_scroll(&b, "the import form").await;
+    b.assert_no_sideways_scroll("the import form").await;
 
     paste(&b, "email,first_name,zip\nnot-an-email,Ada,1234\n").await;
     b.wait_for_text("The file is refused: 2 problems").await;
     b.wait_for_text("line 2, column 'zip': '1234' is not a ZIP code")
         .await;
     b.check_wide_and_phone("people-import-02-problems").await;
-    no_sideways_scroll(&b, "the problems").await;
+    b.assert_no_sideways_scroll("the problems").await;
 
     let long_name = "Maximiliana-Konstantinopoulou-Wolfeschlegelsteinhausen";
     paste(
@@ -77,11 +63,11 @@ async fn an_organizer_previews_and_imports_a_supporter_list() {
     .await;
     b.wait_for_text("2 new people, 0 merged").await;
     b.check_wide_and_phone("people-import-03-preview").await;
-    no_sideways_scroll(&b, "the preview").await;
+    b.assert_no_sideways_scroll("the preview").await;
     b.click("form[action$='/confirm'] button").await;
     b.wait_for_text("Imported 2 rows: 2 new, 0 merged").await;
     b.check_wide_and_phone("people-import-04-done").await;
-    no_sideways_scroll(&b, "the result").await;
+    b.assert_no_sideways_scroll("the result").await;
     let (_, csv) = app
         .engine
         .people_csv(&cohort_engine::Actor::Organizer { slate: None }, SLATE)

@@ -35,7 +35,7 @@ pub(crate) fn stands(slate: &SlateView, planks_of: &HashMap<i32, Vec<String>>) -
                 let Some(v) = c.signed_version else { continue };
                 let holds = planks_of
                     .get(&v)
-                    .is_some_and(|titles| titles.iter().any(|t| *t == plank.title));
+                    .is_some_and(|titles| titles.contains(&plank.title));
                 let seat = match &c.district {
                     Some(d) => format!("{} ({}-{d})", c.name, c.state),
                     None => format!("{} ({})", c.name, c.state),
