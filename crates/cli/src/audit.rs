@@ -154,6 +154,48 @@ fn check_slate(slug: &str, f: &Facts, api: &Value) -> Result<()> {
     Ok(())
 }
 
+/// The bundle of tile `t` at a width of at least `t.width`, now that the
+/// partial one of exactly that width is gone: the full bundle, or else the
+/// partial the newest (verified) checkpoint has; a few tries, as the log
+/// may grow between the two requests.
+async fn wider_bundle(
+    c: &Client,
+    verifier: &CheckpointVerifier,
+    t: cohort_tlog::TilePath,
+) -> Result<Vec<u8>> {
+    let start = t.n * TILE_WIDTH;
+    for _ in 0..5 {
+        let full = cohort_tlog::TilePath {
+            width: TILE_WIDTH,
+            ..t
+        };
+        if let Some(b) = c.bytes_opt(&format!("/log/{}", full.path())).await? {
+            return Ok(b);
+        }
+        let note = String::from_utf8(c.bytes("/log/checkpoint").await?)?;
+        let now = verifier
+            .open(&note)
+            .map_err(|e| anyhow!("the checkpoint does not verify: {e}"))?;
+        let width = now.size.saturating_sub(start).min(TILE_WIDTH);
+        if width < t.width {
+            bail!(
+                "the log shrank: tile {} had {} leaves, the newest checkpoint ({} leaves) has {width}",
+                t.path(),
+                t.width,
+                now.size
+            );
+        }
+        let now_tile = cohort_tlog::TilePath { width, ..t };
+        if let Some(b) = c.bytes_opt(&format!("/log/{}", now_tile.path())).await? {
+            return Ok(b);
+        }
+    }
+    bail!(
+        "fetching /log/{}: HTTP 404 Not Found (the log kept growing past each retry)",
+        t.path()
+    )
+}
+
 pub async fn run(args: AuditArgs) -> Result<Audited> {
     let verifier = CheckpointVerifier::new(&args.key).map_err(|e| anyhow!("--key: {e}"))?;
     let c = Client {
@@ -185,23 +227,18 @@ pub async fn run(args: AuditArgs) -> Result<Audited> {
             n: n / TILE_WIDTH,
             width: w,
         };
-        // A partial bundle is gone once the log has filled its tile (it
-        // grew since the checkpoint was read): the full one's first `w`
-        // leaves are the same (C2SP tlog-tiles).
-        let (body, from_full) = match c.bytes_opt(&format!("/log/{}", t.path())).await? {
+        // A partial bundle is served only at the tile's current width, so
+        // one read from an older checkpoint is gone once the log grew
+        // (C2SP tlog-tiles): its first `w` leaves are then the first `w` of
+        // the full bundle, or of the partial the newest checkpoint names.
+        let (body, from_wider) = match c.bytes_opt(&format!("/log/{}", t.path())).await? {
             Some(b) => (b, false),
-            None if w < TILE_WIDTH => {
-                let full = cohort_tlog::TilePath {
-                    width: TILE_WIDTH,
-                    ..t
-                };
-                (c.bytes(&format!("/log/{}", full.path())).await?, true)
-            }
+            None if w < TILE_WIDTH => (wider_bundle(&c, &verifier, t).await?, true),
             None => bail!("fetching /log/{}: HTTP 404 Not Found", t.path()),
         };
         let got = cohort_tlog::tiles::unbundle(&body)
             .map(|mut l| {
-                if from_full {
+                if from_wider {
                     l.truncate(w as usize);
                 }
                 l

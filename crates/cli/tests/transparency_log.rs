@@ -364,3 +364,105 @@ async fn audit_names_each_edit_made_behind_the_log() {
 fn sig_other() -> String {
     key_from_seed("cohort.test/log", [9; 32]).expect("key").1
 }
+
+/// Serves `stale` for the first `GET /log/checkpoint` and forwards every
+/// other request to `upstream`: an auditor that read a checkpoint just
+/// before the log grew within the same tile. Answers the proxy's base URL.
+async fn stale_checkpoint_proxy(upstream: String, stale: String) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let http = reqwest::Client::new();
+        let mut stale = Some(stale);
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                match sock.read(&mut chunk).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                }
+            }
+            let head = String::from_utf8_lossy(&buf).into_owned();
+            let path = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
+            let (status, body) = match (path.as_str(), stale.take()) {
+                ("/log/checkpoint", Some(note)) => (200, note.into_bytes()),
+                (_, kept) => {
+                    stale = kept;
+                    let res = http
+                        .get(format!("{upstream}{path}"))
+                        .send()
+                        .await
+                        .expect("upstream");
+                    let status = res.status().as_u16();
+                    (status, res.bytes().await.expect("body").to_vec())
+                }
+            };
+            let mut out = format!(
+                "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            )
+            .into_bytes();
+            out.extend_from_slice(&body);
+            let _ = sock.write_all(&out).await;
+        }
+    });
+    base
+}
+
+/// The bug: an auditor reading a checkpoint just before the log grew within
+/// the same tile asked for the partial entry bundle of that width, which the
+/// server no longer serves (only the tile's current width), then for the
+/// full bundle, which did not exist yet, and failed with "HTTP 404" on a
+/// healthy log (seen in the SIGKILL test on PostgreSQL). It must take the
+/// first leaves of the partial bundle the newest checkpoint names.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_audit_that_read_a_checkpoint_just_before_the_log_grew_passes() {
+    let app = TestApp::sqlite().await;
+    let (skey, vkey) = key_from_seed("cohort.test/log", [7; 32]).expect("key");
+    let signer = CheckpointSigner::new(&skey).expect("signer");
+    let version = seed(&app, "signers >= 3").await;
+    sign_as(&app, "ada-reyes", version).await;
+    app.engine
+        .sequence_log_all(&signer)
+        .await
+        .expect("sequence");
+    let (_, old, _) = bytes(&app, "/log/checkpoint").await;
+    let old = String::from_utf8(old).expect("text");
+    // The log grows within its first tile: a pledge (it changes none of the
+    // slate facts the audit compares with the JSON API).
+    let res = app
+        .client
+        .post(app.url(&format!("/api/slates/{SLATE}/pledges")))
+        .json(&json!({
+            "kind": "money", "amount_cents": 5000, "recurring": "once",
+            "donor": {"email": "sam@example.org", "name": "Sam Doe", "zip": "10001",
+                "employer": "Acme", "occupation": "Engineer", "attests_eligible": true}
+        }))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let grown = app
+        .engine
+        .sequence_log_all(&signer)
+        .await
+        .expect("sequence");
+    let before: u64 = old
+        .lines()
+        .nth(1)
+        .and_then(|l| l.parse().ok())
+        .expect("size");
+    assert!(before < grown && grown < 256, "{before} → {grown}");
+    let proxy = stale_checkpoint_proxy(app.base.trim_end_matches('/').to_owned(), old).await;
+    let state = std::env::temp_dir().join(format!("cohort-audit-stale-{}", std::process::id()));
+    let _ = std::fs::remove_file(&state);
+    let (ok, out) = audit(&proxy, &vkey, &state);
+    assert!(ok, "{out}");
+}
