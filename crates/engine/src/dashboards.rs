@@ -96,6 +96,18 @@ pub struct AllocationExport {
     pub occupation: String,
 }
 
+/// Pledgers a partner's link must have brought before its own admins see
+/// money and hours (the slate's organizers always do).
+pub const PARTNER_AMOUNTS_FROM: i64 = 5;
+
+/// What a partner's link has brought, as a viewer may see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PartnerCounts {
+    /// Money and hours are zero when not [`PartnerCounts::amounts_shown`].
+    pub counts: Referrals,
+    pub amounts_shown: bool,
+}
+
 impl Engine {
     /// The roles an account holds, by slate.
     pub async fn roles(&self, account: &Account) -> Result<Vec<RoleView>> {
@@ -201,13 +213,17 @@ impl Engine {
     }
 
     /// One partner organization, with its referral counts for its own admins
-    /// and the slate's organizers (counts and totals: never names).
+    /// and the slate's organizers (counts and totals: never names). A
+    /// partner's own admins see money and hours only from
+    /// [`PARTNER_AMOUNTS_FROM`] pledgers on: below that a total is a
+    /// handful of people's amounts, and the partner knows whom it sent the
+    /// link to.
     pub async fn partner(
         &self,
         actor: &Actor,
         slate: &str,
         code: &str,
-    ) -> Result<(PartnerView, Option<Referrals>)> {
+    ) -> Result<(PartnerView, Option<PartnerCounts>)> {
         let mut tx = self.store.read().await?;
         let s = find_slate(tx.as_mut(), slate).await?;
         let p = tx
@@ -220,7 +236,16 @@ impl Engine {
             g.role == Role::Partner && g.slate_id == Some(s.id) && g.candidate_id == Some(p.id)
         });
         let counts = if admin || actor.organizes(s.id) {
-            Some(tx.referrals(s.id, &p.code).await?)
+            let mut counts = tx.referrals(s.id, &p.code).await?;
+            let amounts_shown = actor.organizes(s.id) || counts.pledgers >= PARTNER_AMOUNTS_FROM;
+            if !amounts_shown {
+                counts.cents = 0;
+                counts.hours_per_week = 0;
+            }
+            Some(PartnerCounts {
+                counts,
+                amounts_shown,
+            })
         } else {
             None
         };

@@ -20,12 +20,13 @@ struct PartnerPage {
     slate_name: String,
     partner: cohort_engine::dashboards::PartnerView,
     link: String,
-    counts: Option<cohort_store::Referrals>,
+    counts: Option<cohort_engine::dashboards::PartnerCounts>,
+    amounts_from: i64,
 }
 
 impl PartnerPage {
     fn money(&self) -> String {
-        Cents(self.counts.map_or(0, |c| c.cents)).to_string()
+        Cents(self.counts.map_or(0, |c| c.counts.cents)).to_string()
     }
 }
 
@@ -48,6 +49,7 @@ pub(crate) async fn partner_page(
             slate_name: slate.name,
             partner,
             counts,
+            amounts_from: cohort_engine::dashboards::PARTNER_AMOUNTS_FROM,
         },
     ))
 }
