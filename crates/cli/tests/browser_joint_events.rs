@@ -9,7 +9,7 @@ use chrono::Duration;
 use cohort_store::Role;
 use common::webdriver::Browser;
 use common::{seed, TestApp, SLATE};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -147,22 +147,7 @@ async fn confirmed(app: &TestApp, title: &str, days: i64, location: serde_json::
         .await;
     assert_eq!(status, StatusCode::CREATED, "{e}");
     let id = e["id"].as_i64().expect("id");
-    for who in ["ada-reyes", "ben-okafor"] {
-        let t = app
-            .engine
-            .issue_candidate_token(SLATE, who)
-            .await
-            .expect("token");
-        let (status, body) = app
-            .call(
-                Method::POST,
-                &format!("/api/joint-events/{id}/hosts/{who}/confirm"),
-                Some(&t),
-                None,
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-    }
+    common::confirm_hosts(app, &e).await;
     id
 }
 

@@ -138,22 +138,7 @@ async fn confirmed_event(app: &TestApp, title: &str, zip: &str) -> i64 {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{e}");
     let id = e["id"].as_i64().expect("id");
-    for who in ["ada-reyes", "ben-okafor"] {
-        let t = app
-            .engine
-            .issue_candidate_token(SLATE, who)
-            .await
-            .expect("token");
-        let (status, body) = app
-            .call(
-                Method::POST,
-                &format!("/api/joint-events/{id}/hosts/{who}/confirm"),
-                Some(&t),
-                None,
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-    }
+    common::confirm_hosts(app, &e).await;
     id
 }
 
@@ -565,22 +550,7 @@ async fn the_digest_tells_each_scorecard_change_once(app: TestApp) {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{e}");
     let id = e["id"].as_i64().expect("id");
-    for who in ["ada-reyes", "ben-okafor"] {
-        let t = app
-            .engine
-            .issue_candidate_token(SLATE, who)
-            .await
-            .expect("token");
-        let (status, body) = app
-            .call(
-                Method::POST,
-                &format!("/api/joint-events/{id}/hosts/{who}/confirm"),
-                Some(&t),
-                None,
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-    }
+    common::confirm_hosts(&app, &e).await;
     app.clock.set(common::now() + Duration::days(12));
     let (status, body) = app
         .call(

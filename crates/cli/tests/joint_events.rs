@@ -58,19 +58,7 @@ async fn confirmed(app: &TestApp, body: Value) -> i64 {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{e}");
     let id = e["id"].as_i64().expect("id");
-    for h in e["hosts"].as_array().expect("hosts") {
-        let who = h["candidate"].as_str().expect("slug");
-        let t = token(app, who).await;
-        let (status, body) = app
-            .call(
-                Method::POST,
-                &format!("/api/joint-events/{id}/hosts/{who}/confirm"),
-                Some(&t),
-                None,
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-    }
+    common::confirm_hosts(app, &e).await;
     id
 }
 

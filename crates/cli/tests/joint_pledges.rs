@@ -43,23 +43,7 @@ async fn propose(app: &TestApp, body: Value, confirm: bool) -> i64 {
     assert_eq!(status, StatusCode::CREATED, "{e}");
     let id = e["id"].as_i64().expect("id");
     if confirm {
-        for h in e["hosts"].as_array().expect("hosts") {
-            let who = h["candidate"].as_str().expect("slug");
-            let t = app
-                .engine
-                .issue_candidate_token(SLATE, who)
-                .await
-                .expect("token");
-            let (status, body) = app
-                .call(
-                    Method::POST,
-                    &format!("/api/joint-events/{id}/hosts/{who}/confirm"),
-                    Some(&t),
-                    None,
-                )
-                .await;
-            assert_eq!(status, StatusCode::OK, "{body}");
-        }
+        common::confirm_hosts(app, &e).await;
     }
     id
 }

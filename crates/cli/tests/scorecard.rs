@@ -173,22 +173,7 @@ async fn the_scorecard_scores_each_signer_with_evidence(app: TestApp) {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{e}");
     let id = e["id"].as_i64().expect("id");
-    for who in ["ada-reyes", "ben-okafor"] {
-        let t = app
-            .engine
-            .issue_candidate_token(SLATE, who)
-            .await
-            .expect("token");
-        let (status, body) = app
-            .call(
-                Method::POST,
-                &format!("/api/joint-events/{id}/hosts/{who}/confirm"),
-                Some(&t),
-                None,
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-    }
+    common::confirm_hosts(&app, &e).await;
     app.clock.set(common::now() + Duration::days(12));
     let (status, body) = app
         .call(

@@ -157,6 +157,29 @@ pub async fn sign_as(app: &TestApp, who: &str, version: i64) -> Value {
     body
 }
 
+/// Every host of a proposed joint event (`e`, the API's answer) confirms
+/// with their campaign's token, as API.md's confirm route takes it.
+pub async fn confirm_hosts(app: &TestApp, e: &Value) {
+    let id = e["id"].as_i64().expect("id");
+    for h in e["hosts"].as_array().expect("hosts") {
+        let who = h["candidate"].as_str().expect("slug");
+        let t = app
+            .engine
+            .issue_candidate_token(SLATE, who)
+            .await
+            .expect("token");
+        let (status, body) = app
+            .call(
+                reqwest::Method::POST,
+                &format!("/api/joint-events/{id}/hosts/{who}/confirm"),
+                Some(&t),
+                None,
+            )
+            .await;
+        assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    }
+}
+
 /// The cents a pledge's answer says were allocated, over all installments.
 pub fn allocated(v: &Value) -> i64 {
     v["allocations"]
