@@ -9,30 +9,13 @@ mod common;
 use cohort_tlog::CheckpointSigner;
 use common::webdriver::Browser;
 use common::{log_keys, seed, sign_as, TestApp, SLATE};
-use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_receipt_and_signature_proofs_read_well_at_both_widths() {
     let app = TestApp::sqlite().await;
     let signer = CheckpointSigner::new(&log_keys().0).expect("signer");
     let version = seed(&app, "signers >= 2").await;
-    let res = app
-        .client
-        .post(app.url(&format!("/api/slates/{SLATE}/pledges")))
-        .json(&json!({
-            "kind": "money", "amount_cents": 5000, "recurring": "once",
-            "donor": {"email": "sam@example.org", "name": "Sam Doe", "zip": "10001",
-                "employer": "Acme", "occupation": "Engineer", "attests_eligible": true}
-        }))
-        .send()
-        .await
-        .expect("answer");
-    let (_, created) = common::read(res).await;
-    let id = created["id"].as_i64().expect("id");
-    let receipt = created["receipt_token"]
-        .as_str()
-        .expect("receipt")
-        .to_owned();
+    let (id, receipt) = common::pledge_50(&app).await;
     let page = app.url(&format!("/pledges/{id}?token={receipt}"));
 
     let b = Browser::start().await;

@@ -11,7 +11,7 @@ use cohort_tlog::tree;
 use cohort_tlog::{b64, hash_from_b64, CheckpointSigner, CheckpointVerifier, Hash};
 use common::{log_keys, seed, sign_as, TestApp, SLATE};
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 both_backends!(
     the_receipt_page_shows_its_leaf_and_a_proof_that_verifies,
@@ -86,24 +86,7 @@ async fn check_box(app: &TestApp, html: &str, v: &CheckpointVerifier) -> (u64, V
 async fn the_receipt_page_shows_its_leaf_and_a_proof_that_verifies(app: TestApp) {
     let (signer, verifier, vkey) = keys();
     let version = seed(&app, "signers >= 2").await;
-    let res = app
-        .client
-        .post(app.url(&format!("/api/slates/{SLATE}/pledges")))
-        .json(&json!({
-            "kind": "money", "amount_cents": 5000, "recurring": "once",
-            "donor": {"email": "sam@example.org", "name": "Sam Doe", "zip": "10001",
-                "employer": "Acme", "occupation": "Engineer", "attests_eligible": true}
-        }))
-        .send()
-        .await
-        .expect("answer");
-    let (status, created) = common::read(res).await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    let id = created["id"].as_i64().expect("id");
-    let receipt = created["receipt_token"]
-        .as_str()
-        .expect("receipt")
-        .to_owned();
+    let (id, receipt) = common::pledge_50(&app).await;
     let commitment = {
         use sha2::Digest;
         hex::encode(sha2::Sha256::digest(format!("{id}:{receipt}").as_bytes()))

@@ -69,24 +69,7 @@ async fn the_log_holds_every_public_event_and_its_proofs_verify(app: TestApp) {
     let (signer, verifier) = signer();
     let version = seed(&app, "signers >= 2").await;
     // A pledge: its receipt shows where its commitment is, once logged.
-    let res = app
-        .client
-        .post(app.url(&format!("/api/slates/{SLATE}/pledges")))
-        .json(&json!({
-            "kind": "money", "amount_cents": 5000, "recurring": "once",
-            "donor": {"email": "sam@example.org", "name": "Sam Doe", "zip": "10001",
-                "employer": "Acme", "occupation": "Engineer", "attests_eligible": true}
-        }))
-        .send()
-        .await
-        .expect("answer");
-    let (status, created) = common::read(res).await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    let id = created["id"].as_i64().expect("id");
-    let receipt = created["receipt_token"]
-        .as_str()
-        .expect("receipt")
-        .to_owned();
+    let (id, receipt) = common::pledge_50(&app).await;
     let (_, view) = app.get(&format!("/api/pledges/{id}?token={receipt}")).await;
     assert!(view.get("log").is_none(), "not logged yet: {view}");
     // Nothing is public before the first round.
@@ -437,18 +420,7 @@ async fn an_audit_that_read_a_checkpoint_just_before_the_log_grew_passes() {
     let old = String::from_utf8(old).expect("text");
     // The log grows within its first tile: a pledge (it changes none of the
     // slate facts the audit compares with the JSON API).
-    let res = app
-        .client
-        .post(app.url(&format!("/api/slates/{SLATE}/pledges")))
-        .json(&json!({
-            "kind": "money", "amount_cents": 5000, "recurring": "once",
-            "donor": {"email": "sam@example.org", "name": "Sam Doe", "zip": "10001",
-                "employer": "Acme", "occupation": "Engineer", "attests_eligible": true}
-        }))
-        .send()
-        .await
-        .expect("answer");
-    assert_eq!(res.status(), StatusCode::CREATED);
+    common::pledge_50(&app).await;
     let grown = app
         .engine
         .sequence_log_all(&signer)

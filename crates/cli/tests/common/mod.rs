@@ -180,6 +180,27 @@ pub async fn confirm_hosts(app: &TestApp, e: &Value) {
     }
 }
 
+/// Sam Doe's $50 one-time money pledge to the test slate, over the JSON
+/// API without an account; answers its id and receipt token.
+pub async fn pledge_50(app: &TestApp) -> (i64, String) {
+    let res = app
+        .client
+        .post(app.url(&format!("/api/slates/{SLATE}/pledges")))
+        .json(&serde_json::json!({
+            "kind": "money", "amount_cents": 5000, "recurring": "once",
+            "donor": {"email": "sam@example.org", "name": "Sam Doe", "zip": "10001",
+                "employer": "Acme", "occupation": "Engineer", "attests_eligible": true}
+        }))
+        .send()
+        .await
+        .expect("answer");
+    let (status, created) = read(res).await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{created}");
+    let id = created["id"].as_i64().expect("id");
+    let receipt = created["receipt_token"].as_str().expect("receipt");
+    (id, receipt.to_owned())
+}
+
 /// The cents a pledge's answer says were allocated, over all installments.
 pub fn allocated(v: &Value) -> i64 {
     v["allocations"]
