@@ -51,25 +51,8 @@ async fn post_form(
     path: &str,
     fields: &[(&str, &str)],
 ) -> (StatusCode, String, String) {
-    let (cookie, csrf) = app.form_credentials(Some(session)).await;
-    let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
-    form.extend_from_slice(fields);
-    let res = app
-        .client
-        .post(app.url(path))
-        .header("cookie", cookie)
-        .form(&form)
-        .send()
-        .await
-        .expect("an answer");
-    let status = res.status();
-    let location = res
-        .headers()
-        .get("location")
-        .and_then(|l| l.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    (status, location, res.text().await.expect("a body"))
+    let a = app.post_form(Some(session), path, fields).await;
+    (a.status, a.location, a.body)
 }
 
 async fn each_section_is_its_own_page_behind_one_nav(app: TestApp) {

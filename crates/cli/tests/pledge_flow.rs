@@ -20,44 +20,6 @@ both_backends!(
     partners_see_pledgers_money_and_hours_and_the_form_names_them,
 );
 
-struct Answer {
-    status: StatusCode,
-    location: String,
-    body: String,
-}
-
-/// POST a form the way a browser without JavaScript does (CSRF included).
-async fn post_form(
-    app: &TestApp,
-    session: Option<&str>,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> Answer {
-    let (cookie, csrf) = app.form_credentials(session).await;
-    let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
-    form.extend_from_slice(fields);
-    let res = app
-        .client
-        .post(app.url(path))
-        .header("cookie", cookie)
-        .form(&form)
-        .send()
-        .await
-        .expect("an answer");
-    let status = res.status();
-    let location = res
-        .headers()
-        .get("location")
-        .and_then(|l| l.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    Answer {
-        status,
-        location,
-        body: res.text().await.expect("a body"),
-    }
-}
-
 async fn get_page(app: &TestApp, session: Option<&str>, path: &str) -> (StatusCode, String) {
     let mut req = app.client.get(app.url(path));
     if let Some(s) = session {
@@ -138,7 +100,7 @@ async fn presets_and_the_condition_controls_compile_to_the_typed_language(app: T
         ("condition", ""),
         ("action", "pledge"),
     ]);
-    let made = post_form(&app, None, &path, &built).await;
+    let made = app.post_form(None, &path, &built).await;
     assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
     let pledge = pledge_at(&app, &made.location).await;
     assert_eq!(pledge["amount_cents"], 5000, "{pledge}");
@@ -154,7 +116,7 @@ async fn presets_and_the_condition_controls_compile_to_the_typed_language(app: T
         ("condition", compiled),
         ("action", "pledge"),
     ]);
-    let made = post_form(&app, None, &path, &typed).await;
+    let made = app.post_form(None, &path, &typed).await;
     assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
     let again = pledge_at(&app, &made.location).await;
     assert_eq!(again["condition"], pledge["condition"]);
@@ -173,7 +135,7 @@ async fn presets_and_the_condition_controls_compile_to_the_typed_language(app: T
         ("condition", "mutual"),
         ("action", "pledge"),
     ]);
-    let refused = post_form(&app, None, &path, &both).await;
+    let refused = app.post_form(None, &path, &both).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.contains("Condition:"), "{}", refused.body);
     // A control that is not a number names itself.
@@ -183,7 +145,7 @@ async fn presets_and_the_condition_controls_compile_to_the_typed_language(app: T
         ("min_signers", "two"),
         ("action", "pledge"),
     ]);
-    let refused = post_form(&app, None, &path, &bad).await;
+    let refused = app.post_form(None, &path, &bad).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         refused.body.contains("At least this many signatures"),
@@ -193,7 +155,7 @@ async fn presets_and_the_condition_controls_compile_to_the_typed_language(app: T
     // A candidate who is not on the slate is refused too.
     let mut stranger = donor("gus@example.org", "n-stranger");
     stranger.extend([("preset", "25"), ("sign_zed", "yes"), ("action", "pledge")]);
-    let refused = post_form(&app, None, &path, &stranger).await;
+    let refused = app.post_form(None, &path, &stranger).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     let (_, after) = app.get(&format!("/api/slates/{SLATE}")).await;
     assert_eq!(before["pot"], after["pot"], "nothing written");
@@ -222,20 +184,20 @@ async fn preview_needs_no_donor(app: TestApp) {
         preview_button.contains("formnovalidate"),
         "Preview trips the required name and email: {preview_button}"
     );
-    let shown = post_form(
-        &app,
-        None,
-        &path,
-        &[
-            ("kind", "money"),
-            ("preset", "100"),
-            ("amount", ""),
-            ("sign_ada-reyes", "yes"),
-            ("min_signers", "2"),
-            ("action", "preview"),
-        ],
-    )
-    .await;
+    let shown = app
+        .post_form(
+            None,
+            &path,
+            &[
+                ("kind", "money"),
+                ("preset", "100"),
+                ("amount", ""),
+                ("sign_ada-reyes", "yes"),
+                ("min_signers", "2"),
+                ("action", "preview"),
+            ],
+        )
+        .await;
     assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
     assert!(
         shown
@@ -294,7 +256,7 @@ async fn the_receipt_offers_a_share_link_with_the_supporters_own_code(app: TestA
         async move {
             let mut f = donor(email, nonce);
             f.extend([("preset", "25"), ("action", "pledge")]);
-            let made = post_form(app, None, &path, &f).await;
+            let made = app.post_form(None, &path, &f).await;
             assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
             let (status, receipt) = get_page(app, None, &made.location).await;
             assert_eq!(status, StatusCode::OK);
@@ -327,7 +289,7 @@ async fn the_receipt_offers_a_share_link_with_the_supporters_own_code(app: TestA
         ("ref", code.as_str()),
         ("action", "pledge"),
     ]);
-    let made = post_form(&app, None, &path, &f).await;
+    let made = app.post_form(None, &path, &f).await;
     assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
     assert_eq!(pledge_at(&app, &made.location).await["ref"], code.as_str());
 }

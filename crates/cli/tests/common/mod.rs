@@ -201,6 +201,13 @@ pub async fn pledge_50(app: &TestApp) -> (i64, String) {
     (id, receipt.to_owned())
 }
 
+/// What a form post answered ([`TestApp::post_form`]).
+pub struct FormAnswer {
+    pub status: StatusCode,
+    pub location: String,
+    pub body: String,
+}
+
 /// The cents a pledge's answer says were allocated, over all installments.
 pub fn allocated(v: &Value) -> i64 {
     v["allocations"]
@@ -457,6 +464,40 @@ impl TestApp {
     }
 
     /// POST `body` verbatim with a content type, for malformed input.
+    /// POST a form the way a browser without JavaScript does (the session's
+    /// cookie and CSRF token included); answers the status, the
+    /// `Location` header (empty when none) and the body.
+    pub async fn post_form(
+        &self,
+        session: Option<&str>,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> FormAnswer {
+        let (cookie, csrf) = self.form_credentials(session).await;
+        let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+        form.extend_from_slice(fields);
+        let res = self
+            .client
+            .post(self.url(path))
+            .header("cookie", cookie)
+            .form(&form)
+            .send()
+            .await
+            .expect("an answer");
+        let status = res.status();
+        let location = res
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        FormAnswer {
+            status,
+            location,
+            body: res.text().await.expect("a body"),
+        }
+    }
+
     pub async fn post_raw(
         &self,
         path: &str,
