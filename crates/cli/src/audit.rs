@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use anyhow::{anyhow, bail, Context, Result};
 use cohort_tlog::tree::{self, Hashes};
 use cohort_tlog::{hash_from_b64, CheckpointVerifier, Leaf, SignedCheckpoint, TILE_WIDTH};
+use futures::stream::{self, StreamExt};
 use serde_json::Value;
 
 pub struct AuditArgs {
@@ -21,6 +22,8 @@ pub struct AuditArgs {
     pub state: Option<PathBuf>,
     /// `PLEDGE_ID:RECEIPT_TOKEN`.
     pub receipts: Vec<String>,
+    /// Draw a progress bar on stderr.
+    pub progress: bool,
 }
 
 /// What an audit found when everything checked out.
@@ -196,6 +199,74 @@ async fn wider_bundle(
     )
 }
 
+/// How many requests the auditor keeps in flight.
+const IN_FLIGHT: usize = 8;
+
+/// The leaves of entry bundle `t`. A partial bundle is served only at the
+/// tile's current width, so one read from an older checkpoint is gone once
+/// the log grew (C2SP tlog-tiles): its first `w` leaves are then the first
+/// `w` of the full bundle, or of the partial the newest checkpoint names.
+async fn bundle(
+    c: &Client,
+    verifier: &CheckpointVerifier,
+    t: cohort_tlog::TilePath,
+) -> Result<Vec<Vec<u8>>> {
+    let (body, from_wider) = match c.bytes_opt(&format!("/log/{}", t.path())).await? {
+        Some(b) => (b, false),
+        None if t.width < TILE_WIDTH => (wider_bundle(c, verifier, t).await?, true),
+        None => bail!("fetching /log/{}: HTTP 404 Not Found", t.path()),
+    };
+    cohort_tlog::tiles::unbundle(&body)
+        .map(|mut l| {
+            if from_wider {
+                l.truncate(t.width as usize);
+            }
+            l
+        })
+        .filter(|l| l.len() as u64 == t.width)
+        .ok_or_else(|| anyhow!("entry bundle {} is malformed", t.path()))
+}
+
+/// The most events the public API answers in one page.
+const EVENTS_PAGE: usize = 1000;
+
+/// The public event log of `slug` shows each of `logged` (a run of the
+/// log's events in sequence order) with the same kind.
+async fn check_events(c: &Client, slug: &str, logged: &[(i64, String)]) -> Result<()> {
+    let seqs = logged.iter().map(|(seq, _)| *seq);
+    let (Some(first), Some(last)) = (seqs.clone().min(), seqs.max()) else {
+        return Ok(());
+    };
+    let mut shown: BTreeMap<i64, String> = BTreeMap::new();
+    let mut after = first - 1;
+    loop {
+        let page = c
+            .json(&format!(
+                "/api/slates/{slug}/events?after={after}&limit={EVENTS_PAGE}"
+            ))
+            .await?;
+        let rows = page.as_array().cloned().unwrap_or_default();
+        let Some(seen) = rows.iter().filter_map(|r| r["seq"].as_i64()).max() else {
+            break;
+        };
+        for r in &rows {
+            shown.insert(r["seq"].as_i64().unwrap_or(0), text(r, "kind"));
+        }
+        if seen >= last || seen <= after {
+            break;
+        }
+        after = seen;
+    }
+    for (seq, kind) in logged {
+        match shown.get(seq) {
+            Some(k) if k == kind => {}
+            Some(k) => bail!("slate {slug}: event {seq} is {kind} in the log but {k} in the API"),
+            None => bail!("slate {slug}: event {seq} ({kind}) is in the log but gone from the API"),
+        }
+    }
+    Ok(())
+}
+
 pub async fn run(args: AuditArgs) -> Result<Audited> {
     let verifier = CheckpointVerifier::new(&args.key).map_err(|e| anyhow!("--key: {e}"))?;
     let c = Client {
@@ -217,36 +288,23 @@ pub async fn run(args: AuditArgs) -> Result<Audited> {
         }
     }
 
-    // Every leaf, from the entry bundles, rebuilds the signed root.
-    let mut leaves: Vec<Vec<u8>> = Vec::with_capacity(cp.size as usize);
-    let mut n = 0;
-    while n < cp.size {
-        let w = (cp.size - n).min(TILE_WIDTH);
-        let t = cohort_tlog::TilePath {
+    // Every leaf, from the entry bundles, rebuilds the signed root. The
+    // bundles are fetched a few at a time (in order), as a CT monitor does.
+    let tiles: Vec<cohort_tlog::TilePath> = (0..cp.size.div_ceil(TILE_WIDTH))
+        .map(|n| cohort_tlog::TilePath {
             level: None,
-            n: n / TILE_WIDTH,
-            width: w,
-        };
-        // A partial bundle is served only at the tile's current width, so
-        // one read from an older checkpoint is gone once the log grew
-        // (C2SP tlog-tiles): its first `w` leaves are then the first `w` of
-        // the full bundle, or of the partial the newest checkpoint names.
-        let (body, from_wider) = match c.bytes_opt(&format!("/log/{}", t.path())).await? {
-            Some(b) => (b, false),
-            None if w < TILE_WIDTH => (wider_bundle(&c, &verifier, t).await?, true),
-            None => bail!("fetching /log/{}: HTTP 404 Not Found", t.path()),
-        };
-        let got = cohort_tlog::tiles::unbundle(&body)
-            .map(|mut l| {
-                if from_wider {
-                    l.truncate(w as usize);
-                }
-                l
-            })
-            .filter(|l| l.len() as u64 == w)
-            .ok_or_else(|| anyhow!("entry bundle {} is malformed", t.path()))?;
-        leaves.extend(got);
-        n += w;
+            n,
+            width: (cp.size - n * TILE_WIDTH).min(TILE_WIDTH),
+        })
+        .collect();
+    let mut leaves: Vec<Vec<u8>> = Vec::with_capacity(cp.size as usize);
+    let mut bundles =
+        stream::iter(tiles.iter().map(|t| bundle(&c, &verifier, *t))).buffered(IN_FLIGHT);
+    while let Some(got) = bundles.next().await {
+        leaves.extend(got?);
+        if args.progress {
+            crate::progress::bar("leaves fetched", leaves.len() as u64, cp.size);
+        }
     }
     let built: Hashes = tree::append(0, &Hashes::new(), &leaves)
         .map_err(|e| anyhow!("{e}"))?
@@ -260,51 +318,36 @@ pub async fn run(args: AuditArgs) -> Result<Audited> {
     // The facts the leaves imply, against the public API.
     let mut facts: BTreeMap<String, Facts> = BTreeMap::new();
     let mut commitments: BTreeMap<String, u64> = BTreeMap::new();
-    let mut last_seq = 0;
     for (i, bytes) in leaves.iter().enumerate() {
         let l = Leaf::parse(bytes).ok_or_else(|| anyhow!("leaf {i} is not a Cohort leaf"))?;
         if l.kind == "pledged" {
             commitments.insert(text(&l.payload, "receipt_commitment"), i as u64);
         }
-        last_seq = last_seq.max(l.seq);
         fold(&mut facts, &l);
     }
     for (slug, f) in &facts {
         let api = c.json(&format!("/api/slates/{slug}")).await?;
         check_slate(slug, f, &api)?;
-        // The public event log shows every logged event, unchanged.
-        let mut shown: BTreeMap<i64, String> = BTreeMap::new();
-        let mut after = 0;
-        loop {
-            let page = c
-                .json(&format!(
-                    "/api/slates/{slug}/events?after={after}&limit=1000"
-                ))
-                .await?;
-            let rows = page.as_array().cloned().unwrap_or_default();
-            if rows.is_empty() {
-                break;
-            }
-            for r in &rows {
-                let seq = r["seq"].as_i64().unwrap_or(0);
-                shown.insert(seq, text(r, "kind"));
-                after = after.max(seq);
-            }
-            if after > last_seq {
-                break;
-            }
-        }
-        for (seq, kind) in &f.events {
-            match shown.get(seq) {
-                Some(k) if k == kind => {}
-                Some(k) => {
-                    bail!("slate {slug}: event {seq} is {kind} in the log but {k} in the API")
-                }
-                None => {
-                    bail!("slate {slug}: event {seq} ({kind}) is in the log but gone from the API")
-                }
-            }
-        }
+    }
+    // The public event log shows every logged event, unchanged. The log
+    // says which sequence numbers to expect, so each page of them can be
+    // asked for at once rather than one cursor after another.
+    let pages: Vec<(&str, &[(i64, String)])> = facts
+        .iter()
+        .flat_map(|(slug, f)| {
+            f.events
+                .chunks(EVENTS_PAGE)
+                .map(move |chunk| (slug.as_str(), chunk))
+        })
+        .collect();
+    let mut checked = stream::iter(
+        pages
+            .iter()
+            .map(|(slug, chunk)| check_events(&c, slug, chunk)),
+    )
+    .buffered(IN_FLIGHT);
+    while let Some(r) = checked.next().await {
+        r?;
     }
     let mut receipts = Vec::new();
     for r in &args.receipts {

@@ -29,6 +29,8 @@ pub struct BenchLogArgs {
     pub requests: usize,
     pub concurrency: usize,
     pub leaves: Vec<usize>,
+    /// Another `cohort` binary whose audit of the same log is timed too.
+    pub compare_with: Option<std::path::PathBuf>,
     pub pg_admin: String,
     pub data_dir: std::path::PathBuf,
 }
@@ -161,8 +163,9 @@ async fn logged(engine: &Engine) -> Result<u64> {
 }
 
 /// A log of `leaves` leaves built through the real store and sequencer,
-/// then audited by the real binary. Returns (build seconds, audit seconds).
-async fn audit_one(a: &BenchLogArgs, leaves: usize) -> Result<(f64, f64)> {
+/// then audited by the real binary (and by `--compare-with`'s). Returns
+/// (build seconds, audit seconds, the other binary's audit seconds).
+async fn audit_one(a: &BenchLogArgs, leaves: usize) -> Result<(f64, f64, Option<f64>)> {
     let args = bench_args(a);
     let (signer, vkey) = signer()?;
     let (engine, store, base) = served(&args, "log-audit", Some(&vkey)).await?;
@@ -194,7 +197,17 @@ async fn audit_one(a: &BenchLogArgs, leaves: usize) -> Result<(f64, f64)> {
     let size = logged(&engine).await?;
     let built = t.elapsed().as_secs_f64();
     eprintln!("   {size} leaves built in {built:.1}s");
-    let exe = std::env::current_exe()?;
+    let audit = timed_audit(std::env::current_exe()?, &base, &vkey).await?;
+    let other = match &a.compare_with {
+        Some(exe) => Some(timed_audit(exe.clone(), &base, &vkey).await?),
+        None => None,
+    };
+    Ok((built, audit, other))
+}
+
+/// Seconds the `cohort audit` of binary `exe` takes against `base`.
+async fn timed_audit(exe: std::path::PathBuf, base: &str, vkey: &str) -> Result<f64> {
+    let (base, vkey) = (base.to_owned(), vkey.to_owned());
     let t = Instant::now();
     // The server answering the audit runs in this process: wait off the runtime.
     let out = tokio::task::spawn_blocking(move || {
@@ -203,7 +216,7 @@ async fn audit_one(a: &BenchLogArgs, leaves: usize) -> Result<(f64, f64)> {
             .output()
     })
     .await??;
-    let audit = t.elapsed().as_secs_f64();
+    let took = t.elapsed().as_secs_f64();
     anyhow::ensure!(
         out.status.success(),
         "the audit failed: {}{}",
@@ -211,7 +224,7 @@ async fn audit_one(a: &BenchLogArgs, leaves: usize) -> Result<(f64, f64)> {
         String::from_utf8_lossy(&out.stderr)
     );
     eprintln!("   {}", String::from_utf8_lossy(&out.stdout).trim());
-    Ok((built, audit))
+    Ok(took)
 }
 
 pub async fn run(a: BenchLogArgs) -> Result<String> {
@@ -226,14 +239,23 @@ pub async fn run(a: BenchLogArgs) -> Result<String> {
         report.push_str(&intake(&a).await?);
     }
     if !a.leaves.is_empty() {
+        let other = a
+            .compare_with
+            .as_ref()
+            .map(|p| format!(" `{}` audit, s | this / that |", p.display()))
+            .unwrap_or_default();
+        let cols = if other.is_empty() { "" } else { "---:|---:|" };
         report.push_str(&format!(
-            "### {}: `cohort audit` of a large log\n\n| leaves | build (append + sequence), s | audit, s |\n|---:|---:|---:|\n",
+            "### {}: `cohort audit` of a large log\n\n| leaves | build (append + sequence), s | audit, s |{other}\n|---:|---:|---:|{cols}\n",
             a.backend
         ));
         for &n in &a.leaves {
             eprintln!("== {}: audit of {n} leaves", a.backend);
-            let (built, audit) = audit_one(&a, n).await?;
-            report.push_str(&format!("| {n} | {built:.1} | {audit:.1} |\n"));
+            let (built, audit, that) = audit_one(&a, n).await?;
+            let that = that
+                .map(|t| format!(" {t:.1} | {:.2} |", audit / t))
+                .unwrap_or_default();
+            report.push_str(&format!("| {n} | {built:.1} | {audit:.1} |{that}\n"));
         }
         report.push('\n');
     }

@@ -23,6 +23,7 @@ mod matching;
 mod payments;
 mod people_import;
 mod private_file;
+mod progress;
 mod recompute;
 mod rollcalls;
 mod web_key;
@@ -200,6 +201,9 @@ enum Command {
         /// Log sizes to build and audit.
         #[arg(long, value_delimiter = ',', default_value = "100000")]
         leaves: Vec<usize>,
+        /// Also time another `cohort` binary's audit of the same log (e.g. an older build).
+        #[arg(long)]
+        compare_with: Option<PathBuf>,
         #[arg(
             long,
             env = "COHORT_TEST_PG",
@@ -362,6 +366,7 @@ async fn run() -> Result<()> {
                 key,
                 state,
                 receipts,
+                progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
             })
             .await?;
             println!(
@@ -437,6 +442,7 @@ async fn run() -> Result<()> {
             requests,
             concurrency,
             leaves,
+            compare_with,
             pg,
             data_dir,
         } => {
@@ -445,6 +451,7 @@ async fn run() -> Result<()> {
                 requests,
                 concurrency,
                 leaves,
+                compare_with,
                 pg_admin: pg,
                 data_dir,
             })
