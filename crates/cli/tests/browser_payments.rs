@@ -124,11 +124,17 @@ impl Pledge {
 async fn pledge_in_browser(b: &Browser, pay: &Collecting, name: &str, email: &str) -> Pledge {
     b.goto(&pay.url(&format!("/slates/{SLATE}/pledge"))).await;
     b.type_into("#amount", "$100").await;
+    // The script previews the split above the donor fields a moment after
+    // the amount is typed; wait for it as a person would, or the preview
+    // lands mid-click and moves the checkbox or the button from under the
+    // pointer (the form then never submits: this test failed that way).
+    b.wait_for_text("your $100").await;
     b.type_into("#name", name).await;
     b.type_into("#email", email).await;
     b.type_into("#zip", "10001").await;
     b.click("input[name=attests]").await;
-    b.click("button[value=pledge]").await;
+    b.wait_for_new_page(async { b.click("button[value=pledge]").await })
+        .await;
     b.wait_for_text("your pledge is saved").await;
     Pledge::from_receipt_url(&b.url().await)
 }

@@ -374,7 +374,18 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("the page was never replaced: {}", self.url().await)
+        // Say why, when the browser itself held the form back.
+        let invalid = self
+            .script(
+                "return Array.from(document.querySelectorAll('input, select, textarea')).filter(function (e) { return !e.checkValidity(); }).map(function (e) { return e.name; });",
+                json!([]),
+            )
+            .await;
+        panic!(
+            "the page was never replaced: {} (fields failing the browser's own validation: {invalid}); the page shows:\n{}",
+            self.url().await,
+            self.text().await
+        )
     }
 
     /// Save a PNG of the page to the artifacts folder.
