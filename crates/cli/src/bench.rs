@@ -19,6 +19,36 @@ pub struct BenchArgs {
     pub concurrency: Vec<usize>,
     pub pg_admin: String,
     pub data_dir: std::path::PathBuf,
+    /// Only seed each size and time the public pages: no intake, no unlock.
+    pub pages_only: bool,
+}
+
+/// The public pages timed at each size beside the slate page: each reads
+/// maintained aggregates or the log, never the pledges.
+const PAGES: [(&str, &str); 6] = [
+    ("slate page", "/slates/bench"),
+    ("slate JSON", "/api/slates/bench"),
+    ("candidate page", "/slates/bench/candidates/ann"),
+    ("scorecard", "/slates/bench/scorecard"),
+    ("joint events", "/slates/bench/joint-events"),
+    ("public log page", "/slates/bench/log"),
+];
+
+/// Each of `PAGES` fetched 400 times by 8 clients, beside `/healthz`: a
+/// Markdown row per page.
+async fn pages(base: &str, n: usize) -> Result<String> {
+    let floor = get_latencies(&format!("{base}/healthz"), 400, 8).await?;
+    let mut rows = String::new();
+    for (name, path) in PAGES {
+        let lat = get_latencies(&format!("{base}{path}"), 400, 8).await?;
+        let (p50, p99) = (percentile(&lat, 0.5), percentile(&lat, 0.99));
+        eprintln!("   {name}: p50 {p50:.1} ms, p99 {p99:.1} ms");
+        rows.push_str(&format!(
+            "| {n} | {name} (`{path}`) | {p50:.1} | {p99:.1} | {:.1} |\n",
+            percentile(&floor, 0.99)
+        ));
+    }
+    Ok(rows)
 }
 
 const SIGNERS: [(&str, &str); 5] = [
@@ -90,7 +120,14 @@ pub(crate) async fn slate(engine: &Engine) -> Result<Vec<Actor>> {
             "bench",
             CompactInput {
                 commitments: vec!["Cross-endorse".into()],
-                planks: vec![],
+                // Planks, so the page draws who stands on what.
+                planks: ["Medicare for All", "A Green New Deal", "End cash bail"]
+                    .iter()
+                    .map(|t| cohort_core::model::Plank {
+                        title: (*t).into(),
+                        why: format!("Why {t}: the reason a voter reads under it."),
+                    })
+                    .collect(),
             },
         )
         .await?;
@@ -279,6 +316,60 @@ async fn raw_inserts(
     Ok(started.elapsed().as_secs_f64())
 }
 
+/// Pledge intake over HTTP beside raw inserts, taking turns: a table.
+async fn intake(args: &BenchArgs, backend: &str, report: &mut String) -> Result<()> {
+    eprintln!("== {backend}: pledge intake over HTTP vs raw inserts");
+    let store = fresh(backend, args, "intake").await?;
+    let engine = Engine::with_store(store.clone());
+    slate(&engine).await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}/", listener.local_addr()?);
+    let server = tokio::spawn(cohort_web::serve(
+        listener,
+        engine.clone(),
+        std::future::pending(),
+    ));
+    report.push_str(&format!(
+            "### {backend}: pledge intake, durable commits\n\nHTTP intake and raw inserts take turns, {ROUNDS} rounds each; \"engine alone\" is the same pledges called into the engine without HTTP (one client).\n\n| clients | HTTP pledges/s | p50 ms | p99 ms | engine alone pledges/s | raw inserts/s | HTTP / raw |\n|---:|---:|---:|---:|---:|---:|---:|\n"
+        ));
+    let mut offset = 0;
+    for &c in &args.concurrency {
+        let n = args.requests.max(c * 2 * ROUNDS) / ROUNDS;
+        let (mut lat, mut http_s, mut raw_s, mut engine_s) = (Vec::new(), 0.0, 0.0, 0.0);
+        for _ in 0..ROUNDS {
+            let (l, s) = http_intake(&base, n, c, offset).await?;
+            lat.extend(l);
+            http_s += s;
+            offset += n;
+            raw_s += raw_inserts(&store, n, c, 10_000_000 + offset).await?;
+            offset += n;
+            if c == 1 {
+                engine_s += engine_intake(&engine, n, offset).await?;
+                offset += n;
+            }
+        }
+        lat.sort();
+        let total = (n * ROUNDS) as f64;
+        let (http, raw) = (total / http_s, total / raw_s);
+        let alone = if c == 1 {
+            format!("{:.0}", total / engine_s)
+        } else {
+            "–".to_owned()
+        };
+        let (p50, p99) = (percentile(&lat, 0.5), percentile(&lat, 0.99));
+        eprintln!(
+                "   {c:>3} clients: {http:.0} pledges/s (p50 {p50:.1} ms, p99 {p99:.1} ms); engine alone {alone}/s; raw {raw:.0}/s; ratio {:.2}",
+                http / raw
+            );
+        report.push_str(&format!(
+            "| {c} | {http:.0} | {p50:.1} | {p99:.1} | {alone} | {raw:.0} | {:.2} |\n",
+            http / raw
+        ));
+    }
+    server.abort();
+    Ok(())
+}
+
 pub async fn run(args: BenchArgs) -> Result<String> {
     let mut report = String::new();
     let cmd = std::env::args().collect::<Vec<_>>().join(" ");
@@ -288,56 +379,12 @@ pub async fn run(args: BenchArgs) -> Result<String> {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     ));
     for backend in &args.backends {
-        eprintln!("== {backend}: pledge intake over HTTP vs raw inserts");
-        let store = fresh(backend, &args, "intake").await?;
-        let engine = Engine::with_store(store.clone());
-        slate(&engine).await?;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let base = format!("http://{}/", listener.local_addr()?);
-        let server = tokio::spawn(cohort_web::serve(
-            listener,
-            engine.clone(),
-            std::future::pending(),
-        ));
-        report.push_str(&format!(
-            "### {backend}: pledge intake, durable commits\n\nHTTP intake and raw inserts take turns, {ROUNDS} rounds each; \"engine alone\" is the same pledges called into the engine without HTTP (one client).\n\n| clients | HTTP pledges/s | p50 ms | p99 ms | engine alone pledges/s | raw inserts/s | HTTP / raw |\n|---:|---:|---:|---:|---:|---:|---:|\n"
-        ));
-        let mut offset = 0;
-        for &c in &args.concurrency {
-            let n = args.requests.max(c * 2 * ROUNDS) / ROUNDS;
-            let (mut lat, mut http_s, mut raw_s, mut engine_s) = (Vec::new(), 0.0, 0.0, 0.0);
-            for _ in 0..ROUNDS {
-                let (l, s) = http_intake(&base, n, c, offset).await?;
-                lat.extend(l);
-                http_s += s;
-                offset += n;
-                raw_s += raw_inserts(&store, n, c, 10_000_000 + offset).await?;
-                offset += n;
-                if c == 1 {
-                    engine_s += engine_intake(&engine, n, offset).await?;
-                    offset += n;
-                }
-            }
-            lat.sort();
-            let total = (n * ROUNDS) as f64;
-            let (http, raw) = (total / http_s, total / raw_s);
-            let alone = if c == 1 {
-                format!("{:.0}", total / engine_s)
-            } else {
-                "–".to_owned()
-            };
-            let (p50, p99) = (percentile(&lat, 0.5), percentile(&lat, 0.99));
-            eprintln!(
-                "   {c:>3} clients: {http:.0} pledges/s (p50 {p50:.1} ms, p99 {p99:.1} ms); engine alone {alone}/s; raw {raw:.0}/s; ratio {:.2}",
-                http / raw
-            );
-            report.push_str(&format!(
-                "| {c} | {http:.0} | {p50:.1} | {p99:.1} | {alone} | {raw:.0} | {:.2} |\n",
-                http / raw
-            ));
+        if !args.pages_only {
+            intake(&args, backend, &mut report).await?;
         }
-        server.abort();
-        report.push_str(&format!(
+        let mut page_rows = String::new();
+        let mut unlock_rows = String::new();
+        unlock_rows.push_str(&format!(
             "\n### {backend}: unlock\n\n| pending pledges | seed s | slate view, ms (p50 of 5) | slate page over HTTP, ms p50 / p99 (400 GETs, 8 clients) | /healthz on the same server, ms p99 | event unlocking nothing, ms (p50 of 20) | signature unlocking all, s | allocations written | verify s |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
         ));
         for &n in &args.sizes {
@@ -375,6 +422,11 @@ pub async fn run(args: BenchArgs) -> Result<String> {
                 engine.clone(),
                 std::future::pending(),
             ));
+            page_rows.push_str(&pages(&base, n).await?);
+            if args.pages_only {
+                page_server.abort();
+                continue;
+            }
             let page = get_latencies(&format!("{base}/slates/bench"), 400, 8).await?;
             let floor = get_latencies(&format!("{base}/healthz"), 400, 8).await?;
             page_server.abort();
@@ -415,7 +467,7 @@ pub async fn run(args: BenchArgs) -> Result<String> {
             let violations = engine.verify().await?;
             let verify = t.elapsed().as_secs_f64();
             anyhow::ensure!(violations.is_empty(), "verify found {violations:?}");
-            report.push_str(&format!(
+            unlock_rows.push_str(&format!(
                 "| {n} | {seed:.1} | {:.1} | {:.1} / {:.1} | {:.1} | {:.2} | {unlock:.1} | {} | {verify:.1} |\n",
                 percentile(&views, 0.5),
                 percentile(&page, 0.5),
@@ -425,7 +477,12 @@ pub async fn run(args: BenchArgs) -> Result<String> {
                 n * 5
             ));
         }
-        report.push('\n');
+        if !args.pages_only {
+            report.push_str(&unlock_rows);
+        }
+        report.push_str(&format!(
+            "\n### {backend}: public pages with pending pledges (400 GETs each, 8 clients)\n\n| pending pledges | page | p50 ms | p99 ms | /healthz p99 ms |\n|---:|---|---:|---:|---:|\n{page_rows}\n"
+        ));
     }
     Ok(report)
 }

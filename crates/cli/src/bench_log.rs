@@ -52,6 +52,7 @@ fn bench_args(a: &BenchLogArgs) -> BenchArgs {
         concurrency: vec![a.concurrency],
         pg_admin: a.pg_admin.clone(),
         data_dir: a.data_dir.clone(),
+        pages_only: false,
     }
 }
 

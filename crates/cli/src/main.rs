@@ -168,6 +168,9 @@ enum Command {
         /// Also write the Markdown report to this file.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Only seed each size and time the public pages (no intake, no unlock).
+        #[arg(long)]
+        pages_only: bool,
     },
     /// Opinion groups and consensus statements of a Pol.is export folder (or --synthetic).
     Consensus(consensus::ConsensusArgs),
@@ -407,8 +410,10 @@ async fn run() -> Result<()> {
             pg,
             data_dir,
             out,
+            pages_only,
         } => {
             let report = bench::run(bench::BenchArgs {
+                pages_only,
                 backends: backend,
                 sizes,
                 requests,
