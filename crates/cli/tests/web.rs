@@ -986,6 +986,39 @@ async fn role_route_matrix(app: TestApp) {
                 S::FORBIDDEN,
             ],
         ),
+        // The coalition pages (issue 16): public, without pledgers' names.
+        (format!("/slates/{s}/candidates/ada-reyes"), [S::OK; 6]),
+        (format!("/slates/{s}/log"), [S::OK; 6]),
+        (format!("/slates/{s}/joint-events"), [S::OK; 6]),
+        // A candidate's profile: their own campaign and the organizers.
+        (
+            format!("/slates/{s}/candidates/ada-reyes/profile"),
+            [SEE, S::FORBIDDEN, S::OK, S::FORBIDDEN, S::OK, S::FORBIDDEN],
+        ),
+        // Supporter lists (issue 19): the slate's organizers only.
+        (
+            format!("/slates/{s}/people/import"),
+            [
+                SEE,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::OK,
+                S::FORBIDDEN,
+            ],
+        ),
+        // (a link on the organizer's page: signed out, it asks you to sign in)
+        (
+            format!("/slates/{s}/people.csv"),
+            [
+                SEE,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::OK,
+                S::FORBIDDEN,
+            ],
+        ),
         // Governing (issue 17): public pages.
         (format!("/slates/{s}/cohesion"), [S::OK; 6]),
         (format!("/slates/{s}/targets"), [S::OK; 6]),
@@ -1037,6 +1070,7 @@ async fn role_route_matrix(app: TestApp) {
         ("hash", hash.as_str()),
     ];
     let invite = [("email", "new@example.org"), ("role", "organizer")];
+    let profile = [("bio", "Teacher, organizer, neighbor."), ("photo_url", "")];
     let check_edit = [
         ("name", "River Caucus"),
         ("condition", "signers >= 9"),
@@ -1174,6 +1208,18 @@ async fn role_route_matrix(app: TestApp) {
                 S::UNAUTHORIZED,
                 S::FORBIDDEN,
                 S::FORBIDDEN,
+                S::FORBIDDEN,
+                SEE,
+                S::FORBIDDEN,
+            ],
+        ),
+        (
+            format!("/slates/{s}/candidates/ada-reyes/profile"),
+            &profile,
+            [
+                S::UNAUTHORIZED,
+                S::FORBIDDEN,
+                SEE,
                 S::FORBIDDEN,
                 SEE,
                 S::FORBIDDEN,
