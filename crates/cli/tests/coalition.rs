@@ -18,6 +18,7 @@ both_backends!(
     the_endorsement_web_is_drawn_and_listed,
     the_log_reads_as_sentences,
     pledges_csv_keeps_the_door_call_and_text_counts,
+    an_empty_pot_says_no_money_is_pledged_yet,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -565,4 +566,41 @@ async fn pledges_csv_keeps_the_door_call_and_text_counts(app: TestApp) {
     assert_eq!((acts[doors], acts[calls], acts[texts]), ("40", "25", "300"));
     let gift = rows.iter().find(|r| r[kind] == "money").expect("the money");
     assert_eq!((gift[doors], gift[calls], gift[texts]), ("", "", ""));
+}
+
+/// Regression: a slate with no money pledged (no pledges, or hours only)
+/// said "$0.00 of $0.00 pledged has unlocked" above an empty bar.
+async fn an_empty_pot_says_no_money_is_pledged_yet(app: TestApp) {
+    seed(&app, "signers >= 2").await;
+    let path = format!("/slates/{SLATE}");
+    for p in [path.as_str(), "/"] {
+        says(
+            &page(&app, p).await,
+            &["No money pledged yet"],
+            &["pledged has unlocked"],
+            "a slate nobody has pledged to",
+        );
+    }
+    pledge(
+        &app,
+        &json!({
+            "kind": "hours", "hours_per_week": 6, "weeks": 10, "skills": [],
+            "deadline": "2028-10-01",
+            "donor": {"email": "hal@example.org", "name": "Hal Ito", "zip": "19104", "attests_eligible": true}
+        }),
+    )
+    .await;
+    says(
+        &page(&app, &path).await,
+        &["No money pledged yet"],
+        &["pledged has unlocked"],
+        "a slate with only hours pledged",
+    );
+    pledge(&app, &money(100, "sam@example.org")).await;
+    says(
+        &page(&app, &path).await,
+        &["$0 of $100 pledged has unlocked"],
+        &["No money pledged yet"],
+        "a slate with $100 pledged",
+    );
 }

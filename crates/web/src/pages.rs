@@ -160,6 +160,8 @@ struct PotLines {
     hours_unlocked: i64,
     /// Share of the pledged money that has unlocked, 0–100.
     unlocked_pct: i64,
+    /// Nobody has pledged money (no pledges, or hours and actions only).
+    no_money: bool,
 }
 
 impl PotLines {
@@ -173,6 +175,7 @@ impl PotLines {
             hours_pending: pot.hours_per_week_pending,
             hours_unlocked: pot.hours_per_week_unlocked,
             unlocked_pct: percent(pot.unlocked_cents, total),
+            no_money: total == 0,
         }
     }
 }
