@@ -31,7 +31,7 @@ use crate::rate_limit::{too_many, Limiter};
 use crate::session::{session_cookie, CsrfForm, Viewer};
 use crate::CardConfig;
 
-const PLEDGE_JS: &str = include_str!("../static/pledge.js");
+const PLEDGE_JS: &str = include_str!("../../static/pledge.js");
 
 pub(crate) async fn pledge_script() -> Response {
     crate::pages::asset("text/javascript; charset=utf-8", PLEDGE_JS)
