@@ -13,7 +13,7 @@ use axum::http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode, Uri};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use std::sync::Arc;
 
@@ -132,51 +132,13 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .route("/slates/{slug}", get(pages::slate))
         .merge(pledge_form::routes())
         .merge(organize::routes())
-        .route(
-            "/slates/{slug}/campaign",
-            get(app::campaign_page).post(app::campaign_action),
-        )
+        .merge(app::campaign::routes())
         .merge(committees::routes())
-        .route(
-            "/slates/{slug}/organize/edit",
-            get(app::edit_slate_form).post(app::edit_slate),
-        )
-        .route(
-            "/slates/new",
-            get(app::new_slate_form).post(app::create_slate),
-        )
-        .route(
-            "/slates/{slug}/exports/allocations.csv",
-            get(app::export_allocations),
-        )
-        .route(
-            "/slates/{slug}/exports/pledges.csv",
-            get(app::export_pledges),
-        )
-        .route("/pledges/{id}", get(app::pledge_page))
-        .route("/pledges/{id}/cancel", post(app::pledge_cancel))
-        .route("/pledges/{id}/stop", post(app::pledge_stop))
-        .route(
-            "/sign-in",
-            get(app::sign_in_page).post(app::sign_in_password),
-        )
-        .route("/sign-in/link", post(app::sign_in_link))
-        .route(
-            "/sign-in/{token}",
-            get(app::sign_in_link_page).post(app::follow_sign_in_link),
-        )
-        .route("/sign-out", post(app::sign_out))
-        .route(
-            "/invites/{token}",
-            get(app::invite_page).post(app::accept_invite),
-        )
-        .route(
-            "/unsubscribe/{token}",
-            get(app::unsubscribe_page).post(app::unsubscribe),
-        )
-        .route("/me", get(app::me))
-        .route("/me/profile", post(app::update_profile))
-        .route("/me/pledges/{id}/cancel", post(app::cancel_mine))
+        .merge(app::slate_form::routes())
+        .merge(app::exports::routes())
+        .merge(app::pledge::routes())
+        .merge(app::account::routes())
+        .merge(app::me::routes())
         .merge(account_pages::routes())
         .merge(teams::routes())
         .merge(conversation::routes())

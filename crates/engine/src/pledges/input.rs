@@ -1,0 +1,370 @@
+//! What a pledge request sends, and how it is checked before anything is written.
+
+use super::*;
+
+/// The body of `POST /api/slates/{slug}/pledges`.
+#[derive(utoipa::ToSchema, Clone, Debug, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PledgeInput {
+    pub kind: String,
+    #[serde(default)]
+    pub amount_cents: Option<i64>,
+    #[serde(default)]
+    pub recurring: Option<String>,
+    #[serde(default)]
+    pub hours_per_week: Option<i64>,
+    #[serde(default)]
+    pub weeks: Option<i64>,
+    #[serde(default)]
+    pub skills: Option<Vec<String>>,
+    #[serde(default)]
+    pub actions: Option<ActionsInput>,
+    #[serde(default)]
+    pub condition: Option<String>,
+    #[serde(default)]
+    pub candidates: Option<Vec<String>>,
+    #[serde(default)]
+    pub deadline: Option<String>,
+    pub donor: DonorInput,
+    #[serde(default, rename = "ref")]
+    pub ref_code: Option<String>,
+    /// Given through this joint fundraiser: splits across its hosts only.
+    /// Left out of the request hash when absent, so older keys still match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub joint_event: Option<Id>,
+}
+
+#[derive(utoipa::ToSchema, Clone, Debug, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionsInput {
+    #[serde(default)]
+    pub doors: i64,
+    #[serde(default)]
+    pub calls: i64,
+    #[serde(default)]
+    pub texts: i64,
+}
+
+#[derive(utoipa::ToSchema, Clone, Debug, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DonorInput {
+    pub email: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub city: String,
+    #[serde(default)]
+    pub state: String,
+    #[serde(default)]
+    pub zip: String,
+    #[serde(default)]
+    pub employer: String,
+    #[serde(default)]
+    pub occupation: String,
+    #[serde(default)]
+    pub attests_eligible: bool,
+}
+
+/// The answer to a pledge request; `created` is false for an idempotent replay.
+#[derive(Clone, Debug)]
+pub struct PledgeOutcome {
+    pub pledge: PledgeView,
+    pub created: bool,
+}
+/// The three things FEC Advisory Opinion 2019-01 requires a conditional
+/// earmark to state — the objective trigger outside Cohort's control, the
+/// fixed date, and what happens otherwise (nothing is charged) — worded for
+/// the pledge form or for the receipt.
+pub fn conditional_disclosure(condition: &str, deadline: NaiveDate, receipt: bool) -> [String; 3] {
+    use cohort_books::compliance::{conditional_earmark_disclosure, DisclosureFor};
+    let d = conditional_earmark_disclosure(
+        condition,
+        deadline,
+        "Cohort",
+        if receipt {
+            DisclosureFor::Receipt
+        } else {
+            DisclosureFor::Form
+        },
+    );
+    [d.trigger, d.deadline, d.otherwise]
+}
+
+/// Above this aggregate the FEC needs a donor's employer and occupation.
+const ITEMIZATION_THRESHOLD: Cents = Cents(20_000);
+
+/// A pledge request checked against its slate.
+pub(super) struct Valid {
+    pub(super) kind: PledgeKind,
+    pub(super) condition: Condition,
+    pub(super) candidates: Option<Vec<Id>>,
+    pub(super) deadline: NaiveDate,
+    pub(super) email: Email,
+    pub(super) donor: Donor,
+    pub(super) ref_code: Option<String>,
+}
+
+fn count(field: &str, v: i64, max: i64) -> Result<u32> {
+    if !(0..=max).contains(&v) {
+        return Err(EngineError::invalid(
+            field,
+            format!("must be between 0 and {max}"),
+        ));
+    }
+    Ok(v as u32)
+}
+
+pub(super) fn validate(
+    input: &PledgeInput,
+    slate: &SlateRow,
+    candidates: &[cohort_store::CandidateRow],
+    today: NaiveDate,
+) -> Result<Valid> {
+    let kind = match input.kind.as_str() {
+        "money" => {
+            let cents = input.amount_cents.ok_or_else(|| {
+                EngineError::invalid("amount_cents", "a money pledge needs amount_cents")
+            })?;
+            let amount = Cents::pledge_amount(cents)
+                .map_err(|e| EngineError::invalid("amount_cents", e.to_string()))?;
+            let recurring = match input.recurring.as_deref() {
+                None | Some("once") => Recurrence::Once,
+                Some("monthly") => Recurrence::Monthly,
+                Some(other) => {
+                    return Err(EngineError::invalid(
+                        "recurring",
+                        format!("{other:?} is not \"once\" or \"monthly\""),
+                    ))
+                }
+            };
+            PledgeKind::Money { amount, recurring }
+        }
+        "hours" => {
+            let per_week = input.hours_per_week.ok_or_else(|| {
+                EngineError::invalid("hours_per_week", "an hours pledge needs hours_per_week")
+            })?;
+            if !(1..=80).contains(&per_week) {
+                return Err(EngineError::invalid(
+                    "hours_per_week",
+                    "must be between 1 and 80",
+                ));
+            }
+            let weeks = input
+                .weeks
+                .ok_or_else(|| EngineError::invalid("weeks", "an hours pledge needs weeks"))?;
+            if !(1..=104).contains(&weeks) {
+                return Err(EngineError::invalid("weeks", "must be between 1 and 104"));
+            }
+            let skills = input.skills.clone().unwrap_or_default();
+            if skills.len() > 20 {
+                return Err(EngineError::invalid("skills", "at most 20 skills"));
+            }
+            let skills = skills
+                .iter()
+                .enumerate()
+                .map(|(i, s)| text(&format!("skills[{i}]"), &s.to_lowercase(), 40, true))
+                .collect::<Result<Vec<_>>>()?;
+            PledgeKind::Hours {
+                hours_per_week: per_week as u32,
+                weeks: weeks as u32,
+                skills,
+            }
+        }
+        "actions" => {
+            let a = input.actions.as_ref().ok_or_else(|| {
+                EngineError::invalid(
+                    "actions",
+                    "an actions pledge needs actions: {doors, calls, texts}",
+                )
+            })?;
+            let actions = Actions {
+                doors: count("actions.doors", a.doors, 100_000)?,
+                calls: count("actions.calls", a.calls, 100_000)?,
+                texts: count("actions.texts", a.texts, 1_000_000)?,
+            };
+            if actions.doors + actions.calls + actions.texts == 0 {
+                return Err(EngineError::invalid(
+                    "actions",
+                    "pledge at least one door, call or text",
+                ));
+            }
+            PledgeKind::Actions(actions)
+        }
+        other => {
+            return Err(EngineError::invalid(
+                "kind",
+                format!("{other:?} is not \"money\", \"hours\" or \"actions\""),
+            ))
+        }
+    };
+    if input.kind != "money" && input.amount_cents.is_some() {
+        return Err(EngineError::invalid(
+            "amount_cents",
+            format!("only money pledges have an amount, not {}", input.kind),
+        ));
+    }
+    let condition = match input.condition.as_deref() {
+        Some(c) if !c.trim().is_empty() => parse_condition("condition", c)?,
+        _ => slate.condition.clone(),
+    };
+    for (i, mentioned) in condition.mentioned_candidates().iter().enumerate() {
+        if !candidates.iter().any(|c| c.slug.as_str() == mentioned) {
+            return Err(EngineError::invalid(
+                "condition",
+                format!(
+                    "names {mentioned:?} (mention {}), who is not a candidate on {}",
+                    i + 1,
+                    slate.slug
+                ),
+            ));
+        }
+    }
+    let chosen = match &input.candidates {
+        None => None,
+        Some(list) if list.is_empty() => None,
+        Some(list) => {
+            if input.kind != "money" {
+                return Err(EngineError::invalid(
+                    "candidates",
+                    "only money pledges split across chosen candidates",
+                ));
+            }
+            let mut ids = Vec::with_capacity(list.len());
+            for (i, slug) in list.iter().enumerate() {
+                let c = candidates
+                    .iter()
+                    .find(|c| c.slug.as_str() == slug)
+                    .ok_or_else(|| {
+                        EngineError::invalid(
+                            format!("candidates[{i}]"),
+                            format!("{slug:?} is not a candidate on {}", slate.slug),
+                        )
+                    })?;
+                if !ids.contains(&c.id) {
+                    ids.push(c.id);
+                }
+            }
+            ids.sort_unstable();
+            Some(ids)
+        }
+    };
+    let deadline = match input.deadline.as_deref() {
+        Some(d) => parse_date("deadline", d)?,
+        None => {
+            // By default a pledge waits until the slate's last general election.
+            let last = candidates
+                .iter()
+                .map(|c| c.race.general_date)
+                .max()
+                .or_else(|| NaiveDate::from_ymd_opt(slate.cycle, 11, 30))
+                .unwrap_or(today);
+            if last < today {
+                return Err(EngineError::invalid(
+                    "deadline",
+                    format!("the default deadline, the slate's last general election ({last}), has passed; send a deadline"),
+                ));
+            }
+            last
+        }
+    };
+    if deadline < today {
+        return Err(EngineError::invalid(
+            "deadline",
+            format!("{deadline} has already passed"),
+        ));
+    }
+    let (email, donor) = check_donor(&input.donor, &input.kind)?;
+    if let PledgeKind::Money { amount, .. } = &kind {
+        if !donor.attests_eligible {
+            return Err(EngineError::invalid(
+                "donor.attests_eligible",
+                "a money pledge needs the donor to attest they are a U.S. citizen or permanent resident giving their own money, not a federal contractor",
+            ));
+        }
+        if *amount > ITEMIZATION_THRESHOLD
+            && (donor.employer.is_empty() || donor.occupation.is_empty())
+        {
+            let field = if donor.employer.is_empty() {
+                "donor.employer"
+            } else {
+                "donor.occupation"
+            };
+            return Err(EngineError::invalid(
+                field,
+                "federal law needs employer and occupation for gifts over $200",
+            ));
+        }
+    }
+    let ref_code = match input.ref_code.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(r)
+            if r.len() <= 64
+                && r.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+        {
+            Some(r.to_owned())
+        }
+        Some(_) => {
+            return Err(EngineError::invalid(
+                "ref",
+                "must be up to 64 letters, digits, hyphens or underscores",
+            ))
+        }
+    };
+    Ok(Valid {
+        kind,
+        condition,
+        candidates: chosen,
+        deadline,
+        email,
+        donor,
+        ref_code,
+    })
+}
+
+/// SHA-256 of the canonical JSON of a request: a retry under the same key
+/// must carry the same body.
+pub fn request_hash(input: &PledgeInput) -> String {
+    let json = serde_json::to_string(input).unwrap_or_default();
+    hex::encode(Sha256::digest(json.as_bytes()))
+}
+/// A donor's details as a pledge form or the best-efforts link sends them,
+/// checked: the email, a two-letter state, a ZIP code, and texts of sensible
+/// length (a money pledge needs a name).
+pub(crate) fn check_donor(d: &DonorInput, kind: &str) -> Result<(Email, Donor)> {
+    let email = Email::parse(&d.email)
+        .map_err(|e| EngineError::invalid("donor.email", format!("{:?} {e}", d.email)))?;
+    let state = d.state.trim().to_uppercase();
+    if !state.is_empty() && !is_state(&state) {
+        return Err(EngineError::invalid(
+            "donor.state",
+            format!("{:?} is not a two-letter state code", d.state),
+        ));
+    }
+    let zip = d.zip.trim();
+    let zip_ok = zip.is_empty()
+        || (zip.len() == 5 || (zip.len() == 10 && zip.as_bytes()[5] == b'-'))
+            && zip
+                .chars()
+                .enumerate()
+                .all(|(i, c)| c.is_ascii_digit() || (i == 5 && c == '-'));
+    if !zip_ok {
+        return Err(EngineError::invalid(
+            "donor.zip",
+            format!("{zip:?} is not a ZIP code like 10001 or 10001-1234"),
+        ));
+    }
+    let donor = Donor {
+        name: crate::donor_name::plain_name("donor.name", &d.name, kind == "money")?,
+        address: text("donor.address", &d.address, 300, false)?,
+        city: text("donor.city", &d.city, 100, false)?,
+        state,
+        zip: zip.to_owned(),
+        employer: text("donor.employer", &d.employer, 200, false)?,
+        occupation: text("donor.occupation", &d.occupation, 200, false)?,
+        attests_eligible: d.attests_eligible,
+    };
+    Ok((email, donor))
+}

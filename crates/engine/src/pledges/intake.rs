@@ -1,0 +1,316 @@
+//! Pledge intake: requests queued and written in batches, one transaction each, with reserved ids.
+
+use super::*;
+
+fn interrupted() -> EngineError {
+    EngineError::Store(StoreError::Unavailable(
+        "the pledge batch was interrupted; nothing was saved".into(),
+    ))
+}
+
+/// A pledge request waiting for the next batch.
+pub(super) struct Job {
+    pub(super) slate: String,
+    pub(super) input: PledgeInput,
+    pub(super) key: Option<String>,
+    /// Made by the signed-in owner of the donor's address: their receipt
+    /// goes out at once. Anyone else's is held (see `receipts_cap`).
+    pub(super) requested: bool,
+    reply: oneshot::Sender<Result<PledgeOutcome>>,
+}
+
+/// Where a request stands inside a batch.
+pub(super) enum Staged {
+    Created {
+        row: Box<PledgeRow>,
+        /// The receipt token itself; the row holds only its SHA-256.
+        token: String,
+    },
+    Done(Box<PledgeOutcome>),
+    /// The request needs to write what a slate's kept base holds (a new
+    /// condition) before the slate is locked: the batch must run again, locking first.
+    Stale,
+}
+
+/// How one try at a batch ended.
+enum Attempt {
+    /// Committed, or failed as a whole (then nothing was saved); each
+    /// request's answer, in order.
+    Ran(Result<()>, Vec<Result<Staged>>),
+    /// A kept slate base turned out stale: rolled back, nothing answered.
+    Stale,
+}
+
+/// A slate a batch touches: loaded once, and what the batch's pledges add to
+/// it, written once at the end (pot, pledger counts) before one settle.
+pub(super) struct BatchSlate {
+    pub(super) base: Arc<SlateBase>,
+    /// Whether the slate was locked when `base` was taken; if not, the
+    /// pot's write locks it and checks `base`'s version.
+    pub(super) locked: bool,
+    /// New pledges under reserved ids, for the batch's one write.
+    pub(super) pledges: Vec<(Id, NewPledge)>,
+    /// Distinct conditions of the batch's pledges, by canonical text.
+    pub(super) conditions: HashMap<String, Id>,
+    /// Conditions the batch created (not in `base`).
+    pub(super) created: Vec<ConditionRow>,
+    pub(super) delta: PotDelta,
+    /// Live pledges each donor gained in this batch.
+    pub(super) donors: HashMap<Email, i64>,
+    /// The batch's pledgers for the people list, filed after the pot's
+    /// write has locked the slate (a person's row names the slate: filed
+    /// first, two batches' key-share locks would deadlock on the lock).
+    pub(super) people: Vec<(Email, cohort_store::PersonFields)>,
+    /// Receipts for the batch's new pledges, queued with them.
+    pub(super) receipts: Vec<(cohort_store::NewEmail, String)>,
+    /// Payloads of the batch's `pledged` events, in order.
+    pub(super) events: Vec<String>,
+}
+
+/// The group-commit queue (see [`Engine::pledge`]).
+#[derive(Default)]
+pub(crate) struct Intake {
+    queue: std::sync::Mutex<Vec<Job>>,
+    leader: futures::lock::Mutex<()>,
+    /// Pledge ids earlier batches reserved (see [`IntakeWrites::reserve`]),
+    /// so a pledge can go in with its batch's one write.
+    ids: std::sync::Mutex<Vec<Id>>,
+}
+
+/// Ids to keep reserved: enough for a few batches at low concurrency, where
+/// the saved round trip matters; bigger batches take the rest one by one.
+pub(super) const RESERVE_IDS: usize = 64;
+
+impl Intake {
+    pub(super) fn take_id(&self) -> Option<Id> {
+        self.ids.lock().unwrap_or_else(|e| e.into_inner()).pop()
+    }
+
+    /// How many ids to ask the next write for.
+    pub(super) fn wanted(&self) -> usize {
+        let kept = self.ids.lock().unwrap_or_else(|e| e.into_inner()).len();
+        if kept < RESERVE_IDS / 4 {
+            RESERVE_IDS - kept
+        } else {
+            0
+        }
+    }
+
+    pub(super) fn keep(&self, ids: Vec<Id>) {
+        // Popped from the end: the lowest is handed out first, so one
+        // server's pledges take ids in the order they arrive.
+        let mut kept = self.ids.lock().unwrap_or_else(|e| e.into_inner());
+        kept.extend(ids);
+        kept.sort_unstable_by(|a, b| b.cmp(a));
+    }
+}
+impl Engine {
+    /// Take a pledge. With an idempotency key, a repeat of the same request
+    /// answers as the first did and writes nothing; the same key with a
+    /// different body is a conflict.
+    ///
+    /// Pledges arriving together share one transaction and one durable commit
+    /// (group commit): the caller that finds no batch in flight becomes the
+    /// leader, takes every request queued meanwhile, and answers them all
+    /// after the commit. Nobody is answered before their pledge is durable.
+    pub async fn pledge(
+        &self,
+        slate: &str,
+        input: PledgeInput,
+        idempotency_key: Option<&str>,
+    ) -> Result<PledgeOutcome> {
+        self.pledge_with(slate, input, idempotency_key, false).await
+    }
+
+    /// [`Engine::pledge`] by the signed-in owner of the donor's address
+    /// (the web form checks the session): its receipt is not held.
+    pub async fn pledge_as_owner(
+        &self,
+        slate: &str,
+        input: PledgeInput,
+        idempotency_key: Option<&str>,
+    ) -> Result<PledgeOutcome> {
+        self.pledge_with(slate, input, idempotency_key, true).await
+    }
+
+    async fn pledge_with(
+        &self,
+        slate: &str,
+        input: PledgeInput,
+        idempotency_key: Option<&str>,
+        requested: bool,
+    ) -> Result<PledgeOutcome> {
+        if let Some(k) = idempotency_key {
+            if k.is_empty() || k.len() > 255 {
+                return Err(EngineError::invalid(
+                    "Idempotency-Key",
+                    "must be 1 to 255 characters",
+                ));
+            }
+        }
+        let (reply, answer) = oneshot::channel();
+        let job = Job {
+            slate: slate.to_owned(),
+            input,
+            key: idempotency_key.map(str::to_owned),
+            requested,
+            reply,
+        };
+        self.intake
+            .queue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(job);
+        // Wait for whichever comes first: a leader answering us, or our turn to lead.
+        // (Waiting only for the lock would let later arrivals lead again and again
+        // while an answered request sat in line.)
+        let turn = Box::pin(self.intake.leader.lock());
+        let (leader, mut answer) = match future::select(answer, turn).await {
+            Either::Left((done, _)) => return done.unwrap_or_else(|_| Err(interrupted())),
+            Either::Right((leader, answer)) => (leader, answer),
+        };
+        if let Ok(Some(done)) = answer.try_recv() {
+            return done;
+        }
+        let jobs =
+            std::mem::take(&mut *self.intake.queue.lock().unwrap_or_else(|e| e.into_inner()));
+        self.intake_batch(jobs).await;
+        drop(leader);
+        answer.await.unwrap_or_else(|_| Err(interrupted()))
+    }
+
+    /// Process queued pledges in one transaction and answer each.
+    ///
+    /// A slate whose base the engine keeps is first tried without locking
+    /// it up front: the lock is taken, and the version checked, by the
+    /// batch's one write of the pot ([`PledgesTx::record_intake`]), a round
+    /// trip fewer per batch. If the version moved meanwhile (someone signed,
+    /// endorsed, added a candidate or a condition), the attempt is rolled back
+    /// and the batch runs again, locking first.
+    ///
+    /// [`PledgesTx::record_intake`]: cohort_store::PledgesTx::record_intake
+    async fn intake_batch(&self, jobs: Vec<Job>) {
+        let at = self.now();
+        let (outcome, staged) = match self.intake_attempt(&jobs, true, at).await {
+            Attempt::Ran(outcome, staged) => (outcome, staged),
+            Attempt::Stale => match self.intake_attempt(&jobs, false, at).await {
+                Attempt::Ran(outcome, staged) => (outcome, staged),
+                Attempt::Stale => (Err(interrupted()), Vec::new()),
+            },
+        };
+        let mut staged = staged.into_iter();
+        for job in jobs {
+            let answer = match (&outcome, staged.next()) {
+                (Err(e), _) => Err(EngineError::Store(StoreError::Unavailable(format!(
+                    "nothing was saved: {e}"
+                )))),
+                (Ok(()), Some(Ok(Staged::Done(o)))) => Ok(*o),
+                (Ok(()), Some(Err(e))) => Err(e),
+                (Ok(()), _) => Err(EngineError::Store(StoreError::Other(
+                    "a staged pledge was not finished".into(),
+                ))),
+            };
+            let _ = job.reply.send(answer);
+        }
+    }
+
+    /// One try at a batch: `kept` lets slates go unlocked until the pot's
+    /// write (see [`Engine::intake_batch`]). Answers are in `jobs`' order.
+    async fn intake_attempt(&self, jobs: &[Job], kept: bool, at: DateTime<Utc>) -> Attempt {
+        let mut staged: Vec<Result<Staged>> = Vec::with_capacity(jobs.len());
+        let outcome: Result<bool> = async {
+            let mut tx = self.store.write().await?;
+            let mut slates: HashMap<String, Option<BatchSlate>> = HashMap::new();
+            for job in jobs {
+                let r = self.stage(tx.as_mut(), job, &mut slates, kept, at).await;
+                match r {
+                    Err(EngineError::Store(e)) => return Err(EngineError::Store(e)),
+                    Ok(Staged::Stale) => return Ok(false),
+                    r => staged.push(r),
+                }
+            }
+            let mut unlocked_any = std::collections::HashSet::new();
+            for b in slates.values_mut().flatten() {
+                let slate = &b.base.row;
+                let donors: Vec<(Email, i64)> = b.donors.drain().collect();
+                let recorded = tx
+                    .record_intake(&IntakeWrites {
+                        slate_id: slate.id,
+                        pledges: &b.pledges,
+                        events: &b.events,
+                        donors: &donors,
+                        emails: &b.receipts,
+                        delta: b.delta,
+                        at,
+                        reserve: self.intake.wanted(),
+                    })
+                    .await?;
+                // Unique whether or not this transaction commits.
+                self.intake.keep(recorded.reserved);
+                if !b.locked && recorded.slate_version != b.base.version {
+                    return Ok(false);
+                }
+                for (email, person) in b.people.drain(..) {
+                    tx.upsert_person(slate.id, &email, &person, "pledge", at)
+                        .await?;
+                }
+                // The pot moved: check the conditions that read it, and the
+                // batch's own (a pledge whose condition already holds unlocks
+                // on arrival), against the base, now known to stand.
+                let state = SlateState::new(b.base.roster.clone(), recorded.pot, at.date_naive());
+                let used: Vec<Id> = b.conditions.values().copied().collect();
+                let affected: Vec<&ConditionRow> = b
+                    .base
+                    .conditions
+                    .iter()
+                    .chain(&b.created)
+                    .filter(|c| intersects(c.reads, pot_changed()) || used.contains(&c.id))
+                    .collect();
+                let settled = self
+                    .unlock_where_true(tx.as_mut(), slate, &state, &affected, at)
+                    .await?;
+                if settled.unlocked > 0 {
+                    unlocked_any.insert(slate.id);
+                }
+            }
+            let by_id: HashMap<Id, &BatchSlate> = slates
+                .values()
+                .flatten()
+                .map(|b| (b.base.row.id, b))
+                .collect();
+            for r in staged.iter_mut() {
+                if let Ok(Staged::Created { row, token }) = r {
+                    let Some(b) = by_id.get(&row.slate_id) else {
+                        continue;
+                    };
+                    // Only a batch whose settle unlocked something needs to re-read its pledges.
+                    let (row, installments) = if unlocked_any.contains(&row.slate_id) {
+                        let fresh = tx
+                            .pledge(row.id)
+                            .await?
+                            .ok_or_else(|| EngineError::not_found("pledge", row.id.to_string()))?;
+                        let installments = tx.installments(row.id).await?;
+                        (fresh, installments)
+                    } else {
+                        ((**row).clone(), Vec::new())
+                    };
+                    let mut view =
+                        render_pledge(&b.base.row, &b.base.roster.candidates, &row, &installments);
+                    view.receipt_token = Some(std::mem::take(token));
+                    *r = Ok(Staged::Done(Box::new(PledgeOutcome {
+                        pledge: view,
+                        created: true,
+                    })));
+                }
+            }
+            tx.commit().await?;
+            Ok(true)
+        }
+        .await;
+        match outcome {
+            Ok(true) => Attempt::Ran(Ok(()), staged),
+            Ok(false) => Attempt::Stale,
+            Err(e) => Attempt::Ran(Err(e), staged),
+        }
+    }
+}
