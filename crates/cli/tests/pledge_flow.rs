@@ -292,6 +292,22 @@ async fn the_receipt_offers_a_share_link_with_the_supporters_own_code(app: TestA
     let made = app.post_form(None, &path, &f).await;
     assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
     assert_eq!(pledge_at(&app, &made.location).await["ref"], code.as_str());
+    // Eve's receipt counts the friend (a count only), and Fay's counts nobody.
+    assert!(
+        first.contains("Nobody has pledged through your link yet."),
+        "{first}"
+    );
+    let again = pledge("eve@example.org", "n-5").await;
+    assert!(
+        again.contains("1 person has pledged through your link so far."),
+        "{again}"
+    );
+    assert!(!again.contains("gus@example.org"), "{again}");
+    let fay = pledge("fay@example.org", "n-6").await;
+    assert!(
+        fay.contains("Nobody has pledged through your link yet."),
+        "{fay}"
+    );
 }
 
 async fn partners_see_pledgers_money_and_hours_and_the_form_names_them(app: TestApp) {

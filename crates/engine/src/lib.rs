@@ -43,7 +43,7 @@ pub mod people_import;
 mod pledges;
 pub mod primaries;
 mod receipts_cap;
-mod referrals;
+pub mod referrals;
 pub mod scorecard;
 pub mod sealing;
 mod secrets;

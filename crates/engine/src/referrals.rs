@@ -10,14 +10,28 @@ use crate::pledges::{owned_pledge, Owner};
 use crate::slates::find_slate;
 use crate::{Engine, Result};
 
+/// A supporter's own link: its code, and how many people (live pledges,
+/// counted once per email) it has brought. A count only: who they are and
+/// what they gave stay theirs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Share {
+    pub code: String,
+    pub pledgers: i64,
+}
+
 impl Engine {
     /// The referral code of the supporter who made pledge `id` (opened by
     /// its receipt token): one per email address, so every pledge they make
-    /// shares the same link.
-    pub async fn share_code(&self, id: i64, token: &str) -> Result<String> {
+    /// shares the same link; and how many people have pledged through it.
+    pub async fn share_code(&self, id: i64, token: &str) -> Result<Share> {
         let mut tx = self.store.read().await?;
         let row = owned_pledge(tx.as_mut(), id, Owner::Receipt(token, &self.keys)).await?;
-        Ok(self.keys.referral_code(row.email.as_str()))
+        let code = self.keys.referral_code(row.email.as_str());
+        let brought = tx.referrals(row.slate_id, &code).await?;
+        Ok(Share {
+            code,
+            pledgers: brought.pledgers,
+        })
     }
 
     /// Each partner organization of a slate with what its link has brought

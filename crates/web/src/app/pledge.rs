@@ -27,6 +27,8 @@ struct PledgePage {
     needs_volunteer_profile: bool,
     /// The form's address with the supporter's own referral code.
     share_link: String,
+    /// How many people have pledged through that link.
+    shared_with: i64,
     /// Its receipt commitment's place in the transparency log.
     proof: crate::log_proof::ProofBox,
     proof_intro: &'static str,
@@ -61,11 +63,12 @@ async fn pledge_page_for(
         None => "your email".to_owned(),
     };
     let card_form = CardForm::for_view(config, &view, token);
+    let share = engine.share_code(id, token).await?;
     let share_link = format!(
         "{}/slates/{}/pledge?ref={}",
         engine.public_url(),
         view.slate,
-        engine.share_code(id, token).await?
+        share.code
     );
     let proof = crate::log_proof::ProofBox::new(
         engine.public_url(),
@@ -89,6 +92,7 @@ async fn pledge_page_for(
             money: view.kind == "money",
             needs_volunteer_profile: view.needs_volunteer_profile,
             share_link,
+            shared_with: share.pledgers,
             csrf: viewer.csrf.clone(),
             p: card(&view, &slate),
             token: token.to_owned(),
