@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use cohort_engine::conversation::{group_letter, ConversationResult, StatementView};
 
+use super::labels::{self, Rect};
+
 /// One participant's dot.
 pub(super) struct Dot {
     pub(super) x: i64,
@@ -19,6 +21,12 @@ pub(super) struct Marker {
     pub(super) x: i64,
     pub(super) y: i64,
     pub(super) label: String,
+    /// Where its number is written (the text's left end on its baseline),
+    /// placed clear of every other number ([`labels::place`]); `None` when
+    /// the map has no room for it near the marker.
+    pub(super) number_at: Option<(i64, i64)>,
+    /// A line from the marker to a number placed away from it.
+    pub(super) leader: Option<(i64, i64)>,
     pub(super) title: String,
     pub(super) body: String,
 }
@@ -80,7 +88,7 @@ impl Map {
                 }
             })
             .collect();
-        let markers = r
+        let mut markers: Vec<Marker> = r
             .statement_points
             .iter()
             .filter_map(|s| {
@@ -90,12 +98,14 @@ impl Map {
                     x,
                     y,
                     label: s.statement.to_string(),
+                    number_at: None,
+                    leader: None,
                     title: format!("Statement {}: {}", s.statement, t.body),
                     body: t.body.clone(),
                 })
             })
             .collect();
-        let labels = r
+        let labels: Vec<GroupLabel> = r
             .groups
             .iter()
             .enumerate()
@@ -148,6 +158,7 @@ impl Map {
             )
         };
         let you = dots.iter().find(|d| d.you).map(|d| (d.x, d.y));
+        number(&mut markers, &labels, you);
         // A page stays light however many take part: at most about MAX_DOTS
         // dots, an even sample, and always yours (the summary and the group
         // sizes count everyone).
@@ -164,6 +175,34 @@ impl Map {
             labels,
             summary,
             you,
+        }
+    }
+}
+
+/// Place the statements' numbers so that none overlaps another, a marker,
+/// a group's letter or the "You" ring, all inside the map.
+fn number(markers: &mut [Marker], groups: &[GroupLabel], you: Option<(i64, i64)>) {
+    let mut obstacles: Vec<Rect> = markers
+        .iter()
+        .map(|m| Rect::around(m.x, m.y, 14, 14))
+        .collect();
+    obstacles.extend(groups.iter().map(|g| Rect::around(g.x, g.y, 28, 28)));
+    if let Some((x, y)) = you {
+        obstacles.push(Rect::around(x, y, 24, 24));
+        obstacles.push(Rect::around(x, y - 20, 26, 14));
+    }
+    let anchors: Vec<(i64, i64)> = markers.iter().map(|m| (m.x, m.y)).collect();
+    let sizes: Vec<(i64, i64)> = markers
+        .iter()
+        .map(|m| labels::label_size(&m.label))
+        .collect();
+    let boxes = labels::place(&anchors, &sizes, &obstacles, SIZE as i64);
+    for (m, b) in markers.iter_mut().zip(boxes) {
+        let Some(b) = b else { continue };
+        m.number_at = Some((b.x + 1, b.y + 10));
+        let (d, near) = b.nearest(m.x, m.y);
+        if d > 12.0 {
+            m.leader = Some(near);
         }
     }
 }
@@ -234,6 +273,7 @@ mod tests {
             group_consensus: Vec::new(),
             tallies: Vec::new(),
             bridging: Vec::new(),
+            input: String::new(),
         };
         let mut texts = BTreeMap::new();
         texts.insert(
@@ -266,6 +306,74 @@ mod tests {
     }
 
     #[test]
+    fn numbers_of_statements_at_one_spot_are_set_apart() {
+        let r = ConversationResult {
+            participants: 1,
+            in_conversation: 1,
+            points: vec![MapPoint {
+                participant: 1,
+                x: 1.0,
+                y: 1.0,
+                group: None,
+            }],
+            statement_points: (10..16)
+                .map(|statement| StatementPoint {
+                    statement,
+                    x: 0.5,
+                    y: 0.5,
+                })
+                .collect(),
+            groups: Vec::new(),
+            consensus_agree: Vec::new(),
+            consensus_disagree: Vec::new(),
+            group_consensus: Vec::new(),
+            tallies: Vec::new(),
+            bridging: Vec::new(),
+            input: String::new(),
+        };
+        let texts: BTreeMap<i64, StatementView> = (10..16)
+            .map(|id| {
+                (
+                    id,
+                    StatementView {
+                        id,
+                        body: format!("Statement {id}"),
+                        status: "approved",
+                        seeded: true,
+                        adopted_version: None,
+                        adopted_support: None,
+                    },
+                )
+            })
+            .collect();
+        let map = Map::new(&r, &texts, Some(1));
+        let boxes: Vec<Rect> = map
+            .markers
+            .iter()
+            .map(|m| {
+                let (x, y) = m.number_at.expect("room for every number");
+                let (w, h) = labels::label_size(&m.label);
+                Rect {
+                    x: x - 1,
+                    y: y - 10,
+                    w,
+                    h,
+                }
+            })
+            .collect();
+        for (i, a) in boxes.iter().enumerate() {
+            assert!(a.inside(400), "{a:?}");
+            for b in &boxes[i + 1..] {
+                assert!(!a.intersects(b), "{a:?} {b:?}");
+            }
+        }
+        assert!(
+            map.markers.iter().any(|m| m.leader.is_none()),
+            "the first number sits next to its marker"
+        );
+    }
+
+    #[test]
     fn a_crowd_is_sampled_but_you_are_always_drawn() {
         let points: Vec<MapPoint> = (0..10_001)
             .map(|i| MapPoint {
@@ -290,6 +398,7 @@ mod tests {
             group_consensus: Vec::new(),
             tallies: Vec::new(),
             bridging: Vec::new(),
+            input: String::new(),
         };
         let map = Map::new(&r, &BTreeMap::new(), Some(7));
         assert!(map.dots.len() <= MAX_DOTS + 1, "{}", map.dots.len());
