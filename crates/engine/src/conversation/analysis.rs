@@ -1,17 +1,34 @@
 //! One run of the analysis, in three steps so the caller can keep the CPU
 //! work off its request threads and out of every write transaction: load
 //! (a read transaction), analyze (pure), store (one short write).
+//!
+//! A person's group must not move while no vote changes (issue 16). The
+//! analysis is warm-started from the previous run (as Pol.is does), so it
+//! depends on the history of runs as well as on the votes: k-means starts
+//! from the last clusters and tops them back up to `base_k`, the k smoother
+//! counts runs. The conversation's change counter moves on every vote and
+//! moderation decision, including a vote cast again unchanged or the
+//! approval of a statement nobody voted on yet, and each such change used to
+//! start a new warm run over the very same votes, which could move people
+//! between groups and swap the groups' letters. Now a run whose input (the
+//! votes and the moderated-out statements) is the one the stored result was
+//! computed from keeps that result, and when votes do change, the new groups
+//! keep the letters of the previous groups they overlap most
+//! ([`super::continuity`]).
 
 use std::collections::{HashMap, HashSet};
 
 use cohort_consensus::bridging::{bridging, BridgingParams};
-use cohort_consensus::{analyze, repness, Params, VoteMatrix, VoteRecord, WarmStart};
+use cohort_consensus::{analyze, repness, Group, Params, VoteMatrix, VoteRecord, WarmStart};
 use cohort_store::{Id, SlateRow, StatementStatus, StoredResult, Tx};
+use sha2::{Digest, Sha256};
 
+use super::continuity;
 use super::results::{
     BridgeResult, ConversationResult, GroupResult, MapPoint, RepResult, StatementPoint,
     StatementTally, Tally,
 };
+use super::votes::visitor_participant;
 use crate::slates::find_slate;
 use crate::{Engine, EngineError, Result};
 
@@ -25,6 +42,8 @@ pub struct ConversationInput {
     /// Rejected statements: zeroed in the matrix.
     pub moderated_out: Vec<u64>,
     pub warm: Option<WarmStart>,
+    /// The stored result this run follows, if any.
+    pub previous: Option<ConversationResult>,
 }
 
 /// A computed result, ready to store.
@@ -43,6 +62,31 @@ pub fn params() -> Params {
     Params::default()
 }
 
+/// A digest of what an analysis is computed from: each participant's
+/// current vote on each statement (not when it was cast) and the
+/// moderated-out statements.
+fn input_digest(votes: &[VoteRecord], moderated_out: &[u64]) -> String {
+    let mut cells: Vec<(u64, u64, i8)> = votes
+        .iter()
+        .map(|v| (v.participant, v.statement, v.vote))
+        .collect();
+    cells.sort_unstable();
+    let mut out: Vec<u64> = moderated_out.to_vec();
+    out.sort_unstable();
+    let mut h = Sha256::new();
+    h.update(b"cohort conversation input v1\0");
+    for (p, s, v) in cells {
+        h.update(p.to_le_bytes());
+        h.update(s.to_le_bytes());
+        h.update(v.to_le_bytes());
+    }
+    h.update(b"moderated out\0");
+    for s in out {
+        h.update(s.to_le_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
 fn finite(x: f64) -> f64 {
     if x.is_finite() {
         x
@@ -55,9 +99,47 @@ impl ConversationInput {
     /// The Pol.is analysis (CPU only; no IO).
     pub fn analyze(self) -> ConversationOutput {
         let m = VoteMatrix::from_votes(&self.votes);
+        let input = input_digest(&self.votes, &self.moderated_out);
+        if let (Some(previous), Some(warm)) = (&self.previous, &self.warm) {
+            if previous.input == input {
+                // The same votes: the same result, however the change count moved.
+                return ConversationOutput {
+                    slate_id: self.slate_id,
+                    changes: self.changes,
+                    votes: m.n_votes() as i64,
+                    result: previous.clone(),
+                    warm: warm.clone(),
+                };
+            }
+        }
         let a = analyze(&m, &self.moderated_out, &params(), self.warm.as_ref());
-        let group_of: HashMap<u64, usize> = a
-            .groups
+        // The groups in the order that keeps the previous result's letters.
+        let groups: Vec<&Group> = {
+            let ids = |ps: &[u64]| ps.iter().map(|p| *p as Id).collect::<Vec<Id>>();
+            let mut new: Vec<Vec<Id>> = a.groups.iter().map(|g| ids(&g.participants)).collect();
+            for g in &mut new {
+                g.sort_unstable();
+            }
+            let previous: Vec<Vec<Id>> = self
+                .previous
+                .as_ref()
+                .map(|r| {
+                    r.groups
+                        .iter()
+                        .map(|g| {
+                            let mut ps = g.participants.clone();
+                            ps.sort_unstable();
+                            ps
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            continuity::order(&previous, &new)
+                .into_iter()
+                .map(|i| &a.groups[i])
+                .collect()
+        };
+        let group_of: HashMap<u64, usize> = groups
             .iter()
             .enumerate()
             .flat_map(|(gi, g)| g.participants.iter().map(move |p| (*p, gi)))
@@ -67,7 +149,7 @@ impl ConversationInput {
             .iter()
             .map(|p| group_of.get(p).copied())
             .collect();
-        let per_group = repness::count_by_group(&m, &labels, a.groups.len());
+        let per_group = repness::count_by_group(&m, &labels, groups.len());
         let everyone = repness::count_by_group(&m, &vec![Some(0); m.n_rows()], 1);
         let tally = |c: repness::Counts| Tally {
             agree: c.na,
@@ -114,8 +196,7 @@ impl ConversationInput {
                     y: finite(p[1]),
                 })
                 .collect(),
-            groups: a
-                .groups
+            groups: groups
                 .iter()
                 .map(|g| GroupResult {
                     id: g.id,
@@ -164,6 +245,7 @@ impl ConversationInput {
                 })
                 .collect(),
             bridging: bridges,
+            input,
         };
         ConversationOutput {
             slate_id: self.slate_id,
@@ -238,28 +320,46 @@ async fn load_input(tx: &mut dyn Tx, s: &SlateRow) -> Result<Option<Conversation
         .filter(|x| x.status == StatementStatus::Rejected)
         .map(|x| x.id as u64)
         .collect();
-    let votes = tx
+    let record = |participant: Id, statement: Id, vote: i32, at: chrono::DateTime<chrono::Utc>| {
+        VoteRecord {
+            // Anonymous participants' rows are negative; as u64 they sort
+            // after every account and come back as the same negative id.
+            participant: participant as u64,
+            statement: statement as u64,
+            vote: vote.clamp(-1, 1) as i8,
+            time: at.timestamp_micros(),
+        }
+    };
+    let mut votes: Vec<VoteRecord> = tx
         .conversation_votes(s.id)
         .await?
         .iter()
-        .map(|v| VoteRecord {
-            participant: v.user_id as u64,
-            statement: v.statement_id as u64,
-            vote: v.vote.clamp(-1, 1) as i8,
-            time: v.at.timestamp_micros(),
-        })
+        .map(|v| record(v.user_id, v.statement_id, v.vote, v.at))
         .collect();
+    votes.extend(tx.conversation_visitor_votes(s.id).await?.iter().map(|v| {
+        record(
+            visitor_participant(v.visitor_id),
+            v.statement_id,
+            v.vote,
+            v.at,
+        )
+    }));
     // A warm start that no longer parses (or none) means a cold run.
     let warm = state
         .result
         .as_ref()
         .and_then(|r| serde_json::from_str::<WarmStart>(&r.warm).ok());
+    let previous = state
+        .result
+        .as_ref()
+        .and_then(|r| serde_json::from_str::<ConversationResult>(&r.result).ok());
     Ok(Some(ConversationInput {
         slate_id: s.id,
         changes: state.changes,
         votes,
         moderated_out,
         warm,
+        previous,
     }))
 }
 
@@ -285,6 +385,7 @@ mod tests {
                 votes,
                 moderated_out: vec![1],
                 warm: None,
+                previous: None,
             }
             .analyze();
             assert_eq!(out.votes, n);
@@ -296,5 +397,103 @@ mod tests {
             assert!(out.result.consensus_agree.is_empty(), "moderated out");
             assert!(out.result.statement_points.is_empty(), "moderated out");
         }
+    }
+
+    /// Each participant's group in a result.
+    fn groups_of(r: &ConversationResult) -> Vec<(Id, Option<usize>)> {
+        r.points.iter().map(|p| (p.participant, p.group)).collect()
+    }
+
+    fn small(seed: u64) -> Vec<VoteRecord> {
+        cohort_consensus::synthetic::generate(&cohort_consensus::synthetic::Spec {
+            participants: 12,
+            statements: 8,
+            votes: 70,
+            groups: 3,
+            consensus_share: 0.27,
+            seed,
+        })
+        .votes
+    }
+
+    /// One run after `last`, as the recompute job chains them.
+    fn next(votes: &[VoteRecord], last: Option<&ConversationOutput>) -> ConversationOutput {
+        ConversationInput {
+            slate_id: 1,
+            changes: 1,
+            votes: votes.to_vec(),
+            moderated_out: Vec::new(),
+            warm: last.map(|o| o.warm.clone()),
+            previous: last.map(|o| o.result.clone()),
+        }
+        .analyze()
+    }
+
+    #[test]
+    fn recomputing_the_same_votes_moves_nobody() {
+        // Small conversations, each after one changed vote, recomputed five
+        // times more on the same votes: with every recompute counted as an
+        // update, the k smoother switched k on the fourth and moved people.
+        for seed in 0..12 {
+            let mut votes = small(seed);
+            let mut out = next(&votes, None);
+            let k = (seed as usize * 7919) % votes.len();
+            votes[k].vote = if votes[k].vote == 1 { -1 } else { 1 };
+            out = next(&votes, Some(&out));
+            for round in 0..5 {
+                let again = next(&votes, Some(&out));
+                assert_eq!(
+                    groups_of(&again.result),
+                    groups_of(&out.result),
+                    "seed {seed}, round {round}"
+                );
+                assert_eq!(again.result, out.result);
+                out = again;
+            }
+        }
+    }
+
+    #[test]
+    fn groups_keep_their_letters_when_votes_change() {
+        let mut checked = 0;
+        for seed in 0..12 {
+            let mut votes = small(seed);
+            let first = next(&votes, None);
+            if first.result.groups.len() < 2 {
+                continue;
+            }
+            // Say the previous result had listed its groups the other way round.
+            let mut previous = first.clone();
+            previous.result.groups.reverse();
+            let n = previous.result.groups.len();
+            for p in &mut previous.result.points {
+                p.group = p.group.map(|g| n - 1 - g);
+            }
+            let k = (seed as usize * 7919) % votes.len();
+            votes[k].vote = if votes[k].vote == 1 { -1 } else { 1 };
+            let out = next(&votes, Some(&previous));
+            if out.result.groups.len() != n {
+                continue;
+            }
+            let ids = |g: &GroupResult| g.participants.iter().copied().collect::<HashSet<Id>>();
+            for (i, g) in out.result.groups.iter().enumerate() {
+                let mine = ids(g);
+                let best = previous
+                    .result
+                    .groups
+                    .iter()
+                    .map(|p| ids(p).intersection(&mine).count())
+                    .enumerate()
+                    .max_by_key(|(j, n)| (*n, std::cmp::Reverse(*j)))
+                    .map(|(j, _)| j);
+                assert_eq!(
+                    best,
+                    Some(i),
+                    "seed {seed}: group {i} took another's letter"
+                );
+            }
+            checked += 1;
+        }
+        assert!(checked >= 3, "only {checked} conversations kept their k");
     }
 }

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::{EngineError, Result};
 
 mod analysis;
+mod continuity;
 mod demo;
 mod results;
 mod statements;
@@ -102,7 +103,8 @@ pub struct Position {
     pub group: Option<String>,
 }
 
-/// What one signed-in person sees of a slate's conversation.
+/// What one person sees of a slate's conversation: signed in, or an
+/// anonymous participant (issue 16).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Participation {
     pub slug: String,
@@ -120,6 +122,10 @@ pub struct Participation {
     pub organizer: bool,
     /// Their current votes on approved statements, to change (last vote wins).
     pub my_votes: Vec<(StatementView, Vote)>,
+    /// Not signed in: their votes are held for them by a cookie.
+    pub anonymous: bool,
+    /// Their row in the vote matrix (and on the map), once they have voted.
+    pub me: Option<Id>,
 }
 
 #[cfg(test)]

@@ -102,6 +102,12 @@ pub struct ConversationResult {
     /// first. Results stored before bridging existed have none.
     #[serde(default)]
     pub bridging: Vec<BridgeResult>,
+    /// A digest of the votes and moderation decisions this result was
+    /// computed from: a recompute on the same input keeps this result, so
+    /// nobody's group moves while no vote changed (issue 16). Empty in
+    /// results stored before it existed.
+    #[serde(default)]
+    pub input: String,
 }
 
 /// A statement's agreement across the divide, with its interval.
@@ -285,6 +291,7 @@ mod tests {
             group_consensus: Vec::new(),
             tallies,
             bridging: Vec::new(),
+            input: String::new(),
         }
     }
 

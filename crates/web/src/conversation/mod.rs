@@ -1,24 +1,29 @@
-//! A slate's conversation as pages: vote one statement at a time, add a
-//! statement, see where you stand; the public results (the opinion map as
+//! A slate's conversation as pages: vote one statement at a time (signed in
+//! or, as on Pol.is, anonymously: a participant cookie holds a visitor's
+//! votes until they sign in, issue 16), add a statement, see where you stand; the public results (the opinion map as
 //! SVG, each group's representative statements, what every group agrees on);
 //! and the organizers' moderation page (seed, approve, reject, adopt as a
 //! plank). Every form goes through [`CsrfForm`]; the engine checks every role.
 
 use askama::Template;
 use axum::extract::{Query, State};
+use axum::http::header::SET_COOKIE;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::Router;
+use axum::{Extension, Router};
 use cohort_engine::conversation::{Participation, Vote, STATEMENT_MAX};
 use cohort_engine::Engine;
 use serde::Deserialize;
 
 use crate::app::{fixable, see_other, sign_in_first};
+use crate::client_ip::ClientIp;
 use crate::extract::ApiPath;
 use crate::pages::{html, PageError};
+use crate::rate_limit::{too_many_votes, VoteLimiter};
 use crate::session::{CsrfForm, Viewer};
 
+mod labels;
 mod map;
 mod moderate;
 mod results;
@@ -84,27 +89,44 @@ async fn participate(
         "published" => Some("Your statement is in the conversation.".to_owned()),
         _ => None,
     });
-    participate_page(&engine, &viewer, &slug, notice, None, String::new()).await
+    // A visitor without an account gets their participant secret now, so
+    // that their statements come in their own order from the first one.
+    let minted = (viewer.actor.account().is_none() && viewer.participant.is_none())
+        .then(|| engine.new_secret());
+    let mut res = participate_page(
+        &engine,
+        &viewer,
+        minted.as_deref(),
+        &slug,
+        notice,
+        None,
+        String::new(),
+    )
+    .await?;
+    if let Some(c) = minted.and_then(|m| viewer.participant_cookie(Some(&m))) {
+        res.headers_mut().append(SET_COOKIE, c);
+    }
+    Ok(res)
 }
 
 async fn participate_page(
     engine: &Engine,
     viewer: &Viewer,
+    minted: Option<&str>,
     slug: &str,
     notice: Option<String>,
     problem: Option<String>,
     draft: String,
 ) -> Result<Response, PageError> {
-    if viewer.actor.account().is_none() {
-        return Ok(sign_in_first(&format!("/slates/{slug}/conversation")));
-    }
-    let p = engine.participation(&viewer.actor, slug).await?;
+    let visitor = viewer.participant.as_deref().or(minted);
+    let p = engine
+        .participation_as(&viewer.actor, visitor, slug)
+        .await?;
     let map = if p.position.is_some() {
         let r = engine.conversation_results(slug).await?;
-        let you = viewer.actor.account().map(|a| a.user.id);
         r.result
             .as_ref()
-            .map(|res| Map::new(res, &r.statements, you))
+            .map(|res| Map::new(res, &r.statements, p.me))
     } else {
         None
     };
@@ -133,24 +155,62 @@ struct VoteForm {
     vote: String,
 }
 
+/// A vote from the page: as the signed-in account, or as the browser's
+/// anonymous participant (made with the first vote; counted against the
+/// client's allowance of anonymous votes).
 async fn vote(
     State(engine): State<Engine>,
     viewer: Viewer,
+    Extension(limiter): Extension<VoteLimiter>,
+    client: ClientIp,
     ApiPath(slug): ApiPath<String>,
     CsrfForm(form): CsrfForm<VoteForm>,
 ) -> Result<Response, PageError> {
+    let mut cookie = None;
     let result = match Vote::parse(&form.vote) {
-        Ok(v) => engine.vote(&viewer.actor, &slug, form.statement, v).await,
         Err(e) => Err(e),
+        Ok(v) if viewer.actor.account().is_some() => {
+            // Votes cast before signing in some other way are theirs too.
+            if let Some(secret) = &viewer.participant {
+                engine.claim_visitor_votes(&viewer.actor, secret).await?;
+                cookie = viewer.participant_cookie(None);
+            }
+            engine.vote(&viewer.actor, &slug, form.statement, v).await
+        }
+        Ok(v) => {
+            if let Err(wait) = limiter.0.attempt(client.0) {
+                return Ok(too_many_votes(wait));
+            }
+            let secret = match &viewer.participant {
+                Some(s) => s.clone(),
+                None => {
+                    let s = engine.new_secret();
+                    cookie = viewer.participant_cookie(Some(&s));
+                    s
+                }
+            };
+            engine
+                .vote_as(&viewer.actor, Some(&secret), &slug, form.statement, v)
+                .await
+        }
     };
     match result {
         Ok(()) => Ok(see_other(
             &format!("/slates/{slug}/conversation?notice=voted"),
-            None,
+            cookie,
         )),
         Err(e) => {
             let problem = fixable(e)?;
-            participate_page(&engine, &viewer, &slug, None, Some(problem), String::new()).await
+            participate_page(
+                &engine,
+                &viewer,
+                None,
+                &slug,
+                None,
+                Some(problem),
+                String::new(),
+            )
+            .await
         }
     }
 }
@@ -166,6 +226,9 @@ async fn add(
     ApiPath(slug): ApiPath<String>,
     CsrfForm(form): CsrfForm<StatementForm>,
 ) -> Result<Response, PageError> {
+    if viewer.actor.account().is_none() {
+        return Ok(sign_in_first(&format!("/slates/{slug}/conversation")));
+    }
     match engine
         .add_statement(&viewer.actor, &slug, &form.statement)
         .await
@@ -183,7 +246,16 @@ async fn add(
         }
         Err(e) => {
             let problem = fixable(e)?;
-            participate_page(&engine, &viewer, &slug, None, Some(problem), form.statement).await
+            participate_page(
+                &engine,
+                &viewer,
+                None,
+                &slug,
+                None,
+                Some(problem),
+                form.statement,
+            )
+            .await
         }
     }
 }
