@@ -1,5 +1,6 @@
-//! The conversation in a real headless Chromium: a supporter votes through
-//! the page (no script involved), sees where they stand, opens the public
+//! The conversation in a real headless Chromium: a visitor votes without an
+//! account, signs in and keeps those votes, votes on through the page (no
+//! script involved), sees where they stand, opens the public
 //! results; the organizer opens the moderation page. Each page is checked
 //! with axe-core and screenshotted to `target/e2e-artifacts/`, also at a
 //! 390 px phone width.
@@ -46,13 +47,33 @@ async fn a_supporter_votes_and_reads_the_results_in_a_real_browser() {
     assert!(e.recompute_conversation(SLATE).await.expect("recompute"));
 
     let b = Browser::start().await;
-    b.sign_in(&app, "sup@example.org").await;
+    // A visitor votes without an account (issue 16): the participant
+    // cookie keeps their votes, and they come along when they sign in.
+    b.goto(&app.url(&format!("/slates/{SLATE}/conversation")))
+        .await;
+    b.wait_for_text("You are taking part without an account")
+        .await;
+    b.check("conv-00-anonymous").await;
+    for k in 1..=2 {
+        b.click("button[value=agree]").await;
+        b.wait_for_text(&format!("You have voted on {k} of 9 statements"))
+            .await;
+    }
+    b.set_window_size(390, 1600).await;
+    b.check("conv-00-anonymous-phone").await;
+    b.set_window_size(1280, 2000).await;
+    b.sign_in_here(&app, "sup@example.org").await;
     b.goto(&app.url(&format!("/slates/{SLATE}/conversation")))
         .await;
     b.wait_for_text("Help find the platform we share").await;
+    b.wait_for_text("You have voted on 2 of 9 statements").await;
+    assert!(
+        !b.source().await.contains("without an account"),
+        "signed in now"
+    );
     b.check("conv-01-vote").await;
-    // Vote on seven statements through the form: enough to join the map.
-    for k in 1..=7 {
+    // Five more votes through the form: seven, enough to join the map.
+    for k in 3..=7 {
         let choice = ["agree", "disagree", "pass"][k % 3];
         b.click(&format!("button[value={choice}]")).await;
         b.wait_for_text(&format!("You have voted on {k} of 9 statements"))

@@ -183,7 +183,8 @@ async fn organizers_seed_and_people_vote_and_the_last_vote_wins(app: TestApp) {
     assert_eq!(r.votes, 3, "three statements, one vote each");
     assert!(!r.updating);
 
-    // Nobody votes without signing in, and a vote that is not a vote is refused.
+    // Without an account a vote is an anonymous participant's, and counts
+    // (tests/conversation_anonymous.rs); a vote that is not a vote is refused.
     let (status, _) = post(
         &app,
         None,
@@ -191,7 +192,8 @@ async fn organizers_seed_and_people_vote_and_the_last_vote_wins(app: TestApp) {
         &[("statement", &ids[1].to_string()), ("vote", "agree")],
     )
     .await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(e.recompute_conversation(SLATE).await.expect("recompute"));
     let (status, body) = post(
         &app,
         Some(&sup_session),
@@ -699,8 +701,13 @@ async fn results_are_public_and_statements_are_escaped(app: TestApp) {
     let (status, body) = page(&app, None, &format!("/slates/{SLATE}/conversation/results")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("No votes yet"), "{body}");
-    let (status, _) = page(&app, None, &format!("/slates/{SLATE}/conversation")).await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "voting needs an account");
+    let (status, body) = page(&app, None, &format!("/slates/{SLATE}/conversation")).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "visitors vote anonymously (issue 16)"
+    );
+    assert!(body.contains("without an account"), "{body}");
     let (status, _) = page(&app, None, "/slates/no-such-slate/conversation/results").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 

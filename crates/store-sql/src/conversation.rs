@@ -12,6 +12,16 @@ macro_rules! impl_sql_conversation {
             use ::cohort_store::*;
             use $crate::corrupt;
 
+            fn visitor_vote(r: &DbRow) -> Result<VisitorVoteRow> {
+                Ok(VisitorVoteRow {
+                    slate_id: get(r, "slate_id")?,
+                    statement_id: get(r, "statement_id")?,
+                    visitor_id: get(r, "visitor_id")?,
+                    vote: get(r, "vote")?,
+                    at: get(r, "at")?,
+                })
+            }
+
             #[::async_trait::async_trait]
             impl ConversationTx for $tx {
                 async fn insert_statement(&mut self, s: &NewStatement) -> Result<StatementRow> {
@@ -171,6 +181,93 @@ macro_rules! impl_sql_conversation {
                             })
                         })
                         .collect()
+                }
+
+                async fn visitor_by_token_hash(&mut self, token_hash: &str) -> Result<Option<Id>> {
+                    let row =
+                        ::sqlx::query("SELECT id FROM conversation_visitors WHERE token_hash = $1")
+                            .bind(token_hash)
+                            .opt(self)
+                            .await?;
+                    row.map(|r| get(&r, "id")).transpose()
+                }
+
+                async fn insert_visitor(
+                    &mut self,
+                    token_hash: &str,
+                    at: DateTime<Utc>,
+                ) -> Result<Id> {
+                    let row = ::sqlx::query(
+                        "INSERT INTO conversation_visitors (token_hash, created_at) \
+                         VALUES ($1, $2) RETURNING id",
+                    )
+                    .bind(token_hash)
+                    .bind(at)
+                    .one(self)
+                    .await?;
+                    get(&row, "id")
+                }
+
+                async fn upsert_visitor_vote(&mut self, v: &VisitorVoteRow) -> Result<()> {
+                    ::sqlx::query(
+                        "INSERT INTO conversation_visitor_votes (statement_id, \
+                         visitor_id, slate_id, vote, at) VALUES ($1, $2, $3, $4, $5) \
+                         ON CONFLICT (statement_id, visitor_id) DO UPDATE SET vote = \
+                         excluded.vote, at = excluded.at",
+                    )
+                    .bind(v.statement_id)
+                    .bind(v.visitor_id)
+                    .bind(v.slate_id)
+                    .bind(v.vote)
+                    .bind(v.at)
+                    .exec(self)
+                    .await?;
+                    Ok(())
+                }
+
+                async fn visitor_votes(
+                    &mut self,
+                    visitor_id: Id,
+                    slate_id: Option<Id>,
+                ) -> Result<Vec<VisitorVoteRow>> {
+                    let rows = ::sqlx::query(
+                        "SELECT slate_id, statement_id, visitor_id, vote, at FROM \
+                         conversation_visitor_votes WHERE visitor_id = $1 AND \
+                         (CAST($2 AS BIGINT) IS NULL OR slate_id = $2) ORDER BY \
+                         slate_id, statement_id",
+                    )
+                    .bind(visitor_id)
+                    .bind(slate_id)
+                    .all(self)
+                    .await?;
+                    rows.iter().map(visitor_vote).collect()
+                }
+
+                async fn conversation_visitor_votes(
+                    &mut self,
+                    slate_id: Id,
+                ) -> Result<Vec<VisitorVoteRow>> {
+                    let rows = ::sqlx::query(
+                        "SELECT slate_id, statement_id, visitor_id, vote, at FROM \
+                         conversation_visitor_votes WHERE slate_id = $1 ORDER BY \
+                         visitor_id, statement_id",
+                    )
+                    .bind(slate_id)
+                    .all(self)
+                    .await?;
+                    rows.iter().map(visitor_vote).collect()
+                }
+
+                async fn delete_visitor(&mut self, visitor_id: Id) -> Result<()> {
+                    ::sqlx::query("DELETE FROM conversation_visitor_votes WHERE visitor_id = $1")
+                        .bind(visitor_id)
+                        .exec(self)
+                        .await?;
+                    ::sqlx::query("DELETE FROM conversation_visitors WHERE id = $1")
+                        .bind(visitor_id)
+                        .exec(self)
+                        .await?;
+                    Ok(())
                 }
 
                 async fn touch_conversation(&mut self, slate_id: Id) -> Result<()> {

@@ -77,6 +77,17 @@ pub struct VoteRow {
     pub at: DateTime<Utc>,
 }
 
+/// An anonymous participant's current vote (issue 16): a [`VoteRow`] for a
+/// visitor their browser's participant cookie names, not an account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VisitorVoteRow {
+    pub slate_id: Id,
+    pub statement_id: Id,
+    pub visitor_id: Id,
+    pub vote: i32,
+    pub at: DateTime<Utc>,
+}
+
 /// A computed result as stored: JSON the engine wrote, and what it covers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredResult {
@@ -114,6 +125,24 @@ pub trait ConversationTx: Send {
     async fn votes_of(&mut self, slate_id: Id, user_id: Id) -> Result<Vec<VoteRow>>;
     /// Every current vote of a slate's conversation.
     async fn conversation_votes(&mut self, slate_id: Id) -> Result<Vec<VoteRow>>;
+    /// The anonymous participant whose secret hashes to `token_hash`.
+    async fn visitor_by_token_hash(&mut self, token_hash: &str) -> Result<Option<Id>>;
+    async fn insert_visitor(&mut self, token_hash: &str, at: DateTime<Utc>) -> Result<Id>;
+    /// Record an anonymous participant's vote, replacing their earlier vote
+    /// on that statement.
+    async fn upsert_visitor_vote(&mut self, vote: &VisitorVoteRow) -> Result<()>;
+    /// An anonymous participant's current votes, in every slate (or only
+    /// `slate_id`'s), by slate and statement.
+    async fn visitor_votes(
+        &mut self,
+        visitor_id: Id,
+        slate_id: Option<Id>,
+    ) -> Result<Vec<VisitorVoteRow>>;
+    /// Every anonymous participant's current votes in a slate's
+    /// conversation, by visitor and statement.
+    async fn conversation_visitor_votes(&mut self, slate_id: Id) -> Result<Vec<VisitorVoteRow>>;
+    /// Delete an anonymous participant and their votes.
+    async fn delete_visitor(&mut self, visitor_id: Id) -> Result<()>;
     /// Count one more change (a vote or a moderation decision).
     async fn touch_conversation(&mut self, slate_id: Id) -> Result<()>;
     async fn conversation_state(&mut self, slate_id: Id) -> Result<ConversationState>;

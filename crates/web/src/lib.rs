@@ -173,6 +173,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .layer(middleware::from_fn(edge::headers))
         .layer(axum::Extension(edge))
         .layer(axum::Extension(options.limiter))
+        .layer(axum::Extension(rate_limit::VoteLimiter::from_env()))
         .layer(axum::Extension(Arc::new(options.trusted_proxies)))
         .layer(axum::Extension(Arc::new(
             intake_limits::PledgeLimiter::from_env(),

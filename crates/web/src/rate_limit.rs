@@ -1,4 +1,6 @@
-//! An in-memory guard on password attempts per client (one server's view).
+//! An in-memory guard on password attempts per client (one server's view),
+//! and the same guard, with its own counts, on anonymous votes in a
+//! conversation ([`VoteLimiter`], issue 16).
 //!
 //! The limits that matter are the engine's, counted in the database so every
 //! server agrees: sign-in links per address, password guesses per client and
@@ -75,15 +77,53 @@ impl RateLimiter {
 /// The shared limiter, as request state.
 pub(crate) type Limiter = axum::Extension<Arc<RateLimiter>>;
 
+/// Anonymous votes per client: a visitor can make a new participant with
+/// every request, so the client is what a flood is counted by. People who
+/// signed in are not counted here.
+#[derive(Clone, Debug)]
+pub(crate) struct VoteLimiter(pub Arc<RateLimiter>);
+
+impl VoteLimiter {
+    /// `COHORT_VOTE_LIMIT_PER_IP` anonymous votes an hour per client (300).
+    pub fn from_env() -> Self {
+        let per_client = std::env::var("COHORT_VOTE_LIMIT_PER_IP")
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(300);
+        VoteLimiter(Arc::new(RateLimiter::new(
+            Duration::from_secs(3600),
+            per_client,
+        )))
+    }
+}
+
 /// A 429 page saying how long to wait (and `Retry-After`).
 pub(crate) fn too_many(wait: u64) -> Response {
-    let mut res = PageError::from(ApiError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "rate_limited",
+    too_many_saying(
+        wait,
         format!(
             "Too many sign-in attempts from here. Try again in {} minutes, or ask for a sign-in link.",
             wait.div_ceil(60)
         ),
+    )
+}
+
+/// A 429 page for a flood of anonymous votes.
+pub(crate) fn too_many_votes(wait: u64) -> Response {
+    too_many_saying(
+        wait,
+        format!(
+            "Too many votes from here without signing in. Try again in {} minutes, or sign in to keep voting.",
+            wait.div_ceil(60)
+        ),
+    )
+}
+
+fn too_many_saying(wait: u64, message: String) -> Response {
+    let mut res = PageError::from(ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        message,
     ))
     .into_response();
     res.headers_mut()

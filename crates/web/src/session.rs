@@ -9,6 +9,11 @@
 //!   planted by someone else is useless without the key. A form posted with
 //!   an `Origin` other than this site's, or `Sec-Fetch-Site: cross-site` /
 //!   `same-site`, is refused whatever its token.
+//! - An anonymous participant of a conversation (issue 16) is a random
+//!   secret in the `cohort_participant` cookie (HttpOnly, SameSite=Lax,
+//!   Path=/, a year), signed with the server key so that only secrets this
+//!   server issued are read back; the engine keeps the secret's hash. Under
+//!   https the edge makes it `__Host-` and `Secure` like every other cookie.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
@@ -19,12 +24,15 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use cohort_engine::{Actor, Engine};
 use serde::de::DeserializeOwned;
+use std::sync::Arc;
 
 use crate::edge::{Edge, ServerKey, SESSION_COOKIE};
 use crate::error::ApiError;
 use crate::pages::PageError;
 
 const CSRF_COOKIE: &str = "cohort_csrf";
+/// The anonymous participant's cookie (see the module's documentation).
+const PARTICIPANT_COOKIE: &str = "cohort_participant";
 
 /// The value of cookie `name`, if the request carries it.
 fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -110,19 +118,49 @@ fn cross_origin(headers: &HeaderMap, uri: &axum::http::Uri, edge: &Edge) -> bool
     host.is_none_or(|h| origin != format!("{scheme}://{h}"))
 }
 
-/// Who is looking at a page: the signed-in person (or the public), and the
-/// CSRF token their forms must carry.
+/// The signed cookie value of a participant secret: `secret.signature`.
+fn participant_value(key: &ServerKey, secret: &str) -> String {
+    format!("{secret}.{}", key.sign(&["participant", secret]))
+}
+
+/// The participant secret in the request's cookie, if this server signed it.
+fn participant_secret(headers: &HeaderMap, key: &ServerKey) -> Option<String> {
+    let (secret, signature) = cookie(headers, PARTICIPANT_COOKIE)?.split_once('.')?;
+    constant_time_eq(&key.sign(&["participant", secret]), signature).then(|| secret.to_owned())
+}
+
+/// Who is looking at a page: the signed-in person (or the public), the
+/// CSRF token their forms must carry, and their anonymous participant
+/// secret if their browser holds one.
 #[derive(Clone, Debug)]
 pub(crate) struct Viewer {
     pub actor: Actor,
     pub csrf: String,
     pub session: Option<String>,
+    pub participant: Option<String>,
+    key: Option<Arc<ServerKey>>,
 }
 
 impl Viewer {
     /// The signed-in person, or a redirect-worthy error for the public.
     pub fn account(&self) -> Result<&cohort_engine::Account, PageError> {
         self.actor.require_account().map_err(PageError::from)
+    }
+
+    /// `Set-Cookie` holding the anonymous participant secret `secret`, or
+    /// (with `None`) ending it.
+    pub fn participant_cookie(&self, secret: Option<&str>) -> Option<HeaderValue> {
+        let v = match (secret, &self.key) {
+            (Some(s), Some(key)) => format!(
+                "{PARTICIPANT_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000",
+                participant_value(key, s)
+            ),
+            (Some(_), None) => return None,
+            (None, _) => {
+                format!("{PARTICIPANT_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+            }
+        };
+        HeaderValue::from_str(&v).ok()
     }
 }
 
@@ -140,10 +178,16 @@ impl FromRequestParts<Engine> for Viewer {
             Some(token) => engine.session(token).await?,
             None => Actor::Public,
         };
+        let key = parts.extensions.get::<Edge>().map(|e| e.key.clone());
+        let participant = key
+            .as_ref()
+            .and_then(|k| participant_secret(&parts.headers, k));
         Ok(Viewer {
             actor,
             csrf,
             session,
+            participant,
+            key,
         })
     }
 }
@@ -241,5 +285,29 @@ mod tests {
         );
         assert_eq!(cookie(&h, "cohort_csrf"), Some("xyz"));
         assert_eq!(cookie(&h, "cohort_session"), None);
+    }
+
+    #[test]
+    fn only_a_participant_cookie_this_server_signed_is_read() {
+        let key = ServerKey::from_secret("a key for the test, long enough to be a key");
+        let other = ServerKey::from_secret("another server's key, also long enough here");
+        let with = |v: String| {
+            let mut h = HeaderMap::new();
+            h.insert(
+                COOKIE,
+                HeaderValue::from_str(&format!("{PARTICIPANT_COOKIE}={v}")).unwrap(),
+            );
+            participant_secret(&h, &key)
+        };
+        assert_eq!(
+            with(participant_value(&key, "abc123")).as_deref(),
+            Some("abc123")
+        );
+        assert_eq!(with(participant_value(&other, "abc123")), None);
+        assert_eq!(with("abc123".into()), None, "unsigned");
+        assert_eq!(
+            with(format!("{}x", participant_value(&key, "abc123"))),
+            None
+        );
     }
 }

@@ -7,6 +7,7 @@
 
 #![allow(dead_code)]
 
+pub mod jar;
 pub mod localstripe;
 pub mod smtp;
 pub mod webdriver;

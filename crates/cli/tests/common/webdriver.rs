@@ -292,6 +292,12 @@ impl Browser {
     /// Sign in as a person does: ask for a link, open the email, press the button.
     pub async fn sign_in(&self, app: &super::TestApp, email: &str) {
         self.delete_cookies().await;
+        self.sign_in_here(app, email).await;
+    }
+
+    /// Sign in as `email` in this browser as it is, keeping its cookies
+    /// (an anonymous participant's, say).
+    pub async fn sign_in_here(&self, app: &super::TestApp, email: &str) {
         self.goto(&app.url("/sign-in")).await;
         self.type_into("#link-email", email).await;
         let seen = app.mail.count(email, "sign-in link");

@@ -181,3 +181,109 @@ pub async fn conversations_statements_votes_and_results(store: &dyn Store) {
     );
     tx.commit().await.expect("commit");
 }
+
+/// Anonymous participants (issue 16): found by their secret's hash, their
+/// last vote on a statement wins, their votes are listed per slate and per
+/// visitor, and deleting one deletes their votes and nothing else.
+pub async fn anonymous_participants_vote_and_are_deleted_whole(store: &dyn Store) {
+    let at = |h: u32| {
+        Utc.with_ymd_and_hms(2026, 11, 3, h, 0, 0)
+            .single()
+            .expect("time")
+    };
+    let mut tx = store.write().await.expect("begin");
+    let mut slates = Vec::new();
+    let mut statements = Vec::new();
+    for slug in ["anon-a", "anon-b"] {
+        let slate = tx
+            .insert_slate(&NewSlate {
+                slug: Slug::parse(slug).expect("slug"),
+                name: slug.into(),
+                cycle: 2028,
+                description: String::new(),
+                condition: Condition::parse("signers >= 1").expect("condition"),
+                limits: LimitTable::new(),
+                created_at: at(1),
+            })
+            .await
+            .expect("slate");
+        let s = tx
+            .insert_statement(&NewStatement {
+                slate_id: slate.id,
+                body: format!("Statement of {slug}"),
+                author_id: None,
+                status: StatementStatus::Approved,
+                seeded: true,
+                created_at: at(1),
+            })
+            .await
+            .expect("statement");
+        slates.push(slate.id);
+        statements.push(s.id);
+    }
+    assert_eq!(tx.visitor_by_token_hash("h1").await.expect("find"), None);
+    let v1 = tx.insert_visitor("h1", at(2)).await.expect("visitor");
+    let v2 = tx.insert_visitor("h2", at(2)).await.expect("visitor");
+    assert_ne!(v1, v2);
+    assert_eq!(
+        tx.visitor_by_token_hash("h1").await.expect("find"),
+        Some(v1)
+    );
+    tx.commit().await.expect("commit");
+    let mut tx = store.write().await.expect("begin");
+    assert!(
+        tx.insert_visitor("h1", at(3)).await.is_err(),
+        "one visitor per secret"
+    );
+    drop(tx);
+
+    let mut tx = store.write().await.expect("begin");
+    let vote = |slate: usize, visitor: Id, vote: i32, h: u32| VisitorVoteRow {
+        slate_id: slates[slate],
+        statement_id: statements[slate],
+        visitor_id: visitor,
+        vote,
+        at: at(h),
+    };
+    for v in [
+        vote(0, v1, 1, 4),
+        vote(0, v1, -1, 5),
+        vote(1, v1, 0, 6),
+        vote(0, v2, 1, 7),
+    ] {
+        tx.upsert_visitor_vote(&v).await.expect("vote");
+    }
+    assert_eq!(
+        tx.visitor_votes(v1, None).await.expect("votes"),
+        vec![vote(0, v1, -1, 5), vote(1, v1, 0, 6)],
+        "the last vote on a statement wins; every slate, in slate order"
+    );
+    assert_eq!(
+        tx.visitor_votes(v1, Some(slates[1])).await.expect("votes"),
+        vec![vote(1, v1, 0, 6)]
+    );
+    assert_eq!(
+        tx.conversation_visitor_votes(slates[0])
+            .await
+            .expect("votes"),
+        vec![vote(0, v1, -1, 5), vote(0, v2, 1, 7)]
+    );
+    assert!(
+        tx.conversation_votes(slates[0])
+            .await
+            .expect("votes")
+            .is_empty(),
+        "accounts' votes are apart"
+    );
+    tx.delete_visitor(v1).await.expect("delete");
+    assert!(tx.visitor_votes(v1, None).await.expect("votes").is_empty());
+    assert_eq!(tx.visitor_by_token_hash("h1").await.expect("find"), None);
+    assert_eq!(
+        tx.conversation_visitor_votes(slates[0])
+            .await
+            .expect("votes"),
+        vec![vote(0, v2, 1, 7)],
+        "the other visitor keeps theirs"
+    );
+    tx.commit().await.expect("commit");
+}

@@ -185,6 +185,7 @@ macro_rules! conformance_tests {
             partners_and_referral_counts,
             volunteer_teams_round_trip,
             conversations_statements_votes_and_results,
+            anonymous_participants_vote_and_are_deleted_whole,
             payments_setups_charges_releases_and_webhook_events, check_invariants_names_a_wrong_charge,
             a_stopped_monthly_pledge_keeps_its_past_and_gets_no_new_month,
             books_events_settings_marks_and_collected_totals,

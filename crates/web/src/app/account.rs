@@ -71,10 +71,9 @@ pub(crate) async fn sign_in_password(
         .await
     {
         Ok(PasswordSignIn::TryLater { seconds }) => too_many(seconds),
-        Ok(PasswordSignIn::SignedIn(session)) => see_other(
-            &safe_next(q.next.as_deref()),
-            Some(session_cookie(Some(&session.0))),
-        ),
+        Ok(PasswordSignIn::SignedIn(session)) => {
+            signed_in(&engine, &viewer, &session.0, &safe_next(q.next.as_deref())).await
+        }
         Err(e) => {
             let e = ApiError::from(e);
             html(
@@ -151,11 +150,35 @@ pub(crate) struct Empty {}
 
 pub(crate) async fn follow_sign_in_link(
     State(engine): State<Engine>,
+    viewer: Viewer,
     ApiPath(token): ApiPath<String>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Response, PageError> {
     let session = engine.sign_in_with_link(&token).await?;
-    Ok(see_other("/me", Some(session_cookie(Some(&session.0)))))
+    Ok(signed_in(&engine, &viewer, &session.0, "/me").await)
+}
+
+/// Signed in: the session cookie, and the votes this browser cast as an
+/// anonymous participant of a conversation (issue 16) moved to the account.
+/// Should that fail, the participant cookie stays and the next vote tries
+/// again.
+async fn signed_in(engine: &Engine, viewer: &Viewer, session: &str, to: &str) -> Response {
+    let mut res = see_other(to, Some(session_cookie(Some(session))));
+    if let Some(secret) = &viewer.participant {
+        let claimed = match engine.session(session).await {
+            Ok(actor) => engine.claim_visitor_votes(&actor, secret).await,
+            Err(e) => Err(e),
+        };
+        match claimed {
+            Ok(_) => {
+                if let Some(c) = viewer.participant_cookie(None) {
+                    res.headers_mut().append(SET_COOKIE, c);
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "anonymous votes were not moved at sign-in"),
+        }
+    }
+    res
 }
 
 pub(crate) async fn sign_out(
@@ -196,6 +219,7 @@ pub(crate) async fn invite_page(
 
 pub(crate) async fn accept_invite(
     State(engine): State<Engine>,
+    viewer: Viewer,
     ApiPath(token): ApiPath<String>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Response, PageError> {
@@ -206,7 +230,7 @@ pub(crate) async fn accept_invite(
         Role::Organizer => format!("/slates/{}/organize", inv.slate),
         Role::Partner => "/me".to_owned(),
     };
-    Ok(see_other(&to, Some(session_cookie(Some(&session.0)))))
+    Ok(signed_in(&engine, &viewer, &session.0, &to).await)
 }
 
 pub(crate) async fn unsubscribe_page(viewer: Viewer, ApiPath(token): ApiPath<String>) -> Response {
