@@ -110,6 +110,9 @@ struct Job {
     /// Made by the signed-in owner of the donor's address: their receipt
     /// goes out at once. Anyone else's is held (see `receipts_cap`).
     requested: bool,
+    /// Entered by an organizer from a pledge made offline (the CSV import):
+    /// its receipt says so.
+    imported: bool,
     reply: oneshot::Sender<Result<PledgeOutcome>>,
 }
 
@@ -222,9 +225,9 @@ pub fn conditional_disclosure(condition: &str, deadline: NaiveDate, receipt: boo
 const ITEMIZATION_THRESHOLD: Cents = Cents(20_000);
 
 /// A pledge request checked against its slate.
-struct Valid {
-    kind: PledgeKind,
-    condition: Condition,
+pub(crate) struct Valid {
+    pub(crate) kind: PledgeKind,
+    pub(crate) condition: Condition,
     candidates: Option<Vec<Id>>,
     deadline: NaiveDate,
     email: Email,
@@ -242,7 +245,7 @@ fn count(field: &str, v: i64, max: i64) -> Result<u32> {
     Ok(v as u32)
 }
 
-fn validate(
+pub(crate) fn validate(
     input: &PledgeInput,
     slate: &SlateRow,
     candidates: &[cohort_store::CandidateRow],
@@ -507,6 +510,7 @@ impl Engine {
             input,
             key: idempotency_key.map(str::to_owned),
             requested,
+            imported: false,
             reply,
         };
         self.intake
@@ -530,6 +534,49 @@ impl Engine {
         self.intake_batch(jobs).await;
         drop(leader);
         answer.await.unwrap_or_else(|_| Err(interrupted()))
+    }
+
+    /// Many pledges of one slate, each under its idempotency key, through
+    /// the same group-committed intake as [`Engine::pledge`] (validation,
+    /// log event, people list, receipt): the CSV import of pledges made
+    /// offline. They join the queue together, so they share a batch (one
+    /// transaction) with whatever else is waiting; their receipts are held
+    /// like any pledge nobody signed in for. Answers are in `items`' order.
+    pub(crate) async fn pledge_imported(
+        &self,
+        slate: &str,
+        items: Vec<(PledgeInput, String)>,
+    ) -> Vec<Result<PledgeOutcome>> {
+        let mut answers = Vec::with_capacity(items.len());
+        {
+            let mut queue = self.intake.queue.lock().unwrap_or_else(|e| e.into_inner());
+            for (input, key) in items {
+                let (reply, answer) = oneshot::channel();
+                queue.push(Job {
+                    slate: slate.to_owned(),
+                    input,
+                    key: Some(key),
+                    requested: false,
+                    imported: true,
+                    reply,
+                });
+                answers.push(answer);
+            }
+        }
+        // Lead one batch: it takes the queue, ours included, unless a
+        // leader before us already took it; either way every answer comes.
+        let leader = self.intake.leader.lock().await;
+        let jobs =
+            std::mem::take(&mut *self.intake.queue.lock().unwrap_or_else(|e| e.into_inner()));
+        if !jobs.is_empty() {
+            self.intake_batch(jobs).await;
+        }
+        drop(leader);
+        let mut out = Vec::with_capacity(answers.len());
+        for a in answers {
+            out.push(a.await.unwrap_or_else(|_| Err(interrupted())));
+        }
+        out
     }
 
     /// Process queued pledges in one transaction and answer each.
@@ -790,7 +837,8 @@ impl Engine {
         let commitment = crate::log::receipt_commitment(id, &receipt);
         let payload = serde_json::json!({ "pledge": id, "kind": v.kind.kind_str(), "receipt_commitment": commitment });
         b.events.push(payload.to_string());
-        let mut receipt_email = self.pledge_receipt(&b.base.row, id, &new, &receipt, &v.condition);
+        let mut receipt_email =
+            self.pledge_receipt(&b.base.row, id, &new, &receipt, &v.condition, job.imported);
         receipt_email.0.held = !job.requested;
         b.receipts.push(receipt_email);
         let row = PledgeRow {
@@ -830,6 +878,7 @@ impl Engine {
         p: &NewPledge,
         token: &str,
         condition: &Condition,
+        imported: bool,
     ) -> (cohort_store::NewEmail, String) {
         let terms = if matches!(p.kind, PledgeKind::Money { .. }) {
             // A conditional earmark: the three statements of FEC AO 2019-01.
@@ -842,8 +891,17 @@ impl Engine {
                 p.deadline.format("%B %-d, %Y"),
             )
         };
+        let entered = if imported {
+            format!(
+                "An organizer of \"{}\" entered this pledge from a pledge card or list you gave them. \
+                 If you did not make it, cancel it at the link below: nothing is ever charged while it is locked.\n\n",
+                slate.name
+            )
+        } else {
+            String::new()
+        };
         let body = format!(
-            "Hello,\n\nThank you. Your pledge #{id} of {what} to the slate \"{slate}\" is saved and locked.\n\
+            "Hello,\n\n{entered}Thank you. Your pledge #{id} of {what} to the slate \"{slate}\" is saved and locked.\n\
              Name given on the pledge: \"{name}\".\n\n\
              {terms}\n\n\
              See, or cancel while it is still locked, at your private link (keep it to yourself):\n{base}/pledges/{id}?token={token}\n{invite}",
