@@ -218,7 +218,7 @@ enum Command {
         #[arg(long, default_value = "./cohort-bench")]
         data_dir: PathBuf,
     },
-    /// Import from CSV: `import people FILE --slate SLUG [--dry-run]`.
+    /// Import from CSV: `import people|pledges FILE --slate SLUG [--dry-run]`.
     Import(people_import::ImportArgs),
     /// Process the date passing now: expire, unlock date conditions, monthly installments.
     Tick {
@@ -465,6 +465,15 @@ async fn run() -> Result<()> {
             } => {
                 let engine = open(&db).await?;
                 people_import::people(&engine, &file, &slate, dry_run).await
+            }
+            people_import::ImportWhat::Pledges {
+                file,
+                slate,
+                dry_run,
+                db,
+            } => {
+                let engine = open(&db).await?;
+                people_import::pledges(&engine, &file, &slate, dry_run).await
             }
         },
         Command::Tick { db } => {
@@ -733,6 +742,7 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
             );
         }
         println!("  people import:   {url}slates/{slug}/people/import (organizer; the list at …/people.csv)");
+        println!("  pledge import:   {url}slates/{slug}/pledges/import (organizer; pledges made offline)");
         println!("  the books:       {url}books (the organizer below)");
         if let Some(g) = &governing_path {
             println!("  in office:       {url}slates/{g}/cohesion (does the bloc vote together?)");

@@ -1,0 +1,212 @@
+//! Pledges made offline, imported from CSV (issue 19): the organizer's page
+//! (choose a file up to 10 MB or paste → preview with every problem by line and column, or the pledges
+//! that would be made → confirm, which re-posts the very file named by its
+//! SHA-256 → result) and its API twin `POST /api/slates/{slug}/pledges/import`
+//! (`?dry_run=true` previews). Each row enters through the pledge intake;
+//! see `cohort_engine::pledge_import`.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use cohort_core::Cents;
+use cohort_engine::pledge_import::{PledgeImportDone, PledgeImportPreview};
+use cohort_engine::Engine;
+use serde::Deserialize;
+
+use crate::api::ApiResult;
+use crate::app::{fixable, sign_in_first};
+use crate::error::ApiError;
+use crate::extract::{ApiPath, ApiQuery, TokenAuth};
+use crate::pages::{html, PageError};
+use crate::session::Viewer;
+use crate::upload::CsrfMultipart;
+
+pub(crate) fn routes() -> Router<Engine> {
+    Router::new().route("/slates/{slug}/pledges/import", get(page))
+}
+
+/// The forms that carry a file: under [`crate::upload::UPLOAD_LIMIT`], not
+/// the 64 KB of every other form.
+pub(crate) fn upload_routes() -> Router<Engine> {
+    Router::new()
+        .route(
+            "/slates/{slug}/pledges/import/preview",
+            post(preview_submit),
+        )
+        .route(
+            "/slates/{slug}/pledges/import/confirm",
+            post(confirm_submit),
+        )
+}
+
+pub(crate) fn api_routes() -> Router<Engine> {
+    Router::new().route("/slates/{slug}/pledges/import", post(api_import))
+}
+
+#[derive(Debug, Deserialize)]
+struct ImportQuery {
+    #[serde(default)]
+    dry_run: bool,
+    #[serde(default)]
+    sha256: Option<String>,
+}
+
+/// The document's name for a 200 from the import: the dry run's preview or
+/// what the import did (only for the OpenAPI document).
+#[allow(dead_code)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+enum PledgeImportAnswer {
+    Preview(PledgeImportPreview),
+    Done(PledgeImportDone),
+}
+
+/// The document's name for a 422 from the import: a dry run lists every
+/// problem; otherwise the error body says why.
+#[allow(dead_code)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+enum PledgeImportRefusal<'a> {
+    Preview(PledgeImportPreview),
+    Error(crate::error::Body<'a>),
+}
+
+/// The body is the CSV file itself: one pledge made offline per row. A dry
+/// run answers the preview (422 when the file is refused, its `problems`
+/// naming line and column); otherwise every row is checked again and the
+/// pledges go through the pledge intake (receipts emailed), each once however
+/// often the file is imported.
+#[utoipa::path(post, path = "/api/slates/{slug}/pledges/import", tag = "pledges", params(("slug" = String, Path, description = "The slate's slug"), ("dry_run" = Option<bool>, Query, description = "Only say what the import would do (422 listing every problem)"), ("sha256" = Option<String>, Query, description = "The previewed file's SHA-256: the import refuses a different file")), request_body(content = String, content_type = "text/csv", description = "The pledges CSV: email, name, kind, amount, recurring, hours, weeks, doors, calls, texts, condition, … (see docs/import.md)"), responses((status = 200, description = "What the import did, or would do (dry run)", body = PledgeImportAnswer), (status = 422, description = "A dry run's every problem, or why the import is refused", body = PledgeImportRefusal), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
+async fn api_import(
+    State(engine): State<Engine>,
+    TokenAuth(actor): TokenAuth,
+    ApiPath(slug): ApiPath<String>,
+    ApiQuery(q): ApiQuery<ImportQuery>,
+    body: String,
+) -> ApiResult<Response> {
+    if q.dry_run {
+        let pv = engine.preview_pledge_import(&actor, &slug, &body).await?;
+        let status = if pv.problems.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        return Ok((status, Json(pv)).into_response());
+    }
+    let done = engine
+        .import_pledges(&actor, &slug, &body, q.sha256.as_deref(), &|_, _| {})
+        .await?;
+    Ok((StatusCode::OK, Json(done)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "pledge_import.html")]
+struct ImportPage {
+    csrf: String,
+    slug: String,
+    preview: Option<PledgeImportPreview>,
+    /// The previewed file, re-posted by the confirm form.
+    text: String,
+    done: Option<PledgeImportDone>,
+    problem: Option<String>,
+}
+
+impl ImportPage {
+    fn new(viewer: &Viewer, slug: &str) -> ImportPage {
+        ImportPage {
+            csrf: viewer.csrf.clone(),
+            slug: slug.to_owned(),
+            preview: None,
+            text: String::new(),
+            done: None,
+            problem: None,
+        }
+    }
+
+    fn dollars(&self, cents: &i64) -> String {
+        Cents(*cents).to_string()
+    }
+}
+
+async fn page(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<Response, PageError> {
+    if viewer.actor.account().is_none() {
+        return Ok(sign_in_first(&format!("/slates/{slug}/pledges/import")));
+    }
+    // An empty dry run: only an organizer of the slate gets the page.
+    engine
+        .preview_pledge_import(&viewer.actor, &slug, "")
+        .await?;
+    Ok(html(StatusCode::OK, &ImportPage::new(&viewer, &slug)))
+}
+
+/// The file: the one chosen, else the pasted text; both is ambiguous.
+fn file_of(form: &CsrfMultipart) -> Result<String, PageError> {
+    let pasted = form.text("csv")?;
+    match form.file("file")? {
+        Some(_) if !pasted.trim().is_empty() => {
+            Err(ApiError::invalid("file", "choose a file or paste the CSV, not both").into())
+        }
+        Some(f) => Ok(f),
+        None if pasted.trim().is_empty() => {
+            Err(ApiError::invalid("csv", "choose a CSV file or paste its text").into())
+        }
+        None => Ok(pasted),
+    }
+}
+
+async fn preview_submit(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(slug): ApiPath<String>,
+    form: CsrfMultipart,
+) -> Result<Response, PageError> {
+    let text = file_of(&form)?;
+    let pv = engine
+        .preview_pledge_import(&viewer.actor, &slug, &text)
+        .await?;
+    let status = if pv.problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut p = ImportPage::new(&viewer, &slug);
+    p.preview = Some(pv);
+    p.text = text;
+    Ok(html(status, &p))
+}
+
+async fn confirm_submit(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(slug): ApiPath<String>,
+    form: CsrfMultipart,
+) -> Result<Response, PageError> {
+    let text = form.text("csv")?;
+    let sha256 = form.text("sha256")?;
+    let mut p = ImportPage::new(&viewer, &slug);
+    match engine
+        .import_pledges(&viewer.actor, &slug, &text, Some(&sha256), &|_, _| {})
+        .await
+    {
+        Ok(done) => {
+            let status = if done.failed.is_empty() {
+                StatusCode::OK
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            p.done = Some(done);
+            Ok(html(status, &p))
+        }
+        Err(e) => {
+            p.problem = Some(fixable(e)?);
+            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &p))
+        }
+    }
+}
