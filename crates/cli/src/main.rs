@@ -713,6 +713,19 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
         Duration::from_secs(60),
         |e| async move { cohort_mail::digest_round(&e).await },
     );
+    // Imports the organizer's page confirmed (issue 19): their rows through
+    // the pledge intake, the page showing the count as it moves.
+    jobs::spawn(
+        engine.clone(),
+        worker.clone(),
+        "imports",
+        Duration::from_secs(2),
+        |e| async move {
+            if let Err(err) = e.run_import_jobs().await {
+                tracing::warn!(error = %err, "an import paused; will retry");
+            }
+        },
+    );
     jobs::spawn(
         engine.clone(),
         worker.clone(),

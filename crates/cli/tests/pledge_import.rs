@@ -406,34 +406,74 @@ async fn the_import_page_previews_then_confirms_with_plain_forms(app: TestApp) {
     let at = body.find(marker).expect("a confirm form") + marker.len();
     let sha: String = body[at..].chars().take(64).collect();
     assert!(pledges(&app).await.is_empty());
-    let (status, body) = post(
-        format!("{page}/confirm"),
-        vec![
-            ("csrf", csrf.clone()),
-            ("sha256", sha.clone()),
-            ("csv", CARDS.replace('\n', "\r\n")),
-        ],
-    )
-    .await;
+    let confirm = |csv: String| {
+        let req = app
+            .client
+            .post(app.url(&format!("{page}/confirm")))
+            .header("cookie", &cookie)
+            .form(&[
+                ("csrf", csrf.clone()),
+                ("sha256", sha.clone()),
+                ("csv", csv),
+            ]);
+        async move {
+            let res = req.send().await.expect("an answer");
+            assert_eq!(res.status(), StatusCode::SEE_OTHER, "to the import's page");
+            res.headers()["location"]
+                .to_str()
+                .expect("a location")
+                .to_owned()
+        }
+    };
+    let get = |path: String| {
+        let req = app.client.get(app.url(&path)).header("cookie", &cookie);
+        async move {
+            let res = req.send().await.expect("an answer");
+            (res.status(), res.text().await.expect("a body"))
+        }
+    };
+    // the confirm queues the import; its page counts the rows and refreshes itself
+    let job = confirm(CARDS.replace('\n', "\r\n")).await;
+    assert!(job.starts_with(&format!("{page}/jobs/")), "{job}");
+    let (status, body) = get(job.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("Importing: 0 of 4 rows through"), "{body}");
+    assert!(
+        body.contains("<meta http-equiv=\"refresh\" content=\"2\">"),
+        "{body}"
+    );
+    assert!(pledges(&app).await.is_empty(), "not yet run");
+    assert_eq!(app.engine.run_import_jobs().await.expect("a round"), 1);
+    let (status, body) = get(job.clone()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body.contains("Imported 4 rows: 4 pledges made."), "{body}");
+    assert!(
+        !body.contains("http-equiv=\"refresh\""),
+        "done: no more refreshing: {body}"
+    );
     assert_eq!(pledges(&app).await.len(), 4);
     // confirming again (a double click) makes nothing new
-    let (status, body) = post(
-        format!("{page}/confirm"),
-        vec![
-            ("csrf", csrf.clone()),
-            ("sha256", sha),
-            ("csv", CARDS.into()),
-        ],
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let again = confirm(CARDS.into()).await;
+    assert_ne!(again, job);
+    assert_eq!(app.engine.run_import_jobs().await.expect("a round"), 1);
+    let (_, body) = get(again).await;
     assert!(
         body.contains("0 pledges made, 4 already imported before (skipped)"),
         "{body}"
     );
     assert_eq!(pledges(&app).await.len(), 4);
+    // another slate's organizer, or a supporter, cannot see the import
+    for who in ["someone@example.org", "ada@example.org"] {
+        let session = app.session_for(who).await;
+        let res = app
+            .client
+            .get(app.url(&job))
+            .header("cookie", format!("cohort_session={session}"))
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{who}");
+    }
 }
 
 fn cohort(app: &TestApp, args: &[&str]) -> (bool, String, String) {

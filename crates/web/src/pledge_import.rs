@@ -12,12 +12,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use cohort_core::Cents;
-use cohort_engine::pledge_import::{PledgeImportDone, PledgeImportPreview};
+use cohort_engine::pledge_import::{ImportJobView, PledgeImportDone, PledgeImportPreview};
 use cohort_engine::Engine;
 use serde::Deserialize;
 
 use crate::api::ApiResult;
-use crate::app::{fixable, sign_in_first};
+use crate::app::{fixable, see_other, sign_in_first};
 use crate::error::ApiError;
 use crate::extract::{ApiPath, ApiQuery, TokenAuth};
 use crate::pages::{html, PageError};
@@ -25,7 +25,9 @@ use crate::session::Viewer;
 use crate::upload::CsrfMultipart;
 
 pub(crate) fn routes() -> Router<Engine> {
-    Router::new().route("/slates/{slug}/pledges/import", get(page))
+    Router::new()
+        .route("/slates/{slug}/pledges/import", get(page))
+        .route("/slates/{slug}/pledges/import/jobs/{id}", get(job_page))
 }
 
 /// The forms that carry a file: under [`crate::upload::UPLOAD_LIMIT`], not
@@ -111,6 +113,8 @@ struct ImportPage {
     /// The previewed file, re-posted by the confirm form.
     text: String,
     done: Option<PledgeImportDone>,
+    /// A confirmed import under way (the page refreshes itself) or done.
+    job: Option<ImportJobView>,
     problem: Option<String>,
 }
 
@@ -122,12 +126,49 @@ impl ImportPage {
             preview: None,
             text: String::new(),
             done: None,
+            job: None,
             problem: None,
         }
     }
 
-    fn dollars(&self, cents: &i64) -> String {
-        Cents(*cents).to_string()
+    /// "12,000 of 100,000": a count as people read it.
+    fn count(&self, n: &i64) -> String {
+        let digits = n.to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    }
+
+    /// "3 new pledges: $50 once, $25 a month, 4 hours a week".
+    fn summary(&self, pv: &PledgeImportPreview) -> String {
+        let mut parts = Vec::new();
+        if pv.once_cents > 0 {
+            parts.push(format!("{} once", Cents(pv.once_cents)));
+        }
+        if pv.monthly_cents > 0 {
+            parts.push(format!("{} a month", Cents(pv.monthly_cents)));
+        }
+        if pv.hours_per_week > 0 {
+            parts.push(format!("{} hours a week", pv.hours_per_week));
+        }
+        if pv.actions > 0 {
+            parts.push(format!("{} of doors, calls or texts", pv.actions));
+        }
+        let head = format!(
+            "{} new pledge{}",
+            pv.creates,
+            if pv.creates == 1 { "" } else { "s" }
+        );
+        if parts.is_empty() {
+            format!("{head}.")
+        } else {
+            format!("{head}: {}.", parts.join(", "))
+        }
     }
 }
 
@@ -182,6 +223,8 @@ async fn preview_submit(
     Ok(html(status, &p))
 }
 
+/// The confirm: the previewed file is checked whole and queued for the
+/// `imports` job; the answer is its progress page.
 async fn confirm_submit(
     State(engine): State<Engine>,
     viewer: Viewer,
@@ -190,23 +233,41 @@ async fn confirm_submit(
 ) -> Result<Response, PageError> {
     let text = form.text("csv")?;
     let sha256 = form.text("sha256")?;
-    let mut p = ImportPage::new(&viewer, &slug);
     match engine
-        .import_pledges(&viewer.actor, &slug, &text, Some(&sha256), &|_, _| {})
+        .queue_pledge_import(&viewer.actor, &slug, &text, &sha256)
         .await
     {
-        Ok(done) => {
-            let status = if done.failed.is_empty() {
-                StatusCode::OK
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            p.done = Some(done);
-            Ok(html(status, &p))
-        }
+        Ok(id) => Ok(see_other(
+            &format!("/slates/{slug}/pledges/import/jobs/{id}"),
+            None,
+        )),
         Err(e) => {
+            let mut p = ImportPage::new(&viewer, &slug);
             p.problem = Some(fixable(e)?);
             Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &p))
         }
     }
+}
+
+/// An import's progress ("1,500 of 100,000 rows"), refreshing itself
+/// without JavaScript until it is done, then what it did.
+async fn job_page(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath((slug, id)): ApiPath<(String, i64)>,
+) -> Result<Response, PageError> {
+    if viewer.actor.account().is_none() {
+        return Ok(sign_in_first(&format!(
+            "/slates/{slug}/pledges/import/jobs/{id}"
+        )));
+    }
+    let job = engine.import_job(&viewer.actor, &slug, id).await?;
+    let mut p = ImportPage::new(&viewer, &slug);
+    let status = match &job.result {
+        Some(done) if !done.failed.is_empty() => StatusCode::UNPROCESSABLE_ENTITY,
+        _ => StatusCode::OK,
+    };
+    p.done = job.result.clone();
+    p.job = Some(job);
+    Ok(html(status, &p))
 }
