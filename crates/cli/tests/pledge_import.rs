@@ -429,34 +429,40 @@ async fn the_import_page_previews_then_confirms_with_plain_forms(app: TestApp) {
         let req = app.client.get(app.url(&path)).header("cookie", &cookie);
         async move {
             let res = req.send().await.expect("an answer");
-            (res.status(), res.text().await.expect("a body"))
+            let refresh = res
+                .headers()
+                .get("refresh")
+                .map(|v| v.to_str().expect("text").to_owned());
+            (res.status(), refresh, res.text().await.expect("a body"))
         }
     };
     // the confirm queues the import; its page counts the rows and refreshes itself
     let job = confirm(CARDS.replace('\n', "\r\n")).await;
     assert!(job.starts_with(&format!("{page}/jobs/")), "{job}");
-    let (status, body) = get(job.clone()).await;
+    let (status, refresh, body) = get(job.clone()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body.contains("Importing: 0 of 4 rows through"), "{body}");
-    assert!(
-        body.contains("<meta http-equiv=\"refresh\" content=\"2\">"),
-        "{body}"
+    assert_eq!(
+        refresh.as_deref(),
+        Some("5"),
+        "it reloads itself, without JavaScript"
     );
+    assert!(body.contains("?refresh=off\">Stop reloading</a>"), "{body}");
+    let (_, refresh, body) = get(format!("{job}?refresh=off")).await;
+    assert_eq!(refresh, None, "a reader may turn the reloading off");
+    assert!(body.contains("Importing: 0 of 4 rows through"), "{body}");
     assert!(pledges(&app).await.is_empty(), "not yet run");
     assert_eq!(app.engine.run_import_jobs().await.expect("a round"), 1);
-    let (status, body) = get(job.clone()).await;
+    let (status, refresh, body) = get(job.clone()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body.contains("Imported 4 rows: 4 pledges made."), "{body}");
-    assert!(
-        !body.contains("http-equiv=\"refresh\""),
-        "done: no more refreshing: {body}"
-    );
+    assert_eq!(refresh, None, "done: no more reloading");
     assert_eq!(pledges(&app).await.len(), 4);
     // confirming again (a double click) makes nothing new
     let again = confirm(CARDS.into()).await;
     assert_ne!(again, job);
     assert_eq!(app.engine.run_import_jobs().await.expect("a round"), 1);
-    let (_, body) = get(again).await;
+    let (_, _, body) = get(again).await;
     assert!(
         body.contains("0 pledges made, 4 already imported before (skipped)"),
         "{body}"

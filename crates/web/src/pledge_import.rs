@@ -115,6 +115,8 @@ struct ImportPage {
     done: Option<PledgeImportDone>,
     /// A confirmed import under way (the page refreshes itself) or done.
     job: Option<ImportJobView>,
+    /// The progress page reloads itself (see [`job_page`]).
+    refreshing: bool,
     problem: Option<String>,
 }
 
@@ -127,6 +129,7 @@ impl ImportPage {
             text: String::new(),
             done: None,
             job: None,
+            refreshing: false,
             problem: None,
         }
     }
@@ -249,12 +252,26 @@ async fn confirm_submit(
     }
 }
 
+#[derive(Debug, Deserialize)]
+struct JobQuery {
+    /// `off`: do not refresh the page (its link says "Stop refreshing").
+    #[serde(default)]
+    refresh: Option<String>,
+}
+
+/// Seconds between the progress page's refreshes.
+const REFRESH_SECS: u32 = 5;
+
 /// An import's progress ("1,500 of 100,000 rows"), refreshing itself
-/// without JavaScript until it is done, then what it did.
+/// without JavaScript until it is done, then what it did. The refresh is
+/// the HTTP `Refresh` header, not `<meta http-equiv="refresh">`, and the
+/// page links to itself without it: a reader who is interrupted by the
+/// reloads (WCAG 2.2.1) turns them off and refreshes when they choose.
 async fn job_page(
     State(engine): State<Engine>,
     viewer: Viewer,
     ApiPath((slug, id)): ApiPath<(String, i64)>,
+    ApiQuery(q): ApiQuery<JobQuery>,
 ) -> Result<Response, PageError> {
     if viewer.actor.account().is_none() {
         return Ok(sign_in_first(&format!(
@@ -267,7 +284,16 @@ async fn job_page(
         Some(done) if !done.failed.is_empty() => StatusCode::UNPROCESSABLE_ENTITY,
         _ => StatusCode::OK,
     };
+    let refreshing = job.result.is_none() && q.refresh.as_deref() != Some("off");
+    p.refreshing = refreshing;
     p.done = job.result.clone();
     p.job = Some(job);
-    Ok(html(status, &p))
+    let mut res = html(status, &p);
+    if refreshing {
+        res.headers_mut().insert(
+            axum::http::header::REFRESH,
+            axum::http::HeaderValue::from(REFRESH_SECS),
+        );
+    }
+    Ok(res)
 }
