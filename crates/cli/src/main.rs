@@ -225,7 +225,7 @@ enum Command {
         #[arg(long, default_value = "./cohort-bench")]
         data_dir: PathBuf,
     },
-    /// Import from CSV: `import people FILE --slate SLUG [--dry-run]`.
+    /// Import from CSV: `import people|pledges FILE --slate SLUG [--dry-run]`.
     Import(people_import::ImportArgs),
     /// Process the date passing now: expire, unlock date conditions, monthly installments.
     Tick {
@@ -478,6 +478,15 @@ async fn run() -> Result<()> {
                 let engine = open(&db).await?;
                 people_import::people(&engine, &file, &slate, dry_run).await
             }
+            people_import::ImportWhat::Pledges {
+                file,
+                slate,
+                dry_run,
+                db,
+            } => {
+                let engine = open(&db).await?;
+                people_import::pledges(&engine, &file, &slate, dry_run).await
+            }
         },
         Command::Tick { db } => {
             let engine = open(&db).await?;
@@ -716,6 +725,19 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
         Duration::from_secs(60),
         |e| async move { cohort_mail::digest_round(&e).await },
     );
+    // Imports the organizer's page confirmed (issue 19): their rows through
+    // the pledge intake, the page showing the count as it moves.
+    jobs::spawn(
+        engine.clone(),
+        worker.clone(),
+        "imports",
+        Duration::from_secs(2),
+        |e| async move {
+            if let Err(err) = e.run_import_jobs().await {
+                tracing::warn!(error = %err, "an import paused; will retry");
+            }
+        },
+    );
     jobs::spawn(
         engine.clone(),
         worker.clone(),
@@ -745,6 +767,7 @@ async fn serve(db: &Db, addr: SocketAddr, demo: bool) -> Result<()> {
             );
         }
         println!("  people import:   {url}slates/{slug}/people/import (organizer; the list at …/people.csv)");
+        println!("  pledge import:   {url}slates/{slug}/pledges/import (organizer; pledges made offline)");
         println!("  the books:       {url}books (the organizer below)");
         if let Some(g) = &governing_path {
             println!("  in office:       {url}slates/{g}/cohesion (does the bloc vote together?)");

@@ -1,7 +1,10 @@
-//! `cohort import people FILE --slate SLUG [--dry-run]` (issue 19): the same
-//! dry run as the organizer's page (every problem by line and column; a file
+//! `cohort import people FILE --slate SLUG [--dry-run]` and
+//! `cohort import pledges FILE --slate SLUG [--dry-run]` (issue 19): the same
+//! dry run as the organizer's pages (every problem by line and column; a file
 //! with any problem is refused whole and the command exits non-zero), then
-//! the import in one transaction with a progress bar on stderr.
+//! the import with a progress bar on stderr (people: one transaction;
+//! pledges: through the pledge intake in batches, each row once however
+//! often the file is imported).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -32,16 +35,35 @@ pub enum ImportWhat {
         #[command(flatten)]
         db: crate::Db,
     },
+    /// Pledges made offline (pledge cards, a sheet), one per row, through the
+    /// pledge intake: each pledger is emailed their receipt. ActBlue
+    /// contribution exports are money already given and are refused.
+    Pledges {
+        /// The CSV file.
+        file: PathBuf,
+        /// The slate's slug.
+        #[arg(long)]
+        slate: String,
+        /// Check the file and say what would happen; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        db: crate::Db,
+    },
 }
 
 /// `[#########           ] 45000/100000` on stderr, redrawn in place.
 fn bar(done: usize, total: usize) {
+    draw(done, total, "people");
+}
+
+fn draw(done: usize, total: usize, what: &str) {
     const WIDTH: usize = 30;
     let filled = (done * WIDTH).checked_div(total).unwrap_or(WIDTH);
     let mut err = std::io::stderr().lock();
     let _ = write!(
         err,
-        "\r[{}{}] {done}/{total} people written",
+        "\r[{}{}] {done}/{total} {what} written",
         "#".repeat(filled),
         " ".repeat(WIDTH - filled)
     );
@@ -97,5 +119,60 @@ pub async fn people(engine: &Engine, file: &Path, slate: &str, dry_run: bool) ->
         done.merged,
         started.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+pub async fn pledges(engine: &Engine, file: &Path, slate: &str, dry_run: bool) -> Result<()> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("reading {} (a UTF-8 CSV file)", file.display()))?;
+    let actor = Actor::Organizer { slate: None };
+    let started = std::time::Instant::now();
+    let pv = engine.preview_pledge_import(&actor, slate, &text).await?;
+    eprintln!("{} rows checked", pv.rows);
+    if !pv.problems.is_empty() {
+        for p in &pv.problems {
+            eprintln!("  {p}");
+        }
+        bail!(
+            "{} refused whole, no pledge imported: {} problem(s)",
+            file.display(),
+            pv.problems.len()
+        );
+    }
+    println!(
+        "{} new pledges, {} already imported{}",
+        pv.creates,
+        pv.already_imported,
+        if pv.ignored_columns.is_empty() {
+            String::new()
+        } else {
+            format!("; columns not read: {}", pv.ignored_columns.join(", "))
+        }
+    );
+    if dry_run {
+        println!("dry run: nothing written");
+        return Ok(());
+    }
+    let done = engine
+        .import_pledges(&actor, slate, &text, Some(&pv.sha256), &|d, t| {
+            draw(d, t, "pledges")
+        })
+        .await?;
+    for f in &done.failed {
+        eprintln!("  {f}");
+    }
+    println!(
+        "imported {} rows into {slate}: {} pledges made, {} already imported ({:.1}s)",
+        done.rows,
+        done.created,
+        done.already_imported,
+        started.elapsed().as_secs_f64()
+    );
+    if !done.failed.is_empty() {
+        bail!(
+            "{} row(s) could not be saved (listed above); the rest are in: import the same file again once fixed",
+            done.failed.len()
+        );
+    }
     Ok(())
 }

@@ -729,6 +729,28 @@ async fn role_route_matrix(app: TestApp) {
             ],
         ),
         (
+            format!("/slates/{s}/people/import"),
+            [
+                SEE,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::OK,
+                S::FORBIDDEN,
+            ],
+        ),
+        (
+            format!("/slates/{s}/pledges/import"),
+            [
+                SEE,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::OK,
+                S::FORBIDDEN,
+            ],
+        ),
+        (
             format!("/slates/{s}/exports/allocations.csv"),
             [
                 S::UNAUTHORIZED,
@@ -992,6 +1014,19 @@ async fn role_route_matrix(app: TestApp) {
     type Form<'a> = &'a [(&'a str, &'a str)];
     let posts: Vec<(String, Form, [S; 6])> = vec![
         (forged_one_click.clone(), &one_click, [S::NOT_FOUND; 6]),
+        (
+            // A dry run of pledges made offline: the organizer sees the preview.
+            format!("/slates/{s}/pledges/import/preview"),
+            &[("csv", "email,name,amount,attests\nx@example.org,X,5,yes\n")],
+            [
+                S::UNAUTHORIZED,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::FORBIDDEN,
+                S::OK,
+                S::FORBIDDEN,
+            ],
+        ),
         (
             format!("/slates/{s}/organize/edit"),
             &check_edit,

@@ -16,6 +16,7 @@ pub mod limits;
 pub mod model;
 pub mod money;
 pub mod people_csv;
+pub mod pledges_csv;
 pub mod slug;
 pub mod split;
 pub mod unlock;

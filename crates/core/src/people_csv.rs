@@ -317,12 +317,12 @@ fn cell(c: Column, raw: &str) -> Result<Value, String> {
 
 /// Control characters other than line breaks and tab, and the bidi controls
 /// that reorder the text around them (the web edge's rule, `text.rs`).
-fn forbidden(c: char) -> bool {
+pub(crate) fn forbidden(c: char) -> bool {
     (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-fn shorten(v: &str) -> String {
+pub(crate) fn shorten(v: &str) -> String {
     let s: String = v.chars().take(40).collect();
     if s.len() < v.len() {
         format!("{s}…")
@@ -331,14 +331,14 @@ fn shorten(v: &str) -> String {
     }
 }
 
-fn is_zip(v: &str) -> bool {
+pub(crate) fn is_zip(v: &str) -> bool {
     let b = v.as_bytes();
     let five = |s: &[u8]| s.len() == 5 && s.iter().all(u8::is_ascii_digit);
     five(b)
         || (b.len() == 10 && five(&b[..5]) && b[5] == b'-' && b[6..].iter().all(u8::is_ascii_digit))
 }
 
-fn is_state(v: &str) -> bool {
+pub(crate) fn is_state(v: &str) -> bool {
     v.len() == 2 && v.chars().all(|c| c.is_ascii_alphabetic())
 }
 

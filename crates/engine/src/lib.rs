@@ -40,6 +40,7 @@ mod notices;
 pub mod osdi;
 pub mod payments;
 pub mod people_import;
+pub mod pledge_import;
 mod pledges;
 pub mod primaries;
 mod receipts_cap;

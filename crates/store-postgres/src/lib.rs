@@ -39,6 +39,7 @@ cohort_store_sql::impl_sql_books!(PgTx, sqlx::Postgres);
 cohort_store_sql::impl_sql_primaries!(PgTx, sqlx::Postgres);
 cohort_store_sql::impl_sql_people!(PgTx, sqlx::Postgres);
 cohort_store_sql::impl_sql_candidate_profiles!(PgTx, sqlx::Postgres);
+cohort_store_sql::impl_sql_import_jobs!(PgTx, sqlx::Postgres);
 cohort_store_sql::impl_sql_sign_in!(PgTx, sqlx::Postgres);
 cohort_store_sql::impl_sql_jobs!(PgTx, sqlx::Postgres, row_lock = " FOR UPDATE");
 cohort_store_sql::impl_mail_hold_tx!(PgTx, sqlx::Postgres);

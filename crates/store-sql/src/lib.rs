@@ -190,6 +190,7 @@ mod bulk;
 mod candidate_profiles;
 mod conversation;
 mod digest;
+mod import_jobs;
 mod jobs;
 mod joint_events;
 mod joint_pledges;

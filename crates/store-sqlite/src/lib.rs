@@ -45,6 +45,7 @@ cohort_store_sql::impl_sql_books!(SqliteTx, sqlx::Sqlite);
 cohort_store_sql::impl_sql_primaries!(SqliteTx, sqlx::Sqlite);
 cohort_store_sql::impl_sql_people!(SqliteTx, sqlx::Sqlite);
 cohort_store_sql::impl_sql_candidate_profiles!(SqliteTx, sqlx::Sqlite);
+cohort_store_sql::impl_sql_import_jobs!(SqliteTx, sqlx::Sqlite);
 cohort_store_sql::impl_sql_sign_in!(SqliteTx, sqlx::Sqlite);
 cohort_store_sql::impl_sql_jobs!(SqliteTx, sqlx::Sqlite, row_lock = "");
 cohort_store_sql::impl_mail_hold_tx!(SqliteTx, sqlx::Sqlite);

@@ -23,6 +23,7 @@ mod candidate_profiles;
 pub mod conformance;
 mod conversation;
 mod digest;
+mod import_jobs;
 mod jobs;
 mod joint_events;
 mod joint_pledges;
@@ -46,6 +47,7 @@ pub use books::BooksTx;
 pub use candidate_profiles::{CandidateProfileRow, CandidateProfilesTx, ROSTER_KINDS};
 pub use conversation::*;
 pub use digest::{DigestItem, DigestRow, DigestTx, OutboxParts};
+pub use import_jobs::{ImportJobRow, ImportJobsTx};
 pub use jobs::{JobsTx, LeaseRow};
 pub use joint_events::*;
 pub use joint_pledges::JointPledgesTx;
@@ -608,6 +610,7 @@ pub trait Tx:
     + LogTx
     + PeopleTx
     + CandidateProfilesTx
+    + ImportJobsTx
 {
     async fn commit(self: Box<Self>) -> Result<()>;
     /// Serialize writers of one slate (PostgreSQL: a row lock on the slate;

@@ -57,12 +57,14 @@ mod payments;
 mod people_import;
 mod plank_stands;
 mod pledge_form;
+mod pledge_import;
 mod primaries;
 mod rate_limit;
 mod scorecard;
 mod session;
 mod teams;
 mod text;
+mod upload;
 mod uri_guard;
 mod us_map;
 
@@ -123,6 +125,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .merge(scorecard::api_routes())
         .merge(openapi::routes())
         .merge(people_import::api_routes())
+        .merge(pledge_import::api_routes())
         .merge(pledge_form::api_routes())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(DefaultBodyLimit::disable())
@@ -151,14 +154,23 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .merge(digest::routes())
         .merge(log_page::routes())
         .merge(people_import::routes())
+        .merge(pledge_import::routes())
         .merge(candidate_page::routes())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(
             engine.clone(),
             session::csrf_cookie,
         ));
+    let uploads = pledge_import::upload_routes()
+        // The extractor reads at most this much and answers 413 naming it.
+        .layer(DefaultBodyLimit::max(upload::UPLOAD_LIMIT))
+        .layer(middleware::from_fn_with_state(
+            engine.clone(),
+            session::csrf_cookie,
+        ));
     Router::new()
         .merge(pages)
+        .merge(uploads)
         .merge(congress::routes())
         .merge(governing::routes())
         .merge(log::routes())

@@ -25,6 +25,7 @@ use utoipa::{Modify, OpenApi};
         crate::people_import::api_import,
         crate::people_import::api_export,
         crate::people_import::api_attendees,
+        crate::pledge_import::api_import,
         crate::api::list_slates,
         crate::api::slate,
         crate::api::update_slate,

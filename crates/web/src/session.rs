@@ -203,19 +203,7 @@ impl<T: DeserializeOwned> FromRequest<Engine> for CsrfForm<T> {
     type Rejection = PageError;
 
     async fn from_request(req: Request, state: &Engine) -> Result<Self, PageError> {
-        let Some(edge) = req.extensions().get::<Edge>().cloned() else {
-            tracing::error!("the edge configuration is missing");
-            return Err(ApiError::internal().into());
-        };
-        let forbidden = |message: &'static str| -> PageError {
-            ApiError::new(StatusCode::FORBIDDEN, "csrf", message).into()
-        };
-        if cross_origin(req.headers(), req.uri(), &edge) {
-            return Err(forbidden(
-                "this form came from another site; open the page on this site and try again",
-            ));
-        }
-        let expected = csrf_binding(req.headers()).map(|b| csrf_token(&edge.key, b));
+        let expected = expected_csrf(&req)?;
         let bytes = Bytes::from_request(req, state).await.map_err(|_| {
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -224,12 +212,7 @@ impl<T: DeserializeOwned> FromRequest<Engine> for CsrfForm<T> {
             )
         })?;
         let sent = form_urlencoded_field(&bytes, "csrf");
-        let fine = matches!((&expected, &sent), (Some(e), Some(s)) if constant_time_eq(e, s));
-        if !fine {
-            return Err(forbidden(
-                "this form has expired or came from another site; reload the page and try again",
-            ));
-        }
+        require_csrf(expected.as_deref(), sent.as_deref())?;
         // The token has done its job; the form's own type never sees it, so
         // the engine's strict input types (`deny_unknown_fields`) serve forms too.
         let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
@@ -247,6 +230,38 @@ impl<T: DeserializeOwned> FromRequest<Engine> for CsrfForm<T> {
         serde_urlencoded::from_str(&rest)
             .map(CsrfForm)
             .map_err(|e| ApiError::invalid("form", e.to_string()).into())
+    }
+}
+
+/// The CSRF token a form posted with this request must carry (`None`: no
+/// session or cookie to bind it to), or a 403 when the request came from
+/// another site.
+pub(crate) fn expected_csrf(req: &Request) -> Result<Option<String>, PageError> {
+    let Some(edge) = req.extensions().get::<Edge>() else {
+        tracing::error!("the edge configuration is missing");
+        return Err(ApiError::internal().into());
+    };
+    if cross_origin(req.headers(), req.uri(), edge) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            "this form came from another site; open the page on this site and try again",
+        )
+        .into());
+    }
+    Ok(csrf_binding(req.headers()).map(|b| csrf_token(&edge.key, b)))
+}
+
+/// 403 unless the form's `csrf` field is the expected token.
+pub(crate) fn require_csrf(expected: Option<&str>, sent: Option<&str>) -> Result<(), PageError> {
+    match (expected, sent) {
+        (Some(e), Some(s)) if constant_time_eq(e, s) => Ok(()),
+        _ => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            "this form has expired or came from another site; reload the page and try again",
+        )
+        .into()),
     }
 }
 

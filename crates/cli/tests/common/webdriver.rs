@@ -198,6 +198,18 @@ impl Browser {
         .await;
     }
 
+    /// Choose the file at `path` in the `<input type="file">` at `css`, as
+    /// a person picking it in the file dialog does.
+    pub async fn choose_file(&self, css: &str, path: &std::path::Path) {
+        let id = self.find(css).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{id}/value"),
+            Some(json!({ "text": path.display().to_string() })),
+        )
+        .await;
+    }
+
     pub async fn click(&self, css: &str) {
         let id = self.find(css).await;
         self.call(

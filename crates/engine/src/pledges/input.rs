@@ -96,9 +96,9 @@ pub fn conditional_disclosure(condition: &str, deadline: NaiveDate, receipt: boo
 const ITEMIZATION_THRESHOLD: Cents = Cents(20_000);
 
 /// A pledge request checked against its slate.
-pub(super) struct Valid {
-    pub(super) kind: PledgeKind,
-    pub(super) condition: Condition,
+pub(crate) struct Valid {
+    pub(crate) kind: PledgeKind,
+    pub(crate) condition: Condition,
     pub(super) candidates: Option<Vec<Id>>,
     pub(super) deadline: NaiveDate,
     pub(super) email: Email,
@@ -116,7 +116,7 @@ fn count(field: &str, v: i64, max: i64) -> Result<u32> {
     Ok(v as u32)
 }
 
-pub(super) fn validate(
+pub(crate) fn validate(
     input: &PledgeInput,
     slate: &SlateRow,
     candidates: &[cohort_store::CandidateRow],

@@ -16,6 +16,9 @@ pub(super) struct Job {
     /// Made by the signed-in owner of the donor's address: their receipt
     /// goes out at once. Anyone else's is held (see `receipts_cap`).
     pub(super) requested: bool,
+    /// Entered by an organizer from a pledge made offline (the CSV import):
+    /// its receipt says so.
+    pub(super) imported: bool,
     reply: oneshot::Sender<Result<PledgeOutcome>>,
 }
 
@@ -154,6 +157,7 @@ impl Engine {
             input,
             key: idempotency_key.map(str::to_owned),
             requested,
+            imported: false,
             reply,
         };
         self.intake
@@ -177,6 +181,49 @@ impl Engine {
         self.intake_batch(jobs).await;
         drop(leader);
         answer.await.unwrap_or_else(|_| Err(interrupted()))
+    }
+
+    /// Many pledges of one slate, each under its idempotency key, through
+    /// the same group-committed intake as [`Engine::pledge`] (validation,
+    /// log event, people list, receipt): the CSV import of pledges made
+    /// offline. They join the queue together, so they share a batch (one
+    /// transaction) with whatever else is waiting; their receipts are held
+    /// like any pledge nobody signed in for. Answers are in `items`' order.
+    pub(crate) async fn pledge_imported(
+        &self,
+        slate: &str,
+        items: Vec<(PledgeInput, String)>,
+    ) -> Vec<Result<PledgeOutcome>> {
+        let mut answers = Vec::with_capacity(items.len());
+        {
+            let mut queue = self.intake.queue.lock().unwrap_or_else(|e| e.into_inner());
+            for (input, key) in items {
+                let (reply, answer) = oneshot::channel();
+                queue.push(Job {
+                    slate: slate.to_owned(),
+                    input,
+                    key: Some(key),
+                    requested: false,
+                    imported: true,
+                    reply,
+                });
+                answers.push(answer);
+            }
+        }
+        // Lead one batch: it takes the queue, ours included, unless a
+        // leader before us already took it; either way every answer comes.
+        let leader = self.intake.leader.lock().await;
+        let jobs =
+            std::mem::take(&mut *self.intake.queue.lock().unwrap_or_else(|e| e.into_inner()));
+        if !jobs.is_empty() {
+            self.intake_batch(jobs).await;
+        }
+        drop(leader);
+        let mut out = Vec::with_capacity(answers.len());
+        for a in answers {
+            out.push(a.await.unwrap_or_else(|_| Err(interrupted())));
+        }
+        out
     }
 
     /// Process queued pledges in one transaction and answer each.

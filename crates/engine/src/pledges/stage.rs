@@ -126,7 +126,8 @@ impl Engine {
         let commitment = crate::log::receipt_commitment(id, &receipt);
         let payload = serde_json::json!({ "pledge": id, "kind": v.kind.kind_str(), "receipt_commitment": commitment });
         b.events.push(payload.to_string());
-        let mut receipt_email = self.pledge_receipt(&b.base.row, id, &new, &receipt, &v.condition);
+        let mut receipt_email =
+            self.pledge_receipt(&b.base.row, id, &new, &receipt, &v.condition, job.imported);
         receipt_email.0.held = !job.requested;
         b.receipts.push(receipt_email);
         let row = PledgeRow {
@@ -166,6 +167,7 @@ impl Engine {
         p: &NewPledge,
         token: &str,
         condition: &Condition,
+        imported: bool,
     ) -> (cohort_store::NewEmail, String) {
         let terms = if matches!(p.kind, PledgeKind::Money { .. }) {
             // A conditional earmark: the three statements of FEC AO 2019-01.
@@ -178,8 +180,17 @@ impl Engine {
                 p.deadline.format("%B %-d, %Y"),
             )
         };
+        let entered = if imported {
+            format!(
+                "An organizer of \"{}\" entered this pledge from a pledge card or list you gave them. \
+                 If you did not make it, cancel it at the link below: nothing is ever charged while it is locked.\n\n",
+                slate.name
+            )
+        } else {
+            String::new()
+        };
         let body = format!(
-            "Hello,\n\nThank you. Your pledge #{id} of {what} to the slate \"{slate}\" is saved and locked.\n\
+            "Hello,\n\n{entered}Thank you. Your pledge #{id} of {what} to the slate \"{slate}\" is saved and locked.\n\
              Name given on the pledge: \"{name}\".\n\n\
              {terms}\n\n\
              See, or cancel while it is still locked, at your private link (keep it to yourself):\n{base}/pledges/{id}?token={token}\n{invite}",

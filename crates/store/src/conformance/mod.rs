@@ -44,6 +44,8 @@ mod people;
 pub use people::*;
 mod candidate_profiles;
 pub use candidate_profiles::*;
+mod import_jobs;
+pub use import_jobs::*;
 mod slates;
 pub use slates::*;
 mod pledges;
@@ -206,6 +208,7 @@ macro_rules! conformance_tests {
             people_merge_by_email_and_page_by_slate_and_modified_date,
             new_people_are_inserted_in_bulk_and_known_ones_left_alone,
             candidate_profiles_replace_whole_and_roster_events_skip_pledges,
+            import_jobs_queue_count_and_finish_dropping_the_file,
             log_leaves_hashes_and_checkpoints_round_trip,
         );
     };

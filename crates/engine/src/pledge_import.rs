@@ -1,0 +1,587 @@
+//! Pledges made offline, imported from CSV (issue 19): pledge cards from an
+//! event, a spreadsheet of promises. An imported row is a pledge its pledger
+//! made, entered by an organizer of the slate; it goes through the very
+//! intake a web or API pledge does ([`Engine::pledge_imported`]): the same
+//! validation, contribution limits at unlock, `pledged` log event with its
+//! receipt commitment, people-list entry and receipt email with the private
+//! link (held and capped like any receipt nobody signed in for). It is locked
+//! like any pledge until its condition holds.
+//!
+//! A dry run first checks every row with the intake's own validation and
+//! names each problem by line and column; a file with any problem is refused
+//! whole. The import takes only the file previewed (its SHA-256), checks it
+//! again, then writes it in batches through the intake.
+//!
+//! Idempotency, per row: each row goes in under an idempotency key, so a file
+//! imported twice (or a longer version of it: the same cards plus new ones)
+//! adds each pledge once. The key is the row's `id`/`card` column when the
+//! file has one (so a corrected row under the same id is refused, not added
+//! twice); otherwise the SHA-256 of the row's whole pledge (the request hash)
+//! and how many identical rows came before it in the file, so two identical
+//! cards in one file are two pledges, and the same file again is none. Not
+//! the file's hash and line: a re-exported sheet with one row inserted or
+//! sorted differently would then duplicate every pledge.
+//!
+//! [`Engine::pledge_imported`]: crate::Engine
+
+use std::collections::HashMap;
+
+use cohort_core::pledges_csv::{self, Field, Kind, PledgeIn};
+use cohort_core::Cents;
+use cohort_store::{CandidateRow, SlateRow, Tx};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::people_import::{file_sha256, normalize_newlines};
+use crate::pledges::{request_hash, validate, ActionsInput, DonorInput, PledgeInput};
+use crate::slates::find_slate;
+use crate::{Actor, Engine, EngineError, Result};
+
+/// Rows the preview lists (the rest are counted).
+pub const PREVIEW_ROWS: usize = 20;
+/// Problems an error message names (the preview lists them all).
+const PROBLEMS_IN_ERROR: usize = 20;
+/// Pledges handed to the intake together (one batch, one transaction, one
+/// progress report).
+const CHUNK: usize = 500;
+
+/// What importing a file of pledges would do, or why it is refused.
+#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
+pub struct PledgeImportPreview {
+    /// SHA-256 of the file, hex: the import must name it.
+    pub sha256: String,
+    /// Data rows read (blank rows aside): one pledge each.
+    pub rows: usize,
+    /// Pledges that would be made.
+    pub creates: usize,
+    /// Rows imported before (same id, or same pledge): skipped.
+    pub already_imported: usize,
+    /// New money pledges: one-time total and monthly total, in cents.
+    pub once_cents: i64,
+    pub monthly_cents: i64,
+    /// New hours pledges: hours a week in all.
+    pub hours_per_week: i64,
+    /// New pledges of doors, calls and texts.
+    pub actions: usize,
+    /// Headers the import does not read.
+    pub ignored_columns: Vec<String>,
+    /// Every problem ("line 41, column 'amount': '12x' is not a dollar
+    /// amount …"); any problem refuses the whole file.
+    pub problems: Vec<String>,
+    /// The first rows, each with what would happen.
+    pub sample: Vec<PledgePreviewRow>,
+}
+
+/// One row of the preview.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PledgePreviewRow {
+    pub line: usize,
+    pub email: String,
+    pub name: String,
+    /// The pledge in words ("$50 a month", "4 hours a week for 10 weeks").
+    pub pledge: String,
+    /// What unlocks it, in words.
+    pub condition: String,
+    /// `create` or `already imported`.
+    pub action: &'static str,
+}
+
+/// What an import did.
+#[derive(Clone, Debug, Default, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct PledgeImportDone {
+    pub rows: usize,
+    /// Pledges made (each pledger emailed their receipt).
+    pub created: usize,
+    /// Rows imported before, skipped.
+    pub already_imported: usize,
+    /// Rows the intake refused after the check passed (the slate changed in
+    /// between); the rest were saved. Importing the same file again adds
+    /// only what is missing.
+    pub failed: Vec<String>,
+}
+
+/// One row checked: the intake's request, its key, whether it is in already.
+struct Checked {
+    line: usize,
+    input: PledgeInput,
+    key: String,
+    done_before: bool,
+    kind: cohort_core::model::PledgeKind,
+    condition: String,
+}
+
+/// The engine's field name → the file's column, and the header to suggest
+/// when the file has none.
+fn column_for(field: &str) -> Option<(Field, &'static str)> {
+    let base = field.split('[').next().unwrap_or(field);
+    Some(match base {
+        "kind" => (Field::Kind, "kind"),
+        "amount_cents" => (Field::Amount, "amount"),
+        "recurring" => (Field::Recurring, "recurring"),
+        "hours_per_week" => (Field::Hours, "hours"),
+        "weeks" => (Field::Weeks, "weeks"),
+        "skills" => (Field::Skills, "skills"),
+        "actions.doors" => (Field::Doors, "doors"),
+        "actions.calls" => (Field::Calls, "calls"),
+        "actions.texts" => (Field::Texts, "texts"),
+        "condition" => (Field::Condition, "condition"),
+        "candidates" => (Field::Candidates, "candidates"),
+        "deadline" => (Field::Deadline, "deadline"),
+        "donor.email" => (Field::Email, "email"),
+        "donor.name" => (Field::Name, "name"),
+        "donor.address" => (Field::Address, "address"),
+        "donor.city" => (Field::City, "city"),
+        "donor.state" => (Field::State, "state"),
+        "donor.zip" => (Field::Zip, "zip"),
+        "donor.employer" => (Field::Employer, "employer"),
+        "donor.occupation" => (Field::Occupation, "occupation"),
+        "donor.attests_eligible" => (Field::Attests, "attests_eligible"),
+        "ref" => (Field::Ref, "ref"),
+        _ => return None,
+    })
+}
+
+/// An intake refusal of row `line` as a problem naming the file's column.
+fn problem(parsed: &pledges_csv::Parsed, line: usize, e: EngineError) -> String {
+    let (field, message) = match e {
+        EngineError::Invalid { field, message } => (field, message),
+        other => return format!("line {line}: {other}"),
+    };
+    let Some((f, suggest)) = column_for(&field) else {
+        return format!("line {line}: {message}");
+    };
+    let header = parsed.header(f).or(match f {
+        // A name may come from first and last name columns.
+        Field::Name => parsed.header(Field::GivenName),
+        _ => None,
+    });
+    match header {
+        Some(h) => format!("line {line}, column '{h}': {message}"),
+        None => {
+            format!("line {line}: '{suggest}' {message}, and the file has no '{suggest}' column")
+        }
+    }
+}
+
+/// The intake's request for a row.
+fn input_of(p: &PledgeIn) -> PledgeInput {
+    let money = p.kind == Kind::Money;
+    let hours = p.kind == Kind::Hours;
+    PledgeInput {
+        kind: p.kind.as_str().to_owned(),
+        amount_cents: p.amount.map(Cents::get),
+        recurring: money.then(|| {
+            if p.monthly == Some(true) {
+                "monthly".to_owned()
+            } else {
+                "once".to_owned()
+            }
+        }),
+        hours_per_week: p.hours_per_week.filter(|_| hours),
+        weeks: p.weeks.filter(|_| hours),
+        skills: (hours && !p.skills.is_empty()).then(|| p.skills.clone()),
+        actions: (p.kind == Kind::Actions).then(|| ActionsInput {
+            doors: p.doors.unwrap_or(0),
+            calls: p.calls.unwrap_or(0),
+            texts: p.texts.unwrap_or(0),
+        }),
+        condition: p.condition.clone(),
+        candidates: (!p.candidates.is_empty()).then(|| p.candidates.clone()),
+        deadline: p.deadline.clone(),
+        donor: DonorInput {
+            email: p.email.as_str().to_owned(),
+            name: p.name.clone(),
+            address: p.address.clone(),
+            city: p.city.clone(),
+            state: p.state.clone(),
+            zip: p.zip.clone(),
+            employer: p.employer.clone(),
+            occupation: p.occupation.clone(),
+            attests_eligible: p.attests_eligible,
+        },
+        ref_code: p.ref_code.clone(),
+        joint_event: None,
+    }
+}
+
+/// A row's idempotency key (see the module's comment): its id, or its
+/// pledge and how many identical rows came before it.
+fn row_key(p: &PledgeIn, hash: &str, before: usize) -> String {
+    let basis = match &p.external_id {
+        Some(id) => format!("id\0{id}"),
+        None => format!("row\0{hash}\0{before}"),
+    };
+    format!("csv:{}", hex::encode(Sha256::digest(basis.as_bytes())))
+}
+
+/// Every row checked by the intake's validation and against what is in
+/// already; the problems, or the rows.
+async fn check(
+    tx: &mut dyn Tx,
+    slate: &SlateRow,
+    candidates: &[CandidateRow],
+    parsed: &pledges_csv::Parsed,
+    today: chrono::NaiveDate,
+) -> Result<std::result::Result<Vec<Checked>, Vec<String>>> {
+    // Rows that could not be read, and each readable row's intake check.
+    let mut problems: Vec<(usize, String)> = parsed
+        .problems
+        .iter()
+        .map(|p| (p.line, p.to_string()))
+        .collect();
+    let mut rows = Vec::with_capacity(parsed.pledges.len());
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for p in &parsed.pledges {
+        let input = input_of(p);
+        let v = match validate(&input, slate, candidates, today) {
+            Ok(v) => v,
+            Err(e) => {
+                problems.push((p.line, problem(parsed, p.line, e)));
+                continue;
+            }
+        };
+        let hash = request_hash(&input);
+        let before = seen.entry(hash.clone()).or_default();
+        let key = row_key(p, &hash, *before);
+        *before += 1;
+        let done_before = match tx
+            .pledge_by_idempotency_key(&format!("{}:{key}", slate.id))
+            .await?
+        {
+            None => false,
+            Some(old) if old.request_hash == hash => true,
+            Some(old) => {
+                problems.push((p.line, format!(
+                    "line {}, column '{}': pledge #{} was imported under this id with other details; \
+                     an imported pledge is not edited by importing it again (its pledger can cancel it at their link)",
+                    p.line,
+                    parsed.header(Field::ExternalId).unwrap_or("id"),
+                    old.id
+                )));
+                continue;
+            }
+        };
+        rows.push(Checked {
+            line: p.line,
+            input,
+            key,
+            done_before,
+            kind: v.kind,
+            condition: v.condition.to_english(),
+        });
+    }
+    // In line order; on one line, the cells before the row's check.
+    problems.sort_by_key(|(line, _)| *line);
+    Ok(if problems.is_empty() {
+        Ok(rows)
+    } else {
+        Err(problems.into_iter().map(|(_, p)| p).collect())
+    })
+}
+
+/// The slate, if the actor organizes it, and its candidates.
+async fn load(
+    engine: &Engine,
+    actor: &Actor,
+    slug: &str,
+) -> Result<(Box<dyn Tx>, SlateRow, Vec<CandidateRow>)> {
+    let mut tx = engine.store.read().await?;
+    let s = find_slate(tx.as_mut(), slug).await?;
+    actor.require_organizer(&s)?;
+    let candidates = tx.candidates(s.id).await?;
+    Ok((tx, s, candidates))
+}
+
+fn refused(problems: &[String]) -> EngineError {
+    let mut msg: Vec<String> = problems.iter().take(PROBLEMS_IN_ERROR).cloned().collect();
+    if problems.len() > PROBLEMS_IN_ERROR {
+        msg.push(format!("and {} more", problems.len() - PROBLEMS_IN_ERROR));
+    }
+    EngineError::invalid(
+        "file",
+        format!(
+            "the file is refused whole, no pledge was imported: {}",
+            msg.join("; ")
+        ),
+    )
+}
+
+impl Engine {
+    /// The dry run: nothing is written.
+    pub async fn preview_pledge_import(
+        &self,
+        actor: &Actor,
+        slate: &str,
+        text: &str,
+    ) -> Result<PledgeImportPreview> {
+        let (mut tx, s, candidates) = load(self, actor, slate).await?;
+        let mut preview = PledgeImportPreview {
+            sha256: file_sha256(text),
+            ..PledgeImportPreview::default()
+        };
+        let parsed = match pledges_csv::read_rows(&normalize_newlines(text)) {
+            Ok(p) => p,
+            Err(problems) => {
+                preview.problems = problems.iter().map(ToString::to_string).collect();
+                return Ok(preview);
+            }
+        };
+        let unread: std::collections::HashSet<usize> =
+            parsed.problems.iter().map(|p| p.line).collect();
+        preview.rows = parsed.pledges.len() + unread.len();
+        preview.ignored_columns = parsed.ignored.clone();
+        let rows = match check(tx.as_mut(), &s, &candidates, &parsed, self.today()).await? {
+            Ok(rows) => rows,
+            Err(problems) => {
+                preview.problems = problems;
+                return Ok(preview);
+            }
+        };
+        for r in &rows {
+            if r.done_before {
+                preview.already_imported += 1;
+            } else {
+                preview.creates += 1;
+                use cohort_core::model::{PledgeKind, Recurrence};
+                match &r.kind {
+                    PledgeKind::Money {
+                        amount,
+                        recurring: Recurrence::Monthly,
+                    } => preview.monthly_cents += amount.get(),
+                    PledgeKind::Money { amount, .. } => preview.once_cents += amount.get(),
+                    PledgeKind::Hours { hours_per_week, .. } => {
+                        preview.hours_per_week += i64::from(*hours_per_week)
+                    }
+                    PledgeKind::Actions(_) => preview.actions += 1,
+                }
+            }
+            if preview.sample.len() < PREVIEW_ROWS {
+                preview.sample.push(PledgePreviewRow {
+                    line: r.line,
+                    email: r.input.donor.email.clone(),
+                    name: r.input.donor.name.clone(),
+                    pledge: r.kind.describe(),
+                    condition: r.condition.clone(),
+                    action: if r.done_before {
+                        "already imported"
+                    } else {
+                        "create"
+                    },
+                });
+            }
+        }
+        Ok(preview)
+    }
+
+    /// Import a file of pledges the organizer previewed (`sha256` names it;
+    /// `None` only where the caller previewed it itself, as the CLI does).
+    /// Every row is checked again first (any problem refuses the file
+    /// whole), then the pledges go through the intake in batches;
+    /// `progress(done, total)` is told after each.
+    pub async fn import_pledges(
+        &self,
+        actor: &Actor,
+        slate: &str,
+        text: &str,
+        sha256: Option<&str>,
+        progress: &(dyn Fn(usize, usize) + Send + Sync),
+    ) -> Result<PledgeImportDone> {
+        if let Some(h) = sha256 {
+            if !h.eq_ignore_ascii_case(&file_sha256(text)) {
+                return Err(EngineError::invalid(
+                    "sha256",
+                    "the file is not the one previewed; preview it again before importing",
+                ));
+            }
+        }
+        let (parsed, rows) = self.checked(actor, slate, text).await?;
+        self.write_rows(slate, &parsed, rows, progress, None).await
+    }
+
+    /// A file read and every row checked (the import's first step), or the
+    /// whole file refused.
+    async fn checked(
+        &self,
+        actor: &Actor,
+        slate: &str,
+        text: &str,
+    ) -> Result<(pledges_csv::Parsed, Vec<Checked>)> {
+        let (mut tx, s, candidates) = load(self, actor, slate).await?;
+        let parsed = pledges_csv::read_rows(&normalize_newlines(text)).map_err(|problems| {
+            refused(&problems.iter().map(ToString::to_string).collect::<Vec<_>>())
+        })?;
+        let rows = check(tx.as_mut(), &s, &candidates, &parsed, self.today())
+            .await?
+            .map_err(|p| refused(&p))?;
+        Ok((parsed, rows))
+    }
+
+    /// Checked rows through the intake in batches; after each, `progress`
+    /// is told, and `job`'s count is written.
+    async fn write_rows(
+        &self,
+        slate: &str,
+        parsed: &pledges_csv::Parsed,
+        rows: Vec<Checked>,
+        progress: &(dyn Fn(usize, usize) + Send + Sync),
+        job: Option<cohort_store::Id>,
+    ) -> Result<PledgeImportDone> {
+        let total = rows.len();
+        let mut done = PledgeImportDone {
+            rows: total,
+            ..PledgeImportDone::default()
+        };
+        let mut written = 0;
+        let mut rows = rows.into_iter().peekable();
+        if total == 0 {
+            progress(0, 0);
+        }
+        while rows.peek().is_some() {
+            let chunk: Vec<Checked> = rows.by_ref().take(CHUNK).collect();
+            let lines: Vec<usize> = chunk.iter().map(|r| r.line).collect();
+            let items = chunk.into_iter().map(|r| (r.input, r.key)).collect();
+            let answers = self.pledge_imported(slate, items).await;
+            for (line, a) in lines.into_iter().zip(answers) {
+                match a {
+                    Ok(o) if o.created => done.created += 1,
+                    Ok(_) => done.already_imported += 1,
+                    Err(e) => done.failed.push(problem(parsed, line, e)),
+                }
+            }
+            written += CHUNK.min(total - written);
+            progress(written, total);
+            if let Some(id) = job {
+                let mut tx = self.store.write().await?;
+                tx.set_import_progress(id, written as i64, self.now())
+                    .await?;
+                tx.commit().await?;
+            }
+        }
+        Ok(done)
+    }
+}
+
+/// An import the page confirmed, as its organizer sees it.
+#[derive(Clone, Debug, Serialize)]
+pub struct ImportJobView {
+    pub id: cohort_store::Id,
+    /// Rows to put through, and rows through so far.
+    pub total: i64,
+    pub done: i64,
+    /// What it did, once finished.
+    pub result: Option<PledgeImportDone>,
+}
+
+fn sealed(e: crate::sealing::SealError) -> EngineError {
+    EngineError::Store(cohort_store::StoreError::Other(format!(
+        "an import's file cannot be opened: {e}"
+    )))
+}
+
+impl Engine {
+    /// The page's confirm: the previewed file (`sha256`) is checked whole
+    /// as [`Engine::import_pledges`] checks it, then queued, sealed, for
+    /// `cohort serve`'s `imports` job; answers the import's id.
+    pub async fn queue_pledge_import(
+        &self,
+        actor: &Actor,
+        slate: &str,
+        text: &str,
+        sha256: &str,
+    ) -> Result<cohort_store::Id> {
+        if !sha256.eq_ignore_ascii_case(&file_sha256(text)) {
+            return Err(EngineError::invalid(
+                "sha256",
+                "the file is not the one previewed; preview it again before importing",
+            ));
+        }
+        let (_, rows) = self.checked(actor, slate, text).await?;
+        let at = self.now();
+        let mut tx = self.store.write().await?;
+        let s = find_slate(tx.as_mut(), slate).await?;
+        actor.require_organizer(&s)?;
+        let id = tx
+            .insert_import_job(
+                s.id,
+                &file_sha256(text),
+                &self.keys.seal(&normalize_newlines(text)),
+                rows.len() as i64,
+                at,
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// An import of `slate` (an organizer of it), with its progress.
+    pub async fn import_job(
+        &self,
+        actor: &Actor,
+        slate: &str,
+        id: cohort_store::Id,
+    ) -> Result<ImportJobView> {
+        let mut tx = self.store.read().await?;
+        let s = find_slate(tx.as_mut(), slate).await?;
+        actor.require_organizer(&s)?;
+        let row = tx
+            .import_job(id)
+            .await?
+            .filter(|r| r.slate_id == s.id)
+            .ok_or_else(|| EngineError::not_found("import", id.to_string()))?;
+        let result = match row.result.as_deref() {
+            Some(json) => Some(serde_json::from_str(json).map_err(|e| {
+                EngineError::Store(cohort_store::StoreError::Other(format!(
+                    "import {id}'s result is unreadable: {e}"
+                )))
+            })?),
+            None => None,
+        };
+        Ok(ImportJobView {
+            id,
+            total: row.total,
+            done: row.done,
+            result,
+        })
+    }
+
+    /// One round of the `imports` job: every queued import, oldest first,
+    /// through the intake (rows checked again against the slate as it is
+    /// now; rows a stopped server already put through are skipped by their
+    /// keys). Answers how many imports finished.
+    pub async fn run_import_jobs(&self) -> Result<usize> {
+        let mut finished = 0;
+        loop {
+            let (job, slug) = {
+                let mut tx = self.store.read().await?;
+                let Some(job) = tx.next_import_job().await? else {
+                    return Ok(finished);
+                };
+                let slate = tx
+                    .slate(job.slate_id)
+                    .await?
+                    .ok_or_else(|| EngineError::not_found("slate", job.slate_id.to_string()))?;
+                (job, slate.slug.to_string())
+            };
+            let text = self.keys.open(&job.file).map_err(sealed)?;
+            let system = Actor::Organizer { slate: None };
+            let done = match self.checked(&system, &slug, &text).await {
+                Ok((parsed, rows)) => {
+                    self.write_rows(&slug, &parsed, rows, &|_, _| {}, Some(job.id))
+                        .await?
+                }
+                // The slate changed since the confirm: nothing is written.
+                Err(EngineError::Invalid { message, .. }) => PledgeImportDone {
+                    rows: job.total as usize,
+                    failed: vec![message],
+                    ..PledgeImportDone::default()
+                },
+                Err(e) => return Err(e),
+            };
+            let result = serde_json::to_string(&done).unwrap_or_default();
+            let mut tx = self.store.write().await?;
+            tx.finish_import_job(job.id, &result, self.now()).await?;
+            tx.commit().await?;
+            finished += 1;
+        }
+    }
+}

@@ -1,0 +1,299 @@
+//! Pledges made offline, imported from CSV (issue 19): the organizer's page
+//! (choose a file up to 10 MB or paste → preview with every problem by line and column, or the pledges
+//! that would be made → confirm, which re-posts the very file named by its
+//! SHA-256 → result) and its API twin `POST /api/slates/{slug}/pledges/import`
+//! (`?dry_run=true` previews). Each row enters through the pledge intake;
+//! see `cohort_engine::pledge_import`.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use cohort_core::Cents;
+use cohort_engine::pledge_import::{ImportJobView, PledgeImportDone, PledgeImportPreview};
+use cohort_engine::Engine;
+use serde::Deserialize;
+
+use crate::api::ApiResult;
+use crate::app::{fixable, see_other, sign_in_first};
+use crate::error::ApiError;
+use crate::extract::{ApiPath, ApiQuery, TokenAuth};
+use crate::pages::{html, PageError};
+use crate::session::Viewer;
+use crate::upload::CsrfMultipart;
+
+pub(crate) fn routes() -> Router<Engine> {
+    Router::new()
+        .route("/slates/{slug}/pledges/import", get(page))
+        .route("/slates/{slug}/pledges/import/jobs/{id}", get(job_page))
+}
+
+/// The forms that carry a file: under [`crate::upload::UPLOAD_LIMIT`], not
+/// the 64 KB of every other form.
+pub(crate) fn upload_routes() -> Router<Engine> {
+    Router::new()
+        .route(
+            "/slates/{slug}/pledges/import/preview",
+            post(preview_submit),
+        )
+        .route(
+            "/slates/{slug}/pledges/import/confirm",
+            post(confirm_submit),
+        )
+}
+
+pub(crate) fn api_routes() -> Router<Engine> {
+    Router::new().route("/slates/{slug}/pledges/import", post(api_import))
+}
+
+#[derive(Debug, Deserialize)]
+struct ImportQuery {
+    #[serde(default)]
+    dry_run: bool,
+    #[serde(default)]
+    sha256: Option<String>,
+}
+
+/// The document's name for a 200 from the import: the dry run's preview or
+/// what the import did (only for the OpenAPI document).
+#[allow(dead_code)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+enum PledgeImportAnswer {
+    Preview(PledgeImportPreview),
+    Done(PledgeImportDone),
+}
+
+/// The document's name for a 422 from the import: a dry run lists every
+/// problem; otherwise the error body says why.
+#[allow(dead_code)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+enum PledgeImportRefusal<'a> {
+    Preview(PledgeImportPreview),
+    Error(crate::error::Body<'a>),
+}
+
+/// The body is the CSV file itself: one pledge made offline per row. A dry
+/// run answers the preview (422 when the file is refused, its `problems`
+/// naming line and column); otherwise every row is checked again and the
+/// pledges go through the pledge intake (receipts emailed), each once however
+/// often the file is imported.
+#[utoipa::path(post, path = "/api/slates/{slug}/pledges/import", tag = "pledges", params(("slug" = String, Path, description = "The slate's slug"), ("dry_run" = Option<bool>, Query, description = "Only say what the import would do (422 listing every problem)"), ("sha256" = Option<String>, Query, description = "The previewed file's SHA-256: the import refuses a different file")), request_body(content = String, content_type = "text/csv", description = "The pledges CSV: email, name, kind, amount, recurring, hours, weeks, doors, calls, texts, condition, … (see docs/import.md)"), responses((status = 200, description = "What the import did, or would do (dry run)", body = PledgeImportAnswer), (status = 422, description = "A dry run's every problem, or why the import is refused", body = PledgeImportRefusal), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security(("bearer" = [])))]
+async fn api_import(
+    State(engine): State<Engine>,
+    TokenAuth(actor): TokenAuth,
+    ApiPath(slug): ApiPath<String>,
+    ApiQuery(q): ApiQuery<ImportQuery>,
+    body: String,
+) -> ApiResult<Response> {
+    if q.dry_run {
+        let pv = engine.preview_pledge_import(&actor, &slug, &body).await?;
+        let status = if pv.problems.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        return Ok((status, Json(pv)).into_response());
+    }
+    let done = engine
+        .import_pledges(&actor, &slug, &body, q.sha256.as_deref(), &|_, _| {})
+        .await?;
+    Ok((StatusCode::OK, Json(done)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "pledge_import.html")]
+struct ImportPage {
+    csrf: String,
+    slug: String,
+    preview: Option<PledgeImportPreview>,
+    /// The previewed file, re-posted by the confirm form.
+    text: String,
+    done: Option<PledgeImportDone>,
+    /// A confirmed import under way (the page refreshes itself) or done.
+    job: Option<ImportJobView>,
+    /// The progress page reloads itself (see [`job_page`]).
+    refreshing: bool,
+    problem: Option<String>,
+}
+
+impl ImportPage {
+    fn new(viewer: &Viewer, slug: &str) -> ImportPage {
+        ImportPage {
+            csrf: viewer.csrf.clone(),
+            slug: slug.to_owned(),
+            preview: None,
+            text: String::new(),
+            done: None,
+            job: None,
+            refreshing: false,
+            problem: None,
+        }
+    }
+
+    /// "12,000 of 100,000": a count as people read it.
+    fn count(&self, n: &i64) -> String {
+        let digits = n.to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    }
+
+    /// "3 new pledges: $50 once, $25 a month, 4 hours a week".
+    fn summary(&self, pv: &PledgeImportPreview) -> String {
+        let mut parts = Vec::new();
+        if pv.once_cents > 0 {
+            parts.push(format!("{} once", Cents(pv.once_cents)));
+        }
+        if pv.monthly_cents > 0 {
+            parts.push(format!("{} a month", Cents(pv.monthly_cents)));
+        }
+        if pv.hours_per_week > 0 {
+            parts.push(format!("{} hours a week", pv.hours_per_week));
+        }
+        if pv.actions > 0 {
+            parts.push(format!("{} of doors, calls or texts", pv.actions));
+        }
+        let head = format!(
+            "{} new pledge{}",
+            pv.creates,
+            if pv.creates == 1 { "" } else { "s" }
+        );
+        if parts.is_empty() {
+            format!("{head}.")
+        } else {
+            format!("{head}: {}.", parts.join(", "))
+        }
+    }
+}
+
+async fn page(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<Response, PageError> {
+    if viewer.actor.account().is_none() {
+        return Ok(sign_in_first(&format!("/slates/{slug}/pledges/import")));
+    }
+    // An empty dry run: only an organizer of the slate gets the page.
+    engine
+        .preview_pledge_import(&viewer.actor, &slug, "")
+        .await?;
+    Ok(html(StatusCode::OK, &ImportPage::new(&viewer, &slug)))
+}
+
+/// The file: the one chosen, else the pasted text; both is ambiguous.
+fn file_of(form: &CsrfMultipart) -> Result<String, PageError> {
+    let pasted = form.text("csv")?;
+    match form.file("file")? {
+        Some(_) if !pasted.trim().is_empty() => {
+            Err(ApiError::invalid("file", "choose a file or paste the CSV, not both").into())
+        }
+        Some(f) => Ok(f),
+        None if pasted.trim().is_empty() => {
+            Err(ApiError::invalid("csv", "choose a CSV file or paste its text").into())
+        }
+        None => Ok(pasted),
+    }
+}
+
+async fn preview_submit(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(slug): ApiPath<String>,
+    form: CsrfMultipart,
+) -> Result<Response, PageError> {
+    let text = file_of(&form)?;
+    let pv = engine
+        .preview_pledge_import(&viewer.actor, &slug, &text)
+        .await?;
+    let status = if pv.problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut p = ImportPage::new(&viewer, &slug);
+    p.preview = Some(pv);
+    p.text = text;
+    Ok(html(status, &p))
+}
+
+/// The confirm: the previewed file is checked whole and queued for the
+/// `imports` job; the answer is its progress page.
+async fn confirm_submit(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(slug): ApiPath<String>,
+    form: CsrfMultipart,
+) -> Result<Response, PageError> {
+    let text = form.text("csv")?;
+    let sha256 = form.text("sha256")?;
+    match engine
+        .queue_pledge_import(&viewer.actor, &slug, &text, &sha256)
+        .await
+    {
+        Ok(id) => Ok(see_other(
+            &format!("/slates/{slug}/pledges/import/jobs/{id}"),
+            None,
+        )),
+        Err(e) => {
+            let mut p = ImportPage::new(&viewer, &slug);
+            p.problem = Some(fixable(e)?);
+            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &p))
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct JobQuery {
+    /// `off`: do not refresh the page (its link says "Stop refreshing").
+    #[serde(default)]
+    refresh: Option<String>,
+}
+
+/// Seconds between the progress page's refreshes.
+const REFRESH_SECS: u32 = 5;
+
+/// An import's progress ("1,500 of 100,000 rows"), refreshing itself
+/// without JavaScript until it is done, then what it did. The refresh is
+/// the HTTP `Refresh` header, not `<meta http-equiv="refresh">`, and the
+/// page links to itself without it: a reader who is interrupted by the
+/// reloads (WCAG 2.2.1) turns them off and refreshes when they choose.
+async fn job_page(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath((slug, id)): ApiPath<(String, i64)>,
+    ApiQuery(q): ApiQuery<JobQuery>,
+) -> Result<Response, PageError> {
+    if viewer.actor.account().is_none() {
+        return Ok(sign_in_first(&format!(
+            "/slates/{slug}/pledges/import/jobs/{id}"
+        )));
+    }
+    let job = engine.import_job(&viewer.actor, &slug, id).await?;
+    let mut p = ImportPage::new(&viewer, &slug);
+    let status = match &job.result {
+        Some(done) if !done.failed.is_empty() => StatusCode::UNPROCESSABLE_ENTITY,
+        _ => StatusCode::OK,
+    };
+    let refreshing = job.result.is_none() && q.refresh.as_deref() != Some("off");
+    p.refreshing = refreshing;
+    p.done = job.result.clone();
+    p.job = Some(job);
+    let mut res = html(status, &p);
+    if refreshing {
+        res.headers_mut().insert(
+            axum::http::header::REFRESH,
+            axum::http::HeaderValue::from(REFRESH_SECS),
+        );
+    }
+    Ok(res)
+}
