@@ -16,14 +16,37 @@ use cohort_tlog::{hash_from_b64, CheckpointVerifier, Leaf, SignedCheckpoint, TIL
 use futures::stream::{self, StreamExt};
 use serde_json::Value;
 
+#[derive(clap::Args)]
 pub struct AuditArgs {
+    /// The Cohort to audit, e.g. http://127.0.0.1:8080
     pub url: String,
+    /// The log's note verifier key (`cohort log-key`, or /log/key).
+    #[arg(long)]
     pub key: String,
+    /// Keep the last checkpoint seen here; the next audit checks the log only grew.
+    #[arg(long)]
     pub state: Option<PathBuf>,
-    /// `PLEDGE_ID:RECEIPT_TOKEN`.
+    /// A pledge receipt to find in the log, as PLEDGE_ID:RECEIPT_TOKEN (repeatable).
+    #[arg(long = "receipt")]
     pub receipts: Vec<String>,
-    /// Draw a progress bar on stderr.
-    pub progress: bool,
+}
+
+/// `cohort audit`: run the audit and print what checked out (a progress
+/// bar on stderr when it is a terminal).
+pub async fn main(args: AuditArgs) -> Result<()> {
+    let started = std::time::Instant::now();
+    let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let a = run(args, progress).await?;
+    println!(
+        "ok: {} leaves under a valid checkpoint, {} slate(s) match the public API ({:.1}s)",
+        a.size,
+        a.slates,
+        started.elapsed().as_secs_f64()
+    );
+    for (id, idx) in a.receipts {
+        println!("  receipt of pledge {id}: leaf {idx}");
+    }
+    Ok(())
 }
 
 /// What an audit found when everything checked out.
@@ -267,7 +290,7 @@ async fn check_events(c: &Client, slug: &str, logged: &[(i64, String)]) -> Resul
     Ok(())
 }
 
-pub async fn run(args: AuditArgs) -> Result<Audited> {
+pub async fn run(args: AuditArgs, progress: bool) -> Result<Audited> {
     let verifier = CheckpointVerifier::new(&args.key).map_err(|e| anyhow!("--key: {e}"))?;
     let c = Client {
         base: args.url.trim_end_matches('/').to_owned(),
@@ -302,7 +325,7 @@ pub async fn run(args: AuditArgs) -> Result<Audited> {
         stream::iter(tiles.iter().map(|t| bundle(&c, &verifier, *t))).buffered(IN_FLIGHT);
     while let Some(got) = bundles.next().await {
         leaves.extend(got?);
-        if args.progress {
+        if progress {
             crate::progress::bar("leaves fetched", leaves.len() as u64, cp.size);
         }
     }

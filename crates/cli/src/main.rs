@@ -117,19 +117,7 @@ enum Command {
     },
     /// Audit a running Cohort's transparency log from outside, over HTTP;
     /// exits non-zero naming the first problem.
-    Audit {
-        /// The Cohort to audit, e.g. http://127.0.0.1:8080
-        url: String,
-        /// The log's note verifier key (`cohort log-key`, or /log/key).
-        #[arg(long)]
-        key: String,
-        /// Keep the last checkpoint seen here; the next audit checks the log only grew.
-        #[arg(long)]
-        state: Option<PathBuf>,
-        /// A pledge receipt to find in the log, as PLEDGE_ID:RECEIPT_TOKEN (repeatable).
-        #[arg(long = "receipt")]
-        receipts: Vec<String>,
-    },
+    Audit(audit::AuditArgs),
     /// Print the transparency log's note verifier key (making the signing
     /// key in the data directory if there is none yet).
     LogKey {
@@ -357,32 +345,7 @@ async fn run() -> Result<()> {
             eprintln!("migrations applied");
             Ok(())
         }
-        Command::Audit {
-            url,
-            key,
-            state,
-            receipts,
-        } => {
-            let started = std::time::Instant::now();
-            let a = audit::run(audit::AuditArgs {
-                url,
-                key,
-                state,
-                receipts,
-                progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
-            })
-            .await?;
-            println!(
-                "ok: {} leaves under a valid checkpoint, {} slate(s) match the public API ({:.1}s)",
-                a.size,
-                a.slates,
-                started.elapsed().as_secs_f64()
-            );
-            for (id, idx) in a.receipts {
-                println!("  receipt of pledge {id}: leaf {idx}");
-            }
-            Ok(())
-        }
+        Command::Audit(args) => audit::main(args).await,
         Command::LogKey { db } => {
             let engine = open(&db).await?;
             let signer = log_key::load(&db.data_dir, &engine)?;
