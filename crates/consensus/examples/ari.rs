@@ -20,8 +20,8 @@ fn main() {
         },
         None => UpdateRule::default(),
     };
-    let weighted = args.get(3).map_or(true, |s| s == "1");
-    let refine = args.get(4).map_or(true, |s| s == "1");
+    let weighted = args.get(3).is_none_or(|s| s == "1");
+    let refine = args.get(4).is_none_or(|s| s == "1");
     let mut names: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .filter_map(|e| e.ok())

@@ -64,7 +64,7 @@
 //! ladder ends with groups of 190 and 97 (adjusted Rand index −0.03 to the
 //! groups Pol.is exported, 265 and 16), every poll window with 268 and 19
 //! (ARI 0.90); growths of 0.2, 0.1, 0.05 and 0.02 end with 4, 3, 2 and 4
-//! groups. Every-poll replays cost one update per window (11,597 there).
+//! groups. Every-poll replays cost one update per window (11,696 there).
 //!
 //! # Who is in the conversation, and why a replay counts more
 //!
