@@ -34,6 +34,12 @@ pub struct ConsensusArgs {
     /// Latent opinion groups in the synthetic conversation.
     #[arg(long, default_value_t = 4, requires = "synthetic")]
     latent_groups: usize,
+    /// Replay votes.csv with an update after every 1-second poll window, as
+    /// Pol.is itself updates (slow: one update per window, thousands on a
+    /// small conversation), instead of the default geometric ladder of
+    /// updates (see `cohort_consensus::history`).
+    #[arg(long, conflicts_with = "synthetic")]
+    every_poll: bool,
     /// Add `seconds` and `load_seconds` to the JSON (then it is no longer the
     /// same bytes from run to run).
     #[arg(long)]
@@ -172,7 +178,12 @@ pub fn run(args: ConsensusArgs) -> Result<()> {
         let a = cohort_consensus::analyze(&matrix, &moderated_out, &params, None);
         (a, KRule::SingleSilhouette, Vec::new())
     } else {
-        let r = history::replay(&votes, &moderated_out, &params, &UpdateRule::default());
+        let rule = if args.every_poll {
+            UpdateRule::every_poll()
+        } else {
+            UpdateRule::default()
+        };
+        let r = history::replay(&votes, &moderated_out, &params, &rule);
         (r.analysis, r.rule, r.steps)
     };
     let seconds = started.elapsed().as_secs_f64();

@@ -36,9 +36,14 @@ fn comments(n: u64) -> String {
 }
 
 fn run(dir: &Path, threads: &str) -> Vec<u8> {
+    run_with(dir, threads, &[])
+}
+
+fn run_with(dir: &Path, threads: &str, extra: &[&str]) -> Vec<u8> {
     let out = Command::new(env!("CARGO_BIN_EXE_cohort"))
         .args(["consensus", dir.to_str().unwrap(), "--json", "--seed", "2"])
         .args(["--threads", threads])
+        .args(extra)
         .output()
         .expect("run cohort");
     assert!(
@@ -101,5 +106,41 @@ fn only_the_final_matrix_means_the_single_silhouette() {
     assert_eq!(j["k_updates"].as_array().unwrap().len(), 1);
     // The same votes, so the same hash as from the history.
     assert_eq!(j["matrix_sha256"], Value::String(m.sha256_hex()));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn every_poll_replays_one_update_per_poll_window_like_polis() {
+    let s = generate(&Spec {
+        participants: 60,
+        statements: 12,
+        votes: 500,
+        groups: 2,
+        consensus_share: 0.2,
+        seed: 4,
+    });
+    // The generator's times are 0, 1, 2, ...; 500 ms apart, two votes share
+    // each one-second poll window.
+    let votes: Vec<_> = s
+        .votes
+        .iter()
+        .map(|v| cohort_consensus::VoteRecord {
+            time: v.time * 500,
+            ..*v
+        })
+        .collect();
+    let windows = votes
+        .iter()
+        .map(|v| v.time / 1000)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let dir = export_dir("every-poll");
+    std::fs::write(dir.join("comments.csv"), comments(12)).unwrap();
+    std::fs::write(dir.join("votes.csv"), polis_csv::write_votes(&votes)).unwrap();
+    let ladder: Value = serde_json::from_slice(&run(&dir, "1")).unwrap();
+    let polled: Value = serde_json::from_slice(&run_with(&dir, "1", &["--every-poll"])).unwrap();
+    assert_eq!(polled["k_updates"].as_array().unwrap().len(), windows);
+    assert!(ladder["k_updates"].as_array().unwrap().len() < windows / 4);
+    assert_eq!(polled["matrix_sha256"], ladder["matrix_sha256"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }

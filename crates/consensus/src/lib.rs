@@ -281,6 +281,20 @@ pub fn analyze(
     params: &Params,
     warm: Option<&WarmStart>,
 ) -> Analysis {
+    analyze_with(m, moderated_out, params, warm, true)
+}
+
+/// [`analyze`], with step 4 (repness, consensus, group-informed consensus)
+/// only when `describe`: a replay's intermediate updates need only what the
+/// next update starts from ([`Analysis::warm`]), which step 4 does not
+/// touch, so they skip it. Without it those three fields are empty.
+pub(crate) fn analyze_with(
+    m: &VoteMatrix,
+    moderated_out: &[u64],
+    params: &Params,
+    warm: Option<&WarmStart>,
+    describe: bool,
+) -> Analysis {
     let threads = params.threads.max(1);
     let zeroed: Vec<bool> = {
         let mut z = vec![false; m.n_cols()];
@@ -460,47 +474,11 @@ pub fn analyze(
         .collect();
 
     // 4. repness per group, overall consensus, group-informed consensus
-    let per_group = repness::count_by_group(m, &label, groups.len());
-    let mut rep = BTreeMap::new();
-    for (gi, g) in groups.iter().enumerate() {
-        let stats: Vec<(u64, repness::GroupStats)> = (0..m.n_cols())
-            .filter(|&c| !zeroed[c])
-            .map(|c| {
-                let rest = per_group.iter().enumerate().filter(|(o, _)| *o != gi).fold(
-                    repness::Counts::default(),
-                    |acc, (_, k)| repness::Counts {
-                        na: acc.na + k[c].na,
-                        nd: acc.nd + k[c].nd,
-                        ns: acc.ns + k[c].ns,
-                    },
-                );
-                (
-                    m.statements()[c],
-                    repness::GroupStats::new(per_group[gi][c], rest),
-                )
-            })
-            .collect();
-        rep.insert(g.id, repness::select_rep(&stats, params.pick_max));
-    }
-    let everyone = repness::count_by_group(m, &vec![Some(0); m.n_rows()], 1);
-    let consensus =
-        repness::select_consensus(m.statements(), &everyone[0], &zeroed, params.pick_max);
-    let mut group_consensus: Vec<GroupConsensus> = if groups.is_empty() {
-        Vec::new()
+    let (rep, consensus, group_consensus) = if describe {
+        describe_groups(m, &zeroed, &label, &groups, params.pick_max)
     } else {
-        (0..m.n_cols())
-            .filter(|&c| !zeroed[c])
-            .map(|c| {
-                let (agree, disagree) = repness::group_aware(per_group.iter().map(|g| g[c]));
-                GroupConsensus {
-                    statement: m.statements()[c],
-                    agree,
-                    disagree,
-                }
-            })
-            .collect()
+        (BTreeMap::new(), Consensus::default(), Vec::new())
     };
-    group_consensus.sort_by(|a, b| b.agree.total_cmp(&a.agree));
 
     let in_conversation: Vec<u64> = rows_in.iter().map(|&r| m.participants()[r]).collect();
     let base_clusters: Vec<IdCluster> = base
@@ -556,4 +534,60 @@ pub fn analyze(
         group_consensus,
         warm: warm_next,
     }
+}
+
+/// Step 4 of [`analyze`]: representative statements per group, overall
+/// consensus and group-informed consensus (highest `agree` first).
+fn describe_groups(
+    m: &VoteMatrix,
+    zeroed: &[bool],
+    label: &[Option<usize>],
+    groups: &[Group],
+    pick_max: usize,
+) -> (
+    BTreeMap<usize, Vec<RepStatement>>,
+    Consensus,
+    Vec<GroupConsensus>,
+) {
+    let per_group = repness::count_by_group(m, label, groups.len());
+    let mut rep = BTreeMap::new();
+    for (gi, g) in groups.iter().enumerate() {
+        let stats: Vec<(u64, repness::GroupStats)> = (0..m.n_cols())
+            .filter(|&c| !zeroed[c])
+            .map(|c| {
+                let rest = per_group.iter().enumerate().filter(|(o, _)| *o != gi).fold(
+                    repness::Counts::default(),
+                    |acc, (_, k)| repness::Counts {
+                        na: acc.na + k[c].na,
+                        nd: acc.nd + k[c].nd,
+                        ns: acc.ns + k[c].ns,
+                    },
+                );
+                (
+                    m.statements()[c],
+                    repness::GroupStats::new(per_group[gi][c], rest),
+                )
+            })
+            .collect();
+        rep.insert(g.id, repness::select_rep(&stats, pick_max));
+    }
+    let everyone = repness::count_by_group(m, &vec![Some(0); m.n_rows()], 1);
+    let consensus = repness::select_consensus(m.statements(), &everyone[0], zeroed, pick_max);
+    let mut group_consensus: Vec<GroupConsensus> = if groups.is_empty() {
+        Vec::new()
+    } else {
+        (0..m.n_cols())
+            .filter(|&c| !zeroed[c])
+            .map(|c| {
+                let (agree, disagree) = repness::group_aware(per_group.iter().map(|g| g[c]));
+                GroupConsensus {
+                    statement: m.statements()[c],
+                    agree,
+                    disagree,
+                }
+            })
+            .collect()
+    };
+    group_consensus.sort_by(|a, b| b.agree.total_cmp(&a.agree));
+    (rep, consensus, group_consensus)
 }

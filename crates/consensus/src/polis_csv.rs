@@ -5,6 +5,7 @@
 //! Signs are the export's: agree = 1, disagree = -1, pass = 0. In
 //! `comments.csv`, `moderated` is 1 (accepted), 0 (not yet) or -1 (removed).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -31,156 +32,202 @@ impl fmt::Display for CsvError {
 
 impl std::error::Error for CsvError {}
 
-/// One field with where it started (1-based line and column).
+/// One field with where it started (1-based line and column, in
+/// characters). Borrowed from the file unless quoting had to be undone.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Field {
-    text: String,
+struct Field<'a> {
+    text: Cow<'a, str>,
     line: usize,
     column: usize,
 }
 
-/// RFC 4180 records: quoted fields may hold commas, doubled quotes and line
-/// breaks; `\r\n` and `\n` both end a record; a leading BOM is skipped.
-fn records(file: &str, text: &str) -> Result<Vec<Vec<Field>>, CsvError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut out = Vec::new();
-    let mut record: Vec<Field> = Vec::new();
-    let mut chars = text.chars().peekable();
-    let (mut line, mut column) = (1usize, 1usize);
-    let mut at_field_start = true;
-    loop {
-        // Start of a field.
-        let (start_line, start_col) = (line, column);
-        let mut value = String::new();
-        if chars.peek() == Some(&'"') {
-            chars.next();
-            column += 1;
-            loop {
-                match chars.next() {
-                    None => {
-                        return Err(CsvError {
-                            file: file.into(),
-                            line: start_line,
-                            column: start_col,
-                            message: "a quoted field is never closed".into(),
-                        })
-                    }
-                    Some('"') if chars.peek() == Some(&'"') => {
-                        chars.next();
-                        column += 2;
-                        value.push('"');
-                    }
-                    Some('"') => {
-                        column += 1;
-                        break;
-                    }
-                    Some('\n') => {
-                        line += 1;
-                        column = 1;
-                        value.push('\n');
-                    }
-                    Some(c) => {
-                        column += 1;
-                        value.push(c);
-                    }
-                }
-            }
-            match chars.peek() {
-                None | Some(',') | Some('\n') | Some('\r') => {}
-                Some(c) => {
-                    return Err(CsvError {
-                        file: file.into(),
-                        line,
-                        column,
-                        message: format!("unexpected {c:?} after a closing quote"),
-                    })
-                }
-            }
-        } else {
-            while let Some(&c) = chars.peek() {
-                if c == ',' || c == '\n' || c == '\r' {
-                    break;
-                }
-                value.push(c);
-                chars.next();
-                column += 1;
-            }
-        }
-        let empty_line = at_field_start && record.is_empty() && value.is_empty();
-        let next = chars.next();
-        column += 1;
-        match next {
-            Some(',') => {
-                record.push(Field {
-                    text: value,
-                    line: start_line,
-                    column: start_col,
-                });
-                at_field_start = false;
-            }
-            Some('\r') | Some('\n') | None => {
-                if next == Some('\r') && chars.peek() == Some(&'\n') {
-                    chars.next();
-                }
-                if !empty_line || !record.is_empty() {
-                    record.push(Field {
-                        text: value,
-                        line: start_line,
-                        column: start_col,
-                    });
-                    out.push(std::mem::take(&mut record));
-                }
-                at_field_start = true;
-                line += 1;
-                column = 1;
-                if next.is_none() {
-                    break;
-                }
-            }
-            Some(_) => unreachable!("fields end at a comma or a line break"),
-        }
-        if chars.peek().is_none() && at_field_start {
-            break;
+/// RFC 4180 records, one at a time: quoted fields may hold commas, doubled
+/// quotes and line breaks; `\r\n`, `\n` and `\r` end a record; a leading BOM
+/// is skipped; empty lines are skipped. Scans bytes (every delimiter is
+/// ASCII, so slices fall on character boundaries) and allocates only for
+/// fields with doubled quotes.
+#[derive(Clone)]
+struct Records<'a> {
+    file: &'a str,
+    text: &'a str,
+    at: usize,
+    line: usize,
+    column: usize,
+}
+
+impl<'a> Records<'a> {
+    fn new(file: &'a str, text: &'a str) -> Records<'a> {
+        Records {
+            file,
+            text: text.strip_prefix('\u{feff}').unwrap_or(text),
+            at: 0,
+            line: 1,
+            column: 1,
         }
     }
-    Ok(out)
+
+    fn error(&self, line: usize, column: usize, message: String) -> CsvError {
+        CsvError {
+            file: self.file.into(),
+            line,
+            column,
+            message,
+        }
+    }
+
+    /// The next record, `None` at the end.
+    fn next_record(&mut self) -> Option<Result<Vec<Field<'a>>, CsvError>> {
+        let b = self.text.as_bytes();
+        let n = b.len();
+        let mut record: Vec<Field<'a>> = Vec::new();
+        loop {
+            if self.at >= n && record.is_empty() {
+                return None;
+            }
+            let (start_line, start_col) = (self.line, self.column);
+            let value: Cow<'a, str> = if b.get(self.at) == Some(&b'"') {
+                self.at += 1;
+                self.column += 1;
+                let mut owned: Option<String> = None;
+                let mut seg = self.at;
+                loop {
+                    let Some(&c) = b.get(self.at) else {
+                        return Some(Err(self.error(
+                            start_line,
+                            start_col,
+                            "a quoted field is never closed".into(),
+                        )));
+                    };
+                    match c {
+                        b'"' if b.get(self.at + 1) == Some(&b'"') => {
+                            owned
+                                .get_or_insert_with(String::new)
+                                .push_str(&self.text[seg..=self.at]);
+                            self.at += 2;
+                            self.column += 2;
+                            seg = self.at;
+                        }
+                        b'"' => {
+                            let tail = &self.text[seg..self.at];
+                            self.at += 1;
+                            self.column += 1;
+                            break match owned {
+                                Some(mut s) => {
+                                    s.push_str(tail);
+                                    Cow::Owned(s)
+                                }
+                                None => Cow::Borrowed(tail),
+                            };
+                        }
+                        b'\n' => {
+                            self.line += 1;
+                            self.column = 1;
+                            self.at += 1;
+                        }
+                        _ => {
+                            // Count characters, not UTF-8 continuation bytes.
+                            if c & 0xC0 != 0x80 {
+                                self.column += 1;
+                            }
+                            self.at += 1;
+                        }
+                    }
+                }
+            } else {
+                let s = self.at;
+                while self.at < n && !matches!(b[self.at], b',' | b'\n' | b'\r') {
+                    self.at += 1;
+                }
+                let v = &self.text[s..self.at];
+                self.column += v.chars().count();
+                Cow::Borrowed(v)
+            };
+            let next = b.get(self.at).copied();
+            match next {
+                None | Some(b',') | Some(b'\n') | Some(b'\r') => {}
+                Some(_) => {
+                    let c = self.text[self.at..].chars().next().unwrap_or('?');
+                    return Some(Err(self.error(
+                        self.line,
+                        self.column,
+                        format!("unexpected {c:?} after a closing quote"),
+                    )));
+                }
+            }
+            let field = Field {
+                text: value,
+                line: start_line,
+                column: start_col,
+            };
+            self.at += 1;
+            self.column += 1;
+            if next == Some(b',') {
+                record.push(field);
+                continue;
+            }
+            // End of the record (a line break or the end of the text).
+            if next == Some(b'\r') && b.get(self.at) == Some(&b'\n') {
+                self.at += 1;
+            }
+            self.line += 1;
+            self.column = 1;
+            if !(record.is_empty() && field.text.is_empty()) {
+                record.push(field);
+                return Some(Ok(record));
+            }
+            // An empty line: skip it.
+        }
+    }
 }
 
-/// A parsed file: header names and rows.
-struct Table {
+/// Every record of `text` (for tests and small files).
+#[cfg(test)]
+fn records<'a>(file: &'a str, text: &'a str) -> Result<Vec<Vec<Field<'a>>>, CsvError> {
+    let mut r = Records::new(file, text);
+    std::iter::from_fn(|| r.next_record()).collect()
+}
+
+/// A file's header, and its rows read one at a time ([`Table::rows`]).
+struct Table<'a> {
     file: String,
-    header: Vec<Field>,
-    rows: Vec<Vec<Field>>,
+    header: Vec<Field<'a>>,
+    after_header: Records<'a>,
 }
 
-impl Table {
-    fn parse(file: &str, text: &str) -> Result<Table, CsvError> {
-        let mut recs = records(file, text)?.into_iter();
-        let header = recs.next().ok_or_else(|| CsvError {
+impl<'a> Table<'a> {
+    fn parse(file: &'a str, text: &'a str) -> Result<Table<'a>, CsvError> {
+        let mut recs = Records::new(file, text);
+        let header = recs.next_record().transpose()?.ok_or_else(|| CsvError {
             file: file.into(),
             line: 1,
             column: 1,
             message: "the file is empty; expected a header row".into(),
         })?;
-        let rows: Vec<Vec<Field>> = recs.collect();
-        for row in &rows {
-            if row.len() != header.len() {
+        Ok(Table {
+            file: file.into(),
+            header,
+            after_header: recs,
+        })
+    }
+
+    /// The rows after the header, each checked to have the header's width.
+    fn rows(&self) -> impl Iterator<Item = Result<Vec<Field<'a>>, CsvError>> + '_ {
+        let mut recs = self.after_header.clone();
+        std::iter::from_fn(move || recs.next_record()).map(|row| {
+            let row = row?;
+            if row.len() != self.header.len() {
                 return Err(CsvError {
-                    file: file.into(),
+                    file: self.file.clone(),
                     line: row[0].line,
                     column: row.last().map_or(1, |f| f.column),
                     message: format!(
                         "this row has {} fields but the header has {}",
                         row.len(),
-                        header.len()
+                        self.header.len()
                     ),
                 });
             }
-        }
-        Ok(Table {
-            file: file.into(),
-            header,
-            rows,
+            Ok(row)
         })
     }
 
@@ -266,9 +313,9 @@ pub fn parse_comments(text: &str) -> Result<Vec<Comment>, CsvError> {
     let body = t.column("comment-body")?;
     let [author, timestamp, datetime, agrees, disagrees] =
         ["author-id", "timestamp", "datetime", "agrees", "disagrees"].map(|n| t.optional_column(n));
-    t.rows
-        .iter()
+    t.rows()
         .map(|row| {
+            let row = &row?;
             let moderated: i8 = t.int(row, moderated)?;
             Ok(Comment {
                 id: t.int(row, id)?,
@@ -280,7 +327,7 @@ pub fn parse_comments(text: &str) -> Result<Vec<Comment>, CsvError> {
                     .map(|c| t.optional_int(row, c))
                     .transpose()?
                     .flatten(),
-                datetime: datetime.map_or(String::new(), |c| row[c].text.clone()),
+                datetime: datetime.map_or(String::new(), |c| row[c].text.to_string()),
                 agrees: agrees
                     .map(|c| t.optional_int(row, c))
                     .transpose()?
@@ -292,7 +339,7 @@ pub fn parse_comments(text: &str) -> Result<Vec<Comment>, CsvError> {
                     .flatten()
                     .unwrap_or(0),
                 moderated: moderated.signum(),
-                body: row[body].text.clone(),
+                body: row[body].text.to_string(),
             })
         })
         .collect()
@@ -349,9 +396,9 @@ pub fn parse_participants_votes(text: &str) -> Result<Vec<ParticipantRow>, CsvEr
         })?;
         statements.push((c, id));
     }
-    t.rows
-        .iter()
+    t.rows()
         .map(|row| {
+            let row = &row?;
             let mut votes = Vec::new();
             for &(c, id) in &statements {
                 if let Some(v) = t.vote(row, c)? {
@@ -360,7 +407,9 @@ pub fn parse_participants_votes(text: &str) -> Result<Vec<ParticipantRow>, CsvEr
             }
             Ok(ParticipantRow {
                 participant: t.int(row, participant)?,
-                xid: xid.map(|c| row[c].text.clone()).filter(|x| !x.is_empty()),
+                xid: xid
+                    .map(|c| row[c].text.to_string())
+                    .filter(|x| !x.is_empty()),
                 group: t.optional_int(row, group)?,
                 votes,
             })
@@ -374,9 +423,9 @@ pub fn parse_votes(text: &str) -> Result<Vec<VoteRecord>, CsvError> {
     let [timestamp, statement, voter, vote] =
         ["timestamp", "comment-id", "voter-id", "vote"].map(|n| t.column(n));
     let (timestamp, statement, voter, vote) = (timestamp?, statement?, voter?, vote?);
-    t.rows
-        .iter()
+    t.rows()
         .map(|row| {
+            let row = &row?;
             Ok(VoteRecord {
                 participant: t.int(row, voter)?,
                 statement: t.int(row, statement)?,
@@ -554,6 +603,16 @@ mod tests {
         assert_eq!((r[1][1].line, r[1][1].column), (2, 7));
         assert_eq!(r[2][0].text, "3");
         assert_eq!(r[2][1].text, "");
+        // Unquoted and simply quoted fields are borrowed, not copied.
+        assert!(matches!(r[1][0].text, Cow::Borrowed(_)));
+        assert!(matches!(r[1][1].text, Cow::Owned(_)));
+        // Columns count characters, lines count breaks inside quotes too.
+        let r = records("u.csv", "\"é\né\",x\n\"ü\",y,\"\"\n").unwrap();
+        assert_eq!((r[0][1].line, r[0][1].column), (2, 4));
+        assert_eq!((r[1][1].line, r[1][1].column), (3, 5));
+        assert_eq!(r[1][2].text, "");
+        let e = records("q.csv", "\"a\"b\n").unwrap_err();
+        assert!(e.message.contains("'b' after a closing quote"), "{e}");
     }
 
     #[test]
@@ -573,7 +632,8 @@ mod tests {
         assert_eq!((e.line, e.column), (2, 1));
         let e = parse_participants_votes("participant,group-id,abc\n").unwrap_err();
         assert_eq!(e.column, 22);
-        let e = Table::parse("t.csv", "a,b\n1\n").err().unwrap();
+        let t = Table::parse("t.csv", "a,b\n1\n").unwrap();
+        let e = t.rows().next().unwrap().unwrap_err();
         assert!(e.message.contains("1 fields but the header has 2"));
     }
 
