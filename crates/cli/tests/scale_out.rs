@@ -260,7 +260,15 @@ fn logs_dir() -> PathBuf {
 }
 
 /// Every background job `cohort serve` runs under a lease.
-const JOBS: [&str; 6] = ["mail", "recompute", "tick", "collect", "digest", "log"];
+const JOBS: [&str; 7] = [
+    "mail",
+    "recompute",
+    "tick",
+    "collect",
+    "digest",
+    "log",
+    "imports",
+];
 
 fn holds_all(held: &BTreeMap<String, u32>, pid: u32) -> bool {
     JOBS.iter().all(|j| held.get(*j) == Some(&pid))
