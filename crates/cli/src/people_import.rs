@@ -6,7 +6,6 @@
 //! pledges: through the pledge intake in batches, each row once however
 //! often the file is imported).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -52,44 +51,35 @@ pub enum ImportWhat {
     },
 }
 
-/// `[#########           ] 45000/100000` on stderr, redrawn in place.
-fn bar(done: usize, total: usize) {
-    draw(done, total, "people");
+/// The file's text, or an error naming it.
+fn read_csv(file: &Path) -> Result<String> {
+    std::fs::read_to_string(file)
+        .with_context(|| format!("reading {} (a UTF-8 CSV file)", file.display()))
 }
 
-fn draw(done: usize, total: usize, what: &str) {
-    const WIDTH: usize = 30;
-    let filled = (done * WIDTH).checked_div(total).unwrap_or(WIDTH);
-    let mut err = std::io::stderr().lock();
-    let _ = write!(
-        err,
-        "\r[{}{}] {done}/{total} {what} written",
-        "#".repeat(filled),
-        " ".repeat(WIDTH - filled)
-    );
-    if done >= total {
-        let _ = writeln!(err);
+/// Each problem on stderr, then the refusal: a file with any problem is
+/// refused whole.
+fn refuse_any(file: &Path, problems: &[String], nothing: &str) -> Result<()> {
+    if problems.is_empty() {
+        return Ok(());
     }
-    let _ = err.flush();
+    for p in problems {
+        eprintln!("  {p}");
+    }
+    bail!(
+        "{} refused whole, {nothing}: {} problem(s)",
+        file.display(),
+        problems.len()
+    )
 }
 
 pub async fn people(engine: &Engine, file: &Path, slate: &str, dry_run: bool) -> Result<()> {
-    let text = std::fs::read_to_string(file)
-        .with_context(|| format!("reading {} (a UTF-8 CSV file)", file.display()))?;
+    let text = read_csv(file)?;
     let actor = Actor::Organizer { slate: None };
     let started = std::time::Instant::now();
     let pv = engine.preview_people_import(&actor, slate, &text).await?;
     eprintln!("{} rows checked", pv.rows);
-    if !pv.problems.is_empty() {
-        for p in &pv.problems {
-            eprintln!("  {p}");
-        }
-        bail!(
-            "{} refused whole, nothing imported: {} problem(s)",
-            file.display(),
-            pv.problems.len()
-        );
-    }
+    refuse_any(file, &pv.problems, "nothing imported")?;
     println!(
         "{} new, {} merged by email{}{}",
         pv.creates,
@@ -110,7 +100,9 @@ pub async fn people(engine: &Engine, file: &Path, slate: &str, dry_run: bool) ->
         return Ok(());
     }
     let done = engine
-        .import_people(&actor, slate, &text, Some(&pv.sha256), &bar)
+        .import_people(&actor, slate, &text, Some(&pv.sha256), &|d, t| {
+            crate::progress::bar("people written", d as u64, t as u64)
+        })
         .await?;
     println!(
         "imported {} rows into {slate}: {} new, {} merged ({:.1}s)",
@@ -123,22 +115,12 @@ pub async fn people(engine: &Engine, file: &Path, slate: &str, dry_run: bool) ->
 }
 
 pub async fn pledges(engine: &Engine, file: &Path, slate: &str, dry_run: bool) -> Result<()> {
-    let text = std::fs::read_to_string(file)
-        .with_context(|| format!("reading {} (a UTF-8 CSV file)", file.display()))?;
+    let text = read_csv(file)?;
     let actor = Actor::Organizer { slate: None };
     let started = std::time::Instant::now();
     let pv = engine.preview_pledge_import(&actor, slate, &text).await?;
     eprintln!("{} rows checked", pv.rows);
-    if !pv.problems.is_empty() {
-        for p in &pv.problems {
-            eprintln!("  {p}");
-        }
-        bail!(
-            "{} refused whole, no pledge imported: {} problem(s)",
-            file.display(),
-            pv.problems.len()
-        );
-    }
+    refuse_any(file, &pv.problems, "no pledge imported")?;
     println!(
         "{} new pledges, {} already imported{}",
         pv.creates,
@@ -155,7 +137,7 @@ pub async fn pledges(engine: &Engine, file: &Path, slate: &str, dry_run: bool) -
     }
     let done = engine
         .import_pledges(&actor, slate, &text, Some(&pv.sha256), &|d, t| {
-            draw(d, t, "pledges")
+            crate::progress::bar("pledges written", d as u64, t as u64)
         })
         .await?;
     for f in &done.failed {
