@@ -9,7 +9,6 @@
 //! read from the renderers.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use chrono::NaiveDate;
 use cohort_books::check::check;
@@ -24,6 +23,7 @@ use cohort_books::report::actblue::{batch_csv, contributions_csv, COLUMNS};
 use cohort_books::report::fec::{conduit_filing, recipient_filing, FS};
 use cohort_books::report::{Directory, ReportPeriod};
 use cohort_books::Cents;
+use cohort_testkit::python;
 use serde_json::json;
 
 fn day(m: u32, d: u32) -> NaiveDate {
@@ -253,35 +253,18 @@ fn scratch_dir(name: &str) -> PathBuf {
     dir
 }
 
-fn python() -> String {
-    std::env::var("COHORT_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
-}
-
 /// Runs `tests/<script>` with `args`; fails the test with its output unless it
 /// exits 0. A missing Python module is a failure that says how to get it.
 fn run_python(script: &str, args: &[&Path]) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests")
         .join(script);
-    let out = Command::new(python())
-        .arg(&script)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "could not run {} ({e}); run ./scripts/test, which sets COHORT_TEST_PYTHON",
-                python()
-            )
-        });
+    let out = python::run_python(
+        std::iter::once(script.as_path()).chain(args.iter().copied()),
+        None,
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    if stderr.contains("ModuleNotFoundError") {
-        panic!(
-            "{} lacks a Python module the report tests need (fecfile, fastfec, jsonschema): run ./scripts/test, \
-             which installs scripts/test-requirements.txt into a venv and sets COHORT_TEST_PYTHON.\n{stderr}",
-            python()
-        );
-    }
     assert!(
         out.status.success(),
         "{} failed:\n{stdout}\n{stderr}",

@@ -7,16 +7,35 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The `[dependencies]` section of a crate's manifest (not dev-dependencies).
-fn dependencies(krate: &str) -> String {
+/// A section of a crate's manifest (`[dependencies]`, `[dev-dependencies]`).
+fn section(krate: &str, header: &str) -> String {
     let manifest = std::fs::read_to_string(root().join("crates").join(krate).join("Cargo.toml"))
         .expect("manifest");
     let start = manifest
-        .find("[dependencies]")
-        .map_or(manifest.len(), |i| i + "[dependencies]".len());
+        .find(header)
+        .map_or(manifest.len(), |i| i + header.len());
     let rest = &manifest[start..];
     let end = rest.find("\n[").unwrap_or(rest.len());
     rest[..end].to_owned()
+}
+
+/// The `[dependencies]` section of a crate's manifest (not dev-dependencies:
+/// a crate's tests may use the concrete stores and the testkit, which the
+/// rules below allow and `tests_use_the_testkit_only_as_a_dev_dependency` checks).
+fn dependencies(krate: &str) -> String {
+    section(krate, "[dependencies]")
+}
+
+/// Every crate under `crates/`.
+fn crates() -> Vec<String> {
+    let mut out: Vec<String> = std::fs::read_dir(root().join("crates"))
+        .expect("crates")
+        .flatten()
+        .filter(|e| e.path().join("Cargo.toml").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    out.sort();
+    out
 }
 
 fn names(deps: &str) -> Vec<String> {
@@ -89,6 +108,41 @@ fn only_the_binary_names_concrete_stores() {
             assert!(
                 !deps.iter().any(|d| d == concrete),
                 "crates/{krate} must not name {concrete}"
+            );
+        }
+    }
+}
+
+/// Tests take the concrete stores and the testkit as dev-dependencies; no
+/// crate's code does. The testkit is for tests only, and a pure crate takes
+/// only its Python runner (`default-features = false`), so its tests neither
+/// build nor link the application.
+#[test]
+fn tests_use_the_testkit_only_as_a_dev_dependency() {
+    let all = crates();
+    assert!(all.len() > 10, "found the crates: {all:?}");
+    for krate in &all {
+        let deps = names(&dependencies(krate));
+        assert!(
+            !deps.iter().any(|d| d == "cohort-testkit"),
+            "crates/{krate} names cohort-testkit outside [dev-dependencies]"
+        );
+    }
+    for krate in ["core", "consensus", "matching", "books", "congress", "tlog"] {
+        let dev = section(krate, "[dev-dependencies]");
+        for line in dev
+            .lines()
+            .filter(|l| l.trim_start().starts_with("cohort-testkit"))
+        {
+            assert!(
+                line.contains("default-features = false"),
+                "crates/{krate}: a pure crate's tests take only the testkit's Python runner: {line}"
+            );
+        }
+        for concrete in ["cohort-store-sqlite", "cohort-store-postgres", "cohort-web"] {
+            assert!(
+                !names(&dev).iter().any(|d| d == concrete),
+                "crates/{krate}: a pure crate's tests must not name {concrete}"
             );
         }
     }

@@ -2,6 +2,7 @@
 //! bloc against an independent Python implementation on the shipped extract.
 
 use cohort_congress::{cohesion, shipped, BlocMember, PlatformTag, RollCalls, Vote};
+use cohort_testkit::python::run_python;
 use proptest::prelude::*;
 
 const RC_HEAD: &str =
@@ -56,22 +57,22 @@ fn a_real_bloc_matches_an_independent_python_implementation_exactly() {
     assert!(ours.roll_calls > 30, "{}", ours.roll_calls);
     assert!(!ours.splits.is_empty(), "the bloc split at least once");
 
-    let python = std::env::var("COHORT_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/congress/votes");
-    let mut cmd = std::process::Command::new(&python);
-    cmd.arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cohesion.py"))
-        .args([dir, from, to]);
+    let mut args: Vec<String> = vec![
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cohesion.py").into(),
+        dir.into(),
+        from.into(),
+        to.into(),
+    ];
     for m in &bloc {
-        cmd.arg(format!("{}={}", m.candidate, m.member_id));
+        args.push(format!("{}={}", m.candidate, m.member_id));
     }
-    cmd.arg("--");
+    args.push("--".into());
     for t in &tags {
         let side = if t.position == Vote::Yes { "yes" } else { "no" };
-        cmd.arg(format!("{}={side}", t.vote_id));
+        args.push(format!("{}={side}", t.vote_id));
     }
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {python} ({e}); set COHORT_TEST_PYTHON"));
+    let out = run_python(&args, None);
     assert!(
         out.status.success(),
         "{}",

@@ -4,11 +4,9 @@
 //! model's definition, and scipy's L-BFGS fits the same model from its own
 //! random start (`tests/bridging.py`).
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use cohort_consensus::bridging::{bridging, fit, BridgingParams};
 use cohort_consensus::{polis_csv, VoteMatrix};
+use cohort_testkit::python::run_python;
 use serde_json::{json, Value};
 
 const DIR: &str = concat!(
@@ -42,23 +40,10 @@ fn the_fit_is_the_optimum_an_independent_numpy_fit_finds() {
         "ratings": ours.ratings, "mu": ours.mu,
         "participants": ours.participants, "statements": ours.statements,
     });
-    let python = std::env::var("COHORT_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
-    let mut child = Command::new(&python)
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/bridging.py"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("{python}: {e} (scripts/test makes the venv with numpy and scipy)")
-        });
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = run_python(
+        [concat!(env!("CARGO_MANIFEST_DIR"), "/tests/bridging.py")],
+        Some(input.to_string().as_bytes()),
+    );
     assert!(
         out.status.success(),
         "{}",

@@ -1,12 +1,10 @@
 //! The weekly check-in file, read back by an independent iCalendar parser
 //! (the `icalendar` package from PyPI, installed by ./scripts/test).
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use chrono::NaiveDate;
 use cohort_matching::ics::{weekly_checkin, CheckIn, IcsError, Person};
 use cohort_matching::UtcOffset;
+use cohort_testkit::python::run_python;
 
 /// Reads the calendar with Python's `icalendar` and prints what it understood
 /// as JSON; parse problems it records (it is lenient) are reported too.
@@ -38,36 +36,9 @@ print(json.dumps({
 }))
 "#;
 
-fn python() -> String {
-    std::env::var("COHORT_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
-}
-
 fn read_back(ics: &str) -> serde_json::Value {
-    let mut child = Command::new(python())
-        .args(["-c", READ_BACK])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot run {} ({e}); run ./scripts/test, which sets COHORT_TEST_PYTHON",
-                python()
-            )
-        });
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(ics.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = run_python(["-c", READ_BACK], Some(ics.as_bytes()));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        !stderr.contains("MISSING_ICALENDAR"),
-        "the Python package `icalendar` is not installed for {}; run ./scripts/test (it installs scripts/test-requirements.txt into target/test-venv)",
-        python()
-    );
     assert!(
         out.status.success(),
         "icalendar could not read the file:\n{stderr}\n{ics}"

@@ -2,8 +2,8 @@
 //!
 //! Generated from the code: each API handler carries `#[utoipa::path]` and
 //! each wire type derives `utoipa::ToSchema`, so the document moves with the
-//! routes and types. `crates/cli/tests/openapi.rs` fails when a route under
-//! `/api` is missing here, and `crates/cli/tests/schemathesis.rs` checks the
+//! routes and types. `crates/web/tests/http/openapi.rs` fails when a route under
+//! `/api` is missing here, and `crates/web/tests/http/schemathesis.rs` checks the
 //! live server against the document.
 
 use axum::routing::get;
