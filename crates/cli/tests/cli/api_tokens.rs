@@ -9,11 +9,8 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use chrono::Duration;
-use cohort_engine::tokens::TokenSpec;
-use common::{now, ScratchPg, TestApp};
-use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use common::ScratchPg;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 const BIN: &str = env!("CARGO_BIN_EXE_cohort");

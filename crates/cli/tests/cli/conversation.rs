@@ -5,13 +5,6 @@
 
 use cohort_testkit as common;
 
-use cohort_consensus::bridging::{bridging, BridgingParams};
-use cohort_consensus::synthetic::{generate, Spec};
-use cohort_consensus::{analyze, VoteMatrix, VoteRecord};
-use cohort_engine::conversation::{params, DemoConversation, Vote};
-use cohort_engine::{Actor, EngineError};
-use cohort_store::Role;
-use common::{seed, TestApp, SLATE};
 use reqwest::StatusCode;
 
 // ------------------------------------------------ the loop in `cohort serve`

@@ -8,10 +8,6 @@
 
 use cohort_testkit as common;
 
-use common::{candidate, TestApp};
-use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
-
 // ---------------------------------------------------------------- import
 
 fn cohort(args: &[&str]) -> std::process::Output {

@@ -12,12 +12,10 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
-use chrono::Duration;
-use cohort_engine::{Clock, Engine};
-use cohort_stripe::StripeGateway;
+use cohort_engine::Engine;
 use common::localstripe::{LocalStripe, SECRET_KEY};
-use common::{allocated, record_committees, seed, seed_paid, sign_as, TestApp, SLATE};
-use reqwest::{Method, StatusCode};
+use common::{allocated, SLATE};
+use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 // ---------------------------------------------------------------- crash between charge and record

@@ -10,10 +10,9 @@ use cohort_testkit as common;
 
 use std::process::Command;
 
-use cohort_store::Role;
 use common::{TestApp, SLATE};
-use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use reqwest::StatusCode;
+use serde_json::json;
 
 both_backends!(the_cli_dry_runs_imports_and_refuses_a_bad_file,);
 

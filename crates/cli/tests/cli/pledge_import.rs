@@ -13,10 +13,7 @@ use cohort_testkit as common;
 use std::process::Command;
 
 use cohort_engine::Actor;
-use cohort_store::Role;
 use common::{seed, TestApp, SLATE};
-use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
 
 both_backends!(the_cli_dry_runs_imports_and_refuses_a_bad_file,);
 

@@ -5,13 +5,9 @@
 
 use cohort_testkit as common;
 
-use cohort_tlog::tree::{self, Hashes};
-use cohort_tlog::{
-    hash_from_b64, key_from_seed, record_hash, CheckpointSigner, CheckpointVerifier, Hash, Leaf,
-};
-use common::{seed, sign_as, TestApp, SLATE};
+use cohort_tlog::{key_from_seed, CheckpointSigner};
+use common::{seed, sign_as, TestApp};
 use reqwest::StatusCode;
-use serde_json::{json, Value};
 
 /// `cohort audit URL --key KEY [--state FILE]`; answers success and its output.
 fn audit(base: &str, key: &str, state: &std::path::Path) -> (bool, String) {

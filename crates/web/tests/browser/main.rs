@@ -3,9 +3,6 @@
 //! `COHORT_BROWSERS` (2) Chromiums run at once (`cohort_testkit::webdriver`).
 //! A new area: `<area>.rs` beside this file and a `mod <area>;` line below.
 
-#[macro_use]
-extern crate cohort_testkit;
-
 mod browser;
 mod browser_candidate_pages;
 mod browser_coalition;

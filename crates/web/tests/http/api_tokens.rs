@@ -5,16 +5,11 @@
 
 use cohort_testkit as common;
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-
 use chrono::Duration;
 use cohort_engine::tokens::TokenSpec;
-use common::{now, ScratchPg, TestApp};
+use common::{now, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
 both_backends!(
     an_expired_or_revoked_token_answers_401_with_an_error_object,

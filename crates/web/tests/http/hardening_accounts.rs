@@ -8,7 +8,6 @@
 
 use cohort_testkit as common;
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;

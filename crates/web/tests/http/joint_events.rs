@@ -8,9 +8,6 @@
 
 use cohort_testkit as common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use chrono::Duration;
 use common::python::run_python;
 use common::{seed, sign_as, TestApp, SLATE};

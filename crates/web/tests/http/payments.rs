@@ -7,9 +7,7 @@
 
 use cohort_testkit as common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
 use chrono::Duration;

@@ -8,8 +8,6 @@
 
 use cohort_testkit as common;
 
-use std::process::Command;
-
 use cohort_store::Role;
 use common::{TestApp, SLATE};
 use reqwest::{Method, StatusCode};

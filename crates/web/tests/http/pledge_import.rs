@@ -10,8 +10,6 @@
 
 use cohort_testkit as common;
 
-use std::process::Command;
-
 use cohort_engine::Actor;
 use cohort_store::Role;
 use common::{seed, TestApp, SLATE};

@@ -7,8 +7,6 @@
 use cohort_testkit as common;
 
 use std::collections::HashMap;
-use std::io::Write;
-use std::process::{Command, Stdio};
 
 use cohort_engine::teams::MatchPreview;
 use cohort_engine::Actor;
