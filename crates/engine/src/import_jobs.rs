@@ -147,7 +147,8 @@ impl Engine {
             .await?
             .filter(|r| r.slate_id == s.id && r.kind == kind.as_str())
             .ok_or_else(|| EngineError::not_found("import", id.to_string()))?;
-        let unreadable = |e: serde_json::Error| broken(format!("import {id}'s result is unreadable: {e}"));
+        let unreadable =
+            |e: serde_json::Error| broken(format!("import {id}'s result is unreadable: {e}"));
         let result = match (row.result.as_deref(), kind) {
             (None, _) => None,
             (Some(json), ImportKind::People) => Some(ImportResult::People(
@@ -191,8 +192,8 @@ impl Engine {
                 .ok_or_else(|| broken(format!("import {} is of no known kind", job.id)))?;
             let system = Actor::Organizer { slate: None };
             let result = match kind {
-                ImportKind::Pledges => ImportResult::Pledges(
-                    match self.checked(&system, &slug, &text).await {
+                ImportKind::Pledges => {
+                    ImportResult::Pledges(match self.checked(&system, &slug, &text).await {
                         Ok((parsed, rows)) => {
                             self.write_rows(&slug, &parsed, rows, &|_, _| {}, Some(job.id))
                                 .await?
@@ -204,8 +205,8 @@ impl Engine {
                             ..PledgeImportDone::default()
                         },
                         Err(e) => return Err(e),
-                    },
-                ),
+                    })
+                }
                 // A people file does not depend on the slate's state: checked
                 // once at the confirm, it reads the same now.
                 ImportKind::People => {

@@ -191,7 +191,6 @@ pub struct OsdiAttendanceInput {
     pub referrer: Option<String>,
 }
 
-
 fn live(status: PledgeStatus) -> bool {
     matches!(
         status,
@@ -256,7 +255,6 @@ fn rename_field(e: EngineError) -> EngineError {
         other => other,
     }
 }
-
 
 impl Engine {
     /// The slates this actor may read over OSDI: an organizer token's.

@@ -433,9 +433,19 @@ impl Engine {
         }
         while rows.peek().is_some() {
             let chunk: Vec<Checked> = rows.by_ref().take(CHUNK).collect();
+            let n = chunk.len();
+            // A row the check found in already needs no trip through the
+            // intake (a pledge, once in, stays in); the intake would answer
+            // the same by its key, one statement each.
+            let (before, chunk): (Vec<_>, Vec<_>) = chunk.into_iter().partition(|r| r.done_before);
+            done.already_imported += before.len();
             let lines: Vec<usize> = chunk.iter().map(|r| r.line).collect();
-            let items = chunk.into_iter().map(|r| (r.input, r.key)).collect();
-            let answers = self.pledge_imported(slate, items).await;
+            let items: Vec<_> = chunk.into_iter().map(|r| (r.input, r.key)).collect();
+            let answers = if items.is_empty() {
+                Vec::new()
+            } else {
+                self.pledge_imported(slate, items).await
+            };
             for (line, a) in lines.into_iter().zip(answers) {
                 match a {
                     Ok(o) if o.created => done.created += 1,
@@ -443,7 +453,7 @@ impl Engine {
                     Err(e) => done.failed.push(problem(parsed, line, e)),
                 }
             }
-            written += CHUNK.min(total - written);
+            written += n;
             progress(written, total);
             if let Some(id) = job {
                 let mut tx = self.store.write().await?;

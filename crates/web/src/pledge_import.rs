@@ -19,8 +19,8 @@ use serde::Deserialize;
 
 use crate::api::ApiResult;
 use crate::app::sign_in_first;
-use crate::import_jobs::{file_of, job_state, with_refresh, JobQuery};
 use crate::extract::{ApiPath, ApiQuery, TokenAuth};
+use crate::import_jobs::{file_of, job_state, with_refresh, JobQuery};
 use crate::pages::{html, PageError};
 use crate::session::Viewer;
 use crate::upload::CsrfMultipart;

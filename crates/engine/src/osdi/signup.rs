@@ -231,12 +231,12 @@ mod tests {
     #[test]
     fn a_custom_field_named_like_a_column_fills_that_field() {
         let mut f = PersonFields::default();
-        let facts = read(
-            &[("Phone", "518-555-0100"), ("zip_code", "12180")],
-            &mut f,
-        )
-        .expect("read");
-        assert_eq!((f.phone.as_str(), f.zip.as_str()), ("518-555-0100", "12180"));
+        let facts =
+            read(&[("Phone", "518-555-0100"), ("zip_code", "12180")], &mut f).expect("read");
+        assert_eq!(
+            (f.phone.as_str(), f.zip.as_str()),
+            ("518-555-0100", "12180")
+        );
         assert!(facts.is_empty());
     }
 
