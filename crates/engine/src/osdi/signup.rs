@@ -78,7 +78,7 @@ fn read_custom_fields(
         let field = custom(name);
         let value = short(&field, value)?;
         if name.starts_with("cohort_") {
-            if !OsdiPerson::FACTS.iter().any(|f| *f == name.as_str()) {
+            if !OsdiPerson::FACTS.contains(&name.as_str()) {
                 return Err(EngineError::invalid(
                     field,
                     format!(
