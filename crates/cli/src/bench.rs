@@ -250,7 +250,7 @@ async fn engine_intake(engine: &Engine, requests: usize, offset: usize) -> Resul
     Ok(started.elapsed().as_secs_f64())
 }
 
-fn new_pledge(slate_id: i64, condition_id: i64, i: usize) -> NewPledge {
+pub(crate) fn new_pledge(slate_id: i64, condition_id: i64, i: usize) -> NewPledge {
     NewPledge {
         slate_id,
         kind: PledgeKind::Money {

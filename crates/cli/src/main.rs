@@ -15,6 +15,7 @@ mod audit;
 mod bench;
 mod bench_log;
 mod bench_people;
+mod bench_pledge_import;
 mod consensus;
 mod jobs;
 mod keys;
@@ -210,6 +211,13 @@ enum Command {
         #[arg(long, default_value_t = 100_000)]
         rows: usize,
         /// Where the benchmark's SQLite databases go.
+        #[arg(long, default_value = "./cohort-bench")]
+        data_dir: PathBuf,
+    },
+    /// Measure importing pledges made offline from CSV (SQLite) beside raw inserts.
+    BenchPledgeImport {
+        #[arg(long, default_value_t = 100_000)]
+        rows: usize,
         #[arg(long, default_value = "./cohort-bench")]
         data_dir: PathBuf,
     },
@@ -429,6 +437,10 @@ async fn run() -> Result<()> {
         }
         Command::BenchPeople { rows, data_dir } => {
             println!("{}", bench_people::run(rows, &data_dir).await?);
+            Ok(())
+        }
+        Command::BenchPledgeImport { rows, data_dir } => {
+            println!("{}", bench_pledge_import::run(rows, &data_dir).await?);
             Ok(())
         }
         Command::Import(args) => match args.what {

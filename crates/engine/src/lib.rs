@@ -31,6 +31,7 @@ mod digest_render;
 mod donor_name;
 mod error;
 pub mod governing;
+pub mod import_jobs;
 pub mod jobs;
 pub mod joint_events;
 mod joint_events_demo;

@@ -13,6 +13,9 @@ use cohort_store::{
 };
 
 use crate::donor_name::split_name;
+
+mod person_links;
+mod signup;
 use crate::joint_events::{JointEventView, RsvpInput};
 use crate::{Actor, Engine, EngineError, Result};
 
@@ -29,7 +32,7 @@ impl Paging {
     }
 
     /// This page of an in-memory list.
-    fn slice<T>(&self, all: Vec<T>) -> OsdiPage<T> {
+    pub(crate) fn slice<T>(&self, all: Vec<T>) -> OsdiPage<T> {
         let total_records = all.len() as u64;
         let items = all
             .into_iter()
@@ -71,7 +74,7 @@ pub struct OsdiFilter {
 }
 
 impl OsdiFilter {
-    fn admits(&self, modified: DateTime<Utc>) -> bool {
+    pub(crate) fn admits(&self, modified: DateTime<Utc>) -> bool {
         self.modified_after.is_none_or(|t| modified > t)
             && self.modified_before.is_none_or(|t| modified < t)
     }
@@ -97,6 +100,39 @@ pub struct OsdiPerson {
     pub row: PersonRow,
     pub slate: String,
     pub facts: PersonFacts,
+}
+
+impl OsdiPerson {
+    /// The `custom_fields` Cohort serves on a person, every one counted by
+    /// Cohort (none is set by a client).
+    pub const FACTS: [&'static str; 9] = [
+        "cohort_slate",
+        "cohort_source",
+        "cohort_pledges",
+        "cohort_money_pledged",
+        "cohort_money_unlocked",
+        "cohort_hours_per_week",
+        "cohort_doors",
+        "cohort_calls",
+        "cohort_texts",
+    ];
+
+    /// [`OsdiPerson::FACTS`] with their values, as served.
+    pub fn custom_fields(&self) -> Vec<(&'static str, String)> {
+        let f = &self.facts;
+        let values = [
+            self.slate.clone(),
+            self.row.source.clone(),
+            f.pledges.to_string(),
+            format!("{:#}", f.money_pledged),
+            format!("{:#}", f.money_unlocked),
+            f.hours_per_week.to_string(),
+            f.doors.to_string(),
+            f.calls.to_string(),
+            f.texts.to_string(),
+        ];
+        Self::FACTS.into_iter().zip(values).collect()
+    }
 }
 
 /// One candidate's share of an unlocked pledge.
@@ -142,6 +178,8 @@ pub struct OsdiSignup {
     pub email: String,
     pub fields: PersonFields,
     pub tags: Vec<String>,
+    /// Action Network's `custom_fields`, name → value (see `signup.rs`).
+    pub custom_fields: Vec<(String, String)>,
 }
 
 /// An RSVP as the record attendance helper sends it.
@@ -152,9 +190,6 @@ pub struct OsdiAttendanceInput {
     pub zip: String,
     pub referrer: Option<String>,
 }
-
-const TAG_MAX: usize = 100;
-const FIELD_MAX: usize = 200;
 
 fn live(status: PledgeStatus) -> bool {
     matches!(
@@ -219,17 +254,6 @@ fn rename_field(e: EngineError) -> EngineError {
         },
         other => other,
     }
-}
-
-fn short(field: &str, value: &str) -> Result<String> {
-    let v = value.trim();
-    if v.chars().count() > FIELD_MAX || v.chars().any(char::is_control) {
-        return Err(EngineError::invalid(
-            field,
-            format!("must be one line of at most {FIELD_MAX} characters"),
-        ));
-    }
-    Ok(v.to_owned())
 }
 
 impl Engine {
@@ -642,74 +666,6 @@ impl Engine {
             .find(|r| r.person_id == person)
             .ok_or_else(|| EngineError::not_found("tagging", person.to_string()))?;
         Ok(OsdiTagging { tag: t.id, row })
-    }
-
-    /// The person signup helper: add or merge a person by email on one of
-    /// the actor's slates and file them under the tags given (made if new).
-    /// Answers the person and whether they are new.
-    pub async fn osdi_signup(
-        &self,
-        actor: &Actor,
-        input: OsdiSignup,
-    ) -> Result<(OsdiPerson, bool)> {
-        let at = self.now();
-        let email = Email::parse(&input.email).map_err(|e| {
-            EngineError::invalid("person.email_addresses[0].address", e.to_string())
-        })?;
-        let f = &input.fields;
-        let fields = PersonFields {
-            given_name: short("person.given_name", &f.given_name)?,
-            family_name: short("person.family_name", &f.family_name)?,
-            address: short("person.postal_addresses[0].address_lines", &f.address)?,
-            city: short("person.postal_addresses[0].locality", &f.city)?,
-            state: short("person.postal_addresses[0].region", &f.state)?,
-            zip: short("person.postal_addresses[0].postal_code", &f.zip)?,
-            phone: short("person.phone_numbers[0].number", &f.phone)?,
-        };
-        let mut tags = Vec::new();
-        for (i, t) in input.tags.iter().enumerate() {
-            let name = t.trim();
-            if name.is_empty()
-                || name.chars().count() > TAG_MAX
-                || name.chars().any(char::is_control)
-            {
-                return Err(EngineError::invalid(
-                    format!("add_tags[{i}]"),
-                    format!("a tag is one line of 1 to {TAG_MAX} characters"),
-                ));
-            }
-            tags.push(name.to_owned());
-        }
-        let mut tx = self.store.write().await?;
-        let slates = self.osdi_slates(tx.as_mut(), actor).await?;
-        let slate = match (&input.slate, slates.as_slice()) {
-            (Some(slug), _) => slates
-                .iter()
-                .find(|s| s.slug.as_str() == slug)
-                .ok_or_else(|| EngineError::invalid("cohort:slate", format!("{slug:?} is not a slate this token organizes")))?,
-            (None, [only]) => only,
-            (None, _) => {
-                return Err(EngineError::invalid(
-                    "cohort:slate",
-                    "this token organizes more than one slate: name the slate's slug in \"cohort:slate\"",
-                ))
-            }
-        }
-        .clone();
-        let (id, new) = tx
-            .upsert_person(slate.id, &email, &fields, "osdi", at)
-            .await?;
-        for name in &tags {
-            let tag = tx.upsert_tag(slate.id, name, at).await?;
-            tx.tag_person(tag.id, id, at).await?;
-        }
-        let row = tx
-            .person(id)
-            .await?
-            .ok_or_else(|| EngineError::not_found("person", id.to_string()))?;
-        let view = self.osdi_person_view(tx.as_mut(), row, &slates).await?;
-        tx.commit().await?;
-        Ok((view, new))
     }
 
     /// The record attendance helper: an RSVP through the RSVP use case, by

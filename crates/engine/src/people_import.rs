@@ -59,7 +59,7 @@ pub struct PreviewRow {
 }
 
 /// What an import did.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ImportDone {
     pub rows: usize,
     pub created: usize,
@@ -77,6 +77,39 @@ pub fn normalize_newlines(text: &str) -> String {
 /// SHA-256 of a file (line breaks normalized), hex.
 pub fn file_sha256(text: &str) -> String {
     hex::encode(Sha256::digest(normalize_newlines(text).as_bytes()))
+}
+
+/// The file is the one previewed (its SHA-256, line breaks normalized).
+pub(crate) fn check_sha256(text: &str, sha256: &str) -> Result<()> {
+    if sha256.eq_ignore_ascii_case(&file_sha256(text)) {
+        Ok(())
+    } else {
+        Err(EngineError::invalid(
+            "sha256",
+            "the file is not the one previewed; preview it again before importing",
+        ))
+    }
+}
+
+/// The file read whole, or refused whole naming its first problems.
+fn parse_whole(text: &str) -> Result<people_csv::Parsed> {
+    people_csv::parse(&normalize_newlines(text)).map_err(|problems| {
+        let mut msg: Vec<String> = problems
+            .iter()
+            .take(PROBLEMS_IN_ERROR)
+            .map(ToString::to_string)
+            .collect();
+        if problems.len() > PROBLEMS_IN_ERROR {
+            msg.push(format!("and {} more", problems.len() - PROBLEMS_IN_ERROR));
+        }
+        EngineError::invalid(
+            "file",
+            format!(
+                "the file is refused whole, nothing was imported: {}",
+                msg.join("; ")
+            ),
+        )
+    })
 }
 
 fn fields_of(p: &PersonIn) -> PersonFields {
@@ -176,30 +209,41 @@ impl Engine {
         progress: &(dyn Fn(usize, usize) + Send + Sync),
     ) -> Result<ImportDone> {
         if let Some(h) = sha256 {
-            if !h.eq_ignore_ascii_case(&file_sha256(text)) {
-                return Err(EngineError::invalid(
-                    "sha256",
-                    "the file is not the one previewed; preview it again before importing",
-                ));
-            }
+            check_sha256(text, h)?;
         }
-        let parsed = people_csv::parse(&normalize_newlines(text)).map_err(|problems| {
-            let mut msg: Vec<String> = problems
-                .iter()
-                .take(PROBLEMS_IN_ERROR)
-                .map(ToString::to_string)
-                .collect();
-            if problems.len() > PROBLEMS_IN_ERROR {
-                msg.push(format!("and {} more", problems.len() - PROBLEMS_IN_ERROR));
-            }
-            EngineError::invalid(
-                "file",
-                format!(
-                    "the file is refused whole, nothing was imported: {}",
-                    msg.join("; ")
-                ),
-            )
-        })?;
+        let parsed = parse_whole(text)?;
+        self.write_people(actor, slate, &parsed, progress, None)
+            .await
+    }
+
+    /// A file read whole for the import: the people to write, or the file
+    /// refused (any problem) with the first problems named. The slate is the
+    /// actor's to organize.
+    pub(crate) async fn people_checked(
+        &self,
+        actor: &Actor,
+        slate: &str,
+        text: &str,
+    ) -> Result<people_csv::Parsed> {
+        let mut tx = self.store.read().await?;
+        load_slate(tx.as_mut(), actor, slate).await?;
+        parse_whole(text)
+    }
+
+    /// Write the people of a checked file. Without a `job`, in one
+    /// transaction (all or nothing); for a `job` (the page's background
+    /// import), a transaction per chunk that also writes the job's count, so
+    /// its page sees the progress and pledges are not held up behind a long
+    /// import. A job stopped half way is run again from the start: people
+    /// already written merge into themselves (the same non-empty cells).
+    pub(crate) async fn write_people(
+        &self,
+        actor: &Actor,
+        slate: &str,
+        parsed: &people_csv::Parsed,
+        progress: &(dyn Fn(usize, usize) + Send + Sync),
+        job: Option<cohort_store::Id>,
+    ) -> Result<ImportDone> {
         let at = self.now();
         let mut tx = self.store.write().await?;
         let s = load_slate(tx.as_mut(), actor, slate).await?;
@@ -228,6 +272,12 @@ impl Engine {
                 done.merged += 1;
             }
             written += chunk.len();
+            if let Some(id) = job {
+                tx.set_import_progress(id, written as i64, self.now())
+                    .await?;
+                tx.commit().await?;
+                tx = self.store.write().await?;
+            }
             progress(written, total);
         }
         if total == 0 {

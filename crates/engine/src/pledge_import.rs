@@ -32,7 +32,7 @@ use cohort_store::{CandidateRow, SlateRow, Tx};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::people_import::{file_sha256, normalize_newlines};
+use crate::people_import::{check_sha256, file_sha256, normalize_newlines};
 use crate::pledges::{request_hash, validate, ActionsInput, DonorInput, PledgeInput};
 use crate::slates::find_slate;
 use crate::{Actor, Engine, EngineError, Result};
@@ -101,7 +101,7 @@ pub struct PledgeImportDone {
 }
 
 /// One row checked: the intake's request, its key, whether it is in already.
-struct Checked {
+pub(crate) struct Checked {
     line: usize,
     input: PledgeInput,
     key: String,
@@ -387,12 +387,7 @@ impl Engine {
         progress: &(dyn Fn(usize, usize) + Send + Sync),
     ) -> Result<PledgeImportDone> {
         if let Some(h) = sha256 {
-            if !h.eq_ignore_ascii_case(&file_sha256(text)) {
-                return Err(EngineError::invalid(
-                    "sha256",
-                    "the file is not the one previewed; preview it again before importing",
-                ));
-            }
+            check_sha256(text, h)?;
         }
         let (parsed, rows) = self.checked(actor, slate, text).await?;
         self.write_rows(slate, &parsed, rows, progress, None).await
@@ -400,7 +395,7 @@ impl Engine {
 
     /// A file read and every row checked (the import's first step), or the
     /// whole file refused.
-    async fn checked(
+    pub(crate) async fn checked(
         &self,
         actor: &Actor,
         slate: &str,
@@ -418,7 +413,7 @@ impl Engine {
 
     /// Checked rows through the intake in batches; after each, `progress`
     /// is told, and `job`'s count is written.
-    async fn write_rows(
+    pub(crate) async fn write_rows(
         &self,
         slate: &str,
         parsed: &pledges_csv::Parsed,
@@ -438,9 +433,19 @@ impl Engine {
         }
         while rows.peek().is_some() {
             let chunk: Vec<Checked> = rows.by_ref().take(CHUNK).collect();
+            let n = chunk.len();
+            // A row the check found in already needs no trip through the
+            // intake (a pledge, once in, stays in); the intake would answer
+            // the same by its key, one statement each.
+            let (before, chunk): (Vec<_>, Vec<_>) = chunk.into_iter().partition(|r| r.done_before);
+            done.already_imported += before.len();
             let lines: Vec<usize> = chunk.iter().map(|r| r.line).collect();
-            let items = chunk.into_iter().map(|r| (r.input, r.key)).collect();
-            let answers = self.pledge_imported(slate, items).await;
+            let items: Vec<_> = chunk.into_iter().map(|r| (r.input, r.key)).collect();
+            let answers = if items.is_empty() {
+                Vec::new()
+            } else {
+                self.pledge_imported(slate, items).await
+            };
             for (line, a) in lines.into_iter().zip(answers) {
                 match a {
                     Ok(o) if o.created => done.created += 1,
@@ -448,7 +453,7 @@ impl Engine {
                     Err(e) => done.failed.push(problem(parsed, line, e)),
                 }
             }
-            written += CHUNK.min(total - written);
+            written += n;
             progress(written, total);
             if let Some(id) = job {
                 let mut tx = self.store.write().await?;
@@ -458,130 +463,5 @@ impl Engine {
             }
         }
         Ok(done)
-    }
-}
-
-/// An import the page confirmed, as its organizer sees it.
-#[derive(Clone, Debug, Serialize)]
-pub struct ImportJobView {
-    pub id: cohort_store::Id,
-    /// Rows to put through, and rows through so far.
-    pub total: i64,
-    pub done: i64,
-    /// What it did, once finished.
-    pub result: Option<PledgeImportDone>,
-}
-
-fn sealed(e: crate::sealing::SealError) -> EngineError {
-    EngineError::Store(cohort_store::StoreError::Other(format!(
-        "an import's file cannot be opened: {e}"
-    )))
-}
-
-impl Engine {
-    /// The page's confirm: the previewed file (`sha256`) is checked whole
-    /// as [`Engine::import_pledges`] checks it, then queued, sealed, for
-    /// `cohort serve`'s `imports` job; answers the import's id.
-    pub async fn queue_pledge_import(
-        &self,
-        actor: &Actor,
-        slate: &str,
-        text: &str,
-        sha256: &str,
-    ) -> Result<cohort_store::Id> {
-        if !sha256.eq_ignore_ascii_case(&file_sha256(text)) {
-            return Err(EngineError::invalid(
-                "sha256",
-                "the file is not the one previewed; preview it again before importing",
-            ));
-        }
-        let (_, rows) = self.checked(actor, slate, text).await?;
-        let at = self.now();
-        let mut tx = self.store.write().await?;
-        let s = find_slate(tx.as_mut(), slate).await?;
-        actor.require_organizer(&s)?;
-        let id = tx
-            .insert_import_job(
-                s.id,
-                &file_sha256(text),
-                &self.keys.seal(&normalize_newlines(text)),
-                rows.len() as i64,
-                at,
-            )
-            .await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    /// An import of `slate` (an organizer of it), with its progress.
-    pub async fn import_job(
-        &self,
-        actor: &Actor,
-        slate: &str,
-        id: cohort_store::Id,
-    ) -> Result<ImportJobView> {
-        let mut tx = self.store.read().await?;
-        let s = find_slate(tx.as_mut(), slate).await?;
-        actor.require_organizer(&s)?;
-        let row = tx
-            .import_job(id)
-            .await?
-            .filter(|r| r.slate_id == s.id)
-            .ok_or_else(|| EngineError::not_found("import", id.to_string()))?;
-        let result = match row.result.as_deref() {
-            Some(json) => Some(serde_json::from_str(json).map_err(|e| {
-                EngineError::Store(cohort_store::StoreError::Other(format!(
-                    "import {id}'s result is unreadable: {e}"
-                )))
-            })?),
-            None => None,
-        };
-        Ok(ImportJobView {
-            id,
-            total: row.total,
-            done: row.done,
-            result,
-        })
-    }
-
-    /// One round of the `imports` job: every queued import, oldest first,
-    /// through the intake (rows checked again against the slate as it is
-    /// now; rows a stopped server already put through are skipped by their
-    /// keys). Answers how many imports finished.
-    pub async fn run_import_jobs(&self) -> Result<usize> {
-        let mut finished = 0;
-        loop {
-            let (job, slug) = {
-                let mut tx = self.store.read().await?;
-                let Some(job) = tx.next_import_job().await? else {
-                    return Ok(finished);
-                };
-                let slate = tx
-                    .slate(job.slate_id)
-                    .await?
-                    .ok_or_else(|| EngineError::not_found("slate", job.slate_id.to_string()))?;
-                (job, slate.slug.to_string())
-            };
-            let text = self.keys.open(&job.file).map_err(sealed)?;
-            let system = Actor::Organizer { slate: None };
-            let done = match self.checked(&system, &slug, &text).await {
-                Ok((parsed, rows)) => {
-                    self.write_rows(&slug, &parsed, rows, &|_, _| {}, Some(job.id))
-                        .await?
-                }
-                // The slate changed since the confirm: nothing is written.
-                Err(EngineError::Invalid { message, .. }) => PledgeImportDone {
-                    rows: job.total as usize,
-                    failed: vec![message],
-                    ..PledgeImportDone::default()
-                },
-                Err(e) => return Err(e),
-            };
-            let result = serde_json::to_string(&done).unwrap_or_default();
-            let mut tx = self.store.write().await?;
-            tx.finish_import_job(job.id, &result, self.now()).await?;
-            tx.commit().await?;
-            finished += 1;
-        }
     }
 }

@@ -12,13 +12,14 @@ macro_rules! impl_sql_import_jobs {
             use ::chrono::{DateTime, Utc};
             use ::cohort_store::*;
 
-            const COLUMNS: &str = "id, slate_id, sha256, file, total, done, status, result, \
+            const COLUMNS: &str = "id, slate_id, kind, sha256, file, total, done, status, result, \
                                    created_at, updated_at";
 
             fn import_job_from(r: &DbRow) -> Result<ImportJobRow> {
                 Ok(ImportJobRow {
                     id: get(r, "id")?,
                     slate_id: get(r, "slate_id")?,
+                    kind: get(r, "kind")?,
                     sha256: get(r, "sha256")?,
                     file: get(r, "file")?,
                     total: get(r, "total")?,
@@ -35,17 +36,19 @@ macro_rules! impl_sql_import_jobs {
                 async fn insert_import_job(
                     &mut self,
                     slate_id: Id,
+                    kind: &str,
                     sha256: &str,
                     file: &str,
                     total: i64,
                     at: DateTime<Utc>,
                 ) -> Result<Id> {
                     let row = ::sqlx::query(
-                        "INSERT INTO import_jobs (slate_id, sha256, file, total, done, status, \
-                         created_at, updated_at) VALUES ($1, $2, $3, $4, 0, 'queued', $5, $6) \
+                        "INSERT INTO import_jobs (slate_id, kind, sha256, file, total, done, status, \
+                         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 0, 'queued', $6, $7) \
                          RETURNING id",
                     )
                     .bind(slate_id)
+                    .bind(kind)
                     .bind(sha256)
                     .bind(file)
                     .bind(total)

@@ -365,6 +365,25 @@ macro_rules! impl_sql_people {
                     .await?;
                     rows.iter().map(tag_from).collect()
                 }
+
+                async fn taggings_of(&mut self, person_id: Id) -> Result<Vec<TaggingRow>> {
+                    let rows = ::sqlx::query(
+                        "SELECT tag_id, person_id, created_at FROM taggings WHERE \
+                         person_id = $1 ORDER BY created_at, tag_id",
+                    )
+                    .bind(person_id)
+                    .all(self)
+                    .await?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok(TaggingRow {
+                                tag_id: get(r, "tag_id")?,
+                                person_id: get(r, "person_id")?,
+                                created_at: get(r, "created_at")?,
+                            })
+                        })
+                        .collect()
+                }
             }
         };
     };

@@ -1,7 +1,7 @@
 //! Imports that run in the background (issue 19): a confirmed file of
-//! pledges made offline waits here, sealed, until `cohort serve`'s `imports`
-//! job puts its rows through the pledge intake, counting them as it goes.
-//! The store keeps the rows; the engine (`engine/src/pledge_import_jobs.rs`)
+//! pledges made offline, or of supporters, waits here, sealed, until `cohort
+//! serve`'s `imports` job puts it through its importer, counting rows as it
+//! goes. The store keeps the rows; the engine (`engine/src/import_jobs.rs`)
 //! decides.
 
 use async_trait::async_trait;
@@ -14,6 +14,8 @@ use crate::{Id, Result};
 pub struct ImportJobRow {
     pub id: Id,
     pub slate_id: Id,
+    /// What the file holds: `pledges` or `people`.
+    pub kind: String,
     /// The previewed file's SHA-256.
     pub sha256: String,
     /// The file, sealed; empty once done.
@@ -31,10 +33,11 @@ pub struct ImportJobRow {
 
 #[async_trait]
 pub trait ImportJobsTx: Send {
-    /// Queue an import; answers its id.
+    /// Queue an import of `kind` (`pledges` or `people`); answers its id.
     async fn insert_import_job(
         &mut self,
         slate_id: Id,
+        kind: &str,
         sha256: &str,
         file: &str,
         total: i64,

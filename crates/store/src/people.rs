@@ -97,6 +97,8 @@ pub trait PeopleTx: Send {
     async fn taggings(&mut self, tag_id: Id) -> Result<Vec<TaggingRow>>;
     /// The tags a person is filed under, by tag id.
     async fn tags_of(&mut self, person_id: Id) -> Result<Vec<TagRow>>;
+    /// A person's filings, oldest first (OSDI's `/people/{id}/taggings`).
+    async fn taggings_of(&mut self, person_id: Id) -> Result<Vec<TaggingRow>>;
 
     // CSV import (issue 19).
     /// Add every person whose email is not yet on the slate's list, in a few

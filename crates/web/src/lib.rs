@@ -41,6 +41,7 @@ mod endorsement_web;
 mod error;
 mod extract;
 mod governing;
+mod import_jobs;
 mod intake_limits;
 mod joint_events;
 mod joint_events_map;
@@ -162,6 +163,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
             session::csrf_cookie,
         ));
     let uploads = pledge_import::upload_routes()
+        .merge(people_import::upload_routes())
         // The extractor reads at most this much and answers 413 naming it.
         .layer(DefaultBodyLimit::max(upload::UPLOAD_LIMIT))
         .layer(middleware::from_fn_with_state(

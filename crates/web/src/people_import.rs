@@ -1,8 +1,12 @@
 //! A slate's supporter list in and out as CSV (issue 19): the organizer's
-//! import page (paste → preview with every problem by line and column, or the
-//! people created and merged → confirm, which re-posts the very file named by
-//! its SHA-256 → result), its API twin `POST /api/slates/{slug}/people/import`
-//! (`?dry_run=true` previews), and the export `/slates/{slug}/people.csv`.
+//! import page (choose a file up to 10 MB or paste → preview with every
+//! problem by line and column, or the people created and merged → confirm,
+//! which re-posts the very file named by its SHA-256 and queues it for the
+//! `imports` job → the import's page, counting until done), its API twin
+//! `POST /api/slates/{slug}/people/import` (`?dry_run=true` previews;
+//! synchronous: see docs/import.md), and the export
+//! `/slates/{slug}/people.csv`. The file field, the queue and the progress
+//! page are the pledge import's own (`crate::import_jobs`).
 
 use askama::Template;
 use axum::extract::State;
@@ -10,28 +14,39 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use cohort_engine::import_jobs::{ImportJobView, ImportKind};
 use cohort_engine::people_import::{ImportDone, ImportPreview};
 use cohort_engine::Engine;
 use serde::Deserialize;
 
 use crate::api::ApiResult;
-use crate::app::{csv_response, fixable, sign_in_first};
+use crate::app::{csv_response, sign_in_first};
 use crate::extract::{ApiPath, ApiQuery, TokenAuth};
+use crate::import_jobs::{file_of, job_state, with_refresh, JobQuery};
 use crate::pages::{html, PageError};
-use crate::session::{CsrfForm, Viewer};
+use crate::session::Viewer;
+use crate::upload::CsrfMultipart;
 
 pub(crate) fn routes() -> Router<Engine> {
     Router::new()
+        .route("/slates/{slug}/people/import", get(page))
+        .route("/slates/{slug}/people/import/jobs/{id}", get(job_page))
+        .route("/slates/{slug}/people.csv", get(export))
+        .route("/joint-events/{id}/attendees.csv", get(attendees))
+}
+
+/// The forms that carry a file: under [`crate::upload::UPLOAD_LIMIT`], not
+/// the 64 KB of every other form.
+pub(crate) fn upload_routes() -> Router<Engine> {
+    Router::new()
         .route(
-            "/slates/{slug}/people/import",
-            get(page).post(preview_submit),
+            "/slates/{slug}/people/import/preview",
+            axum::routing::post(preview_submit),
         )
         .route(
             "/slates/{slug}/people/import/confirm",
             axum::routing::post(confirm_submit),
         )
-        .route("/slates/{slug}/people.csv", get(export))
-        .route("/joint-events/{id}/attendees.csv", get(attendees))
 }
 
 pub(crate) fn api_routes() -> Router<Engine> {
@@ -209,6 +224,10 @@ struct ImportPage {
     /// The previewed file, re-posted by the confirm form.
     text: String,
     done: Option<ImportDone>,
+    /// A confirmed import under way (the page reloads itself) or done.
+    job: Option<ImportJobView>,
+    /// The progress page reloads itself (see [`job_page`]).
+    refreshing: bool,
     problem: Option<String>,
 }
 
@@ -220,8 +239,15 @@ impl ImportPage {
             preview: None,
             text: String::new(),
             done: None,
+            job: None,
+            refreshing: false,
             problem: None,
         }
+    }
+
+    /// "12,000": a count as people read it.
+    fn count(&self, n: &i64) -> String {
+        crate::import_jobs::count(*n)
     }
 }
 
@@ -240,20 +266,15 @@ async fn page(
     Ok(html(StatusCode::OK, &ImportPage::new(&viewer, &slug)))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PreviewForm {
-    csv: String,
-}
-
 async fn preview_submit(
     State(engine): State<Engine>,
     viewer: Viewer,
     ApiPath(slug): ApiPath<String>,
-    CsrfForm(form): CsrfForm<PreviewForm>,
+    form: CsrfMultipart,
 ) -> Result<Response, PageError> {
+    let text = file_of(&form)?;
     let pv = engine
-        .preview_people_import(&viewer.actor, &slug, &form.csv)
+        .preview_people_import(&viewer.actor, &slug, &text)
         .await?;
     let status = if pv.problems.is_empty() {
         StatusCode::OK
@@ -262,41 +283,46 @@ async fn preview_submit(
     };
     let mut p = ImportPage::new(&viewer, &slug);
     p.preview = Some(pv);
-    p.text = form.csv;
+    p.text = text;
     Ok(html(status, &p))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ConfirmForm {
-    csv: String,
-    sha256: String,
-}
-
+/// The confirm: the previewed file is checked whole and queued for the
+/// `imports` job; the answer is its progress page.
 async fn confirm_submit(
     State(engine): State<Engine>,
     viewer: Viewer,
     ApiPath(slug): ApiPath<String>,
-    CsrfForm(form): CsrfForm<ConfirmForm>,
+    form: CsrfMultipart,
 ) -> Result<Response, PageError> {
-    let mut p = ImportPage::new(&viewer, &slug);
-    match engine
-        .import_people(
-            &viewer.actor,
-            &slug,
-            &form.csv,
-            Some(&form.sha256),
-            &|_, _| {},
-        )
-        .await
-    {
-        Ok(done) => {
-            p.done = Some(done);
-            Ok(html(StatusCode::OK, &p))
-        }
-        Err(e) => {
-            p.problem = Some(fixable(e)?);
+    match crate::import_jobs::confirm(&engine, &viewer, ImportKind::People, &slug, &form).await? {
+        Ok(res) => Ok(res),
+        Err(problem) => {
+            let mut p = ImportPage::new(&viewer, &slug);
+            p.problem = Some(problem);
             Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &p))
         }
     }
+}
+
+/// An import's progress ("2,000 of 100,000 people through"), reloading
+/// itself until done (the HTTP `Refresh` header, with a link that turns it
+/// off), then what it did.
+async fn job_page(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath((slug, id)): ApiPath<(String, i64)>,
+    ApiQuery(q): ApiQuery<JobQuery>,
+) -> Result<Response, PageError> {
+    if viewer.actor.account().is_none() {
+        return Ok(sign_in_first(&format!(
+            "/slates/{slug}/people/import/jobs/{id}"
+        )));
+    }
+    let st = job_state(&engine, &viewer, ImportKind::People, &slug, id, &q).await?;
+    let mut p = ImportPage::new(&viewer, &slug);
+    p.refreshing = st.refreshing;
+    p.done = st.job.people().cloned();
+    p.job = Some(st.job);
+    Ok(with_refresh(html(st.status, &p), st.refreshing))
 }

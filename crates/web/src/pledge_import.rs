@@ -12,14 +12,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use cohort_core::Cents;
-use cohort_engine::pledge_import::{ImportJobView, PledgeImportDone, PledgeImportPreview};
+use cohort_engine::import_jobs::{ImportJobView, ImportKind};
+use cohort_engine::pledge_import::{PledgeImportDone, PledgeImportPreview};
 use cohort_engine::Engine;
 use serde::Deserialize;
 
 use crate::api::ApiResult;
-use crate::app::{fixable, see_other, sign_in_first};
-use crate::error::ApiError;
+use crate::app::sign_in_first;
 use crate::extract::{ApiPath, ApiQuery, TokenAuth};
+use crate::import_jobs::{file_of, job_state, with_refresh, JobQuery};
 use crate::pages::{html, PageError};
 use crate::session::Viewer;
 use crate::upload::CsrfMultipart;
@@ -134,17 +135,9 @@ impl ImportPage {
         }
     }
 
-    /// "12,000 of 100,000": a count as people read it.
+    /// "12,000": a count as people read it.
     fn count(&self, n: &i64) -> String {
-        let digits = n.to_string();
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        out
+        crate::import_jobs::count(*n)
     }
 
     /// "3 new pledges: $50 once, $25 a month, 4 hours a week".
@@ -190,21 +183,6 @@ async fn page(
     Ok(html(StatusCode::OK, &ImportPage::new(&viewer, &slug)))
 }
 
-/// The file: the one chosen, else the pasted text; both is ambiguous.
-fn file_of(form: &CsrfMultipart) -> Result<String, PageError> {
-    let pasted = form.text("csv")?;
-    match form.file("file")? {
-        Some(_) if !pasted.trim().is_empty() => {
-            Err(ApiError::invalid("file", "choose a file or paste the CSV, not both").into())
-        }
-        Some(f) => Ok(f),
-        None if pasted.trim().is_empty() => {
-            Err(ApiError::invalid("csv", "choose a CSV file or paste its text").into())
-        }
-        None => Ok(pasted),
-    }
-}
-
 async fn preview_submit(
     State(engine): State<Engine>,
     viewer: Viewer,
@@ -234,33 +212,15 @@ async fn confirm_submit(
     ApiPath(slug): ApiPath<String>,
     form: CsrfMultipart,
 ) -> Result<Response, PageError> {
-    let text = form.text("csv")?;
-    let sha256 = form.text("sha256")?;
-    match engine
-        .queue_pledge_import(&viewer.actor, &slug, &text, &sha256)
-        .await
-    {
-        Ok(id) => Ok(see_other(
-            &format!("/slates/{slug}/pledges/import/jobs/{id}"),
-            None,
-        )),
-        Err(e) => {
+    match crate::import_jobs::confirm(&engine, &viewer, ImportKind::Pledges, &slug, &form).await? {
+        Ok(res) => Ok(res),
+        Err(problem) => {
             let mut p = ImportPage::new(&viewer, &slug);
-            p.problem = Some(fixable(e)?);
+            p.problem = Some(problem);
             Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &p))
         }
     }
 }
-
-#[derive(Debug, Deserialize)]
-struct JobQuery {
-    /// `off`: do not refresh the page (its link says "Stop refreshing").
-    #[serde(default)]
-    refresh: Option<String>,
-}
-
-/// Seconds between the progress page's refreshes.
-const REFRESH_SECS: u32 = 5;
 
 /// An import's progress ("1,500 of 100,000 rows"), refreshing itself
 /// without JavaScript until it is done, then what it did. The refresh is
@@ -278,22 +238,10 @@ async fn job_page(
             "/slates/{slug}/pledges/import/jobs/{id}"
         )));
     }
-    let job = engine.import_job(&viewer.actor, &slug, id).await?;
+    let st = job_state(&engine, &viewer, ImportKind::Pledges, &slug, id, &q).await?;
     let mut p = ImportPage::new(&viewer, &slug);
-    let status = match &job.result {
-        Some(done) if !done.failed.is_empty() => StatusCode::UNPROCESSABLE_ENTITY,
-        _ => StatusCode::OK,
-    };
-    let refreshing = job.result.is_none() && q.refresh.as_deref() != Some("off");
-    p.refreshing = refreshing;
-    p.done = job.result.clone();
-    p.job = Some(job);
-    let mut res = html(status, &p);
-    if refreshing {
-        res.headers_mut().insert(
-            axum::http::header::REFRESH,
-            axum::http::HeaderValue::from(REFRESH_SECS),
-        );
-    }
-    Ok(res)
+    p.refreshing = st.refreshing;
+    p.done = st.job.pledges().cloned();
+    p.job = Some(st.job);
+    Ok(with_refresh(html(st.status, &p), st.refreshing))
 }

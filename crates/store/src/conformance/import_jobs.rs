@@ -9,11 +9,11 @@ pub async fn import_jobs_queue_count_and_finish_dropping_the_file(store: &dyn St
     let mut tx = store.write().await.expect("begin");
     assert_eq!(tx.next_import_job().await.expect("next"), None);
     let first = tx
-        .insert_import_job(s.id, "aa", "sealed-1", 4, at(1))
+        .insert_import_job(s.id, "pledges", "aa", "sealed-1", 4, at(1))
         .await
         .expect("insert");
     let second = tx
-        .insert_import_job(s.id, "bb", "sealed-2", 2, at(2))
+        .insert_import_job(s.id, "people", "bb", "sealed-2", 2, at(2))
         .await
         .expect("insert");
     let next = tx.next_import_job().await.expect("next").expect("one");
@@ -22,6 +22,7 @@ pub async fn import_jobs_queue_count_and_finish_dropping_the_file(store: &dyn St
         (first, 0, "queued")
     );
     assert_eq!((next.file.as_str(), next.total), ("sealed-1", 4));
+    assert_eq!(next.kind, "pledges");
     tx.set_import_progress(first, 3, at(3))
         .await
         .expect("progress");
@@ -36,9 +37,12 @@ pub async fn import_jobs_queue_count_and_finish_dropping_the_file(store: &dyn St
     assert_eq!(row.file, "", "the file is dropped");
     assert_eq!(row.result.as_deref(), Some("{\"created\":4}"));
     assert_eq!(
-        tx.next_import_job().await.expect("next").map(|r| r.id),
-        Some(second),
-        "the next one waiting"
+        tx.next_import_job()
+            .await
+            .expect("next")
+            .map(|r| (r.id, r.kind)),
+        Some((second, "people".to_owned())),
+        "the next one waiting, a people import"
     );
     assert_eq!(tx.import_job(second + 100).await.expect("get"), None);
     tx.commit().await.expect("commit");

@@ -128,6 +128,11 @@ pub async fn people_merge_by_email_and_page_by_slate_and_modified_date(store: &d
     assert_eq!(filed.len(), 1);
     assert_eq!((filed[0].person_id, filed[0].created_at), (id, at(8)));
     assert_eq!(tx.tags_of(id).await.expect("tags of")[0].name, "volunteer");
+    assert_eq!(
+        tx.taggings_of(id).await.expect("taggings of"),
+        filed,
+        "the person's side of the same filing"
+    );
     assert_eq!(tx.tags(&[a.id]).await.expect("tags").len(), 1);
     assert_eq!(tx.tags(&[a.id, b.id]).await.expect("tags").len(), 2);
     assert_eq!(

@@ -120,20 +120,14 @@ pub(crate) fn person(base: &str, p: &OsdiPerson) -> Value {
         "family_name": f.family_name,
         "email_addresses": [{ "primary": true, "address": r.email.as_str() }],
         "postal_addresses": [postal],
-        "custom_fields": {
-            "cohort_slate": p.slate,
-            "cohort_source": r.source,
-            "cohort_pledges": p.facts.pledges.to_string(),
-            "cohort_money_pledged": format!("{:#}", p.facts.money_pledged),
-            "cohort_money_unlocked": format!("{:#}", p.facts.money_unlocked),
-            "cohort_hours_per_week": p.facts.hours_per_week.to_string(),
-            "cohort_doors": p.facts.doors.to_string(),
-            "cohort_calls": p.facts.calls.to_string(),
-            "cohort_texts": p.facts.texts.to_string(),
-        },
+        "custom_fields": Map::from_iter(
+            p.custom_fields().into_iter().map(|(k, v)| (k.to_owned(), json!(v))),
+        ),
         "_links": {
             "self": href(&url),
             "osdi:donations": href(&format!("{url}/donations")),
+            "osdi:taggings": href(&format!("{url}/taggings")),
+            "osdi:attendances": href(&format!("{url}/attendances")),
             "curies": curies(),
         },
     });

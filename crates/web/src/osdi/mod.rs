@@ -34,6 +34,8 @@ pub(crate) fn routes() -> Router<Engine> {
         .route("/people/person_signup_helper", post(signup))
         .route("/people/{id}", get(person))
         .route("/people/{id}/donations", get(person_donations))
+        .route("/people/{id}/taggings", get(person_taggings))
+        .route("/people/{id}/attendances", get(person_attendances))
         .route("/donations", get(donations))
         .route("/donations/record_donation_helper", post(record_donation))
         .route("/donations/{id}", get(donation))
@@ -194,6 +196,44 @@ async fn person_donations(
     Ok(hal(StatusCode::OK, body))
 }
 
+async fn person_taggings(
+    State(engine): State<Engine>,
+    Caller(who): Caller,
+    path: Result<ApiPath<Id>, ApiError>,
+    RawQuery(q): RawQuery,
+) -> OsdiResult {
+    let id = id_of(path)?;
+    let (paging, params) = list_params(q.as_deref(), false)?;
+    let page = engine
+        .osdi_person_taggings(&who, id, &params.filter, paging)
+        .await?;
+    let b = base(&engine);
+    let url = format!("{b}/people/{id}/taggings");
+    let body = hal::page_of(&url, "osdi:taggings", &params, &page, |t| {
+        hal::tagging(&b, t)
+    });
+    Ok(hal(StatusCode::OK, body))
+}
+
+async fn person_attendances(
+    State(engine): State<Engine>,
+    Caller(who): Caller,
+    path: Result<ApiPath<Id>, ApiError>,
+    RawQuery(q): RawQuery,
+) -> OsdiResult {
+    let id = id_of(path)?;
+    let (paging, params) = list_params(q.as_deref(), false)?;
+    let page = engine
+        .osdi_person_attendances(&who, id, &params.filter, paging)
+        .await?;
+    let b = base(&engine);
+    let url = format!("{b}/people/{id}/attendances");
+    let body = hal::page_of(&url, "osdi:attendances", &params, &page, |a| {
+        hal::attendance(&b, a.rsvp.event_id, a)
+    });
+    Ok(hal(StatusCode::OK, body))
+}
+
 async fn donations(
     State(engine): State<Engine>,
     Caller(who): Caller,
@@ -343,8 +383,9 @@ async fn tagging(
 }
 
 // The helpers' bodies: Action Network's person hash. Fields Cohort keeps
-// nothing of (identifiers, custom_fields, languages, statuses) are read and
-// ignored; any other field is refused by name.
+// nothing of (identifiers, languages, statuses) are read and ignored;
+// `custom_fields` are the engine's to decide (kept, checked or refused by
+// name: `cohort_engine::osdi` signup); any other field is refused by name.
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -413,7 +454,6 @@ struct PersonBody {
     #[allow(dead_code)]
     identifiers: Vec<String>,
     #[serde(default)]
-    #[allow(dead_code)]
     custom_fields: serde_json::Map<String, Value>,
     #[serde(default)]
     #[allow(dead_code)]
@@ -421,6 +461,29 @@ struct PersonBody {
 }
 
 impl PersonBody {
+    /// Action Network's custom fields are strings; a number or a yes/no is
+    /// read as its text, `null` as empty, anything else is refused by name.
+    fn custom_fields(&self) -> Result<Vec<(String, String)>, OsdiError> {
+        self.custom_fields
+            .iter()
+            .map(|(k, v)| {
+                let text = match v {
+                    Value::String(s) => s.clone(),
+                    Value::Number(n) => n.to_string(),
+                    Value::Bool(b) => b.to_string(),
+                    Value::Null => String::new(),
+                    _ => {
+                        return Err(OsdiError(ApiError::invalid(
+                            format!("person.custom_fields.{k}"),
+                            "a custom field's value is a string",
+                        )))
+                    }
+                };
+                Ok((k.clone(), text))
+            })
+            .collect()
+    }
+
     fn email(&self) -> String {
         self.email_addresses
             .first()
@@ -489,6 +552,7 @@ async fn signup(
         slate: b.slate,
         email: b.person.email(),
         fields: b.person.fields(),
+        custom_fields: b.person.custom_fields()?,
         tags: b.add_tags,
     };
     let (p, new) = engine.osdi_signup(&who, input).await?;

@@ -65,6 +65,9 @@ async fn an_organizer_previews_and_imports_a_supporter_list() {
     b.check_wide_and_phone("people-import-03-preview").await;
     b.assert_no_sideways_scroll("the preview").await;
     b.click("form[action$='/confirm'] button").await;
+    // Queued for `cohort serve`'s `imports` job; its page reloads itself.
+    b.wait_for_text("Importing: 0 of 2 people through").await;
+    app.engine.run_import_jobs().await.expect("a round");
     b.wait_for_text("Imported 2 rows: 2 new, 0 merged").await;
     b.check_wide_and_phone("people-import-04-done").await;
     b.assert_no_sideways_scroll("the result").await;

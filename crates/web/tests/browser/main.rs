@@ -14,6 +14,7 @@ mod browser_joint_events;
 mod browser_log_receipts;
 mod browser_payments;
 mod browser_people_import;
+mod browser_people_import_file;
 mod browser_pledge_flow;
 mod browser_pledge_import;
 mod browser_scorecard;

@@ -169,7 +169,7 @@ async fn the_helpers_write_and_read_back(app: TestApp) {
             "given_name": "Nia", "family_name": "Newcomer",
             "email_addresses": [{"address": "Nia@Example.org", "primary": true}],
             "postal_addresses": [{"address_lines": ["4 Elm St"], "locality": "Troy", "region": "NY", "postal_code": "12180", "country": "US"}],
-            "custom_fields": {"from": "an Action Network form"}
+            "custom_fields": {"can2_user_city": "Troy"}
         },
         "add_tags": ["volunteer", "river"]
     });

@@ -124,6 +124,7 @@ pub async fn populate(app: &TestApp) -> i64 {
                 email: "donor2@example.org".into(),
                 fields: PersonFields::default(),
                 tags: vec!["volunteer".into()],
+                custom_fields: Vec::new(),
             },
         )
         .await
@@ -241,6 +242,8 @@ pub fn check_resource(rel: &str, v: &Value) {
                 nonempty_str(&v["custom_fields"], f, rel);
             }
             link(v, "osdi:donations");
+            link(v, "osdi:taggings");
+            link(v, "osdi:attendances");
         }
         "osdi:donations" => {
             nonempty_str(v, "created_date", rel);
