@@ -1,12 +1,7 @@
-//! Governing (issue 17) over real HTTP on both backends: member ids on
-//! candidates, platform tags, the bloc's cohesion exactly as the pure crate
-//! computes it on the shipped roll calls, targeting, their pages, and bad
-//! input answered 4xx naming the field. Then `cohort rollcalls import` as a
-//! real process (idempotent; a malformed file refused with file, line and
-//! column and nothing written) and a property: cohesion ignores the order
-//! roll calls were imported in.
-
-use cohort_testkit as common;
+//! `cohort rollcalls import` as a real process (idempotent; a malformed file
+//! refused with file, line and column and nothing written) and a property:
+//! cohesion ignores the order roll calls were imported in. Governing over
+//! HTTP is in `web/tests/http/governing.rs`.
 
 // ---------------------------------------------------------------- import
 
