@@ -15,6 +15,7 @@ mod audit;
 mod bench;
 mod bench_log;
 mod bench_people;
+mod bench_results;
 mod consensus;
 mod jobs;
 mod keys;
@@ -160,6 +161,8 @@ enum Command {
         #[arg(long)]
         pages_only: bool,
     },
+    /// The conversation's results page at scale (a synthetic conversation, both backends).
+    BenchResults(bench_results::BenchResultsArgs),
     /// Opinion groups and consensus statements of a Pol.is export folder (or --synthetic).
     Consensus(consensus::ConsensusArgs),
     /// Match volunteers to campaign needs for the maximum total score (CSV in, CSV out).
@@ -390,6 +393,10 @@ async fn run() -> Result<()> {
                 std::fs::write(&out, &report)
                     .with_context(|| format!("writing {}", out.display()))?;
             }
+            Ok(())
+        }
+        Command::BenchResults(args) => {
+            println!("{}", bench_results::run(args).await?);
             Ok(())
         }
         Command::Consensus(args) => consensus::run(args),
