@@ -144,7 +144,7 @@ pub(crate) async fn slate(engine: &Engine) -> Result<Vec<Actor>> {
     Ok(actors)
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
@@ -166,7 +166,11 @@ fn pledge_body(i: usize) -> serde_json::Value {
 }
 
 /// Latencies of `n` GETs of `url` from `concurrency` clients; each must answer 200.
-async fn get_latencies(url: &str, n: usize, concurrency: usize) -> Result<Vec<Duration>> {
+pub(crate) async fn get_latencies(
+    url: &str,
+    n: usize,
+    concurrency: usize,
+) -> Result<Vec<Duration>> {
     let client = reqwest::Client::new();
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut tasks = Vec::new();

@@ -16,6 +16,7 @@ mod bench;
 mod bench_log;
 mod bench_people;
 mod bench_pledge_import;
+mod bench_results;
 mod consensus;
 mod jobs;
 mod keys;
@@ -161,6 +162,8 @@ enum Command {
         #[arg(long)]
         pages_only: bool,
     },
+    /// The conversation's results page at scale (a synthetic conversation, both backends).
+    BenchResults(bench_results::BenchResultsArgs),
     /// Opinion groups and consensus statements of a Pol.is export folder (or --synthetic).
     Consensus(consensus::ConsensusArgs),
     /// Match volunteers to campaign needs for the maximum total score (CSV in, CSV out).
@@ -398,6 +401,10 @@ async fn run() -> Result<()> {
                 std::fs::write(&out, &report)
                     .with_context(|| format!("writing {}", out.display()))?;
             }
+            Ok(())
+        }
+        Command::BenchResults(args) => {
+            println!("{}", bench_results::run(args).await?);
             Ok(())
         }
         Command::Consensus(args) => consensus::run(args),

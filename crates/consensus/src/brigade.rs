@@ -16,6 +16,18 @@
 //! Organic arrivals rarely match this: people who arrive together still
 //! disagree on a good share of the statements they both saw. Pure: the
 //! result depends only on the votes and the parameters.
+//!
+//! Cost: a busy conversation opens a pack for nearly every arrival, so
+//! comparing each arrival with every open pack would be quadratic in the
+//! arrivals of a window. An arrival is compared with the open pack whose
+//! first member cast exactly the same votes (found by a hash of the vote
+//! row, so a scripted burst is found however many others arrive among it)
+//! and with at most [`SCAN`] most recently opened packs; a burst of
+//! near-identical (not identical) members is found while fewer than that
+//! many packs open between its arrivals.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 
 use serde::{Deserialize, Serialize};
 
@@ -77,6 +89,20 @@ fn near_identical(m: &VoteMatrix, a: usize, b: usize, p: &BrigadeParams) -> bool
     common >= p.min_common && (differ as f64) <= p.max_mismatch * common as f64
 }
 
+/// Most recently opened packs an arrival is compared with (beside the one
+/// with exactly its votes).
+pub const SCAN: usize = 64;
+
+/// A hash of a participant's votes (statement and vote, in column order).
+fn signature(m: &VoteMatrix, r: usize) -> u64 {
+    // DefaultHasher::new() has fixed keys: the same votes, the same hash.
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for (c, v) in m.row(r) {
+        (c, v).hash(&mut h);
+    }
+    h.finish()
+}
+
 /// The bursts in `votes` (any order), earliest first.
 pub fn detect(votes: &[VoteRecord], p: &BrigadeParams) -> Vec<Burst> {
     let m = VoteMatrix::from_votes(votes);
@@ -96,17 +122,27 @@ pub fn detect(votes: &[VoteRecord], p: &BrigadeParams) -> Vec<Burst> {
     // Packs: (first member's row, members); open ones are searched in
     // creation order.
     let mut packs: Vec<(usize, Vec<usize>)> = Vec::new();
+    // A pack's first member's signature -> the latest pack opened with it.
+    let mut by_signature: HashMap<u64, usize> = HashMap::new();
     let mut open_from = 0;
     for &r in &order {
         while open_from < packs.len() && arrival[r] - arrival[packs[open_from].0] > p.window_ms {
             open_from += 1;
         }
-        match packs[open_from..]
-            .iter()
-            .position(|(first, _)| near_identical(&m, *first, r, p))
-        {
-            Some(i) => packs[open_from + i].1.push(r),
-            None => packs.push((r, vec![r])),
+        let sig = signature(&m, r);
+        let same = by_signature
+            .get(&sig)
+            .copied()
+            .filter(|&i| i >= open_from && near_identical(&m, packs[i].0, r, p));
+        let recent = packs.len().saturating_sub(SCAN).max(open_from);
+        let found =
+            same.or_else(|| (recent..packs.len()).find(|&i| near_identical(&m, packs[i].0, r, p)));
+        match found {
+            Some(i) => packs[i].1.push(r),
+            None => {
+                by_signature.insert(sig, packs.len());
+                packs.push((r, vec![r]));
+            }
         }
     }
     let need = (p.min_share * n as f64).ceil().max(p.min_size as f64) as usize;

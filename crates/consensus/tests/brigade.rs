@@ -135,3 +135,61 @@ fn a_planted_burst_is_flagged_and_the_bridging_ranking_resists_it() {
         .iter()
         .any(|x| x.statement == PUSHED && x.bridges));
 }
+
+/// A scripted burst (identical votes) whose members arrive among many more
+/// organic arrivals than an arrival is compared with ([`SCAN`] recent
+/// packs) is still found whole, through the hash of its votes.
+#[test]
+fn an_identical_burst_among_a_crowd_of_arrivals_is_found_whole() {
+    use cohort_consensus::brigade::SCAN;
+    let mut rng = Rng::new(9);
+    let mut votes = Vec::new();
+    let between = SCAN * 2;
+    let burst_size = 30u64;
+    let organic = burst_size as usize * between;
+    let mut t = 0i64;
+    let mut next_burst = 0u64;
+    for p in 0..organic as u64 {
+        t += 100;
+        for s in 0..STATEMENTS {
+            let u = rng.next_f64();
+            votes.push(VoteRecord {
+                participant: p,
+                statement: s,
+                vote: if u < 0.45 {
+                    1
+                } else if u < 0.9 {
+                    -1
+                } else {
+                    0
+                },
+                time: t,
+            });
+        }
+        if p as usize % between == 0 && next_burst < burst_size {
+            for s in 0..STATEMENTS {
+                votes.push(VoteRecord {
+                    participant: 1_000_000 + next_burst,
+                    statement: s,
+                    vote: if s % 3 == 0 { -1 } else { 1 },
+                    time: t + 1,
+                });
+            }
+            next_burst += 1;
+        }
+    }
+    let found = detect(
+        &votes,
+        &BrigadeParams {
+            // Everyone arrives within one window; a burst of 30 is 0.7%.
+            window_ms: t + 1,
+            min_share: 0.005,
+            ..BrigadeParams::default()
+        },
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        found[0].participants,
+        (1_000_000..1_000_000 + burst_size).collect::<Vec<u64>>()
+    );
+}

@@ -353,6 +353,273 @@ macro_rules! impl_sql_conversation {
                     .await?;
                     rows.iter().map(|r| get(r, "slate_id")).collect()
                 }
+
+                async fn save_result_view(&mut self, slate_id: Id, v: &ResultView) -> Result<()> {
+                    use $crate::result_view::{repness_text, tallies_text};
+                    ::sqlx::query(
+                        "UPDATE conversations SET view_participants = $2, \
+                         view_in_conversation = $3 WHERE slate_id = $1",
+                    )
+                    .bind(slate_id)
+                    .bind(v.participants)
+                    .bind(v.in_conversation)
+                    .exec(self)
+                    .await?;
+                    for table in [
+                        "conversation_result_statements",
+                        "conversation_result_groups",
+                        "conversation_result_points",
+                    ] {
+                        ::sqlx::query(&format!("DELETE FROM {table} WHERE slate_id = $1"))
+                            .bind(slate_id)
+                            .exec(self)
+                            .await?;
+                    }
+                    // Multi-row VALUES lists, within both backends' limits
+                    // on bound values.
+                    fn values(cols: usize, rows: usize) -> String {
+                        (0..rows)
+                            .map(|r| {
+                                let cells: Vec<String> =
+                                    (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
+                                format!("({})", cells.join(", "))
+                            })
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    }
+                    for chunk in v.statements.chunks(1000) {
+                        let sql = format!(
+                            "INSERT INTO conversation_result_statements (slate_id, \
+                             statement_id, agree, disagree, seen, group_tallies, \
+                             group_consensus, group_consensus_rank, agree_rank, \
+                             disagree_rank, bridge_votes, bridge_across, bridge_low, \
+                             bridge_high, bridges, x, y) VALUES {}",
+                            values(17, chunk.len())
+                        );
+                        let mut q = ::sqlx::query(&sql);
+                        for r in chunk {
+                            let b = r.bridge.as_ref();
+                            q = q
+                                .bind(slate_id)
+                                .bind(r.statement_id)
+                                .bind(r.overall.agree)
+                                .bind(r.overall.disagree)
+                                .bind(r.overall.seen)
+                                .bind(tallies_text(&r.groups))
+                                .bind(r.group_consensus.map(|g| g.0))
+                                .bind(r.group_consensus.map(|g| g.1))
+                                .bind(r.agree_rank)
+                                .bind(r.disagree_rank)
+                                .bind(b.map(|b| b.votes))
+                                .bind(b.map(|b| b.across))
+                                .bind(b.map(|b| b.low))
+                                .bind(b.map(|b| b.high))
+                                .bind(b.map(|b| b.bridges))
+                                .bind(r.point.map(|p| p.0))
+                                .bind(r.point.map(|p| p.1));
+                        }
+                        q.exec(self).await?;
+                    }
+                    for g in &v.groups {
+                        ::sqlx::query(
+                            "INSERT INTO conversation_result_groups (slate_id, idx, \
+                             group_id, size, repness) VALUES ($1, $2, $3, $4, $5)",
+                        )
+                        .bind(slate_id)
+                        .bind(g.index)
+                        .bind(g.group_id)
+                        .bind(g.size)
+                        .bind(repness_text(&g.repness))
+                        .exec(self)
+                        .await?;
+                    }
+                    for chunk in v.points.chunks(2000) {
+                        let sql = format!(
+                            "INSERT INTO conversation_result_points (slate_id, \
+                             participant, x, y, grp, drawn) VALUES {}",
+                            values(6, chunk.len())
+                        );
+                        let mut q = ::sqlx::query(&sql);
+                        for p in chunk {
+                            q = q
+                                .bind(slate_id)
+                                .bind(p.participant)
+                                .bind(p.x)
+                                .bind(p.y)
+                                .bind(p.group)
+                                .bind(p.drawn);
+                        }
+                        q.exec(self).await?;
+                    }
+                    Ok(())
+                }
+
+                async fn result_view(
+                    &mut self,
+                    slate_id: Id,
+                    you: Option<Id>,
+                ) -> Result<Option<ResultView>> {
+                    use $crate::result_view::{parse_repness, parse_tallies};
+                    // Not `SELECT *`: the full result is what a view avoids.
+                    let row = ::sqlx::query(
+                        "SELECT changes, result_changes, result_votes, result_at, \
+                         view_participants, view_in_conversation FROM conversations \
+                         WHERE slate_id = $1",
+                    )
+                    .bind(slate_id)
+                    .opt(self)
+                    .await?;
+                    let Some(row) = row else { return Ok(None) };
+                    let Some(participants) = get::<Option<i64>>(&row, "view_participants")? else {
+                        return Ok(None);
+                    };
+                    let result_changes: Option<i64> = get(&row, "result_changes")?;
+                    let result_votes: Option<i64> = get(&row, "result_votes")?;
+                    let result_at: Option<DateTime<Utc>> = get(&row, "result_at")?;
+                    let stamp = match (result_changes, result_at) {
+                        (Some(c), Some(at)) => Some((c, result_votes.unwrap_or(0), at)),
+                        _ => None,
+                    };
+                    let in_conversation: Option<i64> = get(&row, "view_in_conversation")?;
+                    let rows = ::sqlx::query(
+                        "SELECT * FROM conversation_result_statements WHERE slate_id = $1 \
+                         ORDER BY statement_id",
+                    )
+                    .bind(slate_id)
+                    .all(self)
+                    .await?;
+                    let mut statements = Vec::with_capacity(rows.len());
+                    for r in &rows {
+                        let gc: Option<f64> = get(r, "group_consensus")?;
+                        let gcr: Option<i64> = get(r, "group_consensus_rank")?;
+                        let bv: Option<i64> = get(r, "bridge_votes")?;
+                        let x: Option<f64> = get(r, "x")?;
+                        let y: Option<f64> = get(r, "y")?;
+                        statements.push(ResultStatementRow {
+                            statement_id: get(r, "statement_id")?,
+                            overall: TallyCells {
+                                agree: get(r, "agree")?,
+                                disagree: get(r, "disagree")?,
+                                seen: get(r, "seen")?,
+                            },
+                            groups: parse_tallies(&get::<String>(r, "group_tallies")?)?,
+                            group_consensus: gc.zip(gcr),
+                            agree_rank: get(r, "agree_rank")?,
+                            disagree_rank: get(r, "disagree_rank")?,
+                            bridge: match bv {
+                                Some(votes) => Some(BridgeCells {
+                                    votes,
+                                    across: get::<Option<f64>>(r, "bridge_across")?.unwrap_or(0.0),
+                                    low: get::<Option<f64>>(r, "bridge_low")?.unwrap_or(0.0),
+                                    high: get::<Option<f64>>(r, "bridge_high")?.unwrap_or(0.0),
+                                    bridges: get::<Option<bool>>(r, "bridges")?.unwrap_or(false),
+                                }),
+                                None => None,
+                            },
+                            point: x.zip(y),
+                        });
+                    }
+                    let rows = ::sqlx::query(
+                        "SELECT * FROM conversation_result_groups WHERE slate_id = $1 \
+                         ORDER BY idx",
+                    )
+                    .bind(slate_id)
+                    .all(self)
+                    .await?;
+                    let mut groups = Vec::with_capacity(rows.len());
+                    for r in &rows {
+                        groups.push(ResultGroupRow {
+                            index: get(r, "idx")?,
+                            group_id: get(r, "group_id")?,
+                            size: get(r, "size")?,
+                            repness: parse_repness(&get::<String>(r, "repness")?)?,
+                        });
+                    }
+                    let rows = ::sqlx::query(
+                        "SELECT * FROM conversation_result_points WHERE slate_id = $1 \
+                         AND (drawn OR participant = $2) ORDER BY participant",
+                    )
+                    .bind(slate_id)
+                    .bind(you)
+                    .all(self)
+                    .await?;
+                    let mut points = Vec::with_capacity(rows.len());
+                    for r in &rows {
+                        points.push(ResultPointRow {
+                            participant: get(r, "participant")?,
+                            x: get(r, "x")?,
+                            y: get(r, "y")?,
+                            group: get(r, "grp")?,
+                            drawn: get(r, "drawn")?,
+                        });
+                    }
+                    Ok(Some(ResultView {
+                        changes: get(&row, "changes")?,
+                        stamp,
+                        participants,
+                        in_conversation: in_conversation.unwrap_or(0),
+                        statements,
+                        groups,
+                        points,
+                    }))
+                }
+
+                async fn insert_downweight(&mut self, d: &NewDownweight) -> Result<Id> {
+                    let participants: Vec<String> =
+                        d.participants.iter().map(|p| p.to_string()).collect();
+                    let row = ::sqlx::query(
+                        "INSERT INTO conversation_downweights (slate_id, participants, \
+                         burst_from, burst_until, decided_by, decided_at) VALUES ($1, \
+                         $2, $3, $4, $5, $6) RETURNING id",
+                    )
+                    .bind(d.slate_id)
+                    .bind(participants.join(","))
+                    .bind(d.burst_from)
+                    .bind(d.burst_until)
+                    .bind(d.decided_by)
+                    .bind(d.decided_at)
+                    .one(self)
+                    .await?;
+                    get(&row, "id")
+                }
+
+                async fn downweights(&mut self, slate_id: Id) -> Result<Vec<DownweightRow>> {
+                    let rows = ::sqlx::query(
+                        "SELECT * FROM conversation_downweights WHERE slate_id = $1 \
+                         ORDER BY id",
+                    )
+                    .bind(slate_id)
+                    .all(self)
+                    .await?;
+                    rows.iter()
+                        .map(|r| {
+                            let text: String = get(r, "participants")?;
+                            let participants = text
+                                .split(',')
+                                .filter(|p| !p.is_empty())
+                                .map(|p| {
+                                    p.parse::<Id>().map_err(|_| {
+                                        corrupt(
+                                            "conversation_downweights",
+                                            "a participant that is not a number",
+                                        )
+                                    })
+                                })
+                                .collect::<Result<Vec<Id>>>()?;
+                            Ok(DownweightRow {
+                                id: get(r, "id")?,
+                                d: NewDownweight {
+                                    slate_id: get(r, "slate_id")?,
+                                    participants,
+                                    burst_from: get(r, "burst_from")?,
+                                    burst_until: get(r, "burst_until")?,
+                                    decided_by: get(r, "decided_by")?,
+                                    decided_at: get(r, "decided_at")?,
+                                },
+                            })
+                        })
+                        .collect()
+                }
             }
         };
     };

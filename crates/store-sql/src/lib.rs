@@ -204,6 +204,8 @@ mod people;
 mod pledge_pauses;
 mod pledges;
 mod primaries;
+#[doc(hidden)]
+pub mod result_view;
 mod roll_calls;
 mod sign_in;
 mod slates;

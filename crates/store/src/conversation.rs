@@ -101,6 +101,114 @@ pub struct StoredResult {
     pub warm: String,
 }
 
+/// An organizer's decision to down-weight a burst of participants who
+/// arrived together and voted as one (issue 20): their votes are left out of
+/// the bridging fit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewDownweight {
+    pub slate_id: Id,
+    /// Vote-matrix rows (accounts' user ids; visitors as negative ids).
+    pub participants: Vec<Id>,
+    /// The burst's first and last arrival.
+    pub burst_from: DateTime<Utc>,
+    pub burst_until: DateTime<Utc>,
+    /// `None` when an organizer's API token decided.
+    pub decided_by: Option<Id>,
+    pub decided_at: DateTime<Utc>,
+}
+
+/// A stored [`NewDownweight`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DownweightRow {
+    pub id: Id,
+    pub d: NewDownweight,
+}
+
+/// Votes on a statement: agreed, disagreed, seen (passes count as seen).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TallyCells {
+    pub agree: i64,
+    pub disagree: i64,
+    pub seen: i64,
+}
+
+/// A statement's bridging score as stored.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BridgeCells {
+    pub votes: i64,
+    pub across: f64,
+    pub low: f64,
+    pub high: f64,
+    pub bridges: bool,
+}
+
+/// One statement's line of the slim stored result (issue 20): what the
+/// results pages show of it, one row each, so a view reads rows instead of
+/// parsing the whole result.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResultStatementRow {
+    pub statement_id: Id,
+    pub overall: TallyCells,
+    /// One per group, in group order.
+    pub groups: Vec<TallyCells>,
+    /// Group-informed consensus and its place in that order (0 first).
+    pub group_consensus: Option<(f64, i64)>,
+    /// Place in the overall consensus lists (0 first).
+    pub agree_rank: Option<i64>,
+    pub disagree_rank: Option<i64>,
+    pub bridge: Option<BridgeCells>,
+    /// Its place on the opinion map.
+    pub point: Option<(f64, f64)>,
+}
+
+/// A statement that sets a group apart, as stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RepCells {
+    pub statement_id: Id,
+    pub agree: bool,
+    pub n_success: i64,
+    pub n_trials: i64,
+}
+
+/// One opinion group of the slim stored result.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResultGroupRow {
+    /// Its place in the result's group order (its letter).
+    pub index: i64,
+    /// Its id in the analysis.
+    pub group_id: i64,
+    pub size: i64,
+    pub repness: Vec<RepCells>,
+}
+
+/// A participant's dot on the opinion map.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ResultPointRow {
+    pub participant: Id,
+    pub x: f64,
+    pub y: f64,
+    pub group: Option<i64>,
+    /// One of the dots the map draws (an even sample of at most a few
+    /// thousand); every participant's row is kept so anyone finds their own.
+    pub drawn: bool,
+}
+
+/// The slim stored form of a result: what the results views read.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ResultView {
+    /// On read: the conversation's change count, and the result's (changes,
+    /// votes, time) as in [`StoredResult`]. Ignored on save.
+    pub changes: i64,
+    pub stamp: Option<(i64, i64, DateTime<Utc>)>,
+    pub participants: i64,
+    pub in_conversation: i64,
+    pub statements: Vec<ResultStatementRow>,
+    pub groups: Vec<ResultGroupRow>,
+    /// On save, every participant's dot; on read, the drawn ones and the
+    /// asked-for participant's.
+    pub points: Vec<ResultPointRow>,
+}
+
 /// A slate's conversation bookkeeping.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ConversationState {
@@ -151,4 +259,14 @@ pub trait ConversationTx: Send {
     async fn save_conversation_result(&mut self, slate_id: Id, r: &StoredResult) -> Result<bool>;
     /// Slates whose conversation changed since its stored result.
     async fn stale_conversations(&mut self) -> Result<Vec<Id>>;
+    /// Replace the slim stored form of a slate's result (written beside
+    /// [`ConversationTx::save_conversation_result`], in its transaction).
+    async fn save_result_view(&mut self, slate_id: Id, v: &ResultView) -> Result<()>;
+    /// The slim stored form: every statement and group row, the drawn
+    /// points and `you`'s own (if they have one). `None` before any.
+    async fn result_view(&mut self, slate_id: Id, you: Option<Id>) -> Result<Option<ResultView>>;
+    /// Record an organizer's down-weighting of a burst.
+    async fn insert_downweight(&mut self, d: &NewDownweight) -> Result<Id>;
+    /// A slate's down-weighting decisions, oldest first.
+    async fn downweights(&mut self, slate_id: Id) -> Result<Vec<DownweightRow>>;
 }

@@ -23,12 +23,12 @@ use cohort_consensus::{analyze, repness, Group, Params, VoteMatrix, VoteRecord, 
 use cohort_store::{Id, SlateRow, StatementStatus, StoredResult, Tx};
 use sha2::{Digest, Sha256};
 
-use super::continuity;
 use super::results::{
     BridgeResult, ConversationResult, GroupResult, MapPoint, RepResult, StatementPoint,
     StatementTally, Tally,
 };
 use super::votes::visitor_participant;
+use super::{brigades, continuity};
 use crate::slates::find_slate;
 use crate::{Engine, EngineError, Result};
 
@@ -44,6 +44,9 @@ pub struct ConversationInput {
     pub warm: Option<WarmStart>,
     /// The stored result this run follows, if any.
     pub previous: Option<ConversationResult>,
+    /// Participants an organizer down-weighted (issue 20): left out of the
+    /// bridging fit.
+    pub downweighted: Vec<u64>,
 }
 
 /// A computed result, ready to store.
@@ -65,7 +68,7 @@ pub fn params() -> Params {
 /// A digest of what an analysis is computed from: each participant's
 /// current vote on each statement (not when it was cast) and the
 /// moderated-out statements.
-fn input_digest(votes: &[VoteRecord], moderated_out: &[u64]) -> String {
+fn input_digest(votes: &[VoteRecord], moderated_out: &[u64], downweighted: &[u64]) -> String {
     let mut cells: Vec<(u64, u64, i8)> = votes
         .iter()
         .map(|v| (v.participant, v.statement, v.vote))
@@ -84,6 +87,16 @@ fn input_digest(votes: &[VoteRecord], moderated_out: &[u64]) -> String {
     for s in out {
         h.update(s.to_le_bytes());
     }
+    // Only when there are some, so results from before down-weighting
+    // existed keep their digest.
+    if !downweighted.is_empty() {
+        let mut dw = downweighted.to_vec();
+        dw.sort_unstable();
+        h.update(b"down-weighted\0");
+        for p in dw {
+            h.update(p.to_le_bytes());
+        }
+    }
     hex::encode(h.finalize())
 }
 
@@ -98,8 +111,14 @@ fn finite(x: f64) -> f64 {
 impl ConversationInput {
     /// The Pol.is analysis (CPU only; no IO).
     pub fn analyze(self) -> ConversationOutput {
+        self.analyze_with(&BridgingParams::default())
+    }
+
+    /// [`Self::analyze`] with other bridging settings (a benchmark seeding
+    /// a large result without waiting on the bridging interval).
+    pub fn analyze_with(self, bridging_params: &BridgingParams) -> ConversationOutput {
         let m = VoteMatrix::from_votes(&self.votes);
-        let input = input_digest(&self.votes, &self.moderated_out);
+        let input = input_digest(&self.votes, &self.moderated_out, &self.downweighted);
         if let (Some(previous), Some(warm)) = (&self.previous, &self.warm) {
             if previous.input == input {
                 // The same votes: the same result, however the change count moved.
@@ -157,19 +176,34 @@ impl ConversationInput {
             seen: c.ns,
         };
         let inside: HashSet<u64> = a.in_conversation.iter().copied().collect();
-        let mut bridges: Vec<BridgeResult> =
-            bridging(&m, &self.moderated_out, &BridgingParams::default())
-                .statements
-                .into_iter()
-                .map(|b| BridgeResult {
-                    statement: b.statement as Id,
-                    votes: b.votes,
-                    across: finite(b.across),
-                    low: finite(b.low),
-                    high: finite(b.high),
-                    bridges: b.bridges,
-                })
+        let downweighted: HashSet<u64> = self.downweighted.iter().copied().collect();
+        let bursts = brigades::bursts(&self.votes, &downweighted);
+        // Down-weighted participants carry weight zero in the bridging fit.
+        let weighted = (!downweighted.is_empty()).then(|| {
+            let kept: Vec<VoteRecord> = self
+                .votes
+                .iter()
+                .filter(|v| !downweighted.contains(&v.participant))
+                .copied()
                 .collect();
+            VoteMatrix::from_votes(&kept)
+        });
+        let mut bridges: Vec<BridgeResult> = bridging(
+            weighted.as_ref().unwrap_or(&m),
+            &self.moderated_out,
+            bridging_params,
+        )
+        .statements
+        .into_iter()
+        .map(|b| BridgeResult {
+            statement: b.statement as Id,
+            votes: b.votes,
+            across: finite(b.across),
+            low: finite(b.low),
+            high: finite(b.high),
+            bridges: b.bridges,
+        })
+        .collect();
         bridges.sort_by(|a, b| b.low.total_cmp(&a.low).then(a.statement.cmp(&b.statement)));
         let result = ConversationResult {
             participants: a.participants,
@@ -201,6 +235,7 @@ impl ConversationInput {
                 .map(|g| GroupResult {
                     id: g.id,
                     participants: g.participants.iter().map(|p| *p as Id).collect(),
+                    size: g.participants.len(),
                     repness: a
                         .repness
                         .get(&g.id)
@@ -245,6 +280,7 @@ impl ConversationInput {
                 })
                 .collect(),
             bridging: bridges,
+            bursts,
             input,
         };
         ConversationOutput {
@@ -277,8 +313,12 @@ impl Engine {
                 .map_err(|e| EngineError::invalid("result", e.to_string()))?,
             warm: serde_json::to_string(&out.warm).unwrap_or_default(),
         };
+        let view = super::slim::to_view(&out.result);
         let mut tx = self.store.write().await?;
         let saved = tx.save_conversation_result(out.slate_id, &stored).await?;
+        if saved {
+            tx.save_result_view(out.slate_id, &view).await?;
+        }
         tx.commit().await?;
         Ok(saved)
     }
@@ -353,6 +393,14 @@ async fn load_input(tx: &mut dyn Tx, s: &SlateRow) -> Result<Option<Conversation
         .result
         .as_ref()
         .and_then(|r| serde_json::from_str::<ConversationResult>(&r.result).ok());
+    let mut downweighted: Vec<u64> = tx
+        .downweights(s.id)
+        .await?
+        .iter()
+        .flat_map(|d| d.d.participants.iter().map(|p| *p as u64))
+        .collect();
+    downweighted.sort_unstable();
+    downweighted.dedup();
     Ok(Some(ConversationInput {
         slate_id: s.id,
         changes: state.changes,
@@ -360,6 +408,7 @@ async fn load_input(tx: &mut dyn Tx, s: &SlateRow) -> Result<Option<Conversation
         moderated_out,
         warm,
         previous,
+        downweighted,
     }))
 }
 
@@ -386,6 +435,7 @@ mod tests {
                 moderated_out: vec![1],
                 warm: None,
                 previous: None,
+                downweighted: Vec::new(),
             }
             .analyze();
             assert_eq!(out.votes, n);
@@ -425,6 +475,7 @@ mod tests {
             moderated_out: Vec::new(),
             warm: last.map(|o| o.warm.clone()),
             previous: last.map(|o| o.result.clone()),
+            downweighted: Vec::new(),
         }
         .analyze()
     }

@@ -16,13 +16,16 @@ use serde::{Deserialize, Serialize};
 use crate::{EngineError, Result};
 
 mod analysis;
+mod brigades;
 mod continuity;
 mod demo;
 mod results;
+mod slim;
 mod statements;
 mod votes;
 
 pub use analysis::{params, ConversationInput, ConversationOutput};
+pub use brigades::{BurstResult, BurstsView, DownweightView};
 pub use demo::{DemoConversation, DemoConversationIds};
 pub use results::{
     group_letter, BridgeResult, ConversationResult, GroupResult, MapPoint, RepResult, ResultsView,

@@ -8,6 +8,8 @@ use chrono::{DateTime, Utc};
 use cohort_store::{Id, StatementStatus, StoredResult, Tx};
 use serde::{Deserialize, Serialize};
 
+use super::brigades::BurstResult;
+use super::slim::load_view;
 use super::{statement_view, StatementView};
 use crate::slates::find_slate;
 use crate::{Engine, Result};
@@ -44,7 +46,12 @@ pub struct RepResult {
 pub struct GroupResult {
     /// The group's id in the analysis.
     pub id: usize,
+    /// Its members; empty in a result read from the slim stored form
+    /// ([`super::slim`]), which keeps only the size.
     pub participants: Vec<Id>,
+    /// How many members it has.
+    #[serde(default)]
+    pub size: usize,
     pub repness: Vec<RepResult>,
 }
 
@@ -108,6 +115,10 @@ pub struct ConversationResult {
     /// results stored before it existed.
     #[serde(default)]
     pub input: String,
+    /// Bursts of participants who arrived together and voted as one
+    /// ([`super::brigades`]); for organizers only, never in the public view.
+    #[serde(default)]
+    pub bursts: Vec<BurstResult>,
 }
 
 /// A statement's agreement across the divide, with its interval.
@@ -231,7 +242,13 @@ pub(super) async fn load_result(
     let state = tx.conversation_state(slate_id).await?;
     let result = match state.result {
         Some(stored) => match serde_json::from_str::<ConversationResult>(&stored.result) {
-            Ok(r) => Some((stored, r)),
+            Ok(mut r) => {
+                // Results stored before groups carried their size.
+                for g in &mut r.groups {
+                    g.size = g.size.max(g.participants.len());
+                }
+                Some((stored, r))
+            }
             Err(e) => {
                 tracing::warn!(slate = slate_id, error = %e, "stored conversation result does not parse; it will be recomputed");
                 None
@@ -245,6 +262,16 @@ pub(super) async fn load_result(
 impl Engine {
     /// The public results: the latest stored analysis and the approved texts.
     pub async fn conversation_results(&self, slate: &str) -> Result<ResultsView> {
+        self.conversation_results_for(slate, None).await
+    }
+
+    /// The public results with `you`'s own dot on the map (when they have
+    /// one), read from the slim stored form ([`super::slim`]).
+    pub async fn conversation_results_for(
+        &self,
+        slate: &str,
+        you: Option<Id>,
+    ) -> Result<ResultsView> {
         let mut tx = self.store.read().await?;
         let s = find_slate(tx.as_mut(), slate).await?;
         let statements = tx
@@ -254,16 +281,15 @@ impl Engine {
             .filter(|x| x.status == StatementStatus::Approved)
             .map(|x| (x.id, statement_view(x)))
             .collect();
-        let (changes, result) = load_result(tx.as_mut(), s.id).await?;
+        let (changes, result) = load_view(tx.as_mut(), s.id, you).await?;
         Ok(ResultsView {
             slug: s.slug.to_string(),
             slate_name: s.name.clone(),
-            computed_at: result.as_ref().map(|(st, _)| st.computed_at),
-            votes: result.as_ref().map_or(0, |(st, _)| st.votes),
-            updating: result
-                .as_ref()
-                .map_or(changes > 0, |(st, _)| st.changes < changes),
-            result: result.map(|(_, r)| r),
+            computed_at: result.as_ref().map(|r| r.computed_at),
+            votes: result.as_ref().map_or(0, |r| r.votes),
+            updating: result.as_ref().map_or(changes > 0, |r| r.changes < changes),
+            // Flagged bursts are for the organizers (`conversation_bursts`).
+            result: result.map(|r| r.result),
             statements,
         })
     }
@@ -283,6 +309,7 @@ mod tests {
                 .map(|id| GroupResult {
                     id,
                     participants: Vec::new(),
+                    size: 0,
                     repness: Vec::new(),
                 })
                 .collect(),
@@ -292,6 +319,7 @@ mod tests {
             tallies,
             bridging: Vec::new(),
             input: String::new(),
+            bursts: Vec::new(),
         }
     }
 

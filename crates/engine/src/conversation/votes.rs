@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use cohort_store::{Id, StatementRow, StatementStatus, Tx, VisitorVoteRow, VoteRow};
 
 use super::analysis::params;
-use super::results::{group_letter, load_result};
+use super::results::group_letter;
+use super::slim::load_view;
 use super::statements::statement_of;
 use super::{statement_view, Participation, Position, Vote};
 use crate::secrets::token_hash;
@@ -246,9 +247,11 @@ impl Engine {
             .min_by_key(|x| shuffle_key(taker.order_key(), x.id))
             .map(|x| statement_view(x));
         let me = taker.participant();
-        let (_, result) = load_result(tx.as_mut(), s.id).await?;
-        let position = result.as_ref().and_then(|(_, r)| {
-            r.points
+        let (_, result) = load_view(tx.as_mut(), s.id, me).await?;
+        let position = result.as_ref().and_then(|shown| {
+            shown
+                .result
+                .points
                 .iter()
                 .find(|p| Some(p.participant) == me)
                 .map(|p| Position {

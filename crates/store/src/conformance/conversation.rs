@@ -287,3 +287,226 @@ pub async fn anonymous_participants_vote_and_are_deleted_whole(store: &dyn Store
     );
     tx.commit().await.expect("commit");
 }
+
+pub async fn burst_downweights_are_recorded_per_slate_in_order(store: &dyn Store) {
+    let at = |h: u32| {
+        Utc.with_ymd_and_hms(2026, 11, 3, h, 0, 0)
+            .single()
+            .expect("time")
+    };
+    let mut tx = store.write().await.expect("begin");
+    let mut slates = Vec::new();
+    for slug in ["brigaded", "quiet"] {
+        let s = tx
+            .insert_slate(&NewSlate {
+                slug: Slug::parse(slug).expect("slug"),
+                name: slug.into(),
+                cycle: 2028,
+                description: String::new(),
+                condition: Condition::parse("signers >= 1").expect("condition"),
+                limits: LimitTable::new(),
+                created_at: at(1),
+            })
+            .await
+            .expect("slate");
+        slates.push(s.id);
+    }
+    let org = tx
+        .insert_user(
+            &Email::parse("org@example.org").expect("email"),
+            "Org",
+            at(1),
+        )
+        .await
+        .expect("user");
+    let first = NewDownweight {
+        slate_id: slates[0],
+        // Accounts and anonymous visitors (negative rows) alike.
+        participants: vec![-9, -3, 4, 17],
+        burst_from: at(2),
+        burst_until: at(3),
+        decided_by: Some(org.id),
+        decided_at: at(4),
+    };
+    let second = NewDownweight {
+        participants: vec![5],
+        decided_by: None,
+        decided_at: at(5),
+        ..first.clone()
+    };
+    let a = tx.insert_downweight(&first).await.expect("insert");
+    let b = tx.insert_downweight(&second).await.expect("insert");
+    assert_ne!(a, b);
+    tx.commit().await.expect("commit");
+
+    let mut tx = store.read().await.expect("begin");
+    assert_eq!(
+        tx.downweights(slates[0]).await.expect("read"),
+        vec![
+            DownweightRow { id: a, d: first },
+            DownweightRow { id: b, d: second }
+        ],
+        "oldest first, participants and times as written"
+    );
+    assert!(tx.downweights(slates[1]).await.expect("read").is_empty());
+}
+
+pub async fn the_slim_result_form_is_replaced_whole_and_reads_the_drawn_dots(store: &dyn Store) {
+    let at = |h: u32| {
+        Utc.with_ymd_and_hms(2026, 11, 4, h, 0, 0)
+            .single()
+            .expect("time")
+    };
+    let mut tx = store.write().await.expect("begin");
+    let slate = tx
+        .insert_slate(&NewSlate {
+            slug: Slug::parse("slim").expect("slug"),
+            name: "Slim".into(),
+            cycle: 2028,
+            description: String::new(),
+            condition: Condition::parse("signers >= 1").expect("condition"),
+            limits: LimitTable::new(),
+            created_at: at(1),
+        })
+        .await
+        .expect("slate")
+        .id;
+    assert_eq!(tx.result_view(slate, None).await.expect("read"), None);
+    tx.touch_conversation(slate).await.expect("touch");
+    tx.touch_conversation(slate).await.expect("touch");
+    let stored = StoredResult {
+        changes: 1,
+        votes: 9,
+        computed_at: at(2),
+        result: "{}".into(),
+        warm: String::new(),
+    };
+    assert!(tx
+        .save_conversation_result(slate, &stored)
+        .await
+        .expect("save"));
+    let t = |agree, disagree, seen| TallyCells {
+        agree,
+        disagree,
+        seen,
+    };
+    let full = ResultView {
+        changes: 0,
+        stamp: None,
+        participants: 3,
+        in_conversation: 3,
+        statements: vec![
+            ResultStatementRow {
+                statement_id: 11,
+                overall: t(2, 1, 3),
+                groups: vec![t(2, 0, 2), t(0, 1, 1)],
+                group_consensus: Some((0.25, 1)),
+                agree_rank: Some(0),
+                disagree_rank: None,
+                bridge: Some(BridgeCells {
+                    votes: 3,
+                    across: 0.5,
+                    low: 0.25,
+                    high: 0.75,
+                    bridges: false,
+                }),
+                point: Some((0.5, -1.5)),
+            },
+            ResultStatementRow {
+                statement_id: 12,
+                overall: t(0, 0, 1),
+                groups: Vec::new(),
+                group_consensus: None,
+                agree_rank: None,
+                disagree_rank: Some(0),
+                bridge: None,
+                point: None,
+            },
+        ],
+        groups: vec![
+            ResultGroupRow {
+                index: 0,
+                group_id: 4,
+                size: 2,
+                repness: vec![RepCells {
+                    statement_id: 11,
+                    agree: true,
+                    n_success: 2,
+                    n_trials: 2,
+                }],
+            },
+            ResultGroupRow {
+                index: 1,
+                group_id: 2,
+                size: 1,
+                repness: Vec::new(),
+            },
+        ],
+        points: vec![
+            ResultPointRow {
+                participant: -7,
+                x: 1.0,
+                y: 2.0,
+                group: Some(1),
+                drawn: true,
+            },
+            ResultPointRow {
+                participant: 3,
+                x: -1.0,
+                y: 0.0,
+                group: None,
+                drawn: false,
+            },
+            ResultPointRow {
+                participant: 5,
+                x: 0.25,
+                y: -0.5,
+                group: Some(0),
+                drawn: true,
+            },
+        ],
+    };
+    tx.save_result_view(slate, &full).await.expect("save view");
+    tx.commit().await.expect("commit");
+
+    let mut tx = store.read().await.expect("begin");
+    let drawn = ResultView {
+        changes: 2,
+        stamp: Some((1, 9, at(2))),
+        points: vec![full.points[0], full.points[2]],
+        ..full.clone()
+    };
+    assert_eq!(
+        tx.result_view(slate, None).await.expect("read"),
+        Some(drawn.clone()),
+        "every statement and group; the drawn dots only"
+    );
+    assert_eq!(
+        tx.result_view(slate, Some(3)).await.expect("read"),
+        Some(ResultView {
+            points: full.points.clone(),
+            ..drawn.clone()
+        }),
+        "and the viewer's own dot"
+    );
+    drop(tx);
+
+    let mut tx = store.write().await.expect("begin");
+    let smaller = ResultView {
+        statements: vec![full.statements[1].clone()],
+        groups: Vec::new(),
+        points: vec![full.points[1]],
+        ..full.clone()
+    };
+    tx.save_result_view(slate, &smaller).await.expect("replace");
+    assert_eq!(
+        tx.result_view(slate, Some(3)).await.expect("read"),
+        Some(ResultView {
+            changes: 2,
+            stamp: Some((1, 9, at(2))),
+            ..smaller
+        }),
+        "nothing of the earlier form is left"
+    );
+    tx.commit().await.expect("commit");
+}

@@ -188,6 +188,8 @@ macro_rules! conformance_tests {
             volunteer_teams_round_trip,
             conversations_statements_votes_and_results,
             anonymous_participants_vote_and_are_deleted_whole,
+            burst_downweights_are_recorded_per_slate_in_order,
+            the_slim_result_form_is_replaced_whole_and_reads_the_drawn_dots,
             payments_setups_charges_releases_and_webhook_events, check_invariants_names_a_wrong_charge,
             a_stopped_monthly_pledge_keeps_its_past_and_gets_no_new_month,
             books_events_settings_marks_and_collected_totals,

@@ -117,7 +117,7 @@ impl Map {
                     .filter(|(p, _)| p.group == Some(gi))
                     .map(|(_, d)| d)
                     .collect();
-                if pts.is_empty() || g.participants.is_empty() {
+                if pts.is_empty() || g.size == 0 {
                     return None;
                 }
                 let n = pts.len() as i64;
@@ -133,14 +133,7 @@ impl Map {
             .groups
             .iter()
             .enumerate()
-            .map(|(i, g)| {
-                format!(
-                    "group {} ({} {})",
-                    group_letter(i),
-                    g.participants.len(),
-                    people(g.participants.len())
-                )
-            })
+            .map(|(i, g)| format!("group {} ({} {})", group_letter(i), g.size, people(g.size)))
             .collect();
         let summary = if groups.is_empty() {
             format!(
@@ -260,11 +253,13 @@ mod tests {
                 GroupResult {
                     id: 0,
                     participants: vec![1],
+                    size: 1,
                     repness: Vec::new(),
                 },
                 GroupResult {
                     id: 1,
                     participants: vec![2],
+                    size: 1,
                     repness: Vec::new(),
                 },
             ],
@@ -274,6 +269,7 @@ mod tests {
             tallies: Vec::new(),
             bridging: Vec::new(),
             input: String::new(),
+            bursts: Vec::new(),
         };
         let mut texts = BTreeMap::new();
         texts.insert(
@@ -330,6 +326,7 @@ mod tests {
             tallies: Vec::new(),
             bridging: Vec::new(),
             input: String::new(),
+            bursts: Vec::new(),
         };
         let texts: BTreeMap<i64, StatementView> = (10..16)
             .map(|id| {
@@ -391,6 +388,7 @@ mod tests {
             groups: vec![GroupResult {
                 id: 0,
                 participants: (0..10_001).collect(),
+                size: 10_001,
                 repness: Vec::new(),
             }],
             consensus_agree: Vec::new(),
@@ -399,6 +397,7 @@ mod tests {
             tallies: Vec::new(),
             bridging: Vec::new(),
             input: String::new(),
+            bursts: Vec::new(),
         };
         let map = Map::new(&r, &BTreeMap::new(), Some(7));
         assert!(map.dots.len() <= MAX_DOTS + 1, "{}", map.dots.len());

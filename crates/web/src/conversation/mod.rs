@@ -23,6 +23,7 @@ use crate::pages::{html, PageError};
 use crate::rate_limit::{too_many_votes, VoteLimiter};
 use crate::session::{CsrfForm, Viewer};
 
+mod brigades;
 mod labels;
 mod map;
 mod moderate;
@@ -49,6 +50,10 @@ pub(crate) fn routes() -> Router<Engine> {
         )
         .route("/slates/{slug}/conversation/seed", post(moderate::seed))
         .route("/slates/{slug}/conversation/adopt", post(moderate::adopt))
+        .route(
+            "/slates/{slug}/conversation/downweight",
+            post(brigades::downweight),
+        )
         .route("/static/conversation.css", get(stylesheet))
 }
 
@@ -123,7 +128,7 @@ async fn participate_page(
         .participation_as(&viewer.actor, visitor, slug)
         .await?;
     let map = if p.position.is_some() {
-        let r = engine.conversation_results(slug).await?;
+        let r = engine.conversation_results_for(slug, p.me).await?;
         r.result
             .as_ref()
             .map(|res| Map::new(res, &r.statements, p.me))

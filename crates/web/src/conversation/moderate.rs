@@ -8,6 +8,7 @@ use cohort_engine::conversation::{StatementView, STATEMENT_MAX};
 use cohort_engine::Engine;
 use serde::Deserialize;
 
+use super::brigades::{self, BurstLine, DecisionLine};
 use super::{NoticeQuery, StatementForm};
 use crate::app::{after_form, sign_in_first};
 use crate::extract::ApiPath;
@@ -36,6 +37,9 @@ struct ModeratePage {
     rejected: Vec<ModLine>,
     updated: String,
     max: usize,
+    /// Bursts of participants who arrived together and voted as one.
+    bursts: Vec<BurstLine>,
+    decisions: Vec<DecisionLine>,
 }
 
 pub(super) async fn moderate_page(
@@ -51,12 +55,16 @@ pub(super) async fn moderate_page(
             Some("Moderated out: voters won't see it and it no longer counts.".to_owned())
         }
         "adopted" => Some("Adopted as a plank: a new compact version is published.".to_owned()),
+        "downweighted" => Some(
+            "Down-weighted: from the next update, that burst's votes count for nothing in the bridging scores."
+                .to_owned(),
+        ),
         _ => None,
     });
     moderate_page_for(&engine, &viewer, &slug, notice, None).await
 }
 
-async fn moderate_page_for(
+pub(super) async fn moderate_page_for(
     engine: &Engine,
     viewer: &Viewer,
     slug: &str,
@@ -70,6 +78,10 @@ async fn moderate_page_for(
     }
     let all = engine.conversation_statements(&viewer.actor, slug).await?;
     let results = engine.conversation_results(slug).await?;
+    let (bursts, decisions) = brigades::lines(
+        &engine.conversation_bursts(&viewer.actor, slug).await?,
+        &all,
+    );
     let bridge = |id: i64| results.result.as_ref().and_then(|r| r.bridge(id));
     let line = |s: &StatementView| ModLine {
         support: results
@@ -127,6 +139,8 @@ async fn moderate_page_for(
                 .map(|t| t.format("%B %-d, %Y at %H:%M UTC").to_string())
                 .unwrap_or_default(),
             max: STATEMENT_MAX,
+            bursts,
+            decisions,
         },
     ))
 }

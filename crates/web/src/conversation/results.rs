@@ -142,8 +142,8 @@ pub(super) async fn results(
     viewer: Viewer,
     ApiPath(slug): ApiPath<String>,
 ) -> Result<Response, PageError> {
-    let v = engine.conversation_results(&slug).await?;
     let you = viewer.actor.account().map(|a| a.user.id);
+    let v = engine.conversation_results_for(&slug, you).await?;
     let mut page = ResultsPage {
         updated: v
             .computed_at
@@ -199,7 +199,7 @@ pub(super) async fn results(
             .map(|(gi, g)| GroupCard {
                 letter: group_letter(gi),
                 class: format!("g{}", gi % 5),
-                size: g.participants.len(),
+                size: g.size,
                 lines: g
                     .repness
                     .iter()

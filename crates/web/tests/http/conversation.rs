@@ -406,11 +406,18 @@ async fn recompute_matches_the_analysis_of_the_same_votes(app: TestApp) {
     let check = |stored: &cohort_engine::conversation::ConversationResult,
                  direct: &cohort_consensus::Analysis| {
         assert!(direct.groups.len() >= 2, "the planted groups are found");
-        let stored_groups: Vec<Vec<i64>> = stored
-            .groups
-            .iter()
-            .map(|g| g.participants.clone())
-            .collect();
+        // The views read the slim form: memberships from the map's dots
+        // (every dot is drawn at this size), sizes from the groups.
+        let mut stored_groups: Vec<Vec<i64>> = vec![Vec::new(); stored.groups.len()];
+        for p in &stored.points {
+            if let Some(g) = p.group {
+                stored_groups[g].push(p.participant);
+            }
+        }
+        for (g, members) in stored.groups.iter().zip(&mut stored_groups) {
+            members.sort_unstable();
+            assert_eq!(g.size, members.len());
+        }
         let direct_groups: Vec<Vec<i64>> = direct
             .groups
             .iter()

@@ -15,6 +15,7 @@ mod coalition;
 mod congress;
 mod conversation;
 mod conversation_anonymous;
+mod conversation_brigade;
 mod conversation_map;
 mod digest;
 mod governing;
