@@ -1259,9 +1259,13 @@ async fn pledges_racing_signatures_on_two_servers_all_land_and_unlock(app: TestA
                     let text = r.text().await.expect("a body");
                     assert_eq!(status, StatusCode::CREATED, "{text}");
                 } else {
-                    let input: cohort_engine::PledgeInput = serde_json::from_value(body).expect("a pledge");
+                    let input: cohort_engine::PledgeInput =
+                        serde_json::from_value(body).expect("a pledge");
                     let request = input.try_into().expect("a valid pledge");
-                    other.pledge(SLATE, request, None).await.expect("taken there");
+                    other
+                        .pledge(SLATE, request, None)
+                        .await
+                        .expect("taken there");
                 }
             }
             cents
@@ -1280,7 +1284,10 @@ async fn pledges_racing_signatures_on_two_servers_all_land_and_unlock(app: TestA
     assert_eq!(last["status"], "unlocked", "{last}");
     let input: cohort_engine::PledgeInput = serde_json::from_value(donor(2001)).expect("a pledge");
     let request = input.try_into().expect("a valid pledge");
-    let there = other.pledge(SLATE, request, None).await.expect("taken there");
+    let there = other
+        .pledge(SLATE, request, None)
+        .await
+        .expect("taken there");
     assert_eq!(there.pledge.status.as_str(), "unlocked");
     total += last["amount_cents"].as_i64().expect("cents") + 3001;
     let pot = pot(&app).await;

@@ -11,8 +11,7 @@ use cohort_core::model::PledgeStatus;
 use cohort_core::{Cents, Condition};
 use cohort_engine::{
     Actor, CandidateInput, CompactInput, DonorInput, Engine, FixedClock, OsTokens, PledgeInput,
-    PledgeRequest,
-    SlateInput, SlateView,
+    PledgeRequest, SlateInput, SlateView,
 };
 use cohort_store::Store;
 use cohort_store_sqlite::SqliteStore;
@@ -216,7 +215,10 @@ async fn a_pledge_answers_with_its_payment_in_one_call() {
         .pledge("s", valid(money("a@x.org", 1_000)), None)
         .await
         .expect("pledge");
-    let pay = out.pledge.payment.expect("a money pledge answers its payment");
+    let pay = out
+        .pledge
+        .payment
+        .expect("a money pledge answers its payment");
     assert_eq!(pay.state, "pledge_only");
     let hours = PledgeInput {
         kind: "hours".into(),
@@ -247,16 +249,22 @@ async fn assurance_threshold_unlocks_every_waiting_pledge_together() {
         p.condition = Some("pledged >= $1,000".into());
         let out = w.engine.pledge("s", valid(p), None).await.expect("pledge");
         assert_eq!(
-            out.pledge.status, PledgeStatus::Pending,
+            out.pledge.status,
+            PledgeStatus::Pending,
             "the pot has not reached $1,000 yet"
         );
         receipts.push((out.pledge.id, out.pledge.receipt_token.expect("receipt")));
     }
     let mut last = money("d9@x.org", 1);
     last.condition = Some("pledged >= $1,000".into());
-    let out = w.engine.pledge("s", valid(last), None).await.expect("pledge");
+    let out = w
+        .engine
+        .pledge("s", valid(last), None)
+        .await
+        .expect("pledge");
     assert_eq!(
-        out.pledge.status, PledgeStatus::Unlocked,
+        out.pledge.status,
+        PledgeStatus::Unlocked,
         "the pledge that reaches the threshold unlocks with the rest"
     );
     for (id, token) in receipts {
@@ -309,7 +317,7 @@ async fn pledges_past_their_deadline_expire_and_never_unlock() {
         .pledge_view(out.pledge.id, &out.pledge.receipt_token.expect("r"))
         .await
         .expect("view");
-    assert_eq!(view.status, "expired");
+    assert_eq!(view.status, PledgeStatus::Expired);
     let slate = w.engine.slate_view("s").await.expect("slate");
     assert_eq!(
         slate.pot.pending_cents, 0,
@@ -549,7 +557,12 @@ async fn concurrent_pledges_share_commits_and_a_bad_one_fails_alone() {
             if i == 30 {
                 p.condition = Some("signers >= 1".into()); // already true: unlocks inside its batch
             }
-            (i, w.engine.pledge("s", valid(p), Some(&format!("key-{i}"))).await)
+            (
+                i,
+                w.engine
+                    .pledge("s", valid(p), Some(&format!("key-{i}")))
+                    .await,
+            )
         }));
     }
     let mut ids = std::collections::HashSet::new();
@@ -567,7 +580,11 @@ async fn concurrent_pledges_share_commits_and_a_bad_one_fails_alone() {
         assert!(out.created);
         assert_eq!(
             out.pledge.status,
-            if i == 30 { PledgeStatus::Unlocked } else { PledgeStatus::Pending },
+            if i == 30 {
+                PledgeStatus::Unlocked
+            } else {
+                PledgeStatus::Pending
+            },
             "pledge {i}"
         );
         assert!(ids.insert(out.pledge.id), "ids are distinct");
@@ -585,7 +602,11 @@ async fn the_default_deadline_is_the_last_general_election_and_a_passed_one_is_n
     let w = world("signers >= 3").await;
     let mut p = money("a@x.org", 500);
     p.deadline = None;
-    let out = w.engine.pledge("s", valid(p.clone()), None).await.expect("pledge");
+    let out = w
+        .engine
+        .pledge("s", valid(p.clone()), None)
+        .await
+        .expect("pledge");
     assert_eq!(out.pledge.deadline, "2028-11-07");
     w.clock.set(noon(2028, 11, 8));
     match w.engine.pledge("s", valid(p), None).await {

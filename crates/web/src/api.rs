@@ -9,8 +9,7 @@ use axum::{Json, Router};
 use cohort_core::limits::LimitEntry;
 use cohort_engine::{
     CandidateInput, CandidateTotalView, CandidateView, CompactInput, CompactVersionView, Engine,
-    EngineError,
-    PledgeInput, PledgeRequest, PledgeView, SlateEdit, SlateInput, SlateView,
+    EngineError, PledgeInput, PledgeRequest, PledgeView, SlateEdit, SlateInput, SlateView,
 };
 use serde::{Deserialize, Serialize};
 

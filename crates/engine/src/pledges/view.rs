@@ -152,14 +152,9 @@ pub(super) fn render_pledge(
         })
         .collect();
     let (amount_cents, recurring, hours_per_week, weeks, skills, actions) = match &row.kind {
-        PledgeKind::Money { amount, recurring } => (
-            Some(*amount),
-            Some(*recurring),
-            None,
-            None,
-            None,
-            None,
-        ),
+        PledgeKind::Money { amount, recurring } => {
+            (Some(*amount), Some(*recurring), None, None, None, None)
+        }
         PledgeKind::Hours {
             hours_per_week,
             weeks,
