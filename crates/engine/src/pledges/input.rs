@@ -486,7 +486,7 @@ mod tests {
         );
         assert_eq!(r.deadline, NaiveDate::from_ymd_opt(2028, 10, 1));
         assert_eq!(
-            r.condition.map(|c| c.canonical()),
+            r.condition.as_ref().map(|c| c.canonical()),
             Some("signers >= 2".into())
         );
         assert_eq!(r.request_hash, request_hash(&input));
