@@ -2,7 +2,7 @@
 //! previews for the pledge form, what changed between compact versions, and
 //! the exports a treasurer works from. Every method checks the actor's role.
 
-use cohort_core::model::{CompactContent, PledgeStatus, Recurrence};
+use cohort_core::model::{CompactContent, PledgeKind, PledgeStatus, Recurrence};
 use cohort_core::unlock::{allocate, ContributionsToDate, MoneyToSplit};
 use cohort_core::{Cents, Condition};
 use cohort_store::{PartnerRow, PledgeRow, Referrals, Role};
@@ -536,11 +536,18 @@ impl Engine {
 }
 
 /// Whether a pledge can still be cancelled by its pledger.
-pub fn cancellable(status: &str) -> bool {
-    status == PledgeStatus::Pending.as_str()
+pub fn cancellable(status: PledgeStatus) -> bool {
+    status == PledgeStatus::Pending
 }
 
 /// Whether its pledger can stop a pledge: an unlocked monthly money pledge.
-pub fn stoppable(status: &str, recurring: Option<&str>) -> bool {
-    status == PledgeStatus::Unlocked.as_str() && recurring == Some(Recurrence::Monthly.as_str())
+pub fn stoppable(status: PledgeStatus, kind: &PledgeKind) -> bool {
+    status == PledgeStatus::Unlocked
+        && matches!(
+            kind,
+            PledgeKind::Money {
+                recurring: Recurrence::Monthly,
+                ..
+            }
+        )
 }

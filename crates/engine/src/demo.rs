@@ -2,6 +2,7 @@
 //! congress-legislators data), fictional challengers, and a few hundred
 //! generated pledges, loaded through the same use cases a user would call.
 
+use cohort_core::model::PledgeStatus;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Deserialize;
@@ -142,9 +143,11 @@ impl Engine {
             ..DemoSummary::default()
         };
         for input in generate_pledges(spec) {
-            let out = self.pledge(&s.slug, input, None).await?;
+            let out = self
+                .pledge_with(&s.slug, input.try_into()?, None, false)
+                .await?;
             summary.pledges += 1;
-            if out.pledge.status == "unlocked" {
+            if out.pledge.status == PledgeStatus::Unlocked {
                 summary.unlocked += 1;
             }
         }

@@ -170,7 +170,8 @@ impl Engine {
                 joint_event: Some(event),
                 ..PledgeInput::default()
             };
-            self.pledge(slug, input, None).await?;
+            self.pledge_with(slug, input.try_into()?, None, false)
+                .await?;
         }
         Ok(())
     }

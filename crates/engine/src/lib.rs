@@ -69,6 +69,7 @@ pub use mail::{Mailer, MailerError};
 pub use payments::{PaymentGateway, PledgeOnly};
 pub use pledges::{
     conditional_disclosure, ActionsInput, DonorInput, Ended, PledgeInput, PledgeOutcome,
+    PledgeRequest,
 };
 pub use primaries::{GeneralChoiceLine, GeneralChoiceView, PrimaryLossView};
 pub use slates::{CandidateInput, CompactInput, SlateEdit, SlateInput};

@@ -33,7 +33,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::people_import::{check_sha256, file_sha256, normalize_newlines};
-use crate::pledges::{request_hash, validate, ActionsInput, DonorInput, PledgeInput};
+use crate::pledges::{validate, ActionsInput, DonorInput, PledgeInput, PledgeRequest};
 use crate::slates::find_slate;
 use crate::{Actor, Engine, EngineError, Result};
 
@@ -103,7 +103,10 @@ pub struct PledgeImportDone {
 /// One row checked: the intake's request, its key, whether it is in already.
 pub(crate) struct Checked {
     line: usize,
-    input: PledgeInput,
+    request: PledgeRequest,
+    /// The donor's email and name as the file gives them (the preview shows them).
+    email: String,
+    name: String,
     key: String,
     done_before: bool,
     kind: cohort_core::model::PledgeKind,
@@ -233,14 +236,16 @@ async fn check(
     let mut seen: HashMap<String, usize> = HashMap::new();
     for p in &parsed.pledges {
         let input = input_of(p);
-        let v = match validate(&input, slate, candidates, today) {
+        let checked = PledgeRequest::try_from(&input)
+            .and_then(|r| validate(&r, slate, candidates, today).map(|v| (r, v)));
+        let (request, v) = match checked {
             Ok(v) => v,
             Err(e) => {
                 problems.push((p.line, problem(parsed, p.line, e)));
                 continue;
             }
         };
-        let hash = request_hash(&input);
+        let hash = request.request_hash.clone();
         let before = seen.entry(hash.clone()).or_default();
         let key = row_key(p, &hash, *before);
         *before += 1;
@@ -263,7 +268,9 @@ async fn check(
         };
         rows.push(Checked {
             line: p.line,
-            input,
+            request,
+            email: input.donor.email,
+            name: input.donor.name,
             key,
             done_before,
             kind: v.kind,
@@ -358,8 +365,8 @@ impl Engine {
             if preview.sample.len() < PREVIEW_ROWS {
                 preview.sample.push(PledgePreviewRow {
                     line: r.line,
-                    email: r.input.donor.email.clone(),
-                    name: r.input.donor.name.clone(),
+                    email: r.email.clone(),
+                    name: r.name.clone(),
                     pledge: r.kind.describe(),
                     condition: r.condition.clone(),
                     action: if r.done_before {
@@ -440,7 +447,7 @@ impl Engine {
             let (before, chunk): (Vec<_>, Vec<_>) = chunk.into_iter().partition(|r| r.done_before);
             done.already_imported += before.len();
             let lines: Vec<usize> = chunk.iter().map(|r| r.line).collect();
-            let items: Vec<_> = chunk.into_iter().map(|r| (r.input, r.key)).collect();
+            let items: Vec<_> = chunk.into_iter().map(|r| (r.request, r.key)).collect();
             let answers = if items.is_empty() {
                 Vec::new()
             } else {

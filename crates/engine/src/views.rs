@@ -1,9 +1,15 @@
 //! What use cases answer with: plain, serializable views whose field names
 //! are the JSON API's (see API.md in the repository root).
 
-use cohort_core::model::Plank;
+use cohort_core::model::{Plank, PledgeKind, PledgeStatus, Recurrence};
+use cohort_core::Cents;
 use cohort_store::Pot;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
+
+/// A pledge kind as the API names it.
+fn kind_name<S: Serializer>(kind: &PledgeKind, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(kind.kind_str())
+}
 
 #[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SlateView {
@@ -75,12 +81,19 @@ pub struct EndorsementView {
 pub struct PledgeView {
     pub id: i64,
     pub slate: String,
-    pub kind: String,
-    pub status: String,
+    /// Serialized as its name (`"money"`, `"hours"`, `"actions"`); what it
+    /// holds is spelled out in the fields below.
+    #[serde(serialize_with = "kind_name")]
+    #[schema(value_type = String)]
+    pub kind: PledgeKind,
+    #[schema(value_type = String)]
+    pub status: PledgeStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub amount_cents: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub amount_cents: Option<Cents>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub recurring: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub recurring: Option<Recurrence>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hours_per_week: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -106,7 +119,8 @@ pub struct PledgeView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub receipt_token: Option<String>,
     pub allocations: Vec<AllocationView>,
-    pub unallocated_cents: i64,
+    #[schema(value_type = i64)]
+    pub unallocated_cents: Cents,
     /// How the money is being collected (money pledges, in the API's answers).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payment: Option<PaymentView>,

@@ -7,10 +7,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use cohort_core::facts::Snapshot;
+use cohort_core::model::PledgeStatus;
 use cohort_core::{Cents, Condition};
 use cohort_engine::{
     Actor, CandidateInput, CompactInput, DonorInput, Engine, FixedClock, OsTokens, PledgeInput,
-    SlateInput, SlateView,
+    PledgeRequest, SlateInput, SlateView,
 };
 use cohort_store::Store;
 use cohort_store_sqlite::SqliteStore;
@@ -103,6 +104,11 @@ async fn world(condition: &str) -> World {
     }
 }
 
+/// The engine's request for a pledge the edge would have accepted.
+fn valid(input: PledgeInput) -> PledgeRequest {
+    input.try_into().expect("a pledge the edge accepts")
+}
+
 fn money(email: &str, cents: i64) -> PledgeInput {
     PledgeInput {
         kind: "money".into(),
@@ -159,10 +165,10 @@ async fn a_signature_that_completes_the_slate_unlocks_and_splits_in_the_same_eve
     let w = world("signers >= 2 and mutual").await;
     let p = w
         .engine
-        .pledge("s", money("a@x.org", 10_000), None)
+        .pledge("s", valid(money("a@x.org", 10_000)), None)
         .await
         .expect("pledge");
-    assert_eq!(p.pledge.status, "pending");
+    assert_eq!(p.pledge.status, PledgeStatus::Pending);
     w.sign(0).await;
     w.endorse(0, 2).await;
     w.endorse(2, 0).await;
@@ -173,7 +179,7 @@ async fn a_signature_that_completes_the_slate_unlocks_and_splits_in_the_same_eve
             .await
             .expect("view")
             .status,
-        "pending",
+        PledgeStatus::Pending,
         "one signer is not enough"
     );
     let outcome = w
@@ -187,15 +193,50 @@ async fn a_signature_that_completes_the_slate_unlocks_and_splits_in_the_same_eve
         .pledge_view(p.pledge.id, &token)
         .await
         .expect("view");
-    assert_eq!(view.status, "unlocked");
+    assert_eq!(view.status, PledgeStatus::Unlocked);
     let shares: Vec<(String, i64)> = view
         .allocations
         .iter()
         .map(|a| (a.candidate.clone(), a.cents))
         .collect();
     assert_eq!(shares, vec![("ann".into(), 5_000), ("cy".into(), 5_000)]);
-    assert_eq!(view.unallocated_cents, 0);
+    assert_eq!(view.unallocated_cents, Cents(0));
     w.verify().await;
+}
+
+/// What a pledger needs next comes back from the one call: a money
+/// pledge's payment (here pledge-only: this engine collects nothing); an
+/// hours pledge has none.
+#[tokio::test]
+async fn a_pledge_answers_with_its_payment_in_one_call() {
+    let w = world("signers >= 2").await;
+    let out = w
+        .engine
+        .pledge("s", valid(money("a@x.org", 1_000)), None)
+        .await
+        .expect("pledge");
+    let pay = out
+        .pledge
+        .payment
+        .expect("a money pledge answers its payment");
+    assert_eq!(pay.state, "pledge_only");
+    let hours = PledgeInput {
+        kind: "hours".into(),
+        hours_per_week: Some(2),
+        weeks: Some(3),
+        deadline: Some("2028-01-31".into()),
+        donor: DonorInput {
+            email: "h@x.org".into(),
+            ..DonorInput::default()
+        },
+        ..PledgeInput::default()
+    };
+    let out = w
+        .engine
+        .pledge("s", valid(hours), None)
+        .await
+        .expect("pledge");
+    assert_eq!(out.pledge.payment, None);
 }
 
 #[tokio::test]
@@ -206,24 +247,30 @@ async fn assurance_threshold_unlocks_every_waiting_pledge_together() {
     for (i, cents) in [30_000, 30_000, 39_999].into_iter().enumerate() {
         let mut p = money(&format!("d{i}@x.org"), cents);
         p.condition = Some("pledged >= $1,000".into());
-        let out = w.engine.pledge("s", p, None).await.expect("pledge");
+        let out = w.engine.pledge("s", valid(p), None).await.expect("pledge");
         assert_eq!(
-            out.pledge.status, "pending",
+            out.pledge.status,
+            PledgeStatus::Pending,
             "the pot has not reached $1,000 yet"
         );
         receipts.push((out.pledge.id, out.pledge.receipt_token.expect("receipt")));
     }
     let mut last = money("d9@x.org", 1);
     last.condition = Some("pledged >= $1,000".into());
-    let out = w.engine.pledge("s", last, None).await.expect("pledge");
+    let out = w
+        .engine
+        .pledge("s", valid(last), None)
+        .await
+        .expect("pledge");
     assert_eq!(
-        out.pledge.status, "unlocked",
+        out.pledge.status,
+        PledgeStatus::Unlocked,
         "the pledge that reaches the threshold unlocks with the rest"
     );
     for (id, token) in receipts {
         assert_eq!(
             w.engine.pledge_view(id, &token).await.expect("view").status,
-            "unlocked"
+            PledgeStatus::Unlocked
         );
     }
     w.verify().await;
@@ -237,21 +284,21 @@ async fn capped_candidates_pass_the_rest_on_and_what_nobody_can_take_is_unalloca
     // $10,000 over two signers with a $3,500 federal limit each: $3,000 nobody can take.
     let out = w
         .engine
-        .pledge("s", money("big@x.org", 1_000_000), None)
+        .pledge("s", valid(money("big@x.org", 1_000_000)), None)
         .await
         .expect("pledge");
-    assert_eq!(out.pledge.status, "unlocked");
+    assert_eq!(out.pledge.status, PledgeStatus::Unlocked);
     let cents: Vec<i64> = out.pledge.allocations.iter().map(|a| a.cents).collect();
     assert_eq!(cents, vec![350_000, 350_000]);
-    assert_eq!(out.pledge.unallocated_cents, 300_000);
+    assert_eq!(out.pledge.unallocated_cents, Cents(300_000));
     // A second gift by the same donor finds no headroom left for the primary.
     let again = w
         .engine
-        .pledge("s", money("big@x.org", 5_000), None)
+        .pledge("s", valid(money("big@x.org", 5_000)), None)
         .await
         .expect("pledge");
     assert!(again.pledge.allocations.is_empty());
-    assert_eq!(again.pledge.unallocated_cents, 5_000);
+    assert_eq!(again.pledge.unallocated_cents, Cents(5_000));
     w.verify().await;
 }
 
@@ -260,7 +307,7 @@ async fn pledges_past_their_deadline_expire_and_never_unlock() {
     let w = world("signers >= 1").await;
     let mut p = money("a@x.org", 2_000);
     p.deadline = Some("2026-12-01".into());
-    let out = w.engine.pledge("s", p, None).await.expect("pledge");
+    let out = w.engine.pledge("s", valid(p), None).await.expect("pledge");
     w.clock.set(noon(2026, 12, 2));
     let t = w.engine.tick().await.expect("tick");
     assert_eq!(t.expired, 1);
@@ -270,7 +317,7 @@ async fn pledges_past_their_deadline_expire_and_never_unlock() {
         .pledge_view(out.pledge.id, &out.pledge.receipt_token.expect("r"))
         .await
         .expect("view");
-    assert_eq!(view.status, "expired");
+    assert_eq!(view.status, PledgeStatus::Expired);
     let slate = w.engine.slate_view("s").await.expect("slate");
     assert_eq!(
         slate.pot.pending_cents, 0,
@@ -287,9 +334,9 @@ async fn monthly_pledges_give_again_only_while_the_bloc_holds() {
     w.sign(2).await;
     let mut p = money("m@x.org", 3_000);
     p.recurring = Some("monthly".into());
-    let out = w.engine.pledge("s", p, None).await.expect("pledge");
+    let out = w.engine.pledge("s", valid(p), None).await.expect("pledge");
     let token = out.pledge.receipt_token.clone().expect("r");
-    assert_eq!(out.pledge.status, "unlocked");
+    assert_eq!(out.pledge.status, PledgeStatus::Unlocked);
     w.clock.set(noon(2026, 12, 24));
     w.engine.tick().await.expect("tick");
     let view = w
@@ -325,7 +372,7 @@ async fn an_event_with_nothing_to_unlock_changes_no_pledge() {
     let w = world("signers >= 3 and mutual").await;
     let out = w
         .engine
-        .pledge("s", money("a@x.org", 500), None)
+        .pledge("s", valid(money("a@x.org", 500)), None)
         .await
         .expect("pledge");
     let s = w
@@ -339,7 +386,7 @@ async fn an_event_with_nothing_to_unlock_changes_no_pledge() {
         .pledge_view(out.pledge.id, &out.pledge.receipt_token.expect("r"))
         .await
         .expect("view");
-    assert_eq!(view.status, "pending");
+    assert_eq!(view.status, PledgeStatus::Pending);
     assert!(view.allocations.is_empty());
 }
 
@@ -424,7 +471,7 @@ async fn run(ops: Vec<Op>) -> std::result::Result<(), TestCaseError> {
                 if monthly {
                     p.recurring = Some("monthly".into());
                 }
-                let out = w.engine.pledge("s", p, None).await.expect("pledge");
+                let out = w.engine.pledge("s", valid(p), None).await.expect("pledge");
                 pledges.push((out.pledge.id, out.pledge.receipt_token.expect("receipt")));
             }
             Op::Cancel(i) => {
@@ -445,7 +492,7 @@ async fn run(ops: Vec<Op>) -> std::result::Result<(), TestCaseError> {
             let p = w.engine.pledge_view(*id, token).await.expect("view");
             let condition = Condition::parse(&p.condition).expect("stored condition parses");
             let live = p.deadline.as_str() >= now.date_naive().to_string().as_str();
-            if p.status == "pending" && live {
+            if p.status == PledgeStatus::Pending && live {
                 prop_assert!(
                     !condition.eval(&facts),
                     "pledge {} waits on `{}`, which holds",
@@ -469,11 +516,11 @@ async fn run(ops: Vec<Op>) -> std::result::Result<(), TestCaseError> {
                     split
                 );
             }
-            if p.status == "stopped" {
+            if p.status == PledgeStatus::Stopped {
                 let then = stopped.entry(*id).or_insert_with(|| split.clone());
                 prop_assert_eq!(&split, then, "stopped pledge {} was split again", id);
             }
-            if p.status == "unlocked" {
+            if p.status == PledgeStatus::Unlocked {
                 frozen.insert(*id, split);
             }
         }
@@ -503,12 +550,19 @@ async fn concurrent_pledges_share_commits_and_a_bad_one_fails_alone() {
         tasks.push(tokio::spawn(async move {
             let mut p = money(&format!("c{i}@x.org"), 1_000 + i);
             if i % 10 == 7 {
-                p.amount_cents = Some(-1); // invalid: must fail without taking the batch down
+                // Invalid on this slate (found only inside the batch, where
+                // the slate is loaded): must fail without taking the batch down.
+                p.candidates = Some(vec!["nobody".into()]);
             }
             if i == 30 {
                 p.condition = Some("signers >= 1".into()); // already true: unlocks inside its batch
             }
-            (i, w.engine.pledge("s", p, Some(&format!("key-{i}"))).await)
+            (
+                i,
+                w.engine
+                    .pledge("s", valid(p), Some(&format!("key-{i}")))
+                    .await,
+            )
         }));
     }
     let mut ids = std::collections::HashSet::new();
@@ -526,7 +580,11 @@ async fn concurrent_pledges_share_commits_and_a_bad_one_fails_alone() {
         assert!(out.created);
         assert_eq!(
             out.pledge.status,
-            if i == 30 { "unlocked" } else { "pending" },
+            if i == 30 {
+                PledgeStatus::Unlocked
+            } else {
+                PledgeStatus::Pending
+            },
             "pledge {i}"
         );
         assert!(ids.insert(out.pledge.id), "ids are distinct");
@@ -544,10 +602,14 @@ async fn the_default_deadline_is_the_last_general_election_and_a_passed_one_is_n
     let w = world("signers >= 3").await;
     let mut p = money("a@x.org", 500);
     p.deadline = None;
-    let out = w.engine.pledge("s", p.clone(), None).await.expect("pledge");
+    let out = w
+        .engine
+        .pledge("s", valid(p.clone()), None)
+        .await
+        .expect("pledge");
     assert_eq!(out.pledge.deadline, "2028-11-07");
     w.clock.set(noon(2028, 11, 8));
-    match w.engine.pledge("s", p, None).await {
+    match w.engine.pledge("s", valid(p), None).await {
         Err(cohort_engine::EngineError::Invalid { field, message }) => {
             assert_eq!(field, "deadline");
             assert!(message.contains("2028-11-07"), "{message}");

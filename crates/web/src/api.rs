@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use cohort_core::limits::LimitEntry;
 use cohort_engine::{
     CandidateInput, CandidateTotalView, CandidateView, CompactInput, CompactVersionView, Engine,
-    PledgeInput, PledgeView, SlateEdit, SlateInput, SlateView,
+    EngineError, PledgeInput, PledgeRequest, PledgeView, SlateEdit, SlateInput, SlateView,
 };
 use serde::{Deserialize, Serialize};
 
@@ -195,17 +195,19 @@ async fn pledge(
 ) -> Result<(StatusCode, Json<PledgeView>), Response> {
     gate.check(&input.donor.email)
         .map_err(IntoResponse::into_response)?;
+    let refused = |e: EngineError| ApiError::from(e).into_response();
+    let request = PledgeRequest::try_from(input).map_err(refused)?;
+    // One call: the pledge, and (after its commit) how its money is collected.
     let outcome = engine
-        .pledge(&slug, input, key.as_deref())
+        .pledge(&slug, request, key.as_deref())
         .await
-        .map_err(|e| ApiError::from(e).into_response())?;
+        .map_err(refused)?;
     let status = if outcome.created {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    // The SetupIntent is made after the pledge committed (see Engine::with_payment).
-    Ok((status, Json(engine.with_payment(outcome.pledge).await)))
+    Ok((status, Json(outcome.pledge)))
 }
 
 #[derive(Debug, Deserialize)]

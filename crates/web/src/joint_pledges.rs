@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use cohort_core::Cents;
-use cohort_engine::{Engine, EngineError, PledgeInput};
+use cohort_engine::{Engine, EngineError, PledgeInput, PledgeRequest};
 use serde::Deserialize;
 
 use crate::app::{field_label, fixable, see_other};
@@ -71,13 +71,15 @@ async fn pledge_submit(
             let owner = viewer.actor.account().is_some_and(|a| {
                 cohort_core::Email::parse(&input.donor.email).is_ok_and(|e| e == a.user.email)
             });
-            if owner {
-                engine.pledge_as_owner(&event.slate, input, key).await
-            } else {
+            if !owner {
                 if let Err(too_many) = gate.check(&input.donor.email) {
                     return Ok(too_many.into_response());
                 }
-                engine.pledge(&event.slate, input, key).await
+            }
+            match PledgeRequest::try_from(input) {
+                Ok(request) if owner => engine.pledge_as_owner(&event.slate, request, key).await,
+                Ok(request) => engine.pledge(&event.slate, request, key).await,
+                Err(e) => Err(e),
             }
         }
         Err(e) => Err(e),

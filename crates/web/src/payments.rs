@@ -106,7 +106,7 @@ async fn payment_page(
 ) -> Result<Response, PageError> {
     let view = engine.pledge_view(id, &q.token).await?;
     let view = engine.with_payment(view).await;
-    let amount = cohort_core::Cents(view.amount_cents.unwrap_or(0)).to_string();
+    let amount = view.amount_cents.unwrap_or_default().to_string();
     let pay = view.payment.clone().ok_or_else(|| {
         PageError(ApiError::not_found(
             "This pledge has no payment: it is not a money pledge.",
@@ -121,7 +121,7 @@ async fn payment_page(
             id,
             token: q.token,
             slate: view.slate,
-            status: view.status,
+            status: view.status.as_str().to_owned(),
             amount,
             charged: cohort_core::Cents(pay.charged_cents).to_string(),
             pledge_only: !engine.collects_payments(),

@@ -12,7 +12,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use cohort_core::Cents;
 use cohort_engine::dashboards::Preview;
-use cohort_engine::{ActionsInput, Engine, EngineError, PledgeInput, SlateView};
+use cohort_engine::{ActionsInput, Engine, EngineError, PledgeInput, PledgeRequest, SlateView};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -420,13 +420,15 @@ pub(crate) async fn pledge_submit(
             let owner = viewer.actor.account().is_some_and(|a| {
                 cohort_core::Email::parse(&input.donor.email).is_ok_and(|e| e == a.user.email)
             });
-            if owner {
-                engine.pledge_as_owner(&slug, input, key).await
-            } else {
+            if !owner {
                 if let Err(too_many) = gate.check(&input.donor.email) {
                     return Ok(too_many.into_response());
                 }
-                engine.pledge(&slug, input, key).await
+            }
+            match PledgeRequest::try_from(input) {
+                Ok(request) if owner => engine.pledge_as_owner(&slug, request, key).await,
+                Ok(request) => engine.pledge(&slug, request, key).await,
+                Err(e) => Err(e),
             }
         }
         Err(e) => Err(e),

@@ -30,7 +30,7 @@ impl Engine {
         if input.name.trim().is_empty() {
             input.name = row.donor.name.clone();
         }
-        let (_, donor) = crate::pledges::check_donor(&input, "money")?;
+        let (_, donor) = crate::pledges::check_donor(&input, true)?;
         tx.set_pledge_donor(row.id, &donor).await?;
         tx.commit().await?;
         Ok(donor)

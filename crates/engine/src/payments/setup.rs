@@ -24,7 +24,7 @@ impl Engine {
     /// again. If two requests race, the first setup recorded wins and both
     /// answer with it.
     pub async fn with_payment(&self, mut view: PledgeView) -> PledgeView {
-        if view.kind != "money" {
+        if !matches!(view.kind, PledgeKind::Money { .. }) {
             return view;
         }
         match self.payment_view(&view).await {
@@ -53,14 +53,17 @@ impl Engine {
             let mut tx = self.store.read().await?;
             let payments = tx.payments(view.id).await?;
             // (A stopped pledge may still owe months split before the stop.)
-            if matches!(view.status.as_str(), "unlocked" | "stopped") {
+            if matches!(view.status, PledgeStatus::Unlocked | PledgeStatus::Stopped) {
                 out.waiting_for = self
                     .uncharged_because(tx.as_mut(), view.id, &payments)
                     .await?;
             }
             (tx.payment_setup(view.id).await?, payments)
         };
-        let live = matches!(view.status.as_str(), "pending" | "unlocked" | "stopped");
+        let live = matches!(
+            view.status,
+            PledgeStatus::Pending | PledgeStatus::Unlocked | PledgeStatus::Stopped
+        );
         if setup.is_none() && live {
             setup = self.create_setup(view.id).await;
         }

@@ -126,7 +126,7 @@ pub(super) async fn fundraiser_hosts(
     tx: &mut dyn Tx,
     slate: &SlateRow,
     event_id: Id,
-    input: &PledgeInput,
+    request: &PledgeRequest,
 ) -> Result<Vec<Id>> {
     use cohort_core::joint_pledge::{fundraiser_candidates, FundraiserFacts};
     let event = tx.joint_event(event_id).await?.ok_or_else(|| {
@@ -142,8 +142,8 @@ pub(super) async fn fundraiser_hosts(
         same_slate: event.slate_id == slate.id,
         hosts: &hosts,
     };
-    let chose = input.candidates.as_ref().is_some_and(|c| !c.is_empty());
-    fundraiser_candidates(&facts, chose, input.kind == "money").map_err(|e| {
+    let chose = request.candidates.is_some();
+    fundraiser_candidates(&facts, chose, request.is_money()).map_err(|e| {
         let message = if e.field == "joint_event" {
             format!("joint event {event_id} {}", e.message)
         } else {

@@ -73,6 +73,54 @@ pub struct PledgeOutcome {
     pub pledge: PledgeView,
     pub created: bool,
 }
+
+/// A pledge request parsed at the edge (`PledgeRequest::try_from` a
+/// [`PledgeInput`]): everything that can be checked without its slate is,
+/// so the intake holds typed values and checks only what needs the slate
+/// (the condition's candidates, chosen candidates, the default deadline and
+/// whether the deadline has passed).
+#[derive(Clone, Debug)]
+pub struct PledgeRequest {
+    pub kind: PledgeKind,
+    /// `None`: the slate's own condition.
+    pub condition: Option<Condition>,
+    /// Chosen candidates by slug, as sent (the intake looks them up on the
+    /// slate, naming `candidates[i]`); `None` splits across all of them.
+    pub candidates: Option<Vec<String>>,
+    /// `None`: the slate's last general election.
+    pub deadline: Option<NaiveDate>,
+    pub email: Email,
+    pub donor: Donor,
+    pub ref_code: Option<String>,
+    /// Given through this joint fundraiser: splits across its hosts only.
+    pub joint_event: Option<Id>,
+    /// The SHA-256 of the request as sent ([`request_hash`]): a retry under
+    /// the same Idempotency-Key must carry the same body.
+    pub request_hash: String,
+}
+
+impl PledgeRequest {
+    pub fn is_money(&self) -> bool {
+        matches!(self.kind, PledgeKind::Money { .. })
+    }
+}
+
+impl TryFrom<PledgeInput> for PledgeRequest {
+    type Error = EngineError;
+
+    /// Refusals name the field (`amount_cents`, `donor.email`, …): a 4xx.
+    fn try_from(input: PledgeInput) -> Result<Self> {
+        PledgeRequest::try_from(&input)
+    }
+}
+
+impl TryFrom<&PledgeInput> for PledgeRequest {
+    type Error = EngineError;
+
+    fn try_from(input: &PledgeInput) -> Result<Self> {
+        parse(input)
+    }
+}
 /// The three things FEC Advisory Opinion 2019-01 requires a conditional
 /// earmark to state — the objective trigger outside Cohort's control, the
 /// fixed date, and what happens otherwise (nothing is charged) — worded for
@@ -116,12 +164,8 @@ fn count(field: &str, v: i64, max: i64) -> Result<u32> {
     Ok(v as u32)
 }
 
-pub(crate) fn validate(
-    input: &PledgeInput,
-    slate: &SlateRow,
-    candidates: &[cohort_store::CandidateRow],
-    today: NaiveDate,
-) -> Result<Valid> {
+/// The checks that need no slate, in the order the intake always made them.
+fn parse(input: &PledgeInput) -> Result<PledgeRequest> {
     let kind = match input.kind.as_str() {
         "money" => {
             let cents = input.amount_cents.ok_or_else(|| {
@@ -199,83 +243,29 @@ pub(crate) fn validate(
             ))
         }
     };
-    if input.kind != "money" && input.amount_cents.is_some() {
+    let money = matches!(kind, PledgeKind::Money { .. });
+    if !money && input.amount_cents.is_some() {
         return Err(EngineError::invalid(
             "amount_cents",
             format!("only money pledges have an amount, not {}", input.kind),
         ));
     }
     let condition = match input.condition.as_deref() {
-        Some(c) if !c.trim().is_empty() => parse_condition("condition", c)?,
-        _ => slate.condition.clone(),
+        Some(c) if !c.trim().is_empty() => Some(parse_condition("condition", c)?),
+        _ => None,
     };
-    for (i, mentioned) in condition.mentioned_candidates().iter().enumerate() {
-        if !candidates.iter().any(|c| c.slug.as_str() == mentioned) {
-            return Err(EngineError::invalid(
-                "condition",
-                format!(
-                    "names {mentioned:?} (mention {}), who is not a candidate on {}",
-                    i + 1,
-                    slate.slug
-                ),
-            ));
-        }
-    }
-    let chosen = match &input.candidates {
-        None => None,
-        Some(list) if list.is_empty() => None,
-        Some(list) => {
-            if input.kind != "money" {
-                return Err(EngineError::invalid(
-                    "candidates",
-                    "only money pledges split across chosen candidates",
-                ));
-            }
-            let mut ids = Vec::with_capacity(list.len());
-            for (i, slug) in list.iter().enumerate() {
-                let c = candidates
-                    .iter()
-                    .find(|c| c.slug.as_str() == slug)
-                    .ok_or_else(|| {
-                        EngineError::invalid(
-                            format!("candidates[{i}]"),
-                            format!("{slug:?} is not a candidate on {}", slate.slug),
-                        )
-                    })?;
-                if !ids.contains(&c.id) {
-                    ids.push(c.id);
-                }
-            }
-            ids.sort_unstable();
-            Some(ids)
-        }
-    };
-    let deadline = match input.deadline.as_deref() {
-        Some(d) => parse_date("deadline", d)?,
-        None => {
-            // By default a pledge waits until the slate's last general election.
-            let last = candidates
-                .iter()
-                .map(|c| c.race.general_date)
-                .max()
-                .or_else(|| NaiveDate::from_ymd_opt(slate.cycle, 11, 30))
-                .unwrap_or(today);
-            if last < today {
-                return Err(EngineError::invalid(
-                    "deadline",
-                    format!("the default deadline, the slate's last general election ({last}), has passed; send a deadline"),
-                ));
-            }
-            last
-        }
-    };
-    if deadline < today {
+    let candidates = input.candidates.clone().filter(|list| !list.is_empty());
+    if candidates.is_some() && !money {
         return Err(EngineError::invalid(
-            "deadline",
-            format!("{deadline} has already passed"),
+            "candidates",
+            "only money pledges split across chosen candidates",
         ));
     }
-    let (email, donor) = check_donor(&input.donor, &input.kind)?;
+    let deadline = match input.deadline.as_deref() {
+        Some(d) => Some(parse_date("deadline", d)?),
+        None => None,
+    };
+    let (email, donor) = check_donor(&input.donor, money)?;
     if let PledgeKind::Money { amount, .. } = &kind {
         if !donor.attests_eligible {
             return Err(EngineError::invalid(
@@ -313,14 +303,99 @@ pub(crate) fn validate(
             ))
         }
     };
-    Ok(Valid {
+    Ok(PledgeRequest {
         kind,
         condition,
-        candidates: chosen,
+        candidates,
         deadline,
         email,
         donor,
         ref_code,
+        joint_event: input.joint_event,
+        request_hash: request_hash(input),
+    })
+}
+
+/// A parsed request checked against its slate: the condition's candidates,
+/// the chosen candidates, and the deadline (by default the slate's last
+/// general election; not passed).
+pub(crate) fn validate(
+    request: &PledgeRequest,
+    slate: &SlateRow,
+    candidates: &[cohort_store::CandidateRow],
+    today: NaiveDate,
+) -> Result<Valid> {
+    let condition = request
+        .condition
+        .clone()
+        .unwrap_or_else(|| slate.condition.clone());
+    for (i, mentioned) in condition.mentioned_candidates().iter().enumerate() {
+        if !candidates.iter().any(|c| c.slug.as_str() == mentioned) {
+            return Err(EngineError::invalid(
+                "condition",
+                format!(
+                    "names {mentioned:?} (mention {}), who is not a candidate on {}",
+                    i + 1,
+                    slate.slug
+                ),
+            ));
+        }
+    }
+    let chosen = match &request.candidates {
+        None => None,
+        Some(list) => {
+            let mut ids = Vec::with_capacity(list.len());
+            for (i, slug) in list.iter().enumerate() {
+                let c = candidates
+                    .iter()
+                    .find(|c| c.slug.as_str() == slug)
+                    .ok_or_else(|| {
+                        EngineError::invalid(
+                            format!("candidates[{i}]"),
+                            format!("{slug:?} is not a candidate on {}", slate.slug),
+                        )
+                    })?;
+                if !ids.contains(&c.id) {
+                    ids.push(c.id);
+                }
+            }
+            ids.sort_unstable();
+            Some(ids)
+        }
+    };
+    let deadline = match request.deadline {
+        Some(d) => d,
+        None => {
+            // By default a pledge waits until the slate's last general election.
+            let last = candidates
+                .iter()
+                .map(|c| c.race.general_date)
+                .max()
+                .or_else(|| NaiveDate::from_ymd_opt(slate.cycle, 11, 30))
+                .unwrap_or(today);
+            if last < today {
+                return Err(EngineError::invalid(
+                    "deadline",
+                    format!("the default deadline, the slate's last general election ({last}), has passed; send a deadline"),
+                ));
+            }
+            last
+        }
+    };
+    if deadline < today {
+        return Err(EngineError::invalid(
+            "deadline",
+            format!("{deadline} has already passed"),
+        ));
+    }
+    Ok(Valid {
+        kind: request.kind.clone(),
+        condition,
+        candidates: chosen,
+        deadline,
+        email: request.email.clone(),
+        donor: request.donor.clone(),
+        ref_code: request.ref_code.clone(),
     })
 }
 
@@ -333,7 +408,7 @@ pub fn request_hash(input: &PledgeInput) -> String {
 /// A donor's details as a pledge form or the best-efforts link sends them,
 /// checked: the email, a two-letter state, a ZIP code, and texts of sensible
 /// length (a money pledge needs a name).
-pub(crate) fn check_donor(d: &DonorInput, kind: &str) -> Result<(Email, Donor)> {
+pub(crate) fn check_donor(d: &DonorInput, money: bool) -> Result<(Email, Donor)> {
     let email = Email::parse(&d.email)
         .map_err(|e| EngineError::invalid("donor.email", format!("{:?} {e}", d.email)))?;
     let state = d.state.trim().to_uppercase();
@@ -357,7 +432,7 @@ pub(crate) fn check_donor(d: &DonorInput, kind: &str) -> Result<(Email, Donor)> 
         ));
     }
     let donor = Donor {
-        name: crate::donor_name::plain_name("donor.name", &d.name, kind == "money")?,
+        name: crate::donor_name::plain_name("donor.name", &d.name, money)?,
         address: text("donor.address", &d.address, 300, false)?,
         city: text("donor.city", &d.city, 100, false)?,
         state,
@@ -367,4 +442,89 @@ pub(crate) fn check_donor(d: &DonorInput, kind: &str) -> Result<(Email, Donor)> 
         attests_eligible: d.attests_eligible,
     };
     Ok((email, donor))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn money(cents: i64) -> PledgeInput {
+        PledgeInput {
+            kind: "money".into(),
+            amount_cents: Some(cents),
+            donor: DonorInput {
+                email: "a@example.org".into(),
+                name: "Ann Lee".into(),
+                attests_eligible: true,
+                ..DonorInput::default()
+            },
+            ..PledgeInput::default()
+        }
+    }
+
+    fn refused(input: PledgeInput) -> (String, String) {
+        match PledgeRequest::try_from(input) {
+            Err(EngineError::Invalid { field, message }) => (field, message),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    /// The edge's conversion holds typed values, and the hash of the request as sent.
+    #[test]
+    fn a_request_parses_into_typed_values() {
+        let mut input = money(1_050);
+        input.recurring = Some("monthly".into());
+        input.deadline = Some("2028-10-01".into());
+        input.condition = Some("signers >= 2".into());
+        let r = PledgeRequest::try_from(&input).expect("valid");
+        assert_eq!(
+            r.kind,
+            PledgeKind::Money {
+                amount: Cents(1_050),
+                recurring: Recurrence::Monthly
+            }
+        );
+        assert_eq!(r.deadline, NaiveDate::from_ymd_opt(2028, 10, 1));
+        assert_eq!(
+            r.condition.as_ref().map(|c| c.canonical()),
+            Some("signers >= 2".into())
+        );
+        assert_eq!(r.request_hash, request_hash(&input));
+        assert!(r.candidates.is_none() && r.is_money());
+    }
+
+    /// Refusals name the field, as the intake's always did (the API answers them 4xx).
+    #[test]
+    fn refusals_name_the_field() {
+        let mut gift = money(100);
+        gift.kind = "gift".into();
+        assert_eq!(refused(gift).0, "kind");
+        let mut none = money(100);
+        none.amount_cents = None;
+        assert_eq!(refused(none).0, "amount_cents");
+        assert_eq!(refused(money(-1)).0, "amount_cents");
+        let mut hours = money(100);
+        hours.kind = "hours".into();
+        hours.hours_per_week = Some(2);
+        hours.weeks = Some(2);
+        assert_eq!(
+            refused(hours.clone()),
+            (
+                "amount_cents".into(),
+                "only money pledges have an amount, not hours".into()
+            )
+        );
+        hours.amount_cents = None;
+        hours.candidates = Some(vec!["ann".into()]);
+        assert_eq!(refused(hours).0, "candidates");
+        let mut mail = money(100);
+        mail.donor.email = "nobody".into();
+        assert_eq!(refused(mail).0, "donor.email");
+        let mut when = money(100);
+        when.deadline = Some("soon".into());
+        assert_eq!(refused(when).0, "deadline");
+        let mut cond = money(100);
+        cond.condition = Some("signers >=".into());
+        assert_eq!(refused(cond).0, "condition");
+    }
 }

@@ -11,7 +11,7 @@ fn interrupted() -> EngineError {
 /// A pledge request waiting for the next batch.
 pub(super) struct Job {
     pub(super) slate: String,
-    pub(super) input: PledgeInput,
+    pub(super) request: PledgeRequest,
     pub(super) key: Option<String>,
     /// Made by the signed-in owner of the donor's address: their receipt
     /// goes out at once. Anyone else's is held (see `receipts_cap`).
@@ -108,21 +108,31 @@ impl Intake {
     }
 }
 impl Engine {
-    /// Take a pledge. With an idempotency key, a repeat of the same request
-    /// answers as the first did and writes nothing; the same key with a
-    /// different body is a conflict.
+    /// Take a pledge, and answer with what its pledger needs next: for a
+    /// money pledge, how its money is collected (see
+    /// [`Engine::with_payment`]). With an idempotency key, a repeat of the
+    /// same request answers as the first did and writes nothing; the same
+    /// key with a different body is a conflict.
     ///
     /// Pledges arriving together share one transaction and one durable commit
     /// (group commit): the caller that finds no batch in flight becomes the
     /// leader, takes every request queued meanwhile, and answers them all
     /// after the commit. Nobody is answered before their pledge is durable.
+    ///
+    /// The payment setup (a call to the gateway) is made only after that
+    /// commit, never inside the batch's transaction, which would hold the
+    /// one writer for a round trip to Stripe; see [`Engine::with_payment`]
+    /// for what happens when the gateway is unreachable.
     pub async fn pledge(
         &self,
         slate: &str,
-        input: PledgeInput,
+        request: PledgeRequest,
         idempotency_key: Option<&str>,
     ) -> Result<PledgeOutcome> {
-        self.pledge_with(slate, input, idempotency_key, false).await
+        let outcome = self
+            .pledge_with(slate, request, idempotency_key, false)
+            .await?;
+        Ok(self.paid(outcome).await)
     }
 
     /// [`Engine::pledge`] by the signed-in owner of the donor's address
@@ -130,16 +140,28 @@ impl Engine {
     pub async fn pledge_as_owner(
         &self,
         slate: &str,
-        input: PledgeInput,
+        request: PledgeRequest,
         idempotency_key: Option<&str>,
     ) -> Result<PledgeOutcome> {
-        self.pledge_with(slate, input, idempotency_key, true).await
+        let outcome = self
+            .pledge_with(slate, request, idempotency_key, true)
+            .await?;
+        Ok(self.paid(outcome).await)
     }
 
-    async fn pledge_with(
+    /// The outcome with its payment, after the pledge's commit.
+    async fn paid(&self, outcome: PledgeOutcome) -> PledgeOutcome {
+        PledgeOutcome {
+            pledge: self.with_payment(outcome.pledge).await,
+            created: outcome.created,
+        }
+    }
+
+    /// The intake alone, without the payment: what the demos use.
+    pub(crate) async fn pledge_with(
         &self,
         slate: &str,
-        input: PledgeInput,
+        request: PledgeRequest,
         idempotency_key: Option<&str>,
         requested: bool,
     ) -> Result<PledgeOutcome> {
@@ -154,7 +176,7 @@ impl Engine {
         let (reply, answer) = oneshot::channel();
         let job = Job {
             slate: slate.to_owned(),
-            input,
+            request,
             key: idempotency_key.map(str::to_owned),
             requested,
             imported: false,
@@ -192,16 +214,16 @@ impl Engine {
     pub(crate) async fn pledge_imported(
         &self,
         slate: &str,
-        items: Vec<(PledgeInput, String)>,
+        items: Vec<(PledgeRequest, String)>,
     ) -> Vec<Result<PledgeOutcome>> {
         let mut answers = Vec::with_capacity(items.len());
         {
             let mut queue = self.intake.queue.lock().unwrap_or_else(|e| e.into_inner());
-            for (input, key) in items {
+            for (request, key) in items {
                 let (reply, answer) = oneshot::channel();
                 queue.push(Job {
                     slate: slate.to_owned(),
-                    input,
+                    request,
                     key: Some(key),
                     requested: false,
                     imported: true,

@@ -35,7 +35,7 @@ impl Engine {
         let Some(Some(b)) = slates.get_mut(&job.slate) else {
             return Err(EngineError::not_found("slate", job.slate.clone()));
         };
-        let hash = request_hash(&job.input);
+        let hash = job.request.request_hash.clone();
         let slate = &b.base.row;
         let key = job.key.as_ref().map(|k| format!("{}:{k}", slate.id));
         if let Some(key) = &key {
@@ -46,18 +46,18 @@ impl Engine {
             }
         }
         let mut v = validate(
-            &job.input,
+            &job.request,
             slate,
             &b.base.roster.candidates,
             at.date_naive(),
         )?;
-        if let Some(event_id) = job.input.joint_event {
+        if let Some(event_id) = job.request.joint_event {
             // The event's status is read under the slate's lock, as its own
             // use cases read it (see `joint_events::lock_event`).
             if !b.locked {
                 return Ok(Staged::Stale);
             }
-            v.candidates = Some(fundraiser_hosts(tx, slate, event_id, &job.input).await?);
+            v.candidates = Some(fundraiser_hosts(tx, slate, event_id, &job.request).await?);
         }
         let canonical = v.condition.canonical();
         let condition_id = match b.conditions.get(&canonical) {
@@ -106,14 +106,14 @@ impl Engine {
         // batch's one write; one with an idempotency key goes in now, so a
         // repeat of its key later in the same batch finds it.
         // A joint fundraiser's pledge goes in now, so its link to the event can.
-        let reserved = (job.key.is_none() && job.input.joint_event.is_none())
+        let reserved = (job.key.is_none() && job.request.joint_event.is_none())
             .then(|| self.intake.take_id())
             .flatten();
         let id = match reserved {
             Some(id) => id,
             None => tx.insert_pledge(&new).await?,
         };
-        if let Some(event_id) = job.input.joint_event {
+        if let Some(event_id) = job.request.joint_event {
             tx.link_joint_event_pledge(id, event_id).await?;
         }
         // The pledger joins the slate's people list (OSDI, CSV) in the same

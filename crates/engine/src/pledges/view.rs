@@ -152,14 +152,9 @@ pub(super) fn render_pledge(
         })
         .collect();
     let (amount_cents, recurring, hours_per_week, weeks, skills, actions) = match &row.kind {
-        PledgeKind::Money { amount, recurring } => (
-            Some(amount.get()),
-            Some(recurring.as_str().to_owned()),
-            None,
-            None,
-            None,
-            None,
-        ),
+        PledgeKind::Money { amount, recurring } => {
+            (Some(*amount), Some(*recurring), None, None, None, None)
+        }
         PledgeKind::Hours {
             hours_per_week,
             weeks,
@@ -177,8 +172,8 @@ pub(super) fn render_pledge(
     PledgeView {
         id: row.id,
         slate: slate.slug.to_string(),
-        kind: row.kind.kind_str().to_owned(),
-        status: row.status.as_str().to_owned(),
+        kind: row.kind.clone(),
+        status: row.status,
         amount_cents,
         recurring,
         hours_per_week,
@@ -204,7 +199,7 @@ pub(super) fn render_pledge(
             .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
         receipt_token: None,
         allocations,
-        unallocated_cents: installments.iter().map(|i| i.unallocated.get()).sum(),
+        unallocated_cents: installments.iter().map(|i| i.unallocated).sum(),
         payment: None,
         pauses: Vec::new(),
         needs_volunteer_profile: false,

@@ -54,7 +54,8 @@ impl Engine {
                 },
                 ..crate::PledgeInput::default()
             };
-            self.pledge(slate, input, None).await?;
+            self.pledge_with(slate, input.try_into()?, None, false)
+                .await?;
             people.push((email, name, skills, n, STATES[i % STATES.len()]));
         }
         let at = self.now();

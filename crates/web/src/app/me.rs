@@ -29,38 +29,36 @@ pub(crate) struct PledgeCard {
 }
 
 fn describe(v: &PledgeView) -> String {
-    if let Some(c) = v.amount_cents {
-        let amount = Cents(c);
-        return if v.recurring.as_deref() == Some("monthly") {
-            format!("{amount} a month")
-        } else {
-            amount.to_string()
-        };
+    match &v.kind {
+        PledgeKind::Money {
+            amount,
+            recurring: Recurrence::Monthly,
+        } => format!("{amount} a month"),
+        PledgeKind::Money { amount, .. } => amount.to_string(),
+        PledgeKind::Hours {
+            hours_per_week,
+            weeks,
+            ..
+        } => format!("{hours_per_week} hours a week for {weeks} weeks"),
+        PledgeKind::Actions(a) => {
+            format!("{} doors, {} calls, {} texts", a.doors, a.calls, a.texts)
+        }
     }
-    if let (Some(h), Some(w)) = (v.hours_per_week, v.weeks) {
-        return format!("{h} hours a week for {w} weeks");
-    }
-    if let Some(a) = &v.actions {
-        return format!("{} doors, {} calls, {} texts", a.doors, a.calls, a.texts);
-    }
-    v.kind.clone()
 }
 
-fn status_label(status: &str) -> String {
+fn status_label(status: PledgeStatus) -> &'static str {
     match status {
-        "pending" => "Locked: waiting for the condition".into(),
-        "unlocked" => "Unlocked".into(),
-        "fulfilled" => "Fulfilled".into(),
-        "expired" => "Expired: the deadline passed; nothing was charged".into(),
-        "cancelled" => "Cancelled".into(),
-        "payment_failed" => {
-            "Payment failed: the card was not fixed in time; nothing was charged".into()
+        PledgeStatus::Pending => "Locked: waiting for the condition",
+        PledgeStatus::Unlocked => "Unlocked",
+        PledgeStatus::Fulfilled => "Fulfilled",
+        PledgeStatus::Expired => "Expired: the deadline passed; nothing was charged",
+        PledgeStatus::Cancelled => "Cancelled",
+        PledgeStatus::PaymentFailed => {
+            "Payment failed: the card was not fixed in time; nothing was charged"
         }
-        "stopped" => {
+        PledgeStatus::Stopped => {
             "Stopped: no new month is split or charged; the months already given stay with the candidates"
-                .into()
         }
-        other => other.to_owned(),
     }
 }
 
@@ -75,8 +73,8 @@ pub(super) fn card(v: &PledgeView, slate: &SlateView) -> PledgeCard {
         slate: v.slate.clone(),
         slate_name: slate.name.clone(),
         what: describe(v),
-        status: v.status.clone(),
-        status_label: status_label(&v.status),
+        status: v.status.as_str().to_owned(),
+        status_label: status_label(v.status).to_owned(),
         condition_text: v.condition_text.clone(),
         deadline: v.deadline.clone(),
         allocations: v
@@ -99,9 +97,9 @@ pub(super) fn card(v: &PledgeView, slate: &SlateView) -> PledgeCard {
                 )
             })
             .collect(),
-        unallocated: (v.unallocated_cents > 0).then(|| Cents(v.unallocated_cents).to_string()),
-        cancellable: cancellable(&v.status),
-        stoppable: stoppable(&v.status, v.recurring.as_deref()),
+        unallocated: (v.unallocated_cents > Cents::ZERO).then(|| v.unallocated_cents.to_string()),
+        cancellable: cancellable(v.status),
+        stoppable: stoppable(v.status, &v.kind),
         pauses: v.pauses.clone(),
     }
 }

@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Extension;
 use axum::Router;
+use cohort_core::model::{PledgeKind, PledgeStatus, Recurrence};
 use cohort_core::Cents;
 use cohort_engine::dashboards::{cancellable, stoppable, RoleView};
 use cohort_engine::{Ended, Engine, EngineError, PasswordSignIn, PledgeView, SlateView};

@@ -89,7 +89,7 @@ async fn pledge_page_for(
         &PledgePage {
             card: card_form,
             pledge_only: !engine.collects_payments(),
-            money: view.kind == "money",
+            money: matches!(view.kind, PledgeKind::Money { .. }),
             needs_volunteer_profile: view.needs_volunteer_profile,
             share_link,
             shared_with: share.pledgers,

@@ -1258,8 +1258,13 @@ async fn pledges_racing_signatures_on_two_servers_all_land_and_unlock(app: TestA
                     let text = r.text().await.expect("a body");
                     assert_eq!(status, StatusCode::CREATED, "{text}");
                 } else {
-                    let input = serde_json::from_value(body).expect("a pledge");
-                    other.pledge(SLATE, input, None).await.expect("taken there");
+                    let input: cohort_engine::PledgeInput =
+                        serde_json::from_value(body).expect("a pledge");
+                    let request = input.try_into().expect("a valid pledge");
+                    other
+                        .pledge(SLATE, request, None)
+                        .await
+                        .expect("taken there");
                 }
             }
             cents
@@ -1276,9 +1281,13 @@ async fn pledges_racing_signatures_on_two_servers_all_land_and_unlock(app: TestA
     let (status, last) = pledge(&app, &donor(2000), None).await;
     assert_eq!(status, StatusCode::CREATED, "{last}");
     assert_eq!(last["status"], "unlocked", "{last}");
-    let input = serde_json::from_value(donor(2001)).expect("a pledge");
-    let there = other.pledge(SLATE, input, None).await.expect("taken there");
-    assert_eq!(there.pledge.status, "unlocked");
+    let input: cohort_engine::PledgeInput = serde_json::from_value(donor(2001)).expect("a pledge");
+    let request = input.try_into().expect("a valid pledge");
+    let there = other
+        .pledge(SLATE, request, None)
+        .await
+        .expect("taken there");
+    assert_eq!(there.pledge.status.as_str(), "unlocked");
     total += last["amount_cents"].as_i64().expect("cents") + 3001;
     let pot = pot(&app).await;
     assert_eq!(

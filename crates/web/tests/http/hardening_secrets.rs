@@ -14,7 +14,7 @@ use std::sync::Arc;
 use chrono::Duration;
 use cohort_engine::{
     Actor, CandidateInput, CompactInput, DonorInput, Engine, FixedClock, OsTokens, PledgeInput,
-    SlateInput,
+    PledgeRequest, SlateInput,
 };
 use cohort_store::Store;
 use common::smtp::SmtpServer;
@@ -236,7 +236,7 @@ impl World {
     }
 }
 
-fn money(email: &str, name: &str, cents: i64) -> PledgeInput {
+fn money(email: &str, name: &str, cents: i64) -> PledgeRequest {
     PledgeInput {
         kind: "money".into(),
         amount_cents: Some(cents),
@@ -251,6 +251,8 @@ fn money(email: &str, name: &str, cents: i64) -> PledgeInput {
         },
         ..PledgeInput::default()
     }
+    .try_into()
+    .expect("a pledge the edge accepts")
 }
 
 /// The run of token characters after `marker` in `body`.

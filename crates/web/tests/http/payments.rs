@@ -426,7 +426,7 @@ async fn authentication_required_then_authenticated(app: TestApp) {
         )
         .await
         .expect("retry");
-    assert_eq!(v.status, "fulfilled");
+    assert_eq!(v.status.as_str(), "fulfilled");
     let pay_view = v.payment.expect("a payment");
     assert_eq!(pay_view.state, "paid");
     let intents = pay.stripe.intents_for(p["id"].as_i64().unwrap()).await;

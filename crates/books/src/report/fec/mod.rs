@@ -118,11 +118,9 @@ impl Record {
     }
 }
 
-/// Dollars with two decimals: `1234.50`, `-3.07`.
+/// Dollars with two decimals: `1234.50`, `-3.07` (`Cents`' plain form).
 pub fn amount(c: Cents) -> String {
-    let sign = if c.0 < 0 { "-" } else { "" };
-    let abs = c.0.unsigned_abs();
-    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+    format!("{c:#}")
 }
 
 fn header() -> String {
