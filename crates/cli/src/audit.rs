@@ -7,13 +7,17 @@
 //! the candidates) and compares them with the public JSON API, and checks
 //! that given receipts are in the log. The first problem is the error.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::{anyhow, bail, Context, Result};
-use cohort_tlog::tree::{self, Hashes};
-use cohort_tlog::{hash_from_b64, CheckpointVerifier, Leaf, SignedCheckpoint, TILE_WIDTH};
+use cohort_tlog::tree::{self, Hashes, RootBuilder};
+use cohort_tlog::{hash_from_b64, CheckpointVerifier, Hash, SignedCheckpoint, TILE_WIDTH};
 use futures::stream::{self, StreamExt};
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 #[derive(clap::Args)]
@@ -57,6 +61,7 @@ pub struct Audited {
     pub receipts: Vec<(String, u64)>,
 }
 
+#[derive(Clone)]
 struct Client {
     base: String,
     http: reqwest::Client,
@@ -84,7 +89,7 @@ impl Client {
         }
         Ok(Some(res.bytes().await?.to_vec()))
     }
-    async fn json(&self, path: &str) -> Result<Value> {
+    async fn json<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T> {
         serde_json::from_slice(&self.bytes(path).await?).with_context(|| format!("parsing {path}"))
     }
 }
@@ -106,11 +111,71 @@ fn text(v: &Value, k: &str) -> String {
         .to_owned()
 }
 
-fn fold(facts: &mut BTreeMap<String, Facts>, l: &Leaf) {
-    let f = facts.entry(l.slate.clone()).or_default();
-    f.events.push((l.seq, l.kind.clone()));
-    let p = &l.payload;
-    match l.kind.as_str() {
+/// One leaf as the audit reads it: its record hash and what [`fold`] needs.
+struct Read {
+    hash: Hash,
+    seq: i64,
+    slate: String,
+    kind: String,
+    /// The payload, for every kind but `pledged`: a log holds a million
+    /// of those, and only their receipt commitment is read.
+    payload: Option<Value>,
+    commitment: Option<String>,
+}
+
+/// A leaf's fields (`Leaf`'s, all required), the payload left unparsed.
+#[derive(Deserialize)]
+struct RawLeaf<'a> {
+    seq: i64,
+    #[serde(borrow)]
+    slate: Cow<'a, str>,
+    #[serde(borrow)]
+    kind: Cow<'a, str>,
+    #[allow(dead_code)]
+    at: serde::de::IgnoredAny,
+    #[serde(borrow)]
+    payload: &'a RawValue,
+}
+
+#[derive(Deserialize)]
+struct PledgedPayload<'a> {
+    #[serde(borrow)]
+    receipt_commitment: Option<Cow<'a, str>>,
+}
+
+impl Read {
+    /// Leaf `i`'s bytes, as served in an entry bundle.
+    fn parse(i: u64, bytes: &[u8]) -> Result<Read> {
+        let l: RawLeaf =
+            serde_json::from_slice(bytes).map_err(|_| anyhow!("leaf {i} is not a Cohort leaf"))?;
+        let (payload, commitment) = if l.kind == "pledged" {
+            let p = serde_json::from_str::<PledgedPayload>(l.payload.get()).ok();
+            (
+                None,
+                p.and_then(|p| p.receipt_commitment).map(Cow::into_owned),
+            )
+        } else {
+            (serde_json::from_str(l.payload.get()).ok(), None)
+        };
+        Ok(Read {
+            hash: cohort_tlog::record_hash(bytes),
+            seq: l.seq,
+            slate: l.slate.into_owned(),
+            kind: l.kind.into_owned(),
+            payload,
+            commitment,
+        })
+    }
+}
+
+fn fold(facts: &mut BTreeMap<String, Facts>, l: Read) {
+    let f = match facts.get_mut(&l.slate) {
+        Some(f) => f,
+        None => facts.entry(l.slate).or_default(),
+    };
+    f.events.push((l.seq, l.kind));
+    let Some(p) = &l.payload else { return };
+    match f.events.last().map_or("", |(_, k)| k.as_str()) {
         "candidate_added" => {
             f.candidates.insert(text(p, "candidate"));
         }
@@ -253,9 +318,16 @@ async fn bundle(
 /// The most events the public API answers in one page.
 const EVENTS_PAGE: usize = 1000;
 
+/// A row of the public event API, as far as the audit reads it.
+#[derive(Deserialize)]
+struct EventRow {
+    seq: i64,
+    kind: String,
+}
+
 /// The public event log of `slug` shows each of `logged` (a run of the
 /// log's events in sequence order) with the same kind.
-async fn check_events(c: &Client, slug: &str, logged: &[(i64, String)]) -> Result<()> {
+async fn check_events(c: Client, slug: String, logged: Vec<(i64, String)>) -> Result<()> {
     let seqs = logged.iter().map(|(seq, _)| *seq);
     let (Some(first), Some(last)) = (seqs.clone().min(), seqs.max()) else {
         return Ok(());
@@ -263,24 +335,21 @@ async fn check_events(c: &Client, slug: &str, logged: &[(i64, String)]) -> Resul
     let mut shown: BTreeMap<i64, String> = BTreeMap::new();
     let mut after = first - 1;
     loop {
-        let page = c
+        let rows: Vec<EventRow> = c
             .json(&format!(
                 "/api/slates/{slug}/events?after={after}&limit={EVENTS_PAGE}"
             ))
             .await?;
-        let rows = page.as_array().cloned().unwrap_or_default();
-        let Some(seen) = rows.iter().filter_map(|r| r["seq"].as_i64()).max() else {
+        let Some(seen) = rows.iter().map(|r| r.seq).max() else {
             break;
         };
-        for r in &rows {
-            shown.insert(r["seq"].as_i64().unwrap_or(0), text(r, "kind"));
-        }
+        shown.extend(rows.into_iter().map(|r| (r.seq, r.kind)));
         if seen >= last || seen <= after {
             break;
         }
         after = seen;
     }
-    for (seq, kind) in logged {
+    for (seq, kind) in &logged {
         match shown.get(seq) {
             Some(k) if k == kind => {}
             Some(k) => bail!("slate {slug}: event {seq} is {kind} in the log but {k} in the API"),
@@ -290,8 +359,29 @@ async fn check_events(c: &Client, slug: &str, logged: &[(i64, String)]) -> Resul
     Ok(())
 }
 
+/// The leaves of entry bundle `t`, read: fetched and parsed on a task of
+/// their own, so that parsing one bundle overlaps fetching the next.
+async fn read_bundle(
+    c: Client,
+    verifier: Arc<CheckpointVerifier>,
+    t: cohort_tlog::TilePath,
+) -> Result<Vec<Read>> {
+    let leaves = bundle(&c, &verifier, t).await?;
+    let first = t.n * TILE_WIDTH;
+    leaves
+        .iter()
+        .enumerate()
+        .map(|(i, bytes)| Read::parse(first + i as u64, bytes))
+        .collect()
+}
+
+/// A spawned task's answer, its panic named as an error.
+async fn joined<T>(h: tokio::task::JoinHandle<Result<T>>) -> Result<T> {
+    h.await.map_err(|e| anyhow!("an audit task failed: {e}"))?
+}
+
 pub async fn run(args: AuditArgs, progress: bool) -> Result<Audited> {
-    let verifier = CheckpointVerifier::new(&args.key).map_err(|e| anyhow!("--key: {e}"))?;
+    let verifier = Arc::new(CheckpointVerifier::new(&args.key).map_err(|e| anyhow!("--key: {e}"))?);
     let c = Client {
         base: args.url.trim_end_matches('/').to_owned(),
         http: reqwest::Client::new(),
@@ -311,8 +401,9 @@ pub async fn run(args: AuditArgs, progress: bool) -> Result<Audited> {
         }
     }
 
-    // Every leaf, from the entry bundles, rebuilds the signed root. The
-    // bundles are fetched a few at a time (in order), as a CT monitor does.
+    // Every leaf, from the entry bundles, rebuilds the signed root and the
+    // facts. The bundles are fetched a few at a time (in order), as a CT
+    // monitor does; only the tree's right edge is kept.
     let tiles: Vec<cohort_tlog::TilePath> = (0..cp.size.div_ceil(TILE_WIDTH))
         .map(|n| cohort_tlog::TilePath {
             level: None,
@@ -320,53 +411,55 @@ pub async fn run(args: AuditArgs, progress: bool) -> Result<Audited> {
             width: (cp.size - n * TILE_WIDTH).min(TILE_WIDTH),
         })
         .collect();
-    let mut leaves: Vec<Vec<u8>> = Vec::with_capacity(cp.size as usize);
-    let mut bundles =
-        stream::iter(tiles.iter().map(|t| bundle(&c, &verifier, *t))).buffered(IN_FLIGHT);
+    let mut root = RootBuilder::new();
+    let mut facts: BTreeMap<String, Facts> = BTreeMap::new();
+    let mut commitments: BTreeMap<String, u64> = BTreeMap::new();
+    let mut bundles = stream::iter(
+        tiles
+            .into_iter()
+            .map(|t| joined(tokio::spawn(read_bundle(c.clone(), verifier.clone(), t)))),
+    )
+    .buffered(IN_FLIGHT);
     while let Some(got) = bundles.next().await {
-        leaves.extend(got?);
+        for l in got? {
+            if let Some(commitment) = &l.commitment {
+                commitments.insert(commitment.clone(), root.size());
+            }
+            root.push_hash(l.hash);
+            fold(&mut facts, l);
+        }
         if progress {
-            crate::progress::bar("leaves fetched", leaves.len() as u64, cp.size);
+            crate::progress::bar("leaves checked", root.size(), cp.size);
         }
     }
-    let built: Hashes = tree::append(0, &Hashes::new(), &leaves)
-        .map_err(|e| anyhow!("{e}"))?
-        .into_iter()
-        .collect();
-    let root = tree::tree_hash(cp.size, &built).map_err(|e| anyhow!("{e}"))?;
+    let root = match root.root() {
+        Some(r) => r,
+        None => tree::tree_hash(0, &Hashes::new()).map_err(|e| anyhow!("{e}"))?,
+    };
     if root != cp.root {
         bail!("the log's leaves do not hash to the signed root: a leaf was altered after it was signed");
     }
 
     // The facts the leaves imply, against the public API.
-    let mut facts: BTreeMap<String, Facts> = BTreeMap::new();
-    let mut commitments: BTreeMap<String, u64> = BTreeMap::new();
-    for (i, bytes) in leaves.iter().enumerate() {
-        let l = Leaf::parse(bytes).ok_or_else(|| anyhow!("leaf {i} is not a Cohort leaf"))?;
-        if l.kind == "pledged" {
-            commitments.insert(text(&l.payload, "receipt_commitment"), i as u64);
-        }
-        fold(&mut facts, &l);
-    }
     for (slug, f) in &facts {
-        let api = c.json(&format!("/api/slates/{slug}")).await?;
+        let api: Value = c.json(&format!("/api/slates/{slug}")).await?;
         check_slate(slug, f, &api)?;
     }
     // The public event log shows every logged event, unchanged. The log
     // says which sequence numbers to expect, so each page of them can be
     // asked for at once rather than one cursor after another.
-    let pages: Vec<(&str, &[(i64, String)])> = facts
+    let pages: Vec<(String, Vec<(i64, String)>)> = facts
         .iter()
         .flat_map(|(slug, f)| {
             f.events
                 .chunks(EVENTS_PAGE)
-                .map(move |chunk| (slug.as_str(), chunk))
+                .map(move |chunk| (slug.clone(), chunk.to_vec()))
         })
         .collect();
     let mut checked = stream::iter(
         pages
-            .iter()
-            .map(|(slug, chunk)| check_events(&c, slug, chunk)),
+            .into_iter()
+            .map(|(slug, chunk)| joined(tokio::spawn(check_events(c.clone(), slug, chunk)))),
     )
     .buffered(IN_FLIGHT);
     while let Some(r) = checked.next().await {
@@ -418,7 +511,7 @@ async fn check_extends(c: &Client, old: &SignedCheckpoint, new: &SignedCheckpoin
     if old.size == 0 {
         return Ok(());
     }
-    let p = c
+    let p: Value = c
         .json(&format!(
             "/log/proof/consistency?from={}&to={}",
             old.size, new.size

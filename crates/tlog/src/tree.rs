@@ -212,3 +212,57 @@ pub fn check_consistency(proof: &[Hash], size: u64, root: Hash, old: u64, old_ro
         && old < size
         && tlog_tiles::check_tree(&proof.to_vec(), size, root, old, old_root).is_ok()
 }
+
+/// The root of a tree read leaf by leaf, keeping only its right edge (one
+/// hash per level): what an auditor needs to check a signed root against a
+/// million leaves without storing every node. Hashing is `tlog_tiles`'
+/// (`record_hash`, `node_hash`); only the order of combining is here, and
+/// `tests/proofs.rs` checks it against [`tree_hash`] for every size.
+#[derive(Clone, Debug, Default)]
+pub struct RootBuilder {
+    /// Roots of the complete subtrees so far, largest first, with levels.
+    edge: Vec<(u8, Hash)>,
+    size: u64,
+}
+
+impl RootBuilder {
+    pub fn new() -> RootBuilder {
+        RootBuilder::default()
+    }
+
+    /// Add the next leaf, by its bytes.
+    pub fn push_leaf(&mut self, leaf: &[u8]) {
+        self.push_hash(tlog_tiles::record_hash(leaf));
+    }
+
+    /// Add the next leaf, by its record hash.
+    pub fn push_hash(&mut self, mut h: Hash) {
+        let mut level = 0u8;
+        while let Some(&(l, left)) = self.edge.last() {
+            if l != level {
+                break;
+            }
+            self.edge.pop();
+            h = tlog_tiles::node_hash(left, h);
+            level += 1;
+        }
+        self.edge.push((level, h));
+        self.size += 1;
+    }
+
+    /// Leaves added so far.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// The RFC 6962 root of the leaves added so far (`None` when empty:
+    /// the empty tree's hash is the caller's business).
+    pub fn root(&self) -> Option<Hash> {
+        let mut it = self.edge.iter().rev();
+        let mut h = it.next()?.1;
+        for &(_, left) in it {
+            h = tlog_tiles::node_hash(left, h);
+        }
+        Some(h)
+    }
+}

@@ -113,3 +113,35 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The auditor's streaming root equals the stored tree's root (and the
+    /// textbook MTH) at every size along the way, so a changed, dropped or
+    /// reordered leaf changes it.
+    #[test]
+    fn the_streaming_root_is_the_tree_root_at_every_size(b in batches(), flip in any::<usize>()) {
+        let (all, leaves) = build(&b);
+        let mut r = tree::RootBuilder::new();
+        prop_assert_eq!(r.root(), None);
+        for (i, l) in leaves.iter().enumerate() {
+            r.push_leaf(l);
+            let size = i as u64 + 1;
+            prop_assert_eq!(r.size(), size);
+            let stored = tree::tree_hash(size, &only(&all, tree::tree_hash_needs(size))).unwrap();
+            prop_assert_eq!(r.root(), Some(stored));
+            prop_assert_eq!(stored, mth(&leaves[..=i]));
+        }
+        if !leaves.is_empty() {
+            let mut altered = leaves.clone();
+            let k = flip % altered.len();
+            altered[k].push(b'!');
+            let mut r2 = tree::RootBuilder::new();
+            for l in &altered {
+                r2.push_leaf(l);
+            }
+            prop_assert_ne!(r2.root(), r.root());
+        }
+    }
+}
