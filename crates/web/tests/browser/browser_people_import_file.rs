@@ -6,7 +6,7 @@
 //! `Refresh` header; every page passes axe-core at 1280 and 390 px without
 //! scrolling sideways.
 
-mod common;
+use cohort_testkit as common;
 
 use cohort_engine::Actor;
 use cohort_store::Role;
