@@ -10,7 +10,6 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use anyhow::{anyhow, bail, Context, Result};
 use cohort_tlog::tree::{self, Hashes, RootBuilder};
@@ -359,20 +358,24 @@ async fn check_events(c: Client, slug: String, logged: Vec<(i64, String)>) -> Re
     Ok(())
 }
 
-/// The leaves of entry bundle `t`, read: fetched and parsed on a task of
-/// their own, so that parsing one bundle overlaps fetching the next.
+/// The leaves of entry bundle `t`, read: fetched here, parsed and hashed
+/// on a task of their own, so that reading one bundle overlaps fetching
+/// the next.
 async fn read_bundle(
-    c: Client,
-    verifier: Arc<CheckpointVerifier>,
+    c: &Client,
+    verifier: &CheckpointVerifier,
     t: cohort_tlog::TilePath,
 ) -> Result<Vec<Read>> {
-    let leaves = bundle(&c, &verifier, t).await?;
+    let leaves = bundle(c, verifier, t).await?;
     let first = t.n * TILE_WIDTH;
-    leaves
-        .iter()
-        .enumerate()
-        .map(|(i, bytes)| Read::parse(first + i as u64, bytes))
-        .collect()
+    joined(tokio::spawn(async move {
+        leaves
+            .iter()
+            .enumerate()
+            .map(|(i, bytes)| Read::parse(first + i as u64, bytes))
+            .collect()
+    }))
+    .await
 }
 
 /// A spawned task's answer, its panic named as an error.
@@ -381,7 +384,7 @@ async fn joined<T>(h: tokio::task::JoinHandle<Result<T>>) -> Result<T> {
 }
 
 pub async fn run(args: AuditArgs, progress: bool) -> Result<Audited> {
-    let verifier = Arc::new(CheckpointVerifier::new(&args.key).map_err(|e| anyhow!("--key: {e}"))?);
+    let verifier = CheckpointVerifier::new(&args.key).map_err(|e| anyhow!("--key: {e}"))?;
     let c = Client {
         base: args.url.trim_end_matches('/').to_owned(),
         http: reqwest::Client::new(),
@@ -414,12 +417,8 @@ pub async fn run(args: AuditArgs, progress: bool) -> Result<Audited> {
     let mut root = RootBuilder::new();
     let mut facts: BTreeMap<String, Facts> = BTreeMap::new();
     let mut commitments: BTreeMap<String, u64> = BTreeMap::new();
-    let mut bundles = stream::iter(
-        tiles
-            .into_iter()
-            .map(|t| joined(tokio::spawn(read_bundle(c.clone(), verifier.clone(), t)))),
-    )
-    .buffered(IN_FLIGHT);
+    let mut bundles =
+        stream::iter(tiles.into_iter().map(|t| read_bundle(&c, &verifier, t))).buffered(IN_FLIGHT);
     while let Some(got) = bundles.next().await {
         for l in got? {
             if let Some(commitment) = &l.commitment {

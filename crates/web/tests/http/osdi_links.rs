@@ -7,11 +7,10 @@
 
 use cohort_testkit as common;
 
-
 use std::collections::{BTreeMap, VecDeque};
 
-use common::{TestApp, SLATE};
 use crate::osdi_support::*;
+use common::{TestApp, SLATE};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
