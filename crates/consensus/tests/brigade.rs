@@ -166,7 +166,7 @@ fn an_identical_burst_among_a_crowd_of_arrivals_is_found_whole() {
                 time: t,
             });
         }
-        if p as usize % between == 0 && next_burst < burst_size {
+        if (p as usize).is_multiple_of(between) && next_burst < burst_size {
             for s in 0..STATEMENTS {
                 votes.push(VoteRecord {
                     participant: 1_000_000 + next_burst,
