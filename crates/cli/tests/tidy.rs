@@ -358,3 +358,24 @@ fn no_source_file_is_over_800_lines() {
         "source files over {LIMIT} lines (split them into a folder of modules): {long:#?}"
     );
 }
+
+/// A module lives where Rust looks for it: no `#[path]` attribute anywhere
+/// (sources, tests, the testkit), so a reader finds a module by its name.
+#[test]
+fn no_module_is_declared_with_a_path_attribute() {
+    let mut files = Vec::new();
+    rust_files(&root().join("crates"), &mut files);
+    assert!(files.len() > 100, "found only {} files", files.len());
+    let found: Vec<String> = files
+        .iter()
+        .flat_map(|f| {
+            let text = std::fs::read_to_string(f).expect("read source");
+            text.lines()
+                .enumerate()
+                .filter(|(_, l)| l.trim_start().starts_with("#[path"))
+                .map(|(i, _)| format!("{}:{}", f.display(), i + 1))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(found.is_empty(), "#[path] attributes: {found:?}");
+}

@@ -524,5 +524,4 @@ fn names<'a>(others: impl Iterator<Item = &'a OtherSigner>) -> String {
 }
 
 #[cfg(test)]
-#[path = "commitment_tests.rs"]
 mod tests;

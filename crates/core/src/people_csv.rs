@@ -390,5 +390,4 @@ fn merge_into(earlier: &mut PersonIn, later: PersonIn) {
 }
 
 #[cfg(test)]
-#[path = "people_csv_tests.rs"]
 mod tests;

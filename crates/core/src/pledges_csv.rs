@@ -556,5 +556,4 @@ impl Row {
 }
 
 #[cfg(test)]
-#[path = "pledges_csv_tests.rs"]
 mod tests;
