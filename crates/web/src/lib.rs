@@ -184,6 +184,7 @@ pub fn router_with(engine: Engine, options: Options) -> Router {
         .nest("/api", api)
         .fallback(not_found)
         .layer(middleware::from_fn(uri_guard::refuse_control_characters))
+        .layer(middleware::map_response(close_after_413))
         .layer(middleware::from_fn(edge::headers))
         .layer(axum::Extension(edge))
         .layer(axum::Extension(options.limiter))
@@ -233,17 +234,22 @@ pub async fn serve_with(
     .await
 }
 
-/// Under `/api` every error is JSON in the documented shape, including the
-/// bare ones axum and tower-http produce (405, an early 413).
-///
 /// A 413 is answered before the body is read, so the connection can't carry
-/// another request: say so, or a client may reuse it and find it closed.
-async fn json_errors(mut res: Response) -> Response {
-    let status = res.status();
-    if status == StatusCode::PAYLOAD_TOO_LARGE {
+/// another request: say so, on every route (the API's 64 KB, a page's form,
+/// an upload's 10 MB), or a client may reuse it and find it closed under
+/// its next request.
+async fn close_after_413(mut res: Response) -> Response {
+    if res.status() == StatusCode::PAYLOAD_TOO_LARGE {
         res.headers_mut()
             .insert(CONNECTION, HeaderValue::from_static("close"));
     }
+    res
+}
+
+/// Under `/api` every error is JSON in the documented shape, including the
+/// bare ones axum and tower-http produce (405, an early 413).
+async fn json_errors(res: Response) -> Response {
+    let status = res.status();
     let is_error = status.is_client_error() || status.is_server_error();
     let is_json = res
         .headers()

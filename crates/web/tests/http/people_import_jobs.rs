@@ -76,6 +76,8 @@ async fn organizer(app: &TestApp) -> (String, String) {
 
 struct Answer {
     status: StatusCode,
+    /// The `Connection` header: `close` when the server will not read more.
+    connection: Option<String>,
     location: Option<String>,
     refresh: Option<String>,
     body: String,
@@ -91,6 +93,7 @@ async fn send(req: reqwest::RequestBuilder) -> Answer {
     let (location, refresh) = (header("location"), header("refresh"));
     Answer {
         status: res.status(),
+        connection: header("connection"),
         location,
         refresh,
         body: res.text().await.expect("a body"),
@@ -308,6 +311,10 @@ async fn bad_forms_get_a_4xx_naming_the_field(app: TestApp) {
     .await;
     assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", a.body);
     assert!(a.body.contains("10 MB"), "{}", a.body);
+    // The rest of the file is never read, so the connection can't carry the
+    // next request: the page must say so, or the client reuses it and the
+    // next form post fails with the connection closed under it (seen in CI).
+    assert_eq!(a.connection.as_deref(), Some("close"), "{}", a.body);
     // A confirm of a file other than the one previewed, or a bad one.
     for (csv, sha, says) in [
         (FILE, "0".repeat(64), "not the one previewed"),
