@@ -37,6 +37,14 @@ macro_rules! impl_sql_people {
                 })
             }
 
+            fn tagging_from(r: &DbRow) -> Result<TaggingRow> {
+                Ok(TaggingRow {
+                    tag_id: get(r, "tag_id")?,
+                    person_id: get(r, "person_id")?,
+                    created_at: get(r, "created_at")?,
+                })
+            }
+
             fn tag_from(r: &DbRow) -> Result<TagRow> {
                 Ok(TagRow {
                     id: get(r, "id")?,
@@ -290,15 +298,7 @@ macro_rules! impl_sql_people {
                     .bind(tag_id)
                     .all(self)
                     .await?;
-                    rows.iter()
-                        .map(|r| {
-                            Ok(TaggingRow {
-                                tag_id: get(r, "tag_id")?,
-                                person_id: get(r, "person_id")?,
-                                created_at: get(r, "created_at")?,
-                            })
-                        })
-                        .collect()
+                    rows.iter().map(tagging_from).collect()
                 }
 
                 async fn insert_new_people(
@@ -374,15 +374,7 @@ macro_rules! impl_sql_people {
                     .bind(person_id)
                     .all(self)
                     .await?;
-                    rows.iter()
-                        .map(|r| {
-                            Ok(TaggingRow {
-                                tag_id: get(r, "tag_id")?,
-                                person_id: get(r, "person_id")?,
-                                created_at: get(r, "created_at")?,
-                            })
-                        })
-                        .collect()
+                    rows.iter().map(tagging_from).collect()
                 }
             }
         };
