@@ -41,7 +41,12 @@
 use serde::{Deserialize, Serialize};
 
 use crate::matrix::VoteMatrix;
+use crate::par;
 use crate::rng::Rng;
+
+mod als;
+
+use als::{Model, Ratings, Sample};
 
 /// The model's settings, with Community Notes' values.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -52,10 +57,14 @@ pub struct BridgingParams {
     pub lambda_factor: f64,
     /// Alternating passes at most.
     pub max_iters: usize,
-    /// Stop when no parameter moves by more than this in a pass.
+    /// Stop when a pass lowers the loss by no more than this fraction of it
+    /// (see the module's documentation for the choice of 1e-9).
     pub tolerance: f64,
     /// Bootstrap resamples for the interval (0: no interval).
     pub resamples: usize,
+    /// Passes at most for each bootstrap refit (started from the full fit).
+    #[serde(default = "default_resample_iters")]
+    pub resample_iters: usize,
     /// Two-sided coverage of the interval (0.9: the 5th to 95th percentile).
     pub coverage: f64,
     /// The share agreeing across the divide that the interval's lower bound
@@ -67,6 +76,17 @@ pub struct BridgingParams {
     /// Agree/disagree votes a statement needs to be scored (Community Notes 5).
     pub min_votes: usize,
     pub seed: u64,
+    /// Worker threads (the results are the same bits for any number).
+    #[serde(default = "one")]
+    pub threads: usize,
+}
+
+fn default_resample_iters() -> usize {
+    BridgingParams::default().resample_iters
+}
+
+fn one() -> usize {
+    1
 }
 
 impl Default for BridgingParams {
@@ -77,11 +97,13 @@ impl Default for BridgingParams {
             max_iters: 500,
             tolerance: 1e-9,
             resamples: 40,
+            resample_iters: 20,
             coverage: 0.9,
             bar: 2.0 / 3.0,
             far_quantile: 0.9,
             min_votes: 5,
             seed: 0,
+            threads: 1,
         }
     }
 }
@@ -118,314 +140,6 @@ pub struct Bridging {
     /// Statements with at least `min_votes` agree/disagree votes, in the
     /// matrix's column order.
     pub statements: Vec<Bridge>,
-}
-
-/// The ratings as the model sees them: agree = 1, disagree = 0, by row.
-struct Ratings {
-    /// Row-major (participant, statement index, rating) triples.
-    row_start: Vec<usize>,
-    cols: Vec<u32>,
-    vals: Vec<f64>,
-    n_cols: usize,
-    /// Which rows and columns have at least one rating.
-    row_rated: Vec<bool>,
-    col_rated: Vec<bool>,
-}
-
-impl Ratings {
-    fn from_matrix(m: &VoteMatrix, keep_col: &[bool]) -> Ratings {
-        let mut r = Ratings {
-            row_start: vec![0],
-            cols: Vec::new(),
-            vals: Vec::new(),
-            n_cols: m.n_cols(),
-            row_rated: Vec::new(),
-            col_rated: Vec::new(),
-        };
-        for row in 0..m.n_rows() {
-            for (c, v) in m.row(row) {
-                if v != 0 && keep_col[c] {
-                    r.cols.push(c as u32);
-                    r.vals.push(if v > 0 { 1.0 } else { 0.0 });
-                }
-            }
-            r.row_start.push(r.cols.len());
-        }
-        r.mark_rated();
-        r
-    }
-
-    fn mark_rated(&mut self) {
-        self.row_rated = self.row_start.windows(2).map(|w| w[1] > w[0]).collect();
-        self.col_rated = vec![false; self.n_cols];
-        for &c in &self.cols {
-            self.col_rated[c as usize] = true;
-        }
-    }
-
-    /// The ratings of the rows `picks` (a row may repeat), as a new set.
-    fn resample(&self, picks: &[usize]) -> Ratings {
-        let mut r = Ratings {
-            row_start: vec![0],
-            cols: Vec::new(),
-            vals: Vec::new(),
-            n_cols: self.n_cols,
-            row_rated: Vec::new(),
-            col_rated: Vec::new(),
-        };
-        for &p in picks {
-            let (a, b) = (self.row_start[p], self.row_start[p + 1]);
-            r.cols.extend_from_slice(&self.cols[a..b]);
-            r.vals.extend_from_slice(&self.vals[a..b]);
-            r.row_start.push(r.cols.len());
-        }
-        r.mark_rated();
-        r
-    }
-
-    fn n_rows(&self) -> usize {
-        self.row_start.len() - 1
-    }
-
-    fn row(&self, r: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
-        let (a, b) = (self.row_start[r], self.row_start[r + 1]);
-        self.cols[a..b]
-            .iter()
-            .zip(&self.vals[a..b])
-            .map(|(&c, &v)| (c as usize, v))
-    }
-}
-
-/// The model's parameters.
-#[derive(Debug, Clone, PartialEq)]
-struct Model {
-    mu: f64,
-    row_i: Vec<f64>,
-    row_f: Vec<f64>,
-    col_i: Vec<f64>,
-    col_f: Vec<f64>,
-}
-
-/// Solves `[[a, b], [b, d]] · x = [e, g]` (positive definite here: the
-/// diagonal carries the regularization).
-fn solve2(a: f64, b: f64, d: f64, e: f64, g: f64) -> (f64, f64) {
-    let det = a * d - b * b;
-    ((d * e - b * g) / det, (a * g - b * e) / det)
-}
-
-impl Model {
-    fn start(rows: usize, cols: usize, rng: &mut Rng) -> Model {
-        // Small seeded factors break the symmetry at zero (where every
-        // factor's gradient vanishes); intercepts start at zero.
-        let mut small = || (rng.next_f64() - 0.5) * 0.2;
-        Model {
-            mu: 0.0,
-            row_i: vec![0.0; rows],
-            row_f: (0..rows).map(|_| small()).collect(),
-            col_i: vec![0.0; cols],
-            col_f: (0..cols).map(|_| small()).collect(),
-        }
-    }
-
-    fn loss(&self, r: &Ratings, p: &BridgingParams) -> f64 {
-        let mut sse = 0.0;
-        for u in 0..r.n_rows() {
-            for (n, v) in r.row(u) {
-                let e = v - self.mu - self.row_i[u] - self.col_i[n] - self.row_f[u] * self.col_f[n];
-                sse += e * e;
-            }
-        }
-        let sq = |xs: &[f64]| xs.iter().map(|x| x * x).sum::<f64>();
-        sse + p.lambda_intercept * (self.mu * self.mu + sq(&self.row_i) + sq(&self.col_i))
-            + p.lambda_factor * (sq(&self.row_f) + sq(&self.col_f))
-    }
-
-    /// One alternating pass: rows, then columns, then μ.
-    fn pass(&mut self, r: &Ratings, p: &BridgingParams) {
-        let (li, lf) = (p.lambda_intercept, p.lambda_factor);
-        for u in 0..r.n_rows() {
-            let (mut k, mut sf, mut sff, mut se, mut sef) = (0.0, 0.0, 0.0, 0.0, 0.0);
-            for (n, v) in r.row(u) {
-                let e = v - self.mu - self.col_i[n];
-                let f = self.col_f[n];
-                k += 1.0;
-                sf += f;
-                sff += f * f;
-                se += e;
-                sef += e * f;
-            }
-            let (i, f) = solve2(k + li, sf, sff + lf, se, sef);
-            self.row_i[u] = i;
-            self.row_f[u] = f;
-        }
-        let cols = self.col_i.len();
-        let mut acc = vec![[0.0f64; 5]; cols];
-        for u in 0..r.n_rows() {
-            let (iu, fu) = (self.row_i[u], self.row_f[u]);
-            for (n, v) in r.row(u) {
-                let e = v - self.mu - iu;
-                let a = &mut acc[n];
-                a[0] += 1.0;
-                a[1] += fu;
-                a[2] += fu * fu;
-                a[3] += e;
-                a[4] += e * fu;
-            }
-        }
-        for (n, a) in acc.iter().enumerate() {
-            let (i, f) = solve2(a[0] + li, a[1], a[2] + lf, a[3], a[4]);
-            self.col_i[n] = i;
-            self.col_f[n] = f;
-        }
-        let (mut sum, mut count) = (0.0, 0.0);
-        for u in 0..r.n_rows() {
-            for (n, v) in r.row(u) {
-                sum += v - self.row_i[u] - self.col_i[n] - self.row_f[u] * self.col_f[n];
-                count += 1.0;
-            }
-        }
-        self.mu = sum / (count + li);
-        self.slide_along_ridges(r, p);
-    }
-
-    /// Moves that leave every prediction unchanged but not the penalty: μ
-    /// against the statements' intercepts, μ against the participants', and
-    /// the factors' scale. Alternating steps crawl along these ridges (each
-    /// block is fitted with the others fixed), so each is taken exactly here.
-    fn slide_along_ridges(&mut self, r: &Ratings, p: &BridgingParams) {
-        // μ + c, every i_n − c: penalty (μ + c)² + Σ (i_n − c)² is least at
-        // c = (Σ i_n − μ) / (N + 1). The same for the participants.
-        // (Only intercepts with ratings move: the others have no prediction
-        // to keep and rest at zero.)
-        for (side, rated) in [
-            (&mut self.col_i, &r.col_rated),
-            (&mut self.row_i, &r.row_rated),
-        ] {
-            let (sum, n) = side
-                .iter()
-                .zip(rated)
-                .filter(|(_, r)| **r)
-                .fold((0.0, 0.0), |(s, n), (i, _)| (s + i, n + 1.0));
-            let c = (sum - self.mu) / (n + 1.0);
-            self.mu += c;
-            side.iter_mut()
-                .zip(rated)
-                .filter(|(_, r)| **r)
-                .for_each(|(i, _)| *i -= c);
-        }
-        // Every f_u + δ, every i_n − δ·f_n (and the mirror image): each
-        // prediction gains δ·f_n and loses it again. The penalty
-        // λ_f Σ (f_u + δ)² + λ_i Σ (i_n − δ f_n)² is least at
-        // δ = (λ_i Σ i_n f_n − λ_f Σ f_u) / (λ_f R + λ_i Σ f_n²).
-        let (li, lf) = (p.lambda_intercept, p.lambda_factor);
-        for flip in [false, true] {
-            let (f_shift, rated_shift, i_take, f_take, rated_take) = if flip {
-                (
-                    &mut self.col_f,
-                    &r.col_rated,
-                    &mut self.row_i,
-                    &self.row_f,
-                    &r.row_rated,
-                )
-            } else {
-                (
-                    &mut self.row_f,
-                    &r.row_rated,
-                    &mut self.col_i,
-                    &self.col_f,
-                    &r.col_rated,
-                )
-            };
-            let (mut sif, mut sff) = (0.0, 0.0);
-            for ((i, f), _) in i_take
-                .iter()
-                .zip(f_take)
-                .zip(rated_take)
-                .filter(|(_, r)| **r)
-            {
-                sif += i * f;
-                sff += f * f;
-            }
-            let (mut sf, mut n) = (0.0, 0.0);
-            for (f, _) in f_shift.iter().zip(rated_shift).filter(|(_, r)| **r) {
-                sf += f;
-                n += 1.0;
-            }
-            let denom = lf * n + li * sff;
-            if denom > 0.0 {
-                let d = (li * sif - lf * sf) / denom;
-                f_shift
-                    .iter_mut()
-                    .zip(rated_shift)
-                    .filter(|(_, r)| **r)
-                    .for_each(|(f, _)| *f += d);
-                i_take
-                    .iter_mut()
-                    .zip(f_take)
-                    .zip(rated_take)
-                    .filter(|(_, r)| **r)
-                    .for_each(|((i, f), _)| *i -= d * f);
-            }
-        }
-        // f_u · s, f_n / s: s² Σ f_u² + Σ f_n² / s² is least at
-        // s² = sqrt(Σ f_n² / Σ f_u²).
-        let sq = |xs: &[f64]| xs.iter().map(|x| x * x).sum::<f64>();
-        let (rows, cols) = (sq(&self.row_f), sq(&self.col_f));
-        if rows > 0.0 && cols > 0.0 {
-            let s = (cols / rows).sqrt().sqrt();
-            self.row_f.iter_mut().for_each(|f| *f *= s);
-            self.col_f.iter_mut().for_each(|f| *f /= s);
-        }
-    }
-
-    /// Passes until the loss stops falling; answers the loss and the passes.
-    fn fit(&mut self, r: &Ratings, p: &BridgingParams) -> (f64, usize) {
-        for it in 1..=p.max_iters {
-            let before = self.clone();
-            self.pass(r, p);
-            if self.max_move(&before) <= p.tolerance {
-                return (self.loss(r, p), it);
-            }
-        }
-        (self.loss(r, p), p.max_iters)
-    }
-
-    /// The largest change of any parameter from `other`.
-    fn max_move(&self, other: &Model) -> f64 {
-        let far = |a: &[f64], b: &[f64]| {
-            a.iter()
-                .zip(b)
-                .map(|(x, y)| (x - y).abs())
-                .fold(0.0, f64::max)
-        };
-        (self.mu - other.mu)
-            .abs()
-            .max(far(&self.row_i, &other.row_i))
-            .max(far(&self.row_f, &other.row_f))
-            .max(far(&self.col_i, &other.col_i))
-            .max(far(&self.col_f, &other.col_f))
-    }
-
-    /// `F`: the `q` quantile of |f_u| over participants with ratings.
-    fn far(&self, r: &Ratings, q: f64) -> f64 {
-        let mut fu: Vec<f64> = self
-            .row_f
-            .iter()
-            .zip(&r.row_rated)
-            .filter(|(_, rated)| **rated)
-            .map(|(f, _)| f.abs())
-            .collect();
-        if fu.is_empty() {
-            return 0.0;
-        }
-        fu.sort_by(f64::total_cmp);
-        quantile(&fu, q.clamp(0.0, 1.0))
-    }
-
-    /// Agreement across the divide for column `n`, given `F`.
-    fn across(&self, n: usize, far: f64) -> f64 {
-        self.mu + self.col_i[n] - far * self.col_f[n].abs()
-    }
 }
 
 /// The fitted model itself: every parameter, for checking the fit from
@@ -470,7 +184,10 @@ fn fit_full(m: &VoteMatrix, moderated_out: &[u64], p: &BridgingParams) -> Fitted
     let ratings = Ratings::from_matrix(m, &keep);
     let mut rng = Rng::new(p.seed);
     let mut model = Model::start(ratings.n_rows(), ratings.n_cols, &mut rng);
-    let (loss, iterations) = model.fit(&ratings, p);
+    let everyone = Sample::all(&ratings);
+    let threads = p.threads.max(1);
+    let iterations = model.fit(&ratings, &everyone, p, p.max_iters, threads);
+    let loss = model.loss(&ratings, &everyone, p, threads);
     // The factor's sign is arbitrary (f_u·f_n is unchanged when both flip):
     // fix it so the statements' factors sum to ≥ 0, for stable output.
     let flip: f64 = model
@@ -535,38 +252,34 @@ pub fn bridging(m: &VoteMatrix, moderated_out: &[u64], p: &BridgingParams) -> Br
     } = fit_full(m, moderated_out, p);
 
     // Bootstrap over participants, each refit started from the full fit.
+    // Each resample draws its rows from its own seed (drawn in order from
+    // the full fit's generator), so the refits run in parallel and the
+    // numbers do not depend on which thread ran which.
     let rows = ratings.n_rows();
+    let resamples = if rows == 0 { 0 } else { p.resamples };
+    let seeds: Vec<u64> = (0..resamples).map(|_| rng.next_u64()).collect();
+    let refits = par::map_blocks(resamples, 1, p.threads.max(1), |range| {
+        range
+            .map(|k| {
+                let sample = Sample::resample(&ratings, &mut Rng::new(seeds[k]));
+                let mut refit = model.clone();
+                refit.fit(&ratings, &sample, p, p.resample_iters, 1);
+                let far = refit.far(&sample, p.far_quantile);
+                (0..m.n_cols())
+                    .map(|n| sample.col_in[n].then(|| refit.across(n, far)))
+                    .collect::<Vec<_>>()
+            })
+            .collect::<Vec<_>>()
+    });
     let mut samples: Vec<Vec<f64>> = vec![Vec::new(); m.n_cols()];
-    for _ in 0..p.resamples {
-        if rows == 0 {
-            break;
-        }
-        let picks: Vec<usize> = (0..rows).map(|_| rng.below(rows as u64) as usize).collect();
-        let sample = ratings.resample(&picks);
-        let mut seen = vec![false; m.n_cols()];
-        for u in 0..sample.n_rows() {
-            for (n, _) in sample.row(u) {
-                seen[n] = true;
-            }
-        }
-        let mut refit = Model {
-            mu: model.mu,
-            row_i: picks.iter().map(|&u| model.row_i[u]).collect(),
-            row_f: picks.iter().map(|&u| model.row_f[u]).collect(),
-            col_i: model.col_i.clone(),
-            col_f: model.col_f.clone(),
-        };
-        refit.fit(&sample, p);
-        let far = refit.far(&sample, p.far_quantile);
-        for (n, s) in samples.iter_mut().enumerate() {
-            if seen[n] {
-                s.push(refit.across(n, far));
-            }
+    for refit in refits.into_iter().flatten() {
+        for (s, x) in samples.iter_mut().zip(refit) {
+            s.extend(x);
         }
     }
 
     let tail = (1.0 - p.coverage.clamp(0.0, 1.0)) / 2.0;
-    let far = model.far(&ratings, p.far_quantile);
+    let far = model.far(&Sample::all(&ratings), p.far_quantile);
     let statements = (0..m.n_cols())
         .filter(|&c| keep[c])
         .map(|c| {
@@ -670,25 +383,6 @@ mod tests {
             "the fit converged: {} passes",
             b.iterations
         );
-    }
-
-    #[test]
-    fn the_fit_is_a_stationary_point_and_each_pass_lowers_the_loss() {
-        let m = two_camps();
-        let p = BridgingParams {
-            resamples: 0,
-            ..BridgingParams::default()
-        };
-        let keep = vec![true; m.n_cols()];
-        let r = Ratings::from_matrix(&m, &keep);
-        let mut model = Model::start(r.n_rows(), r.n_cols, &mut Rng::new(3));
-        let mut last = model.loss(&r, &p);
-        for _ in 0..50 {
-            model.pass(&r, &p);
-            let now = model.loss(&r, &p);
-            assert!(now <= last + 1e-12, "{now} > {last}");
-            last = now;
-        }
     }
 
     #[test]

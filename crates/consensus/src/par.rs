@@ -15,8 +15,20 @@ pub fn map_ranges<T: Send>(
     threads: usize,
     f: impl Fn(Range<usize>) -> T + Sync,
 ) -> Vec<T> {
-    let blocks: Vec<Range<usize>> = (0..n.div_ceil(BLOCK))
-        .map(|b| b * BLOCK..((b + 1) * BLOCK).min(n))
+    map_blocks(n, BLOCK, threads, f)
+}
+
+/// [`map_ranges`] with blocks of `block` (at least 1) instead of [`BLOCK`]:
+/// for work whose items are few but heavy (statements, bootstrap refits).
+pub fn map_blocks<T: Send>(
+    n: usize,
+    block: usize,
+    threads: usize,
+    f: impl Fn(Range<usize>) -> T + Sync,
+) -> Vec<T> {
+    let block = block.max(1);
+    let blocks: Vec<Range<usize>> = (0..n.div_ceil(block))
+        .map(|b| b * block..((b + 1) * block).min(n))
         .collect();
     let threads = threads.max(1).min(blocks.len());
     if threads <= 1 {

@@ -64,3 +64,41 @@ fn a_replayed_history_is_byte_identical_on_one_and_sixteen_threads() {
     };
     assert!(run(1) == run(16), "1 and 16 threads differ");
 }
+
+#[test]
+fn bridging_and_its_bootstrap_are_byte_identical_on_one_and_sixteen_threads() {
+    use cohort_consensus::bridging::{bridging, BridgingParams};
+    let s = generate(&Spec {
+        participants: 9_000,
+        statements: 40,
+        votes: 90_000,
+        groups: 3,
+        consensus_share: 0.2,
+        seed: 5,
+    });
+    let m = VoteMatrix::from_votes(&s.votes);
+    assert!(m.n_rows() > 2 * 4096, "needs several blocks to split");
+    let run = |threads| {
+        let p = BridgingParams {
+            resamples: 6,
+            threads,
+            ..BridgingParams::default()
+        };
+        serde_json::to_vec(&bridging(&m, &[3], &p)).unwrap()
+    };
+    let one = run(1);
+    assert!(one == run(16), "1 and 16 threads differ");
+    let other = bridging(
+        &m,
+        &[3],
+        &BridgingParams {
+            resamples: 6,
+            seed: 1,
+            ..BridgingParams::default()
+        },
+    );
+    assert!(
+        one != serde_json::to_vec(&other).unwrap(),
+        "the seed matters"
+    );
+}
