@@ -55,11 +55,15 @@ fn init_clusters(points: &[[f64; 2]], k: usize) -> Vec<Cluster> {
     out
 }
 
-/// Index of the closest center; ties go to the earlier cluster.
+/// Index of the closest center; ties go to the earlier cluster. Compares
+/// squared distances (the same order as distances, without a square root
+/// per point and center: the base clusters' step is 100 centers × every
+/// participant).
 fn closest(p: [f64; 2], clusters: &[Cluster]) -> usize {
     let mut best = (f64::INFINITY, 0);
     for (i, c) in clusters.iter().enumerate() {
-        let d = dist(p, c.center);
+        let (dx, dy) = (p[0] - c.center[0], p[1] - c.center[1]);
+        let d = dx * dx + dy * dy;
         if d < best.0 {
             best = (d, i);
         }

@@ -107,6 +107,11 @@ impl VoteMatrix {
             .map(|(&c, &v)| (c as usize, v))
     }
 
+    /// Every stored vote's column, row after row (`row_start` order).
+    pub(crate) fn cols(&self) -> &[u32] {
+        &self.cols
+    }
+
     /// How many statements row `r` voted on.
     pub fn row_len(&self, r: usize) -> usize {
         self.row_start[r + 1] - self.row_start[r]

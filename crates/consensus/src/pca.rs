@@ -37,52 +37,74 @@ struct Centred<'a> {
     row_start: Vec<usize>,
 }
 
+/// A block of at most [`BLOCK`] vectors, interleaved: entry `i` of every
+/// vector side by side (`[i][k]`), so a product reads one cache line per
+/// matrix entry instead of one per vector. Lanes past the block's width are
+/// zero and never read back.
+type Lanes = [f64; BLOCK];
+
+fn interleave(v: &[Vec<f64>], n: usize) -> Vec<Lanes> {
+    let mut out = vec![[0.0; BLOCK]; n];
+    for (k, vk) in v.iter().enumerate() {
+        for (o, x) in out.iter_mut().zip(vk) {
+            o[k] = *x;
+        }
+    }
+    out
+}
+
+fn deinterleave(lanes: &[Lanes], b: usize) -> Vec<Vec<f64>> {
+    (0..b)
+        .map(|k| lanes.iter().map(|l| l[k]).collect())
+        .collect()
+}
+
 impl Centred<'_> {
-    /// `X V` for a block of vectors: `out[k][row]`.
-    fn mul_block(&self, v: &[Vec<f64>], threads: usize) -> Vec<Vec<f64>> {
-        let b = v.len();
+    /// `X V` for a block of vectors, interleaved by row. Each lane's sum runs
+    /// over the row's entries in order, as one vector at a time would.
+    fn mul_block(&self, v: &[Lanes], threads: usize) -> Vec<Lanes> {
+        let cols = self.m.cols();
         let chunks = par::map_ranges(self.m.n_rows(), threads, |rows| {
-            let mut out = vec![Vec::with_capacity(rows.len()); b];
-            let mut acc = vec![0.0; b];
+            let mut out = Vec::with_capacity(rows.len());
             for r in rows {
-                acc.iter_mut().for_each(|a| *a = 0.0);
+                let mut acc = [0.0; BLOCK];
                 let (s, e) = (self.row_start[r], self.row_start[r + 1]);
-                for ((c, _), x) in self.m.row(r).zip(&self.values[s..e]) {
-                    for k in 0..b {
-                        acc[k] += x * v[k][c];
+                for (&c, x) in cols[s..e].iter().zip(&self.values[s..e]) {
+                    let vc = &v[c as usize];
+                    for k in 0..BLOCK {
+                        acc[k] += x * vc[k];
                     }
                 }
-                for k in 0..b {
-                    out[k].push(acc[k]);
-                }
+                out.push(acc);
             }
             out
         });
-        (0..b)
-            .map(|k| chunks.iter().flat_map(|c| c[k].iter().copied()).collect())
-            .collect()
+        chunks.concat()
     }
 
-    /// `Xᵀ U` for a block of vectors: `out[k][column]`.
-    fn mul_t_block(&self, u: &[Vec<f64>], threads: usize) -> Vec<Vec<f64>> {
-        let (b, n_cols) = (u.len(), self.m.n_cols());
+    /// `Xᵀ U` for a block of vectors (interleaved by row), interleaved by
+    /// column: per-block partial sums, added in block order.
+    fn mul_t_block(&self, u: &[Lanes], threads: usize) -> Vec<Lanes> {
+        let (n_cols, cols) = (self.m.n_cols(), self.m.cols());
         let partials = par::map_ranges(self.m.n_rows(), threads, |rows| {
-            let mut acc = vec![vec![0.0; n_cols]; b];
+            let mut acc = vec![[0.0; BLOCK]; n_cols];
             for r in rows {
                 let (s, e) = (self.row_start[r], self.row_start[r + 1]);
-                for ((c, _), x) in self.m.row(r).zip(&self.values[s..e]) {
-                    for k in 0..b {
-                        acc[k][c] += x * u[k][r];
+                let ur = &u[r];
+                for (&c, x) in cols[s..e].iter().zip(&self.values[s..e]) {
+                    let a = &mut acc[c as usize];
+                    for k in 0..BLOCK {
+                        a[k] += x * ur[k];
                     }
                 }
             }
             acc
         });
-        let mut out = vec![vec![0.0; n_cols]; b];
+        let mut out = vec![[0.0; BLOCK]; n_cols];
         for p in partials {
             for (o, pk) in out.iter_mut().zip(p) {
-                for (x, y) in o.iter_mut().zip(pk) {
-                    *x += y;
+                for k in 0..BLOCK {
+                    o[k] += pk[k];
                 }
             }
         }
@@ -175,7 +197,10 @@ pub fn fit(
     let (mut ritz, mut theta) = (zero(), [0.0, 0.0]);
     while steps < max_iters.max(1) {
         steps += 1;
-        let w = x.mul_t_block(&x.mul_block(&q, threads), threads);
+        let w = deinterleave(
+            &x.mul_t_block(&x.mul_block(&interleave(&q, n_cols), threads), threads),
+            q.len(),
+        );
         // Rayleigh–Ritz: H = Qᵀ A Q, H = S Θ Sᵀ, Ritz vectors Q S with A Q S = W S.
         let h: Vec<Vec<f64>> = (0..q.len())
             .map(|i| (0..q.len()).map(|j| dot(&q[i], &w[j])).collect())

@@ -279,24 +279,8 @@ impl Model {
             }
         }
 
+        self.statement_step(r, s, p, threads);
         let (ri, rf) = (&self.row_i, &self.row_f);
-        let cols = par::map_blocks(r.n_cols, COL_BLOCK, threads, |range| {
-            range
-                .map(|n| {
-                    let (rows, vals) = r.col(n);
-                    let a = match &s.w {
-                        None => col_sums(rows, vals, mu, ri, rf, |_| 1.0),
-                        Some(w) => col_sums(rows, vals, mu, ri, rf, |u| w[u]),
-                    };
-                    solve2(a[0] + li, a[1], a[2] + lf, a[3], a[4])
-                })
-                .collect::<Vec<_>>()
-        });
-        for (n, (i, f)) in cols.into_iter().flatten().enumerate() {
-            self.col_i[n] = i;
-            self.col_f[n] = f;
-        }
-
         let (ci, cf) = (&self.col_i, &self.col_f);
         let parts = par::map_ranges(r.n_rows(), threads, |range| {
             let (mut sum, mut sq, mut count) = (0.0, 0.0, 0.0);
@@ -326,6 +310,29 @@ impl Model {
         let sse = (sq - 2.0 * self.mu * sum + self.mu * self.mu * count).max(0.0);
         self.slide_along_ridges(s, p);
         sse + self.penalty(s, p)
+    }
+
+    /// Each statement's `(i_n, f_n)` given μ and the participants: one
+    /// sweep over the column-major copy.
+    pub fn statement_step(&mut self, r: &Ratings, s: &Sample, p: &BridgingParams, threads: usize) {
+        let (li, lf, mu) = (p.lambda_intercept, p.lambda_factor, self.mu);
+        let (ri, rf) = (&self.row_i, &self.row_f);
+        let cols = par::map_blocks(r.n_cols, COL_BLOCK, threads, |range| {
+            range
+                .map(|n| {
+                    let (rows, vals) = r.col(n);
+                    let a = match &s.w {
+                        None => col_sums(rows, vals, mu, ri, rf, |_| 1.0),
+                        Some(w) => col_sums(rows, vals, mu, ri, rf, |u| w[u]),
+                    };
+                    solve2(a[0] + li, a[1], a[2] + lf, a[3], a[4])
+                })
+                .collect::<Vec<_>>()
+        });
+        for (n, (i, f)) in cols.into_iter().flatten().enumerate() {
+            self.col_i[n] = i;
+            self.col_f[n] = f;
+        }
     }
 
     /// Moves that leave every prediction unchanged but not the penalty: μ
