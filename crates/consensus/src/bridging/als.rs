@@ -201,6 +201,30 @@ fn col_sums(
     a
 }
 
+/// One statement's weighted sums of residuals without μ (`Σw·x`, `Σw·x²`,
+/// `Σw`) at its new `(i, f)`, in row order.
+#[inline]
+fn residuals(
+    rows: &[u32],
+    vals: &[u8],
+    row_i: &[f64],
+    row_f: &[f64],
+    i: f64,
+    f: f64,
+    w: impl Fn(usize) -> f64,
+) -> [f64; 3] {
+    let mut out = [0.0; 3];
+    for (&u, &v) in rows.iter().zip(vals) {
+        let u = u as usize;
+        let wu = w(u);
+        let x = f64::from(v) - row_i[u] - i - row_f[u] * f;
+        out[0] += wu * x;
+        out[1] += wu * x * x;
+        out[2] += wu;
+    }
+    out
+}
+
 impl Model {
     pub fn start(rows: usize, cols: usize, rng: &mut Rng) -> Model {
         // Small seeded factors break the symmetry at zero (where every
@@ -279,33 +303,7 @@ impl Model {
             }
         }
 
-        self.statement_step(r, s, p, threads);
-        let (ri, rf) = (&self.row_i, &self.row_f);
-        let (ci, cf) = (&self.col_i, &self.col_f);
-        let parts = par::map_ranges(r.n_rows(), threads, |range| {
-            let (mut sum, mut sq, mut count) = (0.0, 0.0, 0.0);
-            for u in range {
-                let w = s.weight(u);
-                if w == 0.0 {
-                    continue;
-                }
-                let (iu, fu) = (ri[u], rf[u]);
-                let (mut rs, mut rq, mut rc) = (0.0, 0.0, 0.0);
-                for (n, v) in r.row(u) {
-                    let x = v - iu - ci[n] - fu * cf[n];
-                    rs += x;
-                    rq += x * x;
-                    rc += 1.0;
-                }
-                sum += w * rs;
-                sq += w * rq;
-                count += w * rc;
-            }
-            [sum, sq, count]
-        });
-        let [sum, sq, count] = parts
-            .iter()
-            .fold([0.0; 3], |a, b| [a[0] + b[0], a[1] + b[1], a[2] + b[2]]);
+        let [sum, sq, count] = self.statement_step(r, s, p, threads);
         self.mu = sum / (count + li);
         let sse = (sq - 2.0 * self.mu * sum + self.mu * self.mu * count).max(0.0);
         self.slide_along_ridges(s, p);
@@ -313,26 +311,57 @@ impl Model {
     }
 
     /// Each statement's `(i_n, f_n)` given μ and the participants: one
-    /// sweep over the column-major copy.
-    pub fn statement_step(&mut self, r: &Ratings, s: &Sample, p: &BridgingParams, threads: usize) {
+    /// sweep over the column-major copy. Answers, for the μ step, the
+    /// weighted sums of each rating's residual without μ, of its square and
+    /// of the weights, taken right after each statement is solved (its
+    /// raters are still in cache) and added in statement order.
+    pub fn statement_step(
+        &mut self,
+        r: &Ratings,
+        s: &Sample,
+        p: &BridgingParams,
+        threads: usize,
+    ) -> [f64; 3] {
         let (li, lf, mu) = (p.lambda_intercept, p.lambda_factor, self.mu);
         let (ri, rf) = (&self.row_i, &self.row_f);
         let cols = par::map_blocks(r.n_cols, COL_BLOCK, threads, |range| {
-            range
+            let mut sums = [0.0; 3];
+            let solved = range
                 .map(|n| {
                     let (rows, vals) = r.col(n);
-                    let a = match &s.w {
-                        None => col_sums(rows, vals, mu, ri, rf, |_| 1.0),
-                        Some(w) => col_sums(rows, vals, mu, ri, rf, |u| w[u]),
+                    let (i, f, x) = match &s.w {
+                        None => {
+                            let a = col_sums(rows, vals, mu, ri, rf, |_| 1.0);
+                            let (i, f) = solve2(a[0] + li, a[1], a[2] + lf, a[3], a[4]);
+                            (i, f, residuals(rows, vals, ri, rf, i, f, |_| 1.0))
+                        }
+                        Some(w) => {
+                            let a = col_sums(rows, vals, mu, ri, rf, |u| w[u]);
+                            let (i, f) = solve2(a[0] + li, a[1], a[2] + lf, a[3], a[4]);
+                            (i, f, residuals(rows, vals, ri, rf, i, f, |u| w[u]))
+                        }
                     };
-                    solve2(a[0] + li, a[1], a[2] + lf, a[3], a[4])
+                    for k in 0..3 {
+                        sums[k] += x[k];
+                    }
+                    (i, f)
                 })
-                .collect::<Vec<_>>()
+                .collect::<Vec<_>>();
+            (solved, sums)
         });
-        for (n, (i, f)) in cols.into_iter().flatten().enumerate() {
-            self.col_i[n] = i;
-            self.col_f[n] = f;
+        let mut sums = [0.0; 3];
+        let mut n = 0;
+        for (solved, block) in cols {
+            for (i, f) in solved {
+                self.col_i[n] = i;
+                self.col_f[n] = f;
+                n += 1;
+            }
+            for k in 0..3 {
+                sums[k] += block[k];
+            }
         }
+        sums
     }
 
     /// Moves that leave every prediction unchanged but not the penalty: μ
