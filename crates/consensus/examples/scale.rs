@@ -68,12 +68,25 @@ fn main() {
         &[],
         &BridgingParams {
             resamples,
+            threads,
             ..defaults
         },
     );
     let bridge = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let one = bridging(
+        &m,
+        &[],
+        &BridgingParams {
+            resamples: 0,
+            threads,
+            ..BridgingParams::default()
+        },
+    );
+    let fit = t.elapsed().as_secs_f64();
+    assert_eq!(one.iterations, b.iterations);
     println!(
-        "{participants}x{statements}, {} votes, {threads} threads: generate {gen:.1} s, matrix {matrix:.1} s, groups+consensus {groups:.1} s ({} groups), bridging {bridge:.1} s ({} passes, {resamples} resamples, {} statements scored); pipeline {:.1} s; peak RSS {:.2} GiB",
+        "{participants}x{statements}, {} votes, {threads} threads: generate {gen:.1} s, matrix {matrix:.1} s, groups+consensus {groups:.1} s ({} groups), bridging {bridge:.1} s ({} passes, {resamples} resamples, {} statements scored; the fit alone {fit:.1} s); pipeline {:.1} s; peak RSS {:.2} GiB",
         m.n_votes(),
         a.groups.len(),
         b.iterations,
