@@ -182,12 +182,15 @@ pub struct OsdiSignup {
     pub custom_fields: Vec<(String, String)>,
 }
 
-/// An RSVP as the record attendance helper sends it.
+/// An RSVP as the record attendance helper sends it: the whole person, as
+/// the signup helper takes them (the RSVP keeps the name, email and ZIP; the
+/// people list keeps the rest).
 #[derive(Clone, Debug, Default)]
 pub struct OsdiAttendanceInput {
-    pub name: String,
     pub email: String,
-    pub zip: String,
+    pub fields: PersonFields,
+    /// Action Network's `custom_fields`, name → value (see `signup.rs`).
+    pub custom_fields: Vec<(String, String)>,
     pub referrer: Option<String>,
 }
 
@@ -676,22 +679,40 @@ impl Engine {
         event: Id,
         input: OsdiAttendanceInput,
     ) -> Result<(OsdiAttendance, bool)> {
-        {
-            let mut tx = self.store.read().await?;
-            self.visible_event(tx.as_mut(), actor, event).await?;
-        }
-        let (outcome, created) = self
-            .rsvp_joint_event(
+        // The person is checked whole before anything is written: a field
+        // Cohort cannot keep is refused by name, never dropped.
+        let person = signup::check_person(&input.email, &input.fields, &input.custom_fields)?;
+        let name = format!("{} {}", person.fields.given_name, person.fields.family_name);
+        let mut tx = self.store.write().await?;
+        self.visible_event(tx.as_mut(), actor, event).await?;
+        let (outcome, created, slate_id) = self
+            .rsvp_in(
+                tx.as_mut(),
                 event,
                 RsvpInput {
-                    name: input.name,
-                    email: input.email,
-                    zip: input.zip,
+                    name: name.trim().to_owned(),
+                    email: person.email.as_str().to_owned(),
+                    zip: person.fields.zip.clone(),
                     referral: input.referrer,
                 },
             )
             .await
             .map_err(rename_field)?;
+        // The rest of the person (address, phone) joins the people list
+        // with the RSVP, merged by email as the signup helper merges.
+        let (id, _) = tx
+            .upsert_person(slate_id, &person.email, &person.fields, "rsvp", self.now())
+            .await?;
+        if !person.facts.is_empty() {
+            let row = tx
+                .person(id)
+                .await?
+                .ok_or_else(|| EngineError::not_found("person", id.to_string()))?;
+            let slates = self.osdi_slates(tx.as_mut(), actor).await?;
+            let view = self.osdi_person_view(tx.as_mut(), row, &slates).await?;
+            signup::check_facts(&view, &person.facts)?;
+        }
+        tx.commit().await?;
         Ok((
             self.osdi_attendance(actor, event, outcome.id).await?,
             created,

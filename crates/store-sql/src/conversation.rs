@@ -284,8 +284,10 @@ macro_rules! impl_sql_conversation {
 
                 async fn conversation_state(&mut self, slate_id: Id) -> Result<ConversationState> {
                     let row = ::sqlx::query(
-                        "SELECT * FROM conversations WHERE \
-                                             slate_id = $1",
+                        "SELECT c.changes, c.result_changes, c.result_votes, c.result_at, \
+                         r.result, r.warm FROM conversations c LEFT JOIN \
+                         conversation_results r ON r.slate_id = c.slate_id WHERE \
+                         c.slate_id = $1",
                     )
                     .bind(slate_id)
                     .opt(self)
@@ -300,12 +302,7 @@ macro_rules! impl_sql_conversation {
                             votes: get::<Option<i64>>(&r, "result_votes")?.unwrap_or(0),
                             computed_at: get::<Option<DateTime<Utc>>>(&r, "result_at")?
                                 .ok_or_else(|| {
-                                    corrupt(
-                                        "conversations",
-                                        "a result \
-                                                                         without its \
-                                                                         time",
-                                    )
+                                    corrupt("conversations", "a result without its time")
                                 })?,
                             result: get::<Option<String>>(&r, "result")?.unwrap_or_default(),
                             warm: get::<Option<String>>(&r, "warm")?.unwrap_or_default(),
@@ -323,25 +320,38 @@ macro_rules! impl_sql_conversation {
                     slate_id: Id,
                     s: &StoredResult,
                 ) -> Result<bool> {
+                    // The stamp first: it says whether this result is newer
+                    // than the one stored (an older one is not written).
                     let r = ::sqlx::query(
                         "INSERT INTO conversations (slate_id, changes, \
-                         result_changes, result_votes, result_at, result, warm) \
-                         VALUES ($1, $2, $2, $3, $4, $5, $6) ON CONFLICT (slate_id) \
+                         result_changes, result_votes, result_at) \
+                         VALUES ($1, $2, $2, $3, $4) ON CONFLICT (slate_id) \
                          DO UPDATE SET result_changes = excluded.result_changes, \
                          result_votes = excluded.result_votes, result_at = \
-                         excluded.result_at, result = excluded.result, warm = \
-                         excluded.warm WHERE conversations.result_changes IS NULL OR \
+                         excluded.result_at WHERE conversations.result_changes IS NULL OR \
                          conversations.result_changes < excluded.result_changes",
                     )
                     .bind(slate_id)
                     .bind(s.changes)
                     .bind(s.votes)
                     .bind(s.computed_at)
+                    .exec(self)
+                    .await?;
+                    if r.rows_affected() == 0 {
+                        return Ok(false);
+                    }
+                    // The megabytes apart from the row every vote updates.
+                    ::sqlx::query(
+                        "INSERT INTO conversation_results (slate_id, result, warm) \
+                         VALUES ($1, $2, $3) ON CONFLICT (slate_id) DO UPDATE SET \
+                         result = excluded.result, warm = excluded.warm",
+                    )
+                    .bind(slate_id)
                     .bind(&s.result)
                     .bind(&s.warm)
                     .exec(self)
                     .await?;
-                    Ok(r.rows_affected() > 0)
+                    Ok(true)
                 }
 
                 async fn stale_conversations(&mut self) -> Result<Vec<Id>> {
@@ -535,14 +545,28 @@ macro_rules! impl_sql_conversation {
                             repness: parse_repness(&get::<String>(r, "repness")?)?,
                         });
                     }
-                    let rows = ::sqlx::query(
+                    // Two lookups (the drawn dots by their index, the
+                    // viewer's own by the key), not `drawn OR participant =
+                    // $2`, which reads every dot of the conversation.
+                    let mut rows = ::sqlx::query(
                         "SELECT * FROM conversation_result_points WHERE slate_id = $1 \
-                         AND (drawn OR participant = $2) ORDER BY participant",
+                         AND drawn = TRUE",
                     )
                     .bind(slate_id)
-                    .bind(you)
                     .all(self)
                     .await?;
+                    if let Some(you) = you {
+                        rows.extend(
+                            ::sqlx::query(
+                                "SELECT * FROM conversation_result_points WHERE \
+                                 slate_id = $1 AND participant = $2 AND drawn = FALSE",
+                            )
+                            .bind(slate_id)
+                            .bind(you)
+                            .opt(self)
+                            .await?,
+                        );
+                    }
                     let mut points = Vec::with_capacity(rows.len());
                     for r in &rows {
                         points.push(ResultPointRow {
@@ -553,6 +577,7 @@ macro_rules! impl_sql_conversation {
                             drawn: get(r, "drawn")?,
                         });
                     }
+                    points.sort_by_key(|p| p.participant);
                     Ok(Some(ResultView {
                         changes: get(&row, "changes")?,
                         stamp,

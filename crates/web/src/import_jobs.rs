@@ -5,18 +5,152 @@
 //! axe-core fails as a critical WCAG 2.2.1 problem) until it is done, with a
 //! link that turns the reloading off. The progress block is
 //! `templates/import_progress.html`, included by both pages.
+//!
+//! The four page handlers (the empty page, the preview, the confirm, the
+//! progress page) are written once here, over [`ImportScreen`]: what each
+//! importer's page says differently.
 
+use std::future::Future;
+
+use askama::Template;
+use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
 use cohort_engine::import_jobs::{ImportJobView, ImportKind};
-use cohort_engine::Engine;
+use cohort_engine::{Actor, Engine, EngineError};
 use serde::Deserialize;
 
-use crate::app::{fixable, see_other};
+use crate::app::{fixable, see_other, sign_in_first};
 use crate::error::ApiError;
-use crate::pages::PageError;
+use crate::extract::{ApiPath, ApiQuery};
+use crate::pages::{html, PageError};
 use crate::session::Viewer;
 use crate::upload::CsrfMultipart;
+
+/// One importer's page: the template and the dry run it shows.
+pub(crate) trait ImportScreen: Template + Send + Sized + 'static {
+    /// Which importer (and so the page's address: `/slates/{slug}/people/import`).
+    const KIND: ImportKind;
+    /// The importer's dry run.
+    type Preview: Send;
+
+    /// The empty page.
+    fn new(viewer: &Viewer, slug: &str) -> Self;
+
+    /// The importer's dry run of `text` (organizers of the slate only).
+    fn dry_run<'a>(
+        engine: &'a Engine,
+        actor: &'a Actor,
+        slug: &'a str,
+        text: &'a str,
+    ) -> impl Future<Output = Result<Self::Preview, EngineError>> + Send + 'a;
+
+    /// The dry run found no problem: the file can be confirmed.
+    fn clean(preview: &Self::Preview) -> bool;
+
+    /// Show the dry run of the file `text` (which the confirm form re-posts).
+    fn show_preview(&mut self, preview: Self::Preview, text: String);
+
+    /// Show why the confirm was refused.
+    fn show_problem(&mut self, problem: String);
+
+    /// Show a confirmed import: under way (the page reloads) or done.
+    fn show_job(&mut self, job: ImportJobView, refreshing: bool);
+}
+
+/// The page and its progress pages (forms of the usual size).
+pub(crate) fn page_routes<P: ImportScreen>() -> Router<Engine> {
+    let base = format!("/slates/{{slug}}/{}/import", P::KIND.as_str());
+    Router::new()
+        .route(&base, get(page::<P>))
+        .route(&format!("{base}/jobs/{{id}}"), get(job_page::<P>))
+}
+
+/// The forms that carry a file: under [`crate::upload::UPLOAD_LIMIT`], not
+/// the 64 KB of every other form.
+pub(crate) fn upload_routes<P: ImportScreen>() -> Router<Engine> {
+    let base = format!("/slates/{{slug}}/{}/import", P::KIND.as_str());
+    Router::new()
+        .route(&format!("{base}/preview"), post(preview_submit::<P>))
+        .route(&format!("{base}/confirm"), post(confirm_submit::<P>))
+}
+
+async fn page<P: ImportScreen>(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<Response, PageError> {
+    if viewer.actor.account().is_none() {
+        return Ok(sign_in_first(&format!(
+            "/slates/{slug}/{}/import",
+            P::KIND.as_str()
+        )));
+    }
+    // An empty dry run: only an organizer of the slate gets the page.
+    P::dry_run(&engine, &viewer.actor, &slug, "").await?;
+    Ok(html(StatusCode::OK, &P::new(&viewer, &slug)))
+}
+
+async fn preview_submit<P: ImportScreen>(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(slug): ApiPath<String>,
+    form: CsrfMultipart,
+) -> Result<Response, PageError> {
+    let text = file_of(&form)?;
+    let pv = P::dry_run(&engine, &viewer.actor, &slug, &text).await?;
+    let status = if P::clean(&pv) {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut p = P::new(&viewer, &slug);
+    p.show_preview(pv, text);
+    Ok(html(status, &p))
+}
+
+/// The confirm: the previewed file is checked whole and queued for the
+/// `imports` job; the answer is its progress page.
+async fn confirm_submit<P: ImportScreen>(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath(slug): ApiPath<String>,
+    form: CsrfMultipart,
+) -> Result<Response, PageError> {
+    match confirm(&engine, &viewer, P::KIND, &slug, &form).await? {
+        Ok(res) => Ok(res),
+        Err(problem) => {
+            let mut p = P::new(&viewer, &slug);
+            p.show_problem(problem);
+            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &p))
+        }
+    }
+}
+
+/// An import's progress ("1,500 of 100,000 rows"), reloading itself without
+/// JavaScript until it is done, then what it did. The reload is the HTTP
+/// `Refresh` header, not `<meta http-equiv="refresh">`, and the page links
+/// to itself without it: a reader who is interrupted by the reloads (WCAG
+/// 2.2.1) turns them off and refreshes when they choose.
+async fn job_page<P: ImportScreen>(
+    State(engine): State<Engine>,
+    viewer: Viewer,
+    ApiPath((slug, id)): ApiPath<(String, i64)>,
+    ApiQuery(q): ApiQuery<JobQuery>,
+) -> Result<Response, PageError> {
+    if viewer.actor.account().is_none() {
+        return Ok(sign_in_first(&format!(
+            "/slates/{slug}/{}/import/jobs/{id}",
+            P::KIND.as_str()
+        )));
+    }
+    let st = job_state(&engine, &viewer, P::KIND, &slug, id, &q).await?;
+    let mut p = P::new(&viewer, &slug);
+    p.show_job(st.job, st.refreshing);
+    Ok(with_refresh(html(st.status, &p), st.refreshing))
+}
 
 /// Seconds between the progress page's reloads.
 const REFRESH_SECS: u32 = 5;
@@ -38,7 +172,7 @@ pub(crate) fn count(n: i64) -> String {
 }
 
 /// The file: the one chosen, else the pasted text; both is ambiguous.
-pub(crate) fn file_of(form: &CsrfMultipart) -> Result<String, PageError> {
+fn file_of(form: &CsrfMultipart) -> Result<String, PageError> {
     let pasted = form.text("csv")?;
     match form.file("file")? {
         Some(_) if !pasted.trim().is_empty() => {
@@ -55,7 +189,7 @@ pub(crate) fn file_of(form: &CsrfMultipart) -> Result<String, PageError> {
 /// The confirm form's file (re-posted as `csv`, named by `sha256`) checked
 /// whole and queued: a redirect to its progress page, or the problem to
 /// show on the import page (a 422 there).
-pub(crate) async fn confirm(
+async fn confirm(
     engine: &Engine,
     viewer: &Viewer,
     kind: ImportKind,
@@ -77,7 +211,7 @@ pub(crate) async fn confirm(
 }
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct JobQuery {
+struct JobQuery {
     /// `off`: do not reload the page (its "Stop reloading" link).
     #[serde(default)]
     refresh: Option<String>,
@@ -85,13 +219,13 @@ pub(crate) struct JobQuery {
 
 /// An import's state for its page: the job, whether the page reloads
 /// itself, and the status to answer (422 when rows could not be saved).
-pub(crate) struct JobState {
+struct JobState {
     pub job: ImportJobView,
     pub refreshing: bool,
     pub status: StatusCode,
 }
 
-pub(crate) async fn job_state(
+async fn job_state(
     engine: &Engine,
     viewer: &Viewer,
     kind: ImportKind,
@@ -113,7 +247,7 @@ pub(crate) async fn job_state(
 }
 
 /// The page, reloading itself while `refreshing`.
-pub(crate) fn with_refresh(mut res: Response, refreshing: bool) -> Response {
+fn with_refresh(mut res: Response, refreshing: bool) -> Response {
     if refreshing {
         res.headers_mut()
             .insert(header::REFRESH, HeaderValue::from(REFRESH_SECS));

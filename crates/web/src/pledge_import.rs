@@ -9,40 +9,28 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::post;
 use axum::{Json, Router};
 use cohort_core::Cents;
 use cohort_engine::import_jobs::{ImportJobView, ImportKind};
 use cohort_engine::pledge_import::{PledgeImportDone, PledgeImportPreview};
-use cohort_engine::Engine;
+use cohort_engine::{Actor, Engine, EngineError};
 use serde::Deserialize;
+use std::future::Future;
 
 use crate::api::ApiResult;
-use crate::app::sign_in_first;
 use crate::extract::{ApiPath, ApiQuery, TokenAuth};
-use crate::import_jobs::{file_of, job_state, with_refresh, JobQuery};
-use crate::pages::{html, PageError};
+use crate::import_jobs::{page_routes, ImportScreen};
 use crate::session::Viewer;
-use crate::upload::CsrfMultipart;
 
 pub(crate) fn routes() -> Router<Engine> {
-    Router::new()
-        .route("/slates/{slug}/pledges/import", get(page))
-        .route("/slates/{slug}/pledges/import/jobs/{id}", get(job_page))
+    page_routes::<ImportPage>()
 }
 
 /// The forms that carry a file: under [`crate::upload::UPLOAD_LIMIT`], not
 /// the 64 KB of every other form.
 pub(crate) fn upload_routes() -> Router<Engine> {
-    Router::new()
-        .route(
-            "/slates/{slug}/pledges/import/preview",
-            post(preview_submit),
-        )
-        .route(
-            "/slates/{slug}/pledges/import/confirm",
-            post(confirm_submit),
-        )
+    crate::import_jobs::upload_routes::<ImportPage>()
 }
 
 pub(crate) fn api_routes() -> Router<Engine> {
@@ -116,7 +104,7 @@ struct ImportPage {
     done: Option<PledgeImportDone>,
     /// A confirmed import under way (the page refreshes itself) or done.
     job: Option<ImportJobView>,
-    /// The progress page reloads itself (see [`job_page`]).
+    /// The progress page reloads itself (see `crate::import_jobs`).
     refreshing: bool,
     problem: Option<String>,
 }
@@ -168,80 +156,39 @@ impl ImportPage {
     }
 }
 
-async fn page(
-    State(engine): State<Engine>,
-    viewer: Viewer,
-    ApiPath(slug): ApiPath<String>,
-) -> Result<Response, PageError> {
-    if viewer.actor.account().is_none() {
-        return Ok(sign_in_first(&format!("/slates/{slug}/pledges/import")));
-    }
-    // An empty dry run: only an organizer of the slate gets the page.
-    engine
-        .preview_pledge_import(&viewer.actor, &slug, "")
-        .await?;
-    Ok(html(StatusCode::OK, &ImportPage::new(&viewer, &slug)))
-}
+impl ImportScreen for ImportPage {
+    const KIND: ImportKind = ImportKind::Pledges;
+    type Preview = PledgeImportPreview;
 
-async fn preview_submit(
-    State(engine): State<Engine>,
-    viewer: Viewer,
-    ApiPath(slug): ApiPath<String>,
-    form: CsrfMultipart,
-) -> Result<Response, PageError> {
-    let text = file_of(&form)?;
-    let pv = engine
-        .preview_pledge_import(&viewer.actor, &slug, &text)
-        .await?;
-    let status = if pv.problems.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let mut p = ImportPage::new(&viewer, &slug);
-    p.preview = Some(pv);
-    p.text = text;
-    Ok(html(status, &p))
-}
-
-/// The confirm: the previewed file is checked whole and queued for the
-/// `imports` job; the answer is its progress page.
-async fn confirm_submit(
-    State(engine): State<Engine>,
-    viewer: Viewer,
-    ApiPath(slug): ApiPath<String>,
-    form: CsrfMultipart,
-) -> Result<Response, PageError> {
-    match crate::import_jobs::confirm(&engine, &viewer, ImportKind::Pledges, &slug, &form).await? {
-        Ok(res) => Ok(res),
-        Err(problem) => {
-            let mut p = ImportPage::new(&viewer, &slug);
-            p.problem = Some(problem);
-            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &p))
-        }
+    fn new(viewer: &Viewer, slug: &str) -> ImportPage {
+        ImportPage::new(viewer, slug)
     }
-}
 
-/// An import's progress ("1,500 of 100,000 rows"), refreshing itself
-/// without JavaScript until it is done, then what it did. The refresh is
-/// the HTTP `Refresh` header, not `<meta http-equiv="refresh">`, and the
-/// page links to itself without it: a reader who is interrupted by the
-/// reloads (WCAG 2.2.1) turns them off and refreshes when they choose.
-async fn job_page(
-    State(engine): State<Engine>,
-    viewer: Viewer,
-    ApiPath((slug, id)): ApiPath<(String, i64)>,
-    ApiQuery(q): ApiQuery<JobQuery>,
-) -> Result<Response, PageError> {
-    if viewer.actor.account().is_none() {
-        return Ok(sign_in_first(&format!(
-            "/slates/{slug}/pledges/import/jobs/{id}"
-        )));
+    fn dry_run<'a>(
+        engine: &'a Engine,
+        actor: &'a Actor,
+        slug: &'a str,
+        text: &'a str,
+    ) -> impl Future<Output = Result<PledgeImportPreview, EngineError>> + Send + 'a {
+        engine.preview_pledge_import(actor, slug, text)
     }
-    let st = job_state(&engine, &viewer, ImportKind::Pledges, &slug, id, &q).await?;
-    let mut p = ImportPage::new(&viewer, &slug);
-    p.refreshing = st.refreshing;
-    p.done = st.job.pledges().cloned();
-    p.job = Some(st.job);
-    Ok(with_refresh(html(st.status, &p), st.refreshing))
+
+    fn clean(preview: &PledgeImportPreview) -> bool {
+        preview.problems.is_empty()
+    }
+
+    fn show_preview(&mut self, preview: PledgeImportPreview, text: String) {
+        self.preview = Some(preview);
+        self.text = text;
+    }
+
+    fn show_problem(&mut self, problem: String) {
+        self.problem = Some(problem);
+    }
+
+    fn show_job(&mut self, job: ImportJobView, refreshing: bool) {
+        self.refreshing = refreshing;
+        self.done = job.pledges().cloned();
+        self.job = Some(job);
+    }
 }

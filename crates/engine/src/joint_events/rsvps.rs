@@ -7,9 +7,22 @@ impl Engine {
     /// waitlisted. The email carries the private cancel link. The same
     /// email again answers with the RSVP it already has.
     pub async fn rsvp_joint_event(&self, id: Id, input: RsvpInput) -> Result<(RsvpOutcome, bool)> {
-        let at = self.now();
         let mut tx = self.store.write().await?;
-        let (e, _) = self.lock_event(tx.as_mut(), id).await?;
+        let (outcome, created, _) = self.rsvp_in(tx.as_mut(), id, input).await?;
+        tx.commit().await?;
+        Ok((outcome, created))
+    }
+
+    /// The RSVP in a transaction the caller commits (the record attendance
+    /// helper adds the rest of the person to it). Also answers the slate.
+    pub(crate) async fn rsvp_in(
+        &self,
+        tx: &mut dyn Tx,
+        id: Id,
+        input: RsvpInput,
+    ) -> Result<(RsvpOutcome, bool, Id)> {
+        let at = self.now();
+        let (e, _) = self.lock_event(tx, id).await?;
         if !e.status.is_public() {
             return Err(EngineError::not_found("joint event", id.to_string()));
         }
@@ -37,6 +50,7 @@ impl Engine {
                     status: r.status,
                 },
                 false,
+                e.slate_id,
             ));
         }
         let going = tx.rsvp_counts(id).await?.going;
@@ -86,20 +100,12 @@ impl Engine {
             name = f.name,
             title = e.title,
             when = rules::local_text(e.starts_at, tz),
-            hosts = self.host_names(tx.as_mut(), &e).await?,
+            hosts = self.host_names(tx, &e).await?,
             base = self.public_url(),
             cancel = rsvp_cancel_link(self.public_url(), &secret),
         );
-        self.queue_email(
-            tx.as_mut(),
-            f.email,
-            &format!("RSVP: {}", e.title),
-            body,
-            true,
-            at,
-        )
-        .await?;
-        tx.commit().await?;
+        self.queue_email(tx, f.email, &format!("RSVP: {}", e.title), body, true, at)
+            .await?;
         Ok((
             RsvpOutcome {
                 id: r.id,
@@ -107,6 +113,7 @@ impl Engine {
                 status,
             },
             true,
+            e.slate_id,
         ))
     }
 

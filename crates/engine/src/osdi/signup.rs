@@ -121,6 +121,41 @@ fn read_custom_fields(
     Ok(facts)
 }
 
+/// A person as a helper sent them, checked: the email, the fields (custom
+/// fields that name one folded in) and the `cohort_*` facts to compare with
+/// what is served once the person is read back ([`check_facts`]).
+pub(super) struct Checked {
+    pub email: Email,
+    pub fields: PersonFields,
+    pub facts: Vec<(String, String)>,
+}
+
+/// Checks a person the signup or the record attendance helper sent, before
+/// anything is written.
+pub(super) fn check_person(
+    email: &str,
+    f: &PersonFields,
+    custom_fields: &[(String, String)],
+) -> Result<Checked> {
+    let email = Email::parse(email)
+        .map_err(|e| EngineError::invalid("person.email_addresses[0].address", e.to_string()))?;
+    let mut fields = PersonFields {
+        given_name: short("person.given_name", &f.given_name)?,
+        family_name: short("person.family_name", &f.family_name)?,
+        address: short("person.postal_addresses[0].address_lines", &f.address)?,
+        city: short("person.postal_addresses[0].locality", &f.city)?,
+        state: short("person.postal_addresses[0].region", &f.state)?,
+        zip: short("person.postal_addresses[0].postal_code", &f.zip)?,
+        phone: short("person.phone_numbers[0].number", &f.phone)?,
+    };
+    let facts = read_custom_fields(custom_fields, &mut fields)?;
+    Ok(Checked {
+        email,
+        fields,
+        facts,
+    })
+}
+
 impl Engine {
     /// The person signup helper: add or merge a person by email on one of
     /// the actor's slates and file them under the tags given (made if new).
@@ -131,20 +166,11 @@ impl Engine {
         input: OsdiSignup,
     ) -> Result<(OsdiPerson, bool)> {
         let at = self.now();
-        let email = Email::parse(&input.email).map_err(|e| {
-            EngineError::invalid("person.email_addresses[0].address", e.to_string())
-        })?;
-        let f = &input.fields;
-        let mut fields = PersonFields {
-            given_name: short("person.given_name", &f.given_name)?,
-            family_name: short("person.family_name", &f.family_name)?,
-            address: short("person.postal_addresses[0].address_lines", &f.address)?,
-            city: short("person.postal_addresses[0].locality", &f.city)?,
-            state: short("person.postal_addresses[0].region", &f.state)?,
-            zip: short("person.postal_addresses[0].postal_code", &f.zip)?,
-            phone: short("person.phone_numbers[0].number", &f.phone)?,
-        };
-        let facts = read_custom_fields(&input.custom_fields, &mut fields)?;
+        let Checked {
+            email,
+            fields,
+            facts,
+        } = check_person(&input.email, &input.fields, &input.custom_fields)?;
         let mut tags = Vec::new();
         for (i, t) in input.tags.iter().enumerate() {
             let name = t.trim();
@@ -195,7 +221,7 @@ impl Engine {
 
 /// The `cohort_*` custom fields sent must be what Cohort serves (the
 /// transaction is dropped otherwise: nothing written).
-fn check_facts(view: &OsdiPerson, sent: &[(String, String)]) -> Result<()> {
+pub(super) fn check_facts(view: &OsdiPerson, sent: &[(String, String)]) -> Result<()> {
     let served = view.custom_fields();
     for (name, value) in sent {
         let now = served

@@ -68,50 +68,114 @@ pub(super) fn place(
     obstacles: &[Rect],
     size: i64,
 ) -> Vec<Option<Rect>> {
-    let mut placed: Vec<Rect> = Vec::with_capacity(anchors.len());
+    let directions = directions();
+    let mut taken = Grid::new(size);
+    for o in obstacles {
+        taken.add(*o);
+    }
     anchors
         .iter()
         .zip(sizes)
         .map(|(&(ax, ay), &(w, h))| {
-            let free = |r: &Rect| {
-                r.inside(size)
-                    && !placed.iter().any(|p| p.intersects(r))
-                    && !obstacles.iter().any(|o| o.intersects(r))
-            };
-            let spot = candidates(ax, ay, w, h).find(free);
+            let spot =
+                candidates(&directions, ax, ay, w, h).find(|r| r.inside(size) && !taken.hits(r));
             if let Some(r) = spot {
-                placed.push(r);
+                taken.add(r);
             }
             spot
         })
         .collect()
 }
 
-/// Spots for a `w`×`h` label around `(ax, ay)`, nearest first: on each ring
+/// The rings' radii and, on each, the directions to try, nearest first:
 /// the label's near edge is `r` away in one of many directions (more on
-/// wider rings), starting to the right of the marker.
-fn candidates(ax: i64, ay: i64, w: i64, h: i64) -> impl Iterator<Item = Rect> {
-    (0..)
-        .map(|ring| GAP + 4 * ring)
-        .take_while(|r| *r <= REACH)
-        .flat_map(move |r| {
-            // Directions about 5 units apart along the ring, at least 8.
-            let n = ((2.0 * std::f64::consts::PI * r as f64 / 5.0).ceil() as usize).max(8);
-            (0..n).map(move |k| {
-                // 0, +1, -1, +2, -2, …: alternate around the ring from the right.
-                let step = k.div_ceil(2) as f64 * if k % 2 == 1 { 1.0 } else { -1.0 };
-                let angle = step * 2.0 * std::f64::consts::PI / n as f64;
-                let (dx, dy) = (angle.cos(), angle.sin());
-                let cx = ax as f64 + dx * (r as f64 + w as f64 / 2.0);
-                let cy = ay as f64 + dy * (r as f64 + h as f64 / 2.0);
-                Rect {
-                    x: (cx - w as f64 / 2.0).round() as i64,
-                    y: (cy - h as f64 / 2.0).round() as i64,
-                    w,
-                    h,
-                }
-            })
-        })
+/// wider rings), starting to the right of the marker and alternating
+/// around. The same for every label, so computed once per map.
+fn directions() -> Vec<(i64, f64, f64)> {
+    let mut out = Vec::new();
+    for r in (0..).map(|ring| GAP + 4 * ring).take_while(|r| *r <= REACH) {
+        // Directions about 5 units apart along the ring, at least 8.
+        let n = ((2.0 * std::f64::consts::PI * r as f64 / 5.0).ceil() as usize).max(8);
+        for k in 0..n {
+            // 0, +1, -1, +2, -2, …: alternate around the ring from the right.
+            let step = k.div_ceil(2) as f64 * if k % 2 == 1 { 1.0 } else { -1.0 };
+            let angle = step * 2.0 * std::f64::consts::PI / n as f64;
+            out.push((r, angle.cos(), angle.sin()));
+        }
+    }
+    out
+}
+
+/// Spots for a `w`×`h` label around `(ax, ay)`, nearest first.
+fn candidates(
+    directions: &[(i64, f64, f64)],
+    ax: i64,
+    ay: i64,
+    w: i64,
+    h: i64,
+) -> impl Iterator<Item = Rect> + '_ {
+    directions.iter().map(move |&(r, dx, dy)| {
+        let cx = ax as f64 + dx * (r as f64 + w as f64 / 2.0);
+        let cy = ay as f64 + dy * (r as f64 + h as f64 / 2.0);
+        Rect {
+            x: (cx - w as f64 / 2.0).round() as i64,
+            y: (cy - h as f64 / 2.0).round() as i64,
+            w,
+            h,
+        }
+    })
+}
+
+/// Side of a [`Grid`] cell, in SVG units.
+const CELL: i64 = 16;
+
+/// The boxes taken so far, filed by the cells of the view box they cover,
+/// so that a candidate is checked against its neighbours only (a map of a
+/// hundred statements tries thousands of spots per label). Answers exactly
+/// what checking every box would.
+struct Grid {
+    /// Cells across (and down).
+    n: i64,
+    cells: Vec<Vec<usize>>,
+    boxes: Vec<Rect>,
+}
+
+impl Grid {
+    fn new(size: i64) -> Grid {
+        let n = size.max(1) / CELL + 1;
+        Grid {
+            n,
+            cells: vec![Vec::new(); (n * n) as usize],
+            boxes: Vec::new(),
+        }
+    }
+
+    /// The cells `r` covers, clamped to the view box (a box outside it can
+    /// only meet a candidate, which is inside, in the edge cells).
+    fn cells_of(&self, r: &Rect) -> impl Iterator<Item = usize> + '_ {
+        let span = |lo: i64, len: i64| {
+            let a = (lo / CELL).clamp(0, self.n - 1);
+            let b = ((lo + len) / CELL).clamp(0, self.n - 1);
+            a..=b
+        };
+        let xs = span(r.x, r.w);
+        span(r.y, r.h).flat_map(move |cy| xs.clone().map(move |cx| (cy * self.n + cx) as usize))
+    }
+
+    fn add(&mut self, r: Rect) {
+        let i = self.boxes.len();
+        self.boxes.push(r);
+        let cells: Vec<usize> = self.cells_of(&r).collect();
+        for c in cells {
+            self.cells[c].push(i);
+        }
+    }
+
+    /// `r` shares some area with a box taken.
+    fn hits(&self, r: &Rect) -> bool {
+        self.cells_of(r)
+            .any(|c| self.cells[c].iter().any(|&i| self.boxes[i].intersects(r)))
+    }
 }
 
 #[cfg(test)]
@@ -157,8 +221,53 @@ mod tests {
         }
     }
 
+    /// What [`place`] did before the grid: every candidate checked against
+    /// every box placed and every obstacle.
+    fn place_by_scanning(
+        anchors: &[(i64, i64)],
+        sizes: &[(i64, i64)],
+        obstacles: &[Rect],
+        size: i64,
+    ) -> Vec<Option<Rect>> {
+        let directions = directions();
+        let mut placed: Vec<Rect> = Vec::new();
+        anchors
+            .iter()
+            .zip(sizes)
+            .map(|(&(ax, ay), &(w, h))| {
+                let spot = candidates(&directions, ax, ay, w, h).find(|r| {
+                    r.inside(size)
+                        && !placed.iter().any(|p| p.intersects(r))
+                        && !obstacles.iter().any(|o| o.intersects(r))
+                });
+                placed.extend(spot);
+                spot
+            })
+            .collect()
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// The grid finds the very spots scanning every box finds, obstacles
+        /// outside the view box included.
+        #[test]
+        fn the_grid_places_labels_where_scanning_does(
+            points in prop::collection::vec((-20i64..=420, -20i64..=420, 1u32..100_000), 0..80),
+            cluster in any::<bool>(),
+        ) {
+            let anchors: Vec<(i64, i64)> = points
+                .iter()
+                .map(|&(x, y, _)| if cluster { (180 + x % 30, 180 + y % 30) } else { (x, y) })
+                .collect();
+            let sizes: Vec<(i64, i64)> =
+                points.iter().map(|p| label_size(&p.2.to_string())).collect();
+            let obstacles = diamonds(&anchors);
+            prop_assert_eq!(
+                place(&anchors, &sizes, &obstacles, SIZE),
+                place_by_scanning(&anchors, &sizes, &obstacles, SIZE)
+            );
+        }
 
         /// For random markers (clustered or not) and numbers of any width: no
         /// two labels overlap, none covers a marker, every label is inside

@@ -572,16 +572,10 @@ async fn record_attendance(
 ) -> OsdiResult {
     let event = id_of(path)?;
     let ApiJson(b) = body?;
-    let name = format!(
-        "{} {}",
-        b.person.given_name.trim(),
-        b.person.family_name.trim()
-    );
-    let zip = b.person.fields().zip;
     let input = OsdiAttendanceInput {
-        name: name.trim().to_owned(),
         email: b.person.email(),
-        zip,
+        fields: b.person.fields(),
+        custom_fields: b.person.custom_fields()?,
         referrer: b.referrer_data.and_then(|r| r.referrer),
     };
     let (a, new) = engine.osdi_record_attendance(&who, event, input).await?;

@@ -3,7 +3,8 @@
 //! finds and must reach taggings and attendances from both sides (tags and
 //! people, events and people); the signup helper's `custom_fields`
 //! (Action Network's object of name → value) kept, checked or refused by
-//! name; the new person links refuse every role but the slate's organizer.
+//! name; the new person links refuse every role but the slate's organizer;
+//! the record attendance helper keeps the whole person it is sent.
 
 use cohort_testkit as common;
 
@@ -18,6 +19,7 @@ both_backends!(
     a_crawler_from_the_entry_point_reaches_taggings_and_attendances_from_people,
     custom_fields_fill_person_fields_round_trip_facts_and_refuse_the_rest,
     a_persons_links_are_the_slates_organizers_only,
+    the_attendance_helper_keeps_the_whole_person_or_writes_nothing,
 );
 
 /// Every href under `_links` (arrays of links too), by rel, except the
@@ -345,4 +347,77 @@ async fn a_persons_links_are_the_slates_organizers_only(app: TestApp) {
         .await;
         assert!(status.is_client_error(), "{body}");
     }
+}
+
+/// The record attendance helper used to keep only the name, email and ZIP of
+/// the person it was sent and drop the rest (address, phone, custom fields)
+/// without a word. It keeps them now, as the signup helper does, and refuses
+/// what Cohort cannot keep by name with nothing written, RSVP included.
+async fn the_attendance_helper_keeps_the_whole_person_or_writes_nothing(app: TestApp) {
+    populate(&app).await;
+    let token = app.organizer.clone();
+    let (_, _, aep) = osdi_get(&app, &app.url(ENTRY), Some(&token)).await;
+    let events = walk(&app, &link(&aep, "osdi:events"), "osdi:events", &token).await;
+    let helper = link(&events[0], "osdi:record_attendance_helper");
+    let attendances = link(&events[0], "osdi:attendances");
+    let count = || async {
+        walk(&app, &attendances, "osdi:attendances", &token)
+            .await
+            .len()
+    };
+
+    let body = json!({"person": {
+        "given_name": "Mae", "family_name": "Ortiz",
+        "email_addresses": [{"address": "mae@example.org"}],
+        "postal_addresses": [{"address_lines": ["5 Elm St"], "locality": "Albany",
+                              "region": "NY", "postal_code": "12207"}],
+        "phone_numbers": [{"number": "518-555-0199"}],
+        "custom_fields": {"zip_code": "12207"}
+    }});
+    let (status, att) = osdi_post(&app, &helper, &token, &body.to_string()).await;
+    assert_eq!(status, StatusCode::CREATED, "{att}");
+    let listed = walk(&app, &attendances, "osdi:attendances", &token).await;
+    let mae = listed
+        .iter()
+        .find(|a| a["person"]["email_addresses"][0]["address"] == "mae@example.org")
+        .expect("mae's attendance");
+    let (_, _, person) = osdi_get(&app, &link(mae, "osdi:person"), Some(&token)).await;
+    assert_eq!(person["family_name"], "Ortiz", "{person}");
+    assert_eq!(
+        person["phone_numbers"][0]["number"], "518-555-0199",
+        "{person}"
+    );
+    let postal = &person["postal_addresses"][0];
+    assert_eq!(postal["address_lines"][0], "5 Elm St", "{person}");
+    assert_eq!(postal["locality"], "Albany", "{person}");
+    assert_eq!(postal["region"], "NY", "{person}");
+    assert_eq!(postal["postal_code"], "12207", "{person}");
+
+    // Refused by name, and neither the RSVP nor the person is written.
+    let before = count().await;
+    for (custom, field) in [
+        (json!({"shoe_size": "9"}), "person.custom_fields.shoe_size"),
+        (
+            json!({"cohort_pledges": "9"}),
+            "person.custom_fields.cohort_pledges",
+        ),
+    ] {
+        let body = json!({"person": {
+            "given_name": "Noa",
+            "email_addresses": [{"address": "noa@example.org"}],
+            "postal_addresses": [{"postal_code": "12207"}],
+            "custom_fields": custom,
+        }});
+        let (status, err) = osdi_post(&app, &helper, &token, &body.to_string()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{custom}: {err}");
+        assert_eq!(err["field"], field, "{err}");
+    }
+    assert_eq!(count().await, before, "no RSVP written");
+    let people = walk(&app, &link(&aep, "osdi:people"), "osdi:people", &token).await;
+    assert!(
+        people
+            .iter()
+            .all(|p| p["email_addresses"][0]["address"] != "noa@example.org"),
+        "no person written"
+    );
 }
