@@ -62,7 +62,16 @@ pub struct ConversationOutput {
 /// The parameters every run uses: Pol.is's defaults with a fixed seed, so the
 /// same votes give the same map.
 pub fn params() -> Params {
-    Params::default()
+    Params {
+        threads: threads(),
+        ..Params::default()
+    }
+}
+
+/// The analysis runs on every core: its result is the same bytes on any
+/// number of threads (`cohort-consensus`'s determinism tests).
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// A digest of what an analysis is computed from: each participant's
@@ -111,7 +120,10 @@ fn finite(x: f64) -> f64 {
 impl ConversationInput {
     /// The Pol.is analysis (CPU only; no IO).
     pub fn analyze(self) -> ConversationOutput {
-        self.analyze_with(&BridgingParams::default())
+        self.analyze_with(&BridgingParams {
+            threads: threads(),
+            ..BridgingParams::default()
+        })
     }
 
     /// [`Self::analyze`] with other bridging settings (a benchmark seeding
