@@ -4,6 +4,7 @@
 //! A new area: `<area>.rs` beside this file and a `mod <area>;` line below.
 
 mod browser;
+mod browser_brigade;
 mod browser_candidate_pages;
 mod browser_coalition;
 mod browser_congress;
