@@ -8,7 +8,8 @@
 //!
 //! The four page handlers (the empty page, the preview, the confirm, the
 //! progress page) are written once here, over [`ImportScreen`]: what each
-//! importer's page says differently.
+//! importer's page says differently. Each importer's module routes them
+//! under its own literal paths.
 
 use std::future::Future;
 
@@ -16,8 +17,6 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::Router;
 use cohort_engine::import_jobs::{ImportJobView, ImportKind};
 use cohort_engine::{Actor, Engine, EngineError};
 use serde::Deserialize;
@@ -60,24 +59,7 @@ pub(crate) trait ImportScreen: Template + Send + Sized + 'static {
     fn show_job(&mut self, job: ImportJobView, refreshing: bool);
 }
 
-/// The page and its progress pages (forms of the usual size).
-pub(crate) fn page_routes<P: ImportScreen>() -> Router<Engine> {
-    let base = format!("/slates/{{slug}}/{}/import", P::KIND.as_str());
-    Router::new()
-        .route(&base, get(page::<P>))
-        .route(&format!("{base}/jobs/{{id}}"), get(job_page::<P>))
-}
-
-/// The forms that carry a file: under [`crate::upload::UPLOAD_LIMIT`], not
-/// the 64 KB of every other form.
-pub(crate) fn upload_routes<P: ImportScreen>() -> Router<Engine> {
-    let base = format!("/slates/{{slug}}/{}/import", P::KIND.as_str());
-    Router::new()
-        .route(&format!("{base}/preview"), post(preview_submit::<P>))
-        .route(&format!("{base}/confirm"), post(confirm_submit::<P>))
-}
-
-async fn page<P: ImportScreen>(
+pub(crate) async fn page<P: ImportScreen>(
     State(engine): State<Engine>,
     viewer: Viewer,
     ApiPath(slug): ApiPath<String>,
@@ -93,7 +75,7 @@ async fn page<P: ImportScreen>(
     Ok(html(StatusCode::OK, &P::new(&viewer, &slug)))
 }
 
-async fn preview_submit<P: ImportScreen>(
+pub(crate) async fn preview_submit<P: ImportScreen>(
     State(engine): State<Engine>,
     viewer: Viewer,
     ApiPath(slug): ApiPath<String>,
@@ -113,7 +95,7 @@ async fn preview_submit<P: ImportScreen>(
 
 /// The confirm: the previewed file is checked whole and queued for the
 /// `imports` job; the answer is its progress page.
-async fn confirm_submit<P: ImportScreen>(
+pub(crate) async fn confirm_submit<P: ImportScreen>(
     State(engine): State<Engine>,
     viewer: Viewer,
     ApiPath(slug): ApiPath<String>,
@@ -134,7 +116,7 @@ async fn confirm_submit<P: ImportScreen>(
 /// `Refresh` header, not `<meta http-equiv="refresh">`, and the page links
 /// to itself without it: a reader who is interrupted by the reloads (WCAG
 /// 2.2.1) turns them off and refreshes when they choose.
-async fn job_page<P: ImportScreen>(
+pub(crate) async fn job_page<P: ImportScreen>(
     State(engine): State<Engine>,
     viewer: Viewer,
     ApiPath((slug, id)): ApiPath<(String, i64)>,
@@ -211,7 +193,7 @@ async fn confirm(
 }
 
 #[derive(Debug, Deserialize)]
-struct JobQuery {
+pub(crate) struct JobQuery {
     /// `off`: do not reload the page (its "Stop reloading" link).
     #[serde(default)]
     refresh: Option<String>,

@@ -12,7 +12,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use cohort_engine::import_jobs::{ImportJobView, ImportKind};
 use cohort_engine::people_import::{ImportDone, ImportPreview};
@@ -23,12 +23,17 @@ use std::future::Future;
 use crate::api::ApiResult;
 use crate::app::{csv_response, sign_in_first};
 use crate::extract::{ApiPath, ApiQuery, TokenAuth};
-use crate::import_jobs::{page_routes, ImportScreen};
+use crate::import_jobs::{confirm_submit, job_page, page, preview_submit, ImportScreen};
 use crate::pages::PageError;
 use crate::session::Viewer;
 
 pub(crate) fn routes() -> Router<Engine> {
-    page_routes::<ImportPage>()
+    Router::new()
+        .route("/slates/{slug}/people/import", get(page::<ImportPage>))
+        .route(
+            "/slates/{slug}/people/import/jobs/{id}",
+            get(job_page::<ImportPage>),
+        )
         .route("/slates/{slug}/people.csv", get(export))
         .route("/joint-events/{id}/attendees.csv", get(attendees))
 }
@@ -36,7 +41,15 @@ pub(crate) fn routes() -> Router<Engine> {
 /// The forms that carry a file: under [`crate::upload::UPLOAD_LIMIT`], not
 /// the 64 KB of every other form.
 pub(crate) fn upload_routes() -> Router<Engine> {
-    crate::import_jobs::upload_routes::<ImportPage>()
+    Router::new()
+        .route(
+            "/slates/{slug}/people/import/preview",
+            post(preview_submit::<ImportPage>),
+        )
+        .route(
+            "/slates/{slug}/people/import/confirm",
+            post(confirm_submit::<ImportPage>),
+        )
 }
 
 pub(crate) fn api_routes() -> Router<Engine> {

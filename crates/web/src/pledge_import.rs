@@ -9,7 +9,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use cohort_core::Cents;
 use cohort_engine::import_jobs::{ImportJobView, ImportKind};
@@ -20,17 +20,30 @@ use std::future::Future;
 
 use crate::api::ApiResult;
 use crate::extract::{ApiPath, ApiQuery, TokenAuth};
-use crate::import_jobs::{page_routes, ImportScreen};
+use crate::import_jobs::{confirm_submit, job_page, page, preview_submit, ImportScreen};
 use crate::session::Viewer;
 
 pub(crate) fn routes() -> Router<Engine> {
-    page_routes::<ImportPage>()
+    Router::new()
+        .route("/slates/{slug}/pledges/import", get(page::<ImportPage>))
+        .route(
+            "/slates/{slug}/pledges/import/jobs/{id}",
+            get(job_page::<ImportPage>),
+        )
 }
 
 /// The forms that carry a file: under [`crate::upload::UPLOAD_LIMIT`], not
 /// the 64 KB of every other form.
 pub(crate) fn upload_routes() -> Router<Engine> {
-    crate::import_jobs::upload_routes::<ImportPage>()
+    Router::new()
+        .route(
+            "/slates/{slug}/pledges/import/preview",
+            post(preview_submit::<ImportPage>),
+        )
+        .route(
+            "/slates/{slug}/pledges/import/confirm",
+            post(confirm_submit::<ImportPage>),
+        )
 }
 
 pub(crate) fn api_routes() -> Router<Engine> {

@@ -647,14 +647,23 @@ async fn every_route_refuses_a_nul_in_its_path() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/src");
     let mut routes = Vec::new();
     for path in web_sources(&dir) {
-        let text = std::fs::read_to_string(path).expect("a file");
+        let text = std::fs::read_to_string(&path).expect("a file");
         let mut rest = text.as_str();
         while let Some(at) = rest.find(".route(") {
             rest = &rest[at + ".route(".len()..];
-            let Some(open) = rest.find('"') else { break };
-            let path = rest[open + 1..].split('"').next().unwrap_or("");
-            if path.contains('{') {
-                routes.push(path.to_owned());
+            // The path is a literal, so that this list is every route: a
+            // path built at run time would be read as whatever string came
+            // next (it was, once: the import pages' `format!`ed paths).
+            let Some(literal) = rest.trim_start().strip_prefix('"') else {
+                panic!(
+                    "{}: a `.route(` whose path is not a string literal: {}",
+                    path.display(),
+                    rest.lines().next().unwrap_or("")
+                );
+            };
+            let route = literal.split('"').next().unwrap_or("");
+            if route.contains('{') {
+                routes.push(route.to_owned());
             }
         }
     }
