@@ -12,10 +12,11 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::{DateTime, TimeZone, Utc};
 use cohort_consensus::brigade::{detect, BrigadeParams};
 use cohort_consensus::VoteRecord;
-use cohort_store::{Id, NewDownweight};
+use cohort_store::{DownweightRow, Id, NewDownweight};
 use serde::{Deserialize, Serialize};
 
 use super::results::load_result;
+use super::ConversationResult;
 use crate::slates::find_slate;
 use crate::{Actor, Engine, EngineError, Result};
 
@@ -40,6 +41,15 @@ pub struct BurstResult {
     pub as_one: Vec<(Id, i8)>,
     /// Members already down-weighted by an organizer.
     pub downweighted: usize,
+    /// Of those, members down-weighted since this result was computed:
+    /// their votes leave the bridging scores at the next update. Never
+    /// stored (always 0 in a stored result).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub awaiting: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl BurstResult {
@@ -108,6 +118,7 @@ pub(super) fn bursts(votes: &[VoteRecord], downweighted: &HashSet<u64>) -> Vec<B
                     .iter()
                     .filter(|p| downweighted.contains(*p))
                     .count(),
+                awaiting: 0,
                 participants: b.participants.iter().map(|p| *p as Id).collect(),
                 share: b.share,
                 alike: if all == 0 {
@@ -141,6 +152,27 @@ pub struct BurstsView {
     pub decisions: Vec<DownweightView>,
 }
 
+/// The latest result's bursts, each counting the members down-weighted by
+/// any decision so far: the result only knows the decisions made before it
+/// was computed, and a burst down-weighted since must not be offered again.
+fn flagged(result: Option<ConversationResult>, decisions: &[DownweightRow]) -> Vec<BurstResult> {
+    let decided: HashSet<Id> = decisions
+        .iter()
+        .flat_map(|row| row.d.participants.iter().copied())
+        .collect();
+    let mut bursts = result.map(|r| r.bursts).unwrap_or_default();
+    for b in &mut bursts {
+        let now = b
+            .participants
+            .iter()
+            .filter(|p| decided.contains(p))
+            .count();
+        b.awaiting = now.saturating_sub(b.downweighted);
+        b.downweighted = now;
+    }
+    bursts
+}
+
 impl Engine {
     /// The flagged bursts and the down-weighting decisions (organizers only).
     pub async fn conversation_bursts(&self, actor: &Actor, slate: &str) -> Result<BurstsView> {
@@ -148,8 +180,9 @@ impl Engine {
         let s = find_slate(tx.as_mut(), slate).await?;
         actor.require_organizer(&s)?;
         let (_, result) = load_result(tx.as_mut(), s.id).await?;
+        let rows = tx.downweights(s.id).await?;
         let mut decisions = Vec::new();
-        for row in tx.downweights(s.id).await? {
+        for row in &rows {
             let decided_by = match row.d.decided_by {
                 Some(id) => tx
                     .user(id)
@@ -166,7 +199,7 @@ impl Engine {
             });
         }
         Ok(BurstsView {
-            bursts: result.map(|(_, r)| r.bursts).unwrap_or_default(),
+            bursts: flagged(result.map(|(_, r)| r), &rows),
             decisions,
         })
     }
@@ -178,8 +211,10 @@ impl Engine {
         let s = find_slate(tx.as_mut(), slate).await?;
         actor.require_organizer(&s)?;
         let (_, result) = load_result(tx.as_mut(), s.id).await?;
-        let burst = result
-            .and_then(|(_, r)| r.bursts.into_iter().find(|b| b.key == key))
+        let decisions = tx.downweights(s.id).await?;
+        let burst = flagged(result.map(|(_, r)| r), &decisions)
+            .into_iter()
+            .find(|b| b.key == key)
             .ok_or_else(|| {
                 EngineError::invalid(
                     "burst",

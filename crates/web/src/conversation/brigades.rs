@@ -19,11 +19,14 @@ use crate::session::{CsrfForm, Viewer};
 /// A flagged burst, said for the page.
 pub(super) struct BurstLine {
     pub key: String,
-    /// "25 participants (38% of everyone who voted) arrived between …".
+    /// "25 participants (38% of everyone who voted) arrived on … between …".
     pub sentence: String,
     /// "They all agreed with “…”".
     pub as_one: Vec<String>,
     pub downweighted: bool,
+    /// Down-weighted since the shown results: its votes leave the bridging
+    /// scores at the next update.
+    pub awaiting: bool,
 }
 
 /// A down-weighting decision, said for the page.
@@ -33,6 +36,21 @@ pub(super) struct DecisionLine {
 
 fn when(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%B %-d, %Y at %H:%M UTC").to_string()
+}
+
+/// "on November 25, 2026 between 00:00 and 00:02 UTC", or "between" two
+/// full times when the burst spans midnight.
+fn span(from: chrono::DateTime<chrono::Utc>, until: chrono::DateTime<chrono::Utc>) -> String {
+    if from.date_naive() == until.date_naive() {
+        format!(
+            "on {} between {} and {} UTC",
+            from.format("%B %-d, %Y"),
+            from.format("%H:%M"),
+            until.format("%H:%M")
+        )
+    } else {
+        format!("between {} and {}", when(from), when(until))
+    }
 }
 
 pub(super) fn lines(
@@ -49,10 +67,9 @@ pub(super) fn lines(
             BurstLine {
                 key: b.key.clone(),
                 sentence: format!(
-                    "{n} participants ({}% of everyone who voted) arrived between {} and {} and voted alike: {}% of their votes match the burst's most common vote on each statement.",
+                    "{n} participants ({}% of everyone who voted) arrived {} and voted alike: {}% of their votes match the burst's most common vote on each statement.",
                     pct(b.share),
-                    when(b.from_time()),
-                    when(b.until_time()),
+                    span(b.from_time(), b.until_time()),
                     pct(b.alike)
                 ),
                 as_one: b
@@ -69,6 +86,7 @@ pub(super) fn lines(
                     })
                     .collect(),
                 downweighted: b.is_downweighted(),
+                awaiting: b.awaiting > 0,
             }
         })
         .collect();
@@ -77,11 +95,10 @@ pub(super) fn lines(
         .iter()
         .map(|d| DecisionLine {
             sentence: format!(
-                "{} down-weighted {} participants who arrived between {} and {}, on {}.",
+                "{} down-weighted {} participants who arrived {}, on {}.",
                 d.decided_by,
                 d.participants,
-                when(d.burst_from),
-                when(d.burst_until),
+                span(d.burst_from, d.burst_until),
                 when(d.decided_at)
             ),
         })
@@ -110,4 +127,23 @@ pub(super) async fn downweight(
         |problem| moderate_page_for(&engine, &viewer, &slug, None, Some(problem)),
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::span;
+    use chrono::TimeZone;
+
+    #[test]
+    fn a_burst_within_a_day_names_the_day_once() {
+        let t = |d, h, m| chrono::Utc.with_ymd_and_hms(2026, 11, d, h, m, 0).unwrap();
+        assert_eq!(
+            span(t(25, 0, 0), t(25, 0, 2)),
+            "on November 25, 2026 between 00:00 and 00:02 UTC"
+        );
+        assert_eq!(
+            span(t(25, 23, 50), t(26, 0, 10)),
+            "between November 25, 2026 at 23:50 UTC and November 26, 2026 at 00:10 UTC"
+        );
+    }
 }

@@ -27,7 +27,12 @@ async fn an_organizer_sees_a_burst_flagged_and_down_weights_it_in_a_real_browser
     texts.extend((2..8).map(|j| format!("Partisan statement number {j}")));
     let mut ids = Vec::new();
     for t in &texts {
-        ids.push(e.seed_statement(&organizer, SLATE, t).await.expect("seed").id);
+        ids.push(
+            e.seed_statement(&organizer, SLATE, t)
+                .await
+                .expect("seed")
+                .id,
+        );
     }
     // Side A agrees with the even statements, side B with the odd ones;
     // both with the library.
@@ -41,9 +46,15 @@ async fn an_organizer_sees_a_burst_flagged_and_down_weights_it_in_a_real_browser
         app.clock.set(t0 + chrono::Duration::minutes(20 * i));
         let secret = e.new_secret();
         for (j, id) in ids.iter().enumerate() {
-            e.vote_as(&Actor::Public, Some(&secret), SLATE, *id, side(i % 2 == 0, j))
-                .await
-                .expect("vote");
+            e.vote_as(
+                &Actor::Public,
+                Some(&secret),
+                SLATE,
+                *id,
+                side(i % 2 == 0, j),
+            )
+            .await
+            .expect("vote");
         }
     }
     // Fifteen arrivals within three minutes, voting as side B except that
@@ -75,9 +86,13 @@ async fn an_organizer_sees_a_burst_flagged_and_down_weights_it_in_a_real_browser
         .await;
     b.check_fits("brigade-00-flagged").await;
 
-    b.wait_for_new_page(b.click("li.burst form button"))
+    b.wait_for_new_page(b.click("li.burst form button")).await;
+    b.wait_for_text("Down-weighted: its votes leave the bridging scores at the next update")
         .await;
-    b.wait_for_text("Down-weighted").await;
+    assert!(
+        !b.text().await.contains("Down-weight this burst"),
+        "a down-weighted burst is not offered again"
+    );
     b.check_fits("brigade-01-down-weighted").await;
     let flagged = e
         .conversation_bursts(&organizer, SLATE)

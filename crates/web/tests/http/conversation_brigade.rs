@@ -175,7 +175,7 @@ async fn a_planted_burst_is_flagged_for_organizers_and_down_weighting_it_holds_t
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body.contains("Possible brigading (1)"), "{body}");
     assert!(
-        body.contains("20 participants (33% of everyone who voted) arrived between"),
+        body.contains("20 participants (33% of everyone who voted) arrived on"),
         "{body}"
     );
     assert!(body.contains("voted alike: 100% of their votes"), "{body}");
@@ -247,6 +247,19 @@ async fn a_planted_burst_is_flagged_for_organizers_and_down_weighting_it_holds_t
         location.as_deref(),
         Some(format!("{moderate}?notice=downweighted").as_str())
     );
+    // Before the next update the page says the decision is taken and
+    // waiting, offers no second press, and a second press is refused (it
+    // used to be taken again: the shown result knew no decision).
+    let (status, body) = page(&app, Some(&org), &moderate).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("Down-weighted: its votes leave the bridging scores at the next update"),
+        "{body}"
+    );
+    assert!(!body.contains("Down-weight this burst"), "{body}");
+    let twice = post(&app, Some(&org), &downweight, &[("burst", &burst.key)]).await;
+    assert_eq!(twice.0, StatusCode::UNPROCESSABLE_ENTITY, "{}", twice.1);
+    assert!(twice.1.contains("down-weighted already"), "{}", twice.1);
     let input = e
         .load_conversation(SLATE)
         .await
@@ -309,7 +322,7 @@ async fn a_planted_burst_is_flagged_for_organizers_and_down_weighting_it_holds_t
         "{body}"
     );
     assert!(
-        body.contains("down-weighted 20 participants who arrived between"),
+        body.contains("down-weighted 20 participants who arrived on"),
         "{body}"
     );
     let bridge_at = body.find(&format!("<q>{BRIDGE}</q>")).expect("listed");
