@@ -38,7 +38,7 @@ async fn an_organizer_sees_a_burst_flagged_and_down_weights_it_in_a_real_browser
     // both with the library.
     let side = |a: bool, j: usize| match j {
         0 => Vote::Agree,
-        _ if (j % 2 == 0) == a => Vote::Agree,
+        _ if j.is_multiple_of(2) == a => Vote::Agree,
         _ => Vote::Disagree,
     };
     let t0 = common::now();
