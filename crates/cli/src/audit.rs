@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use anyhow::{anyhow, bail, Context, Result};
+use cohort_core::SlateEventKind;
 use cohort_tlog::tree::{self, Hashes, RootBuilder};
 use cohort_tlog::{hash_from_b64, CheckpointVerifier, Hash, SignedCheckpoint, TILE_WIDTH};
 use futures::stream::{self, StreamExt};
@@ -116,6 +117,9 @@ struct Read {
     seq: i64,
     slate: String,
     kind: String,
+    /// `kind` as one of ours; `None`: a kind this binary does not know,
+    /// which the audit checks against the API but does not interpret.
+    known: Option<SlateEventKind>,
     /// The payload, for every kind but `pledged`: a log holds a million
     /// of those, and only their receipt commitment is read.
     payload: Option<Value>,
@@ -147,7 +151,8 @@ impl Read {
     fn parse(i: u64, bytes: &[u8]) -> Result<Read> {
         let l: RawLeaf =
             serde_json::from_slice(bytes).map_err(|_| anyhow!("leaf {i} is not a Cohort leaf"))?;
-        let (payload, commitment) = if l.kind == "pledged" {
+        let known = l.kind.parse::<SlateEventKind>().ok();
+        let (payload, commitment) = if known == Some(SlateEventKind::Pledged) {
             let p = serde_json::from_str::<PledgedPayload>(l.payload.get()).ok();
             (
                 None,
@@ -161,6 +166,7 @@ impl Read {
             seq: l.seq,
             slate: l.slate.into_owned(),
             kind: l.kind.into_owned(),
+            known,
             payload,
             commitment,
         })
@@ -174,24 +180,26 @@ fn fold(facts: &mut BTreeMap<String, Facts>, l: Read) {
     };
     f.events.push((l.seq, l.kind));
     let Some(p) = &l.payload else { return };
-    match f.events.last().map_or("", |(_, k)| k.as_str()) {
-        "candidate_added" => {
+    let Some(kind) = l.known else { return };
+    use SlateEventKind::*;
+    match kind {
+        CandidateAdded => {
             f.candidates.insert(text(p, "candidate"));
         }
-        "compact_published" => {
+        CompactPublished => {
             f.compact = Some((p["version"].as_i64().unwrap_or(0), text(p, "hash")));
         }
-        "signed" => {
+        Signed => {
             f.signed
                 .insert(text(p, "candidate"), p["version"].as_i64().unwrap_or(0));
         }
-        "withdrew" => {
+        Withdrew => {
             f.signed.remove(&text(p, "candidate"));
         }
-        "endorsed" => {
+        Endorsed => {
             f.endorsements.insert((text(p, "from"), text(p, "to")));
         }
-        "unendorsed" => {
+        Unendorsed => {
             f.endorsements.remove(&(text(p, "from"), text(p, "to")));
         }
         _ => {}

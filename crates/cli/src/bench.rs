@@ -248,7 +248,8 @@ pub(crate) async fn http_intake(
 async fn engine_intake(engine: &Engine, requests: usize, offset: usize) -> Result<f64> {
     let started = Instant::now();
     for i in 0..requests {
-        let input: cohort_engine::PledgeInput = serde_json::from_value(pledge_body(offset + i))?;
+        let input: cohort_web::pledge_input::PledgeInput =
+            serde_json::from_value(pledge_body(offset + i))?;
         engine.pledge("bench", input.try_into()?, None).await?;
     }
     Ok(started.elapsed().as_secs_f64())

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use chrono::Utc;
+use cohort_core::SlateEventKind;
 use cohort_engine::log::receipt_commitment;
 use cohort_engine::Engine;
 use cohort_store::Store;
@@ -186,7 +187,7 @@ async fn audit_one(a: &BenchLogArgs, leaves: usize) -> Result<(f64, f64, Option<
                 "pledge": k, "kind": "money",
                 "receipt_commitment": receipt_commitment(k as i64, "bench-receipt"),
             });
-            tx.append_event(slate_id, "pledged", &payload.to_string(), at)
+            tx.append_event(slate_id, SlateEventKind::Pledged, &payload.to_string(), at)
                 .await?;
         }
         tx.commit().await?;

@@ -379,3 +379,30 @@ fn no_module_is_declared_with_a_path_attribute() {
         .collect();
     assert!(found.is_empty(), "#[path] attributes: {found:?}");
 }
+
+/// The engine never compares its own output as strings: kinds and statuses
+/// are enums (`SlateEventKind`, `PledgeKind`, `EventKind`, …), their text
+/// appears only where it is stored or sent. `append_event` takes a
+/// `SlateEventKind`, so a string kind does not compile; this catches the
+/// comparisons.
+#[test]
+fn the_engine_compares_no_kind_as_a_string() {
+    let mut files = Vec::new();
+    rust_files(&root().join("crates/engine/src"), &mut files);
+    assert!(files.len() > 20, "found the engine's sources");
+    let mut found = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).expect("read source");
+        for (i, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            let squashed: String = code.split_whitespace().collect();
+            if ["kind==\"", "kind!=\"", "status==\"", "status!=\""]
+                .iter()
+                .any(|n| squashed.contains(n))
+            {
+                found.push(format!("{}:{}: {}", f.display(), i + 1, line.trim()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "kinds compared as strings: {found:#?}");
+}

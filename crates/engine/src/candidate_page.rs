@@ -5,6 +5,7 @@
 //! own figures (`waiting` before signing, `on_unlock` after), no new money
 //! math. One read transaction.
 
+use cohort_core::SlateEventKind;
 use cohort_store::{CandidateProfileRow, EventRow, Id, Tx};
 use serde::Serialize;
 
@@ -110,7 +111,7 @@ impl Engine {
         let signature = history
             .iter()
             .rev()
-            .find(|e| e.kind == "signed")
+            .find(|e| e.kind == SlateEventKind::Signed)
             .filter(|_| candidate.signed);
         let signature_log = match signature {
             Some(e) => match tx.log_leaf_of_event(e.seq).await? {

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use cohort_core::Reads;
+use cohort_core::SlateEventKind;
 use cohort_store::{CandidateRow, EndorsementRow, SignatureRow, SlateRow, Tx};
 
 use crate::settle::{endorsements_changed, signatures_changed};
@@ -43,7 +44,7 @@ impl Engine {
         &self,
         mut tx: Box<dyn Tx>,
         slate: &SlateRow,
-        kind: &str,
+        kind: SlateEventKind,
         payload: serde_json::Value,
         changed: Reads,
         at: DateTime<Utc>,
@@ -93,8 +94,15 @@ impl Engine {
         tx.upsert_signature(s.id, &sig).await?;
         let payload =
             serde_json::json!({ "candidate": candidate, "version": version, "hash": latest.hash });
-        self.conclude(tx, &s, "signed", payload, signatures_changed(), at)
-            .await
+        self.conclude(
+            tx,
+            &s,
+            SlateEventKind::Signed,
+            payload,
+            signatures_changed(),
+            at,
+        )
+        .await
     }
 
     /// The candidate withdraws their signature. Public, and re-checks
@@ -111,8 +119,15 @@ impl Engine {
             return Err(EngineError::not_found("signature of", candidate));
         }
         let payload = serde_json::json!({ "candidate": candidate });
-        self.conclude(tx, &s, "withdrew", payload, signatures_changed(), at)
-            .await
+        self.conclude(
+            tx,
+            &s,
+            SlateEventKind::Withdrew,
+            payload,
+            signatures_changed(),
+            at,
+        )
+        .await
     }
 
     pub async fn endorse(
@@ -170,7 +185,7 @@ impl Engine {
             };
             if tx.insert_endorsement(s.id, &row).await? {
                 let payload = serde_json::json!({ "from": from, "to": t.slug.as_str() });
-                tx.append_event(s.id, "endorsed", &payload.to_string(), at)
+                tx.append_event(s.id, SlateEventKind::Endorsed, &payload.to_string(), at)
                     .await?;
                 endorsed.push(t.slug.to_string());
             }
@@ -227,7 +242,11 @@ impl Engine {
                 format!("{from} -> {to}"),
             ));
         }
-        let kind = if add { "endorsed" } else { "unendorsed" };
+        let kind = if add {
+            SlateEventKind::Endorsed
+        } else {
+            SlateEventKind::Unendorsed
+        };
         let payload = serde_json::json!({ "from": from, "to": to });
         self.conclude(tx, &s, kind, payload, endorsements_changed(), at)
             .await

@@ -8,6 +8,7 @@ use cohort_books::records::{
     PersonName, RecordError,
 };
 use cohort_core::model::Office;
+use cohort_core::SlateEventKind;
 use cohort_store::{CandidateRow, CommitteeRow};
 use serde::{Deserialize, Serialize};
 
@@ -278,8 +279,13 @@ impl Engine {
             "committee": row.name,
             "fec_committee_id": row.fec_committee_id,
         });
-        tx.append_event(s.id, "committee_set", &payload.to_string(), self.now())
-            .await?;
+        tx.append_event(
+            s.id,
+            SlateEventKind::CommitteeSet,
+            &payload.to_string(),
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(view(&c, Some(&row)))
     }

@@ -4,6 +4,7 @@
 
 use cohort_core::model::{CompactContent, PledgeKind, PledgeStatus, Recurrence};
 use cohort_core::unlock::{allocate, ContributionsToDate, MoneyToSplit};
+use cohort_core::SlateEventKind;
 use cohort_core::{Cents, Condition};
 use cohort_store::{PartnerRow, PledgeRow, Referrals, Role};
 use serde::Serialize;
@@ -194,8 +195,13 @@ impl Engine {
             )
             .await?;
         let payload = serde_json::json!({ "partner": row.code, "name": row.name });
-        tx.append_event(s.id, "partner_added", &payload.to_string(), self.now())
-            .await?;
+        tx.append_event(
+            s.id,
+            SlateEventKind::PartnerAdded,
+            &payload.to_string(),
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(row.into())
     }

@@ -8,8 +8,8 @@ use rand::{Rng, SeedableRng};
 use serde::Deserialize;
 
 use crate::{
-    Actor, CandidateInput, CommitteeInput, CompactInput, DonorInput, Engine, EngineError,
-    PledgeInput, Result, SlateInput,
+    Actor, CandidateInput, CommitteeInput, CompactInput, DonorAsSent, Engine, EngineError,
+    PledgeAsSent, Result, SlateInput,
 };
 
 #[derive(Debug, Deserialize)]
@@ -194,7 +194,7 @@ pub const REPEAT_EVERY: usize = 8;
 const REPEAT_BACK: usize = 3;
 
 /// Deterministic pledges from the spec: the same seed, the same demo.
-pub fn generate_pledges(spec: &DemoSpec) -> Vec<PledgeInput> {
+pub fn generate_pledges(spec: &DemoSpec) -> Vec<PledgeAsSent> {
     let p = &spec.pledges;
     let mut rng = StdRng::seed_from_u64(p.seed);
     let total_weight: u32 = p.money_weights.iter().sum::<u32>().max(1);
@@ -210,7 +210,7 @@ pub fn generate_pledges(spec: &DemoSpec) -> Vec<PledgeInput> {
             last.to_lowercase().replace(' ', ""),
             i
         );
-        let mut donor = DonorInput {
+        let mut donor = DonorAsSent {
             email,
             name: format!("{first} {last}"),
             address: format!("{} Main St", 10 + i),
@@ -223,13 +223,13 @@ pub fn generate_pledges(spec: &DemoSpec) -> Vec<PledgeInput> {
         };
         // After every draw above, so the rest of the demo is unchanged.
         if i % REPEAT_EVERY == REPEAT_EVERY - 1 {
-            let earlier: &PledgeInput = &out[i - REPEAT_BACK];
+            let earlier: &PledgeAsSent = &out[i - REPEAT_BACK];
             donor = earlier.donor.clone();
         }
         let roll: f64 = rng.gen();
-        let mut input = PledgeInput {
+        let mut input = PledgeAsSent {
             donor,
-            ..PledgeInput::default()
+            ..PledgeAsSent::default()
         };
         if roll < p.share_hours {
             input.kind = "hours".into();
@@ -243,7 +243,7 @@ pub fn generate_pledges(spec: &DemoSpec) -> Vec<PledgeInput> {
             );
         } else if roll < p.share_hours + p.share_actions {
             input.kind = "actions".into();
-            input.actions = Some(crate::ActionsInput {
+            input.actions = Some(crate::ActionsAsSent {
                 doors: rng.gen_range(0..=200),
                 calls: rng.gen_range(0..=300),
                 texts: rng.gen_range(1..=500),
@@ -293,8 +293,9 @@ mod tests {
     fn some_demo_supporters_pledge_more_than_once_and_the_demo_is_the_same_every_time() {
         let spec: DemoSpec =
             serde_json::from_str(include_str!("../../../data/demo/slate.json")).expect("spec");
-        let emails =
-            |v: Vec<PledgeInput>| -> Vec<String> { v.into_iter().map(|p| p.donor.email).collect() };
+        let emails = |v: Vec<PledgeAsSent>| -> Vec<String> {
+            v.into_iter().map(|p| p.donor.email).collect()
+        };
         let first = emails(generate_pledges(&spec));
         assert_eq!(first, emails(generate_pledges(&spec)), "deterministic");
         let mut counts = std::collections::BTreeMap::<&str, usize>::new();

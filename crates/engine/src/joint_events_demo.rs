@@ -3,11 +3,13 @@
 //! by signers and confirmed by every host's campaign.
 
 use chrono::Duration;
-use cohort_core::joint_event::{EventStatus, HostAnswer, Location};
-use cohort_store::NewJointEvent;
+use cohort_core::joint_event::{EventKind, EventStatus, HostAnswer, Location};
+use cohort_core::model::{PledgeKind, Recurrence};
+use cohort_core::{Cents, Email};
+use cohort_store::{Donor, NewJointEvent};
 
 use crate::joint_events::JointEventInput;
-use crate::{Actor, DonorInput, Engine, EngineError, PledgeInput, Result};
+use crate::{Actor, Engine, EngineError, PledgeRequest, Result};
 
 impl Engine {
     /// Add the demo's joint events to `slug`, hosted by its first signers.
@@ -44,7 +46,7 @@ impl Engine {
             let id = tx
                 .insert_joint_event(&NewJointEvent {
                     slate_id,
-                    kind: cohort_core::joint_event::EventKind::TownHall,
+                    kind: EventKind::TownHall,
                     title: "Town hall: water, wages and the river towns".into(),
                     description: "Three candidates on one stage, taking questions from the floor."
                         .into(),
@@ -77,7 +79,7 @@ impl Engine {
         }
         let upcoming = [
             (
-                "livestream",
+                EventKind::Livestream,
                 "Live together: ask the bloc anything",
                 Duration::days(9),
                 None,
@@ -85,7 +87,7 @@ impl Engine {
                 vec![0usize, 1],
             ),
             (
-                "fundraiser",
+                EventKind::Fundraiser,
                 "Joint fundraiser: one slate, one night",
                 Duration::days(21),
                 Some(Location {
@@ -112,7 +114,7 @@ impl Engine {
                     &organizer,
                     slug,
                     JointEventInput {
-                        kind: kind.into(),
+                        kind: kind.as_str().into(),
                         title: title.into(),
                         description: "Hosted together by candidates who signed the compact.".into(),
                         starts_at: start.to_rfc3339(),
@@ -132,7 +134,7 @@ impl Engine {
                 };
                 self.answer_joint_event(&actor, e.id, s, true).await?;
             }
-            if kind == "fundraiser" {
+            if kind == EventKind::Fundraiser {
                 self.demo_fundraiser_pledges(slug, e.id).await?;
             }
         }
@@ -143,20 +145,22 @@ impl Engine {
     /// shows what it raised; the money splits across its hosts only).
     async fn demo_fundraiser_pledges(&self, slug: &str, event: i64) -> Result<()> {
         let givers = [
-            ("Rosa Delgado", "PA", 5_000, "once"),
-            ("Kwame Mensah", "NY", 2_500, "monthly"),
-            ("Ingrid Halvorsen", "MN", 10_000, "once"),
-            ("Priya Raman", "OH", 1_500, "monthly"),
-            ("Luis Ortega", "PA", 20_000, "once"),
+            ("Rosa Delgado", "PA", 5_000, Recurrence::Once),
+            ("Kwame Mensah", "NY", 2_500, Recurrence::Monthly),
+            ("Ingrid Halvorsen", "MN", 10_000, Recurrence::Once),
+            ("Priya Raman", "OH", 1_500, Recurrence::Monthly),
+            ("Luis Ortega", "PA", 20_000, Recurrence::Once),
         ];
         for (i, (name, state, cents, recurring)) in givers.into_iter().enumerate() {
             let email = format!("{}@example.org", name.to_lowercase().replace(' ', "."));
-            let input = PledgeInput {
-                kind: "money".into(),
-                amount_cents: Some(cents),
-                recurring: Some(recurring.into()),
-                donor: DonorInput {
-                    email,
+            let mut request = PledgeRequest::new(
+                PledgeKind::Money {
+                    amount: Cents(cents),
+                    recurring,
+                },
+                Email::parse(&email)
+                    .map_err(|e| EngineError::invalid("donor.email", e.to_string()))?,
+                Donor {
                     name: name.into(),
                     address: format!("{} River Rd", 20 + i),
                     city: "Springfield".into(),
@@ -166,12 +170,10 @@ impl Engine {
                     occupation: "Teacher".into(),
                     attests_eligible: true,
                 },
-                ref_code: (i % 2 == 0).then(|| "river-union".to_owned()),
-                joint_event: Some(event),
-                ..PledgeInput::default()
-            };
-            self.pledge_with(slug, input.try_into()?, None, false)
-                .await?;
+            );
+            request.ref_code = (i % 2 == 0).then(|| "river-union".to_owned());
+            request.joint_event = Some(event);
+            self.pledge_with(slug, request, None, false).await?;
         }
         Ok(())
     }

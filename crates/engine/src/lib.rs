@@ -44,6 +44,7 @@ pub mod people_import;
 pub mod pledge_import;
 mod pledges;
 pub mod primaries;
+mod receipt;
 mod receipts_cap;
 pub mod referrals;
 pub mod scorecard;
@@ -68,10 +69,11 @@ pub use error::EngineError;
 pub use mail::{Mailer, MailerError};
 pub use payments::{PaymentGateway, PledgeOnly};
 pub use pledges::{
-    conditional_disclosure, ActionsInput, DonorInput, Ended, PledgeInput, PledgeOutcome,
+    conditional_disclosure, ActionsAsSent, DonorAsSent, Ended, PledgeAsSent, PledgeOutcome,
     PledgeRequest,
 };
 pub use primaries::{GeneralChoiceLine, GeneralChoiceView, PrimaryLossView};
+pub use receipt::{Receipt, ReceiptPage};
 pub use slates::{CandidateInput, CompactInput, SlateEdit, SlateInput};
 pub use views::PaymentView;
 pub use views::*;

@@ -4,6 +4,7 @@
 //! signed by the instance's note key. The hashing, tiles and notes are
 //! `cohort-tlog`'s; here they meet the store.
 
+use cohort_core::SlateEventKind;
 use cohort_store::{LogCheckpointRow, LogHashRow, LogLeafRow, Tx};
 use cohort_tlog::tree::{self, Hashes, Node};
 use cohort_tlog::{b64, record_hash, CheckpointSigner, Hash, Leaf, TilePath, TILE_HEIGHT};
@@ -80,11 +81,11 @@ fn at_text(at: &chrono::DateTime<chrono::Utc>) -> String {
 pub fn leaf_of(
     seq: i64,
     slug: &str,
-    kind: &str,
+    kind: SlateEventKind,
     at: &chrono::DateTime<chrono::Utc>,
     payload: &str,
 ) -> Vec<u8> {
-    Leaf::new(seq, slug, kind, &at_text(at), payload).to_bytes()
+    Leaf::new(seq, slug, kind.as_str(), &at_text(at), payload).to_bytes()
 }
 
 /// `GET /log/leaves/{index}`.
@@ -186,7 +187,7 @@ impl Engine {
         read_nodes(tx.as_mut(), &tree::frontier(size), &mut hashes).await?;
         let leaves: Vec<Vec<u8>> = events
             .iter()
-            .map(|e| leaf_of(e.seq, &e.slug, &e.kind, &e.at, &e.payload))
+            .map(|e| leaf_of(e.seq, &e.slug, e.kind, &e.at, &e.payload))
             .collect();
         let new = tree::append(size, &hashes, &leaves).map_err(log_err)?;
         let leaf_rows: Vec<LogLeafRow> = events
@@ -197,7 +198,7 @@ impl Engine {
                 idx: (size + i as u64) as i64,
                 event_seq: e.seq,
                 data: String::from_utf8_lossy(l).into_owned(),
-                commitment: (e.kind == "pledged")
+                commitment: (e.kind == SlateEventKind::Pledged)
                     .then(|| serde_json::from_str::<serde_json::Value>(&e.payload).ok())
                     .flatten()
                     .and_then(|p| p["receipt_commitment"].as_str().map(str::to_owned)),
@@ -362,21 +363,6 @@ impl Engine {
             proof: proof.iter().map(|p| b64(&p.0)).collect(),
         })
     }
-
-    /// Where pledge `id`'s receipt commitment sits in the log, for the
-    /// holder of its receipt `token` (checked first); `None` until the
-    /// sequencer has logged it.
-    pub async fn pledge_log_place(&self, id: i64, token: &str) -> Result<Option<LogPlace>> {
-        self.pledge_view(id, token).await?;
-        let commitment = receipt_commitment(id, token);
-        let mut tx = self.store.read().await?;
-        let Some(leaf) = tx.log_leaf_by_commitment(&commitment).await? else {
-            return Ok(None);
-        };
-        Ok(Some(
-            place_of(tx.as_mut(), leaf.idx as u64, Some(commitment)).await?,
-        ))
-    }
 }
 
 /// `cohort verify`'s check of the log against the tables: every logged
@@ -399,7 +385,7 @@ pub(crate) async fn log_problems(tx: &mut dyn Tx) -> Result<Vec<cohort_store::Vi
                 match leaf {
                     Some(l) => {
                         matched += 1;
-                        let now = leaf_of(e.seq, slate.slug.as_str(), &e.kind, &e.at, &e.payload);
+                        let now = leaf_of(e.seq, slate.slug.as_str(), e.kind, &e.at, &e.payload);
                         if l.data.as_bytes() != now.as_slice() {
                             out.push(cohort_store::Violation {
                                 rule: "transparency log",

@@ -8,6 +8,7 @@
 use chrono::{DateTime, Utc};
 use cohort_core::model::PledgeKind;
 use cohort_core::Cents;
+use cohort_core::SlateEventKind;
 use cohort_store::{CandidateRow, PledgeRow, SlateRow, Tx};
 
 use crate::{Engine, Result};
@@ -35,7 +36,7 @@ impl Engine {
                     break;
                 };
                 let candidates = tx.candidates(slate.id).await?;
-                for e in events.iter().filter(|e| e.kind == "unlock") {
+                for e in events.iter().filter(|e| e.kind == SlateEventKind::Unlock) {
                     if last_unlock == Some(e.at) {
                         continue; // its pledges were told with the earlier event at this moment
                     }

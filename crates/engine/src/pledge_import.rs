@@ -33,7 +33,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::people_import::{check_sha256, file_sha256, normalize_newlines};
-use crate::pledges::{validate, ActionsInput, DonorInput, PledgeInput, PledgeRequest};
+use crate::pledges::{validate, ActionsAsSent, DonorAsSent, PledgeAsSent, PledgeRequest};
 use crate::slates::find_slate;
 use crate::{Actor, Engine, EngineError, Result};
 
@@ -167,10 +167,10 @@ fn problem(parsed: &pledges_csv::Parsed, line: usize, e: EngineError) -> String 
 }
 
 /// The intake's request for a row.
-fn input_of(p: &PledgeIn) -> PledgeInput {
+fn input_of(p: &PledgeIn) -> PledgeAsSent {
     let money = p.kind == Kind::Money;
     let hours = p.kind == Kind::Hours;
-    PledgeInput {
+    PledgeAsSent {
         kind: p.kind.as_str().to_owned(),
         amount_cents: p.amount.map(Cents::get),
         recurring: money.then(|| {
@@ -183,7 +183,7 @@ fn input_of(p: &PledgeIn) -> PledgeInput {
         hours_per_week: p.hours_per_week.filter(|_| hours),
         weeks: p.weeks.filter(|_| hours),
         skills: (hours && !p.skills.is_empty()).then(|| p.skills.clone()),
-        actions: (p.kind == Kind::Actions).then(|| ActionsInput {
+        actions: (p.kind == Kind::Actions).then(|| ActionsAsSent {
             doors: p.doors.unwrap_or(0),
             calls: p.calls.unwrap_or(0),
             texts: p.texts.unwrap_or(0),
@@ -191,7 +191,7 @@ fn input_of(p: &PledgeIn) -> PledgeInput {
         condition: p.condition.clone(),
         candidates: (!p.candidates.is_empty()).then(|| p.candidates.clone()),
         deadline: p.deadline.clone(),
-        donor: DonorInput {
+        donor: DonorAsSent {
             email: p.email.as_str().to_owned(),
             name: p.name.clone(),
             address: p.address.clone(),

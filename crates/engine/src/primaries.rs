@@ -14,6 +14,7 @@
 
 use chrono::NaiveDate;
 use cohort_books::ledger::{Ledger, ReceiptId};
+use cohort_core::SlateEventKind;
 use cohort_store::{GeneralChoiceRow, Id};
 use serde::Serialize;
 
@@ -96,7 +97,7 @@ impl Engine {
             ));
         }
         let payload = serde_json::json!({ "candidate": candidate, "primary": primary });
-        tx.append_event(s.id, "primary_lost", &payload.to_string(), at)
+        tx.append_event(s.id, SlateEventKind::PrimaryLost, &payload.to_string(), at)
             .await?;
         let committee = tx
             .committees(s.id)

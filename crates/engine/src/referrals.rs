@@ -6,7 +6,6 @@ use cohort_store::Referrals;
 
 use crate::auth::Actor;
 use crate::dashboards::PartnerView;
-use crate::pledges::{owned_pledge, Owner};
 use crate::slates::find_slate;
 use crate::{Engine, Result};
 
@@ -20,20 +19,6 @@ pub struct Share {
 }
 
 impl Engine {
-    /// The referral code of the supporter who made pledge `id` (opened by
-    /// its receipt token): one per email address, so every pledge they make
-    /// shares the same link; and how many people have pledged through it.
-    pub async fn share_code(&self, id: i64, token: &str) -> Result<Share> {
-        let mut tx = self.store.read().await?;
-        let row = owned_pledge(tx.as_mut(), id, Owner::Receipt(token, &self.keys)).await?;
-        let code = self.keys.referral_code(row.email.as_str());
-        let brought = tx.referrals(row.slate_id, &code).await?;
-        Ok(Share {
-            code,
-            pledgers: brought.pledgers,
-        })
-    }
-
     /// Each partner organization of a slate with what its link has brought
     /// (live pledges, people, money, hours a week), organizers only.
     pub async fn partner_totals(

@@ -15,6 +15,7 @@ use crate::bloc_pauses::{due_period, month_step};
 use chrono::{DateTime, NaiveDate, Utc};
 use cohort_core::facts::Snapshot;
 use cohort_core::unlock::{allocate, ContributionsToDate, MoneyToSplit, Payee};
+use cohort_core::SlateEventKind;
 use cohort_core::{Cents, Email, Facts, Reads};
 use cohort_store::{
     AllocationShare, CandidateRow, ConditionRow, EndorsementRow, Id, Installment, PendingPledge,
@@ -355,7 +356,7 @@ impl Engine {
             "pledges": moved,
             "signers": state.facts.signers(),
         });
-        tx.append_event(slate.id, "unlock", &payload.to_string(), at)
+        tx.append_event(slate.id, SlateEventKind::Unlock, &payload.to_string(), at)
             .await?;
         // A pledge that unlocks on arrival (the pot already met its condition)
         // is routine; a large unlock is worth a line in the server's log.
@@ -399,7 +400,7 @@ impl Engine {
             if !expired.is_empty() {
                 self.leave_pot(tx.as_mut(), slate.id, &expired).await?;
                 let payload = serde_json::json!({ "pledges": expired.len() });
-                tx.append_event(slate.id, "expire", &payload.to_string(), at)
+                tx.append_event(slate.id, SlateEventKind::Expire, &payload.to_string(), at)
                     .await?;
                 for p in &expired {
                     let what = if p.amount > cohort_core::Cents::ZERO {
@@ -567,8 +568,13 @@ impl Engine {
         tx.record_installments(&installments, at).await?;
         if !installments.is_empty() {
             let payload = serde_json::json!({ "installments": installments.len() });
-            tx.append_event(slate.id, "installments", &payload.to_string(), at)
-                .await?;
+            tx.append_event(
+                slate.id,
+                SlateEventKind::Installments,
+                &payload.to_string(),
+                at,
+            )
+            .await?;
         }
         Ok(installments.len() as u64)
     }

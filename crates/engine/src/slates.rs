@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use cohort_core::limits::{LimitEntry, LimitTable};
 use cohort_core::model::{is_state, CompactContent, Office, Plank, Race};
+use cohort_core::SlateEventKind;
 use cohort_core::{Cents, Condition, Facts, Named, Slug};
 use cohort_store::{CompactRow, Id, NewCandidate, NewSlate, SlateRow, StoreError, Tx};
 use serde::Deserialize;
@@ -187,8 +188,13 @@ impl Engine {
         })?;
         let payload =
             serde_json::json!({ "slug": slug.as_str(), "condition": new.condition.canonical() });
-        tx.append_event(slate.id, "slate_created", &payload.to_string(), self.now())
-            .await?;
+        tx.append_event(
+            slate.id,
+            SlateEventKind::SlateCreated,
+            &payload.to_string(),
+            self.now(),
+        )
+        .await?;
         let view = self.slate_view_in(tx.as_mut(), &slate).await?;
         tx.commit().await?;
         Ok(view)
@@ -219,8 +225,13 @@ impl Engine {
             "condition": condition.canonical(),
             "condition_changed": condition != s.condition,
         });
-        tx.append_event(s.id, "slate_edited", &payload.to_string(), self.now())
-            .await?;
+        tx.append_event(
+            s.id,
+            SlateEventKind::SlateEdited,
+            &payload.to_string(),
+            self.now(),
+        )
+        .await?;
         let row = SlateRow {
             name,
             description,
@@ -315,8 +326,13 @@ impl Engine {
                 )
             })?;
         let payload = serde_json::json!({ "candidate": slug.as_str(), "name": row.name });
-        tx.append_event(s.id, "candidate_added", &payload.to_string(), self.now())
-            .await?;
+        tx.append_event(
+            s.id,
+            SlateEventKind::CandidateAdded,
+            &payload.to_string(),
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(candidate_view(&row, None))
     }
@@ -355,8 +371,13 @@ impl Engine {
         };
         tx.insert_compact(s.id, &row).await?;
         let payload = serde_json::json!({ "version": version, "hash": row.hash });
-        tx.append_event(s.id, "compact_published", &payload.to_string(), self.now())
-            .await?;
+        tx.append_event(
+            s.id,
+            SlateEventKind::CompactPublished,
+            &payload.to_string(),
+            self.now(),
+        )
+        .await?;
         Ok(CompactVersionView {
             version,
             hash: row.hash,
@@ -394,7 +415,7 @@ impl Engine {
         }
         tx.update_limits(s.id, &limits).await?;
         let payload = serde_json::to_string(&limits).unwrap_or_default();
-        tx.append_event(s.id, "limits_set", &payload, self.now())
+        tx.append_event(s.id, SlateEventKind::LimitsSet, &payload, self.now())
             .await?;
         tx.commit().await?;
         Ok(limits.overrides().collect())
@@ -580,7 +601,7 @@ async fn waiting(
         }
         WaitingView {
             candidate: c.slug.to_string(),
-            cents: Cents(cents).get(),
+            cents: Cents(cents),
             hours_per_week: hours,
         }
     };

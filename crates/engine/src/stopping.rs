@@ -12,6 +12,7 @@
 
 use chrono::{DateTime, Utc};
 use cohort_core::Cents;
+use cohort_core::SlateEventKind;
 use cohort_store::{PledgeRow, SlateRow, Tx};
 
 use crate::settle::pot_changed;
@@ -36,8 +37,13 @@ impl Engine {
         self.leave_pot_unlocked(tx, slate.id, row, amount).await?;
         // The log is public: the pledge, never its amount.
         let payload = serde_json::json!({ "pledge": row.id });
-        tx.append_event(slate.id, "pledge_stopped", &payload.to_string(), at)
-            .await?;
+        tx.append_event(
+            slate.id,
+            SlateEventKind::PledgeStopped,
+            &payload.to_string(),
+            at,
+        )
+        .await?;
         // Conditions reading the pot (`pledged`, `pledgers`) may read differently now.
         self.settle(tx, slate, pot_changed(), &[], at).await?;
         let installments = tx.installments(row.id).await?;

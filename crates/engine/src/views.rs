@@ -67,7 +67,8 @@ pub struct CandidateView {
 #[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct WaitingView {
     pub candidate: String,
-    pub cents: i64,
+    #[schema(value_type = i64)]
+    pub cents: Cents,
     pub hours_per_week: i64,
 }
 
@@ -144,7 +145,8 @@ pub struct PauseView {
 #[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AllocationView {
     pub candidate: String,
-    pub cents: i64,
+    #[schema(value_type = i64)]
+    pub cents: Cents,
     pub election: String,
     /// 0 for the first (or only) installment, then one per month.
     pub period: i32,
@@ -190,7 +192,8 @@ pub struct PaymentView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action_client_secret: Option<String>,
     /// Collected so far.
-    pub charged_cents: i64,
+    #[schema(value_type = i64)]
+    pub charged_cents: Cents,
     /// While a payment is declined or awaits authentication: the window's end.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix_by: Option<String>,
@@ -206,6 +209,7 @@ pub struct PaymentView {
 #[derive(utoipa::ToSchema, Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PaymentInstallmentView {
     pub period: i32,
-    pub amount_cents: i64,
+    #[schema(value_type = i64)]
+    pub amount_cents: Cents,
     pub state: String,
 }

@@ -7,13 +7,13 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use cohort_core::facts::Snapshot;
-use cohort_core::model::PledgeStatus;
-use cohort_core::{Cents, Condition};
+use cohort_core::model::{PledgeKind, PledgeStatus, Recurrence};
+use cohort_core::{Cents, Condition, Email};
 use cohort_engine::{
-    Actor, CandidateInput, CompactInput, DonorInput, Engine, FixedClock, OsTokens, PledgeInput,
-    PledgeRequest, SlateInput, SlateView,
+    Actor, CandidateInput, CompactInput, Engine, FixedClock, OsTokens, PledgeRequest, SlateInput,
+    SlateView,
 };
-use cohort_store::Store;
+use cohort_store::{Donor, Store};
 use cohort_store_sqlite::SqliteStore;
 use proptest::prelude::*;
 
@@ -104,25 +104,34 @@ async fn world(condition: &str) -> World {
     }
 }
 
-/// The engine's request for a pledge the edge would have accepted.
-fn valid(input: PledgeInput) -> PledgeRequest {
-    input.try_into().expect("a pledge the edge accepts")
-}
-
-fn money(email: &str, cents: i64) -> PledgeInput {
-    PledgeInput {
-        kind: "money".into(),
-        amount_cents: Some(cents),
-        deadline: Some("2028-01-31".into()),
-        donor: DonorInput {
-            email: email.into(),
+/// A money pledge as the engine's own callers build it: typed values,
+/// no wire type (the edge's parsing is web's, and tested there).
+fn money(email: &str, cents: i64) -> PledgeRequest {
+    let mut p = PledgeRequest::new(
+        PledgeKind::Money {
+            amount: Cents(cents),
+            recurring: Recurrence::Once,
+        },
+        Email::parse(email).expect("an email"),
+        Donor {
             name: "Supporter".into(),
             employer: "Acme".into(),
             occupation: "Nurse".into(),
             attests_eligible: true,
-            ..DonorInput::default()
+            ..Donor::default()
         },
-        ..PledgeInput::default()
+    );
+    p.deadline = chrono::NaiveDate::from_ymd_opt(2028, 1, 31);
+    p
+}
+
+fn cond(source: &str) -> Option<Condition> {
+    Some(Condition::parse(source).expect("a condition"))
+}
+
+fn make_monthly(p: &mut PledgeRequest) {
+    if let PledgeKind::Money { recurring, .. } = &mut p.kind {
+        *recurring = Recurrence::Monthly;
     }
 }
 
@@ -165,7 +174,7 @@ async fn a_signature_that_completes_the_slate_unlocks_and_splits_in_the_same_eve
     let w = world("signers >= 2 and mutual").await;
     let p = w
         .engine
-        .pledge("s", valid(money("a@x.org", 10_000)), None)
+        .pledge("s", money("a@x.org", 10_000), None)
         .await
         .expect("pledge");
     assert_eq!(p.pledge.status, PledgeStatus::Pending);
@@ -197,7 +206,7 @@ async fn a_signature_that_completes_the_slate_unlocks_and_splits_in_the_same_eve
     let shares: Vec<(String, i64)> = view
         .allocations
         .iter()
-        .map(|a| (a.candidate.clone(), a.cents))
+        .map(|a| (a.candidate.clone(), a.cents.get()))
         .collect();
     assert_eq!(shares, vec![("ann".into(), 5_000), ("cy".into(), 5_000)]);
     assert_eq!(view.unallocated_cents, Cents(0));
@@ -212,7 +221,7 @@ async fn a_pledge_answers_with_its_payment_in_one_call() {
     let w = world("signers >= 2").await;
     let out = w
         .engine
-        .pledge("s", valid(money("a@x.org", 1_000)), None)
+        .pledge("s", money("a@x.org", 1_000), None)
         .await
         .expect("pledge");
     let pay = out
@@ -220,22 +229,17 @@ async fn a_pledge_answers_with_its_payment_in_one_call() {
         .payment
         .expect("a money pledge answers its payment");
     assert_eq!(pay.state, "pledge_only");
-    let hours = PledgeInput {
-        kind: "hours".into(),
-        hours_per_week: Some(2),
-        weeks: Some(3),
-        deadline: Some("2028-01-31".into()),
-        donor: DonorInput {
-            email: "h@x.org".into(),
-            ..DonorInput::default()
+    let mut hours = PledgeRequest::new(
+        PledgeKind::Hours {
+            hours_per_week: 2,
+            weeks: 3,
+            skills: Vec::new(),
         },
-        ..PledgeInput::default()
-    };
-    let out = w
-        .engine
-        .pledge("s", valid(hours), None)
-        .await
-        .expect("pledge");
+        Email::parse("h@x.org").expect("an email"),
+        Donor::default(),
+    );
+    hours.deadline = chrono::NaiveDate::from_ymd_opt(2028, 1, 31);
+    let out = w.engine.pledge("s", hours, None).await.expect("pledge");
     assert_eq!(out.pledge.payment, None);
 }
 
@@ -246,8 +250,8 @@ async fn assurance_threshold_unlocks_every_waiting_pledge_together() {
     let mut receipts = Vec::new();
     for (i, cents) in [30_000, 30_000, 39_999].into_iter().enumerate() {
         let mut p = money(&format!("d{i}@x.org"), cents);
-        p.condition = Some("pledged >= $1,000".into());
-        let out = w.engine.pledge("s", valid(p), None).await.expect("pledge");
+        p.condition = cond("pledged >= $1,000");
+        let out = w.engine.pledge("s", p, None).await.expect("pledge");
         assert_eq!(
             out.pledge.status,
             PledgeStatus::Pending,
@@ -256,12 +260,8 @@ async fn assurance_threshold_unlocks_every_waiting_pledge_together() {
         receipts.push((out.pledge.id, out.pledge.receipt_token.expect("receipt")));
     }
     let mut last = money("d9@x.org", 1);
-    last.condition = Some("pledged >= $1,000".into());
-    let out = w
-        .engine
-        .pledge("s", valid(last), None)
-        .await
-        .expect("pledge");
+    last.condition = cond("pledged >= $1,000");
+    let out = w.engine.pledge("s", last, None).await.expect("pledge");
     assert_eq!(
         out.pledge.status,
         PledgeStatus::Unlocked,
@@ -284,17 +284,22 @@ async fn capped_candidates_pass_the_rest_on_and_what_nobody_can_take_is_unalloca
     // $10,000 over two signers with a $3,500 federal limit each: $3,000 nobody can take.
     let out = w
         .engine
-        .pledge("s", valid(money("big@x.org", 1_000_000)), None)
+        .pledge("s", money("big@x.org", 1_000_000), None)
         .await
         .expect("pledge");
     assert_eq!(out.pledge.status, PledgeStatus::Unlocked);
-    let cents: Vec<i64> = out.pledge.allocations.iter().map(|a| a.cents).collect();
+    let cents: Vec<i64> = out
+        .pledge
+        .allocations
+        .iter()
+        .map(|a| a.cents.get())
+        .collect();
     assert_eq!(cents, vec![350_000, 350_000]);
     assert_eq!(out.pledge.unallocated_cents, Cents(300_000));
     // A second gift by the same donor finds no headroom left for the primary.
     let again = w
         .engine
-        .pledge("s", valid(money("big@x.org", 5_000)), None)
+        .pledge("s", money("big@x.org", 5_000), None)
         .await
         .expect("pledge");
     assert!(again.pledge.allocations.is_empty());
@@ -306,8 +311,8 @@ async fn capped_candidates_pass_the_rest_on_and_what_nobody_can_take_is_unalloca
 async fn pledges_past_their_deadline_expire_and_never_unlock() {
     let w = world("signers >= 1").await;
     let mut p = money("a@x.org", 2_000);
-    p.deadline = Some("2026-12-01".into());
-    let out = w.engine.pledge("s", valid(p), None).await.expect("pledge");
+    p.deadline = chrono::NaiveDate::from_ymd_opt(2026, 12, 1);
+    let out = w.engine.pledge("s", p, None).await.expect("pledge");
     w.clock.set(noon(2026, 12, 2));
     let t = w.engine.tick().await.expect("tick");
     assert_eq!(t.expired, 1);
@@ -333,8 +338,8 @@ async fn monthly_pledges_give_again_only_while_the_bloc_holds() {
     w.sign(0).await;
     w.sign(2).await;
     let mut p = money("m@x.org", 3_000);
-    p.recurring = Some("monthly".into());
-    let out = w.engine.pledge("s", valid(p), None).await.expect("pledge");
+    make_monthly(&mut p);
+    let out = w.engine.pledge("s", p, None).await.expect("pledge");
     let token = out.pledge.receipt_token.clone().expect("r");
     assert_eq!(out.pledge.status, PledgeStatus::Unlocked);
     w.clock.set(noon(2026, 12, 24));
@@ -372,7 +377,7 @@ async fn an_event_with_nothing_to_unlock_changes_no_pledge() {
     let w = world("signers >= 3 and mutual").await;
     let out = w
         .engine
-        .pledge("s", valid(money("a@x.org", 500)), None)
+        .pledge("s", money("a@x.org", 500), None)
         .await
         .expect("pledge");
     let s = w
@@ -465,13 +470,13 @@ async fn run(ops: Vec<Op>) -> std::result::Result<(), TestCaseError> {
                 monthly,
             } => {
                 let mut p = money(&format!("donor{donor}@x.org"), cents);
-                p.condition = Some(CONDITIONS[condition].into());
+                p.condition = cond(CONDITIONS[condition]);
                 p.candidates =
                     chosen.map(|c| c.into_iter().map(|i| CANDIDATES[i].0.to_owned()).collect());
                 if monthly {
-                    p.recurring = Some("monthly".into());
+                    make_monthly(&mut p);
                 }
-                let out = w.engine.pledge("s", valid(p), None).await.expect("pledge");
+                let out = w.engine.pledge("s", p, None).await.expect("pledge");
                 pledges.push((out.pledge.id, out.pledge.receipt_token.expect("receipt")));
             }
             Op::Cancel(i) => {
@@ -504,7 +509,7 @@ async fn run(ops: Vec<Op>) -> std::result::Result<(), TestCaseError> {
             let split: Vec<(String, i64, i32)> = p
                 .allocations
                 .iter()
-                .map(|a| (a.candidate.clone(), a.cents, a.period))
+                .map(|a| (a.candidate.clone(), a.cents.get(), a.period))
                 .collect();
             if let Some(before) = frozen.get(id) {
                 prop_assert!(
@@ -555,14 +560,9 @@ async fn concurrent_pledges_share_commits_and_a_bad_one_fails_alone() {
                 p.candidates = Some(vec!["nobody".into()]);
             }
             if i == 30 {
-                p.condition = Some("signers >= 1".into()); // already true: unlocks inside its batch
+                p.condition = cond("signers >= 1"); // already true: unlocks inside its batch
             }
-            (
-                i,
-                w.engine
-                    .pledge("s", valid(p), Some(&format!("key-{i}")))
-                    .await,
-            )
+            (i, w.engine.pledge("s", p, Some(&format!("key-{i}"))).await)
         }));
     }
     let mut ids = std::collections::HashSet::new();
@@ -602,14 +602,10 @@ async fn the_default_deadline_is_the_last_general_election_and_a_passed_one_is_n
     let w = world("signers >= 3").await;
     let mut p = money("a@x.org", 500);
     p.deadline = None;
-    let out = w
-        .engine
-        .pledge("s", valid(p.clone()), None)
-        .await
-        .expect("pledge");
+    let out = w.engine.pledge("s", p.clone(), None).await.expect("pledge");
     assert_eq!(out.pledge.deadline, "2028-11-07");
     w.clock.set(noon(2028, 11, 8));
-    match w.engine.pledge("s", valid(p), None).await {
+    match w.engine.pledge("s", p, None).await {
         Err(cohort_engine::EngineError::Invalid { field, message }) => {
             assert_eq!(field, "deadline");
             assert!(message.contains("2028-11-07"), "{message}");

@@ -67,7 +67,11 @@ macro_rules! sql_bulk {
                         );
                         let mut q = ::sqlx::query(&sql);
                         for payload in chunk {
-                            q = q.bind(w.slate_id).bind("pledged").bind(payload).bind(w.at);
+                            q = q
+                                .bind(w.slate_id)
+                                .bind(::cohort_core::SlateEventKind::Pledged.as_str())
+                                .bind(payload)
+                                .bind(w.at);
                         }
                         q.execute(&mut *self.tx).await.map_err(db)?;
                     }
@@ -120,7 +124,11 @@ macro_rules! sql_bulk {
                 );
                 let mut q = ::sqlx::query(&sql).bind(w.slate_id);
                 for payload in w.events {
-                    q = q.bind(w.slate_id).bind("pledged").bind(payload).bind(w.at);
+                    q = q
+                        .bind(w.slate_id)
+                        .bind(::cohort_core::SlateEventKind::Pledged.as_str())
+                        .bind(payload)
+                        .bind(w.at);
                 }
                 for (email, n) in w.donors {
                     q = q.bind(w.slate_id).bind(email.as_str()).bind(*n);
@@ -281,10 +289,11 @@ macro_rules! sql_bulk {
                 let mail = |f: fn(&NewEmail) -> Option<&str>| -> Vec<Option<&str>> {
                     w.emails.iter().map(|(e, _)| f(e)).collect()
                 };
+                let pledged = ::cohort_core::SlateEventKind::Pledged.as_str();
                 let sql = format!(
                     "WITH lk AS MATERIALIZED (SELECT id, version FROM slates \
                          WHERE id = $1 FOR NO KEY UPDATE), ev AS (INSERT INTO events \
-                         (slate_id, kind, payload, at) SELECT lk.id, 'pledged', u.p, \
+                         (slate_id, kind, payload, at) SELECT lk.id, '{pledged}', u.p, \
                          $2 FROM lk, UNNEST($3::text[]) WITH ORDINALITY AS u(p, n) \
                          ORDER BY u.n), pl AS (INSERT INTO pledgers (slate_id, \
                          email, live) SELECT lk.id, u.e, u.n FROM lk, \

@@ -61,12 +61,12 @@ macro_rules! impl_sql_candidate_profiles {
                          $4, $5, $6, $7) ORDER BY seq LIMIT $8",
                     )
                     .bind(slate_id)
-                    .bind(ROSTER_KINDS[0])
-                    .bind(ROSTER_KINDS[1])
-                    .bind(ROSTER_KINDS[2])
-                    .bind(ROSTER_KINDS[3])
-                    .bind(ROSTER_KINDS[4])
-                    .bind(ROSTER_KINDS[5])
+                    .bind(ROSTER_KINDS[0].as_str())
+                    .bind(ROSTER_KINDS[1].as_str())
+                    .bind(ROSTER_KINDS[2].as_str())
+                    .bind(ROSTER_KINDS[3].as_str())
+                    .bind(ROSTER_KINDS[4].as_str())
+                    .bind(ROSTER_KINDS[5].as_str())
                     .bind(limit)
                     .all(self)
                     .await?;

@@ -7,7 +7,7 @@
 macro_rules! impl_sql_log {
     ($tx:ty, $db:ty) => {
         const _: () = {
-            use self::sql_shared::{conflict_named, DbRow, get, SIGIL};
+            use self::sql_shared::{conflict_named, event_kind, DbRow, get, SIGIL};
             use $crate::values_placeholders;
             use ::cohort_store::{
                 LogCheckpointRow, LogEvent, LogHashRow, LogLeafRow, LogTx, Result, StoreError,
@@ -69,7 +69,7 @@ macro_rules! impl_sql_log {
                             Ok(LogEvent {
                                 seq: get(r, "seq")?,
                                 slug: get(r, "slug")?,
-                                kind: get(r, "kind")?,
+                                kind: event_kind(r)?,
                                 payload: get(r, "payload")?,
                                 at: get(r, "at")?,
                             })

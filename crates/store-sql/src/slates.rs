@@ -393,7 +393,7 @@ macro_rules! impl_sql_slates {
                 async fn append_event(
                     &mut self,
                     slate_id: Id,
-                    kind: &str,
+                    kind: ::cohort_core::SlateEventKind,
                     payload: &str,
                     at: DateTime<Utc>,
                 ) -> Result<i64> {
@@ -403,7 +403,7 @@ macro_rules! impl_sql_slates {
                                              RETURNING seq",
                     )
                     .bind(slate_id)
-                    .bind(kind)
+                    .bind(kind.as_str())
                     .bind(payload)
                     .bind(at)
                     .one(self)

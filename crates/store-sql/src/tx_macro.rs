@@ -84,11 +84,17 @@ macro_rules! impl_sql_tx {
                 row.try_get(col).map_err(db)
             }
 
+            /// An event's kind, parsed from its stored text.
+            pub(crate) fn event_kind(r: &DbRow) -> Result<::cohort_core::SlateEventKind> {
+                let kind: String = get(r, "kind")?;
+                kind.parse().map_err(|e| corrupt("events", e))
+            }
+
             pub(crate) fn event_from(r: &DbRow) -> Result<EventRow> {
                 Ok(EventRow {
                     seq: get(r, "seq")?,
                     slate_id: get(r, "slate_id")?,
-                    kind: get(r, "kind")?,
+                    kind: event_kind(r)?,
                     payload: get(r, "payload")?,
                     at: get(r, "at")?,
                 })

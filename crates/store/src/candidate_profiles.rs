@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use cohort_core::SlateEventKind;
 
 use crate::{EventRow, Id, Result};
 
@@ -19,13 +20,13 @@ pub struct CandidateProfileRow {
 
 /// The event kinds about the roster (signatures, endorsements, the primary):
 /// never pledges, so reading them does not grow with the slate's pledges.
-pub const ROSTER_KINDS: [&str; 6] = [
-    "signed",
-    "withdrew",
-    "endorsed",
-    "unendorsed",
-    "candidate_added",
-    "primary_lost",
+pub const ROSTER_KINDS: [SlateEventKind; 6] = [
+    SlateEventKind::Signed,
+    SlateEventKind::Withdrew,
+    SlateEventKind::Endorsed,
+    SlateEventKind::Unendorsed,
+    SlateEventKind::CandidateAdded,
+    SlateEventKind::PrimaryLost,
 ];
 
 /// The candidate-profiles area of a [`Tx`](crate::Tx).

@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use cohort_core::limits::LimitTable;
 use cohort_core::model::{CompactContent, Election, PledgeKind, PledgeStatus, Race};
-use cohort_core::{Cents, Condition, Email, Reads, Slug};
+use cohort_core::{Cents, Condition, Email, Reads, SlateEventKind, Slug};
 use serde::{Deserialize, Serialize};
 
 mod accounts;
@@ -376,7 +376,7 @@ pub struct TokenRow {
 pub struct EventRow {
     pub seq: i64,
     pub slate_id: Id,
-    pub kind: String,
+    pub kind: SlateEventKind,
     pub payload: String,
     pub at: DateTime<Utc>,
 }

@@ -7,6 +7,8 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use cohort_core::SlateEventKind;
+
 use crate::Result;
 
 /// An event not yet in the log, with its slate's slug.
@@ -14,7 +16,7 @@ use crate::Result;
 pub struct LogEvent {
     pub seq: i64,
     pub slug: String,
-    pub kind: String,
+    pub kind: SlateEventKind,
     pub payload: String,
     pub at: DateTime<Utc>,
 }

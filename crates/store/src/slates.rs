@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use cohort_core::limits::LimitTable;
-use cohort_core::Condition;
+use cohort_core::{Condition, SlateEventKind};
 
 use crate::{
     CandidateRow, CommitteeRow, CompactRow, EndorsementRow, EventRow, Id, NewCandidate, NewSlate,
@@ -61,7 +61,7 @@ pub trait SlatesTx: Send {
     async fn append_event(
         &mut self,
         slate_id: Id,
-        kind: &str,
+        kind: SlateEventKind,
         payload: &str,
         at: DateTime<Utc>,
     ) -> Result<i64>;

@@ -9,12 +9,13 @@ use axum::{Json, Router};
 use cohort_core::limits::LimitEntry;
 use cohort_engine::{
     CandidateInput, CandidateTotalView, CandidateView, CompactInput, CompactVersionView, Engine,
-    EngineError, PledgeInput, PledgeRequest, PledgeView, SlateEdit, SlateInput, SlateView,
+    EngineError, PledgeRequest, PledgeView, SlateEdit, SlateInput, SlateView,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery, IdempotencyKey, TokenAuth};
+use crate::pledge_input::PledgeInput;
 
 pub(crate) type ApiResult<T> = Result<T, ApiError>;
 
@@ -185,7 +186,7 @@ async fn unendorse(
 /// 201 for a new pledge, 200 for an idempotent replay of one.
 /// Anonymous: limited per address and per client before the engine is
 /// called (`intake_limits.rs`), answered 429 with when to retry.
-#[utoipa::path(post, path = "/api/slates/{slug}/pledges", tag = "api", params(("slug" = String, Path, description = "The slate's slug"), ("Idempotency-Key" = Option<String>, Header, description = "Replays answer the first pledge")), request_body = cohort_engine::PledgeInput, responses((status = 201, description = "The new pledge", body = cohort_engine::PledgeView), (status = 200, description = "A replay of the pledge with this Idempotency-Key", body = cohort_engine::PledgeView), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security((), ("bearer" = [])))]
+#[utoipa::path(post, path = "/api/slates/{slug}/pledges", tag = "api", params(("slug" = String, Path, description = "The slate's slug"), ("Idempotency-Key" = Option<String>, Header, description = "Replays answer the first pledge")), request_body = crate::pledge_input::PledgeInput, responses((status = 201, description = "The new pledge", body = cohort_engine::PledgeView), (status = 200, description = "A replay of the pledge with this Idempotency-Key", body = cohort_engine::PledgeView), (status = "4XX", description = "Refused: `error.code` says why and `error.field` names the bad input", body = crate::error::Body), (status = 503, description = "The database is busy; retry shortly", body = crate::error::Body)), security((), ("bearer" = [])))]
 async fn pledge(
     State(engine): State<Engine>,
     gate: crate::intake_limits::PledgeGate,
@@ -230,12 +231,10 @@ async fn pledge_view(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<ReceiptQuery>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let token = q.token()?;
-    let view = engine.pledge_view(id, token).await?;
-    let mut json =
-        serde_json::to_value(engine.with_payment(view).await).map_err(|_| ApiError::internal())?;
+    let receipt = engine.receipt(id, q.token()?).await?;
+    let mut json = serde_json::to_value(receipt.pledge).map_err(|_| ApiError::internal())?;
     // Where its receipt commitment is in the transparency log (issue 18).
-    if let Some(place) = engine.pledge_log_place(id, token).await? {
+    if let Some(place) = receipt.log {
         json["log"] = serde_json::to_value(place).map_err(|_| ApiError::internal())?;
     }
     Ok(Json(json))
@@ -309,7 +308,7 @@ async fn events(
         rows.into_iter()
             .map(|e| EventView {
                 seq: e.seq,
-                kind: e.kind,
+                kind: e.kind.as_str().to_owned(),
                 at: e.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 data: serde_json::from_str(&e.payload)
                     .unwrap_or(serde_json::Value::String(e.payload)),

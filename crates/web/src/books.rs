@@ -12,7 +12,7 @@ use axum::{Json, Router};
 use chrono::NaiveDate;
 use cohort_core::Cents;
 use cohort_engine::{
-    Actor, BatchView, BooksView, CommitteeInput, DonorInput, Engine, EngineError, Filing,
+    Actor, BatchView, BooksView, CommitteeInput, DonorAsSent, Engine, EngineError, Filing,
     PeriodInput, RefundAsk, RefundView,
 };
 use serde::Deserialize;
@@ -446,7 +446,7 @@ async fn save_donor(
     ApiPath(id): ApiPath<i64>,
     CsrfForm(form): CsrfForm<DonorForm>,
 ) -> Result<Response, PageError> {
-    let input = DonorInput {
+    let input = DonorAsSent {
         email: String::new(),
         name: String::new(),
         address: form.address.clone(),

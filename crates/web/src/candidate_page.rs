@@ -13,7 +13,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Extension, Router};
-use cohort_core::Cents;
+use cohort_core::{Cents, SlateEventKind};
 use cohort_engine::candidate_page::{CandidatePageView, BIO_MAX};
 use cohort_engine::scorecard::SignerCard;
 use cohort_engine::Engine;
@@ -128,7 +128,7 @@ fn build(v: CandidatePageView, public_url: &str, key: &LogKey) -> CandidatePage 
             Entry {
                 seq: r.seq,
                 at: r.at.format("%Y-%m-%d %H:%M UTC").to_string(),
-                ..describe(&r.kind, &payload, &names)
+                ..describe(r.kind, &payload, &names)
             }
         })
         .collect();
@@ -144,14 +144,8 @@ fn build(v: CandidatePageView, public_url: &str, key: &LogKey) -> CandidatePage 
     let waiting = v
         .waiting
         .as_ref()
-        .filter(|w| w.cents > 0 || w.hours_per_week > 0)
-        .map(|w| {
-            format!(
-                "{} and {} volunteer hours/week",
-                Cents(w.cents),
-                w.hours_per_week
-            )
-        });
+        .filter(|w| w.cents > Cents::ZERO || w.hours_per_week > 0)
+        .map(|w| format!("{} and {} volunteer hours/week", w.cents, w.hours_per_week));
     CandidatePage {
         slug: v.slate.slug.clone(),
         slate_name: v.slate.name.clone(),
@@ -176,7 +170,7 @@ fn build(v: CandidatePageView, public_url: &str, key: &LogKey) -> CandidatePage 
             .map(|ver| (ver, v.signed_hash.clone().unwrap_or_default())),
         latest: latest.filter(|l| c.signed_version.is_some_and(|s| s != *l)),
         lost_primary: v.lost_primary,
-        withdrew: v.history.iter().any(|r| r.kind == "withdrew"),
+        withdrew: v.history.iter().any(|r| r.kind == SlateEventKind::Withdrew),
         endorses: v.endorses.iter().map(person).collect(),
         endorsed_by: v.endorsed_by.iter().map(person).collect(),
         not_endorsing,

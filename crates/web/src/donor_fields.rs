@@ -2,7 +2,7 @@
 //! joint fundraiser's): who gives, as typed, and the engine input it becomes.
 //! One struct so the two forms cannot drift apart.
 
-use cohort_engine::DonorInput;
+use crate::pledge_input::DonorInput;
 use serde::Deserialize;
 
 /// The donor fields of a pledge form, as typed (re-shown after an error).

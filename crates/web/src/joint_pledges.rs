@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use cohort_core::Cents;
-use cohort_engine::{Engine, EngineError, PledgeInput, PledgeRequest};
+use cohort_engine::{Engine, EngineError, PledgeRequest};
 use serde::Deserialize;
 
 use crate::app::{field_label, fixable, see_other};
@@ -16,6 +16,7 @@ use crate::donor_fields::DonorFields;
 use crate::extract::ApiPath;
 use crate::joint_events::render_event;
 use crate::pages::PageError;
+use crate::pledge_input::PledgeInput;
 use crate::session::{CsrfForm, Viewer};
 
 pub(crate) fn routes() -> Router<Engine> {

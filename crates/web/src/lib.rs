@@ -59,6 +59,7 @@ mod people_import;
 mod plank_stands;
 mod pledge_form;
 mod pledge_import;
+pub mod pledge_input;
 mod primaries;
 mod rate_limit;
 mod scorecard;

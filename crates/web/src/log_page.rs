@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
+use cohort_core::SlateEventKind;
 use cohort_engine::Engine;
 use serde::Deserialize;
 use serde_json::Value;
@@ -58,7 +59,11 @@ fn short(hash: &str) -> String {
 }
 
 /// One event as a sentence; `names` maps candidate slugs to names.
-pub(crate) fn describe(kind: &str, payload: &Value, names: &HashMap<String, String>) -> Entry {
+pub(crate) fn describe(
+    kind: SlateEventKind,
+    payload: &Value,
+    names: &HashMap<String, String>,
+) -> Entry {
     let s = |key: &str| payload[key].as_str().unwrap_or("").to_owned();
     let who = |key: &str| {
         let slug = s(key);
@@ -66,8 +71,9 @@ pub(crate) fn describe(kind: &str, payload: &Value, names: &HashMap<String, Stri
     };
     let n = |key: &str| payload[key].as_i64().unwrap_or(0);
     let hash = payload["hash"].as_str().map(short);
+    use SlateEventKind::*;
     let (class, text) = match kind {
-        "signed" => (
+        Signed => (
             "signed",
             format!(
                 "{} signed version {} of the compact",
@@ -75,15 +81,15 @@ pub(crate) fn describe(kind: &str, payload: &Value, names: &HashMap<String, Stri
                 n("version")
             ),
         ),
-        "withdrew" => (
+        Withdrew => (
             "withdrew",
             format!("{} withdrew their signature", who("candidate")),
         ),
-        "endorsed" => (
+        Endorsed => (
             "endorsed",
             format!("{} endorsed {}", who("from"), who("to")),
         ),
-        "unendorsed" => (
+        Unendorsed => (
             "withdrew",
             format!(
                 "{} withdrew their endorsement of {}",
@@ -91,11 +97,11 @@ pub(crate) fn describe(kind: &str, payload: &Value, names: &HashMap<String, Stri
                 who("to")
             ),
         ),
-        "compact_published" => (
+        CompactPublished => (
             "compact",
             format!("Version {} of the compact was published", n("version")),
         ),
-        "unlock" => {
+        Unlock => {
             let p = n("pledges");
             (
                 "unlock",
@@ -107,15 +113,15 @@ pub(crate) fn describe(kind: &str, payload: &Value, names: &HashMap<String, Stri
                 ),
             )
         }
-        "slate_created" => ("other", "The slate was created".to_owned()),
+        SlateCreated => ("other", "The slate was created".to_owned()),
         // Pledges appear as events only, never with an amount or a name.
-        "pledged" => ("other", "A pledge was made".to_owned()),
-        "cancelled" => ("other", "A pledge was cancelled".to_owned()),
-        "expire" => (
+        Pledged => ("other", "A pledge was made".to_owned()),
+        Cancelled => ("other", "A pledge was cancelled".to_owned()),
+        Expire => (
             "other",
             "Pledges reached their deadline and expired".to_owned(),
         ),
-        "candidate_added" => (
+        CandidateAdded => (
             "other",
             format!(
                 "{} joined the slate",
@@ -125,8 +131,8 @@ pub(crate) fn describe(kind: &str, payload: &Value, names: &HashMap<String, Stri
                     .unwrap_or_else(|| who("candidate"))
             ),
         ),
-        "primary_lost" => ("withdrew", format!("{} lost the primary", who("candidate"))),
-        "committee_set" => {
+        PrimaryLost => ("withdrew", format!("{} lost the primary", who("candidate"))),
+        CommitteeSet => {
             let fec = s("fec_committee_id");
             (
                 "other",
@@ -142,7 +148,7 @@ pub(crate) fn describe(kind: &str, payload: &Value, names: &HashMap<String, Stri
                 ),
             )
         }
-        other => ("other", other.replace('_', " ")),
+        other => ("other", other.as_str().replace('_', " ")),
     };
     Entry {
         seq: 0,
@@ -213,7 +219,7 @@ async fn log_page(
                 Entry {
                     seq: r.seq,
                     at: r.at.format("%Y-%m-%d %H:%M UTC").to_string(),
-                    ..describe(&r.kind, &payload, &names)
+                    ..describe(r.kind, &payload, &names)
                 }
             })
             .collect(),
@@ -246,19 +252,27 @@ mod tests {
         let names: HashMap<String, String> = [("ada".to_owned(), "Ada Reyes".to_owned())]
             .into_iter()
             .collect();
-        let e = describe("withdrew", &json!({"candidate": "ada"}), &names);
+        let e = describe(
+            SlateEventKind::Withdrew,
+            &json!({"candidate": "ada"}),
+            &names,
+        );
         assert_eq!(
             (e.kind, e.text.as_str()),
             ("withdrew", "Ada Reyes withdrew their signature")
         );
         let e = describe(
-            "signed",
+            SlateEventKind::Signed,
             &json!({"candidate": "ada", "version": 2, "hash": "abcdef0123456789abcdef"}),
             &names,
         );
         assert_eq!(e.text, "Ada Reyes signed version 2 of the compact");
         assert_eq!(e.hash.as_deref(), Some("abcdef012345"));
-        let e = describe("unlock", &json!({"pledges": 3, "signers": 1}), &names);
+        let e = describe(
+            SlateEventKind::Unlock,
+            &json!({"pledges": 3, "signers": 1}),
+            &names,
+        );
         assert_eq!(e.text, "3 pledges unlocked, with 1 signer");
     }
 
@@ -270,7 +284,7 @@ mod tests {
             .into_iter()
             .collect();
         let e = describe(
-            "committee_set",
+            SlateEventKind::CommitteeSet,
             &json!({"candidate": "ada", "committee": "Ada for Congress", "fec_committee_id": "C00123456"}),
             &names,
         );
@@ -278,18 +292,18 @@ mod tests {
             e.text,
             "The campaign committee of Ada Reyes: Ada for Congress, FEC C00123456"
         );
-        let entry = |seq: i64, kind: &str| Entry {
+        let entry = |seq: i64, kind: SlateEventKind| Entry {
             seq,
             at: "2026-12-06 13:45 UTC".into(),
             ..describe(kind, &json!({"candidate": "ada"}), &names)
         };
         let folded = fold_runs(vec![
-            entry(1, "slate_created"),
-            entry(2, "pledged"),
-            entry(3, "pledged"),
-            entry(4, "pledged"),
-            entry(5, "withdrew"),
-            entry(6, "pledged"),
+            entry(1, SlateEventKind::SlateCreated),
+            entry(2, SlateEventKind::Pledged),
+            entry(3, SlateEventKind::Pledged),
+            entry(4, SlateEventKind::Pledged),
+            entry(5, SlateEventKind::Withdrew),
+            entry(6, SlateEventKind::Pledged),
         ]);
         let lines: Vec<(i64, Option<i64>, &str)> = folded
             .iter()

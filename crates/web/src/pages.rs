@@ -378,11 +378,7 @@ fn slate_page(slate: SlateView) -> SlatePage {
         .waiting
         .iter()
         .map(|w| {
-            let text = format!(
-                "{} and {} volunteer hours/week",
-                Cents(w.cents),
-                w.hours_per_week
-            );
+            let text = format!("{} and {} volunteer hours/week", w.cents, w.hours_per_week);
             (w.candidate.as_str(), text)
         })
         .collect();

@@ -123,7 +123,7 @@ async fn payment_page(
             slate: view.slate,
             status: view.status.as_str().to_owned(),
             amount,
-            charged: cohort_core::Cents(pay.charged_cents).to_string(),
+            charged: pay.charged_cents.to_string(),
             pledge_only: !engine.collects_payments(),
             pay,
         },

@@ -12,7 +12,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use cohort_core::Cents;
 use cohort_engine::dashboards::Preview;
-use cohort_engine::{ActionsInput, Engine, EngineError, PledgeInput, PledgeRequest, SlateView};
+use cohort_engine::{Engine, EngineError, PledgeRequest, SlateView};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -22,6 +22,7 @@ use crate::donor_fields::DonorFields;
 use crate::error::ApiError;
 use crate::extract::ApiPath;
 use crate::pages::{html, PageError};
+use crate::pledge_input::{ActionsInput, PledgeInput};
 use crate::session::{CsrfForm, Viewer};
 
 /// The amounts offered as one click, in dollars.

@@ -19,7 +19,7 @@ impl Engine {
         &self,
         pledge_id: Id,
         token: &str,
-        input: crate::DonorInput,
+        input: crate::DonorAsSent,
     ) -> Result<Donor> {
         let mut tx = self.store.write().await?;
         let row = crate::pledges::owned_receipt(tx.as_mut(), &self.keys, pledge_id, token).await?;

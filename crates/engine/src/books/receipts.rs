@@ -1,6 +1,7 @@
 //! Booking money: earmarks before a charge, receipts and reversals, and the best-efforts ask.
 
 use super::*;
+use cohort_core::SlateEventKind;
 
 impl Engine {
     /// The earmarks a charge of this installment would carry, one per
@@ -163,8 +164,13 @@ impl Engine {
                 "period": period,
                 "all_held": left == Cents::ZERO,
             });
-            tx.append_event(p.slate_id, "payment_reversed", &payload.to_string(), at)
-                .await?;
+            tx.append_event(
+                p.slate_id,
+                SlateEventKind::PaymentReversed,
+                &payload.to_string(),
+                at,
+            )
+            .await?;
         }
         if left > Cents::ZERO {
             tracing::error!(

@@ -1,6 +1,7 @@
 //! Proposing, showing, answering, changing and recording a joint event held.
 
 use super::*;
+use cohort_core::SlateEventKind;
 
 impl Engine {
     /// Propose an event (an organizer, or the campaign of a host who has
@@ -84,8 +85,13 @@ impl Engine {
             })
             .await?;
         let payload = serde_json::json!({ "joint_event": id, "title": checked.title });
-        tx.append_event(slate.id, "joint_event_proposed", &payload.to_string(), at)
-            .await?;
+        tx.append_event(
+            slate.id,
+            SlateEventKind::JointEventProposed,
+            &payload.to_string(),
+            at,
+        )
+        .await?;
         self.commit_with_view(tx, id, &slate).await
     }
 
@@ -189,8 +195,13 @@ impl Engine {
             tx.set_joint_event_status(id, after.status, next, at)
                 .await?;
             let payload = serde_json::json!({ "joint_event": id, "status": next.as_str() });
-            tx.append_event(slate.id, "joint_event_status", &payload.to_string(), at)
-                .await?;
+            tx.append_event(
+                slate.id,
+                SlateEventKind::JointEventStatus,
+                &payload.to_string(),
+                at,
+            )
+            .await?;
             if next == EventStatus::Cancelled {
                 let body = format!(
                     "\"{}\" has been cancelled: one of its hosts withdrew. We are sorry.\n",
@@ -273,8 +284,13 @@ impl Engine {
                 .await?;
         }
         let payload = serde_json::json!({ "joint_event": id, "changed": "time_place" });
-        tx.append_event(slate.id, "joint_event_changed", &payload.to_string(), at)
-            .await?;
+        tx.append_event(
+            slate.id,
+            SlateEventKind::JointEventChanged,
+            &payload.to_string(),
+            at,
+        )
+        .await?;
         self.commit_with_view(tx, id, &slate).await
     }
 
@@ -331,8 +347,13 @@ impl Engine {
         }
         tx.record_joint_event_held(id, attendance, at).await?;
         let payload = serde_json::json!({ "joint_event": id, "attendance": attendance });
-        tx.append_event(slate.id, "joint_event_held", &payload.to_string(), at)
-            .await?;
+        tx.append_event(
+            slate.id,
+            SlateEventKind::JointEventHeld,
+            &payload.to_string(),
+            at,
+        )
+        .await?;
         self.commit_with_view(tx, id, &slate).await
     }
 }

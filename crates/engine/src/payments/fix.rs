@@ -1,6 +1,7 @@
 //! The fix window: closing it when it runs out, trying a payment again, and a new card.
 
 use super::*;
+use cohort_core::SlateEventKind;
 
 impl Engine {
     /// The fix-your-payment clock, run by `tick`: a reminder 48 hours after a
@@ -70,8 +71,13 @@ impl Engine {
                     released = released.get(),
                     "payment window closed; allocations released"
                 );
-                tx.append_event(pledge.slate_id, "payment_failed", &payload.to_string(), at)
-                    .await?;
+                tx.append_event(
+                    pledge.slate_id,
+                    SlateEventKind::PaymentFailed,
+                    &payload.to_string(),
+                    at,
+                )
+                .await?;
                 let body = format!(
                     "Your pledge #{id} closed: its payment of {amount} was not fixed within 7 days. Nothing was charged for it, and the candidates' share went back to their limits.\n",
                     id = pledge.id,

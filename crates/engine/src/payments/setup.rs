@@ -40,7 +40,7 @@ impl Engine {
             state: "pledge_only".into(),
             setup_client_secret: None,
             action_client_secret: None,
-            charged_cents: 0,
+            charged_cents: Cents::ZERO,
             fix_by: None,
             failure: None,
             waiting_for: None,
@@ -80,7 +80,7 @@ impl Engine {
         }
         for y in &payments {
             if y.state == PaymentState::Succeeded {
-                out.charged_cents += y.amount.get();
+                out.charged_cents += y.amount;
             }
             if y.state.is_fixable() {
                 out.fix_by = y.failed_at.map(|t| rfc3339(t + FIX_WINDOW));
@@ -89,7 +89,7 @@ impl Engine {
             }
             out.installments.push(PaymentInstallmentView {
                 period: y.period,
-                amount_cents: y.amount.get(),
+                amount_cents: y.amount,
                 state: y.state.as_str().to_owned(),
             });
         }

@@ -1,6 +1,7 @@
 //! Cancelling and stopping a pledge.
 
 use super::*;
+use cohort_core::SlateEventKind;
 
 impl Engine {
     /// End a pledge, proven by its receipt token: a pending pledge is
@@ -93,8 +94,13 @@ impl Engine {
         };
         self.leave_pot(tx.as_mut(), slate.id, &[gone]).await?;
         let payload = serde_json::json!({ "pledge": id });
-        tx.append_event(slate.id, "cancelled", &payload.to_string(), at)
-            .await?;
+        tx.append_event(
+            slate.id,
+            SlateEventKind::Cancelled,
+            &payload.to_string(),
+            at,
+        )
+        .await?;
         self.settle(tx.as_mut(), &slate, pot_changed(), &[], at)
             .await?;
         tx.commit().await?;

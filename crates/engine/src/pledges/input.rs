@@ -2,68 +2,53 @@
 
 use super::*;
 
-/// The body of `POST /api/slates/{slug}/pledges`.
-#[derive(utoipa::ToSchema, Clone, Debug, Default, Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct PledgeInput {
+/// A pledge request's fields as an edge received them, none checked yet:
+/// what web's JSON body and forms (`cohort_web::pledge_input`) and a CSV
+/// row of the import hand the engine, to become a [`PledgeRequest`] by
+/// [`TryFrom`]. Not a wire type: it is not read from JSON here. It is
+/// serialized only for [`request_hash`], field by field as the API's body
+/// is, so the hash of a body is what it always was (existing
+/// Idempotency-Keys keep matching).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct PledgeAsSent {
     pub kind: String,
-    #[serde(default)]
     pub amount_cents: Option<i64>,
-    #[serde(default)]
     pub recurring: Option<String>,
-    #[serde(default)]
     pub hours_per_week: Option<i64>,
-    #[serde(default)]
     pub weeks: Option<i64>,
-    #[serde(default)]
     pub skills: Option<Vec<String>>,
-    #[serde(default)]
-    pub actions: Option<ActionsInput>,
-    #[serde(default)]
+    pub actions: Option<ActionsAsSent>,
     pub condition: Option<String>,
-    #[serde(default)]
     pub candidates: Option<Vec<String>>,
-    #[serde(default)]
     pub deadline: Option<String>,
-    pub donor: DonorInput,
-    #[serde(default, rename = "ref")]
+    pub donor: DonorAsSent,
+    #[serde(rename = "ref")]
     pub ref_code: Option<String>,
     /// Given through this joint fundraiser: splits across its hosts only.
     /// Left out of the request hash when absent, so older keys still match.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub joint_event: Option<Id>,
 }
 
-#[derive(utoipa::ToSchema, Clone, Debug, Default, Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct ActionsInput {
-    #[serde(default)]
+/// An actions pledge's counts as sent.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ActionsAsSent {
     pub doors: i64,
-    #[serde(default)]
     pub calls: i64,
-    #[serde(default)]
     pub texts: i64,
 }
 
-#[derive(utoipa::ToSchema, Clone, Debug, Default, Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct DonorInput {
+/// A donor's details as sent (a pledge, or the best-efforts link), unchecked.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct DonorAsSent {
     pub email: String,
-    #[serde(default)]
     pub name: String,
-    #[serde(default)]
     pub address: String,
-    #[serde(default)]
     pub city: String,
-    #[serde(default)]
     pub state: String,
-    #[serde(default)]
     pub zip: String,
-    #[serde(default)]
     pub employer: String,
-    #[serde(default)]
     pub occupation: String,
-    #[serde(default)]
     pub attests_eligible: bool,
 }
 
@@ -75,7 +60,8 @@ pub struct PledgeOutcome {
 }
 
 /// A pledge request parsed at the edge (`PledgeRequest::try_from` a
-/// [`PledgeInput`]): everything that can be checked without its slate is,
+/// [`PledgeAsSent`], or built directly by the engine's own callers with
+/// [`PledgeRequest::new`]): everything that can be checked without its slate is,
 /// so the intake holds typed values and checks only what needs the slate
 /// (the condition's candidates, chosen candidates, the default deadline and
 /// whether the deadline has passed).
@@ -100,24 +86,42 @@ pub struct PledgeRequest {
 }
 
 impl PledgeRequest {
+    /// A request for `kind` from `email`, with the slate's condition,
+    /// candidates and deadline, no referral, and no request hash (no
+    /// Idempotency-Key will carry it): for the engine's own callers (the
+    /// demos, tests, benchmarks), which hold typed values already.
+    pub fn new(kind: PledgeKind, email: Email, donor: Donor) -> PledgeRequest {
+        PledgeRequest {
+            kind,
+            condition: None,
+            candidates: None,
+            deadline: None,
+            email,
+            donor,
+            ref_code: None,
+            joint_event: None,
+            request_hash: String::new(),
+        }
+    }
+
     pub fn is_money(&self) -> bool {
         matches!(self.kind, PledgeKind::Money { .. })
     }
 }
 
-impl TryFrom<PledgeInput> for PledgeRequest {
+impl TryFrom<PledgeAsSent> for PledgeRequest {
     type Error = EngineError;
 
     /// Refusals name the field (`amount_cents`, `donor.email`, …): a 4xx.
-    fn try_from(input: PledgeInput) -> Result<Self> {
+    fn try_from(input: PledgeAsSent) -> Result<Self> {
         PledgeRequest::try_from(&input)
     }
 }
 
-impl TryFrom<&PledgeInput> for PledgeRequest {
+impl TryFrom<&PledgeAsSent> for PledgeRequest {
     type Error = EngineError;
 
-    fn try_from(input: &PledgeInput) -> Result<Self> {
+    fn try_from(input: &PledgeAsSent) -> Result<Self> {
         parse(input)
     }
 }
@@ -165,7 +169,7 @@ fn count(field: &str, v: i64, max: i64) -> Result<u32> {
 }
 
 /// The checks that need no slate, in the order the intake always made them.
-fn parse(input: &PledgeInput) -> Result<PledgeRequest> {
+fn parse(input: &PledgeAsSent) -> Result<PledgeRequest> {
     let kind = match input.kind.as_str() {
         "money" => {
             let cents = input.amount_cents.ok_or_else(|| {
@@ -401,14 +405,14 @@ pub(crate) fn validate(
 
 /// SHA-256 of the canonical JSON of a request: a retry under the same key
 /// must carry the same body.
-pub fn request_hash(input: &PledgeInput) -> String {
+pub fn request_hash(input: &PledgeAsSent) -> String {
     let json = serde_json::to_string(input).unwrap_or_default();
     hex::encode(Sha256::digest(json.as_bytes()))
 }
 /// A donor's details as a pledge form or the best-efforts link sends them,
 /// checked: the email, a two-letter state, a ZIP code, and texts of sensible
 /// length (a money pledge needs a name).
-pub(crate) fn check_donor(d: &DonorInput, money: bool) -> Result<(Email, Donor)> {
+pub(crate) fn check_donor(d: &DonorAsSent, money: bool) -> Result<(Email, Donor)> {
     let email = Email::parse(&d.email)
         .map_err(|e| EngineError::invalid("donor.email", format!("{:?} {e}", d.email)))?;
     let state = d.state.trim().to_uppercase();
@@ -448,21 +452,21 @@ pub(crate) fn check_donor(d: &DonorInput, money: bool) -> Result<(Email, Donor)>
 mod tests {
     use super::*;
 
-    fn money(cents: i64) -> PledgeInput {
-        PledgeInput {
+    fn money(cents: i64) -> PledgeAsSent {
+        PledgeAsSent {
             kind: "money".into(),
             amount_cents: Some(cents),
-            donor: DonorInput {
+            donor: DonorAsSent {
                 email: "a@example.org".into(),
                 name: "Ann Lee".into(),
                 attests_eligible: true,
-                ..DonorInput::default()
+                ..DonorAsSent::default()
             },
-            ..PledgeInput::default()
+            ..PledgeAsSent::default()
         }
     }
 
-    fn refused(input: PledgeInput) -> (String, String) {
+    fn refused(input: PledgeAsSent) -> (String, String) {
         match PledgeRequest::try_from(input) {
             Err(EngineError::Invalid { field, message }) => (field, message),
             other => panic!("expected a refusal, got {other:?}"),
@@ -491,6 +495,39 @@ mod tests {
         );
         assert_eq!(r.request_hash, request_hash(&input));
         assert!(r.candidates.is_none() && r.is_money());
+    }
+
+    /// The request hash is the SHA-256 of the body as the API always
+    /// serialized it (field order, `ref`, `joint_event` only when sent):
+    /// Idempotency-Keys stored before keep matching their retries.
+    #[test]
+    fn the_request_hash_is_the_bytes_it_always_was() {
+        let input = money(1_050);
+        let json = r#"{"kind":"money","amount_cents":1050,"recurring":null,"hours_per_week":null,"weeks":null,"skills":null,"actions":null,"condition":null,"candidates":null,"deadline":null,"donor":{"email":"a@example.org","name":"Ann Lee","address":"","city":"","state":"","zip":"","employer":"","occupation":"","attests_eligible":true},"ref":null}"#;
+        assert_eq!(serde_json::to_string(&input).expect("json"), json);
+        assert_eq!(
+            request_hash(&input),
+            "e976c1c115cdbe3a3b5e72301e2ba8349382ce63c1744aa0c41da91d3db61f2d"
+        );
+        let actions = PledgeAsSent {
+            kind: "actions".into(),
+            actions: Some(ActionsAsSent {
+                doors: 3,
+                ..ActionsAsSent::default()
+            }),
+            condition: Some("signers >= 2".into()),
+            donor: DonorAsSent {
+                email: "b@example.org".into(),
+                ..DonorAsSent::default()
+            },
+            ref_code: Some("union-7".into()),
+            joint_event: Some(4),
+            ..PledgeAsSent::default()
+        };
+        assert_eq!(
+            request_hash(&actions),
+            "e763d27cb09f8d39fff51625a696c040d1a38fa6589a643051e6a1a1d8b0f8d8"
+        );
     }
 
     /// Refusals name the field, as the intake's always did (the API answers them 4xx).

@@ -13,7 +13,6 @@ use cohort_store::{
 };
 use futures::channel::oneshot;
 use futures::future::{self, Either};
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::auth::Account;

@@ -6,15 +6,26 @@ impl Engine {
     /// A pledge as its pledger sees it, with the receipt token as proof.
     pub async fn pledge_view(&self, id: Id, token: &str) -> Result<PledgeView> {
         let mut tx = self.store.read().await?;
-        let row = owned_pledge(tx.as_mut(), id, Owner::Receipt(token, &self.keys)).await?;
+        Ok(self.receipt_view_in(tx.as_mut(), id, token).await?.2)
+    }
+
+    /// Pledge `id` opened with its receipt token: its row, its slate and
+    /// the view its pledger sees (without the payment, which may call the gateway).
+    pub(crate) async fn receipt_view_in(
+        &self,
+        tx: &mut dyn Tx,
+        id: Id,
+        token: &str,
+    ) -> Result<(PledgeRow, SlateRow, PledgeView)> {
+        let row = owned_pledge(tx, id, Owner::Receipt(token, &self.keys)).await?;
         let slate = tx
             .slate(row.slate_id)
             .await?
             .ok_or_else(|| EngineError::not_found("slate", row.slate_id.to_string()))?;
-        let mut view = pledge_view(tx.as_mut(), &slate, &row).await?;
+        let mut view = pledge_view(tx, &slate, &row).await?;
         view.needs_volunteer_profile = matches!(row.kind, PledgeKind::Hours { .. })
-            && !crate::volunteer_invite::has_volunteer_profile(tx.as_mut(), &row.email).await?;
-        Ok(view)
+            && !crate::volunteer_invite::has_volunteer_profile(tx, &row.email).await?;
+        Ok((row, slate, view))
     }
 
     /// A signed-in supporter's pledges (made with their account's email), newest first.
@@ -145,7 +156,7 @@ pub(super) fn render_pledge(
         .flat_map(|i| {
             i.allocations.iter().map(|a| AllocationView {
                 candidate: slug(a.candidate_id),
-                cents: a.cents.get(),
+                cents: a.cents,
                 election: a.election.as_str().to_owned(),
                 period: i.period,
             })

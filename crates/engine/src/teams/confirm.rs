@@ -1,6 +1,7 @@
 //! Confirming the matching: teams filled, mentors named, each member's email with the check-in.
 
 use super::*;
+use cohort_core::SlateEventKind;
 
 impl Engine {
     /// Confirm the matching the organizer previewed (`fingerprint` says
@@ -118,8 +119,13 @@ impl Engine {
             }
         }
         let payload = serde_json::json!({ "filled": fills.len(), "teams": team_ids });
-        tx.append_event(s.id, "teams_confirmed", &payload.to_string(), at)
-            .await?;
+        tx.append_event(
+            s.id,
+            SlateEventKind::TeamsConfirmed,
+            &payload.to_string(),
+            at,
+        )
+        .await?;
         tx.commit().await?;
         Ok(Confirmed {
             filled: fills.len(),

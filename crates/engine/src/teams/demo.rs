@@ -38,24 +38,26 @@ impl Engine {
                 (SKILLS[i % SKILLS.len()], 1 + n % 3),
                 (SKILLS[(i * 5 + 3) % SKILLS.len()], 1 + (n / 2) % 3),
             ];
-            let input = crate::PledgeInput {
-                kind: "hours".into(),
-                hours_per_week: Some(3 + n % 6),
-                weeks: Some(6 + n % 8),
-                skills: Some(vec![skills[0].0.to_owned()]),
-                condition: Some("signers >= 1".into()),
-                donor: crate::DonorInput {
-                    email: email.clone(),
+            let mut request = crate::PledgeRequest::new(
+                cohort_core::model::PledgeKind::Hours {
+                    hours_per_week: 3 + (i % 6) as u32,
+                    weeks: 6 + (i % 8) as u32,
+                    skills: vec![skills[0].0.to_owned()],
+                },
+                cohort_core::Email::parse(&email).map_err(|e| bad("email", e.to_string()))?,
+                cohort_store::Donor {
                     name: name.clone(),
                     state: STATES[i % STATES.len()].into(),
                     zip: format!("{:05}", 15_000 + i * 7),
                     attests_eligible: true,
-                    ..crate::DonorInput::default()
+                    ..cohort_store::Donor::default()
                 },
-                ..crate::PledgeInput::default()
-            };
-            self.pledge_with(slate, input.try_into()?, None, false)
-                .await?;
+            );
+            request.condition = Some(
+                cohort_core::Condition::parse("signers >= 1")
+                    .map_err(|e| bad("condition", e.to_string()))?,
+            );
+            self.pledge_with(slate, request, None, false).await?;
             people.push((email, name, skills, n, STATES[i % STATES.len()]));
         }
         let at = self.now();

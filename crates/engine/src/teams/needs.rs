@@ -1,6 +1,7 @@
 //! The needs page and posting a team's needs from a template.
 
 use super::*;
+use cohort_core::SlateEventKind;
 
 impl Engine {
     /// The needs page: who may post for which campaign, the template form
@@ -182,8 +183,13 @@ impl Engine {
             .insert_team(s.id, c.id, team.slug(), &needs, self.now())
             .await?;
         let payload = serde_json::json!({ "team": row.id, "kind": row.kind, "candidate": c.slug.as_str(), "roles": needs.len() });
-        tx.append_event(s.id, "team_requested", &payload.to_string(), self.now())
-            .await?;
+        tx.append_event(
+            s.id,
+            SlateEventKind::TeamRequested,
+            &payload.to_string(),
+            self.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(row.id)
     }

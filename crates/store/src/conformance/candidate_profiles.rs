@@ -31,22 +31,23 @@ pub async fn candidate_profiles_replace_whole_and_roster_events_skip_pledges(sto
         Some(second),
         "the photo is cleared, not kept"
     );
-    for (i, kind) in ["signed", "pledged", "endorsed", "cancelled", "withdrew"]
-        .iter()
+    use SlateEventKind::*;
+    for (i, kind) in [Signed, Pledged, Endorsed, Cancelled, Withdrew]
+        .into_iter()
         .enumerate()
     {
         tx.append_event(s.id, kind, "{}", at(4 + i as u32))
             .await
             .expect("event");
     }
-    let kinds: Vec<String> = tx
+    let kinds: Vec<SlateEventKind> = tx
         .roster_events(s.id, 10)
         .await
         .expect("roster")
         .into_iter()
         .map(|e| e.kind)
         .collect();
-    assert_eq!(kinds, ["signed", "endorsed", "withdrew"]);
+    assert_eq!(kinds, [Signed, Endorsed, Withdrew]);
     assert_eq!(tx.roster_events(s.id, 2).await.expect("limited").len(), 2);
     tx.commit().await.expect("commit");
 }

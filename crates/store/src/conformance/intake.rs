@@ -201,7 +201,7 @@ async fn intake_of(store: &dyn Store, slug: &str, n: usize, donors: usize) {
         events,
         "events in order"
     );
-    assert!(logged.iter().all(|e| e.kind == "pledged"));
+    assert!(logged.iter().all(|e| e.kind == SlateEventKind::Pledged));
     for (i, (e, _)) in emails.iter().enumerate().step_by(37) {
         let got = tx.emails_to(&e.to).await.expect("emails");
         assert_eq!(got.len(), 1, "receipt {i}");

@@ -11,13 +11,17 @@ pub async fn log_leaves_hashes_and_checkpoints_round_trip(store: &dyn Store) {
     assert_eq!(tx.log_last_event().await.expect("last"), 0);
     assert_eq!(tx.latest_log_checkpoint().await.expect("cp"), None);
     let mut seqs = Vec::new();
-    for k in ["a", "b", "c"] {
+    for k in [
+        SlateEventKind::Signed,
+        SlateEventKind::Endorsed,
+        SlateEventKind::Withdrew,
+    ] {
         seqs.push(tx.append_event(s.id, k, "{}", at(2)).await.expect("event"));
     }
     let todo = tx.log_unsequenced(0, 10).await.expect("unsequenced");
     assert_eq!(todo.iter().map(|e| e.seq).collect::<Vec<_>>(), seqs);
     assert_eq!(todo[0].slug, "logged");
-    assert_eq!(todo[1].kind, "b");
+    assert_eq!(todo[1].kind, SlateEventKind::Endorsed);
     assert_eq!(todo[0].at, at(2));
     assert_eq!(tx.log_unsequenced(0, 2).await.expect("limit").len(), 2);
 

@@ -8,7 +8,7 @@ use cohort_core::limits::LimitTable;
 use cohort_core::model::{
     CompactContent, Election, Office, Plank, PledgeKind, PledgeStatus, Race, Recurrence,
 };
-use cohort_core::{Cents, Condition, Email, Slug};
+use cohort_core::{Cents, Condition, Email, SlateEventKind, Slug};
 
 use crate::*;
 

@@ -132,18 +132,18 @@ pub async fn pots_pledgers_events_and_tokens(store: &dyn Store) {
     assert_eq!(tx.adjust_pledger(s.id, &who, 2).await.expect("adj"), 3);
     assert_eq!(tx.adjust_pledger(s.id, &who, -3).await.expect("adj"), 0);
     let e1 = tx
-        .append_event(s.id, "signed", "{\"a\":1}", at(3))
+        .append_event(s.id, SlateEventKind::Signed, "{\"a\":1}", at(3))
         .await
         .expect("event");
     let e2 = tx
-        .append_event(s.id, "endorsed", "{}", at(4))
+        .append_event(s.id, SlateEventKind::Endorsed, "{}", at(4))
         .await
         .expect("event");
     assert!(e2 > e1, "the log is ordered");
     let events = tx.events(s.id, e1, 10).await.expect("events");
     assert_eq!(
-        events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
-        vec!["endorsed"]
+        events.iter().map(|e| e.kind).collect::<Vec<_>>(),
+        vec![SlateEventKind::Endorsed]
     );
     let token = TokenRow {
         role: Role::Organizer,

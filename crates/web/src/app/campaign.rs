@@ -153,7 +153,7 @@ pub(crate) async fn campaign_page_for(
             problem,
             blocking: slate.blocking.clone(),
             waiting_label,
-            waiting: Cents(waiting.map_or(0, |w| w.cents)).to_string(),
+            waiting: waiting.map_or(Cents::ZERO, |w| w.cents).to_string(),
             waiting_hours: waiting.map_or(0, |w| w.hours_per_week),
             unlocked: Cents(totals.0).to_string(),
             contributions: totals.1,

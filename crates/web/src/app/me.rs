@@ -88,7 +88,7 @@ pub(super) fn card(v: &PledgeView, slate: &SlateView) -> PledgeCard {
                 };
                 format!(
                     "{} to {} ({} election{month})",
-                    Cents(a.cents),
+                    a.cents,
                     names
                         .get(a.candidate.as_str())
                         .copied()

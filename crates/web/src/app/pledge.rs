@@ -54,16 +54,14 @@ async fn pledge_page_for(
     said: Said,
 ) -> Result<Response, PageError> {
     // A money pledge gets its SetupIntent here if it has none yet (as the API does).
-    let view = engine
-        .with_payment(engine.pledge_view(id, token).await?)
-        .await;
-    let slate = engine.slate_view(&view.slate).await?;
+    let cohort_engine::ReceiptPage { receipt, slate } = engine.receipt_page(id, token).await?;
+    let view = receipt.pledge;
+    let share = receipt.share;
     let email = match viewer.actor.account() {
         Some(a) => a.user.email.to_string(),
         None => "your email".to_owned(),
     };
     let card_form = CardForm::for_view(config, &view, token);
-    let share = engine.share_code(id, token).await?;
     let share_link = format!(
         "{}/slates/{}/pledge?ref={}",
         engine.public_url(),
@@ -73,7 +71,7 @@ async fn pledge_page_for(
     let proof = crate::log_proof::ProofBox::new(
         engine.public_url(),
         log_key,
-        engine.pledge_log_place(id, token).await?,
+        receipt.log,
         Some(cohort_engine::log::receipt_commitment(id, token)),
         Some(format!("{id}:{token}")),
     );

@@ -1258,7 +1258,7 @@ async fn pledges_racing_signatures_on_two_servers_all_land_and_unlock(app: TestA
                     let text = r.text().await.expect("a body");
                     assert_eq!(status, StatusCode::CREATED, "{text}");
                 } else {
-                    let input: cohort_engine::PledgeInput =
+                    let input: cohort_web::pledge_input::PledgeInput =
                         serde_json::from_value(body).expect("a pledge");
                     let request = input.try_into().expect("a valid pledge");
                     other
@@ -1281,7 +1281,8 @@ async fn pledges_racing_signatures_on_two_servers_all_land_and_unlock(app: TestA
     let (status, last) = pledge(&app, &donor(2000), None).await;
     assert_eq!(status, StatusCode::CREATED, "{last}");
     assert_eq!(last["status"], "unlocked", "{last}");
-    let input: cohort_engine::PledgeInput = serde_json::from_value(donor(2001)).expect("a pledge");
+    let input: cohort_web::pledge_input::PledgeInput =
+        serde_json::from_value(donor(2001)).expect("a pledge");
     let request = input.try_into().expect("a valid pledge");
     let there = other
         .pledge(SLATE, request, None)

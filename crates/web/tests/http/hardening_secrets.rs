@@ -13,10 +13,10 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use cohort_engine::{
-    Actor, CandidateInput, CompactInput, DonorInput, Engine, FixedClock, OsTokens, PledgeInput,
-    PledgeRequest, SlateInput,
+    Actor, CandidateInput, CompactInput, Engine, FixedClock, OsTokens, PledgeRequest, SlateInput,
 };
 use cohort_store::Store;
+use cohort_web::pledge_input::{DonorInput, PledgeInput};
 use common::smtp::SmtpServer;
 use common::{seed, sign_as, TestApp, SLATE};
 use reqwest::StatusCode;

@@ -435,7 +435,7 @@ async fn authentication_required_then_authenticated(app: TestApp) {
         .filter(|pi| pi["status"] == "succeeded")
         .collect();
     assert_eq!(ok.len(), 1, "{intents:?}");
-    assert_eq!(ok[0]["amount"].as_i64(), Some(pay_view.charged_cents));
+    assert_eq!(ok[0]["amount"].as_i64(), Some(pay_view.charged_cents.get()));
     verified(&app).await;
 }
 
@@ -1531,7 +1531,7 @@ async fn donors_past_200_get_one_best_efforts_email(app: TestApp) {
     // A bad ZIP is named and nothing is written; then the details are saved.
     let id = first["id"].as_i64().unwrap();
     let token = first["receipt_token"].as_str().unwrap();
-    let input = |zip: &str| cohort_engine::DonorInput {
+    let input = |zip: &str| cohort_engine::DonorAsSent {
         email: String::new(),
         name: String::new(),
         address: "5 Elm St".into(),
