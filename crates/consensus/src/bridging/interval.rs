@@ -149,14 +149,15 @@ pub(super) fn shared_variance(
 ) -> Vec<f64> {
     let n = r.n_rows();
     let d = draws(n, m, seeds, threads);
-    let held = held(r, model, p, &d, threads);
-    let refits = par::map_blocks(seeds.len(), 1, threads, |range| {
+    // Each resample's (refit, held) across per statement, both on the drawn
+    // rows only (a copy of their ratings: the undrawn rows cost nothing).
+    let pairs = par::map_blocks(seeds.len(), 1, threads, |range| {
         range
             .map(|k| {
                 let rows: Vec<usize> = (0..n).filter(|&u| d[k][u] > 0).collect();
                 let sub = r.subset(&rows);
-                let sample =
-                    Sample::weighted(&sub, rows.iter().map(|&u| f64::from(d[k][u])).collect());
+                let counts: Vec<u8> = rows.iter().map(|&u| d[k][u]).collect();
+                let sample = Sample::weighted(&sub, counts.iter().map(|&c| f64::from(c)).collect());
                 let mut refit = Model {
                     mu: model.mu,
                     row_i: rows.iter().map(|&u| model.row_i[u]).collect(),
@@ -164,20 +165,25 @@ pub(super) fn shared_variance(
                     col_i: model.col_i.clone(),
                     col_f: model.col_f.clone(),
                 };
+                let held: Vec<Option<f64>> = held(&sub, &refit, p, &[counts], 1)
+                    .into_iter()
+                    .map(|x| x[0])
+                    .collect();
                 refit.fit(&sub, &sample, p, p.resample_iters.max(1), 1);
                 let far = refit.far(&sample, p.far_quantile);
                 (0..r.n_cols)
                     .map(|c| sample.col_in[c].then(|| refit.across(c, far)))
+                    .zip(held)
                     .collect::<Vec<_>>()
             })
             .collect::<Vec<_>>()
     });
-    let refits: Vec<Vec<Option<f64>>> = refits.into_iter().flatten().collect();
+    let pairs: Vec<Vec<(Option<f64>, Option<f64>)>> = pairs.into_iter().flatten().collect();
     (0..r.n_cols)
         .map(|c| {
             let (mut a, mut b) = (Vec::new(), Vec::new());
-            for (k, refit) in refits.iter().enumerate() {
-                if let (Some(x), Some(y)) = (refit[c], held[c][k]) {
+            for pair in &pairs {
+                if let (Some(x), Some(y)) = pair[c] {
                     a.push(x);
                     b.push(y);
                 }
