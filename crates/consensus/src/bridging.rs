@@ -48,25 +48,65 @@
 //! intercepts are within 1e-5 of scipy's own L-BFGS fit). 1e-7 was 0.7
 //! point off, 1e-8 0.2.
 //!
-//! **The interval** is a percentile bootstrap over participants: the model
-//! is refitted on resamples of participants, drawn with replacement, each
-//! started from the full fit. A resample is kept as each participant's
-//! multiplicity, not as copied ratings: a participant drawn `w` times is `w`
-//! identical participants whose 2 × 2 solves are the same, so one solve
-//! stands for them and every sum over participants weighs it by `w` (a
-//! test checks this against the fit on copied rows). Each resample draws
-//! from its own seed, taken in order from the seeded [`Rng`], so the refits
-//! run in parallel and give the same numbers on any number of threads.
-//! A refit stops by the same rule or after
-//! [`BridgingParams::resample_iters`] (20) passes. The cap makes the
-//! interval a k-step bootstrap: on real conversations (vTaiwan) the refits
-//! converge within it and the interval is the converged one; where the
-//! factor's axis is weakly determined (synthetic conversations of four
-//! groups on one factor), refits stopped at 20 passes understate the spread
-//! (mean width 0.16 against 0.20 when run to convergence, 20,000
-//! participants). Its cost grows as resamples × passes × ratings, which is
-//! why the scale benchmark (BENCHMARKS.md, issue 20) reports the fit alone
-//! and the interval separately.
+//! **The interval** is a bootstrap over participants (resamples drawn
+//! with replacement; a participant drawn `w` times counts `w` times, kept
+//! as a multiplicity, not as copied ratings: a test checks this against the
+//! fit on copied rows). Refitting the whole model on each resample costs a
+//! fit per resample: 40 refits took 29 s at 100,000 participants and would
+//! take minutes at 1,000,000 (BENCHMARKS.md, issue 20). So the default,
+//! [`Interval::Combined`], splits the refit in two parts.
+//!
+//! *What Community Notes does.* Its pseudo-rater bounds
+//! (`scoring/src/scoring/matrix_factorization/pseudo_raters.py`) add, for
+//! each of a few extreme pseudo-raters (the lowest rater intercept, with
+//! the lowest, zero and highest rater factor), one rating from it on every
+//! note, and refit with the raters' parameters and the global intercept
+//! frozen, only the notes' `(i_n, f_n)` trained, started from the fit; a
+//! note's bounds are the least and greatest intercept over those refits.
+//! With everything else held, a statement's `(i_n, f_n)` is one 2 × 2
+//! solve of its sums over its raters, so held refits are cheap. We hold the
+//! same things, but resample rather than add pseudo-ratings: one extra
+//! rating measures robustness to one rater (it moves `i_n` by about 1/votes)
+//! and is not a sampling interval (it narrows as 1/votes, not 1/√votes).
+//!
+//! *Held part* ([`Interval::Held`]): on each of [`BridgingParams::resamples`]
+//! (40) resamples of all the participants, every statement's `(i_n, f_n)`
+//! is re-solved with the participants' parameters and μ held at the full
+//! fit, and `F` re-taken over the resample (`bridging/interval.rs`: one
+//! sweep of the ratings for all 40). Alone it is too narrow: it leaves out
+//! the uncertainty of what is held, above all the factor's axis. Measured
+//! (mean width of the 90 % interval, against whole-model refits run to
+//! convergence): 0.078 against 0.247 on a synthetic conversation of 4
+//! groups on one factor (3,000 participants × 40 statements), 0.071
+//! against 0.277 at 30,000 × 400, and 0.131 against 0.166 on vTaiwan.
+//!
+//! *Shared part*: on [`BridgingParams::shared_resamples`] (20) resamples of
+//! `shared_participants` (20,000, or all when fewer) participants, the
+//! whole model is refitted on the drawn participants (from the full fit, at
+//! most [`BridgingParams::resample_iters`], 20, passes) and, on the same
+//! resamples, the held solve is taken; per statement, the variance of the
+//! refits less the variance of the held solves is what holding leaves out
+//! (0 when negative). Drawing fewer participants than there are can only
+//! make that part larger where it shrinks with size, so at scale it errs
+//! wide, not narrow; its cost is bounded whatever the size.
+//!
+//! *The interval* runs from the held part's 5th to 95th percentile, each
+//! side's reach from the score widened by the shared part (independent
+//! parts: variances add): `across − √(down² + z²·v)` to `across +
+//! √(up² + z²·v)`, `z` the normal quantile of the coverage. It always holds
+//! the score (where the resamples all fall on one side, |f_n| folding at
+//! zero, the near side reaches it). Measured against whole-model refits
+//! run to convergence: mean width 0.239 against 0.247 (3,000 × 40), 0.303
+//! against 0.277 (30,000 × 400, where 20,000 of 30,000 are drawn), 0.171
+//! against 0.166 on vTaiwan; the same statements bridge within one or two.
+//! `tests/interval.rs` checks these relations, that the interval holds the
+//! score, and that it widens as a statement's votes fall.
+//! [`Interval::Refit`] (the whole model refitted on every resample, the
+//! previous default) remains for comparison.
+//!
+//! Every resample draws from its own seed, taken in order from the seeded
+//! [`Rng`], so the refits run in parallel and give the same numbers on any
+//! number of threads.
 //!
 //! Pure and deterministic: the same votes, parameters and seed give the same
 //! numbers, on any number of [`BridgingParams::threads`]: every sweep is cut
@@ -79,8 +119,31 @@ use crate::par;
 use crate::rng::Rng;
 
 mod als;
+mod interval;
 
 use als::{Model, Ratings, Sample};
+
+/// How the interval is computed (see the module's documentation).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Interval {
+    /// Bootstrap over participants, refitting the whole model on each
+    /// resample (from the full fit, at most `resample_iters` passes): a
+    /// fit's cost per resample.
+    Refit,
+    /// Bootstrap over participants, refitting each statement's `(i_n, f_n)`
+    /// with the participants' parameters and μ held at the full fit (as
+    /// Community Notes' pseudo-rater refits hold them): one pass over the
+    /// ratings for all resamples, but it leaves out the uncertainty of
+    /// everything held, and is narrower (see the module's documentation).
+    Held,
+    /// [`Interval::Held`] at full size, widened on each side by what
+    /// holding leaves out: the variance whole-model refits add over held
+    /// solves, on `shared_resamples` resamples of at most
+    /// `shared_participants` participants (see the module's documentation).
+    #[default]
+    Combined,
+}
 
 /// The model's settings, with Community Notes' values.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -94,11 +157,25 @@ pub struct BridgingParams {
     /// Stop when a pass lowers the loss by no more than this fraction of it
     /// (see the module's documentation for the choice of 1e-9).
     pub tolerance: f64,
-    /// Bootstrap resamples for the interval (0: no interval).
+    /// Bootstrap resamples of all the participants for the interval (0: no
+    /// interval).
     pub resamples: usize,
-    /// Passes at most for each bootstrap refit (started from the full fit).
+    /// Passes at most for each whole-model refit (started from the full
+    /// fit): the shared part's refits, or every resample's with
+    /// [`Interval::Refit`].
     #[serde(default = "default_resample_iters")]
     pub resample_iters: usize,
+    /// Which bootstrap gives the interval.
+    #[serde(default)]
+    pub interval: Interval,
+    /// [`Interval::Combined`]: whole-model refits for the part held
+    /// solves leave out.
+    #[serde(default = "default_shared_resamples")]
+    pub shared_resamples: usize,
+    /// [`Interval::Combined`]: participants drawn for each of those refits
+    /// (all of them when there are fewer).
+    #[serde(default = "default_shared_participants")]
+    pub shared_participants: usize,
     /// Two-sided coverage of the interval (0.9: the 5th to 95th percentile).
     pub coverage: f64,
     /// The share agreeing across the divide that the interval's lower bound
@@ -119,6 +196,14 @@ fn default_resample_iters() -> usize {
     BridgingParams::default().resample_iters
 }
 
+fn default_shared_resamples() -> usize {
+    BridgingParams::default().shared_resamples
+}
+
+fn default_shared_participants() -> usize {
+    BridgingParams::default().shared_participants
+}
+
 fn one() -> usize {
     1
 }
@@ -132,6 +217,9 @@ impl Default for BridgingParams {
             tolerance: 1e-9,
             resamples: 40,
             resample_iters: 20,
+            interval: Interval::Combined,
+            shared_resamples: 20,
+            shared_participants: 20_000,
             coverage: 0.9,
             bar: 2.0 / 3.0,
             far_quantile: 0.9,
@@ -285,34 +373,31 @@ pub fn bridging(m: &VoteMatrix, moderated_out: &[u64], p: &BridgingParams) -> Br
         mut rng,
     } = fit_full(m, moderated_out, p);
 
-    // Bootstrap over participants, each refit started from the full fit.
-    // Each resample draws its rows from its own seed (drawn in order from
-    // the full fit's generator), so the refits run in parallel and the
-    // numbers do not depend on which thread ran which.
+    // Bootstrap over participants. Each resample draws its rows from its
+    // own seed (drawn in order from the full fit's generator), so the
+    // resamples run in parallel and the numbers do not depend on which
+    // thread ran which.
     let rows = ratings.n_rows();
     let resamples = if rows == 0 { 0 } else { p.resamples };
     let seeds: Vec<u64> = (0..resamples).map(|_| rng.next_u64()).collect();
-    let refits = par::map_blocks(resamples, 1, p.threads.max(1), |range| {
-        range
-            .map(|k| {
-                let sample = Sample::resample(&ratings, &mut Rng::new(seeds[k]));
-                let mut refit = model.clone();
-                refit.fit(&ratings, &sample, p, p.resample_iters.max(1), 1);
-                let far = refit.far(&sample, p.far_quantile);
-                (0..m.n_cols())
-                    .map(|n| sample.col_in[n].then(|| refit.across(n, far)))
-                    .collect::<Vec<_>>()
-            })
-            .collect::<Vec<_>>()
-    });
-    let mut samples: Vec<Vec<f64>> = vec![Vec::new(); m.n_cols()];
-    for refit in refits.into_iter().flatten() {
-        for (s, x) in samples.iter_mut().zip(refit) {
-            s.extend(x);
+    let threads = p.threads.max(1);
+    let mut samples = match p.interval {
+        Interval::Held | Interval::Combined => {
+            interval::statement_bootstrap(&ratings, &model, p, &seeds, threads)
         }
-    }
+        Interval::Refit => refit_bootstrap(&ratings, &model, p, &seeds, threads),
+    };
+    // The shared part's resamples draw from seeds taken after the others.
+    let shared = if p.interval == Interval::Combined && resamples > 0 {
+        let seeds: Vec<u64> = (0..p.shared_resamples).map(|_| rng.next_u64()).collect();
+        let m = p.shared_participants.clamp(1, rows);
+        interval::shared_variance(&ratings, &model, p, &seeds, m, threads)
+    } else {
+        vec![0.0; m.n_cols()]
+    };
 
     let tail = (1.0 - p.coverage.clamp(0.0, 1.0)) / 2.0;
+    let z2 = normal_quantile(1.0 - tail).powi(2);
     let far = model.far(&Sample::all(&ratings), p.far_quantile);
     let statements = (0..m.n_cols())
         .filter(|&c| keep[c])
@@ -324,7 +409,17 @@ pub fn bridging(m: &VoteMatrix, moderated_out: &[u64], p: &BridgingParams) -> Br
             } else {
                 let s = &mut samples[c];
                 s.sort_by(f64::total_cmp);
-                (quantile(s, tail), quantile(s, 1.0 - tail))
+                // The interval always holds the score itself: where the
+                // resamples all fall on one side of it (|f_n| folds at
+                // zero), the near end is stretched to reach it.
+                // Each side's reach, widened by the shared part's variance
+                // (independent parts: variances add).
+                let down = (across - quantile(s, tail)).max(0.0);
+                let up = (quantile(s, 1.0 - tail) - across).max(0.0);
+                (
+                    across - (down * down + z2 * shared[c]).sqrt(),
+                    across + (up * up + z2 * shared[c]).sqrt(),
+                )
             };
             let factor = model.col_f[c];
             Bridge {
@@ -345,6 +440,61 @@ pub fn bridging(m: &VoteMatrix, moderated_out: &[u64], p: &BridgingParams) -> Br
         iterations,
         statements,
     }
+}
+
+/// Each statement's agreement across the divide in every resample, the
+/// whole model refitted on each (each refit started from the full fit).
+fn refit_bootstrap(
+    ratings: &Ratings,
+    model: &Model,
+    p: &BridgingParams,
+    seeds: &[u64],
+    threads: usize,
+) -> Vec<Vec<f64>> {
+    let refits = par::map_blocks(seeds.len(), 1, threads, |range| {
+        range
+            .map(|k| {
+                let sample = Sample::resample(ratings, &mut Rng::new(seeds[k]));
+                let mut refit = model.clone();
+                refit.fit(ratings, &sample, p, p.resample_iters.max(1), 1);
+                let far = refit.far(&sample, p.far_quantile);
+                (0..ratings.n_cols)
+                    .map(|n| sample.col_in[n].then(|| refit.across(n, far)))
+                    .collect::<Vec<_>>()
+            })
+            .collect::<Vec<_>>()
+    });
+    let mut samples: Vec<Vec<f64>> = vec![Vec::new(); ratings.n_cols];
+    for refit in refits.into_iter().flatten() {
+        for (s, x) in samples.iter_mut().zip(refit) {
+            s.extend(x);
+        }
+    }
+    samples
+}
+
+/// The standard normal's `q` quantile (bisection on the distribution
+/// function, with erf by Abramowitz & Stegun 7.1.26: error below 2e-7).
+fn normal_quantile(q: f64) -> f64 {
+    let cdf = |x: f64| {
+        let t = 1.0 / (1.0 + 0.327_591_1 * x.abs() / std::f64::consts::SQRT_2);
+        let poly = t
+            * (0.254_829_592
+                + t * (-0.284_496_736
+                    + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+        let erf = 1.0 - poly * (-(x * x) / 2.0).exp();
+        0.5 * (1.0 + erf.copysign(x))
+    };
+    let (mut lo, mut hi) = (-10.0f64, 10.0f64);
+    for _ in 0..100 {
+        let mid = (lo + hi) / 2.0;
+        if cdf(mid) < q {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    (lo + hi) / 2.0
 }
 
 /// The `q` quantile of sorted `s` (linear between order statistics).
@@ -439,6 +589,22 @@ mod tests {
             &BridgingParams::default(),
         );
         assert!(moderated.statements.is_empty());
+    }
+
+    #[test]
+    fn normal_quantiles() {
+        for (q, z) in [
+            (0.95, 1.644_853_6),
+            (0.975, 1.959_964_0),
+            (0.5, 0.0),
+            (0.05, -1.644_853_6),
+        ] {
+            assert!(
+                (normal_quantile(q) - z).abs() < 1e-5,
+                "{q}: {}",
+                normal_quantile(q)
+            );
+        }
     }
 
     #[test]

@@ -45,19 +45,42 @@ impl Ratings {
         row_start.push(0);
         let mut cols = Vec::with_capacity(m.n_votes());
         let mut row_vals = Vec::with_capacity(m.n_votes());
-        let mut counts = vec![0usize; n_cols];
         for row in 0..m.n_rows() {
             for (c, v) in m.row(row) {
                 if v != 0 && keep_col[c] {
                     cols.push(c as u32);
                     row_vals.push(u8::from(v > 0));
-                    counts[c] += 1;
                 }
             }
             row_start.push(cols.len());
         }
         cols.shrink_to_fit();
         row_vals.shrink_to_fit();
+        Ratings::finish(row_start, cols, row_vals, n_cols)
+    }
+
+    /// The ratings of `rows` only (in that order; row `k` of the answer is
+    /// row `rows[k]` here), every column kept.
+    pub(super) fn subset(&self, rows: &[usize]) -> Ratings {
+        let mut row_start = Vec::with_capacity(rows.len() + 1);
+        row_start.push(0);
+        let mut cols = Vec::new();
+        let mut row_vals = Vec::new();
+        for &u in rows {
+            let (a, b) = (self.row_start[u], self.row_start[u + 1]);
+            cols.extend_from_slice(&self.cols[a..b]);
+            row_vals.extend_from_slice(&self.row_vals[a..b]);
+            row_start.push(cols.len());
+        }
+        Ratings::finish(row_start, cols, row_vals, self.n_cols)
+    }
+
+    /// The column-major copy of row-major ratings.
+    fn finish(row_start: Vec<usize>, cols: Vec<u32>, row_vals: Vec<u8>, n_cols: usize) -> Ratings {
+        let mut counts = vec![0usize; n_cols];
+        for &c in &cols {
+            counts[c as usize] += 1;
+        }
         let mut col_start = vec![0usize; n_cols + 1];
         for c in 0..n_cols {
             col_start[c + 1] = col_start[c] + counts[c];
@@ -65,7 +88,7 @@ impl Ratings {
         let mut next = col_start[..n_cols].to_vec();
         let mut rows = vec![0u32; cols.len()];
         let mut col_vals = vec![0u8; cols.len()];
-        for u in 0..m.n_rows() {
+        for u in 0..row_start.len() - 1 {
             for k in row_start[u]..row_start[u + 1] {
                 let c = cols[k] as usize;
                 rows[next[c]] = u as u32;
@@ -100,7 +123,7 @@ impl Ratings {
     }
 
     /// Column `n`'s raters and ratings, rows ascending.
-    fn col(&self, n: usize) -> (&[u32], &[u8]) {
+    pub(super) fn col(&self, n: usize) -> (&[u32], &[u8]) {
         let (a, b) = (self.col_start[n], self.col_start[n + 1]);
         (&self.rows[a..b], &self.col_vals[a..b])
     }
@@ -134,6 +157,12 @@ impl Sample {
         for _ in 0..n {
             w[rng.below(n as u64) as usize] += 1.0;
         }
+        Sample::weighted(r, w)
+    }
+
+    /// Each row counted `w[u]` times.
+    pub(super) fn weighted(r: &Ratings, w: Vec<f64>) -> Sample {
+        let n = r.n_rows();
         let row_in = (0..n).map(|u| r.row_rated[u] && w[u] > 0.0).collect();
         let col_in = (0..r.n_cols)
             .map(|c| r.col(c).0.iter().any(|&u| w[u as usize] > 0.0))
@@ -145,7 +174,7 @@ impl Sample {
         }
     }
 
-    fn weight(&self, u: usize) -> f64 {
+    pub(super) fn weight(&self, u: usize) -> f64 {
         self.w.as_ref().map_or(1.0, |w| w[u])
     }
 
@@ -170,7 +199,7 @@ pub(super) struct Model {
 
 /// Solves `[[a, b], [b, d]] · x = [e, g]` (positive definite here: the
 /// diagonal carries the regularization).
-fn solve2(a: f64, b: f64, d: f64, e: f64, g: f64) -> (f64, f64) {
+pub(super) fn solve2(a: f64, b: f64, d: f64, e: f64, g: f64) -> (f64, f64) {
     let det = a * d - b * b;
     ((d * e - b * g) / det, (a * g - b * e) / det)
 }
