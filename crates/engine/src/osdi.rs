@@ -685,7 +685,7 @@ impl Engine {
         let name = format!("{} {}", person.fields.given_name, person.fields.family_name);
         let mut tx = self.store.write().await?;
         self.visible_event(tx.as_mut(), actor, event).await?;
-        let (outcome, created, slate_id) = self
+        let (outcome, created, person_id) = self
             .rsvp_in(
                 tx.as_mut(),
                 event,
@@ -695,15 +695,11 @@ impl Engine {
                     zip: person.fields.zip.clone(),
                     referral: input.referrer,
                 },
+                Some(person.fields),
             )
             .await
             .map_err(rename_field)?;
-        // The rest of the person (address, phone) joins the people list
-        // with the RSVP, merged by email as the signup helper merges.
-        let (id, _) = tx
-            .upsert_person(slate_id, &person.email, &person.fields, "rsvp", self.now())
-            .await?;
-        if !person.facts.is_empty() {
+        if let (false, Some(id)) = (person.facts.is_empty(), person_id) {
             let row = tx
                 .person(id)
                 .await?

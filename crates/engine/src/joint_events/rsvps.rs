@@ -8,19 +8,23 @@ impl Engine {
     /// email again answers with the RSVP it already has.
     pub async fn rsvp_joint_event(&self, id: Id, input: RsvpInput) -> Result<(RsvpOutcome, bool)> {
         let mut tx = self.store.write().await?;
-        let (outcome, created, _) = self.rsvp_in(tx.as_mut(), id, input).await?;
+        let (outcome, created, _) = self.rsvp_in(tx.as_mut(), id, input, None).await?;
         tx.commit().await?;
         Ok((outcome, created))
     }
 
-    /// The RSVP in a transaction the caller commits (the record attendance
-    /// helper adds the rest of the person to it). Also answers the slate.
+    /// The RSVP in a transaction the caller commits. The guest joins the
+    /// slate's people list with it: as `person` says when given (the record
+    /// attendance helper's whole person, merged even into an RSVP already
+    /// there), else by the RSVP's name and ZIP. Also answers the person's id
+    /// when the people list was written.
     pub(crate) async fn rsvp_in(
         &self,
         tx: &mut dyn Tx,
         id: Id,
         input: RsvpInput,
-    ) -> Result<(RsvpOutcome, bool, Id)> {
+        person: Option<cohort_store::PersonFields>,
+    ) -> Result<(RsvpOutcome, bool, Option<Id>)> {
         let at = self.now();
         let (e, _) = self.lock_event(tx, id).await?;
         if !e.status.is_public() {
@@ -43,6 +47,10 @@ impl Engine {
             ));
         }
         if let Some(r) = tx.live_rsvp(id, &f.email).await? {
+            let person = match person {
+                Some(p) => Some(self.rsvp_person(tx, e.slate_id, &f, p, at).await?),
+                None => None,
+            };
             return Ok((
                 RsvpOutcome {
                     id: r.id,
@@ -50,7 +58,7 @@ impl Engine {
                     status: r.status,
                 },
                 false,
-                e.slate_id,
+                person,
             ));
         }
         let going = tx.rsvp_counts(id).await?.going;
@@ -61,23 +69,23 @@ impl Engine {
                 event_id: id,
                 name: f.name.clone(),
                 email: f.email.clone(),
-                zip: f.zip,
-                referral: f.referral,
+                zip: f.zip.clone(),
+                referral: f.referral.clone(),
                 status,
                 cancel_hash: token_hash(&secret),
                 created_at: at,
             })
             .await?;
         // The guest joins the slate's people list (OSDI, CSV) with the RSVP.
-        let (given_name, family_name) = crate::donor_name::split_name(&f.name);
-        let person = cohort_store::PersonFields {
-            given_name,
-            family_name,
-            zip: r.zip.clone(),
-            ..Default::default()
-        };
-        tx.upsert_person(e.slate_id, &r.email, &person, "rsvp", at)
-            .await?;
+        let person = person.unwrap_or_else(|| {
+            let (given_name, family_name) = crate::donor_name::split_name(&f.name);
+            cohort_store::PersonFields {
+                given_name,
+                family_name,
+                ..Default::default()
+            }
+        });
+        let person = self.rsvp_person(tx, e.slate_id, &f, person, at).await?;
         let tz = rules::parse_timezone(&e.timezone).map_err(invalid)?;
         let place = e
             .location
@@ -113,8 +121,28 @@ impl Engine {
                 status,
             },
             true,
-            e.slate_id,
+            Some(person),
         ))
+    }
+
+    /// Adds or merges the guest into the slate's people list, with the
+    /// RSVP's checked ZIP.
+    async fn rsvp_person(
+        &self,
+        tx: &mut dyn Tx,
+        slate_id: Id,
+        f: &cohort_core::joint_event::RsvpChecked,
+        person: cohort_store::PersonFields,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Id> {
+        let person = cohort_store::PersonFields {
+            zip: f.zip.clone(),
+            ..person
+        };
+        let (id, _) = tx
+            .upsert_person(slate_id, &f.email, &person, "rsvp", at)
+            .await?;
+        Ok(id)
     }
 
     pub(super) async fn host_names(&self, tx: &mut dyn Tx, e: &JointEventRow) -> Result<String> {
