@@ -166,19 +166,39 @@ pub(crate) async fn place_of(
     })
 }
 
+/// What one round of the sequencer did.
+struct Round {
+    /// The log's size after it.
+    size: u64,
+    /// Events it logged.
+    logged: usize,
+}
+
 impl Engine {
     /// One round of the sequencer: log the events not logged yet (at most
     /// [`BATCH`]), store the tree's new hashes and sign a checkpoint, in one
     /// transaction. The new size, or `None` when there was nothing to do.
     /// An empty log gets a signed checkpoint of size 0.
     pub async fn sequence_log(&self, signer: &CheckpointSigner) -> Result<Option<u64>> {
+        Ok(self.sequence_round(signer).await?.map(|r| r.size))
+    }
+
+    async fn sequence_round(&self, signer: &CheckpointSigner) -> Result<Option<Round>> {
         let at = self.now();
         let mut tx = self.store.write().await?;
         let size = tx.log_size().await? as u64;
         let last = tx.log_last_event().await?;
-        let events = tx
-            .log_unsequenced((last - LATE_WINDOW).max(0), BATCH)
-            .await?;
+        // Events above the last logged one are new; one below it is late
+        // (its transaction committed after a later one's), and rare. The
+        // window is searched event by event only when a count says one is
+        // there: that search cost a round ~8 ms at 100,000 events.
+        let window = (last - LATE_WINDOW).max(0);
+        let from = if tx.log_unlogged_count(window, last).await? != 0 {
+            window
+        } else {
+            last
+        };
+        let events = tx.log_unsequenced(from, BATCH).await?;
         let published = tx.latest_log_checkpoint().await?.map(|c| c.size as u64);
         if events.is_empty() && published == Some(size) {
             return Ok(None);
@@ -227,14 +247,26 @@ impl Engine {
         })
         .await?;
         tx.commit().await?;
-        Ok(Some(n))
+        Ok(Some(Round {
+            size: n,
+            logged: leaves.len(),
+        }))
     }
 
-    /// Run [`Engine::sequence_log`] until the log has caught up.
+    /// The server's turn of the sequencer (every 500 ms): rounds of
+    /// [`Engine::sequence_log`] while they come back full, so a backlog is
+    /// caught up at once, and otherwise one round. Each round is a write
+    /// transaction with its own commit: running rounds until none found
+    /// work would, under steady intake, take every other commit from the
+    /// intake (it did: 0.33 of intake's throughput with the log on). The
+    /// log's size afterwards (0 when there was nothing to do).
     pub async fn sequence_log_all(&self, signer: &CheckpointSigner) -> Result<u64> {
         let mut size = 0;
-        while let Some(n) = self.sequence_log(signer).await? {
-            size = n;
+        while let Some(round) = self.sequence_round(signer).await? {
+            size = round.size;
+            if round.logged < BATCH as usize {
+                break;
+            }
         }
         Ok(size)
     }

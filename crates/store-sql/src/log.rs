@@ -52,6 +52,19 @@ macro_rules! impl_sql_log {
                     get(&row, "seq")
                 }
 
+                async fn log_unlogged_count(&mut self, after: i64, upto: i64) -> Result<i64> {
+                    let row = ::sqlx::query(
+                        "SELECT CAST((SELECT COUNT(*) FROM events WHERE seq > $1 AND seq <= $2) \
+                         - (SELECT COUNT(*) FROM log_leaves WHERE event_seq > $1 AND event_seq <= $2) AS BIGINT) AS n",
+                    )
+                    .bind(after)
+                    .bind(upto)
+                    .fetch_one(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                    get(&row, "n")
+                }
+
                 async fn log_unsequenced(&mut self, after: i64, limit: i64) -> Result<Vec<LogEvent>> {
                     let rows = ::sqlx::query(
                         "SELECT e.seq, s.slug, e.kind, e.payload, e.at FROM events e \

@@ -56,6 +56,10 @@ pub trait LogTx: Send {
     async fn log_unsequenced(&mut self, after: i64, limit: i64) -> Result<Vec<LogEvent>>;
     /// The highest event seq in the log (0 for an empty log).
     async fn log_last_event(&mut self) -> Result<i64>;
+    /// Events with `after < seq <= upto`, less the leaves logging events in
+    /// that range: the events there not logged yet (events are never
+    /// deleted), counted over indexes rather than looked up one by one.
+    async fn log_unlogged_count(&mut self, after: i64, upto: i64) -> Result<i64>;
     /// Store leaves and hashes (in one transaction with the checkpoint).
     async fn log_append(&mut self, leaves: &[LogLeafRow], hashes: &[LogHashRow]) -> Result<()>;
     /// The stored hashes of the nodes `at` (level, n), in that order; a node

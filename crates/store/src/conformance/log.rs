@@ -70,6 +70,19 @@ pub async fn log_leaves_hashes_and_checkpoints_round_trip(store: &dyn Store) {
         todo.iter().map(|e| e.seq).collect::<Vec<_>>(),
         vec![seqs[2]]
     );
+    // Below the last logged event, nothing is missing; up to the third, one.
+    for (after, upto, n) in [
+        (0, seqs[1], 0),
+        (0, seqs[2], 1),
+        (seqs[0], seqs[2], 1),
+        (seqs[2], seqs[2] + 5, 0),
+    ] {
+        assert_eq!(
+            tx.log_unlogged_count(after, upto).await.expect("count"),
+            n,
+            "{after}..={upto}"
+        );
+    }
     assert_eq!(tx.log_leaves(0, 10).await.expect("leaves"), leaves);
     assert_eq!(
         tx.log_leaves(1, 2).await.expect("leaves"),

@@ -16,6 +16,7 @@ use serde_json::{json, Value};
 both_backends!(
     the_log_holds_every_public_event_and_its_proofs_verify,
     tiles_and_proofs_outside_the_published_tree_are_refused,
+    the_sequencer_takes_one_round_a_turn_while_intake_keeps_writing,
 );
 
 fn signer() -> (CheckpointSigner, CheckpointVerifier) {
@@ -221,4 +222,132 @@ async fn tiles_and_proofs_outside_the_published_tree_are_refused(app: TestApp) {
     assert_eq!(body["error"]["field"], "from", "{body}");
     let (status, body) = app.get("/log/proof/inclusion?index=x").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+}
+
+/// `n` events of the seeded slate, in one transaction.
+async fn append_events(store: &dyn cohort_store::Store, n: usize) {
+    let mut tx = store.write().await.expect("begin");
+    let slate = tx.slate_by_slug(SLATE).await.expect("read").expect("slate");
+    for _ in 0..n {
+        tx.append_event(
+            slate.id,
+            cohort_core::SlateEventKind::Endorsed,
+            r#"{"from":"a","to":"b"}"#,
+            common::now(),
+        )
+        .await
+        .expect("append");
+    }
+    tx.commit().await.expect("commit");
+}
+
+/// Regression: the server's sequencer turn (`sequence_log_all`, every
+/// 500 ms) ran rounds until one found nothing new, so while intake kept
+/// committing events it kept committing rounds of a few events each, taking
+/// every other write from the intake (`cohort bench-log`: 0.33 of intake's
+/// throughput with the log on) and, here, never returned. Now a turn is one
+/// round unless rounds come back full, and a backlog is still caught up in
+/// one turn.
+async fn the_sequencer_takes_one_round_a_turn_while_intake_keeps_writing(app: TestApp) {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let (signer, verifier) = signer();
+    seed(&app, "signers >= 2").await;
+    // A backlog of more than one round's batch: one turn logs all of it.
+    append_events(app.store.as_ref(), cohort_engine::log::BATCH as usize + 500).await;
+    let backlog = app.store.read().await.expect("read").log_size().await;
+    let size = app.engine.sequence_log_all(&signer).await.expect("turn");
+    assert!(size > cohort_engine::log::BATCH as u64 + 500, "{size}");
+    assert_eq!(checkpoint(&app, &verifier).await.0, size);
+    assert_eq!(
+        backlog.expect("size"),
+        0,
+        "nothing was logged before the turn"
+    );
+    // Intake writing all the time: the turn still ends.
+    let (stop, written) = (
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicUsize::new(0)),
+    );
+    let writer = {
+        let (store, stop, written) = (app.store.clone(), stop.clone(), written.clone());
+        tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                append_events(store.as_ref(), 1).await;
+                written.fetch_add(1, Ordering::Relaxed);
+            }
+        })
+    };
+    while written.load(Ordering::Relaxed) < 20 {
+        tokio::task::yield_now().await;
+    }
+    let before = size + written.load(Ordering::Relaxed) as u64;
+    let turn = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        app.engine.sequence_log_all(&signer),
+    )
+    .await;
+    let during = written.load(Ordering::Relaxed);
+    stop.store(true, Ordering::Relaxed);
+    writer.await.expect("writer");
+    let after = turn
+        .expect("the turn ended while intake kept writing")
+        .expect("turn");
+    assert!(
+        (before..=size + during as u64).contains(&after),
+        "the turn logged what was there when it began: {after} not in {before}..={}",
+        size + during as u64
+    );
+    // Once intake stops, the next turn catches up.
+    let total = size + written.load(Ordering::Relaxed) as u64;
+    assert_eq!(
+        app.engine.sequence_log_all(&signer).await.expect("turn"),
+        total
+    );
+}
+
+/// Only PostgreSQL draws an event's seq when it is inserted and shows it
+/// when its transaction commits, so only there can an event appear below
+/// one already logged. The sequencer looks below the last logged event
+/// event by event only when a count says something is missing there: this
+/// late event must still be logged, at the next index.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_an_event_committed_after_a_later_one_is_logged_late() {
+    let Some(app) = TestApp::postgres().await else {
+        return;
+    };
+    let (signer, verifier) = signer();
+    seed(&app, "signers >= 2").await;
+    app.engine.sequence_log_all(&signer).await.expect("turn");
+    let mut slow = app.store.write().await.expect("begin");
+    let slate = slow
+        .slate_by_slug(SLATE)
+        .await
+        .expect("read")
+        .expect("slate");
+    let late = slow
+        .append_event(
+            slate.id,
+            cohort_core::SlateEventKind::Endorsed,
+            r#"{"from":"late","to":"b"}"#,
+            common::now(),
+        )
+        .await
+        .expect("append");
+    append_events(app.store.as_ref(), 1).await;
+    let before = app.engine.sequence_log_all(&signer).await.expect("turn");
+    let mut tx = app.store.read().await.expect("read");
+    assert!(tx.log_last_event().await.expect("last") > late);
+    drop(tx);
+    slow.commit().await.expect("commit");
+    let after = app.engine.sequence_log_all(&signer).await.expect("turn");
+    assert_eq!(after, before + 1);
+    assert_eq!(checkpoint(&app, &verifier).await.0, after);
+    let mut tx = app.store.read().await.expect("read");
+    let leaf = tx
+        .log_leaf_of_event(late)
+        .await
+        .expect("read")
+        .expect("the late event is logged");
+    assert_eq!(leaf.idx as u64, before, "at the next index");
 }
