@@ -145,4 +145,8 @@ impl Store for FencedStore {
     fn backend(&self) -> &'static str {
         self.inner.backend()
     }
+
+    fn late_events(&self) -> bool {
+        self.inner.late_events()
+    }
 }

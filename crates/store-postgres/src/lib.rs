@@ -138,6 +138,10 @@ impl Store for PostgresStore {
     fn backend(&self) -> &'static str {
         "postgres"
     }
+
+    fn late_events(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]

@@ -365,7 +365,7 @@ macro_rules! impl_sql_conversation {
                 }
 
                 async fn save_result_view(&mut self, slate_id: Id, v: &ResultView) -> Result<()> {
-                    use $crate::result_view::{repness_text, tallies_text};
+                    use $crate::result_view::{dots_text, repness_text, tallies_text};
                     ::sqlx::query(
                         "UPDATE conversations SET view_participants = $2, \
                          view_in_conversation = $3 WHERE slate_id = $1",
@@ -379,6 +379,7 @@ macro_rules! impl_sql_conversation {
                         "conversation_result_statements",
                         "conversation_result_groups",
                         "conversation_result_points",
+                        "conversation_result_drawn",
                     ] {
                         ::sqlx::query(&format!("DELETE FROM {table} WHERE slate_id = $1"))
                             .bind(slate_id)
@@ -461,6 +462,15 @@ macro_rules! impl_sql_conversation {
                         }
                         q.exec(self).await?;
                     }
+                    // The drawn dots again, in one cell: the view reads them
+                    // as one value, not ~2,000 rows.
+                    ::sqlx::query(
+                        "INSERT INTO conversation_result_drawn (slate_id, dots) VALUES ($1, $2)",
+                    )
+                    .bind(slate_id)
+                    .bind(dots_text(v.points.iter().filter(|p| p.drawn)))
+                    .exec(self)
+                    .await?;
                     Ok(())
                 }
 
@@ -469,7 +479,7 @@ macro_rules! impl_sql_conversation {
                     slate_id: Id,
                     you: Option<Id>,
                 ) -> Result<Option<ResultView>> {
-                    use $crate::result_view::{parse_repness, parse_tallies};
+                    use $crate::result_view::{parse_dots, parse_repness, parse_tallies};
                     // Not `SELECT *`: the full result is what a view avoids.
                     let row = ::sqlx::query(
                         "SELECT changes, result_changes, result_votes, result_at, \
@@ -545,37 +555,35 @@ macro_rules! impl_sql_conversation {
                             repness: parse_repness(&get::<String>(r, "repness")?)?,
                         });
                     }
-                    // Two lookups (the drawn dots by their index, the
-                    // viewer's own by the key), not `drawn OR participant =
-                    // $2`, which reads every dot of the conversation.
-                    let mut rows = ::sqlx::query(
-                        "SELECT * FROM conversation_result_points WHERE slate_id = $1 \
-                         AND drawn = TRUE",
+                    // The drawn dots are one cell; the viewer's own dot, when
+                    // not drawn, is one row by its key.
+                    let drawn: Option<String> = ::sqlx::query(
+                        "SELECT dots FROM conversation_result_drawn WHERE slate_id = $1",
                     )
                     .bind(slate_id)
-                    .all(self)
-                    .await?;
+                    .opt(self)
+                    .await?
+                    .map(|r| get(&r, "dots"))
+                    .transpose()?;
+                    let mut points = parse_dots(drawn.as_deref().unwrap_or_default())?;
                     if let Some(you) = you {
-                        rows.extend(
-                            ::sqlx::query(
-                                "SELECT * FROM conversation_result_points WHERE \
-                                 slate_id = $1 AND participant = $2 AND drawn = FALSE",
-                            )
-                            .bind(slate_id)
-                            .bind(you)
-                            .opt(self)
-                            .await?,
-                        );
-                    }
-                    let mut points = Vec::with_capacity(rows.len());
-                    for r in &rows {
-                        points.push(ResultPointRow {
-                            participant: get(r, "participant")?,
-                            x: get(r, "x")?,
-                            y: get(r, "y")?,
-                            group: get(r, "grp")?,
-                            drawn: get(r, "drawn")?,
-                        });
+                        let own = ::sqlx::query(
+                            "SELECT * FROM conversation_result_points WHERE \
+                             slate_id = $1 AND participant = $2 AND drawn = FALSE",
+                        )
+                        .bind(slate_id)
+                        .bind(you)
+                        .opt(self)
+                        .await?;
+                        if let Some(r) = own {
+                            points.push(ResultPointRow {
+                                participant: get(&r, "participant")?,
+                                x: get(&r, "x")?,
+                                y: get(&r, "y")?,
+                                group: get(&r, "grp")?,
+                                drawn: get(&r, "drawn")?,
+                            });
+                        }
                     }
                     points.sort_by_key(|p| p.participant);
                     Ok(Some(ResultView {

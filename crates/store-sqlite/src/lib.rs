@@ -130,4 +130,8 @@ impl Store for SqliteStore {
     fn backend(&self) -> &'static str {
         "sqlite"
     }
+
+    fn late_events(&self) -> bool {
+        false
+    }
 }

@@ -580,6 +580,12 @@ pub trait Store: Send + Sync + 'static {
     async fn read(&self) -> Result<Box<dyn Tx>>;
     /// A short name for logs and benchmarks: "sqlite" or "postgres".
     fn backend(&self) -> &'static str;
+    /// Whether an event can become visible below one already visible: its
+    /// seq drawn at insert and shown at commit while other writers commit
+    /// meanwhile (PostgreSQL). Not on SQLite, whose one writer inserts and
+    /// commits in turn. The log's sequencer looks for such late events only
+    /// where they can happen.
+    fn late_events(&self) -> bool;
 }
 
 /// A transaction. Dropping it without [`Tx::commit`] rolls back. Its methods
