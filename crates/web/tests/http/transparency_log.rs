@@ -224,19 +224,24 @@ async fn tiles_and_proofs_outside_the_published_tree_are_refused(app: TestApp) {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
 }
 
+/// An event of the seeded slate, in `tx`: its seq.
+async fn append_one(tx: &mut dyn cohort_store::Tx) -> i64 {
+    let slate = tx.slate_by_slug(SLATE).await.expect("read").expect("slate");
+    tx.append_event(
+        slate.id,
+        cohort_core::SlateEventKind::Endorsed,
+        r#"{"from":"a","to":"b"}"#,
+        common::now(),
+    )
+    .await
+    .expect("append")
+}
+
 /// `n` events of the seeded slate, in one transaction.
 async fn append_events(store: &dyn cohort_store::Store, n: usize) {
     let mut tx = store.write().await.expect("begin");
-    let slate = tx.slate_by_slug(SLATE).await.expect("read").expect("slate");
     for _ in 0..n {
-        tx.append_event(
-            slate.id,
-            cohort_core::SlateEventKind::Endorsed,
-            r#"{"from":"a","to":"b"}"#,
-            common::now(),
-        )
-        .await
-        .expect("append");
+        append_one(tx.as_mut()).await;
     }
     tx.commit().await.expect("commit");
 }
@@ -320,20 +325,7 @@ async fn postgres_an_event_committed_after_a_later_one_is_logged_late() {
     seed(&app, "signers >= 2").await;
     app.engine.sequence_log_all(&signer).await.expect("turn");
     let mut slow = app.store.write().await.expect("begin");
-    let slate = slow
-        .slate_by_slug(SLATE)
-        .await
-        .expect("read")
-        .expect("slate");
-    let late = slow
-        .append_event(
-            slate.id,
-            cohort_core::SlateEventKind::Endorsed,
-            r#"{"from":"late","to":"b"}"#,
-            common::now(),
-        )
-        .await
-        .expect("append");
+    let late = append_one(slow.as_mut()).await;
     append_events(app.store.as_ref(), 1).await;
     let before = app.engine.sequence_log_all(&signer).await.expect("turn");
     let mut tx = app.store.read().await.expect("read");
