@@ -54,22 +54,6 @@ macro_rules! impl_sql_people {
                 })
             }
 
-            /// Stored fields with every non-empty given field laid over them.
-            fn merged(stored: &PersonFields, given: &PersonFields) -> PersonFields {
-                let pick = |s: &String, g: &String| {
-                    if g.is_empty() { s.clone() } else { g.clone() }
-                };
-                PersonFields {
-                    given_name: pick(&stored.given_name, &given.given_name),
-                    family_name: pick(&stored.family_name, &given.family_name),
-                    address: pick(&stored.address, &given.address),
-                    city: pick(&stored.city, &given.city),
-                    state: pick(&stored.state, &given.state),
-                    zip: pick(&stored.zip, &given.zip),
-                    phone: pick(&stored.phone, &given.phone),
-                }
-            }
-
             /// `WHERE …` for a query, its placeholders numbered from 1.
             fn people_where(q: &PeopleQuery) -> String {
                 let n = q.slate_ids.len().max(1);
@@ -159,7 +143,7 @@ macro_rules! impl_sql_people {
                         .one(self)
                         .await?;
                     let stored = person_from(&r)?;
-                    let m = merged(&stored.fields, fields);
+                    let m = stored.fields.merged(fields);
                     if m != stored.fields {
                         ::sqlx::query(
                             "UPDATE people SET given_name = $1, family_name = $2, \

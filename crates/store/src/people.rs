@@ -21,6 +21,31 @@ pub struct PersonFields {
     pub phone: String,
 }
 
+impl PersonFields {
+    /// What the list keeps when `given` arrives for a person it has as
+    /// `self`: each field given replaces the one kept, an empty one keeps
+    /// it. Applying a run of arrivals one by one equals applying them
+    /// merged first (the merge is associative).
+    pub fn merged(&self, given: &PersonFields) -> PersonFields {
+        let pick = |s: &String, g: &String| {
+            if g.is_empty() {
+                s.clone()
+            } else {
+                g.clone()
+            }
+        };
+        PersonFields {
+            given_name: pick(&self.given_name, &given.given_name),
+            family_name: pick(&self.family_name, &given.family_name),
+            address: pick(&self.address, &given.address),
+            city: pick(&self.city, &given.city),
+            state: pick(&self.state, &given.state),
+            zip: pick(&self.zip, &given.zip),
+            phone: pick(&self.phone, &given.phone),
+        }
+    }
+}
+
 /// One person on a slate's list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PersonRow {

@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 both_backends!(
     full_flow_unlocks_and_splits,
     idempotent_pledges,
+    one_key_sent_at_once_many_times_pledges_once,
     bad_pledges_write_nothing,
     bad_slate_input,
     roles_are_enforced,
@@ -237,6 +238,32 @@ async fn idempotent_pledges(app: TestApp) {
     assert_ne!(fresh["id"], first["id"]);
     assert_eq!(pot(&app).await["pending_cents"], 5_000);
     assert_eq!(pot(&app).await["pledgers"], 1, "the same donor counts once");
+}
+
+/// The same Idempotency-Key sent 8 times at once (the per-address limit
+/// is 10 an hour): the requests share
+/// intake batches, where a batch checks its keys together and a key's
+/// repeats after its first must still find the pledge the first made.
+async fn one_key_sent_at_once_many_times_pledges_once(app: TestApp) {
+    seed(&app, "signers >= 2").await;
+    let body = money(json!(2_500));
+    let answers =
+        futures::future::join_all((0..8).map(|_| pledge(&app, &body, Some("burst-1")))).await;
+    let created: Vec<&Value> = answers
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::CREATED)
+        .map(|(_, b)| b)
+        .collect();
+    assert_eq!(created.len(), 1, "{answers:?}");
+    for (status, b) in &answers {
+        assert!(
+            *status == StatusCode::CREATED || *status == StatusCode::OK,
+            "{status}: {b}"
+        );
+        assert_eq!(b["id"], created[0]["id"], "{b}");
+        assert_eq!(b["receipt_token"], created[0]["receipt_token"]);
+    }
+    assert_eq!(pot(&app).await["pending_cents"], 2_500);
 }
 
 async fn bad_pledges_write_nothing(app: TestApp) {
