@@ -99,6 +99,23 @@ proptest! {
     }
 }
 
+/// Bridging of `m` with `interval` over `resample_iters` resamples on 2
+/// threads: the intervals' mean width, and how many statements bridge.
+fn widths(m: &VoteMatrix, interval: Interval, resample_iters: usize) -> (f64, usize) {
+    let b = bridging(
+        m,
+        &[],
+        &BridgingParams {
+            interval,
+            resample_iters,
+            threads: 2,
+            ..BridgingParams::default()
+        },
+    );
+    let w = b.statements.iter().map(|s| s.high - s.low).sum::<f64>() / b.statements.len() as f64;
+    (w, b.statements.iter().filter(|s| s.bridges).count())
+}
+
 /// On a conversation of several groups along one factor (where the axis is
 /// weakly determined), holding the participants leaves out most of the
 /// spread the whole model's refits (run to convergence) find.
@@ -113,22 +130,9 @@ fn holding_participants_is_narrower_than_refitting_everything_and_the_default_is
         seed: 4,
     });
     let m = VoteMatrix::from_votes(&g.votes);
-    let mean_width = |interval, resample_iters| {
-        let b = bridging(
-            &m,
-            &[],
-            &BridgingParams {
-                interval,
-                resample_iters,
-                threads: 2,
-                ..BridgingParams::default()
-            },
-        );
-        b.statements.iter().map(|s| s.high - s.low).sum::<f64>() / b.statements.len() as f64
-    };
-    let held = mean_width(Interval::Held, 0);
-    let combined = mean_width(Interval::Combined, 20);
-    let refit = mean_width(Interval::Refit, 500);
+    let held = widths(&m, Interval::Held, 0).0;
+    let combined = widths(&m, Interval::Combined, 20).0;
+    let refit = widths(&m, Interval::Refit, 500).0;
     eprintln!(
         "mean width: participants held {held:.4}, combined {combined:.4}, whole model refitted {refit:.4}"
     );
@@ -156,24 +160,9 @@ fn on_a_real_conversation_holding_participants_is_narrower_too() {
     )
     .expect("the fixture parses");
     let m = VoteMatrix::from_votes(&export.votes);
-    let run = |interval, resample_iters| {
-        let b = bridging(
-            &m,
-            &[],
-            &BridgingParams {
-                interval,
-                resample_iters,
-                threads: 2,
-                ..BridgingParams::default()
-            },
-        );
-        let w =
-            b.statements.iter().map(|s| s.high - s.low).sum::<f64>() / b.statements.len() as f64;
-        (w, b.statements.iter().filter(|s| s.bridges).count())
-    };
-    let held = run(Interval::Held, 0);
-    let combined = run(Interval::Combined, 20);
-    let refit = run(Interval::Refit, 500);
+    let held = widths(&m, Interval::Held, 0);
+    let combined = widths(&m, Interval::Combined, 20);
+    let refit = widths(&m, Interval::Refit, 500);
     eprintln!(
         "vTaiwan mean width, bridges: participants held {held:?}, combined {combined:?}, whole model refitted {refit:?}"
     );

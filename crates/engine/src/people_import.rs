@@ -14,6 +14,28 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::slates::find_slate;
+
+/// `people` onto slate `slate_id`'s list: the new ones in a few statements
+/// (`insert_new_people`), each already there merged by an upsert. `people`
+/// must not repeat an email. Returns how many were new.
+pub(crate) async fn file_people(
+    tx: &mut dyn Tx,
+    slate_id: cohort_store::Id,
+    people: &[(Email, PersonFields)],
+    source: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<usize> {
+    let added: HashSet<Email> = tx
+        .insert_new_people(slate_id, people, source, at)
+        .await?
+        .into_iter()
+        .collect();
+    for (email, fields) in people.iter().filter(|(e, _)| !added.contains(e)) {
+        tx.upsert_person(slate_id, email, fields, source, at)
+            .await?;
+    }
+    Ok(added.len())
+}
 use crate::{Actor, Engine, EngineError, Result};
 
 /// Rows the preview lists (the rest are counted).
@@ -261,16 +283,9 @@ impl Engine {
                 .iter()
                 .filter_map(|p| p.email.clone().map(|e| (e, fields_of(p))))
                 .collect();
-            let added: HashSet<Email> = tx
-                .insert_new_people(s.id, &batch, "csv", at)
-                .await?
-                .into_iter()
-                .collect();
-            done.created += added.len();
-            for (email, fields) in batch.iter().filter(|(e, _)| !added.contains(e)) {
-                tx.upsert_person(s.id, email, fields, "csv", at).await?;
-                done.merged += 1;
-            }
+            let added = file_people(tx.as_mut(), s.id, &batch, "csv", at).await?;
+            done.created += added;
+            done.merged += batch.len() - added;
             written += chunk.len();
             if let Some(id) = job {
                 tx.set_import_progress(id, written as i64, self.now())

@@ -323,20 +323,12 @@ impl Engine {
                 if !b.locked && recorded.slate_version != b.base.version {
                     return Ok(false);
                 }
-                // The pledgers join the people list: the new ones in a few
-                // statements, each already there by an upsert. (An upsert
-                // each was most of an import's time: a round trip to
-                // SQLite's worker thread per pledge.)
+                // The pledgers join the people list as an import's people
+                // do: an upsert each was a round trip to SQLite's worker
+                // thread per pledge.
                 let people = once_each(b.people.drain(..));
-                let added: HashSet<Email> = tx
-                    .insert_new_people(slate.id, &people, "pledge", at)
-                    .await?
-                    .into_iter()
-                    .collect();
-                for (email, person) in people.iter().filter(|(e, _)| !added.contains(e)) {
-                    tx.upsert_person(slate.id, email, person, "pledge", at)
-                        .await?;
-                }
+                crate::people_import::file_people(tx.as_mut(), slate.id, &people, "pledge", at)
+                    .await?;
                 // The pot moved: check the conditions that read it, and the
                 // batch's own (a pledge whose condition already holds unlocks
                 // on arrival), against the base, now known to stand.
