@@ -172,11 +172,11 @@ pub fn run(args: ConsensusArgs) -> Result<()> {
         threads,
         ..Params::default()
     };
-    let matrix = VoteMatrix::from_votes(&votes);
-    let (analysis, k_rule, k_updates) = if latent.is_some() {
+    let (matrix, analysis, k_rule, k_updates) = if latent.is_some() {
+        let matrix = VoteMatrix::from_votes(&votes);
         drop(votes);
         let a = cohort_consensus::analyze(&matrix, &moderated_out, &params, None);
-        (a, KRule::SingleSilhouette, Vec::new())
+        (matrix, a, KRule::SingleSilhouette, Vec::new())
     } else {
         let rule = if args.every_poll {
             UpdateRule::every_poll()
@@ -184,7 +184,7 @@ pub fn run(args: ConsensusArgs) -> Result<()> {
             UpdateRule::default()
         };
         let r = history::replay(&votes, &moderated_out, &params, &rule);
-        (r.analysis, r.rule, r.steps)
+        (r.matrix, r.analysis, r.rule, r.steps)
     };
     let seconds = started.elapsed().as_secs_f64();
 

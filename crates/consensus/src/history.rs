@@ -94,7 +94,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::matrix::{VoteMatrix, VoteRecord};
+use crate::matrix::{VoteIndex, VoteMatrix, VoteRecord};
 use crate::{analyze, analyze_with, Analysis, Params, WarmStart};
 
 /// Pol.is's vote polling interval (`:poller :votes :polling-interval`).
@@ -159,6 +159,8 @@ pub struct Step {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Replay {
     pub analysis: Analysis,
+    /// The vote matrix of every vote, which the last update analysed.
+    pub matrix: VoteMatrix,
     pub rule: KRule,
     pub steps: Vec<Step>,
 }
@@ -202,11 +204,12 @@ pub fn replay(
     sorted.sort_by_key(|v| v.time);
     let times: Vec<i64> = sorted.iter().map(|v| v.time).collect();
     let points = update_points(&times, rule);
+    let index = VoteIndex::new(&sorted);
     let mut warm: Option<WarmStart> = None;
     let mut steps = Vec::with_capacity(points.len());
     let mut last = None;
     for (i, &end) in points.iter().enumerate() {
-        let m = VoteMatrix::from_votes(&sorted[..end]);
+        let m = index.matrix(end);
         // Only the last update is read for more than its warm start.
         let a = analyze_with(
             &m,
@@ -224,10 +227,12 @@ pub fn replay(
             });
         }
         warm = Some(a.warm.clone());
-        last = Some(a);
+        last = Some((a, m));
     }
-    let analysis =
-        last.unwrap_or_else(|| analyze(&VoteMatrix::default(), moderated_out, params, None));
+    let (analysis, matrix) = last.unwrap_or_else(|| {
+        let m = VoteMatrix::default();
+        (analyze(&m, moderated_out, params, None), m)
+    });
     let rule = if points.len() > 1 {
         KRule::Smoother
     } else {
@@ -235,6 +240,7 @@ pub fn replay(
     };
     Replay {
         analysis,
+        matrix,
         rule,
         steps,
     }

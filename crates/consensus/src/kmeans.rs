@@ -59,16 +59,18 @@ fn init_clusters(points: &[[f64; 2]], k: usize) -> Vec<Cluster> {
 /// squared distances (the same order as distances, without a square root
 /// per point and center: the base clusters' step is 100 centers × every
 /// participant).
-fn closest(p: [f64; 2], clusters: &[Cluster]) -> usize {
-    let mut best = (f64::INFINITY, 0);
-    for (i, c) in clusters.iter().enumerate() {
-        let (dx, dy) = (p[0] - c.center[0], p[1] - c.center[1]);
+fn closest(p: [f64; 2], centers: &[[f64; 2]]) -> usize {
+    // Branch-free minimum (the first of equal minima, as before): which
+    // center is nearest is data-dependent, so a branch mispredicts often.
+    let (mut best_d, mut best_i) = (f64::INFINITY, 0);
+    for (i, c) in centers.iter().enumerate() {
+        let (dx, dy) = (p[0] - c[0], p[1] - c[1]);
         let d = dx * dx + dy * dy;
-        if d < best.0 {
-            best = (d, i);
-        }
+        let better = d < best_d;
+        best_d = if better { d } else { best_d };
+        best_i = if better { i } else { best_i };
     }
-    best.1
+    best_i
 }
 
 /// Polis `cluster-step`: assign every point to its closest center, drop
@@ -79,8 +81,9 @@ fn cluster_step(
     clusters: &[Cluster],
     threads: usize,
 ) -> Vec<Cluster> {
+    let centers: Vec<[f64; 2]> = clusters.iter().map(|c| c.center).collect();
     let assigned: Vec<u32> = par::map_ranges(points.len(), threads, |r| {
-        r.map(|i| closest(points[i], clusters) as u32)
+        r.map(|i| closest(points[i], &centers) as u32)
             .collect::<Vec<_>>()
     })
     .concat();

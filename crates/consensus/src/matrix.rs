@@ -34,45 +34,7 @@ impl VoteMatrix {
     /// Builds the matrix, keeping each participant's last vote per statement.
     /// Votes other than -1, 0, +1 are clamped to their sign.
     pub fn from_votes(votes: &[VoteRecord]) -> VoteMatrix {
-        // Sort an index by (participant, statement, time, input order); the
-        // last of each (participant, statement) run is the vote that counts.
-        let mut order: Vec<u32> = (0..votes.len() as u32).collect();
-        order.sort_unstable_by_key(|&i| {
-            let v = &votes[i as usize];
-            (v.participant, v.statement, v.time, i)
-        });
-        let mut statements: Vec<u64> = votes.iter().map(|v| v.statement).collect();
-        statements.sort_unstable();
-        statements.dedup();
-
-        let mut m = VoteMatrix {
-            statements,
-            row_start: vec![0],
-            ..VoteMatrix::default()
-        };
-        for (pos, &i) in order.iter().enumerate() {
-            let v = &votes[i as usize];
-            let next_same = order.get(pos + 1).is_some_and(|&j| {
-                let w = &votes[j as usize];
-                w.participant == v.participant && w.statement == v.statement
-            });
-            if next_same {
-                continue; // a later vote on the same pair overrides this one
-            }
-            if m.participants.last() != Some(&v.participant) {
-                if !m.participants.is_empty() {
-                    m.row_start.push(m.cols.len());
-                }
-                m.participants.push(v.participant);
-            }
-            let col = m.statements.binary_search(&v.statement).unwrap_or(0);
-            m.cols.push(col as u32);
-            m.vals.push(v.vote.signum());
-        }
-        if !m.participants.is_empty() {
-            m.row_start.push(m.cols.len());
-        }
-        m
+        VoteIndex::new(votes).matrix(votes.len())
     }
 
     /// Participant ids, one per row.
@@ -167,6 +129,196 @@ impl VoteMatrix {
     }
 }
 
+/// Votes grouped by participant and statement once, so that the matrix of
+/// any prefix of them (`votes[..end]`, a replay's update) is one linear pass
+/// with no sorting: a replay of n updates sorts once, not n times.
+///
+/// Within a row, entries are ordered by (column, time, input position); the
+/// vote that counts for a prefix is the last entry of each column's run whose
+/// position is inside the prefix.
+pub(crate) struct VoteIndex {
+    participants: Vec<u64>,
+    statements: Vec<u64>,
+    row_start: Vec<usize>,
+    cols: Vec<u32>,
+    /// Position of the entry's vote in the input.
+    pos: Vec<u32>,
+    vals: Vec<i8>,
+}
+
+impl VoteIndex {
+    pub(crate) fn new(votes: &[VoteRecord]) -> VoteIndex {
+        let participants = Ids::new(votes.iter().map(|v| v.participant));
+        let statements = Ids::new(votes.iter().map(|v| v.statement));
+        // Exports list a participant's votes together: look up each id once a run.
+        let mut last: Option<(u64, usize)> = None;
+        let rows: Vec<u32> = votes
+            .iter()
+            .map(|v| match last {
+                Some((p, r)) if p == v.participant => r as u32,
+                _ => {
+                    let r = participants.position(v.participant);
+                    last = Some((v.participant, r));
+                    r as u32
+                }
+            })
+            .collect();
+        // Counting sort by row, then each (short) row by (column, time, position).
+        let n_rows = participants.sorted.len();
+        let mut row_start = vec![0usize; n_rows + 1];
+        for &r in &rows {
+            row_start[r as usize + 1] += 1;
+        }
+        for r in 0..n_rows {
+            row_start[r + 1] += row_start[r];
+        }
+        let mut fill = row_start.clone();
+        let mut by_row = vec![0u32; votes.len()];
+        for (i, &r) in rows.iter().enumerate() {
+            by_row[fill[r as usize]] = i as u32;
+            fill[r as usize] += 1;
+        }
+        let mut cols = Vec::with_capacity(votes.len());
+        let mut pos = Vec::with_capacity(votes.len());
+        let mut vals = Vec::with_capacity(votes.len());
+        let mut run: Vec<(u32, i64, u32)> = Vec::new();
+        for r in 0..n_rows {
+            run.clear();
+            run.extend(by_row[row_start[r]..row_start[r + 1]].iter().map(|&i| {
+                let v = &votes[i as usize];
+                (statements.position(v.statement) as u32, v.time, i)
+            }));
+            run.sort_unstable();
+            for &(c, _, i) in &run {
+                cols.push(c);
+                pos.push(i);
+                vals.push(votes[i as usize].vote.signum());
+            }
+        }
+        VoteIndex {
+            participants: participants.sorted,
+            statements: statements.sorted,
+            row_start,
+            cols,
+            pos,
+            vals,
+        }
+    }
+
+    /// The matrix of `votes[..end]` of the votes this index was built from:
+    /// what [`VoteMatrix::from_votes`] of that prefix gives.
+    pub(crate) fn matrix(&self, end: usize) -> VoteMatrix {
+        let inside = |e: usize| (self.pos[e] as usize) < end;
+        // Columns of the prefix: statements with a vote in it, renumbered.
+        let everything = end >= self.pos.len();
+        let mut seen = vec![everything; self.statements.len()];
+        if !everything {
+            for e in (0..self.pos.len()).filter(|&e| inside(e)) {
+                seen[self.cols[e] as usize] = true;
+            }
+        }
+        let mut column = Vec::with_capacity(seen.len());
+        let mut statements = Vec::new();
+        for (id, s) in self.statements.iter().zip(seen) {
+            column.push(statements.len() as u32);
+            if s {
+                statements.push(*id);
+            }
+        }
+        let mut m = VoteMatrix {
+            statements,
+            row_start: vec![0],
+            ..VoteMatrix::default()
+        };
+        for r in 0..self.participants.len() {
+            let (a, b) = (self.row_start[r], self.row_start[r + 1]);
+            let before = m.cols.len();
+            let mut e = a;
+            while e < b {
+                // One column's run: keep its last entry inside the prefix.
+                let c = self.cols[e];
+                let mut kept = None;
+                while e < b && self.cols[e] == c {
+                    if inside(e) {
+                        kept = Some(e);
+                    }
+                    e += 1;
+                }
+                if let Some(k) = kept {
+                    m.cols.push(column[c as usize]);
+                    m.vals.push(self.vals[k]);
+                }
+            }
+            if m.cols.len() > before {
+                m.participants.push(self.participants[r]);
+                m.row_start.push(m.cols.len());
+            }
+        }
+        m
+    }
+}
+
+/// Distinct ids, ascending, and a way back from an id to its position.
+/// Ids come in runs (a participant's votes together) and, in Pol.is
+/// exports, from a small dense range: repeats in a run are dropped as they
+/// come, and a dense range gets a lookup table (no sort, no binary search
+/// per vote: its mispredicted branches were most of building a matrix).
+struct Ids {
+    sorted: Vec<u64>,
+    /// Position + 1 of id `lo + d` at `d` (0: absent), for a dense range.
+    table: Option<(u64, Vec<u32>)>,
+}
+
+impl Ids {
+    fn new(ids: impl Iterator<Item = u64>) -> Ids {
+        let mut out: Vec<u64> = Vec::new();
+        for id in ids {
+            if out.last() != Some(&id) {
+                out.push(id);
+            }
+        }
+        let (Some(&lo), Some(&hi)) = (out.iter().min(), out.iter().max()) else {
+            return Ids {
+                sorted: out,
+                table: None,
+            };
+        };
+        let span = hi - lo;
+        if span < 4 * out.len() as u64 + 1024 {
+            let mut table = vec![0u32; span as usize + 1];
+            for id in &out {
+                table[(id - lo) as usize] = 1;
+            }
+            let mut sorted = Vec::new();
+            for (d, slot) in table.iter_mut().enumerate() {
+                if *slot != 0 {
+                    sorted.push(lo + d as u64);
+                    *slot = sorted.len() as u32;
+                }
+            }
+            Ids {
+                sorted,
+                table: Some((lo, table)),
+            }
+        } else {
+            out.sort_unstable();
+            out.dedup();
+            Ids {
+                sorted: out,
+                table: None,
+            }
+        }
+    }
+
+    /// The position of an id that is in the set.
+    fn position(&self, id: u64) -> usize {
+        match &self.table {
+            Some((lo, table)) => table[(id - lo) as usize] as usize - 1,
+            None => self.sorted.binary_search(&id).unwrap_or(0),
+        }
+    }
+}
+
 /// Who is "in the conversation": polis `conversation.clj` `:in-conv`. A
 /// participant is in once they voted on at least `min(min_votes, statements)`
 /// statements; if fewer than 15 are in, the most active others are added
@@ -220,6 +372,76 @@ mod tests {
         assert_eq!(m.row(0).collect::<Vec<_>>(), vec![(1, 1)]);
         assert_eq!(m.row(1).collect::<Vec<_>>(), vec![(0, 1), (2, -1)]);
         assert_eq!(m.n_votes(), 3);
+    }
+
+    /// The rule the index must give: sort by (participant, statement, time,
+    /// input position) and keep the last of each pair (the sort-based build
+    /// the index replaced).
+    fn by_sorting(votes: &[VoteRecord]) -> Vec<(u64, u64, i8)> {
+        let mut order: Vec<usize> = (0..votes.len()).collect();
+        order.sort_by_key(|&i| (votes[i].participant, votes[i].statement, votes[i].time, i));
+        let mut out: Vec<(u64, u64, i8)> = Vec::new();
+        for i in order {
+            let v = &votes[i];
+            if let Some(l) = out.last_mut() {
+                if (l.0, l.1) == (v.participant, v.statement) {
+                    *l = (v.participant, v.statement, v.vote.signum());
+                    continue;
+                }
+            }
+            out.push((v.participant, v.statement, v.vote.signum()));
+        }
+        out
+    }
+
+    fn cells(m: &VoteMatrix) -> Vec<(u64, u64, i8)> {
+        (0..m.n_rows())
+            .flat_map(|r| {
+                m.row(r)
+                    .map(move |(c, v)| (m.participants()[r], m.statements()[c], v))
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_prefix_of_the_index_is_the_matrix_of_that_prefix(
+            raw in proptest::collection::vec((0u64..12, 0u64..9, -2i8..=2, 0i64..5), 0..120),
+            cut in 0usize..130,
+        ) {
+            let votes: Vec<VoteRecord> =
+                raw.iter().map(|&(p, s, x, t)| v(p, s, x, t)).collect();
+            let index = VoteIndex::new(&votes);
+            for end in [cut.min(votes.len()), votes.len() / 2, votes.len()] {
+                let m = index.matrix(end);
+                proptest::prop_assert_eq!(cells(&m), by_sorting(&votes[..end]));
+                // Rows and columns are exactly the ids voting in the prefix.
+                let mut ps: Vec<u64> = votes[..end].iter().map(|v| v.participant).collect();
+                let mut ss: Vec<u64> = votes[..end].iter().map(|v| v.statement).collect();
+                ps.sort_unstable();
+                ps.dedup();
+                ss.sort_unstable();
+                ss.dedup();
+                proptest::prop_assert_eq!(m.participants(), &ps[..]);
+                proptest::prop_assert_eq!(m.statements(), &ss[..]);
+                proptest::prop_assert_eq!(m.row_start.len(), ps.len() + 1);
+            }
+        }
+    }
+
+    #[test]
+    fn distinct_ids_come_back_ascending_from_dense_and_sparse_ranges() {
+        let dense = [7u64, 7, 3, 9, 3, 3, 8];
+        let ids = Ids::new(dense.into_iter());
+        assert!(ids.table.is_some());
+        assert_eq!(ids.sorted, vec![3, 7, 8, 9]);
+        assert_eq!(ids.position(8), 2);
+        let sparse = [u64::MAX, 5, 1 << 40, 5, 0, u64::MAX];
+        let ids = Ids::new(sparse.into_iter());
+        assert!(ids.table.is_none());
+        assert_eq!(ids.sorted, vec![0, 5, 1 << 40, u64::MAX]);
+        assert_eq!(ids.position(1 << 40), 2);
+        assert!(Ids::new(std::iter::empty()).sorted.is_empty());
     }
 
     #[test]
