@@ -28,7 +28,7 @@ use std::collections::HashMap;
 
 use cohort_core::pledges_csv::{self, Field, Kind, PledgeIn};
 use cohort_core::Cents;
-use cohort_store::{CandidateRow, SlateRow, Tx};
+use cohort_store::{CandidateRow, Id, SlateRow, Tx};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -234,6 +234,7 @@ async fn check(
         .collect();
     let mut rows = Vec::with_capacity(parsed.pledges.len());
     let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut valid = Vec::with_capacity(parsed.pledges.len());
     for p in &parsed.pledges {
         let input = input_of(p);
         let checked = PledgeRequest::try_from(&input)
@@ -249,19 +250,28 @@ async fn check(
         let before = seen.entry(hash.clone()).or_default();
         let key = row_key(p, &hash, *before);
         *before += 1;
-        let done_before = match tx
-            .pledge_by_idempotency_key(&format!("{}:{key}", slate.id))
-            .await?
-        {
+        valid.push((p, input, request, v, key));
+    }
+    // Every row's key looked up together: one statement per few thousand
+    // rows, not one a row.
+    let full_key = |key: &str| format!("{}:{key}", slate.id);
+    let keys: Vec<String> = valid.iter().map(|(.., key)| full_key(key)).collect();
+    let held: HashMap<String, (Id, String)> = tx
+        .pledges_by_idempotency_keys(&keys)
+        .await?
+        .into_iter()
+        .map(|(key, id, hash)| (key, (id, hash)))
+        .collect();
+    for (p, input, request, v, key) in valid {
+        let done_before = match held.get(&full_key(&key)) {
             None => false,
-            Some(old) if old.request_hash == hash => true,
-            Some(old) => {
+            Some((_, hash)) if *hash == request.request_hash => true,
+            Some((id, _)) => {
                 problems.push((p.line, format!(
-                    "line {}, column '{}': pledge #{} was imported under this id with other details; \
+                    "line {}, column '{}': pledge #{id} was imported under this id with other details; \
                      an imported pledge is not edited by importing it again (its pledger can cancel it at their link)",
                     p.line,
                     parsed.header(Field::ExternalId).unwrap_or("id"),
-                    old.id
                 )));
                 continue;
             }

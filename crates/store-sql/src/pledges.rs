@@ -12,7 +12,9 @@ macro_rules! impl_sql_pledges {
             use ::cohort_core::model::PledgeStatus;
             use ::cohort_core::{Condition, Email};
             use ::cohort_store::*;
-            use $crate::{ids_to_json, values_placeholders, WaitingDeltas, CHUNK};
+            use $crate::{
+                ids_to_json, list_placeholders, values_placeholders, WaitingDeltas, CHUNK,
+            };
 
             #[::async_trait::async_trait]
             impl PledgesTx for $tx {
@@ -203,6 +205,32 @@ macro_rules! impl_sql_pledges {
                     );
                     let row = ::sqlx::query(&sql).bind(key).opt(self).await?;
                     row.as_ref().map(pledge_from).transpose()
+                }
+
+                async fn pledges_by_idempotency_keys(
+                    &mut self,
+                    keys: &[String],
+                ) -> Result<Vec<(String, Id, String)>> {
+                    let mut out = Vec::new();
+                    for chunk in keys.chunks(CHUNK) {
+                        let sql = format!(
+                            "SELECT idempotency_key, id, request_hash FROM pledges \
+                             WHERE idempotency_key IN ({})",
+                            list_placeholders(SIGIL, 1, chunk.len())
+                        );
+                        let mut q = ::sqlx::query(&sql);
+                        for k in chunk {
+                            q = q.bind(k.as_str());
+                        }
+                        for row in q.all(self).await? {
+                            out.push((
+                                get(&row, "idempotency_key")?,
+                                get(&row, "id")?,
+                                get(&row, "request_hash")?,
+                            ));
+                        }
+                    }
+                    Ok(out)
                 }
 
                 async fn set_status(

@@ -25,6 +25,21 @@ pub async fn pledges_round_trip_and_idempotency_keys_are_unique(store: &dyn Stor
             .map(|r| r.id),
         Some(id)
     );
+    // Many keys at once: only held keys come back, with their pledge and hash;
+    // more keys than one statement takes are looked up in several.
+    let mut keys: Vec<String> = (0..2_500).map(|i| format!("absent-{i}")).collect();
+    keys.insert(1_234, "k1".into());
+    assert_eq!(
+        tx.pledges_by_idempotency_keys(&keys)
+            .await
+            .expect("by keys"),
+        vec![("k1".to_string(), id, p.request_hash.clone())]
+    );
+    assert!(tx
+        .pledges_by_idempotency_keys(&[])
+        .await
+        .expect("no keys")
+        .is_empty());
     assert_eq!(
         tx.waiting(s.id).await.expect("waiting"),
         vec![WaitingRow {
