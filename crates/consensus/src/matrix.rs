@@ -178,6 +178,7 @@ impl VoteIndex {
             by_row[fill[r as usize]] = i as u32;
             fill[r as usize] += 1;
         }
+        drop((rows, fill));
         let mut cols = Vec::with_capacity(votes.len());
         let mut pos = Vec::with_capacity(votes.len());
         let mut vals = Vec::with_capacity(votes.len());
