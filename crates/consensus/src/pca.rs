@@ -6,8 +6,11 @@
 //! Polis fills each missing vote with its column's mean and then centres by
 //! the same mean, so a missing vote becomes exactly 0 in the centred matrix.
 //! The centred matrix is therefore as sparse as the votes: entry (i, j) is
-//! `vote - mean_j` where participant i voted on j and 0 elsewhere. Power
-//! iteration only needs `X v` and `Xᵀ u`, so nothing dense is ever built.
+//! `vote - mean_j` where participant i voted on j and 0 elsewhere. The
+//! iteration only needs `XᵀX V`, one pass over the votes a step, so no dense
+//! participants × statements matrix is ever built; with few statements the
+//! small dense `XᵀX` (statements × statements) is cheaper and is built
+//! instead (`Gram`).
 //! Moderated-out statements are a column of zeros for everyone in polis
 //! (`zero-out-columns`): mean 0, centred 0, so they add nothing to the
 //! components, but they do count as "voted" when scaling a projection.
