@@ -118,25 +118,26 @@ impl Gram {
     const STEPS: usize = 15;
 
     /// Whether building `XᵀX` and iterating on it costs less than iterating
-    /// on the votes. Costs measured on the Pol.is exports (release build, one
-    /// core): a step costs ~11 ns per vote on the votes (two scattered
-    /// passes) and ~2 ns per cell of the dense matrix; building it ~1.5 ns
+    /// on the votes of `m`. Costs measured on the Pol.is exports (release
+    /// build, one core): a step costs ~11 ns per vote on the votes (measured
+    /// as two scattered passes; the fused pass is ~10 % cheaper, inside the
+    /// margin) and ~2 ns per cell of the dense matrix; building it ~1.5 ns
     /// per pair of one participant's votes. So vTaiwan (197 statements, a few
     /// people voting on all) goes dense and bowling-green (896 statements,
     /// 33M pairs) stays sparse. Either way the same iteration runs on the
     /// same `XᵀX`: only rounding differs.
-    fn worth_it(x: &Centred) -> bool {
-        let n = x.m.n_cols();
+    fn worth_it(m: &VoteMatrix) -> bool {
+        let n = m.n_cols();
         if n > 2048 {
             return false;
         }
-        let pairs: usize = (0..x.m.n_rows())
+        let pairs: usize = (0..m.n_rows())
             .map(|r| {
-                let l = x.m.row_len(r);
+                let l = m.row_len(r);
                 l * (l + 1) / 2
             })
             .sum();
-        3 * pairs + Self::STEPS * 4 * n * n < Self::STEPS * 22 * x.m.n_votes()
+        3 * pairs + Self::STEPS * 4 * n * n < Self::STEPS * 22 * m.n_votes()
     }
 
     fn new(x: &Centred) -> Gram {
@@ -220,7 +221,7 @@ fn fit_using(
     rng: &mut Rng,
     max_iters: usize,
     threads: usize,
-    dense: fn(&Centred) -> bool,
+    dense: fn(&VoteMatrix) -> bool,
 ) -> Pca {
     let n_cols = m.n_cols();
     let mut sums = vec![0.0f64; n_cols];
@@ -273,7 +274,7 @@ fn fit_using(
         })
         .collect();
     orthonormalize(&mut q, rng);
-    let gram = dense(&x).then(|| Gram::new(&x));
+    let gram = dense(m).then(|| Gram::new(&x));
     let mut prev: Option<[Vec<f64>; 2]> = None;
     let mut steps = 0;
     let (mut ritz, mut theta) = (zero(), [0.0, 0.0]);
@@ -636,13 +637,6 @@ mod tests {
             }
         }
         // A matrix this shape is one the cost model sends to the dense path.
-        let x = Centred {
-            m: &m,
-            values: vec![0.0; m.n_votes()],
-            row_start: (0..=m.n_rows())
-                .map(|r| (0..r).map(|q| m.row_len(q)).sum())
-                .collect(),
-        };
-        assert!(Gram::worth_it(&x));
+        assert!(Gram::worth_it(&m));
     }
 }

@@ -14,6 +14,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::slates::find_slate;
+use crate::{Actor, Engine, EngineError, Result};
 
 /// `people` onto slate `slate_id`'s list: the new ones in a few statements
 /// (`insert_new_people`), each already there merged by an upsert. `people`
@@ -36,7 +37,6 @@ pub(crate) async fn file_people(
     }
     Ok(added.len())
 }
-use crate::{Actor, Engine, EngineError, Result};
 
 /// Rows the preview lists (the rest are counted).
 pub const PREVIEW_ROWS: usize = 20;

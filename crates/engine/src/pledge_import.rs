@@ -254,16 +254,18 @@ async fn check(
     }
     // Every row's key looked up together: one statement per few thousand
     // rows, not one a row.
-    let full_key = |key: &str| format!("{}:{key}", slate.id);
-    let keys: Vec<String> = valid.iter().map(|(.., key)| full_key(key)).collect();
+    let keys: Vec<String> = valid
+        .iter()
+        .map(|(.., key)| format!("{}:{key}", slate.id))
+        .collect();
     let held: HashMap<String, (Id, String)> = tx
         .pledges_by_idempotency_keys(&keys)
         .await?
         .into_iter()
         .map(|(key, id, hash)| (key, (id, hash)))
         .collect();
-    for (p, input, request, v, key) in valid {
-        let done_before = match held.get(&full_key(&key)) {
+    for ((p, input, request, v, key), full_key) in valid.into_iter().zip(&keys) {
+        let done_before = match held.get(full_key) {
             None => false,
             Some((_, hash)) if *hash == request.request_hash => true,
             Some((id, _)) => {
