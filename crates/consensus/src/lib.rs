@@ -78,6 +78,21 @@ pub struct Params {
     /// start); the least-inertia clustering is kept. See
     /// [`kmeans::kmeans_restarts`].
     pub group_restarts: usize,
+    /// K-means++ restarts at the smoothed k for the groups a
+    /// [`history::replay`] reports: its last update's groups are the
+    /// least-inertia clustering among the replayed history's warm-started one
+    /// and these (ties keep the history's). The history itself, and so the
+    /// choice of k, is untouched. A replay coarsens Pol.is's update cadence
+    /// (see [`history`]), and warm-started k-means follows the coarse path
+    /// into whichever local optimum it leads to, where Pol.is's own update
+    /// every poll window would have moved on (on canadian-electoral-reform
+    /// the ladder's path ends at groups of 190 and 97, the every-poll
+    /// cadence at 268 and 19, and with these restarts at 270 and 17). A
+    /// single analysis ([`analyze`], and the app's live updates, which run
+    /// at Pol.is's own cadence) does not use them: it has no coarsened path
+    /// to correct, and runs Pol.is's update as it is. 0 reports the replayed
+    /// clustering as it is.
+    pub replay_restarts: usize,
     /// Weight each base cluster by its size in the silhouette (polis weighs
     /// them equally). See [`kmeans::silhouette`].
     pub weighted_silhouette: bool,
@@ -107,6 +122,7 @@ impl Default for Params {
             k_buffer: 4,
             pick_max: 5,
             group_restarts: 0,
+            replay_restarts: 3,
             weighted_silhouette: true,
             refine_participants: true,
             threads: 1,
@@ -282,19 +298,22 @@ pub fn analyze(
     params: &Params,
     warm: Option<&WarmStart>,
 ) -> Analysis {
-    analyze_with(m, moderated_out, params, warm, true)
+    analyze_with(m, moderated_out, params, warm, true, 0)
 }
 
 /// [`analyze`], with step 4 (repness, consensus, group-informed consensus)
 /// only when `describe`: a replay's intermediate updates need only what the
 /// next update starts from ([`Analysis::warm`]), which step 4 does not
 /// touch, so they skip it. Without it those three fields are empty.
+/// `restarts`: k-means++ restarts for the reported groups (see
+/// [`Params::replay_restarts`]); 0 reports the warm-started clustering.
 pub(crate) fn analyze_with(
     m: &VoteMatrix,
     moderated_out: &[u64],
     params: &Params,
     warm: Option<&WarmStart>,
     describe: bool,
+    restarts: usize,
 ) -> Analysis {
     let threads = params.threads.max(1);
     let zeroed: Vec<bool> = {
@@ -424,9 +443,31 @@ pub(crate) fn analyze_with(
             |k| clusterings.contains_key(&k),
         )
     });
-    let chosen: &[kmeans::Cluster] = smoother
-        .and_then(|s| clusterings.get(&s.smoothed_k))
-        .map_or(&[], |v| v.as_slice());
+    // The groups reported: the history's clustering at the smoothed k, or a
+    // k-means++ restart's if it has less inertia (a replay's last update: see
+    // `Params::replay_restarts`). Only the report: a next update would start
+    // from `clusterings`, as Pol.is's does.
+    let reported: Option<Vec<kmeans::Cluster>> = smoother
+        .and_then(|s| clusterings.get(&s.smoothed_k).map(|c| (s.smoothed_k, c)))
+        .filter(|_| restarts > 0)
+        .map(|(k, c)| {
+            kmeans::kmeans_restarts(
+                &centers,
+                Some(&weights),
+                k,
+                params.group_iters,
+                Some(c),
+                restarts,
+                &mut rng,
+                1,
+            )
+        });
+    let chosen: &[kmeans::Cluster] = match &reported {
+        Some(r) => r,
+        None => smoother
+            .and_then(|s| clusterings.get(&s.smoothed_k))
+            .map_or(&[], |v| v.as_slice()),
+    };
 
     // group label per matrix row
     let mut label: Vec<Option<usize>> = vec![None; m.n_rows()];
