@@ -10,7 +10,7 @@ macro_rules! impl_sql_conversation {
             use self::sql_shared::*;
             use ::chrono::{DateTime, Utc};
             use ::cohort_store::*;
-            use $crate::corrupt;
+            use $crate::{corrupt, values_placeholders};
 
             fn visitor_vote(r: &DbRow) -> Result<VisitorVoteRow> {
                 Ok(VisitorVoteRow {
@@ -386,18 +386,6 @@ macro_rules! impl_sql_conversation {
                             .exec(self)
                             .await?;
                     }
-                    // Multi-row VALUES lists, within both backends' limits
-                    // on bound values.
-                    fn values(cols: usize, rows: usize) -> String {
-                        (0..rows)
-                            .map(|r| {
-                                let cells: Vec<String> =
-                                    (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
-                                format!("({})", cells.join(", "))
-                            })
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    }
                     for chunk in v.statements.chunks(1000) {
                         let sql = format!(
                             "INSERT INTO conversation_result_statements (slate_id, \
@@ -405,7 +393,7 @@ macro_rules! impl_sql_conversation {
                              group_consensus, group_consensus_rank, agree_rank, \
                              disagree_rank, bridge_votes, bridge_across, bridge_low, \
                              bridge_high, bridges, x, y) VALUES {}",
-                            values(17, chunk.len())
+                            values_placeholders(SIGIL, chunk.len(), 17)
                         );
                         let mut q = ::sqlx::query(&sql);
                         for r in chunk {
@@ -448,7 +436,7 @@ macro_rules! impl_sql_conversation {
                         let sql = format!(
                             "INSERT INTO conversation_result_points (slate_id, \
                              participant, x, y, grp, drawn) VALUES {}",
-                            values(6, chunk.len())
+                            values_placeholders(SIGIL, chunk.len(), 6)
                         );
                         let mut q = ::sqlx::query(&sql);
                         for p in chunk {

@@ -11,7 +11,7 @@ macro_rules! impl_sql_people {
             use ::chrono::{DateTime, Utc};
             use ::cohort_core::Email;
             use ::cohort_store::*;
-            use $crate::list_placeholders;
+            use $crate::{list_placeholders, values_placeholders};
 
             const PERSON_COLUMNS: &str = "id, slate_id, email, given_name, family_name, \
                                           address, city, state, zip, phone, source, \
@@ -292,37 +292,23 @@ macro_rules! impl_sql_people {
                     source: &str,
                     at: DateTime<Utc>,
                 ) -> Result<Vec<Email>> {
-                    // 400 rows of 9 values (+ 3 shared) stay under both
-                    // backends' limits on bound parameters.
+                    // 400 rows of 12 values stay under both backends'
+                    // limits on bound parameters; plain `?`s on SQLite (see
+                    // `values_placeholders`).
                     const CHUNK: usize = 400;
                     let mut added = Vec::new();
                     for chunk in people.chunks(CHUNK) {
-                        let mut sql = String::from(
+                        let sql = format!(
                             "INSERT INTO people (slate_id, email, given_name, family_name, \
                              address, city, state, zip, phone, source, created_at, \
-                             modified_at) VALUES ",
+                             modified_at) VALUES {} ON CONFLICT (slate_id, email) DO NOTHING \
+                             RETURNING email",
+                            values_placeholders(SIGIL, chunk.len(), 12)
                         );
-                        for i in 0..chunk.len() {
-                            let b = 4 + i * 8;
-                            if i > 0 {
-                                sql.push_str(", ");
-                            }
-                            sql.push_str(&format!(
-                                "($1, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, $2, $3, $3)",
-                                b,
-                                b + 1,
-                                b + 2,
-                                b + 3,
-                                b + 4,
-                                b + 5,
-                                b + 6,
-                                b + 7
-                            ));
-                        }
-                        sql.push_str(" ON CONFLICT (slate_id, email) DO NOTHING RETURNING email");
-                        let mut q = ::sqlx::query(&sql).bind(slate_id).bind(source).bind(at);
+                        let mut q = ::sqlx::query(&sql);
                         for (email, f) in chunk {
                             q = q
+                                .bind(slate_id)
                                 .bind(email.as_str())
                                 .bind(&f.given_name)
                                 .bind(&f.family_name)
@@ -330,7 +316,10 @@ macro_rules! impl_sql_people {
                                 .bind(&f.city)
                                 .bind(&f.state)
                                 .bind(&f.zip)
-                                .bind(&f.phone);
+                                .bind(&f.phone)
+                                .bind(source)
+                                .bind(at)
+                                .bind(at);
                         }
                         for r in q.all(self).await?.iter() {
                             added.push(email_from(r, "people")?);

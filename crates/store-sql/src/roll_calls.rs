@@ -12,7 +12,7 @@ macro_rules! impl_sql_roll_calls {
     ($tx:ty, $db:ty) => {
         const _: () = {
             use self::sql_shared::{db, DbRow, get, SIGIL};
-            use $crate::values_placeholders;
+            use $crate::{list_placeholders, values_placeholders};
             use ::cohort_store::{
                 CandidateMemberRow, Id, PlatformVoteRow, PositionRow, Result, RollCallRow,
                 RollCallsTx, StoreError,
@@ -174,14 +174,14 @@ macro_rules! impl_sql_roll_calls {
                     let (from, to) = bounds(from, to);
                     let mut out = Vec::new();
                     for chunk in members.chunks(500) {
-                        let list: Vec<String> =
-                            (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
                         let sql = format!(
                             "SELECT {POSITION_COLS} FROM roll_call_positions p \
                              JOIN roll_calls c ON c.vote_id = p.vote_id \
-                             WHERE c.voted_on >= $1 AND c.voted_on <= $2 AND p.member_id IN ({}) \
+                             WHERE c.voted_on >= {} AND c.voted_on <= {} AND p.member_id IN ({}) \
                              ORDER BY p.vote_id, p.member_id",
-                            list.join(", ")
+                            list_placeholders(SIGIL, 1, 1),
+                            list_placeholders(SIGIL, 2, 2),
+                            list_placeholders(SIGIL, 3, chunk.len() + 2)
                         );
                         let mut q = ::sqlx::query(&sql).bind(from).bind(to);
                         for m in chunk {
