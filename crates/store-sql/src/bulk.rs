@@ -40,14 +40,7 @@ macro_rules! sql_bulk {
             ) -> Result<IntakeRecorded> {
                 const ONE_TRIP: usize = 64;
                 const VERSION: &str = "SELECT version FROM slates WHERE id = ?";
-                if !w.pledges.is_empty() {
-                    // This store never reserves any (see `IntakeWrites::reserve`).
-                    return Err(StoreError::Other(
-                        "pledge ids were not reserved \
-                                                      by this store"
-                            .into(),
-                    ));
-                }
+                self.insert_pledges_under(w.pledges).await?;
                 if w.donors.is_empty()
                     || [w.events.len(), w.donors.len(), w.emails.len()]
                         .iter()
@@ -165,7 +158,56 @@ macro_rules! sql_bulk {
                 })
             }
 
-            pub(crate) async fn insert_installments(
+/// Ids after the table's last: the rows SQLite would give next
+            /// (an `INTEGER PRIMARY KEY` without `AUTOINCREMENT` takes the
+            /// largest id plus one). This transaction is the only writer
+            /// from its `BEGIN IMMEDIATE`, so they hold until it ends.
+            pub(crate) async fn fresh_pledge_ids(&mut self, n: usize) -> Result<Vec<Id>> {
+                let last: Id = ::sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM pledges")
+                    .fetch_one(&mut *self.tx)
+                    .await
+                    .map_err(db)?;
+                Ok((1..=n as Id).map(|i| last + i).collect())
+            }
+
+            /// New pledges under ids given with them: rows, the donor
+            /// index and the `waiting` totals, as `insert_pledge` writes each.
+            async fn insert_pledges_under(&mut self, pledges: &[(Id, NewPledge)]) -> Result<()> {
+                if pledges.is_empty() {
+                    return Ok(());
+                }
+                for chunk in pledges.chunks(CHUNK / 2) {
+                    let sql = format!(
+                        "{} {}",
+                        INSERT_PLEDGES.replacen("(slate_id,", "(id, slate_id,", 1),
+                        values_placeholders(SIGIL, chunk.len(), PLEDGE_COLS + 1)
+                            .replace(")", ", 'pending')")
+                    );
+                    let mut q = ::sqlx::query(&sql);
+                    for (id, p) in chunk {
+                        q = bind_pledge(q.bind(*id), p)?;
+                    }
+                    q.execute(&mut *self.tx).await.map_err(db)?;
+                }
+                let donors: Vec<(String, Id)> = pledges
+                    .iter()
+                    .map(|(id, p)| (p.email.as_str().to_owned(), *id))
+                    .collect();
+                self.insert_pledge_donors(&donors).await?;
+                let mut w = WaitingDeltas::default();
+                for (_, p) in pledges {
+                    w.add(
+                        p.slate_id,
+                        ids_to_json(&p.candidates),
+                        p.kind.money().get(),
+                        i64::from(p.kind.hours_per_week()),
+                        1,
+                    );
+                }
+                self.apply_waiting(w).await
+            }
+
+                        pub(crate) async fn insert_installments(
                 &mut self,
                 installments: &[Installment],
                 at: DateTime<Utc>,
@@ -270,6 +312,17 @@ macro_rules! sql_bulk {
         pub(crate) const COPY_CHUNK: usize = 4_096;
 
         impl $tx {
+            /// From the ids' sequence: unique whatever this transaction does.
+            pub(crate) async fn fresh_pledge_ids(&mut self, n: usize) -> Result<Vec<Id>> {
+                ::sqlx::query_scalar(
+                    "SELECT nextval('pledges_id_seq') FROM generate_series(1, $1::bigint)",
+                )
+                .bind(n as i64)
+                .fetch_all(&mut *self.tx)
+                .await
+                .map_err(db)
+            }
+
             /// One statement: the events, pledgers and outbox rows as
             /// data-modifying CTEs feeding the pot's update, which counts
             /// a donor as new when their live count is exactly what this added.

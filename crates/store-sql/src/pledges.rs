@@ -153,6 +153,10 @@ macro_rules! impl_sql_pledges {
                     self.intake_writes(w).await
                 }
 
+                async fn new_pledge_ids(&mut self, n: usize) -> Result<Vec<Id>> {
+                    self.fresh_pledge_ids(n).await
+                }
+
                 async fn add_pledgers(
                     &mut self,
                     slate_id: Id,

@@ -57,6 +57,13 @@ pub trait PledgesTx: Send {
     /// read under that lock, so a caller that acted on a kept state without
     /// locking can check, before it commits, that the state still stands.
     async fn record_intake(&mut self, w: &IntakeWrites<'_>) -> Result<IntakeRecorded>;
+    /// `n` pledge ids no pledge has, for [`IntakeWrites::pledges`] of a
+    /// `record_intake` in this transaction: nothing hands them out again
+    /// while it lasts. PostgreSQL draws them from the ids' sequence (they
+    /// stay unique, used or not, whatever this transaction does); SQLite's
+    /// are the table's next rows, so they hold only until this transaction
+    /// ends and only while nothing else in it inserts a pledge.
+    async fn new_pledge_ids(&mut self, n: usize) -> Result<Vec<Id>>;
     /// Record the pot as it stands on `day` (replacing that day's earlier sample).
     async fn record_pot_history(&mut self, slate_id: Id, day: NaiveDate, pot: &Pot) -> Result<()>;
     /// Each recorded day's pot, oldest first.

@@ -34,6 +34,12 @@ pub(super) enum Staged {
         token: String,
     },
     Done(Box<PledgeOutcome>),
+    /// The same key and body as a pledge earlier in this batch: answered as
+    /// a replay of it once the batch's write has put it in.
+    Repeat {
+        id: Id,
+        hash: String,
+    },
     /// The request needs to write what a slate's kept base holds (a new
     /// condition) before the slate is locked: the batch must run again, locking first.
     Stale,
@@ -72,6 +78,45 @@ pub(super) struct BatchSlate {
     pub(super) receipts: Vec<(cohort_store::NewEmail, String)>,
     /// Payloads of the batch's `pledged` events, in order.
     pub(super) events: Vec<String>,
+    /// Which of the batch's idempotency keys for this slate the database
+    /// already has: looked up together at the slate's first keyed request.
+    pub(super) known_keys: Option<HashSet<String>>,
+    /// Keys this batch's new pledges took: the pledge and its request hash,
+    /// so a repeat later in the batch replays it.
+    pub(super) batch_keys: HashMap<String, (Id, String)>,
+    /// Joint-event pledges to link once the batch's write has put them in.
+    pub(super) links: Vec<(Id, Id)>,
+}
+
+/// Pledge ids for one attempt at a batch, asked of the store once (see
+/// [`cohort_store::PledgesTx::new_pledge_ids`]): enough for every request,
+/// so that every new pledge goes in with its slate's one write.
+pub(super) struct IdBlock {
+    want: usize,
+    ids: Option<std::vec::IntoIter<Id>>,
+}
+
+impl IdBlock {
+    pub(super) fn new(want: usize) -> IdBlock {
+        IdBlock { want, ids: None }
+    }
+
+    /// An id kept from an earlier batch if there is one, else the next of
+    /// this attempt's block.
+    pub(super) async fn next(&mut self, tx: &mut dyn Tx, intake: &Intake) -> Result<Id> {
+        if let Some(id) = intake.take_id() {
+            return Ok(id);
+        }
+        if self.ids.is_none() {
+            self.ids = Some(tx.new_pledge_ids(self.want).await?.into_iter());
+        }
+        // Asked for once: on SQLite a second ask would give the same ids again.
+        self.ids.as_mut().and_then(Iterator::next).ok_or_else(|| {
+            EngineError::Store(StoreError::Other(
+                "the batch ran out of pledge ids".into(),
+            ))
+        })
+    }
 }
 
 /// The group-commit queue (see [`Engine::pledge`]).
@@ -294,8 +339,17 @@ impl Engine {
         let outcome: Result<bool> = async {
             let mut tx = self.store.write().await?;
             let mut slates: HashMap<String, Option<BatchSlate>> = HashMap::new();
+            let mut keys: HashMap<&str, Vec<&str>> = HashMap::new();
             for job in jobs {
-                let r = self.stage(tx.as_mut(), job, &mut slates, kept, at).await;
+                if let Some(k) = &job.key {
+                    keys.entry(job.slate.as_str()).or_default().push(k);
+                }
+            }
+            let mut ids = IdBlock::new(jobs.len());
+            for job in jobs {
+                let r = self
+                    .stage(tx.as_mut(), job, &mut slates, &keys, &mut ids, kept, at)
+                    .await;
                 match r {
                     Err(EngineError::Store(e)) => return Err(EngineError::Store(e)),
                     Ok(Staged::Stale) => return Ok(false),
@@ -322,6 +376,9 @@ impl Engine {
                 self.intake.keep(recorded.reserved);
                 if !b.locked && recorded.slate_version != b.base.version {
                     return Ok(false);
+                }
+                for (pledge, event) in b.links.drain(..) {
+                    tx.link_joint_event_pledge(pledge, event).await?;
                 }
                 // The pledgers join the people list as an import's people
                 // do: an upsert each was a round trip to SQLite's worker
@@ -354,6 +411,16 @@ impl Engine {
                 .map(|b| (b.base.row.id, b))
                 .collect();
             for r in staged.iter_mut() {
+                if let Ok(Staged::Repeat { id, hash }) = r {
+                    let first = tx
+                        .pledge(*id)
+                        .await?
+                        .ok_or_else(|| EngineError::not_found("pledge", id.to_string()))?;
+                    *r = replay(tx.as_mut(), &self.keys, first, hash)
+                        .await
+                        .map(|o| Staged::Done(Box::new(o)));
+                    continue;
+                }
                 if let Ok(Staged::Created { row, token }) = r {
                     let Some(b) = by_id.get(&row.slate_id) else {
                         continue;
@@ -460,10 +527,10 @@ mod batch_key_tests {
     use crate::{Actor, CandidateInput, Engine, FixedClock, OsTokens, PledgeRequest, SlateInput};
 
     /// A key's second job in the same batch must find the pledge its first
-    /// made (a replay), not insert it again: a keyed pledge goes in at once
-    /// for this (see `stage`). `pledge_imported` queues its items together,
+    /// made (a replay), not insert it again: the batch remembers the keys it
+    /// took (see `stage`). `pledge_imported` queues its items together,
     /// so they share one batch. Seen failing with the key looked up only
-    /// once per batch (a prefetch tried for speed, not kept).
+    /// once per batch (a prefetch tried for speed, without that memory).
     #[tokio::test]
     async fn a_key_twice_in_one_batch_pledges_once_and_replays_once() {
         let dir = std::env::temp_dir().join(format!(

@@ -5,11 +5,14 @@ use super::*;
 impl Engine {
     /// Validate and write one pledge of a batch. Store errors abort the batch;
     /// any other error answers only this request.
+    #[allow(clippy::too_many_arguments)]
     pub(super) async fn stage(
         &self,
         tx: &mut dyn Tx,
         job: &Job,
         slates: &mut HashMap<String, Option<BatchSlate>>,
+        keys: &HashMap<&str, Vec<&str>>,
+        ids: &mut IdBlock,
         kept: bool,
         at: DateTime<Utc>,
     ) -> Result<Staged> {
@@ -29,6 +32,9 @@ impl Engine {
                 people: Vec::new(),
                 receipts: Vec::new(),
                 events: Vec::new(),
+                known_keys: None,
+                batch_keys: HashMap::new(),
+                links: Vec::new(),
             });
             slates.insert(job.slate.clone(), loaded);
         }
@@ -36,15 +42,35 @@ impl Engine {
             return Err(EngineError::not_found("slate", job.slate.clone()));
         };
         let hash = job.request.request_hash.clone();
-        let slate = &b.base.row;
-        let key = job.key.as_ref().map(|k| format!("{}:{k}", slate.id));
+        let slate_id = b.base.row.id;
+        let key = job.key.as_ref().map(|k| format!("{slate_id}:{k}"));
         if let Some(key) = &key {
-            if let Some(existing) = tx.pledge_by_idempotency_key(key).await? {
-                return replay(tx, &self.keys, existing, &hash)
-                    .await
-                    .map(|o| Staged::Done(Box::new(o)));
+            // The batch's keys for this slate are looked up together, once.
+            if b.known_keys.is_none() {
+                let all: Vec<String> = keys
+                    .get(job.slate.as_str())
+                    .into_iter()
+                    .flatten()
+                    .map(|k| format!("{slate_id}:{k}"))
+                    .collect();
+                let found = tx.pledges_by_idempotency_keys(&all).await?;
+                b.known_keys = Some(found.into_iter().map(|(k, _, _)| k).collect());
+            }
+            if let Some((id, first)) = b.batch_keys.get(key) {
+                if *first != hash {
+                    return Err(key_reused());
+                }
+                return Ok(Staged::Repeat { id: *id, hash });
+            }
+            if b.known_keys.as_ref().is_some_and(|k| k.contains(key)) {
+                if let Some(existing) = tx.pledge_by_idempotency_key(key).await? {
+                    return replay(tx, &self.keys, existing, &hash)
+                        .await
+                        .map(|o| Staged::Done(Box::new(o)));
+                }
             }
         }
+        let slate = &b.base.row;
         let mut v = validate(
             &job.request,
             slate,
@@ -102,19 +128,15 @@ impl Engine {
             request_hash: hash,
             created_at: at,
         };
-        // A pledge under an id an earlier batch reserved goes in with the
-        // batch's one write; one with an idempotency key goes in now, so a
-        // repeat of its key later in the same batch finds it.
-        // A joint fundraiser's pledge goes in now, so its link to the event can.
-        let reserved = (job.key.is_none() && job.request.joint_event.is_none())
-            .then(|| self.intake.take_id())
-            .flatten();
-        let id = match reserved {
-            Some(id) => id,
-            None => tx.insert_pledge(&new).await?,
-        };
+        // Every new pledge goes in with its slate's one write, under an id
+        // given now (its receipt, event and email name it); a joint
+        // fundraiser's link to its event is written after that write.
+        let id = ids.next(tx, &self.intake).await?;
         if let Some(event_id) = job.request.joint_event {
-            tx.link_joint_event_pledge(id, event_id).await?;
+            b.links.push((id, event_id));
+        }
+        if let Some(k) = &new.idempotency_key {
+            b.batch_keys.insert(k.clone(), (id, new.request_hash.clone()));
         }
         // The pledger joins the slate's people list (OSDI, CSV) in the same
         // transaction: one upsert, after the pot's write.
@@ -149,9 +171,7 @@ impl Engine {
             unlocked_at: None,
             stopped_at: None,
         };
-        if reserved.is_some() {
-            b.pledges.push((id, new));
-        }
+        b.pledges.push((id, new));
         Ok(Staged::Created {
             row: Box::new(row),
             token: receipt,

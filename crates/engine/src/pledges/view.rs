@@ -88,6 +88,14 @@ pub(crate) async fn owned_pledge(tx: &mut dyn Tx, id: Id, owner: Owner<'_>) -> R
     }
 }
 
+/// The answer to a known Idempotency-Key with another body.
+pub(super) fn key_reused() -> EngineError {
+    EngineError::conflict(
+        "idempotency_key_reused",
+        "this Idempotency-Key was already used with a different request body",
+    )
+}
+
 pub(super) async fn replay(
     tx: &mut dyn Tx,
     keys: &Keyring,
@@ -95,10 +103,7 @@ pub(super) async fn replay(
     hash: &str,
 ) -> Result<PledgeOutcome> {
     if existing.request_hash != hash {
-        return Err(EngineError::conflict(
-            "idempotency_key_reused",
-            "this Idempotency-Key was already used with a different request body",
-        ));
+        return Err(key_reused());
     }
     let slate = tx
         .slate(existing.slate_id)

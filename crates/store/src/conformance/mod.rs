@@ -198,6 +198,7 @@ macro_rules! conformance_tests {
             record_intake_writes_one_pledge_and_its_receipt,
             record_intake_writes_a_large_batch,
             record_intake_inserts_pledges_under_reserved_ids,
+            record_intake_inserts_pledges_under_new_ids,
             leases_round_trip_and_are_replaced_whole,
             api_tokens_have_names_expiries_and_revocation,
             held_email_waits_for_release_and_folded_email_never_goes,
