@@ -40,12 +40,12 @@ macro_rules! sql_bulk {
             ) -> Result<IntakeRecorded> {
                 const ONE_TRIP: usize = 64;
                 const VERSION: &str = "SELECT version FROM slates WHERE id = ?";
-                self.insert_pledges_under(w.pledges).await?;
                 if w.donors.is_empty()
-                    || [w.events.len(), w.donors.len(), w.emails.len()]
+                    || [w.pledges.len(), w.events.len(), w.donors.len(), w.emails.len()]
                         .iter()
                         .any(|&n| n > ONE_TRIP)
                 {
+                    self.insert_pledges_under(w.pledges).await?;
                     let slate_version = ::sqlx::query_scalar(VERSION)
                         .bind(w.slate_id)
                         .fetch_one(&mut *self.tx)
@@ -83,6 +83,21 @@ macro_rules! sql_bulk {
                 }
                 // Anonymous `?`s take the bound values in order across the statements.
                 let mut sql = format!("{VERSION};");
+                if !w.pledges.is_empty() {
+                    // The pledges, their donor-index rows and `waiting`
+                    // totals, as `insert_pledges_under` writes them (an
+                    // upsert adds each row in turn on SQLite).
+                    let n = w.pledges.len();
+                    sql += &format!(
+                        "{} {}; INSERT INTO pledge_donors (email, pledge_id) VALUES {}; \
+                         INSERT INTO waiting (slate_id, chosen, cents, hours, pledges) \
+                         VALUES {} {WAITING_ADDS};",
+                        INSERT_PLEDGES.replacen("(slate_id,", "(id, slate_id,", 1),
+                        values_placeholders('?', n, PLEDGE_COLS + 1).replace(")", ", 'pending')"),
+                        values_placeholders('?', n, 2),
+                        values_placeholders('?', n, 5),
+                    );
+                }
                 if !w.events.is_empty() {
                     sql += &format!(
                         "INSERT INTO events (slate_id, kind, \
@@ -116,6 +131,20 @@ macro_rules! sql_bulk {
                     values_placeholders('?', w.donors.len(), 2)
                 );
                 let mut q = ::sqlx::query(&sql).bind(w.slate_id);
+                for (id, p) in w.pledges {
+                    q = bind_pledge(q.bind(*id), p)?;
+                }
+                for (id, p) in w.pledges {
+                    q = q.bind(p.email.as_str()).bind(*id);
+                }
+                for (_, p) in w.pledges {
+                    q = q
+                        .bind(p.slate_id)
+                        .bind(ids_to_json(&p.candidates).unwrap_or_default())
+                        .bind(p.kind.money().get())
+                        .bind(i64::from(p.kind.hours_per_week()))
+                        .bind(1_i64);
+                }
                 for payload in w.events {
                     q = q
                         .bind(w.slate_id)

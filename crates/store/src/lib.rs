@@ -297,7 +297,8 @@ pub struct PotDelta {
 pub struct IntakeWrites<'a> {
     pub slate_id: Id,
     /// New pledges to insert first, each under an id an earlier
-    /// `record_intake` of the same store reserved (see `reserve`).
+    /// `record_intake` of the same store reserved (see `reserve`) or this
+    /// transaction's `new_pledge_ids` gave.
     pub pledges: &'a [(Id, NewPledge)],
     /// Payloads of the batch's `pledged` events, in order.
     pub events: &'a [String],
