@@ -41,9 +41,14 @@ macro_rules! sql_bulk {
                 const ONE_TRIP: usize = 64;
                 const VERSION: &str = "SELECT version FROM slates WHERE id = ?";
                 if w.donors.is_empty()
-                    || [w.pledges.len(), w.events.len(), w.donors.len(), w.emails.len()]
-                        .iter()
-                        .any(|&n| n > ONE_TRIP)
+                    || [
+                        w.pledges.len(),
+                        w.events.len(),
+                        w.donors.len(),
+                        w.emails.len(),
+                    ]
+                    .iter()
+                    .any(|&n| n > ONE_TRIP)
                 {
                     self.insert_pledges_under(w.pledges).await?;
                     let slate_version = ::sqlx::query_scalar(VERSION)
@@ -187,7 +192,7 @@ macro_rules! sql_bulk {
                 })
             }
 
-/// Ids after the table's last: the rows SQLite would give next
+            /// Ids after the table's last: the rows SQLite would give next
             /// (an `INTEGER PRIMARY KEY` without `AUTOINCREMENT` takes the
             /// largest id plus one). This transaction is the only writer
             /// from its `BEGIN IMMEDIATE`, so they hold until it ends.
@@ -236,7 +241,7 @@ macro_rules! sql_bulk {
                 self.apply_waiting(w).await
             }
 
-                        pub(crate) async fn insert_installments(
+            pub(crate) async fn insert_installments(
                 &mut self,
                 installments: &[Installment],
                 at: DateTime<Utc>,

@@ -112,9 +112,7 @@ impl IdBlock {
         }
         // Asked for once: on SQLite a second ask would give the same ids again.
         self.ids.as_mut().and_then(Iterator::next).ok_or_else(|| {
-            EngineError::Store(StoreError::Other(
-                "the batch ran out of pledge ids".into(),
-            ))
+            EngineError::Store(StoreError::Other("the batch ran out of pledge ids".into()))
         })
     }
 }

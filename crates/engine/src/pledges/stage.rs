@@ -136,7 +136,8 @@ impl Engine {
             b.links.push((id, event_id));
         }
         if let Some(k) = &new.idempotency_key {
-            b.batch_keys.insert(k.clone(), (id, new.request_hash.clone()));
+            b.batch_keys
+                .insert(k.clone(), (id, new.request_hash.clone()));
         }
         // The pledger joins the slate's people list (OSDI, CSV) in the same
         // transaction: one upsert, after the pot's write.

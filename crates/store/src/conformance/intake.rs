@@ -369,7 +369,10 @@ pub async fn record_intake_inserts_pledges_under_new_ids(store: &dyn Store) {
     let mut keyed = money(s.id, cond, "bo@x.org", 300, "2028-02-01", Some("new-key-1"));
     keyed.candidates = Some(vec![before]);
     let pledges = [
-        (ids[0], money(s.id, cond, "ana@x.org", 700, "2028-01-01", None)),
+        (
+            ids[0],
+            money(s.id, cond, "ana@x.org", 700, "2028-01-01", None),
+        ),
         (ids[2], keyed),
     ];
     tx.record_intake(&IntakeWrites {
