@@ -312,37 +312,7 @@ pub async fn record_intake_inserts_pledges_under_reserved_ids(store: &dyn Store)
     assert!(recorded.reserved.is_empty(), "none asked for");
     tx.commit().await.expect("commit");
     let mut tx = store.read().await.expect("read");
-    for (id, p) in &pledges {
-        let row = tx.pledge(*id).await.expect("read").expect("stored");
-        assert_eq!(
-            (
-                &row.kind,
-                &row.email,
-                &row.candidates,
-                row.deadline,
-                &row.idempotency_key
-            ),
-            (
-                &p.kind,
-                &p.email,
-                &p.candidates,
-                p.deadline,
-                &p.idempotency_key
-            ),
-            "pledge {id}"
-        );
-        assert_eq!(row.status, PledgeStatus::Pending);
-        assert_eq!(row.slate_id, s.id);
-        let mine = tx.pledges_by_email(&p.email).await.expect("by email");
-        assert_eq!(mine.iter().map(|r| r.id).collect::<Vec<_>>(), vec![*id]);
-    }
-    assert_eq!(
-        tx.pledge_by_idempotency_key("key-1")
-            .await
-            .expect("key")
-            .map(|r| r.id),
-        Some(reserved[2])
-    );
+    stored_as_given(tx.as_mut(), &pledges, "key-1").await;
     // The `waiting` totals (per chosen list) agree with the pending pledges.
     assert_eq!(tx.check_invariants().await.expect("check"), Vec::new());
 }
@@ -400,24 +370,45 @@ pub async fn record_intake_inserts_pledges_under_new_ids(store: &dyn Store) {
     assert!(!ids.contains(&after), "{after} collides with a given id");
     tx.commit().await.expect("commit");
     let mut tx = store.read().await.expect("read");
-    for (id, p) in &pledges {
+    stored_as_given(tx.as_mut(), &pledges, "new-key-1").await;
+    assert_eq!(tx.pot(s.id).await.expect("pot").pending_cents, 1200);
+    assert_eq!(tx.check_invariants().await.expect("check"), Vec::new());
+}
+
+/// Each pledge stored under its given id as given, pending, found by its
+/// donor's email, and the last one's key finds it.
+async fn stored_as_given(tx: &mut dyn Tx, pledges: &[(Id, NewPledge)], key: &str) {
+    for (id, p) in pledges {
         let row = tx.pledge(*id).await.expect("read").expect("stored");
         assert_eq!(
-            (&row.kind, &row.email, &row.candidates, &row.idempotency_key),
-            (&p.kind, &p.email, &p.candidates, &p.idempotency_key),
+            (
+                &row.kind,
+                &row.email,
+                &row.candidates,
+                row.deadline,
+                &row.idempotency_key,
+                row.slate_id
+            ),
+            (
+                &p.kind,
+                &p.email,
+                &p.candidates,
+                p.deadline,
+                &p.idempotency_key,
+                p.slate_id
+            ),
             "pledge {id}"
         );
         assert_eq!(row.status, PledgeStatus::Pending);
         let mine = tx.pledges_by_email(&p.email).await.expect("by email");
         assert_eq!(mine.iter().map(|r| r.id).collect::<Vec<_>>(), vec![*id]);
     }
+    let last = pledges.last().map(|(id, _)| *id);
     assert_eq!(
-        tx.pledge_by_idempotency_key("new-key-1")
+        tx.pledge_by_idempotency_key(key)
             .await
             .expect("key")
             .map(|r| r.id),
-        Some(ids[2])
+        last
     );
-    assert_eq!(tx.pot(s.id).await.expect("pot").pending_cents, 1200);
-    assert_eq!(tx.check_invariants().await.expect("check"), Vec::new());
 }
