@@ -99,7 +99,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::matrix::{VoteIndex, VoteMatrix, VoteRecord};
-use crate::{analyze, analyze_with, Analysis, Params, WarmStart};
+use crate::{analyze, group, place, Analysis, Params, Placed, WarmStart};
 
 /// Pol.is's vote polling interval (`:poller :votes :polling-interval`).
 pub const POLL_MS: i64 = 1000;
@@ -209,36 +209,69 @@ pub fn replay(
     let times: Vec<i64> = sorted.iter().map(|v| v.time).collect();
     let points = update_points(&times, rule);
     let index = VoteIndex::new(&sorted);
-    let mut warm: Option<WarmStart> = None;
-    let mut steps = Vec::with_capacity(points.len());
-    let mut last = None;
-    for (i, &end) in points.iter().enumerate() {
+    let n = points.len();
+    // A history's path, not a single update, is what the restarts correct.
+    let restarts = |i: usize| {
+        if i + 1 == n && n > 1 {
+            params.replay_restarts
+        } else {
+            0
+        }
+    };
+    // The placing chain: each update's matrix and place, warm started from
+    // the last update's place.
+    let place_at = |end: usize, placed_warm: &mut Option<WarmStart>| {
         let m = index.matrix(end);
-        // Only the last update is read for more than its warm start.
-        let last_update = i + 1 == points.len();
-        let a = analyze_with(
-            &m,
-            moderated_out,
-            params,
-            warm.as_ref(),
-            last_update,
-            // A history's path, not a single update, is what the restarts correct.
-            if last_update && points.len() > 1 {
-                params.replay_restarts
-            } else {
-                0
-            },
-        );
+        let placed = place(&m, moderated_out, params, placed_warm.as_ref());
+        *placed_warm = Some(placed.warm(&m));
+        (m, placed)
+    };
+    let mut warm: Option<WarmStart> = None;
+    let mut steps = Vec::with_capacity(n);
+    let mut last = None;
+    // Each update groups what it placed; only the last is read for more
+    // than its warm start.
+    let mut grouped = |i: usize, m: VoteMatrix, placed: Placed| {
+        let a = group(&m, placed, params, warm.as_ref(), i + 1 == n, restarts(i));
         if let Some(s) = a.warm.k_smoother {
             steps.push(Step {
-                votes: end,
-                until: times[end - 1],
+                votes: points[i],
+                until: times[points[i] - 1],
                 best_k: s.last_k,
                 smoothed_k: s.smoothed_k,
             });
         }
         warm = Some(a.warm.clone());
         last = Some((a, m));
+    };
+    if params.threads > 1 && n > 1 {
+        // Placing an update (the PCA) needs only the last update's
+        // placing, and grouping it only the last grouping: the two chains
+        // run side by side, update i + 1 placed while update i is grouped.
+        // Each does what the sequential loop below does, in the same order,
+        // so the result is the same bytes.
+        std::thread::scope(|scope| {
+            let (send, receive) = std::sync::mpsc::sync_channel(2);
+            let (points, place_at) = (&points, &place_at);
+            scope.spawn(move || {
+                let mut placed_warm = None;
+                for (i, &end) in points.iter().enumerate() {
+                    let (m, placed) = place_at(end, &mut placed_warm);
+                    if send.send((i, m, placed)).is_err() {
+                        break;
+                    }
+                }
+            });
+            for (i, m, placed) in receive {
+                grouped(i, m, placed);
+            }
+        });
+    } else {
+        let mut placed_warm = None;
+        for (i, &end) in points.iter().enumerate() {
+            let (m, placed) = place_at(end, &mut placed_warm);
+            grouped(i, m, placed);
+        }
     }
     let (analysis, matrix) = last.unwrap_or_else(|| {
         let m = VoteMatrix::default();

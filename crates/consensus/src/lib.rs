@@ -315,6 +315,44 @@ pub(crate) fn analyze_with(
     describe: bool,
     restarts: usize,
 ) -> Analysis {
+    let placed = place(m, moderated_out, params, warm);
+    group(m, placed, params, warm, describe, restarts)
+}
+
+/// Steps 1 and 2 of an update: who is in, the components, everyone's place
+/// on the map. Reads only the first half of `warm` (statements, components,
+/// who was in), so a replay can place update `i + 1` while it groups update `i`.
+pub(crate) struct Placed {
+    zeroed: Vec<bool>,
+    inside: Vec<bool>,
+    fitted: pca::Pca,
+    proj: Vec<[f64; 2]>,
+    /// The update's generator, after the PCA's draws: the groups' restarts
+    /// draw on from there, as in one sequential update.
+    rng: rng::Rng,
+}
+
+impl Placed {
+    /// What the next update's [`place`] reads of this one.
+    pub(crate) fn warm(&self, m: &VoteMatrix) -> WarmStart {
+        WarmStart {
+            statements: m.statements().to_vec(),
+            comps: Some(self.fitted.comps.clone()),
+            in_conversation: (0..m.n_rows())
+                .filter(|&r| self.inside[r])
+                .map(|r| m.participants()[r])
+                .collect(),
+            ..WarmStart::default()
+        }
+    }
+}
+
+pub(crate) fn place(
+    m: &VoteMatrix,
+    moderated_out: &[u64],
+    params: &Params,
+    warm: Option<&WarmStart>,
+) -> Placed {
     let threads = params.threads.max(1);
     let zeroed: Vec<bool> = {
         let mut z = vec![false; m.n_cols()];
@@ -357,6 +395,34 @@ pub(crate) fn analyze_with(
         threads,
     );
     let proj = pca::project(m, &zeroed, &fitted, threads);
+    Placed {
+        zeroed,
+        inside,
+        fitted,
+        proj,
+        rng,
+    }
+}
+
+/// Steps 3 and 4 of an update, from its [`Placed`]: base clusters, groups
+/// and k, and (when `describe`) what the groups say. Reads only the second
+/// half of `warm` (base clusters, each k's groups, the smoother).
+pub(crate) fn group(
+    m: &VoteMatrix,
+    placed: Placed,
+    params: &Params,
+    warm: Option<&WarmStart>,
+    describe: bool,
+    restarts: usize,
+) -> Analysis {
+    let threads = params.threads.max(1);
+    let Placed {
+        zeroed,
+        inside,
+        fitted,
+        proj,
+        mut rng,
+    } = placed;
 
     // 3a. base clusters over the in-conversation participants, in id order
     let rows_in: Vec<usize> = (0..m.n_rows()).filter(|&r| inside[r]).collect();
