@@ -15,6 +15,8 @@
 //! (`zero-out-columns`): mean 0, centred 0, so they add nothing to the
 //! components, but they do count as "voted" when scaling a projection.
 
+mod eigen;
+use eigen::{jacobi_eigen, tridiagonal_eigen};
 use serde::{Deserialize, Serialize};
 
 use crate::matrix::VoteMatrix;
@@ -163,19 +165,11 @@ impl Gram {
         Gram { n, g }
     }
 
-    /// `XᵀX Q` for a block of vectors interleaved by column.
-    fn mul_block(&self, q: &[Lanes]) -> Vec<Lanes> {
+    /// `XᵀX v`.
+    fn mul_vec(&self, v: &[f64]) -> Vec<f64> {
         self.g
             .chunks_exact(self.n.max(1))
-            .map(|row| {
-                let mut acc = [0.0; BLOCK];
-                for (gij, qj) in row.iter().zip(q) {
-                    for k in 0..BLOCK {
-                        acc[k] += gij * qj[k];
-                    }
-                }
-                acc
-            })
+            .map(|row| dot(row, v))
             .collect()
     }
 }
@@ -274,20 +268,48 @@ fn fit_using(
         })
         .collect();
     orthonormalize(&mut q, rng);
-    let gram = dense(m).then(|| Gram::new(&x));
+    let (mut ritz, theta, steps) = if dense(m) {
+        lanczos(&Gram::new(&x), &q)
+    } else {
+        subspace(&x, q, rng, max_iters, threads)
+    };
+    for v in &mut ritz {
+        let n = norm(v);
+        if n > 0.0 {
+            v.iter_mut().for_each(|x| *x /= n);
+        }
+    }
+    // No variance, or what is left after pc1 is rounding noise: a zero vector.
+    if theta[0] <= 0.0 {
+        ritz = zero();
+    } else if b < 2 || theta[1] <= 1e-12 * theta[0] {
+        ritz[1] = vec![0.0; n_cols];
+    }
+    Pca {
+        center,
+        comps: ritz,
+        iterations: [steps, steps],
+    }
+}
+
+/// Subspace iteration with Rayleigh–Ritz over the block `q` (orthonormal),
+/// on the votes: the top two Ritz vectors and values, and the steps taken.
+fn subspace(
+    x: &Centred,
+    mut q: Vec<Vec<f64>>,
+    rng: &mut Rng,
+    max_iters: usize,
+    threads: usize,
+) -> ([Vec<f64>; 2], [f64; 2], usize) {
+    let n_cols = x.m.n_cols();
+    let zero = || [vec![0.0; n_cols], vec![0.0; n_cols]];
     let mut prev: Option<[Vec<f64>; 2]> = None;
     let mut steps = 0;
     let (mut ritz, mut theta) = (zero(), [0.0, 0.0]);
     while steps < max_iters.max(1) {
         steps += 1;
         let lanes = interleave(&q, n_cols);
-        let w = deinterleave(
-            &match &gram {
-                Some(g) => g.mul_block(&lanes),
-                None => x.mul_gram_block(&lanes, threads),
-            },
-            q.len(),
-        );
+        let w = deinterleave(&x.mul_gram_block(&lanes, threads), q.len());
         // Rayleigh–Ritz: H = Qᵀ A Q, H = S Θ Sᵀ, Ritz vectors Q S with A Q S = W S.
         let h: Vec<Vec<f64>> = (0..q.len())
             .map(|i| (0..q.len()).map(|j| dot(&q[i], &w[j])).collect())
@@ -334,22 +356,87 @@ fn fit_using(
         q = order.iter().map(|&k| combine(&w, k)).collect();
         orthonormalize(&mut q, rng);
     }
-    for v in &mut ritz {
-        let n = norm(v);
-        if n > 0.0 {
-            v.iter_mut().for_each(|x| *x /= n);
+    (ritz, theta, steps)
+}
+
+/// The top two eigenpairs of the dense `XᵀX` by Lanczos with full
+/// reorthogonalization, from `XᵀX` times the sum of the start block's first
+/// two vectors (the warm components, when there are some): one product with `XᵀX` a
+/// step where subspace iteration takes one per block vector, and a Krylov
+/// space converges in far fewer steps than a power-type iteration. The
+/// Ritz values are checked every few steps; it stops when both top Ritz
+/// pairs' residuals `|β_k s_k|` are under 1e-12 of the top value, or the
+/// space is the whole of `XᵀX`'s (then exact).
+fn lanczos(g: &Gram, start: &[Vec<f64>]) -> ([Vec<f64>; 2], [f64; 2], usize) {
+    let n = g.n;
+    let mut sum: Vec<f64> = vec![0.0; n];
+    for v in start.iter().take(2) {
+        for (a, b) in sum.iter_mut().zip(v) {
+            *a += b;
         }
     }
-    // No variance, or what is left after pc1 is rounding noise: a zero vector.
-    if theta[0] <= 0.0 {
-        ritz = zero();
-    } else if b < 2 || theta[1] <= 1e-12 * theta[0] {
-        ritz[1] = vec![0.0; n_cols];
+    // Started from `XᵀX` times the sum, every Lanczos vector lies in `XᵀX`'s
+    // range: exactly zero on moderated-out columns, as the components must be.
+    let mut q = g.mul_vec(&sum);
+    let mut basis: Vec<Vec<f64>> = Vec::new();
+    let (mut alpha, mut beta): (Vec<f64>, Vec<f64>) = (Vec::new(), Vec::new());
+    let nq = norm(&q);
+    if nq == 0.0 || n == 0 {
+        return ([vec![0.0; n], vec![0.0; n]], [0.0, 0.0], 0);
     }
-    Pca {
-        center,
-        comps: ritz,
-        iterations: [steps, steps],
+    q.iter_mut().for_each(|x| *x /= nq);
+    loop {
+        let mut w = g.mul_vec(&q);
+        alpha.push(dot(&q, &w));
+        basis.push(q);
+        // Full reorthogonalization, twice ("twice is enough").
+        for _ in 0..2 {
+            for v in &basis {
+                let c = dot(v, &w);
+                for (a, b) in w.iter_mut().zip(v) {
+                    *a -= c * b;
+                }
+            }
+        }
+        let b = norm(&w);
+        let k = basis.len();
+        let whole = k == n || b <= 1e-14 * alpha[0].abs().max(f64::MIN_POSITIVE);
+        if whole || (k >= 8 && k % 4 == 0) {
+            // Ritz values, and each Ritz vector's last coordinate in the
+            // basis (its residual is `b` times that): one row of the
+            // eigenvector matrix, so a check costs O(k²), not O(k³).
+            let mut last = vec![vec![0.0; k]];
+            last[0][k - 1] = 1.0;
+            let vals = tridiagonal_eigen(&alpha, &beta, &mut last);
+            let mut order: Vec<usize> = (0..k).collect();
+            order.sort_by(|&i, &j| vals[j].total_cmp(&vals[i]));
+            let top = [order[0], order.get(1).copied().unwrap_or(order[0])];
+            let done = whole
+                || top
+                    .iter()
+                    .all(|&i| (b * last[0][i]).abs() <= 1e-12 * vals[order[0]].abs());
+            if done {
+                // Every row now: the Ritz vectors' coordinates in the basis.
+                let mut rows: Vec<Vec<f64>> = (0..k)
+                    .map(|r| (0..k).map(|c| if r == c { 1.0 } else { 0.0 }).collect())
+                    .collect();
+                let vals = tridiagonal_eigen(&alpha, &beta, &mut rows);
+                let ritz = top.map(|i| {
+                    let mut out = vec![0.0; n];
+                    for (j, v) in basis.iter().enumerate() {
+                        let c = rows[j][i];
+                        for (o, x) in out.iter_mut().zip(v) {
+                            *o += c * x;
+                        }
+                    }
+                    out
+                });
+                let theta = [vals[top[0]], if k > 1 { vals[top[1]] } else { 0.0 }];
+                return (ritz, theta, k);
+            }
+        }
+        beta.push(b);
+        q = w.into_iter().map(|x| x / b).collect();
     }
 }
 
@@ -388,55 +475,6 @@ fn orthonormalize(q: &mut Vec<Vec<f64>>, rng: &mut Rng) {
             q.remove(i);
         }
     }
-}
-
-/// Eigen-decomposition of a small symmetric matrix by cyclic Jacobi
-/// rotations: returns eigenvalues and the matrix whose column k
-/// (`vecs[j][k]`) is the k-th eigenvector.
-fn jacobi_eigen(mut a: Vec<Vec<f64>>) -> (Vec<f64>, Vec<Vec<f64>>) {
-    let n = a.len();
-    let mut v: Vec<Vec<f64>> = (0..n)
-        .map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
-        .collect();
-    for _sweep in 0..100 {
-        let off: f64 = (0..n)
-            .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
-            .map(|(i, j)| a[i][j] * a[i][j])
-            .sum();
-        let scale: f64 = (0..n).map(|i| a[i][i] * a[i][i]).sum::<f64>().max(1e-300);
-        if off <= 1e-30 * scale {
-            break;
-        }
-        for p in 0..n {
-            for r in p + 1..n {
-                if a[p][r] == 0.0 {
-                    continue;
-                }
-                let theta = (a[r][r] - a[p][p]) / (2.0 * a[p][r]);
-                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
-                let t = if theta == 0.0 { 1.0 } else { t };
-                let c = 1.0 / (t * t + 1.0).sqrt();
-                let s = t * c;
-                for row in a.iter_mut() {
-                    let (akp, akr) = (row[p], row[r]);
-                    row[p] = c * akp - s * akr;
-                    row[r] = s * akp + c * akr;
-                }
-                let (head, tail) = a.split_at_mut(r);
-                for (apk, ark) in head[p].iter_mut().zip(tail[0].iter_mut()) {
-                    let (x, y) = (*apk, *ark);
-                    *apk = c * x - s * y;
-                    *ark = s * x + c * y;
-                }
-                for row in v.iter_mut() {
-                    let (vkp, vkr) = (row[p], row[r]);
-                    row[p] = c * vkp - s * vkr;
-                    row[r] = s * vkp + c * vkr;
-                }
-            }
-        }
-    }
-    ((0..n).map(|i| a[i][i]).collect(), v)
 }
 
 /// Polis `sparsity-aware-project-ptpt` for every row: the dot product of the
