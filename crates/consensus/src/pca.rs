@@ -401,7 +401,7 @@ fn lanczos(g: &Gram, start: &[Vec<f64>]) -> ([Vec<f64>; 2], [f64; 2], usize) {
         let b = norm(&w);
         let k = basis.len();
         let whole = k == n || b <= 1e-14 * alpha[0].abs().max(f64::MIN_POSITIVE);
-        if whole || (k >= 8 && k % 4 == 0) {
+        if whole || (k >= 8 && k.is_multiple_of(4)) {
             // Ritz values, and each Ritz vector's last coordinate in the
             // basis (its residual is `b` times that): one row of the
             // eigenvector matrix, so a check costs O(k²), not O(k³).
