@@ -8,8 +8,8 @@
 //! 1. [`matrix`] — the vote matrix (last vote wins) and who is "in the
 //!    conversation" (`conversation.clj` `:raw-rating-mat`, `:in-conv`);
 //! 2. [`pca`] — two principal components of the mean-imputed centred matrix
-//!    by subspace iteration over sparse products (or over the dense `XᵀX`
-//!    when the statements are few enough that it costs less), and the
+//!    by subspace iteration over sparse products (or by Lanczos on the dense
+//!    `XᵀX` when the statements are few enough that it costs less), and the
 //!    sparsity-aware projection (`pca.clj`);
 //! 3. [`kmeans`] — up to 100 base clusters of participants, then opinion
 //!    groups by weighted k-means over base clusters for k = 2..5, k by

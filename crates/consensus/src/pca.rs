@@ -126,8 +126,10 @@ impl Gram {
     /// margin) and ~2 ns per cell of the dense matrix; building it ~1.5 ns
     /// per pair of one participant's votes. So vTaiwan (197 statements, a few
     /// people voting on all) goes dense and bowling-green (896 statements,
-    /// 33M pairs) stays sparse. Either way the same iteration runs on the
-    /// same `XᵀX`: only rounding differs.
+    /// 33M pairs) stays sparse. The dense side is costed as the subspace
+    /// steps it replaced; Lanczos takes one product a step, not eight, so
+    /// the comparison errs toward the votes. Either way the same top two
+    /// eigenvectors of the same `XᵀX` come out: only rounding differs.
     fn worth_it(m: &VoteMatrix) -> bool {
         let n = m.n_cols();
         if n > 2048 {
@@ -194,7 +196,8 @@ fn norm(a: &[f64]) -> f64 {
 /// iteration with Rayleigh–Ritz over a block of [`BLOCK`] vectors, which
 /// converges at the rate `λ_{BLOCK+1} / λ_2` and costs one pass over the votes
 /// per step for the whole block. Stops when both vectors move less than 1e-9
-/// or after `max_iters` steps.
+/// or after `max_iters` steps. Where the dense `XᵀX` is worth building
+/// ([`Gram::worth_it`]) it runs Lanczos on it instead (see `lanczos`).
 pub fn fit(
     m: &VoteMatrix,
     zeroed: &[bool],
