@@ -197,7 +197,7 @@ fn norm(a: &[f64]) -> f64 {
 /// converges at the rate `λ_{BLOCK+1} / λ_2` and costs one pass over the votes
 /// per step for the whole block. Stops when both vectors move less than 1e-9
 /// or after `max_iters` steps. Where the dense `XᵀX` is worth building
-/// ([`Gram::worth_it`]) it runs Lanczos on it instead (see `lanczos`).
+/// (`Gram::worth_it`) it runs Lanczos on it instead (see `lanczos`).
 pub fn fit(
     m: &VoteMatrix,
     zeroed: &[bool],
