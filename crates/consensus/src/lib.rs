@@ -298,25 +298,14 @@ pub fn analyze(
     params: &Params,
     warm: Option<&WarmStart>,
 ) -> Analysis {
-    analyze_with(m, moderated_out, params, warm, true, 0)
-}
-
-/// [`analyze`], with step 4 (repness, consensus, group-informed consensus)
-/// only when `describe`: a replay's intermediate updates need only what the
-/// next update starts from ([`Analysis::warm`]), which step 4 does not
-/// touch, so they skip it. Without it those three fields are empty.
-/// `restarts`: k-means++ restarts for the reported groups (see
-/// [`Params::replay_restarts`]); 0 reports the warm-started clustering.
-pub(crate) fn analyze_with(
-    m: &VoteMatrix,
-    moderated_out: &[u64],
-    params: &Params,
-    warm: Option<&WarmStart>,
-    describe: bool,
-    restarts: usize,
-) -> Analysis {
-    let placed = place(m, moderated_out, params, warm);
-    group(m, placed, params, warm, describe, restarts)
+    group(
+        m,
+        place(m, moderated_out, params, warm),
+        params,
+        warm,
+        true,
+        0,
+    )
 }
 
 /// Steps 1 and 2 of an update: who is in, the components, everyone's place
@@ -405,8 +394,12 @@ pub(crate) fn place(
 }
 
 /// Steps 3 and 4 of an update, from its [`Placed`]: base clusters, groups
-/// and k, and (when `describe`) what the groups say. Reads only the second
-/// half of `warm` (base clusters, each k's groups, the smoother).
+/// and k, and what the groups say only when `describe` (a replay's
+/// intermediate updates need only what the next starts from, which step 4
+/// does not touch; without it repness and both consensus lists are empty).
+/// Reads only the second half of `warm` (base clusters, each k's groups,
+/// the smoother). `restarts`: k-means++ restarts for the reported groups
+/// (see [`Params::replay_restarts`]); 0 reports the warm-started clustering.
 pub(crate) fn group(
     m: &VoteMatrix,
     placed: Placed,

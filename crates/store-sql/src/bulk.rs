@@ -88,19 +88,21 @@ macro_rules! sql_bulk {
                 }
                 // Anonymous `?`s take the bound values in order across the statements.
                 let mut sql = format!("{VERSION};");
+                // The pledges, their donor-index rows and `waiting` totals,
+                // as `insert_pledges_under` writes them.
+                let mut waiting = WaitingDeltas::default();
+                for (_, p) in w.pledges {
+                    waiting.add_new(p);
+                }
                 if !w.pledges.is_empty() {
-                    // The pledges, their donor-index rows and `waiting`
-                    // totals, as `insert_pledges_under` writes them (an
-                    // upsert adds each row in turn on SQLite).
                     let n = w.pledges.len();
                     sql += &format!(
-                        "{} {}; INSERT INTO pledge_donors (email, pledge_id) VALUES {}; \
+                        "{}; INSERT INTO pledge_donors (email, pledge_id) VALUES {}; \
                          INSERT INTO waiting (slate_id, chosen, cents, hours, pledges) \
                          VALUES {} {WAITING_ADDS};",
-                        INSERT_PLEDGES.replacen("(slate_id,", "(id, slate_id,", 1),
-                        values_placeholders('?', n, PLEDGE_COLS + 1).replace(")", ", 'pending')"),
+                        insert_pledges_with_ids(n),
                         values_placeholders('?', n, 2),
-                        values_placeholders('?', n, 5),
+                        values_placeholders('?', waiting.0.len(), 5),
                     );
                 }
                 if !w.events.is_empty() {
@@ -142,13 +144,13 @@ macro_rules! sql_bulk {
                 for (id, p) in w.pledges {
                     q = q.bind(p.email.as_str()).bind(*id);
                 }
-                for (_, p) in w.pledges {
+                for ((slate_id, chosen), (cents, hours, pledges)) in waiting.0 {
                     q = q
-                        .bind(p.slate_id)
-                        .bind(ids_to_json(&p.candidates).unwrap_or_default())
-                        .bind(p.kind.money().get())
-                        .bind(i64::from(p.kind.hours_per_week()))
-                        .bind(1_i64);
+                        .bind(slate_id)
+                        .bind(chosen)
+                        .bind(cents)
+                        .bind(hours)
+                        .bind(pledges);
                 }
                 for payload in w.events {
                     q = q
@@ -211,12 +213,7 @@ macro_rules! sql_bulk {
                     return Ok(());
                 }
                 for chunk in pledges.chunks(CHUNK / 2) {
-                    let sql = format!(
-                        "{} {}",
-                        INSERT_PLEDGES.replacen("(slate_id,", "(id, slate_id,", 1),
-                        values_placeholders(SIGIL, chunk.len(), PLEDGE_COLS + 1)
-                            .replace(")", ", 'pending')")
-                    );
+                    let sql = insert_pledges_with_ids(chunk.len());
                     let mut q = ::sqlx::query(&sql);
                     for (id, p) in chunk {
                         q = bind_pledge(q.bind(*id), p)?;
@@ -230,13 +227,7 @@ macro_rules! sql_bulk {
                 self.insert_pledge_donors(&donors).await?;
                 let mut w = WaitingDeltas::default();
                 for (_, p) in pledges {
-                    w.add(
-                        p.slate_id,
-                        ids_to_json(&p.candidates),
-                        p.kind.money().get(),
-                        i64::from(p.kind.hours_per_week()),
-                        1,
-                    );
+                    w.add_new(p);
                 }
                 self.apply_waiting(w).await
             }

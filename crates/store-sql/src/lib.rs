@@ -122,6 +122,17 @@ impl WaitingDeltas {
         e.1 += sign * hours;
         e.2 += sign;
     }
+
+    /// Count a new pledge in, as it enters pending.
+    pub fn add_new(&mut self, p: &cohort_store::NewPledge) {
+        self.add(
+            p.slate_id,
+            ids_to_json(&p.candidates),
+            p.kind.money().get(),
+            i64::from(p.kind.hours_per_week()),
+            1,
+        );
+    }
 }
 
 pub fn corrupt(table: &'static str, detail: impl ToString) -> StoreError {

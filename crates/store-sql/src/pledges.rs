@@ -121,13 +121,7 @@ macro_rules! impl_sql_pledges {
                     }
                     let mut w = WaitingDeltas::default();
                     for p in pledges {
-                        w.add(
-                            p.slate_id,
-                            ids_to_json(&p.candidates),
-                            p.kind.money().get(),
-                            i64::from(p.kind.hours_per_week()),
-                            1,
-                        );
+                        w.add_new(p);
                     }
                     self.apply_waiting(w).await?;
                     let mut per_slate: ::std::collections::BTreeMap<

@@ -267,6 +267,16 @@ macro_rules! impl_sql_tx {
                                                      created_at, status) VALUES";
             pub(crate) const PLEDGE_COLS: usize = 20;
 
+            /// `INSERT INTO pledges` of `rows` new pledges, each under an id
+            /// bound before its [`bind_pledge`] values.
+            pub(crate) fn insert_pledges_with_ids(rows: usize) -> String {
+                format!(
+                    "{} {}",
+                    INSERT_PLEDGES.replacen("(slate_id,", "(id, slate_id,", 1),
+                    values_placeholders(SIGIL, rows, PLEDGE_COLS + 1).replace(")", ", 'pending')")
+                )
+            }
+
             /// How an insert into `waiting` adds to a row already there.
             pub(crate) const WAITING_ADDS: &str = "ON CONFLICT (slate_id, chosen) DO \
                                                    UPDATE SET cents = waiting.cents \
