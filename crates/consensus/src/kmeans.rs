@@ -55,22 +55,66 @@ fn init_clusters(points: &[[f64; 2]], k: usize) -> Vec<Cluster> {
     out
 }
 
+/// Centers laid out for [`closest`]: x and y apart, padded to a multiple of
+/// [`LANES`] with centers at infinity (never closer than a real one).
+struct Centers {
+    xs: Vec<f64>,
+    ys: Vec<f64>,
+}
+
+/// Centers compared at once: independent minima the compiler keeps in
+/// vector registers.
+const LANES: usize = 4;
+
+impl Centers {
+    fn new(clusters: &[Cluster]) -> Centers {
+        let padded = clusters.len().div_ceil(LANES) * LANES;
+        let mut xs = vec![f64::INFINITY; padded];
+        let mut ys = vec![f64::INFINITY; padded];
+        for (i, c) in clusters.iter().enumerate() {
+            xs[i] = c.center[0];
+            ys[i] = c.center[1];
+        }
+        Centers { xs, ys }
+    }
+}
+
 /// Index of the closest center; ties go to the earlier cluster. Compares
 /// squared distances (the same order as distances, without a square root
 /// per point and center: the base clusters' step is 100 centers × every
-/// participant).
-fn closest(p: [f64; 2], centers: &[[f64; 2]]) -> usize {
-    // Branch-free minimum (the first of equal minima, as before): which
-    // center is nearest is data-dependent, so a branch mispredicts often.
-    let (mut best_d, mut best_i) = (f64::INFINITY, 0);
-    for (i, c) in centers.iter().enumerate() {
-        let (dx, dy) = (p[0] - c[0], p[1] - c[1]);
-        let d = dx * dx + dy * dy;
-        let better = d < best_d;
-        best_d = if better { d } else { best_d };
-        best_i = if better { i } else { best_i };
+/// participant). Each of [`LANES`] lanes keeps the first minimum of the
+/// centers it sees (`i % LANES == lane`), branch-free (which center is
+/// nearest is data-dependent, so a branch mispredicts often); the least
+/// distance over the lanes, the lower index on a tie, is then the first
+/// minimum over all centers, as a scan one by one finds.
+fn closest(p: [f64; 2], centers: &Centers) -> usize {
+    let mut best_d = [f64::INFINITY; LANES];
+    let mut best_i = [0usize; LANES];
+    for (block, (xs, ys)) in centers
+        .xs
+        .chunks_exact(LANES)
+        .zip(centers.ys.chunks_exact(LANES))
+        .enumerate()
+    {
+        for lane in 0..LANES {
+            let (dx, dy) = (p[0] - xs[lane], p[1] - ys[lane]);
+            let d = dx * dx + dy * dy;
+            let better = d < best_d[lane];
+            best_d[lane] = if better { d } else { best_d[lane] };
+            best_i[lane] = if better {
+                block * LANES + lane
+            } else {
+                best_i[lane]
+            };
+        }
     }
-    best_i
+    let mut best = (best_d[0], best_i[0]);
+    for lane in 1..LANES {
+        if best_d[lane] < best.0 || (best_d[lane] == best.0 && best_i[lane] < best.1) {
+            best = (best_d[lane], best_i[lane]);
+        }
+    }
+    best.1
 }
 
 /// Polis `cluster-step`: assign every point to its closest center, drop
@@ -81,7 +125,7 @@ fn cluster_step(
     clusters: &[Cluster],
     threads: usize,
 ) -> Vec<Cluster> {
-    let centers: Vec<[f64; 2]> = clusters.iter().map(|c| c.center).collect();
+    let centers = Centers::new(clusters);
     let assigned: Vec<u32> = par::map_ranges(points.len(), threads, |r| {
         r.map(|i| closest(points[i], &centers) as u32)
             .collect::<Vec<_>>()
@@ -397,6 +441,43 @@ pub fn kmeans_restarts(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn closest_is_the_first_nearest_center_as_a_scan_finds_it() {
+        // Integer grids make ties common: the lanes must agree with a scan
+        // one by one, ties to the earlier center, for every count of centers.
+        let mut rng = crate::rng::Rng::new(7);
+        for k in 1..=11 {
+            for _ in 0..200 {
+                let mut coord = || rng.below(5) as f64 - 2.0;
+                let clusters: Vec<Cluster> = (0..k)
+                    .map(|id| Cluster {
+                        id,
+                        members: Vec::new(),
+                        center: [coord(), coord()],
+                    })
+                    .collect();
+                let p = [coord(), coord()];
+                let scan = clusters
+                    .iter()
+                    .enumerate()
+                    .fold((f64::INFINITY, 0), |best, (i, c)| {
+                        let d = (p[0] - c.center[0]).powi(2) + (p[1] - c.center[1]).powi(2);
+                        if d < best.0 {
+                            (d, i)
+                        } else {
+                            best
+                        }
+                    })
+                    .1;
+                assert_eq!(
+                    closest(p, &Centers::new(&clusters)),
+                    scan,
+                    "{p:?} {clusters:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn init_takes_the_first_distinct_points() {

@@ -51,6 +51,19 @@ pub(super) fn jacobi_eigen(mut a: Vec<Vec<f64>>) -> (Vec<f64>, Vec<Vec<f64>>) {
     ((0..n).map(|i| a[i][i]).collect(), v)
 }
 
+/// `sqrt(a² + b²)`, directly where the squares can neither overflow nor
+/// lose all precision (glibc's `hypot`, careful everywhere, was a tenth of
+/// a replay's placing), and by [`f64::hypot`] elsewhere.
+fn hypot(a: f64, b: f64) -> f64 {
+    const SAFE: std::ops::RangeInclusive<f64> = 1e-150..=1e150;
+    let (x, y) = (a.abs(), b.abs());
+    if (x == 0.0 || SAFE.contains(&x)) && (y == 0.0 || SAFE.contains(&y)) {
+        (x * x + y * y).sqrt()
+    } else {
+        a.hypot(b)
+    }
+}
+
 /// Eigenvalues of the symmetric tridiagonal matrix with diagonal `diag` and
 /// off-diagonal `off` (`off[i]` between `i` and `i + 1`), by the implicit QL
 /// method with Wilkinson shifts (as EISPACK's `tql2`). Each of `rows` is a
@@ -78,14 +91,14 @@ pub(super) fn tridiagonal_eigen(diag: &[f64], off: &[f64], rows: &mut [Vec<f64>]
                 break;
             }
             let mut g = (d[l + 1] - d[l]) / (2.0 * e[l]);
-            let mut r = g.hypot(1.0);
+            let mut r = hypot(g, 1.0);
             g = d[m] - d[l] + e[l] / (g + r.copysign(g));
             let (mut s, mut c, mut p) = (1.0, 1.0, 0.0);
             let mut deflated = false;
             for i in (l..m).rev() {
                 let f = s * e[i];
                 let b = c * e[i];
-                r = f.hypot(g);
+                r = hypot(f, g);
                 e[i + 1] = r;
                 if r == 0.0 {
                     d[i + 1] -= p;
@@ -120,6 +133,25 @@ pub(super) fn tridiagonal_eigen(diag: &[f64], off: &[f64], rows: &mut [Vec<f64>]
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hypot_is_exact_enough_where_the_squares_would_overflow_or_vanish() {
+        for (a, b) in [
+            (3.0, 4.0),
+            (-1e-3, 2.5),
+            (0.0, -7.0),
+            (1e200, 1e200),
+            (1e-200, 3e-200),
+        ] {
+            let (got, want) = (hypot(a, b), f64::hypot(a, b));
+            assert!(got.is_finite() && got > 0.0, "{a} {b}: {got}");
+            assert!(
+                (got - want).abs() <= 4.0 * f64::EPSILON * want,
+                "{a} {b}: {got} {want}"
+            );
+        }
+        assert_eq!(hypot(0.0, 0.0), 0.0);
+    }
     use crate::rng::Rng;
 
     #[test]
