@@ -113,6 +113,20 @@ struct FencedStore {
     lease: Lease,
 }
 
+impl FencedStore {
+    /// The lease's row, if this server still holds it at its generation.
+    async fn held(&self, tx: &mut dyn Tx) -> cohort_store::Result<LeaseRow> {
+        let l = &self.lease;
+        match tx.lease(&l.job).await? {
+            Some(row) if row.holder == l.holder && row.generation == l.generation => Ok(row),
+            _ => Err(StoreError::Unavailable(format!(
+                "the {} lease (generation {}) passed to another server",
+                l.job, l.generation
+            ))),
+        }
+    }
+}
+
 #[async_trait]
 impl Store for FencedStore {
     async fn migrate(&self) -> cohort_store::Result<()> {
@@ -121,21 +135,28 @@ impl Store for FencedStore {
 
     async fn write(&self) -> cohort_store::Result<Box<dyn Tx>> {
         let mut tx = self.inner.write().await?;
-        let l = &self.lease;
-        match tx.lease(&l.job).await? {
-            Some(row) if row.holder == l.holder && row.generation == l.generation => {
-                tx.put_lease(&LeaseRow {
-                    expires_at: self.clock.now() + l.ttl,
-                    ..row
-                })
-                .await?;
-                Ok(tx)
-            }
-            _ => Err(StoreError::Unavailable(format!(
-                "the {} lease (generation {}) passed to another server",
-                l.job, l.generation
-            ))),
-        }
+        let row = self.held(tx.as_mut()).await?;
+        tx.put_lease(&LeaseRow {
+            expires_at: self.clock.now() + self.lease.ttl,
+            ..row
+        })
+        .await?;
+        Ok(tx)
+    }
+
+    /// Fenced by the lease without renewing it: renewing would write the
+    /// main database from the log's transaction, and on SQLite take the
+    /// writer the log was given a file of its own to avoid. The job's
+    /// heartbeat renews the lease meanwhile. On PostgreSQL the check locks
+    /// the lease row, so a takeover waits for this transaction; on SQLite
+    /// the log's file has one writer and a round reads the log's size in
+    /// its transaction, so a round of a server that lost the lease cannot
+    /// interleave with the new holder's (its write fails on the changed
+    /// snapshot).
+    async fn write_log(&self) -> cohort_store::Result<Box<dyn Tx>> {
+        let mut tx = self.inner.write_log().await?;
+        self.held(tx.as_mut()).await?;
+        Ok(tx)
     }
 
     async fn read(&self) -> cohort_store::Result<Box<dyn Tx>> {

@@ -185,7 +185,7 @@ impl Engine {
 
     async fn sequence_round(&self, signer: &CheckpointSigner) -> Result<Option<Round>> {
         let at = self.now();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.store.write_log().await?;
         let size = tx.log_size().await? as u64;
         let last = tx.log_last_event().await?;
         // Events above the last logged one are new; one below it is late

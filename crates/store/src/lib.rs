@@ -577,6 +577,14 @@ pub trait Store: Send + Sync + 'static {
     /// Begin a write transaction. On SQLite this is `BEGIN IMMEDIATE` on the
     /// single writer connection, so writers queue instead of failing.
     async fn write(&self) -> Result<Box<dyn Tx>>;
+    /// Begin the transparency log's sequencing transaction: it reads events
+    /// and writes the log's tables (and nothing else). The write transaction
+    /// where the store has no cheaper one; SQLite keeps the log in a file of
+    /// its own with its own writer, so sequencing never waits for intake's
+    /// writer nor holds it.
+    async fn write_log(&self) -> Result<Box<dyn Tx>> {
+        self.write().await
+    }
     /// Begin a read-only transaction (a consistent snapshot).
     async fn read(&self) -> Result<Box<dyn Tx>>;
     /// A short name for logs and benchmarks: "sqlite" or "postgres".

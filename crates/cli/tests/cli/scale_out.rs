@@ -521,6 +521,7 @@ async fn three_servers_deliver_and_charge_exactly_once_when_one_is_killed() {
 both_backends!(
     a_lease_is_held_by_one_server_until_it_expires,
     a_stalled_lease_holder_cannot_commit_after_another_took_over,
+    a_stalled_log_sequencer_cannot_append_after_another_took_over,
 );
 
 const TTL: i64 = 30;
@@ -608,4 +609,45 @@ async fn a_stalled_lease_holder_cannot_commit_after_another_took_over(app: TestA
         .await
         .expect("b holds it");
     assert_eq!(e.take_lease("collect", "a", ttl).await.unwrap(), None);
+}
+
+/// The log's rounds are fenced too, though they run in the log's own
+/// transaction (on SQLite another file) and do not renew the lease.
+async fn a_stalled_log_sequencer_cannot_append_after_another_took_over(app: TestApp) {
+    let e = &app.engine;
+    let ttl = chrono::Duration::seconds(TTL);
+    let (skey, _) = cohort_tlog::key_from_seed("cohort.test/log", [7; 32]).expect("key");
+    let signer = cohort_tlog::CheckpointSigner::new(&skey).expect("signer");
+    let a = e.take_lease("log", "a", ttl).await.unwrap().expect("free");
+    let fenced_a = e.fenced(a.clone());
+    fenced_a
+        .sequence_log(&signer)
+        .await
+        .expect("a holds the lease");
+    let published = e.log_checkpoint().await.expect("a checkpoint");
+    app.clock.set(now() + chrono::Duration::seconds(TTL + 1));
+    let b = e
+        .take_lease("log", "b", ttl)
+        .await
+        .unwrap()
+        .expect("expired");
+    // New events for the log; `a` wakes up and cannot log them.
+    common::seed(&app, "signers >= 2").await;
+    let err = fenced_a
+        .sequence_log(&signer)
+        .await
+        .expect_err("a's lease passed to b");
+    assert!(err.to_string().contains("lease"), "{err}");
+    assert_eq!(
+        e.log_checkpoint().await.expect("cp"),
+        published,
+        "nothing appended"
+    );
+    let size = e
+        .fenced(b)
+        .sequence_log(&signer)
+        .await
+        .expect("b holds it")
+        .expect("b logged the new events");
+    assert!(e.log_checkpoint().await.expect("cp") != published && size > 0);
 }

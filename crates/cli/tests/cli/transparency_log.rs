@@ -26,11 +26,17 @@ fn audit(base: &str, key: &str, state: &std::path::Path) -> (bool, String) {
     )
 }
 
+/// Runs `statement` on the database file with the log's file attached, as
+/// someone with the files in hand could.
 async fn sql(file: &std::path::Path, statement: &str) {
     use sqlx::{Connection, Executor};
     let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", file.display()))
         .await
         .expect("SQLite");
+    let log = cohort_store_sqlite::log_file(file);
+    c.execute(format!("ATTACH DATABASE '{}' AS tlog", log.display()).as_str())
+        .await
+        .expect("the log's file");
     c.execute(statement).await.expect(statement);
 }
 

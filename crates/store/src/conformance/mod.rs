@@ -213,6 +213,7 @@ macro_rules! conformance_tests {
             candidate_profiles_replace_whole_and_roster_events_skip_pledges,
             import_jobs_queue_count_and_finish_dropping_the_file,
             log_leaves_hashes_and_checkpoints_round_trip,
+            the_log_is_written_while_a_write_transaction_is_open,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {

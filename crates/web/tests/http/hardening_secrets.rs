@@ -30,7 +30,7 @@ struct World {
     engine: Engine,
     store: Arc<dyn Store>,
     clock: Arc<FixedClock>,
-    /// The SQLite data directory (`cohort.db`, `-wal`, `-shm`).
+    /// The SQLite data directory (`cohort.db`, `cohort-log.db`, their `-wal`, `-shm`).
     dir: Option<PathBuf>,
     /// The PostgreSQL database's URL and the admin URL that drops it.
     pg: Option<(String, String, String)>,
@@ -205,7 +205,14 @@ impl World {
         if let Some(dir) = &self.dir {
             let mut bytes = Vec::new();
             let mut found = 0;
-            for f in ["cohort.db", "cohort.db-wal", "cohort.db-shm"] {
+            for f in [
+                "cohort.db",
+                "cohort.db-wal",
+                "cohort.db-shm",
+                "cohort-log.db",
+                "cohort-log.db-wal",
+                "cohort-log.db-shm",
+            ] {
                 if let Ok(b) = std::fs::read(dir.join(f)) {
                     found += 1;
                     bytes.extend(b);
