@@ -13,8 +13,12 @@ use cohort_consensus::{polis_csv, Params};
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let dir = std::path::PathBuf::from(args.get(1).expect("an export folder"));
-    let runs: usize = args.get(2).map_or(30, |s| s.parse().expect("a count of runs"));
-    let threads: usize = args.get(3).map_or(1, |s| s.parse().expect("a thread count"));
+    let runs: usize = args
+        .get(2)
+        .map_or(30, |s| s.parse().expect("a count of runs"));
+    let threads: usize = args
+        .get(3)
+        .map_or(1, |s| s.parse().expect("a thread count"));
     let read = |n: &str| std::fs::read_to_string(dir.join(n)).ok();
     let export = polis_csv::read_export(
         &read("comments.csv").expect("comments.csv"),
@@ -30,7 +34,12 @@ fn main() {
     let mut best = f64::MAX;
     for _ in 0..runs {
         let started = std::time::Instant::now();
-        let r = replay(&export.votes, &moderated_out, &params, &UpdateRule::default());
+        let r = replay(
+            &export.votes,
+            &moderated_out,
+            &params,
+            &UpdateRule::default(),
+        );
         let seconds = started.elapsed().as_secs_f64();
         if runs <= 5 {
             println!("run {:.2} ms", seconds * 1e3);

@@ -80,6 +80,20 @@ fn the_json_is_the_same_bytes_on_one_and_sixteen_threads_and_names_its_matrix() 
     assert_eq!(j["k_rule"], "smoother");
     assert!(j["k_updates"].as_array().unwrap().len() > 1);
     assert!(j.get("seconds").is_none(), "timings only with --timings");
+
+    // --repeat times several runs in one process (a benchmark's in-process
+    // figure): the same result, the fastest run and the first.
+    let mut repeated: Value =
+        serde_json::from_slice(&run_with(&dir, "2", &["--timings", "--repeat", "3"])).unwrap();
+    let (best, first) = (
+        repeated["seconds"].as_f64().expect("seconds"),
+        repeated["first_seconds"].as_f64().expect("first_seconds"),
+    );
+    assert!(best > 0.0 && best <= first, "{best} {first}");
+    for k in ["seconds", "first_seconds", "load_seconds"] {
+        repeated.as_object_mut().unwrap().remove(k);
+    }
+    assert_eq!(repeated, j, "every run gives the same result");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
