@@ -2,7 +2,7 @@
 //! in `cohort.db` (as every database before the split) has them moved to
 //! `cohort-log.db` on migrate, rows and all, and migrating again is a no-op.
 
-use cohort_store::{LogTx, Store};
+use cohort_store::Store;
 use cohort_store_sqlite::{log_file, SqliteStore};
 use sqlx::{Connection, Executor};
 
