@@ -64,6 +64,22 @@ fn attaching(log: &Path, pool: SqlitePoolOptions, writes: bool) -> SqlitePoolOpt
     })
 }
 
+/// A pool of at most `max` connections that waits up to `wait_secs` for one.
+async fn pool(
+    options: SqlitePoolOptions,
+    max: u32,
+    wait_secs: u64,
+    connect: SqliteConnectOptions,
+) -> Result<SqlitePool> {
+    options
+        .test_before_acquire(false)
+        .max_connections(max)
+        .acquire_timeout(Duration::from_secs(wait_secs))
+        .connect_with(connect)
+        .await
+        .map_err(unavailable)
+}
+
 /// The log's tables in `tlog`, and those 0018 made in `cohort.db` moved
 /// there (copied, then dropped; `OR IGNORE` makes a move cut short by a
 /// crash safe to run again).
@@ -137,30 +153,24 @@ impl SqliteStore {
         // No ping before each transaction (sqlx's default): a file the
         // process opened itself does not drop connections, and the ping was
         // one more trip to the connection's thread on every pledge.
-        let writer = SqlitePoolOptions::new()
-            .test_before_acquire(false)
-            .max_connections(1)
-            .acquire_timeout(Duration::from_secs(120))
-            .connect_with(opts.clone())
-            .await
-            .map_err(unavailable)?;
+        let writer = pool(SqlitePoolOptions::new(), 1, 120, opts.clone()).await?;
         let log = log_file(path);
-        let log_writer = attaching(&log, SqlitePoolOptions::new(), true)
-            .test_before_acquire(false)
-            .max_connections(1)
-            .acquire_timeout(Duration::from_secs(120))
-            .connect_with(opts.clone())
-            .await
-            .map_err(unavailable)?;
+        let log_writer = pool(
+            attaching(&log, SqlitePoolOptions::new(), true),
+            1,
+            120,
+            opts.clone(),
+        )
+        .await?;
         // The readers attach the log's file read-only: it must exist first.
         drop(log_writer.acquire().await.map_err(unavailable)?);
-        let readers = attaching(&log, SqlitePoolOptions::new(), false)
-            .test_before_acquire(false)
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(60))
-            .connect_with(opts.read_only(true))
-            .await
-            .map_err(unavailable)?;
+        let readers = pool(
+            attaching(&log, SqlitePoolOptions::new(), false),
+            8,
+            60,
+            opts.read_only(true),
+        )
+        .await?;
         Ok(SqliteStore {
             writer,
             readers,
