@@ -16,7 +16,7 @@
 //! components, but they do count as "voted" when scaling a projection.
 
 mod eigen;
-use eigen::{jacobi_eigen, tridiagonal_eigen};
+use eigen::{identity, jacobi_eigen, tridiagonal_eigen};
 use serde::{Deserialize, Serialize};
 
 use crate::matrix::VoteMatrix;
@@ -438,9 +438,7 @@ fn lanczos(g: &Gram, start: &[Vec<f64>]) -> ([Vec<f64>; 2], [f64; 2], usize) {
                     .all(|&i| (b * last[0][i]).abs() <= 1e-12 * vals[order[0]].abs());
             if done {
                 // Every row now: the Ritz vectors' coordinates in the basis.
-                let mut rows: Vec<Vec<f64>> = (0..k)
-                    .map(|r| (0..k).map(|c| if r == c { 1.0 } else { 0.0 }).collect())
-                    .collect();
+                let mut rows = identity(k);
                 let vals = tridiagonal_eigen(&alpha, &beta, &mut rows);
                 let ritz = top.map(|i| {
                     let mut out = vec![0.0; n];

@@ -90,10 +90,7 @@ macro_rules! sql_bulk {
                 let mut sql = format!("{VERSION};");
                 // The pledges, their donor-index rows and `waiting` totals,
                 // as `insert_pledges_under` writes them.
-                let mut waiting = WaitingDeltas::default();
-                for (_, p) in w.pledges {
-                    waiting.add_new(p);
-                }
+                let waiting = WaitingDeltas::of_new(w.pledges.iter().map(|(_, p)| p));
                 if !w.pledges.is_empty() {
                     let n = w.pledges.len();
                     sql += &format!(
@@ -225,11 +222,8 @@ macro_rules! sql_bulk {
                     .map(|(id, p)| (p.email.as_str().to_owned(), *id))
                     .collect();
                 self.insert_pledge_donors(&donors).await?;
-                let mut w = WaitingDeltas::default();
-                for (_, p) in pledges {
-                    w.add_new(p);
-                }
-                self.apply_waiting(w).await
+                self.apply_waiting(WaitingDeltas::of_new(pledges.iter().map(|(_, p)| p)))
+                    .await
             }
 
             pub(crate) async fn insert_installments(

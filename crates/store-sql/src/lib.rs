@@ -123,15 +123,19 @@ impl WaitingDeltas {
         e.2 += sign;
     }
 
-    /// Count a new pledge in, as it enters pending.
-    pub fn add_new(&mut self, p: &cohort_store::NewPledge) {
-        self.add(
-            p.slate_id,
-            ids_to_json(&p.candidates),
-            p.kind.money().get(),
-            i64::from(p.kind.hours_per_week()),
-            1,
-        );
+    /// New pledges counted in, as they enter pending.
+    pub fn of_new<'a>(pledges: impl IntoIterator<Item = &'a cohort_store::NewPledge>) -> Self {
+        let mut w = WaitingDeltas::default();
+        for p in pledges {
+            w.add(
+                p.slate_id,
+                ids_to_json(&p.candidates),
+                p.kind.money().get(),
+                i64::from(p.kind.hours_per_week()),
+                1,
+            );
+        }
+        w
     }
 }
 

@@ -119,11 +119,7 @@ macro_rules! impl_sql_pledges {
                             .collect::<Result<Vec<_>>>()?;
                         self.insert_pledge_donors(&donors).await?;
                     }
-                    let mut w = WaitingDeltas::default();
-                    for p in pledges {
-                        w.add_new(p);
-                    }
-                    self.apply_waiting(w).await?;
+                    self.apply_waiting(WaitingDeltas::of_new(pledges)).await?;
                     let mut per_slate: ::std::collections::BTreeMap<
                         Id,
                         (PotDelta, ::std::collections::BTreeMap<&Email, i64>),

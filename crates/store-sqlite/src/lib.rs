@@ -162,8 +162,8 @@ impl SqliteStore {
             opts.clone(),
         )
         .await?;
-        // The readers attach the log's file read-only: it must exist first.
-        drop(log_writer.acquire().await.map_err(unavailable)?);
+        // The readers attach the log's file read-only, so it must exist:
+        // `connect_with` has opened one connection, whose ATTACH made it.
         let readers = pool(
             attaching(&log, SqlitePoolOptions::new(), false),
             8,
@@ -182,11 +182,10 @@ impl SqliteStore {
 #[async_trait]
 impl Store for SqliteStore {
     async fn migrate(&self) -> Result<()> {
-        let failed = |e: sqlx::Error| StoreError::Other(format!("migration failed: {e}"));
-        MIGRATOR
-            .run(&self.writer)
-            .await
-            .map_err(|e| StoreError::Other(format!("migration failed: {e}")))?;
+        fn failed(e: impl std::fmt::Display) -> StoreError {
+            StoreError::Other(format!("migration failed: {e}"))
+        }
+        MIGRATOR.run(&self.writer).await.map_err(failed)?;
         let mut tx = self.log_writer.begin().await.map_err(unavailable)?;
         sqlx::query(LOG_SCHEMA)
             .execute(&mut *tx)

@@ -7,9 +7,7 @@
 /// (`vecs[j][k]`) is the k-th eigenvector.
 pub(super) fn jacobi_eigen(mut a: Vec<Vec<f64>>) -> (Vec<f64>, Vec<Vec<f64>>) {
     let n = a.len();
-    let mut v: Vec<Vec<f64>> = (0..n)
-        .map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
-        .collect();
+    let mut v = identity(n);
     for _sweep in 0..100 {
         let off: f64 = (0..n)
             .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
@@ -51,9 +49,16 @@ pub(super) fn jacobi_eigen(mut a: Vec<Vec<f64>>) -> (Vec<f64>, Vec<Vec<f64>>) {
     ((0..n).map(|i| a[i][i]).collect(), v)
 }
 
+/// The `n × n` identity, as rows.
+pub(super) fn identity(n: usize) -> Vec<Vec<f64>> {
+    (0..n)
+        .map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
+        .collect()
+}
+
 /// `sqrt(a² + b²)`, directly where the squares can neither overflow nor
-/// lose all precision (glibc's `hypot`, careful everywhere, was a tenth of
-/// a replay's placing), and by [`f64::hypot`] elsewhere.
+/// lose all precision (glibc's `hypot`, careful everywhere, was 4 % of a
+/// replay), and by [`f64::hypot`] elsewhere.
 fn hypot(a: f64, b: f64) -> f64 {
     const SAFE: std::ops::RangeInclusive<f64> = 1e-150..=1e150;
     let (x, y) = (a.abs(), b.abs());
@@ -162,9 +167,7 @@ mod tests {
             let off: Vec<f64> = (0..n.saturating_sub(1))
                 .map(|_| rng.next_f64() - 0.5)
                 .collect();
-            let mut rows: Vec<Vec<f64>> = (0..n)
-                .map(|r| (0..n).map(|c| if r == c { 1.0 } else { 0.0 }).collect())
-                .collect();
+            let mut rows = identity(n);
             let vals = tridiagonal_eigen(&diag, &off, &mut rows);
             let t = |r: usize, c: usize| match r.abs_diff(c) {
                 0 => diag[r],
