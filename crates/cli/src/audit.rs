@@ -101,6 +101,8 @@ struct Facts {
     signed: BTreeMap<String, i64>,
     endorsements: BTreeSet<(String, String)>,
     compact: Option<(i64, String)>,
+    /// The last `unlocked_total`: its event's seq and the total.
+    unlocked_total: Option<(i64, i64)>,
     events: Vec<(i64, String)>,
 }
 
@@ -202,6 +204,9 @@ fn fold(facts: &mut BTreeMap<String, Facts>, l: Read) {
         Unendorsed => {
             f.endorsements.remove(&(text(p, "from"), text(p, "to")));
         }
+        UnlockedTotal => {
+            f.unlocked_total = Some((l.seq, p["unlocked_cents"].as_i64().unwrap_or(0)));
+        }
         _ => {}
     }
 }
@@ -249,7 +254,36 @@ fn check_slate(slug: &str, f: &Facts, api: &Value) -> Result<()> {
             f.compact
         );
     }
-    Ok(())
+    check_unlocked_total(slug, f, &api["pot"])
+}
+
+/// The unlocked total the API says the log last published (`pot`'s
+/// `logged_unlocked_cents` and `logged_seq`) is the log's last
+/// `unlocked_total`, or one published after every event this checkpoint
+/// holds for the slate (the log has not sequenced it yet).
+fn check_unlocked_total(slug: &str, f: &Facts, pot: &Value) -> Result<()> {
+    let api = pot["logged_seq"]
+        .as_i64()
+        .map(|seq| (seq, pot["logged_unlocked_cents"].as_i64().unwrap_or(0)));
+    if api == f.unlocked_total {
+        return Ok(());
+    }
+    let newest = f.events.iter().map(|(seq, _)| *seq).max();
+    if let Some((seq, _)) = api {
+        if newest.is_none_or(|n| seq > n) {
+            return Ok(());
+        }
+    }
+    let say = |t: Option<(i64, i64)>| {
+        t.map_or("none published".to_owned(), |(seq, cents)| {
+            format!("{} (event {seq})", cohort_core::Cents(cents))
+        })
+    };
+    bail!(
+        "slate {slug}: unlocked total: the API says {}, the log {}",
+        say(api),
+        say(f.unlocked_total)
+    )
 }
 
 /// The bundle of tile `t` at a width of at least `t.width`, now that the

@@ -28,6 +28,9 @@ pub enum SlateEventKind {
     Cancelled,
     PledgeStopped,
     Unlock,
+    /// The slate's unlocked total, published once at least ten money
+    /// pledges changed it since the last (no one amount can be read off).
+    UnlockedTotal,
     Expire,
     Installments,
     PaymentFailed,
@@ -41,7 +44,7 @@ pub enum SlateEventKind {
 }
 
 impl SlateEventKind {
-    pub const ALL: [SlateEventKind; 26] = [
+    pub const ALL: [SlateEventKind; 27] = [
         SlateEventKind::SlateCreated,
         SlateEventKind::SlateEdited,
         SlateEventKind::CandidateAdded,
@@ -58,6 +61,7 @@ impl SlateEventKind {
         SlateEventKind::Cancelled,
         SlateEventKind::PledgeStopped,
         SlateEventKind::Unlock,
+        SlateEventKind::UnlockedTotal,
         SlateEventKind::Expire,
         SlateEventKind::Installments,
         SlateEventKind::PaymentFailed,
@@ -91,6 +95,7 @@ impl SlateEventKind {
             Cancelled => "cancelled",
             PledgeStopped => "pledge_stopped",
             Unlock => "unlock",
+            UnlockedTotal => "unlocked_total",
             Expire => "expire",
             Installments => "installments",
             PaymentFailed => "payment_failed",

@@ -51,6 +51,7 @@ pub mod scorecard;
 pub mod sealing;
 mod secrets;
 mod settle;
+pub use settle::LOG_TOTAL_AFTER;
 mod slates;
 mod stopping;
 pub mod teams;

@@ -330,6 +330,7 @@ impl Engine {
             delta.hours_per_week_pending -= p.hours_per_week;
             delta.hours_per_week_unlocked += p.hours_per_week;
             if p.amount > Cents::ZERO {
+                delta.unlogged_unlocks += 1;
                 let i = split_installment(p, 0, &payees, &mut ledger, slate, today);
                 outcome.allocated_cents += p.amount.get() - i.unallocated.get();
                 outcome.unallocated_cents += i.unallocated.get();
@@ -346,18 +347,20 @@ impl Engine {
                 "another event unlocked these pledges at the same moment; try again",
             ));
         }
-        tx.add_to_pot(slate.id, &delta).await?;
+        let pot = tx.add_to_pot(slate.id, &delta).await?;
         outcome.unlocked = moved;
         outcome.installments = installments.len() as u64;
         // The log is public: how many pledges unlocked, never how much. A
         // pledge that unlocks on arrival is alone in its event, so any total
-        // here would be its amount (issue 14); the pot is the aggregate.
+        // here would be its amount (issue 14); the total is published on
+        // its own, every `LOG_TOTAL_AFTER` money pledges.
         let payload = serde_json::json!({
             "pledges": moved,
             "signers": state.facts.signers(),
         });
         tx.append_event(slate.id, SlateEventKind::Unlock, &payload.to_string(), at)
             .await?;
+        log_unlocked_total(tx, slate.id, &pot, at).await?;
         // A pledge that unlocks on arrival (the pot already met its condition)
         // is routine; a large unlock is worth a line in the server's log.
         macro_rules! unlocked {
@@ -467,22 +470,24 @@ impl Engine {
     /// Take an unlocked pledge that stopped being live (stopped, or closed
     /// as `payment_failed`) out of the pot: `amount` off the unlocked total,
     /// and its donor off the pledgers if it was their last live pledge.
+    /// Returns the pot for [`log_unlocked_total`], which the caller runs
+    /// after logging why the pledge left.
     pub(crate) async fn leave_pot_unlocked(
         &self,
         tx: &mut dyn Tx,
         slate_id: Id,
         row: &PledgeRow,
         amount: Cents,
-    ) -> Result<()> {
+    ) -> Result<cohort_store::Pot> {
         let mut delta = PotDelta {
             unlocked_cents: -amount.get(),
+            unlogged_unlocks: i64::from(amount > Cents::ZERO),
             ..PotDelta::default()
         };
         if tx.adjust_pledger(slate_id, &row.email, -1).await? == 0 {
             delta.pledgers -= 1;
         }
-        tx.add_to_pot(slate_id, &delta).await?;
-        Ok(())
+        Ok(tx.add_to_pot(slate_id, &delta).await?)
     }
 
     async fn monthly(&self, tx: &mut dyn Tx, slate: &SlateRow, at: DateTime<Utc>) -> Result<u64> {
@@ -578,6 +583,41 @@ impl Engine {
         }
         Ok(installments.len() as u64)
     }
+}
+
+/// How many money pledges must have unlocked or left the unlocked total
+/// since the log last published it before it publishes it again: the
+/// difference of two published totals is then the sum of at least this
+/// many pledges, never one person's amount (issue 14, finding 10).
+pub const LOG_TOTAL_AFTER: i64 = 10;
+
+/// Publish the slate's unlocked total (an `unlocked_total` event, so a
+/// leaf of the transparency log) when `pot`, as it stands after a change,
+/// has counted [`LOG_TOTAL_AFTER`] money pledges since the last; after the
+/// event that says why the total moved.
+pub(crate) async fn log_unlocked_total(
+    tx: &mut dyn Tx,
+    slate_id: Id,
+    pot: &cohort_store::Pot,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    if pot.unlogged_unlocks < LOG_TOTAL_AFTER {
+        return Ok(());
+    }
+    let payload = serde_json::json!({
+        "unlocked_cents": pot.unlocked_cents,
+        "pledges": pot.unlogged_unlocks,
+    });
+    let seq = tx
+        .append_event(
+            slate_id,
+            SlateEventKind::UnlockedTotal,
+            &payload.to_string(),
+            at,
+        )
+        .await?;
+    tx.pot_logged(slate_id, pot.unlocked_cents, seq).await?;
+    Ok(())
 }
 
 /// What each donor already gave each candidate, per election: through this

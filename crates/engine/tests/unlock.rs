@@ -8,10 +8,11 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeZone, Utc};
 use cohort_core::facts::Snapshot;
 use cohort_core::model::{PledgeKind, PledgeStatus, Recurrence};
+use cohort_core::SlateEventKind;
 use cohort_core::{Cents, Condition, Email};
 use cohort_engine::{
-    Actor, CandidateInput, CompactInput, Engine, FixedClock, OsTokens, PledgeRequest, SlateInput,
-    SlateView,
+    Actor, CandidateInput, CompactInput, Ended, Engine, FixedClock, OsTokens, PledgeRequest,
+    SlateInput, SlateView, LOG_TOTAL_AFTER,
 };
 use cohort_store::{Donor, Store};
 use cohort_store_sqlite::SqliteStore;
@@ -29,6 +30,7 @@ struct World {
     engine: Engine,
     clock: Arc<FixedClock>,
     campaigns: Vec<Actor>,
+    store: Arc<dyn Store>,
 }
 
 async fn sqlite() -> Arc<dyn Store> {
@@ -47,7 +49,8 @@ async fn sqlite() -> Arc<dyn Store> {
 
 async fn world(condition: &str) -> World {
     let clock = Arc::new(FixedClock::new(noon(2026, 11, 24)));
-    let engine = Engine::new(sqlite().await, clock.clone(), Arc::new(OsTokens));
+    let store = sqlite().await;
+    let engine = Engine::new(store.clone(), clock.clone(), Arc::new(OsTokens));
     let org = Actor::Organizer { slate: None };
     engine
         .create_slate(
@@ -101,6 +104,7 @@ async fn world(condition: &str) -> World {
         engine,
         clock,
         campaigns,
+        store,
     }
 }
 
@@ -532,6 +536,45 @@ async fn run(ops: Vec<Op>) -> std::result::Result<(), TestCaseError> {
         let v = w.engine.verify().await.expect("verify");
         prop_assert!(v.is_empty(), "invariants violated: {:?}", v);
     }
+    unlocked_totals_aggregate_ten_pledges(&w).await
+}
+
+/// Every published `unlocked_total` aggregates at least
+/// [`LOG_TOTAL_AFTER`] money pledges unlocked or stopped since the last
+/// (issue 14: no one amount can be read off two totals), counted right;
+/// the pot remembers the last one and counts the changes since.
+async fn unlocked_totals_aggregate_ten_pledges(
+    w: &World,
+) -> std::result::Result<(), TestCaseError> {
+    let mut tx = w.store.read().await.expect("read");
+    let slate = tx.slate_by_slug("s").await.expect("slate").expect("s");
+    let events = tx.events(slate.id, 0, 100_000).await.expect("events");
+    let mut since = 0i64;
+    let mut last = None;
+    for e in &events {
+        let p: serde_json::Value = serde_json::from_str(&e.payload).expect("json");
+        match e.kind {
+            SlateEventKind::Unlock => since += p["pledges"].as_i64().expect("pledges"),
+            // This world charges nothing, so no payment fails.
+            SlateEventKind::PledgeStopped => since += 1,
+            SlateEventKind::UnlockedTotal => {
+                prop_assert!(
+                    since >= LOG_TOTAL_AFTER,
+                    "a total after {} pledges: {}",
+                    since,
+                    e.payload
+                );
+                prop_assert_eq!(p["pledges"].as_i64(), Some(since), "{}", e.payload);
+                since = 0;
+                last = Some((e.seq, p["unlocked_cents"].as_i64().expect("cents")));
+            }
+            _ => {}
+        }
+    }
+    let pot = tx.pot(slate.id).await.expect("pot");
+    prop_assert_eq!(pot.unlogged_unlocks, since);
+    prop_assert_eq!(pot.logged_seq, last.map(|l| l.0));
+    prop_assert_eq!(pot.logged_unlocked_cents, last.map_or(0, |l| l.1));
     Ok(())
 }
 
@@ -542,6 +585,119 @@ proptest! {
     fn random_event_sequences_keep_every_unlock_rule(ops in proptest::collection::vec(op(), 1..30)) {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
         rt.block_on(run(ops))?;
+    }
+}
+
+#[derive(Clone, Debug)]
+enum TotalOp {
+    Money {
+        donor: usize,
+        cents: i64,
+        monthly: bool,
+    },
+    Hours(usize),
+    /// Stops the n-th pledge if it is an unlocked monthly one.
+    Stop(usize),
+    Days(u32),
+}
+
+fn total_op() -> impl Strategy<Value = TotalOp> {
+    prop_oneof![
+        6 => (0..12usize, 1i64..200_000, proptest::bool::weighted(0.4))
+            .prop_map(|(donor, cents, monthly)| TotalOp::Money { donor, cents, monthly }),
+        1 => (0..12usize).prop_map(TotalOp::Hours),
+        2 => (0..40usize).prop_map(TotalOp::Stop),
+        1 => (1..40u32).prop_map(TotalOp::Days),
+    ]
+}
+
+/// On an unlocked slate every pledge unlocks on arrival: the published
+/// total must still aggregate ten money pledges (counted here, as the test
+/// makes them: volunteer pledges move no money), and equal the pot
+/// whenever nothing moved it since.
+async fn run_totals(ops: Vec<TotalOp>) -> std::result::Result<(), TestCaseError> {
+    let w = world("signers >= 1").await;
+    w.sign(0).await;
+    let mut pledges: Vec<(i64, String)> = Vec::new();
+    let mut now = noon(2026, 11, 24);
+    let mut since = 0i64;
+    let mut logged = None;
+    let mut stopped = std::collections::HashSet::new();
+    for op in ops {
+        match op {
+            TotalOp::Money {
+                donor,
+                cents,
+                monthly,
+            } => {
+                let mut p = money(&format!("donor{donor}@x.org"), cents);
+                if monthly {
+                    make_monthly(&mut p);
+                }
+                let out = w.engine.pledge("s", p, None).await.expect("pledge");
+                prop_assert_eq!(out.pledge.status, PledgeStatus::Unlocked);
+                since += 1;
+                pledges.push((out.pledge.id, out.pledge.receipt_token.expect("receipt")));
+            }
+            TotalOp::Hours(donor) => {
+                let mut p = money(&format!("donor{donor}@x.org"), 1);
+                p.kind = PledgeKind::Hours {
+                    hours_per_week: 4,
+                    weeks: 8,
+                    skills: Vec::new(),
+                };
+                w.engine.pledge("s", p, None).await.expect("pledge");
+            }
+            TotalOp::Stop(i) => {
+                // A second stop of the same pledge writes nothing.
+                if let Some((id, token)) = pledges.get(i) {
+                    if let Ok(Ended::Stopped) = w.engine.cancel(*id, token).await {
+                        since += i64::from(stopped.insert(*id));
+                    }
+                }
+            }
+            TotalOp::Days(n) => {
+                now = now + chrono::Days::new(u64::from(n));
+                w.clock.set(now);
+                w.engine.tick().await.expect("tick");
+            }
+        }
+        let mut tx = w.store.read().await.expect("read");
+        let slate = tx.slate_by_slug("s").await.expect("slate").expect("s");
+        let pot = tx.pot(slate.id).await.expect("pot");
+        if pot.logged_seq != logged {
+            prop_assert!(
+                since >= LOG_TOTAL_AFTER,
+                "a total after {} pledges: {:?}",
+                since,
+                pot
+            );
+            let e = tx
+                .events(slate.id, pot.logged_seq.expect("a seq") - 1, 1)
+                .await
+                .expect("events");
+            let p: serde_json::Value = serde_json::from_str(&e[0].payload).expect("json");
+            prop_assert_eq!(e[0].kind, SlateEventKind::UnlockedTotal);
+            prop_assert_eq!(p["pledges"].as_i64(), Some(since));
+            prop_assert_eq!(p["unlocked_cents"].as_i64(), Some(pot.unlocked_cents));
+            since = 0;
+            logged = pot.logged_seq;
+        }
+        prop_assert_eq!(pot.unlogged_unlocks, since, "{:?}", pot);
+        prop_assert!(since < LOG_TOTAL_AFTER, "{} changes and no total", since);
+    }
+    let v = w.engine.verify().await.expect("verify");
+    prop_assert!(v.is_empty(), "invariants violated: {:?}", v);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, max_shrink_iters: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn published_unlocked_totals_never_give_away_one_pledge(ops in proptest::collection::vec(total_op(), 1..60)) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        rt.block_on(run_totals(ops))?;
     }
 }
 

@@ -344,6 +344,16 @@ pub const INVARIANT_QUERIES: &[(&str, &str)] = &[
            FROM slates s JOIN pots o ON o.slate_id = s.id) t \
          WHERE t.pending_cents != t.pend OR t.unlocked_cents != t.unl OR t.pledgers != t.ppl LIMIT 100",
     ),
+    (
+        "the published unlocked total is the log's",
+        "SELECT 'slate ' || CAST(o.slate_id AS TEXT) || ': the pot says the log published ' || \
+         CAST(o.logged_unlocked_cents AS TEXT) || ' in event ' || COALESCE(CAST(o.logged_seq AS TEXT), 'none') || \
+         ', which is not an unlocked_total event of that amount' AS detail FROM pots o \
+         WHERE (o.logged_seq IS NULL AND o.logged_unlocked_cents != 0) OR (o.logged_seq IS NOT NULL AND NOT EXISTS \
+         (SELECT 1 FROM events e WHERE e.seq = o.logged_seq AND e.slate_id = o.slate_id AND e.kind = 'unlocked_total' \
+         AND (e.payload LIKE '%\"unlocked_cents\":' || CAST(o.logged_unlocked_cents AS TEXT) || ',%' \
+         OR e.payload LIKE '%\"unlocked_cents\":' || CAST(o.logged_unlocked_cents AS TEXT) || '}%'))) LIMIT 100",
+    ),
 ];
 
 #[cfg(test)]

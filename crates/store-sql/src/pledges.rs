@@ -285,17 +285,32 @@ macro_rules! impl_sql_pledges {
                         "UPDATE pots SET pending_cents = pending_cents + $1, \
                          unlocked_cents = unlocked_cents + $2, pledgers = pledgers + \
                          $3, hours_pending = hours_pending + $4, hours_unlocked = \
-                         hours_unlocked + $5 WHERE slate_id = $6 RETURNING *",
+                         hours_unlocked + $5, unlogged_unlocks = unlogged_unlocks + \
+                         $6 WHERE slate_id = $7 RETURNING *",
                     )
                     .bind(d.pending_cents)
                     .bind(d.unlocked_cents)
                     .bind(d.pledgers)
                     .bind(d.hours_per_week_pending)
                     .bind(d.hours_per_week_unlocked)
+                    .bind(d.unlogged_unlocks)
                     .bind(slate_id)
                     .one(self)
                     .await?;
                     pot_from(&r)
+                }
+
+                async fn pot_logged(&mut self, slate_id: Id, cents: i64, seq: i64) -> Result<()> {
+                    ::sqlx::query(
+                        "UPDATE pots SET logged_unlocked_cents = $1, logged_seq = $2, \
+                         unlogged_unlocks = 0 WHERE slate_id = $3",
+                    )
+                    .bind(cents)
+                    .bind(seq)
+                    .bind(slate_id)
+                    .exec(self)
+                    .await?;
+                    Ok(())
                 }
 
                 async fn adjust_pledger(

@@ -133,6 +133,9 @@ macro_rules! impl_sql_tx {
                     pledgers: get(r, "pledgers")?,
                     hours_per_week_pending: get(r, "hours_pending")?,
                     hours_per_week_unlocked: get(r, "hours_unlocked")?,
+                    logged_unlocked_cents: get(r, "logged_unlocked_cents")?,
+                    logged_seq: get(r, "logged_seq")?,
+                    unlogged_unlocks: get(r, "unlogged_unlocks")?,
                 })
             }
 

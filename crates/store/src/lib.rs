@@ -279,6 +279,16 @@ pub struct Pot {
     pub pledgers: i64,
     pub hours_per_week_pending: i64,
     pub hours_per_week_unlocked: i64,
+    /// The unlocked total as the transparency log last published it (its
+    /// `unlocked_total` event), 0 before the first.
+    pub logged_unlocked_cents: i64,
+    /// The sequence number of that event.
+    pub logged_seq: Option<i64>,
+    /// Money pledges that unlocked or left the unlocked total since: the
+    /// log publishes the total again once they number
+    /// `LOG_TOTAL_AFTER` (cohort-engine), so no one amount can be read off
+    /// two published totals.
+    pub unlogged_unlocks: i64,
 }
 
 /// A change to [`Pot`], applied atomically by the store.
@@ -289,6 +299,9 @@ pub struct PotDelta {
     pub pledgers: i64,
     pub hours_per_week_pending: i64,
     pub hours_per_week_unlocked: i64,
+    /// Adds to [`Pot::unlogged_unlocks`] (`add_to_pot` only; intake's
+    /// write never unlocks).
+    pub unlogged_unlocks: i64,
 }
 
 /// What a batch of new pledges adds to their slate besides the pledge rows

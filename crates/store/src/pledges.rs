@@ -44,6 +44,9 @@ pub trait PledgesTx: Send {
     async fn pot(&mut self, slate_id: Id) -> Result<Pot>;
     /// Apply `delta` to the slate's pot and return the pot as it now stands.
     async fn add_to_pot(&mut self, slate_id: Id, delta: &PotDelta) -> Result<Pot>;
+    /// The log published `cents` as the slate's unlocked total in event
+    /// `seq`: remember both and start counting changes again.
+    async fn pot_logged(&mut self, slate_id: Id, cents: i64, seq: i64) -> Result<()>;
     /// Change a donor's count of live pledges in the slate; returns the new count.
     async fn adjust_pledger(&mut self, slate_id: Id, email: &Email, delta: i64) -> Result<i64>;
     /// Add live pledges for many donors at once (each email once, counts > 0);

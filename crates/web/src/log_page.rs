@@ -113,6 +113,15 @@ pub(crate) fn describe(
                 ),
             )
         }
+        UnlockedTotal => (
+            "unlock",
+            format!(
+                "Unlocked so far: {} (published once {} more money pledge{} had moved it)",
+                cohort_core::Cents(n("unlocked_cents")),
+                n("pledges"),
+                if n("pledges") == 1 { "" } else { "s" }
+            ),
+        ),
         SlateCreated => ("other", "The slate was created".to_owned()),
         // Pledges appear as events only, never with an amount or a name.
         Pledged => ("other", "A pledge was made".to_owned()),
@@ -274,6 +283,15 @@ mod tests {
             &names,
         );
         assert_eq!(e.text, "3 pledges unlocked, with 1 signer");
+        let e = describe(
+            SlateEventKind::UnlockedTotal,
+            &json!({"unlocked_cents": 1234500, "pledges": 10}),
+            &names,
+        );
+        assert_eq!(
+            e.text,
+            "Unlocked so far: $12,345 (published once 10 more money pledges had moved it)"
+        );
     }
 
     /// The demo's log read "A pledge was made" four hundred times and

@@ -135,6 +135,77 @@ async fn audit_names_each_edit_made_behind_the_log() {
     let _ = std::fs::remove_file(&state);
 }
 
+/// The unlocked total is checked too: the API's `logged_unlocked_cents`
+/// must be the total the log's last `unlocked_total` leaf published. Raised
+/// behind the log, or wiped, the audit names it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_names_an_unlocked_total_the_log_did_not_publish() {
+    let app = TestApp::sqlite().await;
+    let db = app.sqlite_file().expect("a SQLite file");
+    let (skey, vkey) = key_from_seed("cohort.test/log", [6; 32]).expect("key");
+    let signer = CheckpointSigner::new(&skey).expect("signer");
+    let state = std::env::temp_dir().join(format!("cohort-audit-total-{}", std::process::id()));
+    let _ = std::fs::remove_file(&state);
+    let version = seed(&app, "signers >= 1").await;
+    sign_as(&app, "ada-reyes", version).await;
+    for i in 0..cohort_engine::LOG_TOTAL_AFTER {
+        let res = app
+            .client
+            .post(app.url(&format!("/api/slates/{}/pledges", common::SLATE)))
+            .json(&serde_json::json!({
+                "kind": "money", "amount_cents": 2000 + i, "recurring": "once",
+                "donor": {"email": format!("d{i}@example.org"), "name": "Dee Donor", "zip": "10001",
+                    "employer": "Acme", "occupation": "Engineer", "attests_eligible": true}
+            }))
+            .send()
+            .await
+            .expect("answer");
+        assert_eq!(res.status(), StatusCode::CREATED);
+    }
+    app.engine
+        .sequence_log_all(&signer)
+        .await
+        .expect("sequence");
+    let (ok, out) = audit(&app.base, &vkey, &state);
+    assert!(ok, "{out}");
+
+    sql(
+        &db,
+        "UPDATE pots SET logged_unlocked_cents = logged_unlocked_cents + 5000",
+    )
+    .await;
+    let (ok, out) = audit(&app.base, &vkey, &state);
+    assert!(
+        !ok && out.contains("unlocked total") && out.contains("$250.45 (event"),
+        "{out}"
+    );
+    // `cohort verify` finds the pot's total in no `unlocked_total` event.
+    let v = std::process::Command::new(env!("CARGO_BIN_EXE_cohort"))
+        .args(["verify", "--data-dir"])
+        .arg(db.parent().expect("dir"))
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("cohort runs");
+    let text = String::from_utf8_lossy(&v.stdout);
+    assert!(
+        !v.status.success()
+            && text.contains("[the published unlocked total is the log's]")
+            && text.contains("published 25045 in event"),
+        "{text}"
+    );
+    sql(
+        &db,
+        "UPDATE pots SET logged_unlocked_cents = 0, logged_seq = NULL",
+    )
+    .await;
+    let (ok, out) = audit(&app.base, &vkey, &state);
+    assert!(
+        !ok && out.contains("unlocked total: the API says none published"),
+        "{out}"
+    );
+    let _ = std::fs::remove_file(&state);
+}
+
 fn sig_other() -> String {
     key_from_seed("cohort.test/log", [9; 32]).expect("key").1
 }

@@ -36,6 +36,7 @@ impl Engine {
                 y.updated_at = at;
                 tx.upsert_payment(&y).await?;
                 let released = tx.release_installment(y.pledge_id, y.period).await?;
+                let mut left = None;
                 if tx
                     .set_status(
                         y.pledge_id,
@@ -44,13 +45,15 @@ impl Engine {
                     )
                     .await?
                 {
-                    self.leave_pot_unlocked(
-                        tx.as_mut(),
-                        pledge.slate_id,
-                        &pledge,
-                        pledge.kind.money(),
-                    )
-                    .await?;
+                    left = Some(
+                        self.leave_pot_unlocked(
+                            tx.as_mut(),
+                            pledge.slate_id,
+                            &pledge,
+                            pledge.kind.money(),
+                        )
+                        .await?,
+                    );
                     closed += 1;
                 } else if tx
                     .set_status(
@@ -78,6 +81,10 @@ impl Engine {
                     at,
                 )
                 .await?;
+                if let Some(pot) = left {
+                    crate::settle::log_unlocked_total(tx.as_mut(), pledge.slate_id, &pot, at)
+                        .await?;
+                }
                 let body = format!(
                     "Your pledge #{id} closed: its payment of {amount} was not fixed within 7 days. Nothing was charged for it, and the candidates' share went back to their limits.\n",
                     id = pledge.id,

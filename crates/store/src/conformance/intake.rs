@@ -191,6 +191,7 @@ async fn intake_of(store: &dyn Store, slug: &str, n: usize, donors: usize) {
         pledgers: donors as i64,
         hours_per_week_pending: 3,
         hours_per_week_unlocked: 0,
+        ..Pot::default()
     };
     assert_eq!(pot, expected, "the pot returned ({n} pledges)");
     let mut tx = store.read().await.expect("read");

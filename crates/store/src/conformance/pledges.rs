@@ -127,6 +127,7 @@ pub async fn pots_pledgers_events_and_tokens(store: &dyn Store) {
         &PotDelta {
             pending_cents: -200,
             unlocked_cents: 200,
+            unlogged_unlocks: 2,
             ..PotDelta::default()
         },
     )
@@ -139,8 +140,34 @@ pub async fn pots_pledgers_events_and_tokens(store: &dyn Store) {
             unlocked_cents: 200,
             pledgers: 1,
             hours_per_week_pending: 5,
-            hours_per_week_unlocked: 0
+            hours_per_week_unlocked: 0,
+            logged_unlocked_cents: 0,
+            logged_seq: None,
+            unlogged_unlocks: 2,
         }
+    );
+    // The log published the total: it is remembered, the count starts over.
+    tx.pot_logged(s.id, 200, 41).await.expect("pot logged");
+    let pot = tx
+        .add_to_pot(
+            s.id,
+            &PotDelta {
+                unlocked_cents: 50,
+                unlogged_unlocks: 1,
+                ..PotDelta::default()
+            },
+        )
+        .await
+        .expect("pot");
+    assert_eq!(
+        (
+            pot.unlocked_cents,
+            pot.logged_unlocked_cents,
+            pot.logged_seq,
+            pot.unlogged_unlocks
+        ),
+        (250, 200, Some(41), 1),
+        "{pot:?}"
     );
     let who = email("a@x.org");
     assert_eq!(tx.adjust_pledger(s.id, &who, 1).await.expect("adj"), 1);

@@ -312,6 +312,7 @@ both_backends!(
     a_donor_name_carrying_a_link_or_control_characters_is_refused_naming_donor_name,
     anonymous_pledges_past_the_limit_are_told_when_to_retry,
     an_unlock_event_does_not_reveal_one_pledges_amount,
+    the_unlocked_total_is_published_only_once_ten_money_pledges_moved_it,
 );
 
 // ---------------------------------------------------------------- finding 2
@@ -599,4 +600,86 @@ async fn an_unlock_event_does_not_reveal_one_pledges_amount(app: TestApp) {
             );
         }
     }
+}
+
+/// Issue 18 asks the log for unlocked totals, issue 14 forbids any public
+/// event giving one person's amount: the total is published (an
+/// `unlocked_total` event, so a leaf) only once ten money pledges moved it
+/// since the last, so two published totals differ by ten pledges or more.
+/// A volunteer pledge moves no money and does not count.
+async fn the_unlocked_total_is_published_only_once_ten_money_pledges_moved_it(app: TestApp) {
+    let version = seed(&app, "signers >= 1").await;
+    sign_as(&app, "ada-reyes", version).await;
+    let totals = |events: &Value| -> Vec<(i64, i64, i64)> {
+        events
+            .as_array()
+            .expect("events")
+            .iter()
+            .filter(|e| e["kind"] == "unlocked_total")
+            .map(|e| {
+                (
+                    e["seq"].as_i64().expect("seq"),
+                    e["data"]["unlocked_cents"].as_i64().expect("cents"),
+                    e["data"]["pledges"].as_i64().expect("pledges"),
+                )
+            })
+            .collect()
+    };
+    let mut sum = 0;
+    for i in 0..9 {
+        let cents = 1000 + 37 * i;
+        sum += cents;
+        let body = pledge_body(&format!("d{i}@example.org"), "Dee Donor", cents);
+        let (status, p) = common::read(post_pledge(&app, &body).await).await;
+        assert_eq!(
+            (status, p["status"].as_str()),
+            (StatusCode::CREATED, Some("unlocked")),
+            "{p}"
+        );
+    }
+    let hours = json!({
+        "kind": "hours", "hours_per_week": 6, "weeks": 10, "skills": [],
+        "donor": {"email": "hal@example.org", "name": "Hal Ito", "zip": "19104", "attests_eligible": true}
+    });
+    let (status, p) = common::read(post_pledge(&app, &hours).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
+    let (_, events) = app
+        .get(&format!("/api/slates/{SLATE}/events?limit=500"))
+        .await;
+    assert_eq!(
+        totals(&events),
+        vec![],
+        "published after nine money pledges"
+    );
+    let (_, slate) = app.get(&format!("/api/slates/{SLATE}")).await;
+    assert_eq!(slate["pot"]["unlocked_cents"], sum, "{slate}");
+    assert_eq!(slate["pot"]["logged_unlocked_cents"], 0, "{slate}");
+    assert!(slate["pot"]["logged_seq"].is_null(), "{slate}");
+
+    let body = pledge_body("d9@example.org", "Dee Donor", 4321);
+    let (status, _) = common::read(post_pledge(&app, &body).await).await;
+    assert_eq!(status, StatusCode::CREATED);
+    sum += 4321;
+    let (_, events) = app
+        .get(&format!("/api/slates/{SLATE}/events?limit=500"))
+        .await;
+    let published = totals(&events);
+    assert_eq!(
+        published.iter().map(|t| (t.1, t.2)).collect::<Vec<_>>(),
+        vec![(sum, 10)],
+        "{events}"
+    );
+    let (_, slate) = app.get(&format!("/api/slates/{SLATE}")).await;
+    assert_eq!(slate["pot"]["logged_unlocked_cents"], sum, "{slate}");
+    assert_eq!(slate["pot"]["logged_seq"], published[0].0, "{slate}");
+    // The next pledge moves the live pot, not the published total.
+    let body = pledge_body("d10@example.org", "Dee Donor", 777);
+    common::read(post_pledge(&app, &body).await).await;
+    let (_, events) = app
+        .get(&format!("/api/slates/{SLATE}/events?limit=500"))
+        .await;
+    assert_eq!(totals(&events).len(), 1, "{events}");
+    let (_, slate) = app.get(&format!("/api/slates/{SLATE}")).await;
+    assert_eq!(slate["pot"]["unlocked_cents"], sum + 777, "{slate}");
+    assert_eq!(slate["pot"]["logged_unlocked_cents"], sum, "{slate}");
 }
