@@ -65,14 +65,14 @@ def read_conversation(folder):
     return votes, mod_out, polis_groups, source
 
 
-def run_ours(binary, folder, runs, seed):
+def run_ours(binary, folder, runs, seed, extra=()):
     """Pipeline `seconds`: the best of `runs` runs in one process (--repeat),
     as red-dwarf's pipeline is timed, with the first (cold) run beside it;
     and the best whole-process wall time (without --timings: the JSON a
-    user gets)."""
+    user gets). `extra`: more `cohort consensus` arguments (--every-poll)."""
     out = subprocess.run(
         [binary, "consensus", folder, "--json", "--timings", "--repeat", str(runs),
-         "--seed", str(seed)],
+         "--seed", str(seed), *extra],
         check=True, capture_output=True, text=True,
     ).stdout
     best = json.loads(out)
@@ -81,7 +81,7 @@ def run_ours(binary, folder, runs, seed):
     for _ in range(runs):
         t0 = time.perf_counter()
         subprocess.run(
-            [binary, "consensus", folder, "--json", "--seed", str(seed)],
+            [binary, "consensus", folder, "--json", "--seed", str(seed), *extra],
             check=True, capture_output=True,
         )
         t = time.perf_counter() - t0
@@ -131,9 +131,9 @@ def ari_to_polis(polis_groups, labels):
     return adjusted_rand_score([polis_groups[p] for p in pids], [labels.get(p, -1) for p in pids])
 
 
-def conversation(binary, folder, runs, seed):
+def conversation(binary, folder, runs, seed, extra=()):
     votes, mod_out, polis_groups, source = read_conversation(folder)
-    ours = run_ours(binary, folder, runs, seed)
+    ours = run_ours(binary, folder, runs, seed, extra)
     rd, rd_seconds = run_reddwarf(votes, mod_out, runs, seed)
     rd_process = run_reddwarf_process(folder, runs, seed)
 
@@ -207,6 +207,8 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--skip-synthetic", action="store_true")
+    ap.add_argument("--every-poll", action="store_true",
+                    help="replay votes.csv after every poll window, Pol.is's own cadence (slow)")
     ap.add_argument("--fixture", help="also write red-dwarf's output for this conversation folder name to FIXTURE_OUT")
     ap.add_argument("--fixture-out")
     a = ap.parse_args()
@@ -219,7 +221,8 @@ def main():
         folders = [f for f in folders if os.path.basename(f) == a.fixture] or [a.data]
     results = []
     for folder in folders:
-        res, rd = conversation(a.bin, folder, a.runs, a.seed)
+        res, rd = conversation(a.bin, folder, a.runs, a.seed,
+                               ["--every-poll"] if a.every_poll else [])
         results.append(res)
         print(f"# {res['name']}: done", file=sys.stderr)
         if a.fixture:
@@ -246,7 +249,10 @@ def main():
                       for r in results) + ".")
     for r in results:
         if r["k_rule"] == "smoother":
-            print(f"\n{r['name']}: best k per update {r['best_path']}, smoothed {r['k_path']}")
+            best, smoothed, which = r["best_path"], r["k_path"], "per update"
+            if len(best) > 30:  # --every-poll: thousands of updates
+                best, smoothed, which = best[-30:], smoothed[-30:], f"over the last 30 of {len(r['best_path'])} updates"
+            print(f"\n{r['name']}: best k {which} {best}, smoothed {smoothed}")
     for r in results:
         if not r["identical"]:
             print(f"\n{r['name']}: ours agree {r['ours_agree']} disagree {r['ours_disagree']}; "
