@@ -1,7 +1,8 @@
 //! `/slates/{slug}/log`: the slate's public log, readable (issue 16).
 //! Signatures with the compact's hash, withdrawals shown as withdrawals,
 //! endorsements, compact versions, and unlocks in aggregate (how many
-//! pledges, never how much), a page of entries at a time.
+//! pledges, never how much; the unlocked total every ten money pledges),
+//! a page of entries at a time.
 
 use std::collections::HashMap;
 
