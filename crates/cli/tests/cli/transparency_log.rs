@@ -26,6 +26,21 @@ fn audit(base: &str, key: &str, state: &std::path::Path) -> (bool, String) {
     )
 }
 
+/// `cohort verify` on the data directory of SQLite file `db`; answers
+/// success and what it printed.
+fn verify(db: &std::path::Path) -> (bool, String) {
+    let v = std::process::Command::new(env!("CARGO_BIN_EXE_cohort"))
+        .args(["verify", "--data-dir"])
+        .arg(db.parent().expect("dir"))
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("cohort runs");
+    (
+        v.status.success(),
+        String::from_utf8_lossy(&v.stdout).into_owned(),
+    )
+}
+
 /// Runs `statement` on the database file with the log's file attached, as
 /// someone with the files in hand could.
 async fn sql(file: &std::path::Path, statement: &str) {
@@ -40,19 +55,49 @@ async fn sql(file: &std::path::Path, statement: &str) {
     c.execute(statement).await.expect(statement);
 }
 
+/// A SQLite app whose slate's condition is `condition`, with Ada signed,
+/// the log's keys, and a fresh audit state file named after `name`.
+struct Audited {
+    app: TestApp,
+    db: std::path::PathBuf,
+    vkey: String,
+    signer: CheckpointSigner,
+    state: std::path::PathBuf,
+    version: i64,
+}
+
+async fn audited(condition: &str, name: &str) -> Audited {
+    let app = TestApp::sqlite().await;
+    let db = app.sqlite_file().expect("a SQLite file");
+    let (skey, vkey) = key_from_seed("cohort.test/log", [6; 32]).expect("key");
+    let signer = CheckpointSigner::new(&skey).expect("signer");
+    let state = std::env::temp_dir().join(format!("cohort-audit-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_file(&state);
+    let version = seed(&app, condition).await;
+    sign_as(&app, "ada-reyes", version).await;
+    Audited {
+        app,
+        db,
+        vkey,
+        signer,
+        state,
+        version,
+    }
+}
+
 /// Edits behind the log, each caught by `cohort audit` naming it: a changed
 /// endorsement, a deleted signature, an altered leaf, a rolled-back tree and
 /// a forked one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn audit_names_each_edit_made_behind_the_log() {
-    let app = TestApp::sqlite().await;
-    let db = app.sqlite_file().expect("a SQLite file");
-    let (skey, vkey) = key_from_seed("cohort.test/log", [6; 32]).expect("key");
-    let signer = CheckpointSigner::new(&skey).expect("signer");
-    let state = std::env::temp_dir().join(format!("cohort-audit-state-{}", std::process::id()));
-    let _ = std::fs::remove_file(&state);
-    let version = seed(&app, "signers >= 3").await;
-    sign_as(&app, "ada-reyes", version).await;
+    let Audited {
+        app,
+        db,
+        vkey,
+        signer,
+        state,
+        version,
+    } = audited("signers >= 3", "state").await;
     app.engine
         .sequence_log_all(&signer)
         .await
@@ -95,17 +140,8 @@ async fn audit_names_each_edit_made_behind_the_log() {
         "{out}"
     );
     // `cohort verify` compares the stored log with the tables too.
-    let v = std::process::Command::new(env!("CARGO_BIN_EXE_cohort"))
-        .args(["verify", "--data-dir"])
-        .arg(db.parent().expect("dir"))
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("cohort runs");
-    let text = String::from_utf8_lossy(&v.stdout);
-    assert!(
-        !v.status.success() && text.contains("[transparency log] leaf"),
-        "{text}"
-    );
+    let (ok, text) = verify(&db);
+    assert!(!ok && text.contains("[transparency log] leaf"), "{text}");
 
     // A rolled-back tree: the latest checkpoint withdrawn.
     sql(
@@ -140,14 +176,14 @@ async fn audit_names_each_edit_made_behind_the_log() {
 /// behind the log, or wiped, the audit names it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn audit_names_an_unlocked_total_the_log_did_not_publish() {
-    let app = TestApp::sqlite().await;
-    let db = app.sqlite_file().expect("a SQLite file");
-    let (skey, vkey) = key_from_seed("cohort.test/log", [6; 32]).expect("key");
-    let signer = CheckpointSigner::new(&skey).expect("signer");
-    let state = std::env::temp_dir().join(format!("cohort-audit-total-{}", std::process::id()));
-    let _ = std::fs::remove_file(&state);
-    let version = seed(&app, "signers >= 1").await;
-    sign_as(&app, "ada-reyes", version).await;
+    let Audited {
+        app,
+        db,
+        vkey,
+        signer,
+        state,
+        ..
+    } = audited("signers >= 1", "total").await;
     for i in 0..cohort_engine::LOG_TOTAL_AFTER {
         let res = app
             .client
@@ -180,16 +216,9 @@ async fn audit_names_an_unlocked_total_the_log_did_not_publish() {
         "{out}"
     );
     // `cohort verify` finds the pot's total in no `unlocked_total` event.
-    let v = std::process::Command::new(env!("CARGO_BIN_EXE_cohort"))
-        .args(["verify", "--data-dir"])
-        .arg(db.parent().expect("dir"))
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("cohort runs");
-    let text = String::from_utf8_lossy(&v.stdout);
+    let (ok, text) = verify(&db);
     assert!(
-        !v.status.success()
-            && text.contains("[the published unlocked total is the log's]")
+        !ok && text.contains("[the published unlocked total is the log's]")
             && text.contains("published 25045 in event"),
         "{text}"
     );
