@@ -162,6 +162,8 @@ struct PotLines {
     unlocked_pct: i64,
     /// Nobody has pledged money (no pledges, or hours and actions only).
     no_money: bool,
+    /// The unlocked total the public log last recorded, and its entry.
+    logged: Option<(String, i64)>,
 }
 
 impl PotLines {
@@ -176,6 +178,9 @@ impl PotLines {
             hours_unlocked: pot.hours_per_week_unlocked,
             unlocked_pct: percent(pot.unlocked_cents, total),
             no_money: total == 0,
+            logged: pot
+                .logged_seq
+                .map(|seq| (Cents(pot.logged_unlocked_cents).to_string(), seq)),
         }
     }
 }

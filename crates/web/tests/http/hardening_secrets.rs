@@ -651,6 +651,8 @@ async fn the_unlocked_total_is_published_only_once_ten_money_pledges_moved_it(ap
         vec![],
         "published after nine money pledges"
     );
+    let (_, page) = app.html(&format!("/slates/{SLATE}")).await;
+    assert!(!page.contains("The public log last recorded"), "{page}");
     let (_, slate) = app.get(&format!("/api/slates/{SLATE}")).await;
     assert_eq!(slate["pot"]["unlocked_cents"], sum, "{slate}");
     assert_eq!(slate["pot"]["logged_unlocked_cents"], 0, "{slate}");
@@ -672,6 +674,17 @@ async fn the_unlocked_total_is_published_only_once_ten_money_pledges_moved_it(ap
     let (_, slate) = app.get(&format!("/api/slates/{SLATE}")).await;
     assert_eq!(slate["pot"]["logged_unlocked_cents"], sum, "{slate}");
     assert_eq!(slate["pot"]["logged_seq"], published[0].0, "{slate}");
+    // The slate's page says what the log recorded, and links to the entry.
+    let (_, page) = app.html(&format!("/slates/{SLATE}")).await;
+    let seq = published[0].0;
+    assert!(
+        page.contains(&format!(
+            "The public log last recorded {} unlocked, <a href=\"/slates/{SLATE}/log?after={}\">entry #{seq}</a>",
+            cohort_core::Cents(sum),
+            seq - 1
+        )),
+        "{page}"
+    );
     // The next pledge moves the live pot, not the published total.
     let body = pledge_body("d10@example.org", "Dee Donor", 777);
     common::read(post_pledge(&app, &body).await).await;
