@@ -469,16 +469,18 @@ impl Engine {
 
     /// Take an unlocked pledge that stopped being live (stopped, or closed
     /// as `payment_failed`) out of the pot: `amount` off the unlocked total,
-    /// and its donor off the pledgers if it was their last live pledge.
-    /// Returns the pot for [`log_unlocked_total`], which the caller runs
-    /// after logging why the pledge left.
+    /// and its donor off the pledgers if it was their last live pledge;
+    /// then the total to the log if it is due ([`log_unlocked_total`]).
+    /// Called after the event that says why the pledge left, so the total
+    /// follows it in the log.
     pub(crate) async fn leave_pot_unlocked(
         &self,
         tx: &mut dyn Tx,
         slate_id: Id,
         row: &PledgeRow,
         amount: Cents,
-    ) -> Result<cohort_store::Pot> {
+        at: DateTime<Utc>,
+    ) -> Result<()> {
         let mut delta = PotDelta {
             unlocked_cents: -amount.get(),
             unlogged_unlocks: i64::from(amount > Cents::ZERO),
@@ -487,7 +489,8 @@ impl Engine {
         if tx.adjust_pledger(slate_id, &row.email, -1).await? == 0 {
             delta.pledgers -= 1;
         }
-        Ok(tx.add_to_pot(slate_id, &delta).await?)
+        let pot = tx.add_to_pot(slate_id, &delta).await?;
+        log_unlocked_total(tx, slate_id, &pot, at).await
     }
 
     async fn monthly(&self, tx: &mut dyn Tx, slate: &SlateRow, at: DateTime<Utc>) -> Result<u64> {
@@ -595,7 +598,7 @@ pub const LOG_TOTAL_AFTER: i64 = 10;
 /// leaf of the transparency log) when `pot`, as it stands after a change,
 /// has counted [`LOG_TOTAL_AFTER`] money pledges since the last; after the
 /// event that says why the total moved.
-pub(crate) async fn log_unlocked_total(
+async fn log_unlocked_total(
     tx: &mut dyn Tx,
     slate_id: Id,
     pot: &cohort_store::Pot,

@@ -34,7 +34,6 @@ impl Engine {
             return Ok(());
         }
         let amount = row.kind.money();
-        let pot = self.leave_pot_unlocked(tx, slate.id, row, amount).await?;
         // The log is public: the pledge, never its amount.
         let payload = serde_json::json!({ "pledge": row.id });
         tx.append_event(
@@ -44,7 +43,8 @@ impl Engine {
             at,
         )
         .await?;
-        crate::settle::log_unlocked_total(tx, slate.id, &pot, at).await?;
+        self.leave_pot_unlocked(tx, slate.id, row, amount, at)
+            .await?;
         // Conditions reading the pot (`pledged`, `pledgers`) may read differently now.
         self.settle(tx, slate, pot_changed(), &[], at).await?;
         let installments = tx.installments(row.id).await?;

@@ -36,35 +36,24 @@ impl Engine {
                 y.updated_at = at;
                 tx.upsert_payment(&y).await?;
                 let released = tx.release_installment(y.pledge_id, y.period).await?;
-                let mut left = None;
-                if tx
+                let left_pot = tx
                     .set_status(
                         y.pledge_id,
                         PledgeStatus::Unlocked,
                         PledgeStatus::PaymentFailed,
                     )
-                    .await?
-                {
-                    left = Some(
-                        self.leave_pot_unlocked(
-                            tx.as_mut(),
-                            pledge.slate_id,
-                            &pledge,
-                            pledge.kind.money(),
+                    .await?;
+                // A month split before the supporter stopped the pledge: the
+                // pledge already left the pot when it stopped.
+                if left_pot
+                    || tx
+                        .set_status(
+                            y.pledge_id,
+                            PledgeStatus::Stopped,
+                            PledgeStatus::PaymentFailed,
                         )
-                        .await?,
-                    );
-                    closed += 1;
-                } else if tx
-                    .set_status(
-                        y.pledge_id,
-                        PledgeStatus::Stopped,
-                        PledgeStatus::PaymentFailed,
-                    )
-                    .await?
+                        .await?
                 {
-                    // A month split before the supporter stopped the pledge:
-                    // the pledge already left the pot when it stopped.
                     closed += 1;
                 }
                 // The log is public: the pledge and installment, never the amount.
@@ -81,9 +70,15 @@ impl Engine {
                     at,
                 )
                 .await?;
-                if let Some(pot) = left {
-                    crate::settle::log_unlocked_total(tx.as_mut(), pledge.slate_id, &pot, at)
-                        .await?;
+                if left_pot {
+                    self.leave_pot_unlocked(
+                        tx.as_mut(),
+                        pledge.slate_id,
+                        &pledge,
+                        pledge.kind.money(),
+                        at,
+                    )
+                    .await?;
                 }
                 let body = format!(
                     "Your pledge #{id} closed: its payment of {amount} was not fixed within 7 days. Nothing was charged for it, and the candidates' share went back to their limits.\n",
